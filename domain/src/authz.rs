@@ -1,0 +1,116 @@
+//! The authorization policy: a pure function of (actor, action) that allows or refuses with a
+//! typed error. Use cases call it before they touch a port; resolvers and handlers never decide.
+//!
+//! Resource relationships (a peer's own matches, a referrer's organisation's referrals) are
+//! checked by the use cases of the contexts that own those resources, with the same helpers.
+
+use crate::context::{Actor, RequestContext, Role};
+use crate::error::{DomainError, DomainResult};
+
+/// Everything a caller can ask to do in the tenancy context.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TenancyAction {
+    /// Read the tenant's own name and municipality.
+    ViewTenant,
+    /// List or read organisations (not personal data).
+    ViewOrganisations,
+    /// Create or change organisations.
+    ManageOrganisations,
+    /// List or read other users' accounts (names and e-mails are personal data).
+    ViewUsers,
+    /// Invite users, grant and revoke roles.
+    ManageUsers,
+}
+
+/// The roles that may perform `action`; empty means any authenticated member.
+#[must_use]
+pub const fn roles_for(action: TenancyAction) -> &'static [Role] {
+    match action {
+        TenancyAction::ViewTenant | TenancyAction::ViewOrganisations => &[],
+        TenancyAction::ManageOrganisations | TenancyAction::ManageUsers => &[Role::TenantAdmin],
+        TenancyAction::ViewUsers => &[Role::TenantAdmin, Role::Coordinator],
+    }
+}
+
+/// The acting user, or `Unauthenticated`.
+///
+/// # Errors
+/// `Unauthenticated` when the request is anonymous or by the system.
+pub fn require_actor(ctx: &RequestContext) -> DomainResult<&Actor> {
+    ctx.actor().ok_or(DomainError::Unauthenticated)
+}
+
+/// Allows the request to perform `action`, or says why not. The system context is allowed
+/// everything (it is only built by the server itself, never from a request).
+///
+/// # Errors
+/// `Unauthenticated` for anonymous requests, `Forbidden` when no held role allows the action.
+pub fn authorize(ctx: &RequestContext, action: TenancyAction) -> DomainResult<()> {
+    if ctx.is_system() {
+        return Ok(());
+    }
+    let actor = require_actor(ctx)?;
+    let allowed = roles_for(action);
+    if allowed.is_empty() || allowed.iter().any(|r| actor.has(*r)) {
+        Ok(())
+    } else {
+        Err(DomainError::Forbidden(
+            "your roles in this tenant do not allow this action",
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+    use crate::ids::{TenantId, UserId};
+
+    fn ctx_with(roles: &[Role]) -> RequestContext {
+        RequestContext::user(
+            TenantId::new(),
+            Actor::new(UserId::new(), roles.iter().copied().collect::<BTreeSet<_>>(), None),
+            "test",
+        )
+    }
+
+    /// The role table, written out: (action, role, allowed).
+    #[test]
+    fn the_role_table_holds() {
+        use Role::*;
+        use TenancyAction::*;
+        let table: &[(TenancyAction, &[Role])] = &[
+            (ViewTenant, &[TenantAdmin, Coordinator, Peer, Referrer, Researcher, Citizen]),
+            (ViewOrganisations, &[TenantAdmin, Coordinator, Peer, Referrer, Researcher, Citizen]),
+            (ManageOrganisations, &[TenantAdmin]),
+            (ViewUsers, &[TenantAdmin, Coordinator]),
+            (ManageUsers, &[TenantAdmin]),
+        ];
+        for (action, allowed) in table {
+            for role in Role::ALL {
+                let result = authorize(&ctx_with(&[role]), *action);
+                assert_eq!(
+                    result.is_ok(),
+                    allowed.contains(&role),
+                    "{action:?} for {role:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn anonymous_requests_are_unauthenticated() {
+        let err = authorize(&RequestContext::anonymous("r"), TenancyAction::ViewTenant);
+        assert!(matches!(err, Err(DomainError::Unauthenticated)));
+    }
+
+    #[test]
+    fn a_member_without_roles_can_still_see_the_tenant_but_not_users() {
+        assert!(authorize(&ctx_with(&[]), TenancyAction::ViewTenant).is_ok());
+        assert!(matches!(
+            authorize(&ctx_with(&[]), TenancyAction::ViewUsers),
+            Err(DomainError::Forbidden(_))
+        ));
+    }
+}

@@ -1,0 +1,397 @@
+//! Tenancy use cases. Each checks authorization first, applies the rules, then calls ports.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use crate::authz::{TenancyAction, authorize, require_actor};
+use crate::context::{Actor, RequestContext, Role};
+use crate::error::{DomainError, DomainResult};
+use crate::ids::{OrganisationId, TenantId, UserId};
+use crate::page::{Page, PageRequest};
+use crate::tenancy::model::{
+    Email, Invitation, Organisation, OrganisationFilter, OrganisationKind, OrganisationName,
+    OrganisationPatch, Tenant, User,
+};
+use crate::tenancy::ports::{OrganisationRepository, TenantRepository, UserRepository};
+
+/// The tenancy use cases, over their ports.
+#[derive(Clone)]
+pub struct TenancyService {
+    tenants: Arc<dyn TenantRepository>,
+    organisations: Arc<dyn OrganisationRepository>,
+    users: Arc<dyn UserRepository>,
+}
+
+impl std::fmt::Debug for TenancyService {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TenancyService").finish_non_exhaustive()
+    }
+}
+
+impl TenancyService {
+    /// Wires the service to its ports.
+    #[must_use]
+    pub fn new(
+        tenants: Arc<dyn TenantRepository>,
+        organisations: Arc<dyn OrganisationRepository>,
+        users: Arc<dyn UserRepository>,
+    ) -> Self {
+        Self {
+            tenants,
+            organisations,
+            users,
+        }
+    }
+
+    /// Turns a verified token's (tenant, subject, roles) into a request context. The roles in
+    /// force are those granted in the tenant, narrowed to the token's roles when it lists any:
+    /// a token can drop roles but never add one, and a revoked role stops working at once.
+    ///
+    /// # Errors
+    /// `Unauthenticated` when the subject is not a member of the tenant.
+    #[tracing::instrument(skip_all, fields(tenant = %tenant))]
+    pub async fn authenticate(
+        &self,
+        tenant: TenantId,
+        subject: UserId,
+        token_roles: Option<&BTreeSet<Role>>,
+        request_id: &str,
+    ) -> DomainResult<RequestContext> {
+        let user = match self.users.get(&RequestContext::system(tenant), subject).await {
+            Ok(user) => user,
+            Err(DomainError::NotFound { .. }) => return Err(DomainError::Unauthenticated),
+            Err(other) => return Err(other),
+        };
+        let roles = match token_roles {
+            Some(claimed) => user.roles.intersection(claimed).copied().collect(),
+            None => user.roles,
+        };
+        Ok(RequestContext::user(
+            tenant,
+            Actor::new(user.id, roles, user.organisation_id),
+            request_id,
+        ))
+    }
+
+    /// The caller's own account, or `None` for an anonymous caller.
+    ///
+    /// # Errors
+    /// `Unknown` on storage failure.
+    pub async fn me(&self, ctx: &RequestContext) -> DomainResult<Option<User>> {
+        let Some(actor) = ctx.actor() else {
+            return Ok(None);
+        };
+        let mut user = self.users.get(ctx, actor.user_id()).await?;
+        // Show the roles in force for this request, not every role granted.
+        user.roles.clone_from(actor.roles());
+        Ok(Some(user))
+    }
+
+    /// The caller's tenant.
+    ///
+    /// # Errors
+    /// `Unauthenticated` for anonymous callers.
+    pub async fn current_tenant(&self, ctx: &RequestContext) -> DomainResult<Tenant> {
+        authorize(ctx, TenancyAction::ViewTenant)?;
+        self.tenants.current(ctx).await
+    }
+
+    /// A page of organisations.
+    ///
+    /// # Errors
+    /// `Unauthenticated`; `Unknown` on storage failure.
+    pub async fn list_organisations(
+        &self,
+        ctx: &RequestContext,
+        filter: OrganisationFilter,
+        page: &PageRequest,
+    ) -> DomainResult<Page<Organisation>> {
+        authorize(ctx, TenancyAction::ViewOrganisations)?;
+        self.organisations.list(ctx, filter, page).await
+    }
+
+    /// One organisation.
+    ///
+    /// # Errors
+    /// `Unauthenticated`, `NotFound`.
+    pub async fn organisation(
+        &self,
+        ctx: &RequestContext,
+        id: OrganisationId,
+    ) -> DomainResult<Organisation> {
+        authorize(ctx, TenancyAction::ViewOrganisations)?;
+        self.organisations.get(ctx, id).await
+    }
+
+    /// Several organisations by id in one call (DataLoader batches).
+    ///
+    /// # Errors
+    /// `Unauthenticated`; `Unknown` on storage failure.
+    pub async fn organisations_by_ids(
+        &self,
+        ctx: &RequestContext,
+        ids: &[OrganisationId],
+    ) -> DomainResult<Vec<Organisation>> {
+        authorize(ctx, TenancyAction::ViewOrganisations)?;
+        self.organisations.get_many(ctx, ids).await
+    }
+
+    /// Creates an organisation.
+    ///
+    /// # Errors
+    /// `Forbidden` unless tenant admin; `Conflict` when the name is taken.
+    #[tracing::instrument(skip_all, fields(request_id = ctx.request_id()))]
+    pub async fn create_organisation(
+        &self,
+        ctx: &RequestContext,
+        name: OrganisationName,
+        kind: OrganisationKind,
+    ) -> DomainResult<Organisation> {
+        authorize(ctx, TenancyAction::ManageOrganisations)?;
+        let org = Organisation::new(name, kind);
+        self.organisations.create(ctx, &org).await?;
+        Ok(org)
+    }
+
+    /// Changes an organisation.
+    ///
+    /// # Errors
+    /// `Forbidden` unless tenant admin; `NotFound`; `Validation` for an empty patch;
+    /// `Conflict` when the new name is taken.
+    #[tracing::instrument(skip_all, fields(request_id = ctx.request_id()))]
+    pub async fn update_organisation(
+        &self,
+        ctx: &RequestContext,
+        id: OrganisationId,
+        patch: OrganisationPatch,
+    ) -> DomainResult<Organisation> {
+        authorize(ctx, TenancyAction::ManageOrganisations)?;
+        self.organisations
+            .update(ctx, id, Box::new(move |org| patch.apply(org)))
+            .await
+    }
+
+    /// A page of the tenant's users.
+    ///
+    /// # Errors
+    /// `Forbidden` unless tenant admin or coordinator.
+    pub async fn list_users(
+        &self,
+        ctx: &RequestContext,
+        page: &PageRequest,
+    ) -> DomainResult<Page<User>> {
+        authorize(ctx, TenancyAction::ViewUsers)?;
+        self.users.list(ctx, page).await
+    }
+
+    /// One user; anyone may read their own account.
+    ///
+    /// # Errors
+    /// `Forbidden` unless tenant admin, coordinator or the user themself; `NotFound`.
+    pub async fn user(&self, ctx: &RequestContext, id: UserId) -> DomainResult<User> {
+        let own = ctx.actor().is_some_and(|a| a.user_id() == id);
+        if !own {
+            authorize(ctx, TenancyAction::ViewUsers)?;
+        }
+        self.users.get(ctx, id).await
+    }
+
+    /// Invites a user into the tenant with roles.
+    ///
+    /// # Errors
+    /// `Forbidden` unless tenant admin; `Conflict` when the e-mail is already a member;
+    /// `NotFound` when the organisation is not in the tenant.
+    #[tracing::instrument(skip_all, fields(request_id = ctx.request_id()))]
+    pub async fn invite_user(
+        &self,
+        ctx: &RequestContext,
+        invitation: Invitation,
+    ) -> DomainResult<User> {
+        authorize(ctx, TenancyAction::ManageUsers)?;
+        if let Some(org) = invitation.organisation_id {
+            self.organisations.get(ctx, org).await?;
+        }
+        let user = invitation.into_user();
+        self.users.create(ctx, &user).await?;
+        Ok(user)
+    }
+
+    /// Grants a role; granting a held role changes nothing.
+    ///
+    /// # Errors
+    /// `Forbidden` unless tenant admin; `NotFound`.
+    #[tracing::instrument(skip_all, fields(request_id = ctx.request_id(), role = %role))]
+    pub async fn grant_role(
+        &self,
+        ctx: &RequestContext,
+        id: UserId,
+        role: Role,
+    ) -> DomainResult<User> {
+        authorize(ctx, TenancyAction::ManageUsers)?;
+        self.users
+            .change_roles(
+                ctx,
+                id,
+                Box::new(move |user, _| {
+                    let mut roles = user.roles.clone();
+                    roles.insert(role);
+                    Ok(roles)
+                }),
+            )
+            .await
+    }
+
+    /// Revokes a role. The tenant's last admin cannot lose the admin role, so a tenant is
+    /// never left without anyone who can manage it.
+    ///
+    /// # Errors
+    /// `Forbidden` unless tenant admin; `NotFound`; `Conflict` for the last admin.
+    #[tracing::instrument(skip_all, fields(request_id = ctx.request_id(), role = %role))]
+    pub async fn revoke_role(
+        &self,
+        ctx: &RequestContext,
+        id: UserId,
+        role: Role,
+    ) -> DomainResult<User> {
+        authorize(ctx, TenancyAction::ManageUsers)?;
+        self.users
+            .change_roles(ctx, id, Box::new(move |user, admins| revoke(user, role, admins)))
+            .await
+    }
+
+    /// Creates a tenant (platform operator, from the CLI).
+    ///
+    /// # Errors
+    /// `Conflict` when the slug is taken.
+    pub async fn create_tenant(&self, tenant: &Tenant) -> DomainResult<()> {
+        self.tenants.create(tenant).await
+    }
+
+    /// The user with `email` in the context's tenant (CLI token minting and seeding).
+    ///
+    /// # Errors
+    /// `Forbidden` unless the system acts.
+    pub async fn find_user_by_email(
+        &self,
+        ctx: &RequestContext,
+        email: &Email,
+    ) -> DomainResult<Option<User>> {
+        if !ctx.is_system() {
+            require_actor(ctx)?;
+            authorize(ctx, TenancyAction::ViewUsers)?;
+        }
+        self.users.find_by_email(ctx, email).await
+    }
+}
+
+/// The rule behind [`TenancyService::revoke_role`], pure so that it is tested on its own.
+fn revoke(user: &User, role: Role, tenant_admins: usize) -> DomainResult<BTreeSet<Role>> {
+    if role == Role::TenantAdmin && user.roles.contains(&Role::TenantAdmin) && tenant_admins <= 1
+    {
+        return Err(DomainError::Conflict(
+            "the tenant's last admin cannot lose the admin role".to_owned(),
+        ));
+    }
+    let mut roles = user.roles.clone();
+    roles.remove(&role);
+    Ok(roles)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tenancy::fakes::InMemory;
+    use crate::tenancy::model::{DisplayName, Email};
+
+    fn service() -> (TenancyService, TenantId) {
+        let store = Arc::new(InMemory::default());
+        let tenant = TenantId::new();
+        (
+            TenancyService::new(store.clone(), store.clone(), store),
+            tenant,
+        )
+    }
+
+    fn admin(tenant: TenantId, user: UserId) -> RequestContext {
+        RequestContext::user(
+            tenant,
+            Actor::new(user, [Role::TenantAdmin].into(), None),
+            "t",
+        )
+    }
+
+    fn invitation(email: &str, roles: &[Role]) -> Invitation {
+        Invitation {
+            email: Email::parse(email).unwrap(),
+            display_name: DisplayName::parse("Test Person").unwrap(),
+            roles: roles.iter().copied().collect(),
+            organisation_id: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn the_last_admin_keeps_the_admin_role_but_a_second_admin_can_go() {
+        let (svc, tenant) = service();
+        let system = RequestContext::system(tenant);
+        let first = svc
+            .invite_user(&system, invitation("a@x.dk", &[Role::TenantAdmin]))
+            .await
+            .unwrap();
+        let ctx = admin(tenant, first.id);
+        let err = svc.revoke_role(&ctx, first.id, Role::TenantAdmin).await;
+        assert!(matches!(err, Err(DomainError::Conflict(_))));
+
+        let second = svc
+            .invite_user(&ctx, invitation("b@x.dk", &[Role::TenantAdmin]))
+            .await
+            .unwrap();
+        let after = svc
+            .revoke_role(&ctx, second.id, Role::TenantAdmin)
+            .await
+            .unwrap();
+        assert!(after.roles.is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_token_can_narrow_but_never_widen_the_granted_roles() {
+        let (svc, tenant) = service();
+        let user = svc
+            .invite_user(
+                &RequestContext::system(tenant),
+                invitation("c@x.dk", &[Role::Coordinator, Role::Peer]),
+            )
+            .await
+            .unwrap();
+        let claimed: BTreeSet<Role> = [Role::Peer, Role::TenantAdmin].into();
+        let ctx = svc
+            .authenticate(tenant, user.id, Some(&claimed), "r")
+            .await
+            .unwrap();
+        let roles: Vec<Role> = ctx.actor().unwrap().roles().iter().copied().collect();
+        assert_eq!(roles, vec![Role::Peer]);
+    }
+
+    #[tokio::test]
+    async fn a_subject_outside_the_tenant_is_unauthenticated() {
+        let (svc, tenant) = service();
+        let user = svc
+            .invite_user(
+                &RequestContext::system(tenant),
+                invitation("d@x.dk", &[Role::Peer]),
+            )
+            .await
+            .unwrap();
+        let other_tenant = TenantId::new();
+        let err = svc.authenticate(other_tenant, user.id, None, "r").await;
+        assert!(matches!(err, Err(DomainError::Unauthenticated)));
+    }
+
+    #[tokio::test]
+    async fn inviting_into_an_unknown_organisation_is_not_found() {
+        let (svc, tenant) = service();
+        let mut inv = invitation("e@x.dk", &[]);
+        inv.organisation_id = Some(OrganisationId::new());
+        let err = svc.invite_user(&RequestContext::system(tenant), inv).await;
+        assert!(matches!(err, Err(DomainError::NotFound { .. })));
+    }
+}
