@@ -1,1 +1,32 @@
-//! placeholder
+//! The peerbro schema as sea-orm migrations: the same tables on PostgreSQL and SQLite.
+//!
+//! Every tenant table carries `tenant_id NOT NULL` as the first column of its primary key, of
+//! every unique constraint and of every foreign key, so that the schema can later be
+//! distributed by tenant (Citus). On PostgreSQL each tenant table also gets row-level security,
+//! ENABLEd and FORCEd, with one policy whose `USING` and `WITH CHECK` compare `tenant_id` with
+//! the transaction's `app.tenant_id` setting; the server connects as [`APP_ROLE`], which owns
+//! nothing and cannot bypass the policies.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261124_000001_tenancy;
+pub mod postgres;
+
+/// The PostgreSQL role the server connects as. It is created (without a password, `LOGIN`,
+/// `NOSUPERUSER`, `NOBYPASSRLS`) by the first migration if it does not exist; operators give it
+/// a password with `ALTER ROLE`.
+pub const APP_ROLE: &str = "peerbro_app";
+
+/// Every table that holds tenant data; each must have a forced row-level security policy.
+pub const TENANT_TABLES: &[&str] = &["organisations", "users", "memberships"];
+
+/// Applies the migrations in order.
+#[derive(Debug)]
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261124_000001_tenancy::Migration)]
+    }
+}

@@ -1,1 +1,15 @@
-//! placeholder
+//! peerbro persistence: sea-orm adapters that implement the domain's ports.
+//!
+//! Every query runs in a transaction opened for exactly one tenant ([`db::Database::begin`]) and
+//! filters by `tenant_id`; on PostgreSQL the same transaction sets `app.tenant_id` for row-level
+//! security, so a forgotten filter still cannot leak another tenant's rows.
+
+mod db;
+mod entities;
+mod errors;
+mod repositories;
+#[cfg(feature = "testing")]
+pub mod testing;
+
+pub use db::{Backend, Database};
+pub use repositories::{SeaOrganisationRepository, SeaTenantRepository, SeaUserRepository};
