@@ -70,7 +70,11 @@ mod tests {
     fn ctx_with(roles: &[Role]) -> RequestContext {
         RequestContext::user(
             TenantId::new(),
-            Actor::new(UserId::new(), roles.iter().copied().collect::<BTreeSet<_>>(), None),
+            Actor::new(
+                UserId::new(),
+                roles.iter().copied().collect::<BTreeSet<_>>(),
+                None,
+            ),
             "test",
         )
     }
@@ -81,8 +85,28 @@ mod tests {
         use Role::*;
         use TenancyAction::*;
         let table: &[(TenancyAction, &[Role])] = &[
-            (ViewTenant, &[TenantAdmin, Coordinator, Peer, Referrer, Researcher, Citizen]),
-            (ViewOrganisations, &[TenantAdmin, Coordinator, Peer, Referrer, Researcher, Citizen]),
+            (
+                ViewTenant,
+                &[
+                    TenantAdmin,
+                    Coordinator,
+                    Peer,
+                    Referrer,
+                    Researcher,
+                    Citizen,
+                ],
+            ),
+            (
+                ViewOrganisations,
+                &[
+                    TenantAdmin,
+                    Coordinator,
+                    Peer,
+                    Referrer,
+                    Researcher,
+                    Citizen,
+                ],
+            ),
             (ManageOrganisations, &[TenantAdmin]),
             (ViewUsers, &[TenantAdmin, Coordinator]),
             (ManageUsers, &[TenantAdmin]),

@@ -2,8 +2,8 @@
 
 use sea_orm_migration::prelude::*;
 
-use crate::postgres::{CURRENT_TENANT, ensure_app_role, protect_tenant_table};
 use crate::APP_ROLE;
+use crate::postgres::{CURRENT_TENANT, ensure_app_role, protect_tenant_table};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -65,10 +65,23 @@ impl MigrationTrait for Migration {
                 Table::create()
                     .table(Tenants::Table)
                     .col(ColumnDef::new(Tenants::Id).uuid().not_null().primary_key())
-                    .col(ColumnDef::new(Tenants::Slug).string_len(63).not_null().unique_key())
+                    .col(
+                        ColumnDef::new(Tenants::Slug)
+                            .string_len(63)
+                            .not_null()
+                            .unique_key(),
+                    )
                     .col(ColumnDef::new(Tenants::Name).string_len(200).not_null())
-                    .col(ColumnDef::new(Tenants::Municipality).string_len(200).not_null())
-                    .col(ColumnDef::new(Tenants::CreatedAt).timestamp_with_time_zone().not_null())
+                    .col(
+                        ColumnDef::new(Tenants::Municipality)
+                            .string_len(200)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(Tenants::CreatedAt)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
                     .to_owned(),
             )
             .await?;
@@ -79,8 +92,16 @@ impl MigrationTrait for Migration {
                     .table(Organisations::Table)
                     .col(ColumnDef::new(Organisations::TenantId).uuid().not_null())
                     .col(ColumnDef::new(Organisations::Id).uuid().not_null())
-                    .col(ColumnDef::new(Organisations::Name).string_len(200).not_null())
-                    .col(ColumnDef::new(Organisations::Kind).string_len(40).not_null())
+                    .col(
+                        ColumnDef::new(Organisations::Name)
+                            .string_len(200)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(Organisations::Kind)
+                            .string_len(40)
+                            .not_null(),
+                    )
                     .col(
                         ColumnDef::new(Organisations::CreatedAt)
                             .timestamp_with_time_zone()
@@ -91,7 +112,11 @@ impl MigrationTrait for Migration {
                             .timestamp_with_time_zone()
                             .not_null(),
                     )
-                    .primary_key(Index::create().col(Organisations::TenantId).col(Organisations::Id))
+                    .primary_key(
+                        Index::create()
+                            .col(Organisations::TenantId)
+                            .col(Organisations::Id),
+                    )
                     .foreign_key(&mut tenant_fk(Organisations::TenantId))
                     .to_owned(),
             )
@@ -115,16 +140,27 @@ impl MigrationTrait for Migration {
                     .col(ColumnDef::new(Users::TenantId).uuid().not_null())
                     .col(ColumnDef::new(Users::Id).uuid().not_null())
                     .col(ColumnDef::new(Users::Email).string_len(254).not_null())
-                    .col(ColumnDef::new(Users::DisplayName).string_len(200).not_null())
+                    .col(
+                        ColumnDef::new(Users::DisplayName)
+                            .string_len(200)
+                            .not_null(),
+                    )
                     .col(ColumnDef::new(Users::OrganisationId).uuid().null())
-                    .col(ColumnDef::new(Users::CreatedAt).timestamp_with_time_zone().not_null())
+                    .col(
+                        ColumnDef::new(Users::CreatedAt)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
                     .primary_key(Index::create().col(Users::TenantId).col(Users::Id))
                     .foreign_key(&mut tenant_fk(Users::TenantId))
                     .foreign_key(
                         ForeignKey::create()
                             .from_col(Users::TenantId)
                             .from_col(Users::OrganisationId)
-                            .to(Organisations::Table, (Organisations::TenantId, Organisations::Id))
+                            .to(
+                                Organisations::Table,
+                                (Organisations::TenantId, Organisations::Id),
+                            )
                             .on_delete(ForeignKeyAction::Restrict),
                     )
                     .to_owned(),

@@ -13,7 +13,11 @@ use crate::db::Database;
 ///
 /// # Errors
 /// The database error, as text.
-pub async fn unfiltered_ids(db: &Database, tenant: TenantId, sql: &str) -> Result<Vec<Uuid>, String> {
+pub async fn unfiltered_ids(
+    db: &Database,
+    tenant: TenantId,
+    sql: &str,
+) -> Result<Vec<Uuid>, String> {
     let tx = db.begin(tenant).await.map_err(|e| e.to_string())?;
     let rows = tx
         .query_all_raw(Statement::from_string(backend(db), sql.to_owned()))

@@ -39,7 +39,10 @@ impl TenantRepository for InMemory {
             .ok_or(DomainError::NotFound { resource: "tenant" })
     }
     async fn find_by_slug(&self, slug: &TenantSlug) -> DomainResult<Option<Tenant>> {
-        Ok(lock(&self.tenants).iter().find(|t| &t.slug == slug).cloned())
+        Ok(lock(&self.tenants)
+            .iter()
+            .find(|t| &t.slug == slug)
+            .cloned())
     }
 }
 

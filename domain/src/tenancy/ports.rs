@@ -9,9 +9,7 @@ use crate::context::{RequestContext, Role};
 use crate::error::DomainResult;
 use crate::ids::{OrganisationId, UserId};
 use crate::page::{Page, PageRequest};
-use crate::tenancy::model::{
-    Email, Organisation, OrganisationFilter, Tenant, TenantSlug, User,
-};
+use crate::tenancy::model::{Email, Organisation, OrganisationFilter, Tenant, TenantSlug, User};
 
 /// A pure change applied to an organisation inside the adapter's transaction.
 pub type OrganisationChange = Box<dyn FnOnce(&mut Organisation) -> DomainResult<()> + Send>;
@@ -109,8 +107,11 @@ pub trait UserRepository: Send + Sync {
     ///
     /// # Errors
     /// `Unknown` on storage failure.
-    async fn find_by_email(&self, ctx: &RequestContext, email: &Email)
-    -> DomainResult<Option<User>>;
+    async fn find_by_email(
+        &self,
+        ctx: &RequestContext,
+        email: &Email,
+    ) -> DomainResult<Option<User>>;
 
     /// Stores a new user with their roles.
     ///

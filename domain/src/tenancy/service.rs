@@ -57,7 +57,11 @@ impl TenancyService {
         token_roles: Option<&BTreeSet<Role>>,
         request_id: &str,
     ) -> DomainResult<RequestContext> {
-        let user = match self.users.get(&RequestContext::system(tenant), subject).await {
+        let user = match self
+            .users
+            .get(&RequestContext::system(tenant), subject)
+            .await
+        {
             Ok(user) => user,
             Err(DomainError::NotFound { .. }) => return Err(DomainError::Unauthenticated),
             Err(other) => return Err(other),
@@ -255,7 +259,11 @@ impl TenancyService {
     ) -> DomainResult<User> {
         authorize(ctx, TenancyAction::ManageUsers)?;
         self.users
-            .change_roles(ctx, id, Box::new(move |user, admins| revoke(user, role, admins)))
+            .change_roles(
+                ctx,
+                id,
+                Box::new(move |user, admins| revoke(user, role, admins)),
+            )
             .await
     }
 
@@ -265,6 +273,17 @@ impl TenancyService {
     /// `Conflict` when the slug is taken.
     pub async fn create_tenant(&self, tenant: &Tenant) -> DomainResult<()> {
         self.tenants.create(tenant).await
+    }
+
+    /// The tenant with `slug` (CLI and seeding).
+    ///
+    /// # Errors
+    /// `Unknown` on storage failure.
+    pub async fn find_tenant_by_slug(
+        &self,
+        slug: &crate::tenancy::model::TenantSlug,
+    ) -> DomainResult<Option<Tenant>> {
+        self.tenants.find_by_slug(slug).await
     }
 
     /// The user with `email` in the context's tenant (CLI token minting and seeding).
@@ -286,8 +305,7 @@ impl TenancyService {
 
 /// The rule behind [`TenancyService::revoke_role`], pure so that it is tested on its own.
 fn revoke(user: &User, role: Role, tenant_admins: usize) -> DomainResult<BTreeSet<Role>> {
-    if role == Role::TenantAdmin && user.roles.contains(&Role::TenantAdmin) && tenant_admins <= 1
-    {
+    if role == Role::TenantAdmin && user.roles.contains(&Role::TenantAdmin) && tenant_admins <= 1 {
         return Err(DomainError::Conflict(
             "the tenant's last admin cannot lose the admin role".to_owned(),
         ));

@@ -4,7 +4,11 @@ use peerbro_domain::page::{Direction, PageRequest};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select};
 
 /// Restricts `select` to the rows of `page`, plus one probe row that tells whether more exist.
-pub(crate) fn keyset<E: EntityTrait>(select: Select<E>, id: E::Column, page: &PageRequest) -> Select<E> {
+pub(crate) fn keyset<E: EntityTrait>(
+    select: Select<E>,
+    id: E::Column,
+    page: &PageRequest,
+) -> Select<E> {
     let limit = u64::from(page.limit()) + 1;
     match page.direction() {
         Direction::Forward => {

@@ -160,8 +160,8 @@ impl OrganisationRepository for SeaOrganisationRepository {
     ) -> DomainResult<Page<Organisation>> {
         let tenant = ctx.tenant_id()?;
         let tx = self.db.begin(tenant).await?;
-        let mut query =
-            organisations::Entity::find().filter(organisations::Column::TenantId.eq(tenant.as_uuid()));
+        let mut query = organisations::Entity::find()
+            .filter(organisations::Column::TenantId.eq(tenant.as_uuid()));
         if let Some(kind) = filter.kind {
             query = query.filter(organisations::Column::Kind.eq(kind.as_str()));
         }
@@ -338,7 +338,9 @@ impl UserRepository for SeaUserRepository {
         let row = find_user(&tx, tenant, id).await?;
         let mut users = users_with_roles(&tx, tenant, vec![row]).await?;
         tx.commit().await?;
-        users.pop().ok_or(DomainError::NotFound { resource: "user" })
+        users
+            .pop()
+            .ok_or(DomainError::NotFound { resource: "user" })
     }
 
     #[tracing::instrument(skip_all)]
@@ -390,7 +392,12 @@ impl UserRepository for SeaUserRepository {
         }
         .insert(&tx)
         .await
-        .map_err(|e| map_db(e, "a user with this e-mail is already a member of the tenant"))?;
+        .map_err(|e| {
+            map_db(
+                e,
+                "a user with this e-mail is already a member of the tenant",
+            )
+        })?;
         if !user.roles.is_empty() {
             memberships::Entity::insert_many(
                 user.roles.iter().map(|r| membership(tenant, user.id, *r)),
@@ -426,7 +433,11 @@ impl UserRepository for SeaUserRepository {
             .pop()
             .ok_or(DomainError::NotFound { resource: "user" })?;
         let new_roles = change(&user, admin_count)?;
-        let removed: Vec<&str> = user.roles.difference(&new_roles).map(|r| r.as_str()).collect();
+        let removed: Vec<&str> = user
+            .roles
+            .difference(&new_roles)
+            .map(|r| r.as_str())
+            .collect();
         let added: Vec<Role> = new_roles.difference(&user.roles).copied().collect();
         if !removed.is_empty() {
             memberships::Entity::delete_many()

@@ -1,0 +1,195 @@
+//! JWT authentication: verifies a bearer token with the algorithm pinned by configuration
+//! (never the one in the token's header) and `exp`, `nbf`, `iss`, `aud`, then resolves the
+//! subject's membership of the token's tenant into a request context. No token means an
+//! anonymous context; a bad token, or a subject who is not a member, is refused.
+
+mod keys;
+
+use std::collections::BTreeSet;
+
+use jsonwebtoken::{Header, Validation};
+use peerbro_domain::ids::{TenantId, UserId};
+use peerbro_domain::tenancy::TenancyService;
+use peerbro_domain::{DomainError, RequestContext, Role};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+pub use keys::{KeyMaterial, load_keys};
+
+/// The claims peerbro reads and writes.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Claims {
+    /// The user's id in the tenant.
+    pub sub: String,
+    /// The tenant's id.
+    pub tenant: String,
+    /// Roles; when present, they narrow the roles granted in the tenant.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub roles: Option<Vec<String>>,
+    /// Issuer.
+    pub iss: String,
+    /// Audience.
+    pub aud: String,
+    /// Expiry (seconds since the epoch).
+    pub exp: i64,
+    /// Not before.
+    pub nbf: i64,
+    /// Issued at.
+    pub iat: i64,
+}
+
+/// Why a request was refused authentication. The reason goes to the log at debug level only;
+/// clients get one generic message so that the refusal reveals nothing.
+#[derive(Debug, thiserror::Error)]
+pub enum AuthError {
+    /// The `Authorization` header or token is malformed, badly signed, expired or for someone
+    /// who is not a member of the tenant.
+    #[error("invalid or expired token")]
+    Invalid(&'static str),
+    /// The membership look-up failed.
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+/// Verifies tokens and mints them for development.
+pub struct Authenticator {
+    keys: KeyMaterial,
+    validation: Validation,
+    issuer: String,
+    audience: String,
+    tenancy: TenancyService,
+}
+
+impl std::fmt::Debug for Authenticator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Authenticator")
+            .field("algorithm", &self.keys.algorithm())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Authenticator {
+    /// An authenticator over `keys`.
+    #[must_use]
+    pub fn new(
+        keys: KeyMaterial,
+        issuer: &str,
+        audience: &str,
+        leeway_seconds: u64,
+        tenancy: TenancyService,
+    ) -> Self {
+        let mut validation = Validation::new(keys.algorithm());
+        validation.set_issuer(&[issuer]);
+        validation.set_audience(&[audience]);
+        validation.validate_exp = true;
+        validation.validate_nbf = true;
+        validation.leeway = leeway_seconds;
+        validation.set_required_spec_claims(&["exp", "nbf", "iss", "aud", "sub"]);
+        Self {
+            keys,
+            validation,
+            issuer: issuer.to_owned(),
+            audience: audience.to_owned(),
+            tenancy,
+        }
+    }
+
+    /// Builds the request context from an `Authorization` header value (or its absence).
+    ///
+    /// # Errors
+    /// `Invalid` for any unusable token; `Internal` when the membership look-up fails.
+    pub async fn context(
+        &self,
+        authorization: Option<&str>,
+        request_id: &str,
+    ) -> Result<RequestContext, AuthError> {
+        let Some(value) = authorization else {
+            return Ok(RequestContext::anonymous(request_id));
+        };
+        let token = value
+            .split_once(' ')
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            .map(|(_, token)| token.trim())
+            .filter(|t| !t.is_empty())
+            .ok_or(AuthError::Invalid(
+                "authorization header is not a bearer token",
+            ))?;
+        let claims = self.verify(token)?;
+        let tenant = Uuid::parse_str(&claims.tenant)
+            .map(TenantId::from_uuid)
+            .map_err(|_| AuthError::Invalid("tenant claim is not a UUID"))?;
+        let subject = Uuid::parse_str(&claims.sub)
+            .map(UserId::from_uuid)
+            .map_err(|_| AuthError::Invalid("subject claim is not a UUID"))?;
+        let roles: Option<BTreeSet<Role>> = claims
+            .roles
+            .as_ref()
+            .map(|rs| rs.iter().filter_map(|r| r.parse().ok()).collect());
+        match self
+            .tenancy
+            .authenticate(tenant, subject, roles.as_ref(), request_id)
+            .await
+        {
+            Ok(ctx) => Ok(ctx),
+            Err(DomainError::Unauthenticated) => {
+                Err(AuthError::Invalid("subject is not a member of the tenant"))
+            }
+            Err(other) => Err(AuthError::Internal(anyhow::Error::new(other))),
+        }
+    }
+
+    fn verify(&self, token: &str) -> Result<Claims, AuthError> {
+        let header = jsonwebtoken::decode_header(token)
+            .map_err(|_| AuthError::Invalid("token header does not parse"))?;
+        let key = self
+            .keys
+            .decoding_key(header.kid.as_deref())
+            .ok_or(AuthError::Invalid("no key for the token's kid"))?;
+        jsonwebtoken::decode::<Claims>(token, key, &self.validation)
+            .map(|data| data.claims)
+            .map_err(|err| {
+                tracing::debug!(reason = ?err.kind(), "token refused");
+                AuthError::Invalid("token does not verify")
+            })
+    }
+
+    /// Whether tokens can be minted (a development key or a configured private key).
+    #[must_use]
+    pub fn can_mint(&self) -> bool {
+        self.keys.encoding_key().is_some()
+    }
+
+    /// Mints a token for `user` in `tenant`, valid for `ttl_seconds`.
+    ///
+    /// # Errors
+    /// When no signing key is configured, or signing fails.
+    pub fn mint(
+        &self,
+        tenant: TenantId,
+        user: UserId,
+        roles: Option<&BTreeSet<Role>>,
+        ttl_seconds: u64,
+    ) -> anyhow::Result<String> {
+        let key = self.keys.encoding_key().ok_or_else(|| {
+            anyhow::anyhow!(
+                "no signing key is configured: set PEERBRO_JWT_PRIVATE_KEY_FILE, or use the \
+                 development key of the embedded SQLite default"
+            )
+        })?;
+        let now = chrono::Utc::now().timestamp();
+        let ttl = i64::try_from(ttl_seconds).unwrap_or(i64::MAX / 2);
+        let claims = Claims {
+            sub: user.to_string(),
+            tenant: tenant.to_string(),
+            roles: roles.map(|rs| rs.iter().map(|r| r.as_str().to_owned()).collect()),
+            iss: self.issuer.clone(),
+            aud: self.audience.clone(),
+            exp: now.saturating_add(ttl),
+            nbf: now,
+            iat: now,
+        };
+        let mut header = Header::new(self.keys.algorithm());
+        header.kid = self.keys.signing_kid().map(str::to_owned);
+        Ok(jsonwebtoken::encode(&header, &claims, key)?)
+    }
+}

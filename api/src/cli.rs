@@ -1,0 +1,195 @@
+//! The `peerbro` command line: serve, migrate, seed, schema, token and admin tasks.
+#![allow(clippy::print_stdout)]
+
+use std::path::PathBuf;
+
+use anyhow::Context as _;
+use clap::{Parser, Subcommand};
+use peerbro_domain::RequestContext;
+use peerbro_domain::tenancy::{Email, Tenant, TenantSlug};
+use peerbro_persistence::Database;
+
+use crate::config::Settings;
+use crate::startup::{Application, authenticator, prepare_database, tenancy_service};
+use crate::{graphql, seed, telemetry};
+
+/// peerbro: the backend of Danish peer-support partnerships.
+#[derive(Debug, Parser)]
+#[command(name = "peerbro", version, about)]
+pub struct Cli {
+    /// A TOML configuration file (default: ./peerbro.toml if it exists).
+    #[arg(long, global = true, env = "PEERBRO_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the server (migrating, and on SQLite seeding the demo tenants, first).
+    Serve,
+    /// Apply pending database migrations (through PEERBRO_DATABASE_ADMIN_URL if set).
+    Migrate,
+    /// Seed data.
+    Seed {
+        /// The demo tenants `helsingor` and `kobenhavn` (idempotent).
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Print the GraphQL schema (SDL).
+    Schema,
+    /// Print a token for a user, signed with the local signing key (development and tests).
+    Token {
+        /// The tenant's slug.
+        #[arg(long)]
+        tenant: String,
+        /// The user's e-mail.
+        #[arg(long)]
+        user: String,
+        /// Lifetime in seconds (default PEERBRO_JWT_TOKEN_TTL_SECONDS).
+        #[arg(long)]
+        ttl: Option<u64>,
+    },
+    /// Tenant administration (platform operator).
+    Tenant {
+        #[command(subcommand)]
+        command: TenantCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum TenantCommand {
+    /// Create a tenant.
+    Create {
+        /// Short name: a-z, 0-9, '-'.
+        #[arg(long)]
+        slug: String,
+        /// Display name.
+        #[arg(long)]
+        name: String,
+        /// Municipality.
+        #[arg(long)]
+        municipality: String,
+    },
+}
+
+/// Runs the command line.
+///
+/// # Errors
+/// Any failure, already phrased for the operator.
+pub async fn run() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let settings = Settings::load(cli.config.as_deref())?;
+    match cli.command {
+        Command::Schema => {
+            print!("{}", graphql::sdl());
+            Ok(())
+        }
+        Command::Serve => serve(&settings).await,
+        Command::Migrate => {
+            let _telemetry = telemetry::init(&settings)?;
+            prepare_database(&settings, true, false).await?;
+            println!("migrations applied");
+            Ok(())
+        }
+        Command::Seed { demo } => {
+            anyhow::ensure!(demo, "say what to seed: --demo");
+            let _telemetry = telemetry::init(&settings)?;
+            let db = Database::connect(settings.admin_url(), 2).await?;
+            let report = seed::demo(&tenancy_service(&db)).await?;
+            db.close().await;
+            println!(
+                "demo seed: {} tenants, {} organisations, {} users created",
+                report.tenants, report.organisations, report.users
+            );
+            Ok(())
+        }
+        Command::Token { tenant, user, ttl } => {
+            let token = mint(&settings, &tenant, &user, ttl).await?;
+            println!("{token}");
+            Ok(())
+        }
+        Command::Tenant {
+            command:
+                TenantCommand::Create {
+                    slug,
+                    name,
+                    municipality,
+                },
+        } => {
+            let slug = TenantSlug::parse(&slug)?;
+            let tenant = Tenant::new(slug, &name, &municipality)?;
+            let db = Database::connect(settings.admin_url(), 2).await?;
+            tenancy_service(&db).create_tenant(&tenant).await?;
+            db.close().await;
+            println!("{}", tenant.id);
+            Ok(())
+        }
+    }
+}
+
+async fn mint(
+    settings: &Settings,
+    tenant: &str,
+    user: &str,
+    ttl: Option<u64>,
+) -> anyhow::Result<String> {
+    let db = Database::connect(&settings.database_url, 2).await?;
+    let tenancy = tenancy_service(&db);
+    let auth = authenticator(settings, tenancy.clone())?;
+    anyhow::ensure!(
+        auth.can_mint(),
+        "no signing key is configured: set PEERBRO_JWT_PRIVATE_KEY_FILE (the embedded SQLite \
+         default uses its development key)"
+    );
+    let slug = TenantSlug::parse(tenant)?;
+    let tenant = tenancy
+        .find_tenant_by_slug(&slug)
+        .await?
+        .with_context(|| format!("no tenant with slug {tenant}"))?;
+    let email = Email::parse(user)?;
+    let user = tenancy
+        .find_user_by_email(&RequestContext::system(tenant.id), &email)
+        .await?
+        .context("no user with that e-mail in the tenant")?;
+    let token = auth.mint(
+        tenant.id,
+        user.id,
+        None,
+        ttl.unwrap_or(settings.jwt_token_ttl_seconds),
+    )?;
+    db.close().await;
+    Ok(token)
+}
+
+async fn serve(settings: &Settings) -> anyhow::Result<()> {
+    let telemetry = telemetry::init(settings)?;
+    let app = Application::build(settings).await?;
+    let port = app.port();
+    let host = settings.listen.ip();
+    tracing::info!(port, "listening");
+    println!("peerbro is listening on http://{host}:{port}");
+    if settings.graphiql {
+        println!("GraphiQL: http://{host}:{port}/graphql");
+    }
+    println!("OpenAPI:  http://{host}:{port}/api/v1/openapi.json");
+    if settings.seeds_demo() && app.state().auth.can_mint() {
+        match mint(
+            settings,
+            "helsingor",
+            "admin@helsingor.demo",
+            Some(12 * 3600),
+        )
+        .await
+        {
+            Ok(token) => println!(
+                "Demo token (admin@helsingor.demo, 12 h); paste into GraphiQL's headers as\n  \
+                 {{\"Authorization\": \"Bearer {token}\"}}"
+            ),
+            Err(err) => tracing::warn!(error = %err, "could not mint the demo token"),
+        }
+    }
+    let result = app.run_until_stopped(true).await;
+    telemetry.shutdown();
+    result
+}

@@ -1,0 +1,310 @@
+//! Typed configuration from defaults, an optional TOML file and `PEERBRO_*` environment
+//! variables (later sources win). A bad value stops start-up with a message that names the
+//! variable it came from.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Deserializer, Serialize};
+
+/// The embedded default database: a SQLite file in the working directory.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://peerbro.db?mode=rwc";
+
+/// Log output format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+/// Asymmetric JWT algorithms accepted for production keys. HS256 exists only for the
+/// generated development key and cannot be configured.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum JwtAlgorithm {
+    /// Ed25519.
+    EdDSA,
+    /// RSA PKCS#1 v1.5 with SHA-256.
+    RS256,
+    /// ECDSA P-256 with SHA-256.
+    ES256,
+}
+
+/// Every setting, with its default.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Settings {
+    /// `PEERBRO_DATABASE_URL`: `sqlite://FILE?mode=rwc` or `postgres://…`. On PostgreSQL this
+    /// must be an unprivileged role (see `database_admin_url`).
+    pub database_url: String,
+    /// `PEERBRO_DATABASE_ADMIN_URL`: the schema owner's URL, used only to migrate and seed.
+    /// Defaults to `database_url`.
+    pub database_admin_url: Option<String>,
+    /// `PEERBRO_DATABASE_MAX_CONNECTIONS`.
+    pub database_max_connections: u32,
+    /// `PEERBRO_LISTEN`: address and port to bind.
+    pub listen: SocketAddr,
+    /// `PEERBRO_AUTO_MIGRATE`: apply pending migrations on `serve`.
+    pub auto_migrate: bool,
+    /// `PEERBRO_DEMO_SEED`: seed the demo tenants on `serve`; defaults to on for SQLite only.
+    pub demo_seed: Option<bool>,
+    /// `PEERBRO_GRAPHIQL`: serve GraphiQL on `GET /graphql`.
+    pub graphiql: bool,
+    /// `PEERBRO_CORS_ALLOWED_ORIGINS`: comma-separated origins allowed to call the API from a
+    /// browser (none by default).
+    #[serde(deserialize_with = "comma_list")]
+    pub cors_allowed_origins: Vec<String>,
+    /// `PEERBRO_JWT_ISSUER`: the required `iss`.
+    pub jwt_issuer: String,
+    /// `PEERBRO_JWT_AUDIENCE`: the required `aud`.
+    pub jwt_audience: String,
+    /// `PEERBRO_JWT_ALGORITHM`: `EdDSA`, `RS256` or `ES256`; required with a public key or JWKS.
+    pub jwt_algorithm: Option<JwtAlgorithm>,
+    /// `PEERBRO_JWT_PUBLIC_KEY_FILE`: PEM public key that verifies tokens.
+    pub jwt_public_key_file: Option<PathBuf>,
+    /// `PEERBRO_JWT_JWKS_FILE`: local JWKS file; the key is selected by the token's `kid`.
+    pub jwt_jwks_file: Option<PathBuf>,
+    /// `PEERBRO_JWT_PRIVATE_KEY_FILE`: PEM private key, only for `peerbro token`.
+    pub jwt_private_key_file: Option<PathBuf>,
+    /// `PEERBRO_JWT_KEY_ID`: the `kid` written into tokens minted with the private key.
+    pub jwt_key_id: Option<String>,
+    /// `PEERBRO_JWT_DEV_KEY_FILE`: an HS256 development key file (created if missing). Without
+    /// any key setting, a SQLite database gets one beside its file.
+    pub jwt_dev_key_file: Option<PathBuf>,
+    /// `PEERBRO_JWT_LEEWAY_SECONDS`: clock skew allowed on `exp` and `nbf`.
+    pub jwt_leeway_seconds: u64,
+    /// `PEERBRO_JWT_TOKEN_TTL_SECONDS`: lifetime of tokens minted by `peerbro token`.
+    pub jwt_token_ttl_seconds: u64,
+    /// `PEERBRO_LOG_FORMAT`: `text` or `json`.
+    pub log_format: LogFormat,
+    /// `PEERBRO_LOG_LEVEL`: a tracing filter such as `info` or `info,peerbro=debug`.
+    pub log_level: String,
+    /// `PEERBRO_MAX_BODY_BYTES`: the largest request body accepted.
+    pub max_body_bytes: usize,
+    /// `PEERBRO_GRAPHQL_MAX_DEPTH`.
+    pub graphql_max_depth: usize,
+    /// `PEERBRO_GRAPHQL_MAX_COMPLEXITY`.
+    pub graphql_max_complexity: usize,
+    /// `PEERBRO_SHUTDOWN_TIMEOUT_SECONDS`: how long in-flight requests may finish on SIGTERM.
+    pub shutdown_timeout_seconds: u64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            database_url: DEFAULT_DATABASE_URL.to_owned(),
+            database_admin_url: None,
+            database_max_connections: 10,
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            auto_migrate: true,
+            demo_seed: None,
+            graphiql: true,
+            cors_allowed_origins: Vec::new(),
+            jwt_issuer: "peerbro".to_owned(),
+            jwt_audience: "peerbro".to_owned(),
+            jwt_algorithm: None,
+            jwt_public_key_file: None,
+            jwt_jwks_file: None,
+            jwt_private_key_file: None,
+            jwt_key_id: None,
+            jwt_dev_key_file: None,
+            jwt_leeway_seconds: 30,
+            jwt_token_ttl_seconds: 3600,
+            log_format: LogFormat::Text,
+            log_level: "info".to_owned(),
+            max_body_bytes: 1024 * 1024,
+            graphql_max_depth: 12,
+            graphql_max_complexity: 500,
+            shutdown_timeout_seconds: 30,
+        }
+    }
+}
+
+fn comma_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum ListOrString {
+        List(Vec<String>),
+        One(String),
+    }
+    Ok(match ListOrString::deserialize(d)? {
+        ListOrString::List(items) => items,
+        ListOrString::One(s) => s
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect(),
+    })
+}
+
+/// A configuration error, already phrased for the operator.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct ConfigError(pub String);
+
+impl Settings {
+    /// Loads defaults, then `file` (if given, it must exist; otherwise `peerbro.toml` in the
+    /// working directory if present), then `PEERBRO_*` variables.
+    ///
+    /// # Errors
+    /// A message naming every bad variable or key.
+    pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
+        let mut figment = Figment::from(Serialized::defaults(Self::default()));
+        match file {
+            Some(path) if !path.exists() => {
+                return Err(ConfigError(format!(
+                    "configuration file {} does not exist",
+                    path.display()
+                )));
+            }
+            Some(path) => figment = figment.merge(Toml::file_exact(path)),
+            None if Path::new("peerbro.toml").exists() => {
+                figment = figment.merge(Toml::file_exact("peerbro.toml"));
+            }
+            None => {}
+        }
+        figment = figment.merge(
+            Env::prefixed("PEERBRO_")
+                .filter(|key| !key.as_str().starts_with("test_") && key.as_str() != "config"),
+        );
+        let settings: Self = figment.extract().map_err(describe)?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    /// Checks rules that span several settings.
+    ///
+    /// # Errors
+    /// A message naming the variables involved.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let known = ["sqlite:", "postgres://", "postgresql://"];
+        for (name, url) in [
+            ("PEERBRO_DATABASE_URL", Some(&self.database_url)),
+            (
+                "PEERBRO_DATABASE_ADMIN_URL",
+                self.database_admin_url.as_ref(),
+            ),
+        ] {
+            if let Some(url) = url
+                && !known.iter().any(|p| url.starts_with(p))
+            {
+                return Err(ConfigError(format!(
+                    "{name} must start with sqlite:, postgres:// or postgresql://"
+                )));
+            }
+        }
+        if (self.jwt_public_key_file.is_some() || self.jwt_jwks_file.is_some())
+            && self.jwt_algorithm.is_none()
+        {
+            return Err(ConfigError(
+                "PEERBRO_JWT_ALGORITHM (EdDSA, RS256 or ES256) is required with \
+                 PEERBRO_JWT_PUBLIC_KEY_FILE or PEERBRO_JWT_JWKS_FILE"
+                    .to_owned(),
+            ));
+        }
+        if self.jwt_public_key_file.is_some() && self.jwt_jwks_file.is_some() {
+            return Err(ConfigError(
+                "set only one of PEERBRO_JWT_PUBLIC_KEY_FILE and PEERBRO_JWT_JWKS_FILE".to_owned(),
+            ));
+        }
+        if self.database_max_connections == 0 {
+            return Err(ConfigError(
+                "PEERBRO_DATABASE_MAX_CONNECTIONS must be at least 1".to_owned(),
+            ));
+        }
+        if self.jwt_issuer.is_empty() || self.jwt_audience.is_empty() {
+            return Err(ConfigError(
+                "PEERBRO_JWT_ISSUER and PEERBRO_JWT_AUDIENCE must not be empty".to_owned(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Whether the database is SQLite.
+    #[must_use]
+    pub fn is_sqlite(&self) -> bool {
+        self.database_url.starts_with("sqlite:")
+    }
+
+    /// Whether `serve` seeds the demo tenants.
+    #[must_use]
+    pub fn seeds_demo(&self) -> bool {
+        self.demo_seed.unwrap_or_else(|| self.is_sqlite())
+    }
+
+    /// The URL used for migrations and seeding.
+    #[must_use]
+    pub fn admin_url(&self) -> &str {
+        self.database_admin_url
+            .as_deref()
+            .unwrap_or(&self.database_url)
+    }
+
+    /// The SQLite database file, if the database is a SQLite file.
+    #[must_use]
+    pub fn sqlite_file(&self) -> Option<PathBuf> {
+        let rest = self.database_url.strip_prefix("sqlite:")?;
+        let rest = rest.strip_prefix("//").unwrap_or(rest);
+        let path = rest.split('?').next().unwrap_or(rest);
+        (!path.is_empty() && !path.contains(":memory:")).then(|| PathBuf::from(path))
+    }
+}
+
+/// Phrases figment's errors with the variable or key each came from.
+fn describe(err: figment::Error) -> ConfigError {
+    let lines: Vec<String> = err
+        .into_iter()
+        .map(|e| {
+            let key = e.path.join("_");
+            let from_env = e
+                .metadata
+                .as_ref()
+                .is_some_and(|m| m.name.contains("environment"));
+            let name = if key.is_empty() {
+                "configuration".to_owned()
+            } else if from_env {
+                format!("PEERBRO_{}", key.to_uppercase())
+            } else {
+                let source = e
+                    .metadata
+                    .as_ref()
+                    .and_then(|m| m.source.as_ref().map(ToString::to_string))
+                    .unwrap_or_else(|| "configuration".to_owned());
+                format!("key `{key}` in {source}")
+            };
+            format!("{name}: {}", e.kind)
+        })
+        .collect();
+    ConfigError(format!("invalid configuration: {}", lines.join("; ")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_sqlite_file_is_found_in_the_url() {
+        let s = Settings::default();
+        assert_eq!(s.sqlite_file(), Some(PathBuf::from("peerbro.db")));
+        let s = Settings {
+            database_url: "sqlite::memory:".to_owned(),
+            ..Settings::default()
+        };
+        assert_eq!(s.sqlite_file(), None);
+    }
+
+    #[test]
+    fn a_public_key_without_an_algorithm_is_refused() {
+        let s = Settings {
+            jwt_public_key_file: Some(PathBuf::from("k.pem")),
+            ..Settings::default()
+        };
+        let err = s.validate().unwrap_err().to_string();
+        assert!(err.contains("PEERBRO_JWT_ALGORITHM"), "{err}");
+    }
+}

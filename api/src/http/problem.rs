@@ -1,0 +1,165 @@
+//! RFC 9457 `application/problem+json` errors for REST and for errors raised before GraphQL
+//! runs. Codes are the same whitelist as GraphQL's `extensions.code`. Internal errors carry a
+//! generic message; their cause goes to the log.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpRequest, HttpResponse, ResponseError};
+use peerbro_domain::DomainError;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// A problem document.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Problem {
+    /// Always `about:blank`: `code` says what happened.
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    /// The HTTP status phrase.
+    pub title: String,
+    /// The HTTP status.
+    pub status: u16,
+    /// What went wrong, for people.
+    pub detail: String,
+    /// What went wrong, for programs: `NOT_FOUND`, `FORBIDDEN`, `VALIDATION`, `CONFLICT`,
+    /// `UNAUTHENTICATED`, `RATE_LIMITED` or `INTERNAL`.
+    pub code: &'static str,
+    /// The input field at fault, for `VALIDATION`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
+/// An error answered as a problem document.
+#[derive(Debug, thiserror::Error)]
+#[error("{detail}")]
+pub struct ApiError {
+    status: StatusCode,
+    code: &'static str,
+    detail: String,
+    field: Option<String>,
+}
+
+impl ApiError {
+    /// A problem with an explicit status and code.
+    pub fn new(status: StatusCode, code: &'static str, detail: impl Into<String>) -> Self {
+        Self {
+            status,
+            code,
+            detail: detail.into(),
+            field: None,
+        }
+    }
+
+    /// A `VALIDATION` problem with status 400.
+    pub fn bad_request(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "VALIDATION", detail)
+    }
+
+    /// `UNAUTHENTICATED`, status 401.
+    #[must_use]
+    pub fn unauthenticated() -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "UNAUTHENTICATED",
+            "a valid bearer token is required",
+        )
+    }
+
+    /// The problem document.
+    #[must_use]
+    pub fn problem(&self) -> Problem {
+        Problem {
+            kind: "about:blank",
+            title: self.status.canonical_reason().unwrap_or("Error").to_owned(),
+            status: self.status.as_u16(),
+            detail: self.detail.clone(),
+            code: self.code,
+            field: self.field.clone(),
+        }
+    }
+}
+
+impl From<DomainError> for ApiError {
+    fn from(err: DomainError) -> Self {
+        let code = err.code();
+        let (status, field) = match &err {
+            DomainError::NotFound { .. } => (StatusCode::NOT_FOUND, None),
+            DomainError::Forbidden(_) => (StatusCode::FORBIDDEN, None),
+            DomainError::Validation { field, .. } => (StatusCode::BAD_REQUEST, Some(field.clone())),
+            DomainError::Conflict(_) => (StatusCode::CONFLICT, None),
+            DomainError::Unauthenticated => (StatusCode::UNAUTHORIZED, None),
+            DomainError::Unknown(cause) => {
+                tracing::error!(error = format!("{cause:#}"), "internal error");
+                return Self::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    code,
+                    "internal error; quote the x-request-id header when reporting it",
+                );
+            }
+        };
+        Self {
+            status,
+            code,
+            detail: err.to_string(),
+            field,
+        }
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.status
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let mut res = HttpResponse::build(self.status)
+            .content_type("application/problem+json")
+            .json(self.problem());
+        if self.status == StatusCode::UNAUTHORIZED {
+            res.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer error=\"invalid_token\""),
+            );
+        }
+        res
+    }
+}
+
+/// Turns actix's JSON body errors into problems: 413 for an oversize body, 415 for a wrong
+/// content type, 400 for JSON that does not parse or does not fit.
+pub fn json_error(err: actix_web::error::JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {
+    use actix_web::error::JsonPayloadError as E;
+    let api = match &err {
+        E::Overflow { .. } | E::OverflowKnownLength { .. } => ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "VALIDATION",
+            "the request body is too large",
+        ),
+        E::ContentType => ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "VALIDATION",
+            "the request body must be application/json",
+        ),
+        E::Deserialize(e) => ApiError::bad_request(format!("the request body is not valid: {e}")),
+        _ => ApiError::bad_request("the request body could not be read"),
+    };
+    api.into()
+}
+
+/// Turns query-string errors into 400 problems.
+pub fn query_error(
+    err: actix_web::error::QueryPayloadError,
+    _req: &HttpRequest,
+) -> actix_web::Error {
+    ApiError::bad_request(format!("the query string is not valid: {err}")).into()
+}
+
+/// Turns path errors into 400 problems.
+pub fn path_error(err: actix_web::error::PathError, _req: &HttpRequest) -> actix_web::Error {
+    ApiError::bad_request(format!("the path is not valid: {err}")).into()
+}
+
+/// Answers unknown routes with a 404 problem.
+pub async fn not_found() -> HttpResponse {
+    ApiError::new(StatusCode::NOT_FOUND, "NOT_FOUND", "no such resource").error_response()
+}

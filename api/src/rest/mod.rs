@@ -1,0 +1,59 @@
+//! The REST API for partner systems, under `/api/v1`, described by an OpenAPI 3.1 document
+//! generated from these handlers at `/api/v1/openapi.json`.
+
+mod organisations;
+
+use actix_web::{HttpResponse, web};
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+/// The OpenAPI document.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "peerbro partner API",
+        description = "REST API for partner organisations' systems. Authenticate with a bearer \
+                       JWT. Errors are application/problem+json with a stable `code`."
+    ),
+    paths(
+        organisations::list,
+        organisations::get,
+        organisations::create,
+        organisations::update,
+    ),
+    components(schemas(crate::http::problem::Problem)),
+    modifiers(&BearerAuth),
+    security(("bearer" = [])),
+    tags((name = "organisations", description = "Organisations of the caller's tenant"))
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                Http::builder()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+    }
+}
+
+async fn openapi_json() -> HttpResponse {
+    HttpResponse::Ok().json(ApiDoc::openapi())
+}
+
+/// Registers the routes.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/openapi.json", web::get().to(openapi_json))
+        .service(organisations::list)
+        .service(organisations::get)
+        .service(organisations::create)
+        .service(organisations::update);
+}

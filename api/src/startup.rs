@@ -1,0 +1,243 @@
+//! The buildable application: wires adapters, services and routes, binds its own listener
+//! (port 0 works, for tests) and reports the port.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_cors::Cors;
+use actix_web::dev::{Server, ServerHandle};
+use actix_web::middleware::{Compress, from_fn};
+use actix_web::{App, HttpServer, web};
+use anyhow::Context as _;
+use peerbro_domain::tenancy::TenancyService;
+use peerbro_persistence::{
+    Database, SeaOrganisationRepository, SeaTenantRepository, SeaUserRepository,
+};
+
+use crate::auth::{Authenticator, load_keys};
+use crate::config::Settings;
+use crate::http::{health, problem, request_id};
+use crate::state::AppState;
+use crate::{graphql, rest, seed};
+
+/// The tenancy service over the sea-orm adapters.
+#[must_use]
+pub fn tenancy_service(db: &Database) -> TenancyService {
+    TenancyService::new(
+        Arc::new(SeaTenantRepository::new(db.clone())),
+        Arc::new(SeaOrganisationRepository::new(db.clone())),
+        Arc::new(SeaUserRepository::new(db.clone())),
+    )
+}
+
+/// Migrates (and seeds, when asked) through the admin URL, then closes that pool.
+///
+/// # Errors
+/// When the database cannot be reached or a migration or the seed fails.
+pub async fn prepare_database(
+    settings: &Settings,
+    migrate: bool,
+    seed_demo: bool,
+) -> anyhow::Result<()> {
+    if !migrate && !seed_demo {
+        return Ok(());
+    }
+    let admin = Database::connect(settings.admin_url(), 2).await?;
+    if migrate {
+        admin.migrate().await?;
+    }
+    if seed_demo {
+        let report = seed::demo(&tenancy_service(&admin)).await?;
+        tracing::info!(
+            tenants = report.tenants,
+            organisations = report.organisations,
+            users = report.users,
+            "demo seed applied"
+        );
+    }
+    admin.close().await;
+    Ok(())
+}
+
+/// The authenticator for `settings` over `tenancy`.
+///
+/// # Errors
+/// When the configured keys cannot be loaded.
+pub fn authenticator(
+    settings: &Settings,
+    tenancy: TenancyService,
+) -> anyhow::Result<Authenticator> {
+    let keys = load_keys(settings)?;
+    if let Some(file) = keys.dev_key_file() {
+        tracing::warn!(
+            file = %file.display(),
+            "using the HS256 development signing key: configure PEERBRO_JWT_ALGORITHM and a \
+             public key or JWKS for production"
+        );
+    }
+    Ok(Authenticator::new(
+        keys,
+        &settings.jwt_issuer,
+        &settings.jwt_audience,
+        settings.jwt_leeway_seconds,
+        tenancy,
+    ))
+}
+
+/// A running server.
+pub struct Application {
+    port: u16,
+    server: Server,
+    db: Database,
+    state: AppState,
+}
+
+impl Application {
+    /// Prepares the database (as configured), connects, and binds the listener.
+    ///
+    /// # Errors
+    /// Any start-up failure, with a message for the operator.
+    pub async fn build(settings: &Settings) -> anyhow::Result<Self> {
+        prepare_database(settings, settings.auto_migrate, settings.seeds_demo()).await?;
+        let db =
+            Database::connect(&settings.database_url, settings.database_max_connections).await?;
+        db.ensure_rls_cannot_be_bypassed().await?;
+        let tenancy = tenancy_service(&db);
+        let auth = Arc::new(authenticator(settings, tenancy.clone())?);
+        let state = AppState {
+            tenancy,
+            auth,
+            db: db.clone(),
+            schema: graphql::build_schema(
+                settings.graphql_max_depth,
+                settings.graphql_max_complexity,
+            ),
+            max_body_bytes: settings.max_body_bytes,
+            graphiql: settings.graphiql,
+        };
+        let listener = TcpListener::bind(settings.listen)
+            .with_context(|| format!("PEERBRO_LISTEN: cannot bind {}", settings.listen))?;
+        let port = listener.local_addr()?.port();
+        let origins = settings.cors_allowed_origins.clone();
+        let data = web::Data::new(state.clone());
+        let limit = settings.max_body_bytes;
+        let server = HttpServer::new(move || {
+            let cors = origins.iter().fold(
+                Cors::default()
+                    .allowed_methods(["GET", "POST", "PATCH", "OPTIONS"])
+                    .allowed_headers([
+                        "authorization",
+                        "content-type",
+                        "x-request-id",
+                        "idempotency-key",
+                    ])
+                    .expose_headers(["x-request-id", "location"])
+                    .max_age(600),
+                |cors, origin| cors.allowed_origin(origin),
+            );
+            App::new()
+                .app_data(data.clone())
+                .app_data(web::PayloadConfig::new(limit))
+                .app_data(
+                    web::JsonConfig::default()
+                        .limit(limit)
+                        .error_handler(problem::json_error),
+                )
+                .app_data(web::QueryConfig::default().error_handler(problem::query_error))
+                .app_data(web::PathConfig::default().error_handler(problem::path_error))
+                .wrap(cors)
+                .wrap(Compress::default())
+                .wrap(from_fn(request_id::middleware))
+                .service(health::healthz)
+                .service(health::readyz)
+                .service(
+                    web::resource("/graphql")
+                        .route(web::post().to(graphql::post))
+                        .route(web::get().to(graphql::graphiql)),
+                )
+                .route("/graphql/assets/{file}", web::get().to(graphql::asset))
+                .service(web::scope("/api/v1").configure(rest::configure))
+                .default_service(web::to(problem::not_found))
+        })
+        .listen(listener)?
+        .shutdown_timeout(settings.shutdown_timeout_seconds)
+        .disable_signals()
+        .run();
+        Ok(Self {
+            port,
+            server,
+            db,
+            state,
+        })
+    }
+
+    /// The bound port.
+    #[must_use]
+    pub const fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The shared state (for the CLI's demo token).
+    #[must_use]
+    pub const fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Runs until stopped by `stop` on the handle, or by SIGTERM/SIGINT when `signals` is set;
+    /// in-flight requests finish, then the pool closes.
+    ///
+    /// # Errors
+    /// When the server fails.
+    pub async fn run_until_stopped(self, signals: bool) -> anyhow::Result<()> {
+        let handle = self.server.handle();
+        // The server future must be spawned before stop() is awaited, or stop hangs.
+        let server = tokio::spawn(self.server);
+        if signals {
+            tokio::spawn(stop_on_signal(handle));
+        }
+        server.await.context("server task failed")??;
+        tokio::time::timeout(Duration::from_secs(10), self.db.close())
+            .await
+            .ok();
+        tracing::info!("server stopped");
+        Ok(())
+    }
+
+    /// A handle to stop the server.
+    #[must_use]
+    pub fn handle(&self) -> ServerHandle {
+        self.server.handle()
+    }
+}
+
+impl std::fmt::Debug for Application {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Application")
+            .field("port", &self.port)
+            .finish_non_exhaustive()
+    }
+}
+
+async fn stop_on_signal(handle: ServerHandle) {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let (Ok(mut term), Ok(mut int)) = (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::interrupt()),
+        ) else {
+            tracing::error!("cannot listen for signals");
+            return;
+        };
+        tokio::select! {
+            _ = term.recv() => tracing::info!("SIGTERM: finishing in-flight requests"),
+            _ = int.recv() => tracing::info!("SIGINT: finishing in-flight requests"),
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+    handle.stop(true).await;
+}

@@ -1,0 +1,32 @@
+//! What every handler shares.
+
+use std::sync::Arc;
+
+use peerbro_domain::tenancy::TenancyService;
+use peerbro_persistence::Database;
+
+use crate::auth::Authenticator;
+use crate::graphql::PeerbroSchema;
+
+/// Shared application state.
+#[derive(Clone)]
+pub struct AppState {
+    /// Tenancy use cases.
+    pub tenancy: TenancyService,
+    /// Token verification.
+    pub auth: Arc<Authenticator>,
+    /// The database (readiness checks).
+    pub db: Database,
+    /// The GraphQL schema.
+    pub schema: PeerbroSchema,
+    /// The largest body accepted.
+    pub max_body_bytes: usize,
+    /// Whether GraphiQL is served.
+    pub graphiql: bool,
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState").finish_non_exhaustive()
+    }
+}
