@@ -91,6 +91,8 @@ pub struct Settings {
     pub graphql_max_complexity: usize,
     /// `PEERBRO_SHUTDOWN_TIMEOUT_SECONDS`: how long in-flight requests may finish on SIGTERM.
     pub shutdown_timeout_seconds: u64,
+    /// `PEERBRO_WORKERS`: HTTP worker threads (default: one per core).
+    pub workers: Option<usize>,
 }
 
 impl Default for Settings {
@@ -120,6 +122,7 @@ impl Default for Settings {
             graphql_max_depth: 12,
             graphql_max_complexity: 500,
             shutdown_timeout_seconds: 30,
+            workers: None,
         }
     }
 }
@@ -216,6 +219,9 @@ impl Settings {
             return Err(ConfigError(
                 "PEERBRO_DATABASE_MAX_CONNECTIONS must be at least 1".to_owned(),
             ));
+        }
+        if self.workers == Some(0) {
+            return Err(ConfigError("PEERBRO_WORKERS must be at least 1".to_owned()));
         }
         if self.jwt_issuer.is_empty() || self.jwt_audience.is_empty() {
             return Err(ConfigError(

@@ -122,7 +122,7 @@ impl Application {
         let origins = settings.cors_allowed_origins.clone();
         let data = web::Data::new(state.clone());
         let limit = settings.max_body_bytes;
-        let server = HttpServer::new(move || {
+        let mut server = HttpServer::new(move || {
             let cors = origins.iter().fold(
                 Cors::default()
                     .allowed_methods(["GET", "POST", "PATCH", "OPTIONS"])
@@ -160,10 +160,12 @@ impl Application {
                 .service(web::scope("/api/v1").configure(rest::configure))
                 .default_service(web::to(problem::not_found))
         })
-        .listen(listener)?
         .shutdown_timeout(settings.shutdown_timeout_seconds)
-        .disable_signals()
-        .run();
+        .disable_signals();
+        if let Some(workers) = settings.workers {
+            server = server.workers(workers);
+        }
+        let server = server.listen(listener)?.run();
         Ok(Self {
             port,
             server,

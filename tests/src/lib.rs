@@ -1,1 +1,315 @@
-//! placeholder
+//! Test harness: starts the real peerbro server on a random port against a fresh database per
+//! test (a SQLite file, or a new PostgreSQL database), seeded with the two demo tenants, and
+//! talks HTTP to it.
+//!
+//! PostgreSQL comes from `PEERBRO_TEST_DATABASE_URL` (a superuser URL; the test command starts
+//! a throwaway cluster and sets it). Without it the PostgreSQL variant of each test says so on
+//! stderr and passes, unless `PEERBRO_TEST_REQUIRE_POSTGRES=1`, when it fails.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::missing_panics_doc)]
+
+use std::path::PathBuf;
+
+use actix_web::dev::ServerHandle;
+use peerbro_api::Settings;
+use peerbro_api::startup::Application;
+use peerbro_api::state::AppState;
+use peerbro_domain::RequestContext;
+use peerbro_domain::ids::{TenantId, UserId};
+use peerbro_domain::tenancy::{Email, TenantSlug};
+use peerbro_persistence::Database;
+use sea_orm::ConnectionTrait as _;
+use serde_json::{Value, json};
+use tokio::sync::OnceCell;
+
+pub use reqwest::StatusCode;
+
+/// Which database a test runs on.
+#[derive(Clone, Debug)]
+pub enum Db {
+    /// A SQLite file in a fresh temporary folder.
+    Sqlite,
+    /// A fresh database in the cluster of this superuser URL.
+    Postgres(String),
+}
+
+impl Db {
+    /// PostgreSQL, if configured; `None` (after saying so) when it is not and not required.
+    #[must_use]
+    pub fn postgres() -> Option<Self> {
+        match std::env::var("PEERBRO_TEST_DATABASE_URL") {
+            Ok(url) if !url.is_empty() => Some(Self::Postgres(url)),
+            _ => {
+                assert!(
+                    std::env::var("PEERBRO_TEST_REQUIRE_POSTGRES").as_deref() != Ok("1"),
+                    "PEERBRO_TEST_REQUIRE_POSTGRES=1 but PEERBRO_TEST_DATABASE_URL is not set"
+                );
+                eprintln!(
+                    "!!! PostgreSQL variant NOT RUN: PEERBRO_TEST_DATABASE_URL is not set \
+                     (use the README's test command)"
+                );
+                None
+            }
+        }
+    }
+}
+
+/// The password the harness gives the application role (harmless under trust auth).
+const APP_PASSWORD: &str = "peerbro_app_test";
+
+/// Replaces the database name (the path) of a PostgreSQL URL, and optionally the user.
+#[must_use]
+pub fn pg_url(base: &str, database: &str, user: Option<(&str, &str)>) -> String {
+    let (scheme, rest) = base.split_once("://").expect("URL has a scheme");
+    let (authority, tail) = rest.split_once('/').unwrap_or((rest, ""));
+    let query = tail
+        .split_once('?')
+        .map(|(_, q)| format!("?{q}"))
+        .unwrap_or_default();
+    let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let authority = match user {
+        Some((u, p)) => format!("{u}:{p}@{host}"),
+        None => authority.to_owned(),
+    };
+    format!("{scheme}://{authority}/{database}{query}")
+}
+
+static APP_ROLE_READY: OnceCell<()> = OnceCell::const_new();
+
+/// Creates the application role once per test process and gives it the harness password.
+async fn ensure_app_role(admin_url: &str) {
+    APP_ROLE_READY
+        .get_or_init(|| async {
+            let conn = sea_orm::Database::connect(admin_url)
+                .await
+                .expect("connect as admin");
+            let role = peerbro_migration::APP_ROLE;
+            conn.execute_unprepared(&format!(
+                "DO $$ BEGIN
+                   IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{role}') THEN
+                     CREATE ROLE {role} LOGIN NOSUPERUSER NOBYPASSRLS;
+                   END IF;
+                 EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+                 END $$;
+                 ALTER ROLE {role} PASSWORD '{APP_PASSWORD}';"
+            ))
+            .await
+            .expect("create the application role");
+            conn.close().await.ok();
+        })
+        .await;
+}
+
+/// A fresh, migrated database; returns (app URL, admin URL).
+pub async fn fresh_database(db: &Db) -> (String, Option<String>, Option<PathBuf>) {
+    match db {
+        Db::Sqlite => {
+            let dir = std::env::temp_dir()
+                .join(format!("peerbro-test-{}", uuid::Uuid::new_v4().simple()));
+            std::fs::create_dir_all(&dir).unwrap();
+            let url = format!("sqlite://{}?mode=rwc", dir.join("peerbro.db").display());
+            (url, None, Some(dir))
+        }
+        Db::Postgres(admin) => {
+            ensure_app_role(admin).await;
+            let name = format!("peerbro_test_{}", uuid::Uuid::new_v4().simple());
+            let conn = sea_orm::Database::connect(admin.as_str())
+                .await
+                .expect("connect as admin");
+            conn.execute_unprepared(&format!("CREATE DATABASE {name}"))
+                .await
+                .expect("create test database");
+            conn.close().await.ok();
+            let admin_url = pg_url(admin, &name, None);
+            let app_url = pg_url(
+                admin,
+                &name,
+                Some((peerbro_migration::APP_ROLE, APP_PASSWORD)),
+            );
+            (app_url, Some(admin_url), None)
+        }
+    }
+}
+
+/// Settings for a test server on `db`: port 0, one worker, small pool, demo seed on.
+pub async fn test_settings(db: &Db) -> Settings {
+    let (url, admin, dir) = fresh_database(db).await;
+    let dir = dir.unwrap_or_else(|| {
+        let d =
+            std::env::temp_dir().join(format!("peerbro-test-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&d).unwrap();
+        d
+    });
+    Settings {
+        database_url: url,
+        database_admin_url: admin,
+        database_max_connections: 4,
+        listen: "127.0.0.1:0".parse().unwrap(),
+        demo_seed: Some(true),
+        jwt_dev_key_file: Some(dir.join("jwt.dev-key")),
+        workers: Some(1),
+        shutdown_timeout_seconds: 5,
+        ..Settings::default()
+    }
+}
+
+/// A running test server.
+pub struct TestApp {
+    /// `http://127.0.0.1:PORT`.
+    pub address: String,
+    /// An HTTP client.
+    pub client: reqwest::Client,
+    /// The settings it runs with.
+    pub settings: Settings,
+    state: AppState,
+    handle: ServerHandle,
+    task: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
+}
+
+impl TestApp {
+    /// Starts a server on a fresh database.
+    pub async fn spawn(db: &Db) -> Self {
+        let settings = test_settings(db).await;
+        Self::spawn_with(settings).await
+    }
+
+    /// Starts a server with `settings`.
+    pub async fn spawn_with(settings: Settings) -> Self {
+        let app = Application::build(&settings).await.expect("the app starts");
+        let address = format!("http://127.0.0.1:{}", app.port());
+        let state = app.state().clone();
+        let handle = app.handle();
+        let task = tokio::spawn(app.run_until_stopped(false));
+        Self {
+            address,
+            client: reqwest::Client::new(),
+            settings,
+            state,
+            handle,
+            task: Some(task),
+        }
+    }
+
+    /// Stops the server gracefully and closes its pool.
+    pub async fn stop(mut self) {
+        self.handle.stop(true).await;
+        if let Some(task) = self.task.take() {
+            task.await
+                .expect("server task")
+                .expect("server stopped cleanly");
+        }
+    }
+
+    /// The id of the tenant with `slug`.
+    pub async fn tenant_id(&self, slug: &str) -> TenantId {
+        self.state
+            .tenancy
+            .find_tenant_by_slug(&TenantSlug::parse(slug).unwrap())
+            .await
+            .unwrap()
+            .expect("tenant exists")
+            .id
+    }
+
+    /// The id of the user with `email` in the tenant `slug`.
+    pub async fn user_id(&self, slug: &str, email: &str) -> UserId {
+        let tenant = self.tenant_id(slug).await;
+        self.state
+            .tenancy
+            .find_user_by_email(
+                &RequestContext::system(tenant),
+                &Email::parse(email).unwrap(),
+            )
+            .await
+            .unwrap()
+            .expect("user exists")
+            .id
+    }
+
+    /// A valid token for `email` in tenant `slug`, signed with the server's key.
+    pub async fn token(&self, slug: &str, email: &str) -> String {
+        let tenant = self.tenant_id(slug).await;
+        let user = self.user_id(slug, email).await;
+        self.state.auth.mint(tenant, user, None, 600).unwrap()
+    }
+
+    /// The demo admin's token of tenant `slug`.
+    pub async fn admin(&self, slug: &str) -> String {
+        self.token(slug, &format!("admin@{slug}.demo")).await
+    }
+
+    /// POSTs a GraphQL request; returns the status and the JSON body.
+    pub async fn gql(
+        &self,
+        token: Option<&str>,
+        query: &str,
+        variables: Value,
+    ) -> (StatusCode, Value) {
+        let mut req = self
+            .client
+            .post(format!("{}/graphql", self.address))
+            .json(&json!({ "query": query, "variables": variables }));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        let res = req.send().await.expect("request sent");
+        let status = res.status();
+        (status, res.json().await.expect("JSON body"))
+    }
+
+    /// A GraphQL request expected to succeed: returns `data`.
+    pub async fn gql_ok(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
+        let (status, body) = self.gql(token, query, variables).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert!(body.get("errors").is_none(), "unexpected errors: {body}");
+        body["data"].clone()
+    }
+
+    /// A GraphQL request expected to fail: returns the first error's `extensions.code`.
+    pub async fn gql_code(&self, token: Option<&str>, query: &str, variables: Value) -> String {
+        let (status, body) = self.gql(token, query, variables).await;
+        assert!(
+            status.is_client_error() || status == StatusCode::OK,
+            "{status}: {body}"
+        );
+        body["errors"][0]["extensions"]["code"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no error code in {body}"))
+            .to_owned()
+    }
+
+    /// A raw request builder for `path`.
+    pub fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        self.client
+            .request(method, format!("{}{path}", self.address))
+    }
+
+    /// An app-role connection to the same database, for raw isolation checks.
+    pub async fn app_database(&self) -> Database {
+        Database::connect(&self.settings.database_url, 2)
+            .await
+            .unwrap()
+    }
+}
+
+/// Runs a test body on SQLite and on PostgreSQL: `on_both!(name, other_name, …)` expects
+/// `async fn name(db: Db)` in scope and makes `name::sqlite` and `name::postgres` tests.
+#[macro_export]
+macro_rules! on_both {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    super::$name($crate::Db::Sqlite).await;
+                }
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    if let Some(db) = $crate::Db::postgres() {
+                        super::$name(db).await;
+                    }
+                }
+            }
+        )*
+    };
+}

@@ -132,6 +132,7 @@ pub struct UpdateOrganisation {
 /// Lists the tenant's organisations.
 #[utoipa::path(
     tag = "organisations",
+    context_path = "/api/v1",
     params(ListParams),
     responses(
         (status = 200, body = OrganisationPage),
@@ -177,6 +178,7 @@ pub async fn list(
 /// One organisation.
 #[utoipa::path(
     tag = "organisations",
+    context_path = "/api/v1",
     params(("id" = Uuid, Path, description = "Organisation id")),
     responses(
         (status = 200, body = Organisation),
@@ -199,6 +201,7 @@ pub async fn get(
 /// Creates an organisation (tenant admins).
 #[utoipa::path(
     tag = "organisations",
+    context_path = "/api/v1",
     request_body = CreateOrganisation,
     responses(
         (status = 201, body = Organisation),
@@ -230,6 +233,7 @@ pub async fn create(
 /// Changes an organisation (tenant admins).
 #[utoipa::path(
     tag = "organisations",
+    context_path = "/api/v1",
     params(("id" = Uuid, Path, description = "Organisation id")),
     request_body = UpdateOrganisation,
     responses(

@@ -1,0 +1,109 @@
+//! Health, request ids, CORS, OpenAPI and GraphiQL.
+
+use peerbro_tests::{Db, StatusCode, TestApp, on_both, test_settings};
+use reqwest::Method;
+use serde_json::Value;
+
+async fn health_readiness_and_request_ids(db: Db) {
+    let app = TestApp::spawn(&db).await;
+    let res = app.request(Method::GET, "/healthz").send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.headers().contains_key("x-request-id"));
+    let res = app.request(Method::GET, "/readyz").send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+
+    let res = app
+        .request(Method::GET, "/healthz")
+        .header("x-request-id", "abc-123")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.headers()["x-request-id"],
+        "abc-123",
+        "a caller's id is kept"
+    );
+    let res = app
+        .request(Method::GET, "/healthz")
+        .header("x-request-id", "<script>")
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(
+        res.headers()["x-request-id"],
+        "<script>",
+        "an unsafe id is replaced"
+    );
+    app.stop().await;
+}
+
+async fn cors_allows_only_configured_origins(db: Db) {
+    let mut settings = test_settings(&db).await;
+    settings.cors_allowed_origins = vec!["https://app.peerbro.example".to_owned()];
+    let app = TestApp::spawn_with(settings).await;
+    let preflight = |origin: &'static str| {
+        app.request(Method::OPTIONS, "/graphql")
+            .header("origin", origin)
+            .header("access-control-request-method", "POST")
+            .header(
+                "access-control-request-headers",
+                "authorization, content-type",
+            )
+            .send()
+    };
+    let res = preflight("https://app.peerbro.example").await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(
+        res.headers()["access-control-allow-origin"],
+        "https://app.peerbro.example"
+    );
+    let res = preflight("https://evil.example").await.unwrap();
+    assert!(!res.headers().contains_key("access-control-allow-origin"));
+    app.stop().await;
+}
+
+async fn the_openapi_document_and_graphiql_are_served(db: Db) {
+    let app = TestApp::spawn(&db).await;
+    let doc: Value = app
+        .request(Method::GET, "/api/v1/openapi.json")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(doc["openapi"], "3.1.0");
+    for path in ["/api/v1/organisations", "/api/v1/organisations/{id}"] {
+        assert!(doc["paths"][path].is_object(), "{path} documented");
+    }
+    assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+
+    let page = app.request(Method::GET, "/graphql").send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("/graphql/assets/graphiql.min.js"));
+    assert!(
+        !html.contains("http"),
+        "no asset is loaded from another host"
+    );
+    for asset in [
+        "graphiql.min.js",
+        "graphiql.min.css",
+        "react.production.min.js",
+        "react-dom.production.min.js",
+    ] {
+        let res = app
+            .request(Method::GET, &format!("/graphql/assets/{asset}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{asset}");
+    }
+    app.stop().await;
+}
+
+on_both!(
+    health_readiness_and_request_ids,
+    cors_allows_only_configured_origins,
+    the_openapi_document_and_graphiql_are_served,
+);

@@ -1,0 +1,12 @@
+//! Black-box tests: each starts the real server against a fresh database and talks HTTP to it,
+//! on SQLite and on PostgreSQL.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod auth;
+mod bad_input;
+mod http;
+mod isolation;
+mod organisations;
+mod rls;
+mod schema;
+mod users;

@@ -1,0 +1,172 @@
+//! Users and roles: invite, grant, revoke, the last admin, who may see whom.
+
+use peerbro_tests::{Db, TestApp, on_both};
+use serde_json::json;
+
+const INVITE: &str = "mutation($email: String!, $org: ID) { inviteUser(input: { \
+    email: $email, displayName: \"Mette Mortensen\", roles: [PEER], organisationId: $org }) { \
+    id email roles organisation { name } } }";
+
+async fn a_tenant_admin_invites_users_and_changes_their_roles(db: Db) {
+    let app = TestApp::spawn(&db).await;
+    let admin = app.admin("helsingor").await;
+    let orgs = app
+        .gql_ok(
+            Some(&admin),
+            "{ organisations(first: 1, kind: NGO) { edges { node { id name } } } }",
+            json!({}),
+        )
+        .await;
+    let org = orgs["organisations"]["edges"][0]["node"].clone();
+    let data = app
+        .gql_ok(
+            Some(&admin),
+            INVITE,
+            json!({ "email": "Mette@Example.DK", "org": org["id"] }),
+        )
+        .await;
+    let user = &data["inviteUser"];
+    assert_eq!(user["email"], "mette@example.dk");
+    assert_eq!(user["roles"], json!(["PEER"]));
+    assert_eq!(user["organisation"]["name"], org["name"]);
+    let id = user["id"].as_str().unwrap().to_owned();
+
+    assert_eq!(
+        app.gql_code(Some(&admin), INVITE, json!({ "email": "mette@example.dk" }))
+            .await,
+        "CONFLICT"
+    );
+    assert_eq!(
+        app.gql_code(Some(&admin), INVITE, json!({ "email": "not-an-email" }))
+            .await,
+        "VALIDATION"
+    );
+
+    let grant = "mutation($id: ID!, $role: Role!) { grantRole(input: { userId: $id, role: $role }) { roles } }";
+    let revoke = "mutation($id: ID!, $role: Role!) { revokeRole(input: { userId: $id, role: $role }) { roles } }";
+    let data = app
+        .gql_ok(
+            Some(&admin),
+            grant,
+            json!({ "id": id, "role": "COORDINATOR" }),
+        )
+        .await;
+    assert_eq!(data["grantRole"]["roles"], json!(["COORDINATOR", "PEER"]));
+    let data = app
+        .gql_ok(
+            Some(&admin),
+            grant,
+            json!({ "id": id, "role": "COORDINATOR" }),
+        )
+        .await;
+    assert_eq!(
+        data["grantRole"]["roles"],
+        json!(["COORDINATOR", "PEER"]),
+        "granting twice is harmless"
+    );
+    let data = app
+        .gql_ok(Some(&admin), revoke, json!({ "id": id, "role": "PEER" }))
+        .await;
+    assert_eq!(data["revokeRole"]["roles"], json!(["COORDINATOR"]));
+
+    // The last admin keeps the admin role; with a second admin, the first may step down.
+    let me = app
+        .user_id("helsingor", "admin@helsingor.demo")
+        .await
+        .to_string();
+    assert_eq!(
+        app.gql_code(
+            Some(&admin),
+            revoke,
+            json!({ "id": me, "role": "TENANT_ADMIN" })
+        )
+        .await,
+        "CONFLICT"
+    );
+    app.gql_ok(
+        Some(&admin),
+        grant,
+        json!({ "id": id, "role": "TENANT_ADMIN" }),
+    )
+    .await;
+    app.gql_ok(
+        Some(&admin),
+        revoke,
+        json!({ "id": me, "role": "TENANT_ADMIN" }),
+    )
+    .await;
+    // The old admin's token no longer carries admin powers.
+    assert_eq!(
+        app.gql_code(Some(&admin), INVITE, json!({ "email": "ny@example.dk" }))
+            .await,
+        "FORBIDDEN"
+    );
+    app.stop().await;
+}
+
+async fn only_admins_and_coordinators_list_users_and_everyone_reads_themself(db: Db) {
+    let app = TestApp::spawn(&db).await;
+    let list = "{ users(first: 10) { edges { node { email organisation { kind } } } } }";
+    for (who, allowed) in [
+        ("admin", true),
+        ("coordinator", true),
+        ("caseworker", false),
+        ("peer", false),
+    ] {
+        let token = app
+            .token("helsingor", &format!("{who}@helsingor.demo"))
+            .await;
+        if allowed {
+            let data = app.gql_ok(Some(&token), list, json!({})).await;
+            let edges = data["users"]["edges"].as_array().unwrap();
+            assert_eq!(edges.len(), 4, "{who}");
+            assert!(
+                edges
+                    .iter()
+                    .all(|e| e["node"]["organisation"]["kind"].is_string())
+            );
+        } else {
+            assert_eq!(
+                app.gql_code(Some(&token), list, json!({})).await,
+                "FORBIDDEN",
+                "{who}"
+            );
+            let own = app
+                .user_id("helsingor", &format!("{who}@helsingor.demo"))
+                .await
+                .to_string();
+            let data = app
+                .gql_ok(
+                    Some(&token),
+                    "query($id: ID!) { user(id: $id) { email } }",
+                    json!({ "id": own }),
+                )
+                .await;
+            assert_eq!(data["user"]["email"], format!("{who}@helsingor.demo"));
+            let other = app
+                .user_id("helsingor", "admin@helsingor.demo")
+                .await
+                .to_string();
+            assert_eq!(
+                app.gql_code(
+                    Some(&token),
+                    "query($id: ID!) { user(id: $id) { email } }",
+                    json!({ "id": other })
+                )
+                .await,
+                "FORBIDDEN"
+            );
+            assert_eq!(
+                app.gql_code(Some(&token), INVITE, json!({ "email": "a@b.dk" }))
+                    .await,
+                "FORBIDDEN"
+            );
+        }
+    }
+    app.stop().await;
+}
+
+on_both!(
+    a_tenant_admin_invites_users_and_changes_their_roles,
+    only_admins_and_coordinators_list_users_and_everyone_reads_themself,
+);
