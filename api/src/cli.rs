@@ -9,6 +9,7 @@ use peerbro_domain::RequestContext;
 use peerbro_domain::tenancy::{Email, Tenant, TenantSlug};
 use peerbro_persistence::Database;
 
+use crate::auth::load_keys;
 use crate::config::Settings;
 use crate::startup::{Application, authenticator, prepare_database, tenancy_service};
 use crate::{graphql, seed, telemetry};
@@ -134,14 +135,15 @@ async fn mint(
     user: &str,
     ttl: Option<u64>,
 ) -> anyhow::Result<String> {
-    let db = Database::connect(&settings.database_url, 2).await?;
-    let tenancy = tenancy_service(&db);
-    let auth = authenticator(settings, tenancy.clone())?;
+    // Refuse before touching the database when there is nothing to sign with.
     anyhow::ensure!(
-        auth.can_mint(),
+        load_keys(settings)?.encoding_key().is_some(),
         "no signing key is configured: set PEERBRO_JWT_PRIVATE_KEY_FILE (the embedded SQLite \
          default uses its development key)"
     );
+    let db = Database::connect(&settings.database_url, 2).await?;
+    let tenancy = tenancy_service(&db);
+    let auth = authenticator(settings, tenancy.clone())?;
     let slug = TenantSlug::parse(tenant)?;
     let tenant = tenancy
         .find_tenant_by_slug(&slug)

@@ -1,0 +1,236 @@
+//! The `peerbro` binary as a user runs it: the README's first command, configuration errors,
+//! token minting, seeding and shutdown on SIGTERM.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::{BufRead as _, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
+
+fn workdir() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("peerbro-cli-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn peerbro(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_peerbro"));
+    cmd.current_dir(dir).args(args);
+    cmd.env_remove("PEERBRO_DATABASE_URL")
+        .env_remove("PEERBRO_LISTEN");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().unwrap()
+}
+
+fn fixture(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/fixtures/jwt")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+#[test]
+fn the_schema_command_prints_the_committed_sdl() {
+    let out = peerbro(&workdir(), &["schema"], &[]);
+    assert!(out.status.success());
+    let committed =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../schema.graphql"))
+            .unwrap();
+    assert!(
+        String::from_utf8(out.stdout).unwrap() == committed,
+        "schema.graphql is stale"
+    );
+}
+
+#[test]
+fn a_bad_setting_stops_start_up_and_names_the_variable() {
+    let dir = workdir();
+    for (var, value) in [
+        ("PEERBRO_LISTEN", "not-an-address"),
+        ("PEERBRO_DATABASE_MAX_CONNECTIONS", "many"),
+        ("PEERBRO_DATABASE_URL", "mysql://x"),
+        ("PEERBRO_LOG_FORMAT", "xml"),
+        ("PEERBRO_JWT_ALGORITHM", "HS256"),
+        ("PEERBRO_WORKERS", "0"),
+    ] {
+        let out = peerbro(&dir, &["serve"], &[(var, value)]);
+        assert!(!out.status.success(), "{var}={value} must stop start-up");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(var), "{var}: {stderr}");
+    }
+    let out = peerbro(&dir, &["serve"], &[("PEERBRO_LISTN", "127.0.0.1:1")]);
+    assert!(!out.status.success(), "a misspelt variable is refused");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("listn"), "{stderr}");
+}
+
+#[test]
+fn token_refuses_without_a_signing_key() {
+    let dir = workdir();
+    let env = [
+        ("PEERBRO_JWT_ALGORITHM", "EdDSA"),
+        (
+            "PEERBRO_JWT_PUBLIC_KEY_FILE",
+            &fixture("ed25519-public.pem") as &str,
+        ),
+    ];
+    let out = peerbro(
+        &dir,
+        &[
+            "token",
+            "--tenant",
+            "helsingor",
+            "--user",
+            "admin@helsingor.demo",
+        ],
+        &env,
+    );
+    assert!(!out.status.success());
+    assert!(out.stdout.is_empty(), "no token printed");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("PEERBRO_JWT_PRIVATE_KEY_FILE"));
+
+    let out = peerbro(
+        &dir,
+        &[
+            "token",
+            "--tenant",
+            "helsingor",
+            "--user",
+            "admin@helsingor.demo",
+        ],
+        &[("PEERBRO_DATABASE_URL", "postgres://nobody@127.0.0.1:1/none")],
+    );
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no JWT verification key is configured"));
+}
+
+#[test]
+fn seeding_twice_creates_nothing_the_second_time() {
+    let dir = workdir();
+    assert!(peerbro(&dir, &["migrate"], &[]).status.success());
+    let first = peerbro(&dir, &["seed", "--demo"], &[]);
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    assert_eq!(
+        String::from_utf8(first.stdout).unwrap().trim(),
+        "demo seed: 2 tenants, 10 organisations, 8 users created"
+    );
+    let second = peerbro(&dir, &["seed", "--demo"], &[]);
+    assert_eq!(
+        String::from_utf8(second.stdout).unwrap().trim(),
+        "demo seed: 0 tenants, 0 organisations, 0 users created"
+    );
+}
+
+/// The README's first command: `peerbro serve` on the embedded default prints the GraphiQL
+/// address and a demo token that answers `me`; `peerbro token` mints another; SIGTERM stops it.
+#[tokio::test]
+async fn serve_on_the_embedded_default_prints_a_working_demo_token_and_stops_on_sigterm() {
+    let dir = workdir();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_peerbro"))
+        .current_dir(&dir)
+        .arg("serve")
+        .env_remove("PEERBRO_DATABASE_URL")
+        .env("PEERBRO_LISTEN", "127.0.0.1:0")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let lines = tokio::task::spawn_blocking(move || {
+        let mut lines = Vec::new();
+        for line in BufReader::new(stdout).lines() {
+            let line = line.unwrap();
+            let done = line.contains("Bearer ");
+            lines.push(line);
+            if done {
+                break;
+            }
+        }
+        lines
+    });
+    let lines = tokio::time::timeout(Duration::from_secs(60), lines)
+        .await
+        .unwrap()
+        .unwrap();
+    let graphiql = lines
+        .iter()
+        .find_map(|l| l.strip_prefix("GraphiQL: "))
+        .expect("GraphiQL address printed");
+    let base = graphiql.trim_end_matches("/graphql").to_owned();
+    let token = lines
+        .last()
+        .and_then(|l| l.split("Bearer ").nth(1))
+        .map(|t| t.trim_end_matches("\"}").to_owned())
+        .expect("demo token printed");
+    assert!(
+        dir.join("peerbro.db").exists(),
+        "the SQLite file is in the working directory"
+    );
+    assert!(
+        dir.join("peerbro.db.dev-key").exists(),
+        "the dev key is kept beside it"
+    );
+
+    let client = reqwest::Client::new();
+    let me = |token: String| {
+        let client = client.clone();
+        let url = format!("{base}/graphql");
+        async move {
+            let body: serde_json::Value = client
+                .post(url)
+                .bearer_auth(token)
+                .json(&serde_json::json!({ "query": "{ me { email } tenant { slug } }" }))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            body
+        }
+    };
+    let body = me(token).await;
+    assert_eq!(
+        body["data"]["me"]["email"], "admin@helsingor.demo",
+        "{body}"
+    );
+    assert_eq!(body["data"]["tenant"]["slug"], "helsingor");
+
+    let out = peerbro(
+        &dir,
+        &[
+            "token",
+            "--tenant",
+            "kobenhavn",
+            "--user",
+            "peer@kobenhavn.demo",
+        ],
+        &[],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let body = me(String::from_utf8(out.stdout).unwrap().trim().to_owned()).await;
+    assert_eq!(body["data"]["me"]["email"], "peer@kobenhavn.demo", "{body}");
+
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let exit = tokio::task::spawn_blocking(move || child.wait().unwrap());
+    let exit = tokio::time::timeout(Duration::from_secs(30), exit)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(exit.success(), "exits cleanly on SIGTERM: {exit:?}");
+}
