@@ -172,8 +172,11 @@ impl Settings {
             None => {}
         }
         figment = figment.merge(
-            Env::prefixed("PEERBRO_")
-                .filter(|key| !key.as_str().starts_with("test_") && key.as_str() != "config"),
+            // PEERBRO_TEST_* belong to the test harness and PEERBRO_CONFIG names the file.
+            Env::prefixed("PEERBRO_").filter(|key| {
+                let key = key.as_str().to_ascii_lowercase();
+                !key.starts_with("test_") && key != "config"
+            }),
         );
         let settings: Self = figment.extract().map_err(describe)?;
         settings.validate()?;

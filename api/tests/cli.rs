@@ -234,3 +234,163 @@ async fn serve_on_the_embedded_default_prints_a_working_demo_token_and_stops_on_
         .unwrap();
     assert!(exit.success(), "exits cleanly on SIGTERM: {exit:?}");
 }
+
+/// A minimal OTLP/HTTP receiver: answers every request 200 and hands the bodies over.
+fn otlp_receiver() -> (String, std::sync::mpsc::Receiver<Vec<u8>>) {
+    use std::io::{Read as _, Write as _};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = format!("http://{}", listener.local_addr().unwrap());
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { return };
+            let mut buf = Vec::new();
+            let mut chunk = [0u8; 8192];
+            let body = loop {
+                let Ok(n) = stream.read(&mut chunk) else {
+                    break None;
+                };
+                if n == 0 {
+                    break None;
+                }
+                buf.extend_from_slice(&chunk[..n]);
+                let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") else {
+                    continue;
+                };
+                let head = String::from_utf8_lossy(&buf[..end]).to_lowercase();
+                let len = head
+                    .lines()
+                    .find_map(|l| l.strip_prefix("content-length:"))
+                    .and_then(|v| v.trim().parse::<usize>().ok())
+                    .unwrap_or(0);
+                if buf.len() >= end + 4 + len {
+                    break Some(buf[end + 4..end + 4 + len].to_vec());
+                }
+            };
+            let _ = stream.write_all(b"HTTP/1.1 200 OK\r\ncontent-type: application/x-protobuf\r\ncontent-length: 0\r\n\r\n");
+            if let Some(body) = body
+                && tx.send(body).is_err()
+            {
+                return;
+            }
+        }
+    });
+    (address, rx)
+}
+
+/// No personal data in logs or exported traces: a user is invited with a distinctive name and
+/// e-mail; the JSON logs and the OTLP spans are searched for them.
+#[tokio::test]
+async fn personal_data_stays_out_of_logs_and_traces() {
+    let dir = workdir();
+    let (endpoint, spans) = otlp_receiver();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_peerbro"))
+        .current_dir(&dir)
+        .arg("serve")
+        .env_remove("PEERBRO_DATABASE_URL")
+        .env("PEERBRO_LISTEN", "127.0.0.1:0")
+        .env("PEERBRO_LOG_FORMAT", "json")
+        .env("PEERBRO_LOG_LEVEL", "debug")
+        .env("OTEL_EXPORTER_OTLP_ENDPOINT", &endpoint)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let logs = std::thread::spawn(move || {
+        let mut all = String::new();
+        std::io::Read::read_to_string(&mut BufReader::new(stderr), &mut all).unwrap();
+        all
+    });
+    let lines = tokio::task::spawn_blocking(move || {
+        BufReader::new(stdout)
+            .lines()
+            .map(Result::unwrap)
+            .take_while(|l| !l.contains("Bearer "))
+            .chain(std::iter::once(String::new()))
+            .collect::<Vec<_>>()
+    });
+    let lines = tokio::time::timeout(Duration::from_secs(60), lines)
+        .await
+        .unwrap()
+        .unwrap();
+    let base = lines
+        .iter()
+        .find_map(|l| l.strip_prefix("GraphiQL: "))
+        .unwrap()
+        .trim_end_matches("/graphql")
+        .to_owned();
+    let token = String::from_utf8(
+        peerbro(
+            &dir,
+            &[
+                "token",
+                "--tenant",
+                "helsingor",
+                "--user",
+                "admin@helsingor.demo",
+            ],
+            &[],
+        )
+        .stdout,
+    )
+    .unwrap();
+    let client = reqwest::Client::new();
+    let secret_email = "karen.kvistgaard.private@example.dk";
+    let secret_name = "Karen Kvistgaard Hemmelig";
+    let invite = serde_json::json!({
+        "query": "mutation($e: String!, $n: String!) { inviteUser(input: { email: $e, displayName: $n, roles: [PEER] }) { id } }",
+        "variables": { "e": secret_email, "n": secret_name }
+    });
+    for _ in 0..2 {
+        // The second invite is a CONFLICT: error paths must not log the value either.
+        let res = client
+            .post(format!("{base}/graphql"))
+            .bearer_auth(token.trim())
+            .json(&invite)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+    }
+    let res = client
+        .get(format!(
+            "{base}/api/v1/organisations?kind=NGO&cursor={secret_email}"
+        ))
+        .bearer_auth(token.trim())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400);
+
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let exit = tokio::task::spawn_blocking(move || child.wait().unwrap());
+    assert!(
+        tokio::time::timeout(Duration::from_secs(30), exit)
+            .await
+            .unwrap()
+            .unwrap()
+            .success()
+    );
+    let logs = logs.join().unwrap();
+    let exported: Vec<u8> = spans.try_iter().flatten().collect();
+
+    assert!(logs.contains("\"request\""), "request logs were written");
+    assert!(
+        exported.windows(12).any(|w| w == b"http.request"),
+        "spans were exported over OTLP"
+    );
+    for secret in [secret_email, secret_name, "Karen"] {
+        assert!(!logs.contains(secret), "{secret} found in the logs");
+        assert!(
+            !exported
+                .windows(secret.len())
+                .any(|w| w == secret.as_bytes()),
+            "{secret} found in the exported spans"
+        );
+    }
+}

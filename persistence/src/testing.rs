@@ -51,3 +51,58 @@ fn backend(db: &Database) -> DbBackend {
         crate::Backend::Sqlite => DbBackend::Sqlite,
     }
 }
+
+/// A point look-up of one organisation in a tenant transaction opened the production way
+/// (`BEGIN` and `set_config` in one round trip).
+///
+/// # Errors
+/// The database error, as text.
+pub async fn point_lookup(db: &Database, tenant: TenantId, id: Uuid) -> Result<bool, String> {
+    let tx = db.begin(tenant).await.map_err(|e| e.to_string())?;
+    let found = lookup(&tx, backend(db), tenant, id).await?;
+    tx.commit().await.map_err(|e| e.to_string())?;
+    Ok(found)
+}
+
+/// The same look-up with sea-orm's own `BEGIN` and `set_config` as a second statement: the
+/// design ADR 0002 rejected, kept only so that the benchmark can compare the two.
+///
+/// # Errors
+/// The database error, as text.
+pub async fn point_lookup_separate_set_config(
+    db: &Database,
+    tenant: TenantId,
+    id: Uuid,
+) -> Result<bool, String> {
+    use sea_orm::TransactionTrait as _;
+    let tx = db.raw().begin().await.map_err(|e| e.to_string())?;
+    tx.execute_unprepared(&format!(
+        "SELECT set_config('app.tenant_id', '{}', true)",
+        tenant.as_uuid()
+    ))
+    .await
+    .map_err(|e| e.to_string())?;
+    let found = lookup(&tx, backend(db), tenant, id).await?;
+    tx.commit().await.map_err(|e| e.to_string())?;
+    Ok(found)
+}
+
+async fn lookup<C: ConnectionTrait>(
+    conn: &C,
+    backend: DbBackend,
+    tenant: TenantId,
+    id: Uuid,
+) -> Result<bool, String> {
+    let stmt = Statement::from_sql_and_values(
+        backend,
+        match backend {
+            DbBackend::Postgres => "SELECT id FROM organisations WHERE tenant_id = $1 AND id = $2",
+            _ => "SELECT id FROM organisations WHERE tenant_id = ? AND id = ?",
+        },
+        [tenant.as_uuid().into(), id.into()],
+    );
+    conn.query_one_raw(stmt)
+        .await
+        .map(|row| row.is_some())
+        .map_err(|e| e.to_string())
+}
