@@ -11,6 +11,7 @@ pub mod seed;
 pub mod startup;
 pub mod state;
 pub mod telemetry;
+pub mod wire;
 
 pub use config::Settings;
 pub use startup::Application;

@@ -28,14 +28,24 @@ pub struct Claims {
     pub roles: Option<Vec<String>>,
     /// Issuer.
     pub iss: String,
-    /// Audience.
-    pub aud: String,
+    /// Audience: one, or several of which one must be ours (identity providers send either).
+    pub aud: Audience,
     /// Expiry (seconds since the epoch).
     pub exp: i64,
     /// Not before.
     pub nbf: i64,
     /// Issued at.
     pub iat: i64,
+}
+
+/// The `aud` claim, a string or an array of strings.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Audience {
+    /// One audience.
+    One(String),
+    /// Several.
+    Many(Vec<String>),
 }
 
 /// Why a request was refused authentication. The reason goes to the log at debug level only;
@@ -183,7 +193,7 @@ impl Authenticator {
             tenant: tenant.to_string(),
             roles: roles.map(|rs| rs.iter().map(|r| r.as_str().to_owned()).collect()),
             iss: self.issuer.clone(),
-            aud: self.audience.clone(),
+            aud: Audience::One(self.audience.clone()),
             exp: now.saturating_add(ttl),
             nbf: now,
             iat: now,

@@ -18,6 +18,7 @@ use peerbro_domain::{DomainError, RequestContext};
 use super::errors::{GqlResultExt as _, to_gql};
 use super::loaders::OrganisationLoader;
 use super::scalars::{decode_cursor, encode_cursor, parse_id};
+use crate::wire::OrganisationKind;
 
 fn request<'a>(
     ctx: &'a Context<'_>,
@@ -71,45 +72,6 @@ impl From<Role> for DomainRole {
             Role::Referrer => Self::Referrer,
             Role::Researcher => Self::Researcher,
             Role::Citizen => Self::Citizen,
-        }
-    }
-}
-
-/// What an organisation is in the partnership.
-#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum OrganisationKind {
-    /// A department of the municipality.
-    MunicipalityDepartment,
-    /// A housing-support (bostøtte) team.
-    BostotteTeam,
-    /// A hospital-psychiatry unit.
-    HospitalPsychiatryUnit,
-    /// A non-governmental organisation.
-    Ngo,
-    /// Anything else.
-    Other,
-}
-
-impl From<domain::OrganisationKind> for OrganisationKind {
-    fn from(k: domain::OrganisationKind) -> Self {
-        match k {
-            domain::OrganisationKind::MunicipalityDepartment => Self::MunicipalityDepartment,
-            domain::OrganisationKind::BostotteTeam => Self::BostotteTeam,
-            domain::OrganisationKind::HospitalPsychiatryUnit => Self::HospitalPsychiatryUnit,
-            domain::OrganisationKind::Ngo => Self::Ngo,
-            domain::OrganisationKind::Other => Self::Other,
-        }
-    }
-}
-
-impl From<OrganisationKind> for domain::OrganisationKind {
-    fn from(k: OrganisationKind) -> Self {
-        match k {
-            OrganisationKind::MunicipalityDepartment => Self::MunicipalityDepartment,
-            OrganisationKind::BostotteTeam => Self::BostotteTeam,
-            OrganisationKind::HospitalPsychiatryUnit => Self::HospitalPsychiatryUnit,
-            OrganisationKind::Ngo => Self::Ngo,
-            OrganisationKind::Other => Self::Other,
         }
     }
 }

@@ -96,6 +96,14 @@ async fn every_kind_of_bad_token_is_refused(db: Db) {
     let (status, body) = app.gql(Some(&hs256(&key, &good)), ME, json!({})).await;
     assert_eq!(status, StatusCode::OK, "{body}");
 
+    // An audience array that includes ours verifies; one that does not is refused.
+    let mut many = good.clone();
+    many["aud"] = json!(["another-api", "peerbro"]);
+    let (status, body) = app.gql(Some(&hs256(&key, &many)), ME, json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    many["aud"] = json!(["another-api"]);
+    assert_refused(&app, &hs256(&key, &many), "audience array without ours").await;
+
     // alg "none": an unsigned token.
     use base64::Engine as _;
     let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
