@@ -6,12 +6,13 @@ use std::path::PathBuf;
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 use peerbro_domain::RequestContext;
+use peerbro_domain::privacy::ChainReport;
 use peerbro_domain::tenancy::{Email, Tenant, TenantSlug};
 use peerbro_persistence::Database;
 
 use crate::auth::load_keys;
 use crate::config::Settings;
-use crate::startup::{Application, authenticator, prepare_database, tenancy_service};
+use crate::startup::{Application, authenticator, prepare_database, services, tenancy_service};
 use crate::{graphql, seed, telemetry};
 
 /// peerbro: the backend of Danish peer-support partnerships.
@@ -51,10 +52,25 @@ enum Command {
         #[arg(long)]
         ttl: Option<u64>,
     },
+    /// The audit log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
     /// Tenant administration (platform operator).
     Tenant {
         #[command(subcommand)]
         command: TenantCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AuditCommand {
+    /// Recompute each tenant's hash chain; exits 1 if an entry was changed or removed.
+    Verify {
+        /// Only this tenant (default: every tenant).
+        #[arg(long)]
+        tenant: Option<String>,
     },
 }
 
@@ -97,11 +113,11 @@ pub async fn run() -> anyhow::Result<()> {
             anyhow::ensure!(demo, "say what to seed: --demo");
             let _telemetry = telemetry::init(&settings)?;
             let db = Database::connect(settings.admin_url(), 2).await?;
-            let report = seed::demo(&tenancy_service(&db)).await?;
+            let report = seed::demo(&services(&db, &settings)?).await?;
             db.close().await;
             println!(
-                "demo seed: {} tenants, {} organisations, {} users created",
-                report.tenants, report.organisations, report.users
+                "demo seed: {} tenants, {} organisations, {} users, {} citizens created",
+                report.tenants, report.organisations, report.users, report.citizens
             );
             Ok(())
         }
@@ -110,6 +126,9 @@ pub async fn run() -> anyhow::Result<()> {
             println!("{token}");
             Ok(())
         }
+        Command::Audit {
+            command: AuditCommand::Verify { tenant },
+        } => verify_audit(&settings, tenant.as_deref()).await,
         Command::Tenant {
             command:
                 TenantCommand::Create {
@@ -162,6 +181,43 @@ async fn mint(
     )?;
     db.close().await;
     Ok(token)
+}
+
+async fn verify_audit(settings: &Settings, only: Option<&str>) -> anyhow::Result<()> {
+    let db = Database::connect(&settings.database_url, 2).await?;
+    let services = services(&db, settings)?;
+    let tenants = match only {
+        Some(slug) => vec![
+            services
+                .tenancy
+                .find_tenant_by_slug(&TenantSlug::parse(slug)?)
+                .await?
+                .with_context(|| format!("no tenant with slug {slug}"))?,
+        ],
+        None => services.tenancy.all_tenants().await?,
+    };
+    let mut broken = 0;
+    for tenant in &tenants {
+        let report = services
+            .people
+            .verify_audit(&RequestContext::system(tenant.id))
+            .await?;
+        match report {
+            ChainReport::Intact { entries } => {
+                println!("{}: intact ({entries} entries)", tenant.slug.as_str());
+            }
+            ChainReport::Broken { seq, reason } => {
+                broken += 1;
+                println!("{}: BROKEN at entry {seq}: {reason}", tenant.slug.as_str());
+            }
+        }
+    }
+    db.close().await;
+    anyhow::ensure!(
+        broken == 0,
+        "the audit log of {broken} tenant(s) has been tampered with"
+    );
+    Ok(())
 }
 
 async fn serve(settings: &Settings) -> anyhow::Result<()> {

@@ -75,6 +75,10 @@ pub struct Settings {
     /// `PEERBRO_JWT_DEV_KEY_FILE`: an HS256 development key file (created if missing). Without
     /// any key setting, a SQLite database gets one beside its file.
     pub jwt_dev_key_file: Option<PathBuf>,
+    /// `PEERBRO_MASTER_KEY_FILE`: the master key that wraps every tenant key (32 bytes,
+    /// base64url). Without it, a SQLite database gets one beside its file; PostgreSQL refuses
+    /// to start.
+    pub master_key_file: Option<PathBuf>,
     /// `PEERBRO_JWT_LEEWAY_SECONDS`: clock skew allowed on `exp` and `nbf`.
     pub jwt_leeway_seconds: u64,
     /// `PEERBRO_JWT_TOKEN_TTL_SECONDS`: lifetime of tokens minted by `peerbro token`.
@@ -114,6 +118,7 @@ impl Default for Settings {
             jwt_private_key_file: None,
             jwt_key_id: None,
             jwt_dev_key_file: None,
+            master_key_file: None,
             jwt_leeway_seconds: 30,
             jwt_token_ttl_seconds: 3600,
             log_format: LogFormat::Text,
@@ -252,6 +257,29 @@ impl Settings {
         self.database_admin_url
             .as_deref()
             .unwrap_or(&self.database_url)
+    }
+
+    /// The master key file: configured, or beside the SQLite database file.
+    ///
+    /// # Errors
+    /// When neither applies (PostgreSQL without `PEERBRO_MASTER_KEY_FILE`).
+    pub fn master_key_path(&self) -> Result<PathBuf, ConfigError> {
+        if let Some(path) = &self.master_key_file {
+            return Ok(path.clone());
+        }
+        self.sqlite_file()
+            .map(|db| {
+                let mut name = db.into_os_string();
+                name.push(".master-key");
+                PathBuf::from(name)
+            })
+            .ok_or_else(|| {
+                ConfigError(
+                    "PEERBRO_MASTER_KEY_FILE is required: it names the file holding the master \
+                     key (32 random bytes, base64url) that protects all personal data"
+                        .to_owned(),
+                )
+            })
     }
 
     /// The SQLite database file, if the database is a SQLite file.

@@ -3,6 +3,10 @@
 
 use peerbro_domain::context::Role;
 use peerbro_domain::page::PageRequest;
+use peerbro_domain::people::{
+    BirthYear, CitizenFilter, ConsentEvidence, ConsentPurpose, NewCitizen,
+};
+use peerbro_domain::privacy::{Personal, Purpose};
 use peerbro_domain::tenancy::{
     DisplayName, Email, Invitation, OrganisationFilter, OrganisationKind, OrganisationName,
     TenancyService, Tenant, TenantSlug,
@@ -72,7 +76,16 @@ pub struct SeedReport {
     pub organisations: usize,
     /// Users created.
     pub users: usize,
+    /// Citizens created.
+    pub citizens: usize,
 }
+
+/// Fictional citizens: (name, contact, birth year). Names are invented for the demo.
+const CITIZENS: [(&str, &str, i32); 3] = [
+    ("Karen Kvistgaard", "tlf. 20 11 22 33", 1979),
+    ("Mads Holmstrup", "mads.holmstrup@example.dk", 1991),
+    ("Sofie Brandhøj", "tlf. 31 44 55 66", 2001),
+];
 
 fn parse_err(e: DomainError) -> anyhow::Error {
     anyhow::anyhow!("demo seed data is invalid: {e}")
@@ -82,7 +95,8 @@ fn parse_err(e: DomainError) -> anyhow::Error {
 ///
 /// # Errors
 /// When the database refuses a write.
-pub async fn demo(tenancy: &TenancyService) -> anyhow::Result<SeedReport> {
+pub async fn demo(services: &crate::startup::Services) -> anyhow::Result<SeedReport> {
+    let tenancy: &TenancyService = &services.tenancy;
     let mut report = SeedReport::default();
     for spec in &DEMO {
         let slug = TenantSlug::parse(spec.slug).map_err(parse_err)?;
@@ -134,6 +148,56 @@ pub async fn demo(tenancy: &TenancyService) -> anyhow::Result<SeedReport> {
                 .await?;
             report.users += 1;
         }
+        report.citizens += seed_citizens(services, &ctx, spec.municipality).await?;
     }
     Ok(report)
+}
+
+async fn seed_citizens(
+    services: &crate::startup::Services,
+    ctx: &RequestContext,
+    municipality: &str,
+) -> anyhow::Result<usize> {
+    let mut created = 0;
+    for (i, (name, contact, year)) in CITIZENS.iter().enumerate() {
+        let name = Personal::parse("name", name, 200).map_err(parse_err)?;
+        let filter = CitizenFilter {
+            name: Some(name.clone()),
+        };
+        let existing = services
+            .people
+            .citizens(
+                ctx,
+                &filter,
+                &PageRequest::first_page(),
+                Purpose::Administration,
+            )
+            .await?;
+        if !existing.items.is_empty() {
+            continue;
+        }
+        let mut consents = vec![
+            (ConsentPurpose::ReferralProcessing, ConsentEvidence::Written),
+            (ConsentPurpose::Contact, ConsentEvidence::Written),
+        ];
+        if i % 2 == 0 {
+            consents.push((ConsentPurpose::OutcomeMeasurement, ConsentEvidence::Written));
+        }
+        services
+            .people
+            .register_citizen(
+                ctx,
+                NewCitizen {
+                    name,
+                    contact: Some(Personal::parse("contact", contact, 500).map_err(parse_err)?),
+                    birth_year: Some(BirthYear::parse(*year).map_err(parse_err)?),
+                    municipality: municipality.to_owned(),
+                },
+                consents,
+                Purpose::Administration,
+            )
+            .await?;
+        created += 1;
+    }
+    Ok(created)
 }

@@ -10,14 +10,19 @@ use actix_web::dev::{Server, ServerHandle};
 use actix_web::middleware::{Compress, from_fn};
 use actix_web::{App, HttpServer, web};
 use anyhow::Context as _;
+use peerbro_domain::people::PeopleService;
+use peerbro_domain::privacy::SecretKey;
 use peerbro_domain::tenancy::TenancyService;
 use peerbro_persistence::{
-    Database, SeaOrganisationRepository, SeaTenantRepository, SeaUserRepository,
+    Database, SeaAuditLog, SeaCitizenRepository, SeaOrganisationRepository, SeaTenantRepository,
+    SeaUserRepository, Vault, XChaCha,
 };
+use rand::RngCore as _;
 
 use crate::auth::{Authenticator, load_keys};
 use crate::config::Settings;
 use crate::http::{health, problem, request_id};
+use crate::secrets::load_or_create_key;
 use crate::state::AppState;
 use crate::{graphql, rest, seed};
 
@@ -29,6 +34,53 @@ pub fn tenancy_service(db: &Database) -> TenancyService {
         Arc::new(SeaOrganisationRepository::new(db.clone())),
         Arc::new(SeaUserRepository::new(db.clone())),
     )
+}
+
+/// The use cases, wired to their adapters.
+#[derive(Clone, Debug)]
+pub struct Services {
+    /// Tenants, organisations, users.
+    pub tenancy: TenancyService,
+    /// Citizens, consents, the audit log.
+    pub people: PeopleService,
+}
+
+/// Loads the master key: a configured file must exist; the embedded default creates one
+/// beside the SQLite file.
+///
+/// # Errors
+/// When the key is not configured (PostgreSQL) or the file is unusable.
+pub fn master_key(settings: &Settings) -> anyhow::Result<SecretKey> {
+    let path = settings.master_key_path()?;
+    if settings.master_key_file.is_some() && !path.exists() {
+        anyhow::bail!(
+            "PEERBRO_MASTER_KEY_FILE: {} does not exist (a wrong path must not silently start a \
+             new key)",
+            path.display()
+        );
+    }
+    Ok(SecretKey::from_bytes(load_or_create_key(&path)?))
+}
+
+/// Every service over the sea-orm adapters of `db`.
+///
+/// # Errors
+/// When the master key cannot be loaded.
+pub fn services(db: &Database, settings: &Settings) -> anyhow::Result<Services> {
+    let vault = Vault::new(Arc::new(XChaCha), master_key(settings)?);
+    let people = PeopleService::new(
+        Arc::new(SeaCitizenRepository::new(db.clone(), vault)),
+        Arc::new(SeaAuditLog::new(db.clone())),
+        Arc::new(|| {
+            let mut bytes = [0u8; 6];
+            rand::rng().fill_bytes(&mut bytes);
+            bytes
+        }),
+    );
+    Ok(Services {
+        tenancy: tenancy_service(db),
+        people,
+    })
 }
 
 /// Migrates (and seeds, when asked) through the admin URL, then closes that pool.
@@ -48,11 +100,12 @@ pub async fn prepare_database(
         admin.migrate().await?;
     }
     if seed_demo {
-        let report = seed::demo(&tenancy_service(&admin)).await?;
+        let report = seed::demo(&services(&admin, settings)?).await?;
         tracing::info!(
             tenants = report.tenants,
             organisations = report.organisations,
             users = report.users,
+            citizens = report.citizens,
             "demo seed applied"
         );
     }
@@ -103,10 +156,11 @@ impl Application {
         let db =
             Database::connect(&settings.database_url, settings.database_max_connections).await?;
         db.ensure_rls_cannot_be_bypassed().await?;
-        let tenancy = tenancy_service(&db);
+        let Services { tenancy, people } = services(&db, settings)?;
         let auth = Arc::new(authenticator(settings, tenancy.clone())?);
         let state = AppState {
             tenancy,
+            people,
             auth,
             db: db.clone(),
             schema: graphql::build_schema(

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use peerbro_domain::people::PeopleService;
 use peerbro_domain::tenancy::TenancyService;
 use peerbro_persistence::Database;
 
@@ -13,6 +14,8 @@ use crate::graphql::PeerbroSchema;
 pub struct AppState {
     /// Tenancy use cases.
     pub tenancy: TenancyService,
+    /// People use cases.
+    pub people: PeopleService,
     /// Token verification.
     pub auth: Arc<Authenticator>,
     /// The database (readiness checks).

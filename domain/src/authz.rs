@@ -22,6 +22,49 @@ pub enum TenancyAction {
     ManageUsers,
 }
 
+/// Everything a caller can ask to do with people's personal data. A citizen's access to their
+/// own record is a relationship, checked by the use case, not a role.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PeopleAction {
+    /// Read citizens' personal data.
+    ReadCitizens,
+    /// Register and change citizens, record consents.
+    ManageCitizens,
+    /// Erase a citizen (destroy their key).
+    EraseCitizens,
+    /// Read the audit log and citizens' access histories.
+    ReadAudit,
+}
+
+/// The roles that may perform a people action (beyond a citizen's own record).
+#[must_use]
+pub const fn people_roles_for(action: PeopleAction) -> &'static [Role] {
+    match action {
+        PeopleAction::ReadCitizens | PeopleAction::ManageCitizens => {
+            &[Role::TenantAdmin, Role::Coordinator]
+        }
+        PeopleAction::EraseCitizens | PeopleAction::ReadAudit => &[Role::TenantAdmin],
+    }
+}
+
+/// Allows a people action, or says why not.
+///
+/// # Errors
+/// `Unauthenticated` for anonymous requests, `Forbidden` when no held role allows it.
+pub fn authorize_people(ctx: &RequestContext, action: PeopleAction) -> DomainResult<()> {
+    if ctx.is_system() {
+        return Ok(());
+    }
+    let actor = require_actor(ctx)?;
+    if people_roles_for(action).iter().any(|r| actor.has(*r)) {
+        Ok(())
+    } else {
+        Err(DomainError::Forbidden(
+            "your roles in this tenant do not allow access to this personal data",
+        ))
+    }
+}
+
 /// The roles that may perform `action`; empty means any authenticated member.
 #[must_use]
 pub const fn roles_for(action: TenancyAction) -> &'static [Role] {
@@ -116,6 +159,27 @@ mod tests {
                 let result = authorize(&ctx_with(&[role]), *action);
                 assert_eq!(
                     result.is_ok(),
+                    allowed.contains(&role),
+                    "{action:?} for {role:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_people_role_table_holds() {
+        use PeopleAction::*;
+        use Role::*;
+        let table: &[(PeopleAction, &[Role])] = &[
+            (ReadCitizens, &[TenantAdmin, Coordinator]),
+            (ManageCitizens, &[TenantAdmin, Coordinator]),
+            (EraseCitizens, &[TenantAdmin]),
+            (ReadAudit, &[TenantAdmin]),
+        ];
+        for (action, allowed) in table {
+            for role in Role::ALL {
+                assert_eq!(
+                    authorize_people(&ctx_with(&[role]), *action).is_ok(),
                     allowed.contains(&role),
                     "{action:?} for {role:?}"
                 );

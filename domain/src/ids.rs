@@ -63,3 +63,7 @@ id_type!(
     /// A user's membership identity inside one tenant.
     UserId
 );
+id_type!(
+    /// A citizen (the person supported), pseudonymous outside the vault.
+    CitizenId
+);

@@ -8,6 +8,8 @@ pub mod context;
 pub mod error;
 pub mod ids;
 pub mod page;
+pub mod people;
+pub mod privacy;
 pub mod tenancy;
 
 pub use context::{Actor, RequestContext, Role};

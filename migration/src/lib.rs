@@ -10,6 +10,7 @@
 pub use sea_orm_migration::prelude::*;
 
 mod m20261124_000001_tenancy;
+mod m20261124_000002_people_privacy;
 pub mod postgres;
 
 /// The PostgreSQL role the server connects as. It is created (without a password, `LOGIN`,
@@ -18,7 +19,16 @@ pub mod postgres;
 pub const APP_ROLE: &str = "peerbro_app";
 
 /// Every table that holds tenant data; each must have a forced row-level security policy.
-pub const TENANT_TABLES: &[&str] = &["organisations", "users", "memberships"];
+pub const TENANT_TABLES: &[&str] = &[
+    "organisations",
+    "users",
+    "memberships",
+    "tenant_keys",
+    "subject_keys",
+    "citizens",
+    "consents",
+    "audit_entries",
+];
 
 /// Applies the migrations in order.
 #[derive(Debug)]
@@ -27,6 +37,9 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261124_000001_tenancy::Migration)]
+        vec![
+            Box::new(m20261124_000001_tenancy::Migration),
+            Box::new(m20261124_000002_people_privacy::Migration),
+        ]
     }
 }

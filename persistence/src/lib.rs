@@ -4,12 +4,20 @@
 //! filters by `tenant_id`; on PostgreSQL the same transaction sets `app.tenant_id` for row-level
 //! security, so a forgotten filter still cannot leak another tenant's rows.
 
+mod audit;
+mod crypto;
 mod db;
 mod entities;
 mod errors;
 mod repositories;
 #[cfg(feature = "testing")]
 pub mod testing;
+mod vault;
 
+pub use audit::SeaAuditLog;
+pub use crypto::XChaCha;
 pub use db::{Backend, Database};
-pub use repositories::{SeaOrganisationRepository, SeaTenantRepository, SeaUserRepository};
+pub use repositories::{
+    SeaCitizenRepository, SeaOrganisationRepository, SeaTenantRepository, SeaUserRepository,
+};
+pub use vault::Vault;

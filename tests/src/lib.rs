@@ -130,6 +130,13 @@ pub async fn fresh_database(db: &Db) -> (String, Option<String>, Option<PathBuf>
     }
 }
 
+/// Writes a fresh master key file into `dir`.
+fn master_key_file(dir: &std::path::Path) -> PathBuf {
+    let path = dir.join("master.key");
+    peerbro_api::secrets::load_or_create_key(&path).unwrap();
+    path
+}
+
 /// Settings for a test server on `db`: port 0, one worker, small pool, demo seed on.
 pub async fn test_settings(db: &Db) -> Settings {
     let (url, admin, dir) = fresh_database(db).await;
@@ -146,6 +153,7 @@ pub async fn test_settings(db: &Db) -> Settings {
         listen: "127.0.0.1:0".parse().unwrap(),
         demo_seed: Some(true),
         jwt_dev_key_file: Some(dir.join("jwt.dev-key")),
+        master_key_file: Some(master_key_file(&dir)),
         workers: Some(1),
         shutdown_timeout_seconds: 5,
         ..Settings::default()

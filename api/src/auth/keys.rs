@@ -4,14 +4,11 @@
 //! embedded default and tests.
 
 use std::collections::HashMap;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
-use base64::Engine as _;
 use jsonwebtoken::jwk::JwkSet;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey};
-use rand::RngCore as _;
 
 use crate::config::{JwtAlgorithm, Settings};
 
@@ -173,7 +170,7 @@ pub fn load_keys(settings: &Settings) -> anyhow::Result<KeyMaterial> {
         })
     });
     let secret = match &dev_file {
-        Some(path) => load_or_create_dev_key(path)?,
+        Some(path) => crate::secrets::load_or_create_key(path)?.to_vec(),
         None if settings.database_url.contains(":memory:") => random_secret().to_vec(),
         None => anyhow::bail!(
             "no JWT verification key is configured: set PEERBRO_JWT_ALGORITHM with \
@@ -190,49 +187,5 @@ pub fn load_keys(settings: &Settings) -> anyhow::Result<KeyMaterial> {
 }
 
 fn random_secret() -> [u8; 32] {
-    let mut secret = [0u8; 32];
-    rand::rng().fill_bytes(&mut secret);
-    secret
-}
-
-/// Reads the development key, or creates it (32 random bytes, base64url, mode 0600).
-fn load_or_create_dev_key(path: &Path) -> anyhow::Result<Vec<u8>> {
-    let engine = base64::engine::general_purpose::URL_SAFE_NO_PAD;
-    match std::fs::read_to_string(path) {
-        Ok(text) => {
-            let secret = engine
-                .decode(text.trim())
-                .with_context(|| format!("development key {} is corrupt", path.display()))?;
-            anyhow::ensure!(
-                secret.len() >= 32,
-                "development key {} is too short",
-                path.display()
-            );
-            Ok(secret)
-        }
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
-            let secret = random_secret();
-            let mut options = std::fs::OpenOptions::new();
-            options.write(true).create_new(true);
-            #[cfg(unix)]
-            {
-                use std::os::unix::fs::OpenOptionsExt as _;
-                options.mode(0o600);
-            }
-            match options.open(path) {
-                Ok(mut file) => {
-                    file.write_all(engine.encode(secret).as_bytes())
-                        .with_context(|| format!("cannot write {}", path.display()))?;
-                    tracing::info!(file = %path.display(), "created a development signing key");
-                    Ok(secret.to_vec())
-                }
-                // Another process created it first: use theirs.
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                    load_or_create_dev_key(path)
-                }
-                Err(e) => Err(e).with_context(|| format!("cannot create {}", path.display())),
-            }
-        }
-        Err(err) => Err(err).with_context(|| format!("cannot read {}", path.display())),
-    }
+    crate::secrets::random_key()
 }

@@ -3,6 +3,7 @@
 
 mod errors;
 mod loaders;
+mod people;
 pub(crate) mod scalars;
 mod tenancy;
 
@@ -20,11 +21,11 @@ pub use errors::with_codes;
 
 /// All queries.
 #[derive(MergedObject, Default)]
-pub struct Query(tenancy::TenancyQuery);
+pub struct Query(tenancy::TenancyQuery, people::PeopleQuery);
 
 /// All mutations.
 #[derive(MergedObject, Default)]
-pub struct Mutation(tenancy::TenancyMutation);
+pub struct Mutation(tenancy::TenancyMutation, people::PeopleMutation);
 
 /// The schema type.
 pub type PeerbroSchema = Schema<Query, Mutation, EmptySubscription>;
@@ -101,13 +102,16 @@ pub async fn post(req: HttpRequest, body: web::Bytes, state: web::Data<AppState>
         loaders::OrganisationLoader::new(state.tenancy.clone(), ctx.clone()),
         tokio::spawn,
     );
+    let consents = people::consent_loader(state.people.clone(), ctx.clone());
     let response = state
         .schema
         .execute(
             request
                 .data(state.tenancy.clone())
+                .data(state.people.clone())
                 .data(ctx)
-                .data(organisations),
+                .data(organisations)
+                .data(consents),
         )
         .await;
     HttpResponse::Ok()

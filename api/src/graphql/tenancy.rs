@@ -174,7 +174,7 @@ impl From<domain::User> for User {
     }
 }
 
-fn page_request(
+pub(super) fn page_request(
     first: Option<i32>,
     after: Option<String>,
     last: Option<i32>,
@@ -185,7 +185,7 @@ fn page_request(
     PageRequest::new(first.map(i64::from), after, last.map(i64::from), before)
 }
 
-fn connection<T, N: async_graphql::OutputType>(
+pub(super) fn connection<T, N: async_graphql::OutputType>(
     page: Page<T>,
     id: impl Fn(&T) -> uuid::Uuid,
     node: impl Fn(T) -> N,

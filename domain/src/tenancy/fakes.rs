@@ -38,6 +38,9 @@ impl TenantRepository for InMemory {
             .cloned()
             .ok_or(DomainError::NotFound { resource: "tenant" })
     }
+    async fn all(&self) -> DomainResult<Vec<Tenant>> {
+        Ok(lock(&self.tenants).clone())
+    }
     async fn find_by_slug(&self, slug: &TenantSlug) -> DomainResult<Option<Tenant>> {
         Ok(lock(&self.tenants)
             .iter()

@@ -33,6 +33,12 @@ pub trait TenantRepository: Send + Sync {
     /// `Unauthenticated` for an anonymous context; `NotFound` when it does not exist.
     async fn current(&self, ctx: &RequestContext) -> DomainResult<Tenant>;
 
+    /// Every tenant, by slug (platform tasks such as audit verification).
+    ///
+    /// # Errors
+    /// `Unknown` on storage failure.
+    async fn all(&self) -> DomainResult<Vec<Tenant>>;
+
     /// Looks a tenant up by slug (CLI and seeding only).
     ///
     /// # Errors

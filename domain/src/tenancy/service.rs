@@ -275,6 +275,14 @@ impl TenancyService {
         self.tenants.create(tenant).await
     }
 
+    /// Every tenant (platform tasks).
+    ///
+    /// # Errors
+    /// `Unknown` on storage failure.
+    pub async fn all_tenants(&self) -> DomainResult<Vec<Tenant>> {
+        self.tenants.all().await
+    }
+
     /// The tenant with `slug` (CLI and seeding).
     ///
     /// # Errors

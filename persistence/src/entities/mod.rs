@@ -2,5 +2,6 @@
 
 pub mod memberships;
 pub mod organisations;
+pub mod privacy;
 pub mod tenants;
 pub mod users;

@@ -1,6 +1,9 @@
 //! Adapters implementing the domain ports, one file per bounded context.
 
 mod page;
+mod people;
 mod tenancy;
 
+pub(crate) use page::keyset;
+pub use people::SeaCitizenRepository;
 pub use tenancy::{SeaOrganisationRepository, SeaTenantRepository, SeaUserRepository};

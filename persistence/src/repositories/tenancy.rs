@@ -14,7 +14,7 @@ use peerbro_domain::tenancy::{
 use peerbro_domain::{DomainError, DomainResult};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter,
-    QuerySelect,
+    QueryOrder, QuerySelect,
 };
 use uuid::Uuid;
 
@@ -83,6 +83,17 @@ impl TenantRepository for SeaTenantRepository {
             .ok_or(DomainError::NotFound { resource: "tenant" })?;
         tx.commit().await?;
         tenant_from(row)
+    }
+
+    async fn all(&self) -> DomainResult<Vec<Tenant>> {
+        tenants::Entity::find()
+            .order_by_asc(tenants::Column::Slug)
+            .all(self.db.raw())
+            .await
+            .map_err(unexpected)?
+            .into_iter()
+            .map(tenant_from)
+            .collect()
     }
 
     async fn find_by_slug(&self, slug: &TenantSlug) -> DomainResult<Option<Tenant>> {

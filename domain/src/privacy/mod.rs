@@ -1,0 +1,11 @@
+//! Privacy mechanisms every context reuses: personal values that cannot be logged, the
+//! purposes an access may have, the audit log of every read and write of a citizen's personal
+//! data, and the cipher port behind field encryption.
+
+pub mod audit;
+pub mod cipher;
+pub mod personal;
+
+pub use audit::*;
+pub use cipher::*;
+pub use personal::*;

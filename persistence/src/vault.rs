@@ -1,0 +1,197 @@
+//! The key hierarchy: the master key (configuration) wraps one key per tenant, which wraps one
+//! data key per subject. All key operations run inside the caller's tenant transaction, so a
+//! subject's key is created, used and destroyed atomically with the rows it protects.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use peerbro_domain::ids::TenantId;
+use peerbro_domain::privacy::{Cipher, SecretKey};
+use peerbro_domain::{DomainError, DomainResult};
+use sea_orm::{
+    ActiveModelTrait as _, ActiveValue::Set, ColumnTrait as _, EntityTrait as _, QueryFilter as _,
+};
+use uuid::Uuid;
+
+use crate::db::Tx;
+use crate::entities::privacy::{subject_keys, tenant_keys};
+use crate::errors::unexpected;
+
+/// Seals and opens personal fields under per-subject keys.
+#[derive(Clone)]
+pub struct Vault {
+    cipher: Arc<dyn Cipher>,
+    master: Arc<SecretKey>,
+}
+
+impl std::fmt::Debug for Vault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Vault")
+    }
+}
+
+fn tenant_key_aad(tenant: TenantId) -> Vec<u8> {
+    format!("peerbro/tenant-key/{tenant}").into_bytes()
+}
+
+fn subject_key_aad(tenant: TenantId, subject: Uuid) -> Vec<u8> {
+    format!("peerbro/subject-key/{tenant}/{subject}").into_bytes()
+}
+
+/// Where a sealed field lives; bound into its ciphertext.
+pub(crate) fn field_aad(tenant: TenantId, table: &str, column: &str, row: Uuid) -> Vec<u8> {
+    format!("peerbro/field/{tenant}/{table}/{column}/{row}").into_bytes()
+}
+
+impl Vault {
+    /// A vault over `cipher` with the master key.
+    #[must_use]
+    pub fn new(cipher: Arc<dyn Cipher>, master: SecretKey) -> Self {
+        Self {
+            cipher,
+            master: Arc::new(master),
+        }
+    }
+
+    fn unwrap_key(&self, kek: &SecretKey, aad: &[u8], wrapped: &[u8]) -> DomainResult<SecretKey> {
+        let raw = self.cipher.open(kek, aad, wrapped).map_err(|_| {
+            DomainError::Unknown(anyhow::anyhow!(
+                "a stored key does not unwrap: is PEERBRO_MASTER_KEY_FILE the key this database was created with?"
+            ))
+        })?;
+        let bytes: [u8; 32] = raw.try_into().map_err(|_| {
+            DomainError::Unknown(anyhow::anyhow!("a stored key has the wrong length"))
+        })?;
+        Ok(SecretKey::from_bytes(bytes))
+    }
+
+    /// The tenant's key, created on first use.
+    pub(crate) async fn tenant_key(&self, tx: &Tx, tenant: TenantId) -> DomainResult<SecretKey> {
+        let find = || tenant_keys::Entity::find_by_id(tenant.as_uuid()).one(tx);
+        if let Some(row) = find().await.map_err(unexpected)? {
+            return self.unwrap_key(&self.master, &tenant_key_aad(tenant), &row.wrapped_key);
+        }
+        let key = self.cipher.generate_key();
+        let wrapped = self
+            .cipher
+            .seal(&self.master, &tenant_key_aad(tenant), key.bytes())?;
+        // Two first uses at once: one insert wins, the other reads the winner's key.
+        tenant_keys::Entity::insert(tenant_keys::ActiveModel {
+            tenant_id: Set(tenant.as_uuid()),
+            wrapped_key: Set(wrapped),
+            created_at: Set(chrono::Utc::now()),
+        })
+        .on_conflict(
+            sea_orm::sea_query::OnConflict::column(tenant_keys::Column::TenantId)
+                .do_nothing()
+                .to_owned(),
+        )
+        .exec_without_returning(tx)
+        .await
+        .map_err(unexpected)?;
+        let row = find().await.map_err(unexpected)?.ok_or_else(|| {
+            DomainError::Unknown(anyhow::anyhow!("tenant key missing after insert"))
+        })?;
+        self.unwrap_key(&self.master, &tenant_key_aad(tenant), &row.wrapped_key)
+    }
+
+    /// Creates a subject's data key.
+    pub(crate) async fn create_subject_key(
+        &self,
+        tx: &Tx,
+        tenant: TenantId,
+        subject: Uuid,
+    ) -> DomainResult<SecretKey> {
+        let tenant_key = self.tenant_key(tx, tenant).await?;
+        let key = self.cipher.generate_key();
+        let wrapped =
+            self.cipher
+                .seal(&tenant_key, &subject_key_aad(tenant, subject), key.bytes())?;
+        subject_keys::ActiveModel {
+            tenant_id: Set(tenant.as_uuid()),
+            subject_id: Set(subject),
+            wrapped_key: Set(wrapped),
+            created_at: Set(chrono::Utc::now()),
+        }
+        .insert(tx)
+        .await
+        .map_err(unexpected)?;
+        Ok(key)
+    }
+
+    /// The data keys of `subjects` that still exist (erased subjects have none).
+    pub(crate) async fn subject_keys(
+        &self,
+        tx: &Tx,
+        tenant: TenantId,
+        subjects: &[Uuid],
+    ) -> DomainResult<HashMap<Uuid, SecretKey>> {
+        if subjects.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let tenant_key = self.tenant_key(tx, tenant).await?;
+        let rows = subject_keys::Entity::find()
+            .filter(subject_keys::Column::TenantId.eq(tenant.as_uuid()))
+            .filter(subject_keys::Column::SubjectId.is_in(subjects.iter().copied()))
+            .all(tx)
+            .await
+            .map_err(unexpected)?;
+        rows.into_iter()
+            .map(|row| {
+                let key = self.unwrap_key(
+                    &tenant_key,
+                    &subject_key_aad(tenant, row.subject_id),
+                    &row.wrapped_key,
+                )?;
+                Ok((row.subject_id, key))
+            })
+            .collect()
+    }
+
+    /// Destroys a subject's data key; returns whether there was one.
+    pub(crate) async fn destroy_subject_key(
+        &self,
+        tx: &Tx,
+        tenant: TenantId,
+        subject: Uuid,
+    ) -> DomainResult<bool> {
+        let result = subject_keys::Entity::delete_many()
+            .filter(subject_keys::Column::TenantId.eq(tenant.as_uuid()))
+            .filter(subject_keys::Column::SubjectId.eq(subject))
+            .exec(tx)
+            .await
+            .map_err(unexpected)?;
+        Ok(result.rows_affected > 0)
+    }
+
+    /// Seals a field value.
+    pub(crate) fn seal(&self, key: &SecretKey, aad: &[u8], value: &str) -> DomainResult<Vec<u8>> {
+        self.cipher.seal(key, aad, value.as_bytes())
+    }
+
+    /// Opens a field value.
+    pub(crate) fn open(&self, key: &SecretKey, aad: &[u8], sealed: &[u8]) -> DomainResult<String> {
+        let bytes = self.cipher.open(key, aad, sealed)?;
+        String::from_utf8(bytes)
+            .map_err(|_| DomainError::Unknown(anyhow::anyhow!("a sealed field is not UTF-8")))
+    }
+
+    /// The blind index of `normalised` under the tenant's index key.
+    pub(crate) async fn blind_index(
+        &self,
+        tx: &Tx,
+        tenant: TenantId,
+        normalised: &str,
+    ) -> DomainResult<Vec<u8>> {
+        let tenant_key = self.tenant_key(tx, tenant).await?;
+        let index_key = self
+            .cipher
+            .blind_index(&tenant_key, b"peerbro/blind-index/v1");
+        let index_key: [u8; 32] = index_key
+            .try_into()
+            .map_err(|_| DomainError::Unknown(anyhow::anyhow!("index key length")))?;
+        Ok(self
+            .cipher
+            .blind_index(&SecretKey::from_bytes(index_key), normalised.as_bytes()))
+    }
+}
