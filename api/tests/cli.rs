@@ -128,6 +128,48 @@ fn seeding_twice_creates_nothing_the_second_time() {
     );
 }
 
+#[tokio::test]
+async fn audit_verify_reports_each_tenant_and_fails_on_a_tampered_entry() {
+    use sea_orm::ConnectionTrait as _;
+    let dir = workdir();
+    assert!(peerbro(&dir, &["migrate"], &[]).status.success());
+    assert!(peerbro(&dir, &["seed", "--demo"], &[]).status.success());
+    let out = peerbro(&dir, &["audit", "verify"], &[]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        stdout.contains("helsingor: intact") && stdout.contains("kobenhavn: intact"),
+        "{stdout}"
+    );
+
+    let url = format!("sqlite://{}?mode=rw", dir.join("peerbro.db").display());
+    let conn = sea_orm::Database::connect(url).await.unwrap();
+    let changed = conn
+        .execute_unprepared(
+            "UPDATE audit_entries SET action = 'UPDATE' WHERE seq = 3 AND tenant_id = \
+             (SELECT id FROM tenants WHERE slug = 'kobenhavn')",
+        )
+        .await
+        .unwrap();
+    assert_eq!(changed.rows_affected(), 1);
+    conn.close().await.unwrap();
+
+    let out = peerbro(&dir, &["audit", "verify"], &[]);
+    assert!(!out.status.success(), "a tampered chain fails the command");
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(stdout.contains("helsingor: intact"), "{stdout}");
+    assert!(
+        stdout.contains("kobenhavn: BROKEN at entry 3: entry was altered"),
+        "{stdout}"
+    );
+    let out = peerbro(&dir, &["audit", "verify", "--tenant", "helsingor"], &[]);
+    assert!(out.status.success());
+}
+
 /// The README's first command: `peerbro serve` on the embedded default prints the GraphiQL
 /// address and a demo token that answers `me`; `peerbro token` mints another; SIGTERM stops it.
 #[tokio::test]

@@ -291,12 +291,69 @@ impl TestApp {
             .request(method, format!("{}{path}", self.address))
     }
 
+    /// Runs `sql` as the schema owner (bypassing the application: tampering, dumps).
+    pub async fn owner_execute(&self, sql: &str) -> u64 {
+        let url = self
+            .settings
+            .database_admin_url
+            .clone()
+            .unwrap_or_else(|| self.settings.database_url.clone());
+        let conn = sea_orm::Database::connect(url).await.unwrap();
+        let result = conn.execute_unprepared(sql).await.unwrap();
+        conn.close().await.ok();
+        result.rows_affected()
+    }
+
+    /// Every byte the database holds, as a dump would: `pg_dump` of the PostgreSQL database, or
+    /// the SQLite file with its write-ahead log.
+    pub async fn dump(&self) -> Vec<u8> {
+        if let Some(admin) = &self.settings.database_admin_url {
+            let pg_dump = pg_dump_binary().expect("pg_dump is installed beside PostgreSQL");
+            let out = std::process::Command::new(pg_dump)
+                .args(["--no-owner", "--data-only", admin])
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            return out.stdout;
+        }
+        let file = self.settings.sqlite_file().unwrap();
+        let mut bytes = std::fs::read(&file).unwrap();
+        let mut wal = file.into_os_string();
+        wal.push("-wal");
+        if let Ok(more) = std::fs::read(PathBuf::from(wal)) {
+            bytes.extend(more);
+        }
+        bytes
+    }
+
     /// An app-role connection to the same database, for raw isolation checks.
     pub async fn app_database(&self) -> Database {
         Database::connect(&self.settings.database_url, 2)
             .await
             .unwrap()
     }
+}
+
+/// The newest `pg_dump` on the machine.
+fn pg_dump_binary() -> Option<PathBuf> {
+    let mut found: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+        .ok()?
+        .filter_map(Result::ok)
+        .map(|d| d.path().join("bin/pg_dump"))
+        .filter(|p| p.exists())
+        .collect();
+    found.sort();
+    found.pop().or_else(|| {
+        std::env::var_os("PATH").and_then(|paths| {
+            std::env::split_paths(&paths)
+                .map(|p| p.join("pg_dump"))
+                .find(|p| p.exists())
+        })
+    })
 }
 
 /// Runs a test body on SQLite and on PostgreSQL: `on_both!(name, other_name, …)` expects
