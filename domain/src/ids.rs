@@ -67,3 +67,15 @@ id_type!(
     /// A citizen (the person supported), pseudonymous outside the vault.
     CitizenId
 );
+id_type!(
+    /// A peer worker, paid or voluntary.
+    PeerId
+);
+id_type!(
+    /// A supervision session.
+    SupervisionId
+);
+id_type!(
+    /// A hospital-psychiatry placement.
+    PlacementId
+);

@@ -2,10 +2,12 @@
 
 pub mod citizen;
 pub mod consent;
+pub mod peer;
 pub mod ports;
 pub mod service;
 
 pub use citizen::*;
 pub use consent::*;
+pub use peer::*;
 pub use ports::*;
 pub use service::PeopleService;

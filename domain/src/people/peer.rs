@@ -1,0 +1,467 @@
+//! Peer workers, paid and voluntary, and the volunteer pipeline:
+//! `APPLICANT → SCREENING → TRAINING → ACTIVE ⇄ PAUSED → ENDED`. Only active peers can be
+//! matched. A volunteer cannot become active while a required certificate (criminal-record,
+//! child) is missing or not clear; paid peers start active, with an employment record.
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use crate::error::{DomainError, DomainResult};
+use crate::ids::{OrganisationId, PeerId, UserId};
+use crate::privacy::Personal;
+
+macro_rules! stored_enum {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal),* $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum $name {
+            $($(#[$vmeta])* $variant,)*
+        }
+
+        impl $name {
+            /// Every value.
+            pub const ALL: &'static [Self] = &[$(Self::$variant,)*];
+
+            /// The stored name.
+            #[must_use]
+            pub const fn as_str(self) -> &'static str {
+                match self { $(Self::$variant => $text,)* }
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = DomainError;
+
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                Self::ALL
+                    .iter()
+                    .copied()
+                    .find(|v| v.as_str() == s)
+                    .ok_or_else(|| DomainError::validation(stringify!($name), "unknown value"))
+            }
+        }
+    };
+}
+
+stored_enum!(
+    /// Paid (employed) or voluntary.
+    PeerKind { Paid = "PAID", Voluntary = "VOLUNTARY" }
+);
+
+stored_enum!(
+    /// Where a peer is in the pipeline.
+    PeerStatus {
+        /// Has applied.
+        Applicant = "APPLICANT",
+        /// Being screened (interviews, certificates).
+        Screening = "SCREENING",
+        /// In training.
+        Training = "TRAINING",
+        /// Can be matched.
+        Active = "ACTIVE",
+        /// Temporarily not taking matches.
+        Paused = "PAUSED",
+        /// No longer a peer worker.
+        Ended = "ENDED",
+    }
+);
+
+stored_enum!(
+    /// A move in the pipeline.
+    PipelineAction {
+        /// Applicant → screening.
+        StartScreening = "START_SCREENING",
+        /// Screening → training.
+        StartTraining = "START_TRAINING",
+        /// Training → active.
+        Activate = "ACTIVATE",
+        /// Active → paused.
+        Pause = "PAUSE",
+        /// Paused → active.
+        Resume = "RESUME",
+        /// Any status but ended → ended.
+        End = "END",
+    }
+);
+
+stored_enum!(
+    /// The kinds of offer a peer can run.
+    OfferType {
+        /// Peer-group course.
+        GroupCourse = "GROUP_COURSE",
+        /// One-to-one accompaniment (følgeskab).
+        OneToOne = "ONE_TO_ONE",
+        /// Recovery café.
+        RecoveryCafe = "RECOVERY_CAFE",
+        /// Anonymous chat.
+        AnonymousChat = "ANONYMOUS_CHAT",
+    }
+);
+
+stored_enum!(
+    /// Certificates checked for volunteers (the date and result, never the document).
+    CertificateKind {
+        /// Straffeattest.
+        CriminalRecord = "CRIMINAL_RECORD",
+        /// Børneattest.
+        ChildCertificate = "CHILD_CERTIFICATE",
+    }
+);
+
+stored_enum!(
+    /// The result of a certificate check.
+    CertificateResult {
+        /// Nothing recorded.
+        Clear = "CLEAR",
+        /// Something recorded; the coordinator decides.
+        NotClear = "NOT_CLEAR",
+    }
+);
+
+stored_enum!(
+    /// The outcome of a screening interview.
+    ScreeningOutcome {
+        /// Go on.
+        Approved = "APPROVED",
+        /// Another interview is needed.
+        FollowUp = "FOLLOW_UP",
+        /// Not suited now.
+        NotApproved = "NOT_APPROVED",
+    }
+);
+
+/// The certificates a volunteer needs before becoming active.
+pub const REQUIRED_CERTIFICATES: [CertificateKind; 2] =
+    [CertificateKind::CriminalRecord, CertificateKind::ChildCertificate];
+
+/// A certificate check.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Certificate {
+    /// Which.
+    pub kind: CertificateKind,
+    /// When it was checked.
+    pub checked_on: NaiveDate,
+    /// The result.
+    pub result: CertificateResult,
+}
+
+/// A screening interview.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Screening {
+    /// When.
+    pub held_on: NaiveDate,
+    /// Who interviewed.
+    pub interviewer: UserId,
+    /// The outcome.
+    pub outcome: ScreeningOutcome,
+}
+
+/// A completed training course.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Training {
+    /// The course.
+    pub course: String,
+    /// Completed on.
+    pub completed_on: NaiveDate,
+}
+
+/// A move in the pipeline, with who and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Transition {
+    /// From.
+    pub from: PeerStatus,
+    /// To.
+    pub to: PeerStatus,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// Who.
+    pub actor: Option<UserId>,
+    /// Why (short, no personal data).
+    pub reason: Option<String>,
+}
+
+/// A paid peer's employment.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Employment {
+    /// The employer.
+    pub organisation_id: OrganisationId,
+    /// Contracted hours per week (in tenths of an hour: 370 = 37 h).
+    pub weekly_hours_tenths: u32,
+    /// From.
+    pub start: NaiveDate,
+    /// Until (open-ended when absent).
+    pub end: Option<NaiveDate>,
+}
+
+impl Employment {
+    /// Validates an employment.
+    ///
+    /// # Errors
+    /// `Validation` for hours outside 0.1–48 or an end before the start.
+    pub fn new(
+        organisation_id: OrganisationId,
+        weekly_hours: f64,
+        start: NaiveDate,
+        end: Option<NaiveDate>,
+    ) -> DomainResult<Self> {
+        Ok(Self {
+            organisation_id,
+            weekly_hours_tenths: hours_tenths("weeklyHours", weekly_hours, 48.0)?,
+            start,
+            end: check_period(start, end)?,
+        })
+    }
+}
+
+/// Hours as tenths, within (0, max].
+///
+/// # Errors
+/// `Validation` outside the range.
+#[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+pub fn hours_tenths(field: &str, hours: f64, max: f64) -> DomainResult<u32> {
+    if !hours.is_finite() || hours <= 0.0 || hours > max {
+        return Err(DomainError::validation(
+            field,
+            format!("must be more than 0 and at most {max}"),
+        ));
+    }
+    Ok((hours * 10.0).round() as u32)
+}
+
+/// Checks that `end`, if any, is not before `start`.
+///
+/// # Errors
+/// `Validation` when it is.
+pub fn check_period(start: NaiveDate, end: Option<NaiveDate>) -> DomainResult<Option<NaiveDate>> {
+    match end {
+        Some(end) if end < start => Err(DomainError::validation("end", "must not be before start")),
+        other => Ok(other),
+    }
+}
+
+/// A peer worker.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PeerWorker {
+    /// Id.
+    pub id: PeerId,
+    /// Their login, if they have one (a peer sees their own profile through it).
+    pub user_id: Option<UserId>,
+    /// Paid or voluntary.
+    pub kind: PeerKind,
+    /// Pipeline status.
+    pub status: PeerStatus,
+    /// Name (encrypted at rest with the peer's key).
+    pub name: Option<Personal>,
+    /// Contact details (encrypted at rest).
+    pub contact: Option<Personal>,
+    /// Languages they can support in.
+    pub languages: Vec<String>,
+    /// Offer types they can run.
+    pub offer_types: BTreeSet<OfferType>,
+    /// Most concurrent one-to-one matches.
+    pub max_matches: u8,
+    /// Their organisation.
+    pub organisation_id: OrganisationId,
+    /// Registered.
+    pub created_at: DateTime<Utc>,
+    /// Screening interviews, oldest first.
+    pub screenings: Vec<Screening>,
+    /// Certificate checks, oldest first (the latest of a kind counts).
+    pub certificates: Vec<Certificate>,
+    /// Training courses completed.
+    pub trainings: Vec<Training>,
+    /// Pipeline moves, oldest first.
+    pub transitions: Vec<Transition>,
+    /// Employment (paid peers).
+    pub employment: Option<Employment>,
+}
+
+impl PeerWorker {
+    /// The latest check of `kind`, if any.
+    #[must_use]
+    pub fn certificate(&self, kind: CertificateKind) -> Option<&Certificate> {
+        self.certificates.iter().rev().find(|c| c.kind == kind)
+    }
+
+    /// The required certificates that are missing or not clear.
+    #[must_use]
+    pub fn missing_certificates(&self) -> Vec<CertificateKind> {
+        REQUIRED_CERTIFICATES
+            .into_iter()
+            .filter(|k| {
+                self.certificate(*k)
+                    .is_none_or(|c| c.result != CertificateResult::Clear)
+            })
+            .collect()
+    }
+
+    /// Applies a pipeline move, recording it.
+    ///
+    /// # Errors
+    /// `Conflict` for a move not allowed from the current status, or activating a volunteer
+    /// whose required certificates are missing or not clear.
+    pub fn apply(
+        &mut self,
+        action: PipelineAction,
+        actor: Option<UserId>,
+        reason: Option<String>,
+        at: DateTime<Utc>,
+    ) -> DomainResult<()> {
+        let to = next_status(self.status, action).ok_or_else(|| {
+            DomainError::Conflict(format!(
+                "{} is not allowed from {}",
+                action.as_str(),
+                self.status.as_str()
+            ))
+        })?;
+        if to == PeerStatus::Active && self.kind == PeerKind::Voluntary {
+            let missing = self.missing_certificates();
+            if !missing.is_empty() {
+                let names: Vec<&str> = missing.iter().map(|k| k.as_str()).collect();
+                return Err(DomainError::Conflict(format!(
+                    "a volunteer cannot be active without clear certificates: {}",
+                    names.join(", ")
+                )));
+            }
+        }
+        self.transitions.push(Transition {
+            from: self.status,
+            to,
+            at,
+            actor,
+            reason,
+        });
+        self.status = to;
+        Ok(())
+    }
+}
+
+/// The pipeline's transition table: the status `action` leads to from `from`, if allowed.
+#[must_use]
+pub const fn next_status(from: PeerStatus, action: PipelineAction) -> Option<PeerStatus> {
+    use PeerStatus as S;
+    use PipelineAction as A;
+    match (from, action) {
+        (S::Applicant, A::StartScreening) => Some(S::Screening),
+        (S::Screening, A::StartTraining) => Some(S::Training),
+        (S::Training, A::Activate) => Some(S::Active),
+        (S::Active, A::Pause) => Some(S::Paused),
+        (S::Paused, A::Resume) => Some(S::Active),
+        (S::Applicant | S::Screening | S::Training | S::Active | S::Paused, A::End) => {
+            Some(S::Ended)
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use PeerStatus as S;
+    use PipelineAction as A;
+
+    fn volunteer(status: PeerStatus) -> PeerWorker {
+        PeerWorker {
+            id: PeerId::new(),
+            user_id: None,
+            kind: PeerKind::Voluntary,
+            status,
+            name: None,
+            contact: None,
+            languages: vec![],
+            offer_types: BTreeSet::new(),
+            max_matches: 2,
+            organisation_id: OrganisationId::new(),
+            created_at: Utc::now(),
+            screenings: vec![],
+            certificates: vec![],
+            trainings: vec![],
+            transitions: vec![],
+            employment: None,
+        }
+    }
+
+    fn clear(kind: CertificateKind) -> Certificate {
+        Certificate {
+            kind,
+            checked_on: NaiveDate::from_ymd_opt(2026, 1, 5).unwrap(),
+            result: CertificateResult::Clear,
+        }
+    }
+
+    /// Every status × every action: allowed to exactly the listed status, or refused.
+    #[test]
+    fn the_transition_table_is_exhaustive() {
+        let allowed = [
+            (S::Applicant, A::StartScreening, S::Screening),
+            (S::Screening, A::StartTraining, S::Training),
+            (S::Training, A::Activate, S::Active),
+            (S::Active, A::Pause, S::Paused),
+            (S::Paused, A::Resume, S::Active),
+            (S::Applicant, A::End, S::Ended),
+            (S::Screening, A::End, S::Ended),
+            (S::Training, A::End, S::Ended),
+            (S::Active, A::End, S::Ended),
+            (S::Paused, A::End, S::Ended),
+        ];
+        for &from in PeerStatus::ALL {
+            for &action in PipelineAction::ALL {
+                let expected = allowed
+                    .iter()
+                    .find(|(f, a, _)| *f == from && *a == action)
+                    .map(|(_, _, to)| *to);
+                assert_eq!(next_status(from, action), expected, "{from:?} × {action:?}");
+                let mut peer = volunteer(from);
+                peer.certificates = REQUIRED_CERTIFICATES.into_iter().map(clear).collect();
+                let result = peer.apply(action, None, None, Utc::now());
+                match expected {
+                    Some(to) => {
+                        assert!(result.is_ok(), "{from:?} × {action:?}");
+                        assert_eq!(peer.status, to);
+                        assert_eq!(peer.transitions.len(), 1);
+                    }
+                    None => {
+                        assert!(matches!(result, Err(DomainError::Conflict(_))), "{from:?} × {action:?}");
+                        assert_eq!(peer.status, from, "a refused move changes nothing");
+                        assert!(peer.transitions.is_empty());
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_volunteer_is_not_activated_without_clear_certificates() {
+        let mut peer = volunteer(S::Training);
+        assert!(matches!(peer.apply(A::Activate, None, None, Utc::now()), Err(DomainError::Conflict(_))));
+        peer.certificates.push(clear(CertificateKind::CriminalRecord));
+        assert_eq!(peer.missing_certificates(), vec![CertificateKind::ChildCertificate]);
+        assert!(peer.apply(A::Activate, None, None, Utc::now()).is_err());
+        peer.certificates.push(Certificate {
+            result: CertificateResult::NotClear,
+            ..clear(CertificateKind::ChildCertificate)
+        });
+        assert!(peer.apply(A::Activate, None, None, Utc::now()).is_err(), "not clear");
+        peer.certificates.push(clear(CertificateKind::ChildCertificate));
+        assert!(peer.apply(A::Activate, None, None, Utc::now()).is_ok(), "the latest check counts");
+    }
+
+    #[test]
+    fn resuming_also_needs_clear_certificates() {
+        let mut peer = volunteer(S::Paused);
+        assert!(peer.apply(A::Resume, None, None, Utc::now()).is_err());
+    }
+
+    #[test]
+    fn hours_and_periods_are_checked() {
+        let d = |day| NaiveDate::from_ymd_opt(2026, 3, day).unwrap();
+        assert!(Employment::new(OrganisationId::new(), 0.0, d(1), None).is_err());
+        assert!(Employment::new(OrganisationId::new(), 49.0, d(1), None).is_err());
+        assert!(Employment::new(OrganisationId::new(), 37.0, d(2), Some(d(1))).is_err());
+        assert_eq!(
+            Employment::new(OrganisationId::new(), 18.5, d(1), Some(d(2))).unwrap().weekly_hours_tenths,
+            185
+        );
+    }
+}
