@@ -20,6 +20,8 @@ pub enum TenancyAction {
     ViewUsers,
     /// Invite users, grant and revoke roles.
     ManageUsers,
+    /// Change the tenant's settings (e.g. the supervision limit).
+    ConfigureTenant,
 }
 
 /// Everything a caller can ask to do with people's personal data. A citizen's access to their
@@ -34,15 +36,21 @@ pub enum PeopleAction {
     EraseCitizens,
     /// Read the audit log and citizens' access histories.
     ReadAudit,
+    /// Read peer workers' profiles (personal data), supervision and placements.
+    ReadPeers,
+    /// Register peers, move them through the pipeline, record screenings, certificates,
+    /// training, supervision and placements.
+    ManagePeers,
 }
 
 /// The roles that may perform a people action (beyond a citizen's own record).
 #[must_use]
 pub const fn people_roles_for(action: PeopleAction) -> &'static [Role] {
     match action {
-        PeopleAction::ReadCitizens | PeopleAction::ManageCitizens => {
-            &[Role::TenantAdmin, Role::Coordinator]
-        }
+        PeopleAction::ReadCitizens
+        | PeopleAction::ManageCitizens
+        | PeopleAction::ReadPeers
+        | PeopleAction::ManagePeers => &[Role::TenantAdmin, Role::Coordinator],
         PeopleAction::EraseCitizens | PeopleAction::ReadAudit => &[Role::TenantAdmin],
     }
 }
@@ -70,7 +78,9 @@ pub fn authorize_people(ctx: &RequestContext, action: PeopleAction) -> DomainRes
 pub const fn roles_for(action: TenancyAction) -> &'static [Role] {
     match action {
         TenancyAction::ViewTenant | TenancyAction::ViewOrganisations => &[],
-        TenancyAction::ManageOrganisations | TenancyAction::ManageUsers => &[Role::TenantAdmin],
+        TenancyAction::ManageOrganisations
+        | TenancyAction::ManageUsers
+        | TenancyAction::ConfigureTenant => &[Role::TenantAdmin],
         TenancyAction::ViewUsers => &[Role::TenantAdmin, Role::Coordinator],
     }
 }
@@ -153,6 +163,7 @@ mod tests {
             (ManageOrganisations, &[TenantAdmin]),
             (ViewUsers, &[TenantAdmin, Coordinator]),
             (ManageUsers, &[TenantAdmin]),
+            (ConfigureTenant, &[TenantAdmin]),
         ];
         for (action, allowed) in table {
             for role in Role::ALL {
@@ -175,6 +186,8 @@ mod tests {
             (ManageCitizens, &[TenantAdmin, Coordinator]),
             (EraseCitizens, &[TenantAdmin]),
             (ReadAudit, &[TenantAdmin]),
+            (ReadPeers, &[TenantAdmin, Coordinator]),
+            (ManagePeers, &[TenantAdmin, Coordinator]),
         ];
         for (action, allowed) in table {
             for role in Role::ALL {

@@ -11,6 +11,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261124_000001_tenancy;
 mod m20261124_000002_people_privacy;
+mod m20261124_000003_peers;
 pub mod postgres;
 
 /// The PostgreSQL role the server connects as. It is created (without a password, `LOGIN`,
@@ -28,6 +29,16 @@ pub const TENANT_TABLES: &[&str] = &[
     "citizens",
     "consents",
     "audit_entries",
+    "peer_workers",
+    "peer_screenings",
+    "peer_certificates",
+    "peer_trainings",
+    "peer_transitions",
+    "peer_employments",
+    "supervision_sessions",
+    "supervision_attendees",
+    "placements",
+    "tenant_settings",
 ];
 
 /// Applies the migrations in order.
@@ -40,6 +51,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261124_000001_tenancy::Migration),
             Box::new(m20261124_000002_people_privacy::Migration),
+            Box::new(m20261124_000003_peers::Migration),
         ]
     }
 }

@@ -18,6 +18,7 @@ pub use audit::SeaAuditLog;
 pub use crypto::XChaCha;
 pub use db::{Backend, Database};
 pub use repositories::{
-    SeaCitizenRepository, SeaOrganisationRepository, SeaTenantRepository, SeaUserRepository,
+    SeaCitizenRepository, SeaOrganisationRepository, SeaPeerRepository, SeaTenantRepository,
+    SeaUserRepository,
 };
 pub use vault::Vault;

@@ -3,11 +3,17 @@
 pub mod citizen;
 pub mod consent;
 pub mod peer;
+pub mod peer_ports;
+pub mod peer_service;
 pub mod ports;
 pub mod service;
+pub mod supervision;
 
 pub use citizen::*;
 pub use consent::*;
 pub use peer::*;
+pub use peer_ports::*;
+pub use peer_service::PeerService;
 pub use ports::*;
 pub use service::PeopleService;
+pub use supervision::*;

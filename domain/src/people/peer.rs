@@ -132,8 +132,10 @@ stored_enum!(
 );
 
 /// The certificates a volunteer needs before becoming active.
-pub const REQUIRED_CERTIFICATES: [CertificateKind; 2] =
-    [CertificateKind::CriminalRecord, CertificateKind::ChildCertificate];
+pub const REQUIRED_CERTIFICATES: [CertificateKind; 2] = [
+    CertificateKind::CriminalRecord,
+    CertificateKind::ChildCertificate,
+];
 
 /// A certificate check.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -422,7 +424,10 @@ mod tests {
                         assert_eq!(peer.transitions.len(), 1);
                     }
                     None => {
-                        assert!(matches!(result, Err(DomainError::Conflict(_))), "{from:?} × {action:?}");
+                        assert!(
+                            matches!(result, Err(DomainError::Conflict(_))),
+                            "{from:?} × {action:?}"
+                        );
                         assert_eq!(peer.status, from, "a refused move changes nothing");
                         assert!(peer.transitions.is_empty());
                     }
@@ -434,17 +439,31 @@ mod tests {
     #[test]
     fn a_volunteer_is_not_activated_without_clear_certificates() {
         let mut peer = volunteer(S::Training);
-        assert!(matches!(peer.apply(A::Activate, None, None, Utc::now()), Err(DomainError::Conflict(_))));
-        peer.certificates.push(clear(CertificateKind::CriminalRecord));
-        assert_eq!(peer.missing_certificates(), vec![CertificateKind::ChildCertificate]);
+        assert!(matches!(
+            peer.apply(A::Activate, None, None, Utc::now()),
+            Err(DomainError::Conflict(_))
+        ));
+        peer.certificates
+            .push(clear(CertificateKind::CriminalRecord));
+        assert_eq!(
+            peer.missing_certificates(),
+            vec![CertificateKind::ChildCertificate]
+        );
         assert!(peer.apply(A::Activate, None, None, Utc::now()).is_err());
         peer.certificates.push(Certificate {
             result: CertificateResult::NotClear,
             ..clear(CertificateKind::ChildCertificate)
         });
-        assert!(peer.apply(A::Activate, None, None, Utc::now()).is_err(), "not clear");
-        peer.certificates.push(clear(CertificateKind::ChildCertificate));
-        assert!(peer.apply(A::Activate, None, None, Utc::now()).is_ok(), "the latest check counts");
+        assert!(
+            peer.apply(A::Activate, None, None, Utc::now()).is_err(),
+            "not clear"
+        );
+        peer.certificates
+            .push(clear(CertificateKind::ChildCertificate));
+        assert!(
+            peer.apply(A::Activate, None, None, Utc::now()).is_ok(),
+            "the latest check counts"
+        );
     }
 
     #[test]
@@ -460,7 +479,9 @@ mod tests {
         assert!(Employment::new(OrganisationId::new(), 49.0, d(1), None).is_err());
         assert!(Employment::new(OrganisationId::new(), 37.0, d(2), Some(d(1))).is_err());
         assert_eq!(
-            Employment::new(OrganisationId::new(), 18.5, d(1), Some(d(2))).unwrap().weekly_hours_tenths,
+            Employment::new(OrganisationId::new(), 18.5, d(1), Some(d(2)))
+                .unwrap()
+                .weekly_hours_tenths,
             185
         );
     }

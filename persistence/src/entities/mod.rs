@@ -2,6 +2,7 @@
 
 pub mod memberships;
 pub mod organisations;
+pub mod peers;
 pub mod privacy;
 pub mod tenants;
 pub mod users;

@@ -1,9 +1,11 @@
 //! Adapters implementing the domain ports, one file per bounded context.
 
 mod page;
+mod peers;
 mod people;
 mod tenancy;
 
 pub(crate) use page::keyset;
+pub use peers::SeaPeerRepository;
 pub use people::SeaCitizenRepository;
 pub use tenancy::{SeaOrganisationRepository, SeaTenantRepository, SeaUserRepository};

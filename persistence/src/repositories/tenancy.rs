@@ -126,7 +126,7 @@ impl SeaOrganisationRepository {
 
 const ORG_NAME_TAKEN: &str = "an organisation with this name already exists in the tenant";
 
-fn organisation_from(m: organisations::Model) -> DomainResult<Organisation> {
+pub(crate) fn organisation_from(m: organisations::Model) -> DomainResult<Organisation> {
     Ok(Organisation {
         id: OrganisationId::from_uuid(m.id),
         name: OrganisationName::parse(&m.name).map_err(|_| corrupt("organisation name"))?,
