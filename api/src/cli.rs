@@ -116,8 +116,8 @@ pub async fn run() -> anyhow::Result<()> {
             let report = seed::demo(&services(&db, &settings)?).await?;
             db.close().await;
             println!(
-                "demo seed: {} tenants, {} organisations, {} users, {} citizens created",
-                report.tenants, report.organisations, report.users, report.citizens
+                "demo seed: {} tenants, {} organisations, {} users, {} citizens, {} peer workers created",
+                report.tenants, report.organisations, report.users, report.citizens, report.peers
             );
             Ok(())
         }

@@ -10,12 +10,12 @@ use actix_web::dev::{Server, ServerHandle};
 use actix_web::middleware::{Compress, from_fn};
 use actix_web::{App, HttpServer, web};
 use anyhow::Context as _;
-use peerbro_domain::people::PeopleService;
+use peerbro_domain::people::{PeerService, PeopleService};
 use peerbro_domain::privacy::SecretKey;
 use peerbro_domain::tenancy::TenancyService;
 use peerbro_persistence::{
-    Database, SeaAuditLog, SeaCitizenRepository, SeaOrganisationRepository, SeaTenantRepository,
-    SeaUserRepository, Vault, XChaCha,
+    Database, SeaAuditLog, SeaCitizenRepository, SeaOrganisationRepository, SeaPeerRepository,
+    SeaTenantRepository, SeaUserRepository, Vault, XChaCha,
 };
 use rand::RngCore as _;
 
@@ -43,6 +43,8 @@ pub struct Services {
     pub tenancy: TenancyService,
     /// Citizens, consents, the audit log.
     pub people: PeopleService,
+    /// Peer workers, supervision, placements.
+    pub peers: PeerService,
 }
 
 /// Loads the master key: a configured file must exist; the embedded default creates one
@@ -68,6 +70,7 @@ pub fn master_key(settings: &Settings) -> anyhow::Result<SecretKey> {
 /// When the master key cannot be loaded.
 pub fn services(db: &Database, settings: &Settings) -> anyhow::Result<Services> {
     let vault = Vault::new(Arc::new(XChaCha), master_key(settings)?);
+    let peers = PeerService::new(Arc::new(SeaPeerRepository::new(db.clone(), vault.clone())));
     let people = PeopleService::new(
         Arc::new(SeaCitizenRepository::new(db.clone(), vault)),
         Arc::new(SeaAuditLog::new(db.clone())),
@@ -80,6 +83,7 @@ pub fn services(db: &Database, settings: &Settings) -> anyhow::Result<Services> 
     Ok(Services {
         tenancy: tenancy_service(db),
         people,
+        peers,
     })
 }
 
@@ -106,6 +110,7 @@ pub async fn prepare_database(
             organisations = report.organisations,
             users = report.users,
             citizens = report.citizens,
+            peers = report.peers,
             "demo seed applied"
         );
     }
@@ -156,11 +161,16 @@ impl Application {
         let db =
             Database::connect(&settings.database_url, settings.database_max_connections).await?;
         db.ensure_rls_cannot_be_bypassed().await?;
-        let Services { tenancy, people } = services(&db, settings)?;
+        let Services {
+            tenancy,
+            people,
+            peers,
+        } = services(&db, settings)?;
         let auth = Arc::new(authenticator(settings, tenancy.clone())?);
         let state = AppState {
             tenancy,
             people,
+            peers,
             auth,
             db: db.clone(),
             schema: graphql::build_schema(

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use peerbro_domain::people::PeopleService;
+use peerbro_domain::people::{PeerService, PeopleService};
 use peerbro_domain::tenancy::TenancyService;
 use peerbro_persistence::Database;
 
@@ -16,6 +16,8 @@ pub struct AppState {
     pub tenancy: TenancyService,
     /// People use cases.
     pub people: PeopleService,
+    /// Peer worker use cases.
+    pub peers: PeerService,
     /// Token verification.
     pub auth: Arc<Authenticator>,
     /// The database (readiness checks).

@@ -1,8 +1,32 @@
 //! The GraphQL API: `POST /graphql` (JSON), GraphiQL on `GET /graphql` with its assets served
 //! from the binary so that it works offline.
 
+/// A GraphQL enum mirroring a domain enum variant for variant, with conversions both ways.
+macro_rules! wire_enum {
+    ($(#[$meta:meta])* $name:ident => $domain:ty { $($(#[$vmeta:meta])* $variant:ident),* $(,)? }) => {
+        $(#[$meta])*
+        #[derive(async_graphql::Enum, Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum $name {
+            $($(#[$vmeta])* $variant,)*
+        }
+
+        impl From<$name> for $domain {
+            fn from(v: $name) -> Self {
+                match v { $($name::$variant => Self::$variant,)* }
+            }
+        }
+
+        impl From<$domain> for $name {
+            fn from(v: $domain) -> Self {
+                match v { $(<$domain>::$variant => Self::$variant,)* }
+            }
+        }
+    };
+}
+
 mod errors;
 mod loaders;
+mod peers;
 mod people;
 pub(crate) mod scalars;
 mod tenancy;
@@ -21,11 +45,19 @@ pub use errors::with_codes;
 
 /// All queries.
 #[derive(MergedObject, Default)]
-pub struct Query(tenancy::TenancyQuery, people::PeopleQuery);
+pub struct Query(
+    tenancy::TenancyQuery,
+    people::PeopleQuery,
+    peers::PeersQuery,
+);
 
 /// All mutations.
 #[derive(MergedObject, Default)]
-pub struct Mutation(tenancy::TenancyMutation, people::PeopleMutation);
+pub struct Mutation(
+    tenancy::TenancyMutation,
+    people::PeopleMutation,
+    peers::PeersMutation,
+);
 
 /// The schema type.
 pub type PeerbroSchema = Schema<Query, Mutation, EmptySubscription>;
@@ -103,15 +135,18 @@ pub async fn post(req: HttpRequest, body: web::Bytes, state: web::Data<AppState>
         tokio::spawn,
     );
     let consents = people::consent_loader(state.people.clone(), ctx.clone());
+    let supervision = peers::supervision_loader(state.peers.clone(), ctx.clone());
     let response = state
         .schema
         .execute(
             request
                 .data(state.tenancy.clone())
                 .data(state.people.clone())
+                .data(state.peers.clone())
                 .data(ctx)
                 .data(organisations)
-                .data(consents),
+                .data(consents)
+                .data(supervision),
         )
         .await;
     HttpResponse::Ok()

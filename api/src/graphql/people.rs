@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use async_graphql::connection::Connection;
 use async_graphql::dataloader::{DataLoader, Loader};
-use async_graphql::{ComplexObject, Context, Enum, ID, InputObject, Object, SimpleObject};
+use async_graphql::{ComplexObject, Context, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use peerbro_domain::ids::CitizenId;
 use peerbro_domain::people::{
@@ -29,28 +29,6 @@ fn request<'a>(
             "request data missing from the GraphQL context"
         )))),
     }
-}
-
-macro_rules! wire_enum {
-    ($(#[$meta:meta])* $name:ident => $domain:ty { $($(#[$vmeta:meta])* $variant:ident),* $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
-        pub enum $name {
-            $($(#[$vmeta])* $variant,)*
-        }
-
-        impl From<$name> for $domain {
-            fn from(v: $name) -> Self {
-                match v { $($name::$variant => Self::$variant,)* }
-            }
-        }
-
-        impl From<$domain> for $name {
-            fn from(v: $domain) -> Self {
-                match v { $(<$domain>::$variant => Self::$variant,)* }
-            }
-        }
-    };
 }
 
 wire_enum!(

@@ -13,7 +13,7 @@ pub use citizen::*;
 pub use consent::*;
 pub use peer::*;
 pub use peer_ports::*;
-pub use peer_service::PeerService;
+pub use peer_service::{NewPeer, NewPlacement, PeerService, SupervisionDue, parse_languages};
 pub use ports::*;
 pub use service::PeopleService;
 pub use supervision::*;
