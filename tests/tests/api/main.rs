@@ -7,6 +7,7 @@ mod bad_input;
 mod http;
 mod isolation;
 mod organisations;
+mod peers;
 mod people;
 mod rls;
 mod schema;
