@@ -6,7 +6,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, SubsecRound as _, Utc};
 use peerbro_domain::page::{Page, PageRequest};
 use peerbro_domain::privacy::{
-    AuditEntry, AuditEvent, AuditFilter, AuditLog, ChainReport, canonical_entry,
+    AuditAction, AuditEntry, AuditEvent, AuditFilter, AuditLog, ChainReport, Purpose, SubjectKind,
+    canonical_entry,
 };
 use peerbro_domain::{DomainError, DomainResult, RequestContext};
 use sea_orm::{
@@ -113,6 +114,21 @@ pub(crate) async fn append(
         .await
         .map_err(unexpected)?;
     Ok(())
+}
+
+/// Appends one `READ` per subject, in order: the audit of a read that decrypted them.
+pub(crate) async fn append_reads(
+    tx: &Tx,
+    ctx: &RequestContext,
+    kind: SubjectKind,
+    subjects: impl IntoIterator<Item = Uuid>,
+    purpose: Purpose,
+) -> DomainResult<()> {
+    let events: Vec<AuditEvent> = subjects
+        .into_iter()
+        .map(|id| AuditEvent::new(AuditAction::Read, kind, id, purpose))
+        .collect();
+    append(tx, ctx, &events).await
 }
 
 fn entry_from(m: audit_entries::Model) -> DomainResult<AuditEntry> {

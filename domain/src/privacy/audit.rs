@@ -161,6 +161,24 @@ pub struct AuditEvent {
     pub purpose: Purpose,
 }
 
+impl AuditEvent {
+    /// An event.
+    #[must_use]
+    pub const fn new(
+        action: AuditAction,
+        subject_kind: SubjectKind,
+        subject_id: Uuid,
+        purpose: Purpose,
+    ) -> Self {
+        Self {
+            action,
+            subject_kind,
+            subject_id,
+            purpose,
+        }
+    }
+}
+
 /// A stored entry.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AuditEntry {

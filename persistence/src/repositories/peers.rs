@@ -23,7 +23,7 @@ use uuid::Uuid;
 
 use super::keyset;
 use super::tenancy::organisation_from;
-use crate::audit::append;
+use crate::audit::{append, append_reads};
 use crate::db::{Database, Tx};
 use crate::entities::organisations;
 use crate::entities::peers::{
@@ -40,17 +40,14 @@ pub struct SeaPeerRepository {
     vault: Vault,
 }
 
-fn corrupt(what: &str) -> DomainError {
-    DomainError::Unknown(anyhow::anyhow!("stored peer {what} does not parse"))
-}
+const KIND: SubjectKind = SubjectKind::PeerWorker;
 
 fn event(action: AuditAction, id: Uuid, purpose: Purpose) -> AuditEvent {
-    AuditEvent {
-        action,
-        subject_kind: SubjectKind::PeerWorker,
-        subject_id: id,
-        purpose,
-    }
+    AuditEvent::new(action, KIND, id, purpose)
+}
+
+fn corrupt(what: &str) -> DomainError {
+    DomainError::Unknown(anyhow::anyhow!("stored peer {what} does not parse"))
 }
 
 fn split(list: &str) -> impl Iterator<Item = &str> {
@@ -442,7 +439,7 @@ impl PeerRepository for SeaPeerRepository {
             .ok_or(DomainError::NotFound {
                 resource: "peer worker",
             })?;
-        append(&tx, ctx, &[event(AuditAction::Read, id.as_uuid(), purpose)]).await?;
+        append_reads(&tx, ctx, KIND, [id.as_uuid()], purpose).await?;
         tx.commit().await?;
         Ok(peer)
     }
@@ -486,12 +483,14 @@ impl PeerRepository for SeaPeerRepository {
             .await
             .map_err(unexpected)?;
         let page = Page::from_probe(self.load(&tx, tenant, rows).await?, page);
-        let events: Vec<AuditEvent> = page
-            .items
-            .iter()
-            .map(|p| event(AuditAction::Read, p.id.as_uuid(), purpose))
-            .collect();
-        append(&tx, ctx, &events).await?;
+        append_reads(
+            &tx,
+            ctx,
+            KIND,
+            page.items.iter().map(|x| x.id.as_uuid()),
+            purpose,
+        )
+        .await?;
         tx.commit().await?;
         Ok(page)
     }
@@ -568,11 +567,14 @@ impl PeerRepository for SeaPeerRepository {
             })
             .collect();
         peers.sort_by_key(|(p, d)| (*d, p.id));
-        let events: Vec<AuditEvent> = peers
-            .iter()
-            .map(|(p, _)| event(AuditAction::Read, p.id.as_uuid(), purpose))
-            .collect();
-        append(&tx, ctx, &events).await?;
+        append_reads(
+            &tx,
+            ctx,
+            KIND,
+            peers.iter().map(|(p, _)| p.id.as_uuid()),
+            purpose,
+        )
+        .await?;
         tx.commit().await?;
         Ok(peers)
     }

@@ -18,7 +18,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::keyset;
-use crate::audit::append;
+use crate::audit::{append, append_reads};
 use crate::db::{Database, Tx};
 use crate::entities::privacy::{citizens, consents};
 use crate::errors::{map_db, unexpected};
@@ -133,17 +133,14 @@ impl SeaCitizenRepository {
     }
 }
 
-fn corrupt(what: &str) -> DomainError {
-    DomainError::Unknown(anyhow::anyhow!("stored citizen {what} does not parse"))
-}
+const KIND: SubjectKind = SubjectKind::Citizen;
 
 fn event(action: AuditAction, id: Uuid, purpose: Purpose) -> AuditEvent {
-    AuditEvent {
-        action,
-        subject_kind: SubjectKind::Citizen,
-        subject_id: id,
-        purpose,
-    }
+    AuditEvent::new(action, KIND, id, purpose)
+}
+
+fn corrupt(what: &str) -> DomainError {
+    DomainError::Unknown(anyhow::anyhow!("stored citizen {what} does not parse"))
 }
 
 async fn find_row(
@@ -265,7 +262,7 @@ impl CitizenRepository for SeaCitizenRepository {
             .ok_or(DomainError::NotFound {
                 resource: "citizen",
             })?;
-        append(&tx, ctx, &[event(AuditAction::Read, id.as_uuid(), purpose)]).await?;
+        append_reads(&tx, ctx, KIND, [id.as_uuid()], purpose).await?;
         tx.commit().await?;
         Ok(citizen)
     }
@@ -290,7 +287,7 @@ impl CitizenRepository for SeaCitizenRepository {
         };
         let id = row.id;
         let citizen = self.decrypt_all(&tx, tenant, vec![row]).await?.pop();
-        append(&tx, ctx, &[event(AuditAction::Read, id, purpose)]).await?;
+        append_reads(&tx, ctx, KIND, [id], purpose).await?;
         tx.commit().await?;
         Ok(citizen)
     }
@@ -336,12 +333,14 @@ impl CitizenRepository for SeaCitizenRepository {
             .await
             .map_err(unexpected)?;
         let page = Page::from_probe(self.decrypt_all(&tx, tenant, rows).await?, page);
-        let events: Vec<AuditEvent> = page
-            .items
-            .iter()
-            .map(|c| event(AuditAction::Read, c.id.as_uuid(), purpose))
-            .collect();
-        append(&tx, ctx, &events).await?;
+        append_reads(
+            &tx,
+            ctx,
+            KIND,
+            page.items.iter().map(|x| x.id.as_uuid()),
+            purpose,
+        )
+        .await?;
         tx.commit().await?;
         Ok(page)
     }
