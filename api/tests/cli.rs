@@ -385,6 +385,38 @@ async fn personal_data_stays_out_of_logs_and_traces() {
         "query": "mutation($e: String!, $n: String!) { inviteUser(input: { email: $e, displayName: $n, roles: [PEER] }) { id } }",
         "variables": { "e": secret_email, "n": secret_name }
     });
+    let citizen = serde_json::json!({
+        "query": "mutation($n: String!) { registerCitizen(input: { name: $n, contact: \"karen.kvistgaard.private@example.dk\", municipality: \"Helsingør\" }) { id name } }",
+        "variables": { "n": secret_name }
+    });
+    let res = client
+        .post(format!("{base}/graphql"))
+        .bearer_auth(token.trim())
+        .json(&citizen)
+        .send()
+        .await
+        .unwrap();
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(
+        body["data"]["registerCitizen"]["name"], secret_name,
+        "{body}"
+    );
+    let read = serde_json::json!({
+        "query": "query($n: String!) { citizens(purpose: COORDINATION, name: $n) { edges { node { name contact } } } }",
+        "variables": { "n": secret_name }
+    });
+    let res = client
+        .post(format!("{base}/graphql"))
+        .bearer_auth(token.trim())
+        .json(&read)
+        .send()
+        .await
+        .unwrap();
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(
+        body["data"]["citizens"]["edges"][0]["node"]["contact"], secret_email,
+        "{body}"
+    );
     for _ in 0..2 {
         // The second invite is a CONFLICT: error paths must not log the value either.
         let res = client
