@@ -79,3 +79,7 @@ id_type!(
     /// A hospital-psychiatry placement.
     PlacementId
 );
+id_type!(
+    /// A referral of a citizen.
+    ReferralId
+);

@@ -10,6 +10,7 @@ pub mod ids;
 pub mod page;
 pub mod people;
 pub mod privacy;
+pub mod referral;
 pub mod tenancy;
 
 pub use context::{Actor, RequestContext, Role};

@@ -1,0 +1,7 @@
+//! Referrals ("henvisninger"): how a case-worker's referral of a citizen becomes support, with a
+//! closed loop back to the referrer. This module holds the state machine; the use cases, ports
+//! and API follow (issue 4).
+
+pub mod model;
+
+pub use model::*;
