@@ -12,6 +12,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261124_000001_tenancy;
 mod m20261124_000002_people_privacy;
 mod m20261124_000003_peers;
+mod m20261124_000004_referrals;
 pub mod postgres;
 
 /// The PostgreSQL role the server connects as. It is created (without a password, `LOGIN`,
@@ -39,6 +40,8 @@ pub const TENANT_TABLES: &[&str] = &[
     "supervision_attendees",
     "placements",
     "tenant_settings",
+    "referrals",
+    "referral_transitions",
 ];
 
 /// Applies the migrations in order.
@@ -52,6 +55,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000001_tenancy::Migration),
             Box::new(m20261124_000002_people_privacy::Migration),
             Box::new(m20261124_000003_peers::Migration),
+            Box::new(m20261124_000004_referrals::Migration),
         ]
     }
 }

@@ -3,5 +3,12 @@
 //! and API follow (issue 4).
 
 pub mod model;
+pub mod ports;
+#[allow(clippy::module_inception)]
+pub mod referral;
+pub mod service;
 
 pub use model::*;
+pub use ports::*;
+pub use referral::*;
+pub use service::*;

@@ -95,6 +95,80 @@ impl SeaCitizenRepository {
             .collect()
     }
 
+    /// Registers `citizen` inside `tx`: a new data key, the sealed row, the consents and their
+    /// audit entries. Shared with referral submission, which registers the citizen it refers.
+    pub(crate) async fn insert_in(
+        &self,
+        tx: &Tx,
+        ctx: &RequestContext,
+        citizen: &Citizen,
+        consents: &[ConsentRecord],
+        purpose: Purpose,
+    ) -> DomainResult<()> {
+        let tenant = ctx.tenant_id()?;
+        let id = citizen.id.as_uuid();
+        let key = self.vault.create_subject_key(tx, tenant, id).await?;
+        let mut model = citizens::ActiveModel {
+            tenant_id: Set(tenant.as_uuid()),
+            id: Set(id),
+            pseudonym: Set(citizen.pseudonym.as_str().to_owned()),
+            municipality: Set(citizen.municipality.clone()),
+            origin: Set(citizen.origin.as_str().to_owned()),
+            user_id: Set(citizen.user_id.map(|u| u.as_uuid())),
+            created_by: Set(citizen.created_by.map(|u| u.as_uuid())),
+            created_at: Set(citizen.created_at),
+            erased_at: Set(None),
+            ..Default::default()
+        };
+        self.seal_into(tx, tenant, &key, citizen, &mut model).await?;
+        model
+            .insert(tx)
+            .await
+            .map_err(|e| map_db(e, "this user is already registered as a citizen"))?;
+        let mut events = vec![event(AuditAction::Create, id, purpose)];
+        if !consents.is_empty() {
+            consents::Entity::insert_many(
+                consents.iter().map(|r| consent_model(tenant, citizen.id, r)),
+            )
+            .exec_without_returning(tx)
+            .await
+            .map_err(unexpected)?;
+            events.extend(consents.iter().map(|_| event(AuditAction::Consent, id, purpose)));
+        }
+        append(tx, ctx, &events).await
+    }
+
+    /// Seals `text` as a field belonging to the citizen (e.g. a referral's reason) with their
+    /// key; `None` once the citizen was erased.
+    pub(crate) async fn seal_for(
+        &self,
+        tx: &Tx,
+        tenant: TenantId,
+        citizen: CitizenId,
+        aad: &[u8],
+        text: &str,
+    ) -> DomainResult<Option<Vec<u8>>> {
+        let keys = self.vault.subject_keys(tx, tenant, &[citizen.as_uuid()]).await?;
+        keys.get(&citizen.as_uuid())
+            .map(|key| self.vault.seal(key, aad, text))
+            .transpose()
+    }
+
+    /// Opens a field sealed with [`Self::seal_for`]; `None` once the citizen was erased.
+    pub(crate) async fn open_for(
+        &self,
+        tx: &Tx,
+        tenant: TenantId,
+        citizen: CitizenId,
+        aad: &[u8],
+        sealed: &[u8],
+    ) -> DomainResult<Option<String>> {
+        let keys = self.vault.subject_keys(tx, tenant, &[citizen.as_uuid()]).await?;
+        keys.get(&citizen.as_uuid())
+            .map(|key| self.vault.open(key, aad, sealed))
+            .transpose()
+    }
+
     /// Seals the personal fields of `citizen` into `model`.
     async fn seal_into(
         &self,
@@ -206,43 +280,7 @@ impl CitizenRepository for SeaCitizenRepository {
     ) -> DomainResult<()> {
         let tenant = ctx.tenant_id()?;
         let tx = self.db.begin(tenant).await?;
-        let id = citizen.id.as_uuid();
-        let key = self.vault.create_subject_key(&tx, tenant, id).await?;
-        let mut model = citizens::ActiveModel {
-            tenant_id: Set(tenant.as_uuid()),
-            id: Set(id),
-            pseudonym: Set(citizen.pseudonym.as_str().to_owned()),
-            municipality: Set(citizen.municipality.clone()),
-            origin: Set(citizen.origin.as_str().to_owned()),
-            user_id: Set(citizen.user_id.map(|u| u.as_uuid())),
-            created_by: Set(citizen.created_by.map(|u| u.as_uuid())),
-            created_at: Set(citizen.created_at),
-            erased_at: Set(None),
-            ..Default::default()
-        };
-        self.seal_into(&tx, tenant, &key, citizen, &mut model)
-            .await?;
-        model
-            .insert(&tx)
-            .await
-            .map_err(|e| map_db(e, "this user is already registered as a citizen"))?;
-        let mut events = vec![event(AuditAction::Create, id, purpose)];
-        if !consents.is_empty() {
-            consents::Entity::insert_many(
-                consents
-                    .iter()
-                    .map(|r| consent_model(tenant, citizen.id, r)),
-            )
-            .exec_without_returning(&tx)
-            .await
-            .map_err(unexpected)?;
-            events.extend(
-                consents
-                    .iter()
-                    .map(|_| event(AuditAction::Consent, id, purpose)),
-            );
-        }
-        append(&tx, ctx, &events).await?;
+        self.insert_in(&tx, ctx, citizen, consents, purpose).await?;
         tx.commit().await
     }
 

@@ -1,0 +1,120 @@
+//! Ports of the referral context.
+
+use async_trait::async_trait;
+
+use crate::context::RequestContext;
+use crate::error::DomainResult;
+use crate::ids::{OrganisationId, PeerId, ReferralId};
+use crate::page::{Page, PageRequest};
+use crate::people::{Citizen, ConsentRecord, PeerStatus};
+use crate::privacy::Purpose;
+use crate::referral::model::ReferralState;
+use crate::referral::referral::Referral;
+
+/// A retried submission is recognised by its key; the fingerprint tells a true retry (same
+/// body) from a different request that reuses the key.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Idempotency {
+    /// The client's key.
+    pub key: String,
+    /// A canonical text of the request body (the adapter stores only its hash).
+    pub fingerprint: String,
+}
+
+/// Everything a submission writes, in one transaction.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Submission {
+    /// The referral.
+    pub referral: Referral,
+    /// A citizen to register with it (when not already known).
+    pub new_citizen: Option<Citizen>,
+    /// Consents recorded with it (`REFERRAL_PROCESSING` at least).
+    pub consents: Vec<ConsentRecord>,
+    /// The idempotency key, if the client sent one.
+    pub idempotency: Option<Idempotency>,
+}
+
+/// The result of a submission.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Submitted {
+    /// A new referral.
+    Created(ReferralId),
+    /// A retry of an earlier submission with the same key and body.
+    Replayed(ReferralId),
+}
+
+/// What the adapter tells a move about the peer being assigned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PeerCapacity {
+    /// The peer.
+    pub peer_id: PeerId,
+    /// Their status.
+    pub status: PeerStatus,
+    /// Their maximum concurrent one-to-one matches.
+    pub max_matches: u8,
+    /// Referrals currently assigned to them and not finished.
+    pub open_matches: u32,
+}
+
+/// A pure move applied inside the adapter's transaction, given the capacity of the peer named
+/// in the call (if any).
+pub type ReferralChange =
+    Box<dyn FnOnce(&mut Referral, Option<&PeerCapacity>) -> DomainResult<()> + Send>;
+
+/// Filters for listing referrals.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ReferralFilter {
+    /// Only these states (all when empty).
+    pub states: Vec<ReferralState>,
+    /// Only referrals from this organisation.
+    pub referrer_organisation_id: Option<OrganisationId>,
+}
+
+/// Referrals of the context's tenant.
+#[async_trait]
+pub trait ReferralRepository: Send + Sync {
+    /// Stores a submission atomically (citizen, key, consents, referral with its reason sealed
+    /// with the citizen's key), auditing `CREATE`/`CONSENT`; a retry with the same key and
+    /// fingerprint returns the first referral.
+    ///
+    /// # Errors
+    /// `Conflict` when the key was used with another body; `NotFound` for an unknown citizen.
+    async fn submit(&self, ctx: &RequestContext, submission: Submission)
+    -> DomainResult<Submitted>;
+
+    /// One referral; its reason is decrypted (and the read audited) only when `reason_purpose`
+    /// is given.
+    ///
+    /// # Errors
+    /// `NotFound`.
+    async fn get(
+        &self,
+        ctx: &RequestContext,
+        id: ReferralId,
+        reason_purpose: Option<Purpose>,
+    ) -> DomainResult<Referral>;
+
+    /// A page of referrals (reasons not decrypted), ascending by id.
+    ///
+    /// # Errors
+    /// `Unknown` on storage failure.
+    async fn list(
+        &self,
+        ctx: &RequestContext,
+        filter: &ReferralFilter,
+        page: &PageRequest,
+    ) -> DomainResult<Page<Referral>>;
+
+    /// Loads and locks a referral (and `peer`, with their open matches), applies `change` and
+    /// stores the result with its new transition.
+    ///
+    /// # Errors
+    /// `NotFound` for the referral or peer; the change's own error.
+    async fn update(
+        &self,
+        ctx: &RequestContext,
+        id: ReferralId,
+        peer: Option<PeerId>,
+        change: ReferralChange,
+    ) -> DomainResult<Referral>;
+}

@@ -1,0 +1,417 @@
+//! Referral use cases: a referrer submits and follows; a coordinator triages, assigns, records
+//! progress and ends; the referrer's organisation sees status, dates, feedback and (with the
+//! citizen's consent) the coded outcome, and nothing else about the citizen.
+
+use std::sync::Arc;
+
+use chrono::Utc;
+
+use crate::authz::{PeopleAction, authorize_people, require_actor};
+use crate::context::{RequestContext, Role};
+use crate::error::{DomainError, DomainResult};
+use crate::ids::{CitizenId, PeerId, ReferralId};
+use crate::page::{Page, PageRequest};
+use crate::people::{
+    Citizen, CitizenOrigin, CitizenRepository, ConsentEvidence, ConsentPurpose, ConsentRecord,
+    NewCitizen, PeerStatus, Pseudonym, has_consent,
+};
+use crate::privacy::{Personal, Purpose};
+use crate::referral::model::{MoveDetails, ReferralAction, ReferralState};
+use crate::referral::ports::{
+    Idempotency, ReferralFilter, ReferralRepository, Submission, Submitted,
+};
+use crate::referral::referral::{Referral, ReferrerView};
+
+/// The default days an assigned referral may wait for first contact before it is flagged.
+pub const DEFAULT_CONTACT_LIMIT_DAYS: i64 = 14;
+
+/// Who is referred.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ReferredCitizen {
+    /// Someone not yet registered.
+    New(NewCitizen),
+    /// A citizen registered earlier.
+    Known(CitizenId),
+}
+
+/// A referral as a referrer submits it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewReferral {
+    /// Who.
+    pub citizen: ReferredCitizen,
+    /// Why (free text, encrypted with the citizen's key).
+    pub reason: Option<Personal>,
+    /// How the citizen's consent to processing the referral was given (required).
+    pub consent_evidence: ConsentEvidence,
+    /// The citizen also agrees to the outcome being shared with the referrer.
+    pub share_outcome: bool,
+    /// The citizen agrees to be contacted.
+    pub contact: bool,
+    /// A client key that makes retries safe.
+    pub idempotency_key: Option<String>,
+}
+
+impl NewReferral {
+    /// A canonical text of the request, so that a retry can be told from another request
+    /// reusing the key. Personal fields are part of it; the adapter stores only a hash.
+    fn fingerprint(&self) -> String {
+        let citizen = match &self.citizen {
+            ReferredCitizen::New(c) => format!(
+                "new|{}|{}|{}|{}",
+                c.name.expose(),
+                c.contact.as_ref().map(Personal::expose).unwrap_or_default(),
+                c.birth_year.map(|y| y.value()).unwrap_or_default(),
+                c.municipality
+            ),
+            ReferredCitizen::Known(id) => format!("known|{id}"),
+        };
+        format!(
+            "v1|{citizen}|{}|{}|{}|{}",
+            self.reason
+                .as_ref()
+                .map(Personal::expose)
+                .unwrap_or_default(),
+            self.consent_evidence.as_str(),
+            self.share_outcome,
+            self.contact
+        )
+    }
+}
+
+/// A referral with the reason, for coordinators.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReferralDetail {
+    /// The referral.
+    pub referral: Referral,
+    /// Whether it waits too long for first contact.
+    pub contact_overdue: bool,
+}
+
+/// The referral use cases.
+#[derive(Clone)]
+pub struct ReferralService {
+    referrals: Arc<dyn ReferralRepository>,
+    citizens: Arc<dyn CitizenRepository>,
+    random: Arc<dyn Fn() -> [u8; 6] + Send + Sync>,
+}
+
+impl std::fmt::Debug for ReferralService {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReferralService").finish_non_exhaustive()
+    }
+}
+
+fn forbidden() -> DomainError {
+    DomainError::Forbidden("your roles in this tenant do not allow this on referrals")
+}
+
+impl ReferralService {
+    /// Wires the service.
+    #[must_use]
+    pub fn new(
+        referrals: Arc<dyn ReferralRepository>,
+        citizens: Arc<dyn CitizenRepository>,
+        random: Arc<dyn Fn() -> [u8; 6] + Send + Sync>,
+    ) -> Self {
+        Self {
+            referrals,
+            citizens,
+            random,
+        }
+    }
+
+    /// A referrer submits a referral, with the citizen's consent to processing it.
+    ///
+    /// # Errors
+    /// `Forbidden` unless a referrer in an organisation; `Validation` for a bad idempotency
+    /// key; `Conflict` when the key was used with another body; `NotFound` for an unknown
+    /// citizen.
+    #[tracing::instrument(skip_all, fields(request_id = ctx.request_id()))]
+    pub async fn submit(
+        &self,
+        ctx: &RequestContext,
+        new: NewReferral,
+    ) -> DomainResult<(ReferralId, bool)> {
+        let actor = require_actor(ctx)?;
+        if !actor.has(Role::Referrer) {
+            return Err(forbidden());
+        }
+        let organisation = actor.organisation_id().ok_or_else(|| {
+            DomainError::Conflict("a referrer must belong to an organisation".to_owned())
+        })?;
+        let idempotency = match &new.idempotency_key {
+            Some(key) => {
+                let ok =
+                    (1..=200).contains(&key.len()) && key.chars().all(|c| c.is_ascii_graphic());
+                if !ok {
+                    return Err(DomainError::validation(
+                        "idempotencyKey",
+                        "must be 1-200 visible ASCII characters",
+                    ));
+                }
+                Some(Idempotency {
+                    key: key.clone(),
+                    fingerprint: new.fingerprint(),
+                })
+            }
+            None => None,
+        };
+        let now = Utc::now();
+        let me = Some(actor.user_id());
+        let (citizen_id, new_citizen) = match new.citizen {
+            ReferredCitizen::Known(id) => (id, None),
+            ReferredCitizen::New(details) => {
+                let citizen = Citizen {
+                    id: CitizenId::new(),
+                    pseudonym: Pseudonym::from_random((self.random)()),
+                    name: Some(details.name),
+                    contact: details.contact,
+                    birth_year: details.birth_year,
+                    municipality: details.municipality,
+                    origin: CitizenOrigin::Referral,
+                    user_id: None,
+                    created_by: me,
+                    created_at: now,
+                    erased_at: None,
+                };
+                (citizen.id, Some(citizen))
+            }
+        };
+        let consent = |purpose| ConsentRecord {
+            purpose,
+            given: true,
+            at: now,
+            recorded_by: me,
+            evidence: new.consent_evidence,
+        };
+        let mut consents = vec![consent(ConsentPurpose::ReferralProcessing)];
+        if new.share_outcome {
+            consents.push(consent(ConsentPurpose::ShareOutcomeWithReferrer));
+        }
+        if new.contact {
+            consents.push(consent(ConsentPurpose::Contact));
+        }
+        let referral = Referral {
+            id: ReferralId::new(),
+            citizen_id,
+            referrer_id: actor.user_id(),
+            referrer_organisation_id: organisation,
+            state: ReferralState::Submitted,
+            reason: new.reason,
+            submitted_at: now,
+            first_contact_at: None,
+            assigned_at: None,
+            assigned_peer_id: None,
+            outcome: None,
+            decline_reason: None,
+            feedback: None,
+            transitions: vec![],
+        };
+        let submission = Submission {
+            referral,
+            new_citizen,
+            consents,
+            idempotency,
+        };
+        match self.referrals.submit(ctx, submission).await? {
+            Submitted::Created(id) => Ok((id, true)),
+            Submitted::Replayed(id) => Ok((id, false)),
+        }
+    }
+
+    fn is_coordinator(ctx: &RequestContext) -> bool {
+        authorize_people(ctx, PeopleAction::ManageCitizens).is_ok()
+    }
+
+    /// The referrer's view of one referral: any referrer of the submitting organisation (or a
+    /// coordinator).
+    ///
+    /// # Errors
+    /// `Forbidden`; `NotFound` (also for another organisation's referral).
+    pub async fn referrer_view(
+        &self,
+        ctx: &RequestContext,
+        id: ReferralId,
+    ) -> DomainResult<ReferrerView> {
+        let referral = self.referrals.get(ctx, id, None).await?;
+        if !Self::is_coordinator(ctx) {
+            let actor = require_actor(ctx)?;
+            let same_org = actor.has(Role::Referrer)
+                && actor.organisation_id() == Some(referral.referrer_organisation_id);
+            if !same_org {
+                // Another organisation's referral does not exist for this referrer.
+                return Err(DomainError::NotFound {
+                    resource: "referral",
+                });
+            }
+        }
+        let shared = self.outcome_shared(ctx, referral.citizen_id).await?;
+        Ok(ReferrerView::of(&referral, shared))
+    }
+
+    async fn outcome_shared(&self, ctx: &RequestContext, citizen: CitizenId) -> DomainResult<bool> {
+        let system = RequestContext::system(ctx.tenant_id()?);
+        let history = self.citizens.consent_history(&system, citizen).await?;
+        Ok(has_consent(
+            &history,
+            ConsentPurpose::ShareOutcomeWithReferrer,
+        ))
+    }
+
+    /// The referrals of the caller's organisation (referrers).
+    ///
+    /// # Errors
+    /// `Forbidden` unless a referrer in an organisation.
+    pub async fn my_organisation_referrals(
+        &self,
+        ctx: &RequestContext,
+        page: &PageRequest,
+    ) -> DomainResult<Page<ReferrerView>> {
+        let actor = require_actor(ctx)?;
+        let organisation = actor
+            .organisation_id()
+            .filter(|_| actor.has(Role::Referrer))
+            .ok_or_else(forbidden)?;
+        let filter = ReferralFilter {
+            referrer_organisation_id: Some(organisation),
+            ..ReferralFilter::default()
+        };
+        let page = self.referrals.list(ctx, &filter, page).await?;
+        let ids: Vec<CitizenId> = page.items.iter().map(|r| r.citizen_id).collect();
+        let system = RequestContext::system(ctx.tenant_id()?);
+        let consents = self.citizens.consent_histories(&system, &ids).await?;
+        Ok(page.map(|r| {
+            let shared = consents
+                .get(&r.citizen_id)
+                .is_some_and(|h| has_consent(h, ConsentPurpose::ShareOutcomeWithReferrer));
+            ReferrerView::of(&r, shared)
+        }))
+    }
+
+    /// One referral with its reason (coordinators and tenant admins; the read is audited).
+    ///
+    /// # Errors
+    /// `Forbidden`; `NotFound`.
+    pub async fn referral(
+        &self,
+        ctx: &RequestContext,
+        id: ReferralId,
+        purpose: Purpose,
+    ) -> DomainResult<ReferralDetail> {
+        if !Self::is_coordinator(ctx) {
+            return Err(forbidden());
+        }
+        let referral = self.referrals.get(ctx, id, Some(purpose)).await?;
+        let contact_overdue = referral.contact_overdue(DEFAULT_CONTACT_LIMIT_DAYS, Utc::now());
+        Ok(ReferralDetail {
+            referral,
+            contact_overdue,
+        })
+    }
+
+    /// The coordinator's worklist: open referrals (optionally of some states), oldest first,
+    /// each flagged when it waits too long for first contact.
+    ///
+    /// # Errors
+    /// `Forbidden`.
+    pub async fn worklist(
+        &self,
+        ctx: &RequestContext,
+        states: Vec<ReferralState>,
+        page: &PageRequest,
+    ) -> DomainResult<Page<ReferralDetail>> {
+        if !Self::is_coordinator(ctx) {
+            return Err(forbidden());
+        }
+        let open = [
+            ReferralState::Submitted,
+            ReferralState::Accepted,
+            ReferralState::Assigned,
+            ReferralState::InContact,
+            ReferralState::Active,
+        ];
+        let states = if states.is_empty() {
+            open.to_vec()
+        } else {
+            states
+        };
+        let filter = ReferralFilter {
+            states,
+            ..ReferralFilter::default()
+        };
+        let now = Utc::now();
+        Ok(self
+            .referrals
+            .list(ctx, &filter, page)
+            .await?
+            .map(|referral| ReferralDetail {
+                contact_overdue: referral.contact_overdue(DEFAULT_CONTACT_LIMIT_DAYS, now),
+                referral,
+            }))
+    }
+
+    /// Moves a referral. Coordinators make every move; a referrer of the submitting
+    /// organisation may only withdraw. Assigning names a peer, who must be active and have
+    /// capacity for another one-to-one match.
+    ///
+    /// # Errors
+    /// `Forbidden`; `NotFound`; `Validation`; `Conflict` for an illegal move or a full peer.
+    #[tracing::instrument(skip_all, fields(request_id = ctx.request_id(), action = action.as_str()))]
+    pub async fn move_referral(
+        &self,
+        ctx: &RequestContext,
+        id: ReferralId,
+        action: ReferralAction,
+        details: MoveDetails,
+        peer: Option<PeerId>,
+    ) -> DomainResult<ReferralId> {
+        let actor = require_actor(ctx)?;
+        let coordinator = Self::is_coordinator(ctx);
+        if !coordinator {
+            if action != ReferralAction::Withdraw || !actor.has(Role::Referrer) {
+                return Err(forbidden());
+            }
+            // The referral must be their organisation's (another's answers NOT_FOUND).
+            self.referrer_view(ctx, id).await?;
+        }
+        match (action, peer) {
+            (ReferralAction::Assign, None) => {
+                return Err(DomainError::validation("peerId", "assigning names a peer"));
+            }
+            (ReferralAction::Assign, Some(_)) | (_, None) => {}
+            (_, Some(_)) => {
+                return Err(DomainError::validation(
+                    "peerId",
+                    "is given only when assigning",
+                ));
+            }
+        }
+        let who = Some(actor.user_id());
+        let referral = self
+            .referrals
+            .update(
+                ctx,
+                id,
+                peer,
+                Box::new(move |referral, capacity| {
+                    if let Some(capacity) = capacity {
+                        if capacity.status != PeerStatus::Active {
+                            return Err(DomainError::Conflict(
+                                "only an active peer can be assigned".to_owned(),
+                            ));
+                        }
+                        if capacity.open_matches >= u32::from(capacity.max_matches) {
+                            return Err(DomainError::Conflict(format!(
+                                "the peer has no capacity: {} of {} one-to-one matches in use",
+                                capacity.open_matches, capacity.max_matches
+                            )));
+                        }
+                        referral.assigned_peer_id = Some(capacity.peer_id);
+                    }
+                    referral.apply(action, details, who, Utc::now())
+                }),
+            )
+            .await?;
+        Ok(referral.id)
+    }
+}
