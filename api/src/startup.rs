@@ -12,10 +12,11 @@ use actix_web::{App, HttpServer, web};
 use anyhow::Context as _;
 use peerbro_domain::people::{PeerService, PeopleService};
 use peerbro_domain::privacy::SecretKey;
+use peerbro_domain::referral::ReferralService;
 use peerbro_domain::tenancy::TenancyService;
 use peerbro_persistence::{
     Database, SeaAuditLog, SeaCitizenRepository, SeaOrganisationRepository, SeaPeerRepository,
-    SeaTenantRepository, SeaUserRepository, Vault, XChaCha,
+    SeaReferralRepository, SeaTenantRepository, SeaUserRepository, Vault, XChaCha,
 };
 use rand::RngCore as _;
 
@@ -45,6 +46,8 @@ pub struct Services {
     pub people: PeopleService,
     /// Peer workers, supervision, placements.
     pub peers: PeerService,
+    /// Referrals.
+    pub referrals: ReferralService,
 }
 
 /// Loads the master key: a configured file must exist; the embedded default creates one
@@ -71,19 +74,27 @@ pub fn master_key(settings: &Settings) -> anyhow::Result<SecretKey> {
 pub fn services(db: &Database, settings: &Settings) -> anyhow::Result<Services> {
     let vault = Vault::new(Arc::new(XChaCha), master_key(settings)?);
     let peers = PeerService::new(Arc::new(SeaPeerRepository::new(db.clone(), vault.clone())));
+    let citizens = SeaCitizenRepository::new(db.clone(), vault);
+    let random: Arc<dyn Fn() -> [u8; 6] + Send + Sync> = Arc::new(|| {
+        let mut bytes = [0u8; 6];
+        rand::rng().fill_bytes(&mut bytes);
+        bytes
+    });
+    let referrals = ReferralService::new(
+        Arc::new(SeaReferralRepository::new(db.clone(), citizens.clone())),
+        Arc::new(citizens.clone()),
+        random.clone(),
+    );
     let people = PeopleService::new(
-        Arc::new(SeaCitizenRepository::new(db.clone(), vault)),
+        Arc::new(citizens),
         Arc::new(SeaAuditLog::new(db.clone())),
-        Arc::new(|| {
-            let mut bytes = [0u8; 6];
-            rand::rng().fill_bytes(&mut bytes);
-            bytes
-        }),
+        random,
     );
     Ok(Services {
         tenancy: tenancy_service(db),
         people,
         peers,
+        referrals,
     })
 }
 
@@ -165,12 +176,14 @@ impl Application {
             tenancy,
             people,
             peers,
+            referrals,
         } = services(&db, settings)?;
         let auth = Arc::new(authenticator(settings, tenancy.clone())?);
         let state = AppState {
             tenancy,
             people,
             peers,
+            referrals,
             auth,
             db: db.clone(),
             schema: graphql::build_schema(

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use peerbro_domain::people::{PeerService, PeopleService};
+use peerbro_domain::referral::ReferralService;
 use peerbro_domain::tenancy::TenancyService;
 use peerbro_persistence::Database;
 
@@ -18,6 +19,8 @@ pub struct AppState {
     pub people: PeopleService,
     /// Peer worker use cases.
     pub peers: PeerService,
+    /// Referral use cases.
+    pub referrals: ReferralService,
     /// Token verification.
     pub auth: Arc<Authenticator>,
     /// The database (readiness checks).

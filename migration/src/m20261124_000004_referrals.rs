@@ -11,7 +11,11 @@ fn col(name: &'static str) -> ColumnDef {
     ColumnDef::new(Alias::new(name))
 }
 
-fn fk(cols: &[&'static str], table: &'static str, to: &[&'static str]) -> ForeignKeyCreateStatement {
+fn fk(
+    cols: &[&'static str],
+    table: &'static str,
+    to: &[&'static str],
+) -> ForeignKeyCreateStatement {
     let mut fk = ForeignKey::create();
     for c in cols {
         fk.from_col(Alias::new(*c));
@@ -23,7 +27,12 @@ fn fk(cols: &[&'static str], table: &'static str, to: &[&'static str]) -> Foreig
     fk.on_delete(ForeignKeyAction::Restrict).to_owned()
 }
 
-fn index(name: &'static str, table: &'static str, cols: &[&'static str], unique: bool) -> IndexCreateStatement {
+fn index(
+    name: &'static str,
+    table: &'static str,
+    cols: &[&'static str],
+    unique: bool,
+) -> IndexCreateStatement {
     let mut index = Index::create();
     index.name(name).table(Alias::new(table));
     for c in cols {
@@ -59,22 +68,57 @@ impl MigrationTrait for Migration {
                     .col(col("decline_reason").string_len(40).null())
                     .col(col("feedback").string_len(1200).null())
                     .col(col("updated_at").timestamp_with_time_zone().not_null())
-                    .primary_key(Index::create().col(Alias::new("tenant_id")).col(Alias::new("id")))
-                    .foreign_key(&mut fk(&["tenant_id", "citizen_id"], "citizens", &["tenant_id", "id"]))
-                    .foreign_key(&mut fk(&["tenant_id", "referrer_id"], "users", &["tenant_id", "id"]))
-                    .foreign_key(&mut fk(&["tenant_id", "referrer_organisation_id"], "organisations", &["tenant_id", "id"]))
-                    .foreign_key(&mut fk(&["tenant_id", "assigned_peer_id"], "peer_workers", &["tenant_id", "id"]))
+                    .primary_key(
+                        Index::create()
+                            .col(Alias::new("tenant_id"))
+                            .col(Alias::new("id")),
+                    )
+                    .foreign_key(&mut fk(
+                        &["tenant_id", "citizen_id"],
+                        "citizens",
+                        &["tenant_id", "id"],
+                    ))
+                    .foreign_key(&mut fk(
+                        &["tenant_id", "referrer_id"],
+                        "users",
+                        &["tenant_id", "id"],
+                    ))
+                    .foreign_key(&mut fk(
+                        &["tenant_id", "referrer_organisation_id"],
+                        "organisations",
+                        &["tenant_id", "id"],
+                    ))
+                    .foreign_key(&mut fk(
+                        &["tenant_id", "assigned_peer_id"],
+                        "peer_workers",
+                        &["tenant_id", "id"],
+                    ))
                     .to_owned(),
             )
             .await?;
         manager
-            .create_index(index("referrals_tenant_idempotency_key", "referrals", &["tenant_id", "idempotency_key"], true))
+            .create_index(index(
+                "referrals_tenant_idempotency_key",
+                "referrals",
+                &["tenant_id", "idempotency_key"],
+                true,
+            ))
             .await?;
         manager
-            .create_index(index("referrals_tenant_org", "referrals", &["tenant_id", "referrer_organisation_id"], false))
+            .create_index(index(
+                "referrals_tenant_org",
+                "referrals",
+                &["tenant_id", "referrer_organisation_id"],
+                false,
+            ))
             .await?;
         manager
-            .create_index(index("referrals_tenant_peer_state", "referrals", &["tenant_id", "assigned_peer_id", "state"], false))
+            .create_index(index(
+                "referrals_tenant_peer_state",
+                "referrals",
+                &["tenant_id", "assigned_peer_id", "state"],
+                false,
+            ))
             .await?;
         manager
             .create_table(
@@ -91,13 +135,26 @@ impl MigrationTrait for Migration {
                     .col(col("outcome").string_len(40).null())
                     .col(col("decline_reason").string_len(40).null())
                     .col(col("feedback").string_len(1200).null())
-                    .primary_key(Index::create().col(Alias::new("tenant_id")).col(Alias::new("id")))
-                    .foreign_key(&mut fk(&["tenant_id", "referral_id"], "referrals", &["tenant_id", "id"]))
+                    .primary_key(
+                        Index::create()
+                            .col(Alias::new("tenant_id"))
+                            .col(Alias::new("id")),
+                    )
+                    .foreign_key(&mut fk(
+                        &["tenant_id", "referral_id"],
+                        "referrals",
+                        &["tenant_id", "id"],
+                    ))
                     .to_owned(),
             )
             .await?;
         manager
-            .create_index(index("referral_transitions_referral", "referral_transitions", &["tenant_id", "referral_id"], false))
+            .create_index(index(
+                "referral_transitions_referral",
+                "referral_transitions",
+                &["tenant_id", "referral_id"],
+                false,
+            ))
             .await?;
         if manager.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
             for table in ["referrals", "referral_transitions"] {

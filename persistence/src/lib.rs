@@ -18,7 +18,7 @@ pub use audit::SeaAuditLog;
 pub use crypto::XChaCha;
 pub use db::{Backend, Database};
 pub use repositories::{
-    SeaCitizenRepository, SeaOrganisationRepository, SeaPeerRepository, SeaTenantRepository,
-    SeaUserRepository,
+    SeaCitizenRepository, SeaOrganisationRepository, SeaPeerRepository, SeaReferralRepository,
+    SeaTenantRepository, SeaUserRepository,
 };
 pub use vault::Vault;

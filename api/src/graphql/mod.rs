@@ -28,6 +28,7 @@ mod errors;
 mod loaders;
 mod peers;
 mod people;
+mod referrals;
 pub(crate) mod scalars;
 mod tenancy;
 
@@ -49,6 +50,7 @@ pub struct Query(
     tenancy::TenancyQuery,
     people::PeopleQuery,
     peers::PeersQuery,
+    referrals::ReferralsQuery,
 );
 
 /// All mutations.
@@ -57,6 +59,7 @@ pub struct Mutation(
     tenancy::TenancyMutation,
     people::PeopleMutation,
     peers::PeersMutation,
+    referrals::ReferralsMutation,
 );
 
 /// The schema type.
@@ -143,6 +146,7 @@ pub async fn post(req: HttpRequest, body: web::Bytes, state: web::Data<AppState>
                 .data(state.tenancy.clone())
                 .data(state.people.clone())
                 .data(state.peers.clone())
+                .data(state.referrals.clone())
                 .data(ctx)
                 .data(organisations)
                 .data(consents)

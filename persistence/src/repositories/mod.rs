@@ -3,9 +3,11 @@
 mod page;
 mod peers;
 mod people;
+mod referrals;
 mod tenancy;
 
 pub(crate) use page::keyset;
 pub use peers::SeaPeerRepository;
 pub use people::SeaCitizenRepository;
+pub use referrals::SeaReferralRepository;
 pub use tenancy::{SeaOrganisationRepository, SeaTenantRepository, SeaUserRepository};

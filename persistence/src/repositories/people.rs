@@ -120,22 +120,42 @@ impl SeaCitizenRepository {
             erased_at: Set(None),
             ..Default::default()
         };
-        self.seal_into(tx, tenant, &key, citizen, &mut model).await?;
+        self.seal_into(tx, tenant, &key, citizen, &mut model)
+            .await?;
         model
             .insert(tx)
             .await
             .map_err(|e| map_db(e, "this user is already registered as a citizen"))?;
         let mut events = vec![event(AuditAction::Create, id, purpose)];
-        if !consents.is_empty() {
-            consents::Entity::insert_many(
-                consents.iter().map(|r| consent_model(tenant, citizen.id, r)),
-            )
+        self.consents_in(tx, ctx, citizen.id, consents, purpose, &mut events)
+            .await?;
+        append(tx, ctx, &events).await
+    }
+
+    /// Inserts consent records inside `tx`, adding their audit events to `events`.
+    pub(crate) async fn consents_in(
+        &self,
+        tx: &Tx,
+        ctx: &RequestContext,
+        citizen: CitizenId,
+        consents: &[ConsentRecord],
+        purpose: Purpose,
+        events: &mut Vec<AuditEvent>,
+    ) -> DomainResult<()> {
+        let tenant = ctx.tenant_id()?;
+        if consents.is_empty() {
+            return Ok(());
+        }
+        consents::Entity::insert_many(consents.iter().map(|r| consent_model(tenant, citizen, r)))
             .exec_without_returning(tx)
             .await
             .map_err(unexpected)?;
-            events.extend(consents.iter().map(|_| event(AuditAction::Consent, id, purpose)));
-        }
-        append(tx, ctx, &events).await
+        events.extend(
+            consents
+                .iter()
+                .map(|_| event(AuditAction::Consent, citizen.as_uuid(), purpose)),
+        );
+        Ok(())
     }
 
     /// Seals `text` as a field belonging to the citizen (e.g. a referral's reason) with their
@@ -148,7 +168,10 @@ impl SeaCitizenRepository {
         aad: &[u8],
         text: &str,
     ) -> DomainResult<Option<Vec<u8>>> {
-        let keys = self.vault.subject_keys(tx, tenant, &[citizen.as_uuid()]).await?;
+        let keys = self
+            .vault
+            .subject_keys(tx, tenant, &[citizen.as_uuid()])
+            .await?;
         keys.get(&citizen.as_uuid())
             .map(|key| self.vault.seal(key, aad, text))
             .transpose()
@@ -163,7 +186,10 @@ impl SeaCitizenRepository {
         aad: &[u8],
         sealed: &[u8],
     ) -> DomainResult<Option<String>> {
-        let keys = self.vault.subject_keys(tx, tenant, &[citizen.as_uuid()]).await?;
+        let keys = self
+            .vault
+            .subject_keys(tx, tenant, &[citizen.as_uuid()])
+            .await?;
         keys.get(&citizen.as_uuid())
             .map(|key| self.vault.open(key, aad, sealed))
             .transpose()

@@ -9,6 +9,7 @@ mod isolation;
 mod organisations;
 mod peers;
 mod people;
+mod referrals;
 mod rls;
 mod schema;
 mod users;

@@ -1,0 +1,552 @@
+//! Referrals through the API: the closed loop, the transition rules, peer capacity,
+//! idempotent submission, and who sees what.
+
+use peerbro_tests::{Db, TestApp, on_both};
+use serde_json::{Value, json};
+
+const SUBMIT: &str = "mutation($input: SubmitReferralInput!) { submitReferral(input: $input) { created referral { id state fhirTaskStatus feedback outcome submittedAt } } }";
+const MOVE: &str = "mutation($input: MoveReferralInput!) { moveReferral(input: $input) { id state feedback outcome firstContactAt } }";
+const STATUS: &str =
+    "query($id: ID!) { referralStatus(id: $id) { state feedback outcome firstContactAt } }";
+
+fn new_citizen(name: &str, share: bool, key: Option<&str>) -> Value {
+    json!({ "input": {
+        "newCitizen": { "name": name, "contact": "tlf. 11 22 33 44", "municipality": "Helsingør" },
+        "reason": "Ønsker støtte til at komme ud blandt andre igen",
+        "consentEvidence": "VERBAL_TO_REFERRER",
+        "shareOutcomeWithReferrer": share,
+        "idempotencyKey": key,
+    }})
+}
+
+async fn submit(app: &TestApp, referrer: &str, name: &str, share: bool) -> String {
+    let data = app
+        .gql_ok(Some(referrer), SUBMIT, new_citizen(name, share, None))
+        .await;
+    assert_eq!(data["submitReferral"]["created"], true);
+    data["submitReferral"]["referral"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+async fn mv(app: &TestApp, token: &str, input: Value) -> Result<Value, String> {
+    let (_, body) = app.gql(Some(token), MOVE, json!({ "input": input })).await;
+    match body["errors"][0]["extensions"]["code"].as_str() {
+        Some(code) => Err(code.to_owned()),
+        None => Ok(body["data"]["moveReferral"].clone()),
+    }
+}
+
+async fn demo_peer(app: &TestApp, coordinator: &str, name: &str) -> String {
+    let data = app
+        .gql_ok(
+            Some(coordinator),
+            "{ peerWorkers(purpose: COORDINATION, first: 100) { edges { node { id name } } } }",
+            json!({}),
+        )
+        .await;
+    data["peerWorkers"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["node"]["name"] == name)
+        .unwrap()["node"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+async fn a_referral_runs_to_completion_and_the_referrer_follows_each_step(db: Db) {
+    let app = TestApp::spawn(&db).await;
+    let referrer = app.token("helsingor", "caseworker@helsingor.demo").await;
+    let coordinator = app.token("helsingor", "coordinator@helsingor.demo").await;
+    let admin = app.admin("helsingor").await;
+    let id = submit(&app, &referrer, "Rasmus Rask", true).await;
+    let peer = demo_peer(&app, &coordinator, "Demo-peer").await;
+
+    // The coordinator sees it on the worklist, and its reason (an audited read).
+    let list = app
+        .gql_ok(Some(&coordinator), "{ referralWorklist(states: [SUBMITTED]) { edges { node { id contactOverdue reason } } } }", json!({}))
+        .await;
+    let row = list["referralWorklist"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["node"]["id"] == id.as_str())
+        .unwrap()
+        .clone();
+    assert_eq!(
+        row["node"]["reason"],
+        Value::Null,
+        "lists do not decrypt reasons"
+    );
+    let detail = app
+        .gql_ok(Some(&coordinator), "query($id: ID!) { referral(id: $id, purpose: REFERRAL_HANDLING) { reason citizenId referrerOrganisation { kind } } }", json!({ "id": id }))
+        .await;
+    assert_eq!(
+        detail["referral"]["reason"],
+        "Ønsker støtte til at komme ud blandt andre igen"
+    );
+    assert_eq!(
+        detail["referral"]["referrerOrganisation"]["kind"],
+        "BOSTOTTE_TEAM"
+    );
+    let citizen = detail["referral"]["citizenId"].as_str().unwrap().to_owned();
+    let audit = app
+        .gql_ok(Some(&admin), "query($s: ID) { auditEntries(subjectId: $s, last: 1) { edges { node { action purpose } } } }", json!({ "s": citizen }))
+        .await;
+    assert_eq!(
+        audit["auditEntries"]["edges"][0]["node"]["purpose"],
+        "REFERRAL_HANDLING"
+    );
+
+    let steps = [
+        (
+            json!({ "id": id, "action": "ACCEPT", "feedback": "Modtaget, vi finder en peer" }),
+            "ACCEPTED",
+        ),
+        (
+            json!({ "id": id, "action": "ASSIGN", "peerId": peer }),
+            "ASSIGNED",
+        ),
+        (
+            json!({ "id": id, "action": "RECORD_CONTACT", "feedback": "Første kontakt er taget" }),
+            "IN_CONTACT",
+        ),
+        (json!({ "id": id, "action": "START" }), "ACTIVE"),
+        (
+            json!({ "id": id, "action": "COMPLETE", "outcome": "GOAL_REACHED", "feedback": "Forløbet er afsluttet" }),
+            "COMPLETED",
+        ),
+    ];
+    for (input, state) in steps {
+        mv(&app, &coordinator, input).await.unwrap();
+        let seen = app
+            .gql_ok(Some(&referrer), STATUS, json!({ "id": id }))
+            .await;
+        assert_eq!(
+            seen["referralStatus"]["state"], state,
+            "the referrer sees {state}"
+        );
+    }
+    let seen = app
+        .gql_ok(Some(&referrer), STATUS, json!({ "id": id }))
+        .await;
+    assert_eq!(seen["referralStatus"]["feedback"], "Forløbet er afsluttet");
+    assert_eq!(
+        seen["referralStatus"]["outcome"], "GOAL_REACHED",
+        "shared with consent"
+    );
+    assert!(seen["referralStatus"]["firstContactAt"].is_string());
+
+    // Without the citizen's consent to share, the referrer sees the status but not the outcome.
+    let private = submit(&app, &referrer, "Ulla Uden", false).await;
+    for input in [
+        json!({ "id": private, "action": "ACCEPT" }),
+        json!({ "id": private, "action": "ASSIGN", "peerId": peer }),
+        json!({ "id": private, "action": "RECORD_CONTACT" }),
+        json!({ "id": private, "action": "START" }),
+        json!({ "id": private, "action": "END_EARLY", "outcome": "DROPPED_OUT" }),
+    ] {
+        mv(&app, &coordinator, input).await.unwrap();
+    }
+    let seen = app
+        .gql_ok(Some(&referrer), STATUS, json!({ "id": private }))
+        .await;
+    assert_eq!(seen["referralStatus"]["state"], "ENDED_EARLY");
+    assert_eq!(seen["referralStatus"]["outcome"], Value::Null);
+
+    // The referrer's organisation list, and nothing about the citizen.
+    let mine = app
+        .gql_ok(
+            Some(&referrer),
+            "{ myOrganisationReferrals(first: 10) { edges { node { id state } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        mine["myOrganisationReferrals"]["edges"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    assert_eq!(
+        app.gql_code(
+            Some(&referrer),
+            "query($id: ID!) { citizen(id: $id, purpose: REFERRAL_HANDLING) { name } }",
+            json!({ "id": citizen })
+        )
+        .await,
+        "FORBIDDEN"
+    );
+    assert_eq!(
+        app.gql_code(
+            Some(&referrer),
+            "query($id: ID!) { referral(id: $id, purpose: REFERRAL_HANDLING) { reason } }",
+            json!({ "id": id })
+        )
+        .await,
+        "FORBIDDEN"
+    );
+    app.stop().await;
+}
+
+async fn illegal_moves_and_missing_details_are_refused(db: Db) {
+    let app = TestApp::spawn(&db).await;
+    let referrer = app.token("helsingor", "caseworker@helsingor.demo").await;
+    let coordinator = app.token("helsingor", "coordinator@helsingor.demo").await;
+    let id = submit(&app, &referrer, "Mona Mølle", false).await;
+    for (input, code) in [
+        (json!({ "id": id, "action": "START" }), "CONFLICT"),
+        (
+            json!({ "id": id, "action": "COMPLETE", "outcome": "GOAL_REACHED" }),
+            "CONFLICT",
+        ),
+        (json!({ "id": id, "action": "COMPLETE" }), "VALIDATION"),
+        (json!({ "id": id, "action": "DECLINE" }), "VALIDATION"),
+        (
+            json!({ "id": id, "action": "ACCEPT", "outcome": "GOAL_REACHED" }),
+            "VALIDATION",
+        ),
+        (json!({ "id": id, "action": "ASSIGN" }), "VALIDATION"),
+        (
+            json!({ "id": id, "action": "ACCEPT", "feedback": "x".repeat(281) }),
+            "VALIDATION",
+        ),
+    ] {
+        assert_eq!(
+            mv(&app, &coordinator, input.clone()).await.unwrap_err(),
+            code,
+            "{input}"
+        );
+    }
+    let declined = mv(&app, &coordinator, json!({ "id": id, "action": "DECLINE", "declineReason": "OUTSIDE_TARGET_GROUP", "feedback": "Henvis til anden indsats" })).await.unwrap();
+    assert_eq!(declined["state"], "DECLINED");
+    assert_eq!(
+        mv(&app, &coordinator, json!({ "id": id, "action": "ACCEPT" }))
+            .await
+            .unwrap_err(),
+        "CONFLICT"
+    );
+    assert_eq!(
+        mv(&app, &referrer, json!({ "id": id, "action": "WITHDRAW" }))
+            .await
+            .unwrap_err(),
+        "CONFLICT"
+    );
+
+    // Submitting needs the consent evidence.
+    let mut without = new_citizen("Uden Samtykke", false, None);
+    without["input"]
+        .as_object_mut()
+        .unwrap()
+        .remove("consentEvidence");
+    assert_eq!(
+        app.gql_code(Some(&referrer), SUBMIT, without).await,
+        "VALIDATION"
+    );
+    let both = json!({ "input": { "newCitizen": { "name": "X", "municipality": "H" }, "citizenId": id, "consentEvidence": "WRITTEN" } });
+    assert_eq!(
+        app.gql_code(Some(&referrer), SUBMIT, both).await,
+        "VALIDATION"
+    );
+    app.stop().await;
+}
+
+async fn a_peer_without_capacity_cannot_be_assigned(db: Db) {
+    let app = TestApp::spawn(&db).await;
+    let referrer = app.token("helsingor", "caseworker@helsingor.demo").await;
+    let coordinator = app.token("helsingor", "coordinator@helsingor.demo").await;
+    let peer = demo_peer(&app, &coordinator, "Demo-peer").await;
+    let applicant = demo_peer(&app, &coordinator, "Nina Ansøger").await;
+    let mut ids = Vec::new();
+    for name in ["En", "To", "Tre"] {
+        let id = submit(&app, &referrer, name, false).await;
+        mv(&app, &coordinator, json!({ "id": id, "action": "ACCEPT" }))
+            .await
+            .unwrap();
+        ids.push(id);
+    }
+    assert_eq!(
+        mv(
+            &app,
+            &coordinator,
+            json!({ "id": ids[0], "action": "ASSIGN", "peerId": applicant })
+        )
+        .await
+        .unwrap_err(),
+        "CONFLICT",
+        "only active peers"
+    );
+    // The demo peer takes two one-to-one matches.
+    mv(
+        &app,
+        &coordinator,
+        json!({ "id": ids[0], "action": "ASSIGN", "peerId": peer }),
+    )
+    .await
+    .unwrap();
+    mv(
+        &app,
+        &coordinator,
+        json!({ "id": ids[1], "action": "ASSIGN", "peerId": peer }),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        mv(
+            &app,
+            &coordinator,
+            json!({ "id": ids[2], "action": "ASSIGN", "peerId": peer })
+        )
+        .await
+        .unwrap_err(),
+        "CONFLICT",
+        "full"
+    );
+    // A withdrawal frees a place; a reassignment does too.
+    mv(
+        &app,
+        &referrer,
+        json!({ "id": ids[0], "action": "WITHDRAW" }),
+    )
+    .await
+    .unwrap();
+    mv(
+        &app,
+        &coordinator,
+        json!({ "id": ids[2], "action": "ASSIGN", "peerId": peer }),
+    )
+    .await
+    .unwrap();
+    let back = mv(
+        &app,
+        &coordinator,
+        json!({ "id": ids[1], "action": "REASSIGN" }),
+    )
+    .await
+    .unwrap();
+    assert_eq!(back["state"], "ACCEPTED");
+    mv(
+        &app,
+        &coordinator,
+        json!({ "id": ids[1], "action": "ASSIGN", "peerId": peer }),
+    )
+    .await
+    .unwrap();
+    app.stop().await;
+}
+
+async fn concurrent_retries_with_one_idempotency_key_make_one_referral(db: Db) {
+    let app = TestApp::spawn(&db).await;
+    let referrer = app.token("helsingor", "caseworker@helsingor.demo").await;
+    let body = new_citizen("Ida Idempotent", true, Some("bostoette-sag-4711"));
+    let mut tasks = Vec::new();
+    for _ in 0..8 {
+        let client = app.client.clone();
+        let url = format!("{}/graphql", app.address);
+        let token = referrer.clone();
+        let body = json!({ "query": SUBMIT, "variables": body.clone() });
+        tasks.push(tokio::spawn(async move {
+            let res: Value = client
+                .post(url)
+                .bearer_auth(token)
+                .json(&body)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            res
+        }));
+    }
+    let mut ids = Vec::new();
+    let mut created = 0;
+    for task in tasks {
+        let res = task.await.unwrap();
+        assert!(res.get("errors").is_none(), "{res}");
+        ids.push(
+            res["data"]["submitReferral"]["referral"]["id"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
+        if res["data"]["submitReferral"]["created"] == true {
+            created += 1;
+        }
+    }
+    ids.dedup();
+    assert_eq!(ids.len(), 1, "every retry answers with the same referral");
+    assert_eq!(created, 1, "exactly one created it");
+    let mine = app
+        .gql_ok(
+            Some(&referrer),
+            "{ myOrganisationReferrals(first: 100) { edges { node { id } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        mine["myOrganisationReferrals"]["edges"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    let coordinator = app.token("helsingor", "coordinator@helsingor.demo").await;
+    let named = app
+        .gql_ok(Some(&coordinator), "{ citizens(purpose: REFERRAL_HANDLING, name: \"Ida Idempotent\") { edges { node { id } } } }", json!({}))
+        .await;
+    assert_eq!(
+        named["citizens"]["edges"].as_array().unwrap().len(),
+        1,
+        "and one citizen"
+    );
+
+    let other_body = new_citizen("Ida Anden", true, Some("bostoette-sag-4711"));
+    assert_eq!(
+        app.gql_code(Some(&referrer), SUBMIT, other_body).await,
+        "CONFLICT"
+    );
+    app.stop().await;
+}
+
+async fn referrals_are_seen_only_by_their_organisation_and_tenant(db: Db) {
+    let app = TestApp::spawn(&db).await;
+    let admin = app.admin("helsingor").await;
+    let referrer = app.token("helsingor", "caseworker@helsingor.demo").await;
+    let id = submit(&app, &referrer, "Karl Kendt", false).await;
+
+    // A referrer in another organisation of the same tenant.
+    let orgs = app
+        .gql_ok(
+            Some(&admin),
+            "{ organisations(first: 1, kind: NGO) { edges { node { id } } } }",
+            json!({}),
+        )
+        .await;
+    let ngo = orgs["organisations"]["edges"][0]["node"]["id"].clone();
+    app.gql_ok(
+        Some(&admin),
+        "mutation($o: ID!) { inviteUser(input: { email: \"anden@example.dk\", displayName: \"Anden\", roles: [REFERRER], organisationId: $o }) { id } }",
+        json!({ "o": ngo }),
+    )
+    .await;
+    let other = app.token("helsingor", "anden@example.dk").await;
+    assert_eq!(
+        app.gql_code(Some(&other), STATUS, json!({ "id": id }))
+            .await,
+        "NOT_FOUND"
+    );
+    assert_eq!(
+        mv(&app, &other, json!({ "id": id, "action": "WITHDRAW" }))
+            .await
+            .unwrap_err(),
+        "NOT_FOUND"
+    );
+    let theirs = app
+        .gql_ok(
+            Some(&other),
+            "{ myOrganisationReferrals { edges { node { id } } } }",
+            json!({}),
+        )
+        .await;
+    assert!(
+        theirs["myOrganisationReferrals"]["edges"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    // A referrer cannot move a referral other than by withdrawing it.
+    assert_eq!(
+        mv(&app, &referrer, json!({ "id": id, "action": "ACCEPT" }))
+            .await
+            .unwrap_err(),
+        "FORBIDDEN"
+    );
+
+    // Another tenant.
+    let b = app.token("kobenhavn", "coordinator@kobenhavn.demo").await;
+    assert_eq!(
+        app.gql_code(Some(&b), STATUS, json!({ "id": id })).await,
+        "NOT_FOUND"
+    );
+    assert_eq!(
+        app.gql_code(
+            Some(&b),
+            "query($id: ID!) { referral(id: $id, purpose: REFERRAL_HANDLING) { state } }",
+            json!({ "id": id })
+        )
+        .await,
+        "NOT_FOUND"
+    );
+    assert_eq!(
+        mv(&app, &b, json!({ "id": id, "action": "ACCEPT" }))
+            .await
+            .unwrap_err(),
+        "NOT_FOUND"
+    );
+    let worklist = app
+        .gql_ok(
+            Some(&b),
+            "{ referralWorklist { edges { node { id } } } }",
+            json!({}),
+        )
+        .await;
+    assert!(
+        worklist["referralWorklist"]["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["node"]["id"] != id.as_str())
+    );
+    // Known-citizen submissions cannot reach into another tenant either.
+    let detail = app
+        .gql_ok(
+            Some(&app.token("helsingor", "coordinator@helsingor.demo").await),
+            "query($id: ID!) { referral(id: $id, purpose: REFERRAL_HANDLING) { citizenId } }",
+            json!({ "id": id }),
+        )
+        .await;
+    let citizen = detail["referral"]["citizenId"].clone();
+    let b_referrer = app.token("kobenhavn", "caseworker@kobenhavn.demo").await;
+    let known = json!({ "input": { "citizenId": citizen, "consentEvidence": "WRITTEN" } });
+    assert_eq!(
+        app.gql_code(Some(&b_referrer), SUBMIT, known).await,
+        "NOT_FOUND"
+    );
+
+    // Roles that do not refer.
+    for who in ["peer", "coordinator"] {
+        let token = app
+            .token("helsingor", &format!("{who}@helsingor.demo"))
+            .await;
+        assert_eq!(
+            app.gql_code(Some(&token), SUBMIT, new_citizen("Y", false, None))
+                .await,
+            "FORBIDDEN",
+            "{who}"
+        );
+    }
+    let peer = app.token("helsingor", "peer@helsingor.demo").await;
+    assert_eq!(
+        app.gql_code(
+            Some(&peer),
+            "{ referralWorklist { edges { node { id } } } }",
+            json!({})
+        )
+        .await,
+        "FORBIDDEN"
+    );
+    app.stop().await;
+}
+
+on_both!(
+    a_referral_runs_to_completion_and_the_referrer_follows_each_step,
+    illegal_moves_and_missing_details_are_refused,
+    a_peer_without_capacity_cannot_be_assigned,
+    concurrent_retries_with_one_idempotency_key_make_one_referral,
+    referrals_are_seen_only_by_their_organisation_and_tenant,
+);
