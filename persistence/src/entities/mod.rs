@@ -4,6 +4,6 @@ pub mod memberships;
 pub mod organisations;
 pub mod peers;
 pub mod privacy;
-pub mod referrals;
+pub mod referral;
 pub mod tenants;
 pub mod users;

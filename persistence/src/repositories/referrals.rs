@@ -24,7 +24,7 @@ use crate::audit::{append, append_reads};
 use crate::db::{Database, Tx};
 use crate::entities::peers::peer_workers;
 use crate::entities::privacy::citizens;
-use crate::entities::referrals::{referral_transitions, referrals};
+use crate::entities::referral::{referral_transitions, referrals};
 use crate::errors::{map_db, unexpected};
 use crate::vault::field_aad;
 
