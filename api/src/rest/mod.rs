@@ -2,6 +2,7 @@
 //! generated from these handlers at `/api/v1/openapi.json`.
 
 mod organisations;
+mod referrals;
 
 use actix_web::{HttpResponse, web};
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
@@ -20,11 +21,17 @@ use utoipa::{Modify, OpenApi};
         organisations::get,
         organisations::create,
         organisations::update,
+        referrals::submit,
+        referrals::get,
+        referrals::list,
     ),
     components(schemas(crate::http::problem::Problem)),
     modifiers(&BearerAuth),
     security(("bearer" = [])),
-    tags((name = "organisations", description = "Organisations of the caller's tenant"))
+    tags(
+        (name = "organisations", description = "Organisations of the caller's tenant"),
+        (name = "referrals", description = "Referrals submitted by the caller's organisation")
+    )
 )]
 pub struct ApiDoc;
 
@@ -55,5 +62,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(organisations::list)
         .service(organisations::get)
         .service(organisations::create)
-        .service(organisations::update);
+        .service(organisations::update)
+        .service(referrals::submit)
+        .service(referrals::get)
+        .service(referrals::list);
 }

@@ -543,7 +543,131 @@ async fn referrals_are_seen_only_by_their_organisation_and_tenant(db: Db) {
     app.stop().await;
 }
 
+async fn partners_submit_and_follow_referrals_over_rest(db: Db) {
+    use peerbro_tests::StatusCode;
+    use reqwest::Method;
+    let app = TestApp::spawn(&db).await;
+    let referrer = app.token("helsingor", "caseworker@helsingor.demo").await;
+    let body = json!({
+        "newCitizen": { "name": "Rita Rest", "municipality": "Helsingør" },
+        "reason": "Ønsker følgeskab",
+        "consentEvidence": "WRITTEN",
+        "shareOutcomeWithReferrer": true,
+    });
+    let post = |body: Value, key: Option<&'static str>| {
+        let mut req = app
+            .request(Method::POST, "/api/v1/referrals")
+            .bearer_auth(&referrer)
+            .json(&body);
+        if let Some(key) = key {
+            req = req.header("idempotency-key", key);
+        }
+        req.send()
+    };
+    let first = post(body.clone(), Some("partner-17")).await.unwrap();
+    assert_eq!(first.status(), StatusCode::CREATED);
+    let location = first.headers()["location"].to_str().unwrap().to_owned();
+    let created: Value = first.json().await.unwrap();
+    assert_eq!(created["state"], "SUBMITTED");
+    assert_eq!(created["fhirTaskStatus"], "requested");
+    let retry = post(body.clone(), Some("partner-17")).await.unwrap();
+    assert_eq!(retry.status(), StatusCode::OK, "a retry");
+    let replayed: Value = retry.json().await.unwrap();
+    assert_eq!(replayed["id"], created["id"]);
+    let mut other = body.clone();
+    other["reason"] = json!("Noget andet");
+    let conflict = post(other, Some("partner-17")).await.unwrap();
+    assert_eq!(conflict.status(), StatusCode::CONFLICT);
+    assert_eq!(
+        conflict.headers()["content-type"],
+        "application/problem+json"
+    );
+
+    let got: Value = app
+        .request(Method::GET, &location)
+        .bearer_auth(&referrer)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(got["id"], created["id"]);
+    assert!(
+        got.get("reason").is_none() && got.get("citizenId").is_none(),
+        "nothing about the citizen: {got}"
+    );
+
+    for i in 0..3 {
+        let mut more = body.clone();
+        more["newCitizen"]["name"] = json!(format!("Rest {i}"));
+        assert_eq!(
+            post(more, None).await.unwrap().status(),
+            StatusCode::CREATED
+        );
+    }
+    let mut seen = 0;
+    let mut cursor: Option<String> = None;
+    loop {
+        let path = cursor.as_ref().map_or_else(
+            || "/api/v1/referrals?limit=3".to_owned(),
+            |c| format!("/api/v1/referrals?limit=3&cursor={c}"),
+        );
+        let page: Value = app
+            .request(Method::GET, &path)
+            .bearer_auth(&referrer)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        seen += page["items"].as_array().unwrap().len();
+        match page["nextCursor"].as_str() {
+            Some(c) => cursor = Some(c.to_owned()),
+            None => break,
+        }
+    }
+    assert_eq!(seen, 4);
+
+    let mut unknown = body.clone();
+    unknown["cpr"] = json!("010101-1234");
+    assert_eq!(
+        post(unknown, None).await.unwrap().status(),
+        StatusCode::BAD_REQUEST
+    );
+    let peer = app.token("helsingor", "peer@helsingor.demo").await;
+    let res = app
+        .request(Method::POST, "/api/v1/referrals")
+        .bearer_auth(&peer)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let b = app.token("kobenhavn", "caseworker@kobenhavn.demo").await;
+    let res = app
+        .request(Method::GET, &location)
+        .bearer_auth(&b)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let doc: Value = app
+        .request(Method::GET, "/api/v1/openapi.json")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(doc["paths"]["/api/v1/referrals"]["post"].is_object());
+    assert!(doc["paths"]["/api/v1/referrals/{id}"]["get"].is_object());
+    app.stop().await;
+}
+
 on_both!(
+    partners_submit_and_follow_referrals_over_rest,
     a_referral_runs_to_completion_and_the_referrer_follows_each_step,
     illegal_moves_and_missing_details_are_refused,
     a_peer_without_capacity_cannot_be_assigned,

@@ -1,0 +1,286 @@
+//! `/api/v1/referrals`: partner systems submit referrals and follow their own organisation's.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use chrono::{DateTime, Utc};
+use peerbro_domain::DomainError;
+use peerbro_domain::ids::{CitizenId, ReferralId};
+use peerbro_domain::page::PageRequest;
+use peerbro_domain::people::{
+    BirthYear, ConsentEvidence as DomainEvidence, NewCitizen, parse_municipality,
+};
+use peerbro_domain::privacy::Personal;
+use peerbro_domain::referral::{NewReferral, ReferredCitizen, ReferrerView};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::graphql::scalars::{decode_cursor, encode_cursor};
+use crate::http::auth::Ctx;
+use crate::http::problem::{ApiError, Problem};
+use crate::state::AppState;
+
+/// How the citizen consented to the referral being processed.
+#[derive(Clone, Copy, Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ConsentEvidence {
+    /// Given verbally to the referrer.
+    VerbalToReferrer,
+    /// Written and signed.
+    Written,
+    /// Given digitally by the citizen.
+    Digital,
+}
+
+impl From<ConsentEvidence> for DomainEvidence {
+    fn from(e: ConsentEvidence) -> Self {
+        match e {
+            ConsentEvidence::VerbalToReferrer => Self::VerbalToReferrer,
+            ConsentEvidence::Written => Self::Written,
+            ConsentEvidence::Digital => Self::Digital,
+        }
+    }
+}
+
+/// A citizen not registered before.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct NewCitizenBody {
+    /// Name.
+    name: String,
+    /// Contact details.
+    contact: Option<String>,
+    /// Birth year.
+    birth_year: Option<i32>,
+    /// Municipality.
+    municipality: String,
+}
+
+/// A referral; give exactly one of `newCitizen` and `citizenId`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct SubmitReferral {
+    /// A citizen not registered before.
+    new_citizen: Option<NewCitizenBody>,
+    /// A citizen registered earlier.
+    citizen_id: Option<Uuid>,
+    /// Why the citizen is referred (up to 2000 characters; encrypted at rest).
+    reason: Option<String>,
+    /// How the citizen consented to processing the referral (required).
+    consent_evidence: ConsentEvidence,
+    /// The citizen agrees that the coded outcome is shared with the referrer.
+    #[serde(default)]
+    share_outcome_with_referrer: bool,
+    /// The citizen agrees to be contacted (default true).
+    contact_consent: Option<bool>,
+}
+
+/// What the referrer's organisation sees of a referral.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ReferralStatus {
+    /// Id.
+    id: Uuid,
+    /// Status: SUBMITTED, ACCEPTED, ASSIGNED, IN_CONTACT, ACTIVE, COMPLETED, ENDED_EARLY,
+    /// NO_CONTACT, WITHDRAWN or DECLINED.
+    state: String,
+    /// The HL7 FHIR Task status.
+    fhir_task_status: String,
+    /// Submitted.
+    submitted_at: DateTime<Utc>,
+    /// First contact with the citizen.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    first_contact_at: Option<DateTime<Utc>>,
+    /// The latest change.
+    updated_at: DateTime<Utc>,
+    /// Feedback for the referrer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    feedback: Option<String>,
+    /// The coded outcome, only while the citizen consents to sharing it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    outcome: Option<String>,
+    /// Why it was declined.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    decline_reason: Option<String>,
+}
+
+impl From<ReferrerView> for ReferralStatus {
+    fn from(v: ReferrerView) -> Self {
+        Self {
+            id: v.id.as_uuid(),
+            state: v.state.as_str().to_owned(),
+            fhir_task_status: v.state.fhir_task_status().to_owned(),
+            submitted_at: v.submitted_at,
+            first_contact_at: v.first_contact_at,
+            updated_at: v.updated_at,
+            feedback: v.feedback,
+            outcome: v.outcome.map(|o| o.as_str().to_owned()),
+            decline_reason: v.decline_reason.map(|d| d.as_str().to_owned()),
+        }
+    }
+}
+
+/// One page of referrals.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ReferralPage {
+    /// The referrals, oldest first.
+    items: Vec<ReferralStatus>,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next_cursor: Option<String>,
+}
+
+/// Paging.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ListParams {
+    /// Page size, 1–100 (default 20).
+    limit: Option<i64>,
+    /// The `nextCursor` of the previous page.
+    cursor: Option<String>,
+}
+
+fn parse_body(body: SubmitReferral, key: Option<String>) -> Result<NewReferral, DomainError> {
+    let citizen = match (body.new_citizen, body.citizen_id) {
+        (Some(c), None) => ReferredCitizen::New(NewCitizen {
+            name: Personal::parse("newCitizen.name", &c.name, 200)?,
+            contact: c
+                .contact
+                .as_deref()
+                .map(|v| Personal::parse("newCitizen.contact", v, 500))
+                .transpose()?,
+            birth_year: c.birth_year.map(BirthYear::parse).transpose()?,
+            municipality: parse_municipality(&c.municipality)?,
+        }),
+        (None, Some(id)) => ReferredCitizen::Known(CitizenId::from_uuid(id)),
+        _ => {
+            return Err(DomainError::validation(
+                "body",
+                "give exactly one of newCitizen and citizenId",
+            ));
+        }
+    };
+    Ok(NewReferral {
+        citizen,
+        reason: body
+            .reason
+            .as_deref()
+            .map(|r| Personal::parse("reason", r, 2000))
+            .transpose()?,
+        consent_evidence: body.consent_evidence.into(),
+        share_outcome: body.share_outcome_with_referrer,
+        contact: body.contact_consent.unwrap_or(true),
+        idempotency_key: key,
+    })
+}
+
+/// Submits a referral (referrers). With an `Idempotency-Key` header, a retry with the same
+/// body answers 200 with the first referral; the same key with another body is 409.
+#[utoipa::path(
+    tag = "referrals",
+    context_path = "/api/v1",
+    request_body = SubmitReferral,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe (1-200 visible ASCII characters)")),
+    responses(
+        (status = 201, body = ReferralStatus, description = "Created"),
+        (status = 200, body = ReferralStatus, description = "A retry of an earlier submission"),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/referrals")]
+pub async fn submit(
+    Ctx(ctx): Ctx,
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Json<SubmitReferral>,
+) -> Result<HttpResponse, ApiError> {
+    let key = match req.headers().get("idempotency-key") {
+        None => None,
+        Some(v) => Some(
+            v.to_str()
+                .map_err(|_| {
+                    ApiError::bad_request("the Idempotency-Key header must be visible ASCII")
+                })?
+                .to_owned(),
+        ),
+    };
+    let new = parse_body(body.into_inner(), key)?;
+    let (id, created) = state.referrals.submit(&ctx, new).await?;
+    let view = state.referrals.referrer_view(&ctx, id).await?;
+    let mut res = if created {
+        HttpResponse::Created()
+    } else {
+        HttpResponse::Ok()
+    };
+    Ok(res
+        .insert_header((header::LOCATION, format!("/api/v1/referrals/{id}")))
+        .json(ReferralStatus::from(view)))
+}
+
+/// One referral's status (the submitting organisation).
+#[utoipa::path(
+    tag = "referrals",
+    context_path = "/api/v1",
+    params(("id" = Uuid, Path, description = "Referral id")),
+    responses(
+        (status = 200, body = ReferralStatus),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/referrals/{id}")]
+pub async fn get(
+    Ctx(ctx): Ctx,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let view = state
+        .referrals
+        .referrer_view(&ctx, ReferralId::from_uuid(id.into_inner()))
+        .await?;
+    Ok(HttpResponse::Ok().json(ReferralStatus::from(view)))
+}
+
+/// The caller's organisation's referrals, oldest first.
+#[utoipa::path(
+    tag = "referrals",
+    context_path = "/api/v1",
+    params(ListParams),
+    responses(
+        (status = 200, body = ReferralPage),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/referrals")]
+pub async fn list(
+    Ctx(ctx): Ctx,
+    state: web::Data<AppState>,
+    params: web::Query<ListParams>,
+) -> Result<HttpResponse, ApiError> {
+    let params = params.into_inner();
+    let cursor = params
+        .cursor
+        .as_deref()
+        .map(|c| decode_cursor("cursor", c))
+        .transpose()?;
+    let page = PageRequest::new(params.limit, cursor, None, None).map_err(|e| match e {
+        DomainError::Validation { message, .. } => DomainError::validation("limit", message),
+        other => other,
+    })?;
+    let result = state
+        .referrals
+        .my_organisation_referrals(&ctx, &page)
+        .await?;
+    let next_cursor = result
+        .has_next
+        .then(|| result.items.last().map(|v| encode_cursor(v.id.as_uuid())))
+        .flatten();
+    Ok(HttpResponse::Ok().json(ReferralPage {
+        items: result.items.into_iter().map(Into::into).collect(),
+        next_cursor,
+    }))
+}
