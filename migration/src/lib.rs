@@ -13,6 +13,7 @@ mod m20261124_000001_tenancy;
 mod m20261124_000002_people_privacy;
 mod m20261124_000003_peers;
 mod m20261124_000004_referrals;
+mod m20261124_000005_outbox;
 pub mod postgres;
 
 /// The PostgreSQL role the server connects as. It is created (without a password, `LOGIN`,
@@ -42,6 +43,7 @@ pub const TENANT_TABLES: &[&str] = &[
     "tenant_settings",
     "referrals",
     "referral_transitions",
+    "outbox_events",
 ];
 
 /// Applies the migrations in order.
@@ -56,6 +58,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000002_people_privacy::Migration),
             Box::new(m20261124_000003_peers::Migration),
             Box::new(m20261124_000004_referrals::Migration),
+            Box::new(m20261124_000005_outbox::Migration),
         ]
     }
 }

@@ -9,6 +9,7 @@ mod crypto;
 mod db;
 mod entities;
 mod errors;
+mod outbox;
 mod repositories;
 #[cfg(feature = "testing")]
 pub mod testing;

@@ -304,6 +304,25 @@ impl TestApp {
         result.rows_affected()
     }
 
+    /// The rows of `sql` (a `SELECT` returning one text column `v`), read as the schema owner.
+    pub async fn owner_texts(&self, sql: &str) -> Vec<String> {
+        let url = self
+            .settings
+            .database_admin_url
+            .clone()
+            .unwrap_or_else(|| self.settings.database_url.clone());
+        let conn = sea_orm::Database::connect(url).await.unwrap();
+        let backend = conn.get_database_backend();
+        let rows = conn
+            .query_all_raw(sea_orm::Statement::from_string(backend, sql.to_owned()))
+            .await
+            .unwrap();
+        conn.close().await.ok();
+        rows.iter()
+            .map(|r| r.try_get::<String>("", "v").unwrap())
+            .collect()
+    }
+
     /// Every byte the database holds, as a dump would: `pg_dump` of the PostgreSQL database, or
     /// the SQLite file with its write-ahead log.
     pub async fn dump(&self) -> Vec<u8> {

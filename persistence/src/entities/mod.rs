@@ -2,6 +2,7 @@
 
 pub mod memberships;
 pub mod organisations;
+pub mod outbox;
 pub mod peers;
 pub mod privacy;
 pub mod referral;

@@ -251,6 +251,7 @@ impl SeaReferralRepository {
         .insert(&tx)
         .await
         .map_err(|e| map_db(e, KEY_REUSED))?;
+        crate::outbox::referral_submitted(&tx, tenant, referral).await?;
         tx.commit().await
     }
 }
@@ -445,6 +446,7 @@ impl ReferralRepository for SeaReferralRepository {
             .insert(&tx)
             .await
             .map_err(unexpected)?;
+            crate::outbox::referral_moved(&tx, tenant, &referral, t).await?;
         }
         tx.commit().await?;
         Ok(referral)

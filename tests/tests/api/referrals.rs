@@ -193,6 +193,20 @@ async fn a_referral_runs_to_completion_and_the_referrer_follows_each_step(db: Db
     app.stop().await;
 }
 
+/// The outbox events (type and payload) announcing `referral`, oldest first.
+async fn outbox(app: &TestApp, referral: &str) -> Vec<(String, Value)> {
+    app.owner_texts(&format!(
+        "SELECT event_type || '|' || payload AS v FROM outbox_events WHERE payload LIKE '%{referral}%' ORDER BY created_at, id"
+    ))
+    .await
+    .into_iter()
+    .map(|row| {
+        let (kind, payload) = row.split_once('|').unwrap();
+        (kind.to_owned(), serde_json::from_str(payload).unwrap())
+    })
+    .collect()
+}
+
 async fn illegal_moves_and_missing_details_are_refused(db: Db) {
     let app = TestApp::spawn(&db).await;
     let referrer = app.token("helsingor", "caseworker@helsingor.demo").await;
@@ -222,7 +236,21 @@ async fn illegal_moves_and_missing_details_are_refused(db: Db) {
             "{input}"
         );
     }
+    let events = outbox(&app, &id).await;
+    assert_eq!(events.len(), 1, "refused moves announce nothing");
+    assert_eq!(events[0].0, "referral.submitted");
     let declined = mv(&app, &coordinator, json!({ "id": id, "action": "DECLINE", "declineReason": "OUTSIDE_TARGET_GROUP", "feedback": "Henvis til anden indsats" })).await.unwrap();
+    let events = outbox(&app, &id).await;
+    assert_eq!(events.len(), 2);
+    assert_eq!(events[1].0, "referral.status_changed");
+    assert_eq!(events[1].1["previousState"], "SUBMITTED");
+    assert_eq!(events[1].1["state"], "DECLINED");
+    assert_eq!(events[1].1["fhirTaskStatus"], "rejected");
+    let text = events[1].1.to_string();
+    assert!(
+        !text.contains("Mølle") && !text.contains("Henvis"),
+        "no personal data or free text: {text}"
+    );
     assert_eq!(declined["state"], "DECLINED");
     assert_eq!(
         mv(&app, &coordinator, json!({ "id": id, "action": "ACCEPT" }))
