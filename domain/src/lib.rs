@@ -3,6 +3,41 @@
 //!
 //! This crate depends on no web, GraphQL or ORM crate: `cargo tree -p peerbro-domain` shows it.
 
+/// An enum stored and sent by name: `as_str`, `FromStr` (a `VALIDATION` error for unknown
+/// names) and `ALL`.
+macro_rules! stored_enum {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal),* $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum $name {
+            $($(#[$vmeta])* $variant,)*
+        }
+
+        impl $name {
+            /// Every value.
+            pub const ALL: &'static [Self] = &[$(Self::$variant,)*];
+
+            /// The stored name.
+            #[must_use]
+            pub const fn as_str(self) -> &'static str {
+                match self { $(Self::$variant => $text,)* }
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = $crate::error::DomainError;
+
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                Self::ALL
+                    .iter()
+                    .copied()
+                    .find(|v| v.as_str() == s)
+                    .ok_or_else(|| DomainError::validation(stringify!($name), "unknown value"))
+            }
+        }
+    };
+}
+
 pub mod authz;
 pub mod context;
 pub mod error;

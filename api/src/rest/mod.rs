@@ -56,6 +56,41 @@ async fn openapi_json() -> HttpResponse {
     HttpResponse::Ok().json(ApiDoc::openapi())
 }
 
+/// A page request from REST `limit` and `cursor` parameters.
+///
+/// # Errors
+/// `VALIDATION` naming `limit` or `cursor`.
+pub(crate) fn page_params(
+    limit: Option<i64>,
+    cursor: Option<&str>,
+) -> Result<peerbro_domain::page::PageRequest, crate::http::problem::ApiError> {
+    use peerbro_domain::DomainError;
+    let cursor = cursor
+        .map(|c| crate::graphql::scalars::decode_cursor("cursor", c))
+        .transpose()?;
+    peerbro_domain::page::PageRequest::new(limit, cursor, None, None).map_err(|e| {
+        match e {
+            DomainError::Validation { message, .. } => DomainError::validation("limit", message),
+            other => other,
+        }
+        .into()
+    })
+}
+
+/// The `nextCursor` of a page: the last item's cursor when more follow.
+pub(crate) fn next_cursor<T>(
+    page: &peerbro_domain::page::Page<T>,
+    id: impl Fn(&T) -> uuid::Uuid,
+) -> Option<String> {
+    page.has_next
+        .then(|| {
+            page.items
+                .last()
+                .map(|item| crate::graphql::scalars::encode_cursor(id(item)))
+        })
+        .flatten()
+}
+
 /// Registers the routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/openapi.json", web::get().to(openapi_json))

@@ -4,7 +4,6 @@ use actix_web::http::header;
 use actix_web::{HttpResponse, get, patch, post, web};
 use chrono::{DateTime, Utc};
 use peerbro_domain::ids::OrganisationId;
-use peerbro_domain::page::PageRequest;
 use peerbro_domain::tenancy::{
     self as domain, OrganisationFilter, OrganisationName, OrganisationPatch,
 };
@@ -12,7 +11,6 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::graphql::scalars::{decode_cursor, encode_cursor};
 use crate::http::auth::Ctx;
 use crate::http::problem::{ApiError, Problem};
 use crate::state::AppState;
@@ -108,17 +106,7 @@ pub async fn list(
     params: web::Query<ListParams>,
 ) -> Result<HttpResponse, ApiError> {
     let params = params.into_inner();
-    let cursor = params
-        .cursor
-        .as_deref()
-        .map(|c| decode_cursor("cursor", c))
-        .transpose()?;
-    let page = PageRequest::new(params.limit, cursor, None, None).map_err(|e| match e {
-        peerbro_domain::DomainError::Validation { message, .. } => {
-            peerbro_domain::DomainError::validation("limit", message)
-        }
-        other => other,
-    })?;
+    let page = super::page_params(params.limit, params.cursor.as_deref())?;
     let filter = OrganisationFilter {
         kind: params.kind.map(Into::into),
     };
@@ -126,10 +114,7 @@ pub async fn list(
         .tenancy
         .list_organisations(&ctx, filter, &page)
         .await?;
-    let next_cursor = result
-        .has_next
-        .then(|| result.items.last().map(|o| encode_cursor(o.id.as_uuid())))
-        .flatten();
+    let next_cursor = super::next_cursor(&result, |o| o.id.as_uuid());
     Ok(HttpResponse::Ok().json(OrganisationPage {
         items: result.items.into_iter().map(Into::into).collect(),
         next_cursor,

@@ -5,7 +5,6 @@ use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::{DateTime, Utc};
 use peerbro_domain::DomainError;
 use peerbro_domain::ids::{CitizenId, ReferralId};
-use peerbro_domain::page::PageRequest;
 use peerbro_domain::people::{
     BirthYear, ConsentEvidence as DomainEvidence, NewCitizen, parse_municipality,
 };
@@ -15,7 +14,6 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::graphql::scalars::{decode_cursor, encode_cursor};
 use crate::http::auth::Ctx;
 use crate::http::problem::{ApiError, Problem};
 use crate::state::AppState;
@@ -262,23 +260,12 @@ pub async fn list(
     params: web::Query<ListParams>,
 ) -> Result<HttpResponse, ApiError> {
     let params = params.into_inner();
-    let cursor = params
-        .cursor
-        .as_deref()
-        .map(|c| decode_cursor("cursor", c))
-        .transpose()?;
-    let page = PageRequest::new(params.limit, cursor, None, None).map_err(|e| match e {
-        DomainError::Validation { message, .. } => DomainError::validation("limit", message),
-        other => other,
-    })?;
+    let page = super::page_params(params.limit, params.cursor.as_deref())?;
     let result = state
         .referrals
         .my_organisation_referrals(&ctx, &page)
         .await?;
-    let next_cursor = result
-        .has_next
-        .then(|| result.items.last().map(|v| encode_cursor(v.id.as_uuid())))
-        .flatten();
+    let next_cursor = super::next_cursor(&result, |v| v.id.as_uuid());
     Ok(HttpResponse::Ok().json(ReferralPage {
         items: result.items.into_iter().map(Into::into).collect(),
         next_cursor,

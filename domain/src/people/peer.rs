@@ -11,39 +11,6 @@ use crate::error::{DomainError, DomainResult};
 use crate::ids::{OrganisationId, PeerId, UserId};
 use crate::privacy::Personal;
 
-macro_rules! stored_enum {
-    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal),* $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub enum $name {
-            $($(#[$vmeta])* $variant,)*
-        }
-
-        impl $name {
-            /// Every value.
-            pub const ALL: &'static [Self] = &[$(Self::$variant,)*];
-
-            /// The stored name.
-            #[must_use]
-            pub const fn as_str(self) -> &'static str {
-                match self { $(Self::$variant => $text,)* }
-            }
-        }
-
-        impl std::str::FromStr for $name {
-            type Err = DomainError;
-
-            fn from_str(s: &str) -> Result<Self, Self::Err> {
-                Self::ALL
-                    .iter()
-                    .copied()
-                    .find(|v| v.as_str() == s)
-                    .ok_or_else(|| DomainError::validation(stringify!($name), "unknown value"))
-            }
-        }
-    };
-}
-
 stored_enum!(
     /// Paid (employed) or voluntary.
     PeerKind { Paid = "PAID", Voluntary = "VOLUNTARY" }

@@ -16,40 +16,7 @@ use chrono::{DateTime, Utc};
 use crate::error::{DomainError, DomainResult};
 use crate::ids::UserId;
 
-macro_rules! coded {
-    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal),* $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-        pub enum $name {
-            $($(#[$vmeta])* $variant,)*
-        }
-
-        impl $name {
-            /// Every value.
-            pub const ALL: &'static [Self] = &[$(Self::$variant,)*];
-
-            /// The stored name.
-            #[must_use]
-            pub const fn as_str(self) -> &'static str {
-                match self { $(Self::$variant => $text,)* }
-            }
-        }
-
-        impl std::str::FromStr for $name {
-            type Err = DomainError;
-
-            fn from_str(s: &str) -> Result<Self, Self::Err> {
-                Self::ALL
-                    .iter()
-                    .copied()
-                    .find(|v| v.as_str() == s)
-                    .ok_or_else(|| DomainError::validation(stringify!($name), "unknown value"))
-            }
-        }
-    };
-}
-
-coded!(
+stored_enum!(
     /// Where a referral is.
     ReferralState {
         /// Sent by the referrer.
@@ -75,7 +42,7 @@ coded!(
     }
 );
 
-coded!(
+stored_enum!(
     /// A move of a referral.
     ReferralAction {
         /// Submitted → accepted.
@@ -101,7 +68,7 @@ coded!(
     }
 );
 
-coded!(
+stored_enum!(
     /// The coded outcome of finished support.
     OutcomeCode {
         /// The citizen's goal was reached.
@@ -119,7 +86,7 @@ coded!(
     }
 );
 
-coded!(
+stored_enum!(
     /// Why a coordinator declined.
     DeclineReason {
         /// Outside the offer's target group.
