@@ -197,13 +197,38 @@ impl TestApp {
         }
     }
 
-    /// Stops the server gracefully and closes its pool.
+    /// Stops the server gracefully, closes its pool, and removes the test's database (on a
+    /// configured PostgreSQL) and temporary folder.
     pub async fn stop(mut self) {
         self.handle.stop(true).await;
         if let Some(task) = self.task.take() {
             task.await
                 .expect("server task")
                 .expect("server stopped cleanly");
+        }
+        if let (Some(admin), Ok(base)) = (
+            &self.settings.database_admin_url,
+            std::env::var("PEERBRO_TEST_DATABASE_URL"),
+        ) {
+            let name = admin.rsplit('/').next().unwrap_or_default();
+            let name = name.split('?').next().unwrap_or_default();
+            if name.starts_with("peerbro_test_") {
+                let conn = sea_orm::Database::connect(base.as_str()).await.unwrap();
+                conn.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .await
+                    .unwrap();
+                conn.close().await.ok();
+            }
+        }
+        if let Some(dir) = self
+            .settings
+            .jwt_dev_key_file
+            .as_ref()
+            .and_then(|f| f.parent())
+            && dir.starts_with(std::env::temp_dir())
+            && dir.to_string_lossy().contains("peerbro-test-")
+        {
+            std::fs::remove_dir_all(dir).ok();
         }
     }
 
