@@ -4,6 +4,7 @@ mod page;
 mod peers;
 mod people;
 mod referrals;
+mod rows;
 mod tenancy;
 
 pub(crate) use page::keyset;

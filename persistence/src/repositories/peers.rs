@@ -17,11 +17,12 @@ use peerbro_domain::{DomainError, DomainResult, RequestContext};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveModelTrait as _, ActiveValue::Set, ColumnTrait as _, Condition, EntityTrait as _,
-    IntoActiveModel as _, QueryFilter as _, QueryOrder as _, QuerySelect as _,
+    IntoActiveModel as _, QueryFilter as _, QueryOrder as _,
 };
 use uuid::Uuid;
 
 use super::keyset;
+use super::rows::one_or_not_found;
 use super::tenancy::organisation_from;
 use crate::audit::{append, append_reads};
 use crate::db::{Database, Tx};
@@ -330,25 +331,16 @@ impl SeaPeerRepository {
     }
 }
 
-async fn find_row(
+pub(crate) async fn find_row(
     tx: &Tx,
     tenant: TenantId,
     id: PeerId,
     lock: bool,
 ) -> DomainResult<peer_workers::Model> {
-    let mut query = peer_workers::Entity::find()
+    let query = peer_workers::Entity::find()
         .filter(peer_workers::Column::TenantId.eq(tenant.as_uuid()))
         .filter(peer_workers::Column::Id.eq(id.as_uuid()));
-    if lock && tx.locks_rows() {
-        query = query.lock_exclusive();
-    }
-    query
-        .one(tx)
-        .await
-        .map_err(unexpected)?
-        .ok_or(DomainError::NotFound {
-            resource: "peer worker",
-        })
+    one_or_not_found(tx, query, lock, "peer worker").await
 }
 
 async fn last_supervised_map(

@@ -13,11 +13,12 @@ use peerbro_domain::privacy::{AuditAction, AuditEvent, Personal, Purpose, Secret
 use peerbro_domain::{DomainError, DomainResult, RequestContext};
 use sea_orm::{
     ActiveModelTrait as _, ActiveValue::Set, ColumnTrait as _, EntityTrait as _,
-    IntoActiveModel as _, QueryFilter as _, QueryOrder as _, QuerySelect as _,
+    IntoActiveModel as _, QueryFilter as _, QueryOrder as _,
 };
 use uuid::Uuid;
 
 use super::keyset;
+use super::rows::one_or_not_found;
 use crate::audit::{append, append_reads};
 use crate::db::{Database, Tx};
 use crate::entities::privacy::{citizens, consents};
@@ -249,19 +250,10 @@ async fn find_row(
     id: CitizenId,
     lock: bool,
 ) -> DomainResult<citizens::Model> {
-    let mut query = citizens::Entity::find()
+    let query = citizens::Entity::find()
         .filter(citizens::Column::TenantId.eq(tenant.as_uuid()))
         .filter(citizens::Column::Id.eq(id.as_uuid()));
-    if lock && tx.locks_rows() {
-        query = query.lock_exclusive();
-    }
-    query
-        .one(tx)
-        .await
-        .map_err(unexpected)?
-        .ok_or(DomainError::NotFound {
-            resource: "citizen",
-        })
+    one_or_not_found(tx, query, lock, "citizen").await
 }
 
 fn consent_from(r: consents::Model) -> DomainResult<ConsentRecord> {

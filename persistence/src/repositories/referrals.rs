@@ -13,16 +13,16 @@ use peerbro_domain::referral::{
 use peerbro_domain::{DomainError, DomainResult, RequestContext};
 use sea_orm::{
     ActiveModelTrait as _, ActiveValue::Set, ColumnTrait as _, EntityTrait as _,
-    IntoActiveModel as _, PaginatorTrait as _, QueryFilter as _, QueryOrder as _, QuerySelect as _,
+    IntoActiveModel as _, PaginatorTrait as _, QueryFilter as _, QueryOrder as _,
 };
 use sha2::{Digest as _, Sha256};
 use uuid::Uuid;
 
 use super::keyset;
 use super::people::SeaCitizenRepository;
+use super::rows::one_or_not_found;
 use crate::audit::{append, append_reads};
 use crate::db::{Database, Tx};
-use crate::entities::peers::peer_workers;
 use crate::entities::privacy::citizens;
 use crate::entities::referral::{referral_transitions, referrals};
 use crate::errors::{map_db, unexpected};
@@ -131,19 +131,10 @@ impl SeaReferralRepository {
         id: ReferralId,
         lock: bool,
     ) -> DomainResult<referrals::Model> {
-        let mut query = referrals::Entity::find()
+        let query = referrals::Entity::find()
             .filter(referrals::Column::TenantId.eq(tenant.as_uuid()))
             .filter(referrals::Column::Id.eq(id.as_uuid()));
-        if lock && tx.locks_rows() {
-            query = query.lock_exclusive();
-        }
-        query
-            .one(tx)
-            .await
-            .map_err(unexpected)?
-            .ok_or(DomainError::NotFound {
-                resource: "referral",
-            })
+        one_or_not_found(tx, query, lock, "referral").await
     }
 
     /// The referral already stored under `key`, if any: replayed when the body matches.
@@ -373,19 +364,7 @@ impl ReferralRepository for SeaReferralRepository {
         let capacity = match peer {
             Some(peer) => {
                 // Lock the peer so that two assignments cannot both take their last place.
-                let mut query = peer_workers::Entity::find()
-                    .filter(peer_workers::Column::TenantId.eq(tenant.as_uuid()))
-                    .filter(peer_workers::Column::Id.eq(peer.as_uuid()));
-                if tx.locks_rows() {
-                    query = query.lock_exclusive();
-                }
-                let p = query
-                    .one(&tx)
-                    .await
-                    .map_err(unexpected)?
-                    .ok_or(DomainError::NotFound {
-                        resource: "peer worker",
-                    })?;
+                let p = super::peers::find_row(&tx, tenant, peer, true).await?;
                 let open = referrals::Entity::find()
                     .filter(referrals::Column::TenantId.eq(tenant.as_uuid()))
                     .filter(referrals::Column::AssignedPeerId.eq(peer.as_uuid()))

@@ -14,11 +14,12 @@ use peerbro_domain::tenancy::{
 use peerbro_domain::{DomainError, DomainResult};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter,
-    QueryOrder, QuerySelect,
+    QueryOrder,
 };
 use uuid::Uuid;
 
 use super::page::keyset;
+use super::rows::{for_update, one_or_not_found};
 use crate::db::{Database, Tx};
 use crate::entities::{memberships, organisations, tenants, users};
 use crate::errors::{map_db, unexpected};
@@ -145,19 +146,10 @@ async fn find_organisation(
     id: OrganisationId,
     for_update: bool,
 ) -> DomainResult<organisations::Model> {
-    let mut query = organisations::Entity::find()
+    let query = organisations::Entity::find()
         .filter(organisations::Column::TenantId.eq(tenant.as_uuid()))
         .filter(organisations::Column::Id.eq(id.as_uuid()));
-    if for_update && tx.locks_rows() {
-        query = query.lock_exclusive();
-    }
-    query
-        .one(tx)
-        .await
-        .map_err(unexpected)?
-        .ok_or(DomainError::NotFound {
-            resource: "organisation",
-        })
+    one_or_not_found(tx, query, for_update, "organisation").await
 }
 
 #[async_trait]
@@ -431,13 +423,14 @@ impl UserRepository for SeaUserRepository {
         let tx = self.db.begin(tenant).await?;
         // Lock the admin memberships first, so that two admins revoking each other's admin
         // role at once cannot both see "two admins" and leave the tenant with none.
-        let mut admins = memberships::Entity::find()
+        let admins = memberships::Entity::find()
             .filter(memberships::Column::TenantId.eq(tenant.as_uuid()))
             .filter(memberships::Column::Role.eq(Role::TenantAdmin.as_str()));
-        if tx.locks_rows() {
-            admins = admins.lock_exclusive();
-        }
-        let admin_count = admins.all(&tx).await.map_err(unexpected)?.len();
+        let admin_count = for_update(&tx, admins)
+            .all(&tx)
+            .await
+            .map_err(unexpected)?
+            .len();
         let row = find_user(&tx, tenant, id).await?;
         let mut user = users_with_roles(&tx, tenant, vec![row])
             .await?
