@@ -95,6 +95,7 @@ enum TenantCommand {
 /// # Errors
 /// Any failure, already phrased for the operator.
 pub async fn run() -> anyhow::Result<()> {
+    crate::startup::install_crypto_provider();
     let cli = Cli::parse();
     let settings = Settings::load(cli.config.as_deref())?;
     match cli.command {

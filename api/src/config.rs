@@ -97,6 +97,29 @@ pub struct Settings {
     pub shutdown_timeout_seconds: u64,
     /// `PEERBRO_WORKERS`: HTTP worker threads (default: one per core).
     pub workers: Option<usize>,
+    /// `PEERBRO_WEBHOOK_WORKER`: run the background worker that delivers outbox events to
+    /// webhooks and live subscriptions in this process.
+    pub webhook_worker: bool,
+    /// `PEERBRO_WEBHOOK_POLL_INTERVAL_MS`: how often the worker looks for new events.
+    pub webhook_poll_interval_ms: u64,
+    /// `PEERBRO_WEBHOOK_RETRY_BASE_MS`: the delay after a first failed attempt; it doubles
+    /// with every further failure.
+    pub webhook_retry_base_ms: u64,
+    /// `PEERBRO_WEBHOOK_RETRY_MAX_DELAY_SECONDS`: the longest delay between attempts.
+    pub webhook_retry_max_delay_seconds: u64,
+    /// `PEERBRO_WEBHOOK_MAX_ATTEMPTS`: attempts before a delivery is marked failed.
+    pub webhook_max_attempts: u32,
+    /// `PEERBRO_WEBHOOK_TIMEOUT_SECONDS`: the time an endpoint has to answer.
+    pub webhook_timeout_seconds: u64,
+    /// `PEERBRO_WEBHOOK_LEASE_SECONDS`: how long a claimed delivery is held before it may be
+    /// tried again (after a crash); must exceed the timeout.
+    pub webhook_lease_seconds: u64,
+    /// `PEERBRO_WEBHOOK_ALLOW_PRIVATE_TARGETS`: allow endpoints on loopback, private,
+    /// link-local and other non-public addresses (tests, closed networks). Off by default: no
+    /// SSRF into the hosting network.
+    pub webhook_allow_private_targets: bool,
+    /// `PEERBRO_WEBHOOK_ALLOW_HTTP`: allow `http://` endpoints (otherwise `https://` only).
+    pub webhook_allow_http: bool,
 }
 
 impl Default for Settings {
@@ -128,6 +151,15 @@ impl Default for Settings {
             graphql_max_complexity: 500,
             shutdown_timeout_seconds: 30,
             workers: None,
+            webhook_worker: true,
+            webhook_poll_interval_ms: 1000,
+            webhook_retry_base_ms: 30_000,
+            webhook_retry_max_delay_seconds: 6 * 3600,
+            webhook_max_attempts: 12,
+            webhook_timeout_seconds: 10,
+            webhook_lease_seconds: 60,
+            webhook_allow_private_targets: false,
+            webhook_allow_http: false,
         }
     }
 }
@@ -230,6 +262,22 @@ impl Settings {
         }
         if self.workers == Some(0) {
             return Err(ConfigError("PEERBRO_WORKERS must be at least 1".to_owned()));
+        }
+        if self.webhook_lease_seconds <= self.webhook_timeout_seconds {
+            return Err(ConfigError(
+                "PEERBRO_WEBHOOK_LEASE_SECONDS must be longer than PEERBRO_WEBHOOK_TIMEOUT_SECONDS"
+                    .to_owned(),
+            ));
+        }
+        if self.webhook_max_attempts == 0
+            || self.webhook_poll_interval_ms == 0
+            || self.webhook_timeout_seconds == 0
+        {
+            return Err(ConfigError(
+                "PEERBRO_WEBHOOK_MAX_ATTEMPTS, PEERBRO_WEBHOOK_POLL_INTERVAL_MS and \
+                 PEERBRO_WEBHOOK_TIMEOUT_SECONDS must be at least 1"
+                    .to_owned(),
+            ));
         }
         if self.jwt_issuer.is_empty() || self.jwt_audience.is_empty() {
             return Err(ConfigError(

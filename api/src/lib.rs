@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod cli;
 pub mod config;
+pub mod events;
 pub mod graphql;
 pub mod http;
 pub mod rest;
@@ -12,6 +13,7 @@ pub mod seed;
 pub mod startup;
 pub mod state;
 pub mod telemetry;
+pub mod webhooks;
 pub mod wire;
 
 pub use config::Settings;

@@ -14,18 +14,30 @@ use peerbro_domain::people::{PeerService, PeopleService};
 use peerbro_domain::privacy::SecretKey;
 use peerbro_domain::referral::ReferralService;
 use peerbro_domain::tenancy::TenancyService;
+use peerbro_domain::webhooks::{DispatchSettings, RetryPolicy, WebhookDispatcher, WebhookService};
 use peerbro_persistence::{
     Database, SeaAuditLog, SeaCitizenRepository, SeaOrganisationRepository, SeaPeerRepository,
-    SeaReferralRepository, SeaTenantRepository, SeaUserRepository, Vault, XChaCha,
+    SeaReferralRepository, SeaTenantRepository, SeaUserRepository, SeaWebhookRepository, Vault,
+    XChaCha,
 };
 use rand::RngCore as _;
+use tokio::sync::watch;
 
 use crate::auth::{Authenticator, load_keys};
 use crate::config::Settings;
+use crate::events::EventBus;
 use crate::http::{health, problem, request_id};
 use crate::secrets::load_or_create_key;
 use crate::state::AppState;
+use crate::webhooks::{AddressPolicy, HttpSender, NetGuard, new_secret, spawn_worker};
 use crate::{graphql, rest, seed};
+
+/// Installs ring as the process's rustls crypto provider (once; later calls do nothing). Every
+/// HTTP client in the process (webhooks, OTLP export) needs one, and ring is already what the
+/// database driver's TLS uses, so no second crypto library is built.
+pub fn install_crypto_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
 
 /// The tenancy service over the sea-orm adapters.
 #[must_use]
@@ -48,6 +60,56 @@ pub struct Services {
     pub peers: PeerService,
     /// Referrals.
     pub referrals: ReferralService,
+    /// Webhook endpoints and the delivery log.
+    pub webhooks: WebhookService,
+}
+
+/// The address policy for webhook targets.
+#[must_use]
+pub const fn webhook_guard(settings: &Settings) -> NetGuard {
+    NetGuard::new(AddressPolicy {
+        allow_private: settings.webhook_allow_private_targets,
+        allow_http: settings.webhook_allow_http,
+    })
+}
+
+fn millis(ms: u64) -> chrono::Duration {
+    chrono::Duration::milliseconds(i64::try_from(ms).unwrap_or(i64::MAX / 2))
+}
+
+/// The webhook dispatcher over the sea-orm queue and the HTTP sender.
+///
+/// # Errors
+/// When the master key cannot be loaded or the HTTP client cannot be built.
+pub fn webhook_dispatcher(
+    db: &Database,
+    settings: &Settings,
+    bus: EventBus,
+) -> anyhow::Result<WebhookDispatcher> {
+    let vault = Vault::new(Arc::new(XChaCha), master_key(settings)?);
+    let sender = HttpSender::new(
+        webhook_guard(settings),
+        Duration::from_secs(settings.webhook_timeout_seconds),
+    )?;
+    Ok(WebhookDispatcher::new(
+        Arc::new(SeaTenantRepository::new(db.clone())),
+        Arc::new(SeaWebhookRepository::new(db.clone(), vault)),
+        Arc::new(sender),
+        Arc::new(bus),
+        DispatchSettings {
+            retry: RetryPolicy {
+                base: millis(settings.webhook_retry_base_ms),
+                max_delay: millis(
+                    settings
+                        .webhook_retry_max_delay_seconds
+                        .saturating_mul(1000),
+                ),
+                max_attempts: settings.webhook_max_attempts,
+            },
+            lease: millis(settings.webhook_lease_seconds.saturating_mul(1000)),
+            ..DispatchSettings::default()
+        },
+    ))
 }
 
 /// Loads the master key: a configured file must exist; the embedded default creates one
@@ -74,7 +136,7 @@ pub fn master_key(settings: &Settings) -> anyhow::Result<SecretKey> {
 pub fn services(db: &Database, settings: &Settings) -> anyhow::Result<Services> {
     let vault = Vault::new(Arc::new(XChaCha), master_key(settings)?);
     let peers = PeerService::new(Arc::new(SeaPeerRepository::new(db.clone(), vault.clone())));
-    let citizens = SeaCitizenRepository::new(db.clone(), vault);
+    let citizens = SeaCitizenRepository::new(db.clone(), vault.clone());
     let random: Arc<dyn Fn() -> [u8; 6] + Send + Sync> = Arc::new(|| {
         let mut bytes = [0u8; 6];
         rand::rng().fill_bytes(&mut bytes);
@@ -84,6 +146,11 @@ pub fn services(db: &Database, settings: &Settings) -> anyhow::Result<Services> 
         Arc::new(SeaReferralRepository::new(db.clone(), citizens.clone())),
         Arc::new(citizens.clone()),
         random.clone(),
+    );
+    let webhooks = WebhookService::new(
+        Arc::new(SeaWebhookRepository::new(db.clone(), vault.clone())),
+        Arc::new(webhook_guard(settings)),
+        Arc::new(new_secret),
     );
     let people = PeopleService::new(
         Arc::new(citizens),
@@ -95,6 +162,7 @@ pub fn services(db: &Database, settings: &Settings) -> anyhow::Result<Services> 
         people,
         peers,
         referrals,
+        webhooks,
     })
 }
 
@@ -160,6 +228,7 @@ pub struct Application {
     server: Server,
     db: Database,
     state: AppState,
+    dispatcher: Option<(WebhookDispatcher, Duration)>,
 }
 
 impl Application {
@@ -168,6 +237,7 @@ impl Application {
     /// # Errors
     /// Any start-up failure, with a message for the operator.
     pub async fn build(settings: &Settings) -> anyhow::Result<Self> {
+        install_crypto_provider();
         prepare_database(settings, settings.auto_migrate, settings.seeds_demo()).await?;
         let db =
             Database::connect(&settings.database_url, settings.database_max_connections).await?;
@@ -177,13 +247,25 @@ impl Application {
             people,
             peers,
             referrals,
+            webhooks,
         } = services(&db, settings)?;
+        let events = EventBus::new();
+        let dispatcher = if settings.webhook_worker {
+            Some((
+                webhook_dispatcher(&db, settings, events.clone())?,
+                Duration::from_millis(settings.webhook_poll_interval_ms),
+            ))
+        } else {
+            None
+        };
         let auth = Arc::new(authenticator(settings, tenancy.clone())?);
         let state = AppState {
             tenancy,
             people,
             peers,
             referrals,
+            webhooks,
+            events,
             auth,
             db: db.clone(),
             schema: graphql::build_schema(
@@ -248,6 +330,7 @@ impl Application {
             server,
             db,
             state,
+            dispatcher,
         })
     }
 
@@ -275,7 +358,18 @@ impl Application {
         if signals {
             tokio::spawn(stop_on_signal(handle));
         }
-        server.await.context("server task failed")??;
+        let (stop_worker, shutdown) = watch::channel(false);
+        let worker = self
+            .dispatcher
+            .map(|(dispatcher, interval)| spawn_worker(dispatcher, interval, shutdown));
+        let served = server.await.context("server task failed");
+        // A delivery cut off here keeps its claim and is retried, under the same id, when its
+        // lease runs out.
+        let _ = stop_worker.send(true);
+        if let Some(worker) = worker {
+            let _ = tokio::time::timeout(Duration::from_secs(5), worker).await;
+        }
+        served??;
         tokio::time::timeout(Duration::from_secs(10), self.db.close())
             .await
             .ok();

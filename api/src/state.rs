@@ -5,9 +5,11 @@ use std::sync::Arc;
 use peerbro_domain::people::{PeerService, PeopleService};
 use peerbro_domain::referral::ReferralService;
 use peerbro_domain::tenancy::TenancyService;
+use peerbro_domain::webhooks::WebhookService;
 use peerbro_persistence::Database;
 
 use crate::auth::Authenticator;
+use crate::events::EventBus;
 use crate::graphql::PeerbroSchema;
 
 /// Shared application state.
@@ -21,6 +23,10 @@ pub struct AppState {
     pub peers: PeerService,
     /// Referral use cases.
     pub referrals: ReferralService,
+    /// Webhook endpoints and the delivery log.
+    pub webhooks: WebhookService,
+    /// Events for live subscriptions.
+    pub events: EventBus,
     /// Token verification.
     pub auth: Arc<Authenticator>,
     /// The database (readiness checks).

@@ -220,6 +220,7 @@ async fn serve_on_the_embedded_default_prints_a_working_demo_token_and_stops_on_
         "the dev key is kept beside it"
     );
 
+    peerbro_api::startup::install_crypto_provider();
     let client = reqwest::Client::new();
     let me = |token: String| {
         let client = client.clone();
@@ -378,6 +379,7 @@ async fn personal_data_stays_out_of_logs_and_traces() {
         .stdout,
     )
     .unwrap();
+    peerbro_api::startup::install_crypto_provider();
     let client = reqwest::Client::new();
     let secret_email = "karen.kvistgaard.private@example.dk";
     let secret_name = "Karen Kvistgaard Hemmelig";

@@ -22,6 +22,10 @@ pub enum TenancyAction {
     ManageUsers,
     /// Change the tenant's settings (e.g. the supervision limit).
     ConfigureTenant,
+    /// Register webhook endpoints, rotate their secrets, read the delivery log.
+    ManageWebhooks,
+    /// Register partner API clients and rotate their secrets.
+    ManageApiClients,
 }
 
 /// Everything a caller can ask to do with people's personal data. A citizen's access to their
@@ -80,7 +84,9 @@ pub const fn roles_for(action: TenancyAction) -> &'static [Role] {
         TenancyAction::ViewTenant | TenancyAction::ViewOrganisations => &[],
         TenancyAction::ManageOrganisations
         | TenancyAction::ManageUsers
-        | TenancyAction::ConfigureTenant => &[Role::TenantAdmin],
+        | TenancyAction::ConfigureTenant
+        | TenancyAction::ManageWebhooks
+        | TenancyAction::ManageApiClients => &[Role::TenantAdmin],
         TenancyAction::ViewUsers => &[Role::TenantAdmin, Role::Coordinator],
     }
 }
@@ -164,6 +170,8 @@ mod tests {
             (ViewUsers, &[TenantAdmin, Coordinator]),
             (ManageUsers, &[TenantAdmin]),
             (ConfigureTenant, &[TenantAdmin]),
+            (ManageWebhooks, &[TenantAdmin]),
+            (ManageApiClients, &[TenantAdmin]),
         ];
         for (action, allowed) in table {
             for role in Role::ALL {

@@ -83,3 +83,11 @@ id_type!(
     /// A referral of a citizen.
     ReferralId
 );
+id_type!(
+    /// A webhook endpoint registered by a tenant admin.
+    WebhookEndpointId
+);
+id_type!(
+    /// One event's delivery to one endpoint; its `webhook-id` is stable across retries.
+    WebhookDeliveryId
+);

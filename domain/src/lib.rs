@@ -47,6 +47,7 @@ pub mod people;
 pub mod privacy;
 pub mod referral;
 pub mod tenancy;
+pub mod webhooks;
 
 pub use context::{Actor, RequestContext, Role};
 pub use error::{DomainError, DomainResult};

@@ -9,11 +9,13 @@
 
 pub use sea_orm_migration::prelude::*;
 
+mod ddl;
 mod m20261124_000001_tenancy;
 mod m20261124_000002_people_privacy;
 mod m20261124_000003_peers;
 mod m20261124_000004_referrals;
 mod m20261124_000005_outbox;
+mod m20261124_000006_webhooks;
 pub mod postgres;
 
 /// The PostgreSQL role the server connects as. It is created (without a password, `LOGIN`,
@@ -44,6 +46,9 @@ pub const TENANT_TABLES: &[&str] = &[
     "referrals",
     "referral_transitions",
     "outbox_events",
+    "webhook_endpoints",
+    "webhook_deliveries",
+    "webhook_attempts",
 ];
 
 /// Applies the migrations in order.
@@ -59,6 +64,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000003_peers::Migration),
             Box::new(m20261124_000004_referrals::Migration),
             Box::new(m20261124_000005_outbox::Migration),
+            Box::new(m20261124_000006_webhooks::Migration),
         ]
     }
 }

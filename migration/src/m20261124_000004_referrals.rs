@@ -2,47 +2,11 @@
 
 use sea_orm_migration::prelude::*;
 
+use crate::ddl::{col, fk, index};
 use crate::postgres::protect_tenant_table;
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
-
-fn col(name: &'static str) -> ColumnDef {
-    ColumnDef::new(Alias::new(name))
-}
-
-fn fk(
-    cols: &[&'static str],
-    table: &'static str,
-    to: &[&'static str],
-) -> ForeignKeyCreateStatement {
-    let mut fk = ForeignKey::create();
-    for c in cols {
-        fk.from_col(Alias::new(*c));
-    }
-    fk.to_tbl(Alias::new(table));
-    for c in to {
-        fk.to_col(Alias::new(*c));
-    }
-    fk.on_delete(ForeignKeyAction::Restrict).to_owned()
-}
-
-fn index(
-    name: &'static str,
-    table: &'static str,
-    cols: &[&'static str],
-    unique: bool,
-) -> IndexCreateStatement {
-    let mut index = Index::create();
-    index.name(name).table(Alias::new(table));
-    for c in cols {
-        index.col(Alias::new(*c));
-    }
-    if unique {
-        index.unique();
-    }
-    index.to_owned()
-}
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {

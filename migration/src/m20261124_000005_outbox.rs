@@ -3,14 +3,11 @@
 
 use sea_orm_migration::prelude::*;
 
+use crate::ddl::col;
 use crate::postgres::protect_tenant_table;
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
-
-fn col(name: &'static str) -> ColumnDef {
-    ColumnDef::new(Alias::new(name))
-}
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {

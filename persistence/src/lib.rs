@@ -20,6 +20,6 @@ pub use crypto::XChaCha;
 pub use db::{Backend, Database};
 pub use repositories::{
     SeaCitizenRepository, SeaOrganisationRepository, SeaPeerRepository, SeaReferralRepository,
-    SeaTenantRepository, SeaUserRepository,
+    SeaTenantRepository, SeaUserRepository, SeaWebhookRepository,
 };
 pub use vault::Vault;

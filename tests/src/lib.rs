@@ -7,6 +7,8 @@
 //! stderr and passes, unless `PEERBRO_TEST_REQUIRE_POSTGRES=1`, when it fails.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::missing_panics_doc)]
 
+pub mod receiver;
+
 use std::path::PathBuf;
 
 use actix_web::dev::ServerHandle;
@@ -182,6 +184,7 @@ impl TestApp {
 
     /// Starts a server with `settings`.
     pub async fn spawn_with(settings: Settings) -> Self {
+        peerbro_api::startup::install_crypto_provider();
         let app = Application::build(&settings).await.expect("the app starts");
         let address = format!("http://127.0.0.1:{}", app.port());
         let state = app.state().clone();
@@ -195,6 +198,18 @@ impl TestApp {
             handle,
             task: Some(task),
         }
+    }
+
+    /// Stops the server but keeps its database and files, returning its settings so that
+    /// another server can start on the same data (a restart).
+    pub async fn halt(mut self) -> Settings {
+        self.handle.stop(true).await;
+        if let Some(task) = self.task.take() {
+            task.await
+                .expect("server task")
+                .expect("server stopped cleanly");
+        }
+        self.settings.clone()
     }
 
     /// Stops the server gracefully, closes its pool, and removes the test's database (on a

@@ -31,6 +31,7 @@ mod people;
 mod referrals;
 pub(crate) mod scalars;
 mod tenancy;
+mod webhooks;
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, ContentType};
@@ -51,6 +52,7 @@ pub struct Query(
     people::PeopleQuery,
     peers::PeersQuery,
     referrals::ReferralsQuery,
+    webhooks::WebhooksQuery,
 );
 
 /// All mutations.
@@ -60,6 +62,7 @@ pub struct Mutation(
     people::PeopleMutation,
     peers::PeersMutation,
     referrals::ReferralsMutation,
+    webhooks::WebhooksMutation,
 );
 
 /// The schema type.
@@ -139,6 +142,7 @@ pub async fn post(req: HttpRequest, body: web::Bytes, state: web::Data<AppState>
     );
     let consents = people::consent_loader(state.people.clone(), ctx.clone());
     let supervision = peers::supervision_loader(state.peers.clone(), ctx.clone());
+    let attempts = webhooks::attempt_loader(state.webhooks.clone(), ctx.clone());
     let response = state
         .schema
         .execute(
@@ -147,10 +151,12 @@ pub async fn post(req: HttpRequest, body: web::Bytes, state: web::Data<AppState>
                 .data(state.people.clone())
                 .data(state.peers.clone())
                 .data(state.referrals.clone())
+                .data(state.webhooks.clone())
                 .data(ctx)
                 .data(organisations)
                 .data(consents)
-                .data(supervision),
+                .data(supervision)
+                .data(attempts),
         )
         .await;
     HttpResponse::Ok()

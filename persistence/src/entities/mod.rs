@@ -8,3 +8,4 @@ pub mod privacy;
 pub mod referral;
 pub mod tenants;
 pub mod users;
+pub mod webhooks;

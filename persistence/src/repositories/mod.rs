@@ -6,9 +6,11 @@ mod people;
 mod referrals;
 mod rows;
 mod tenancy;
+mod webhooks;
 
 pub(crate) use page::keyset;
 pub use peers::SeaPeerRepository;
 pub use people::SeaCitizenRepository;
 pub use referrals::SeaReferralRepository;
 pub use tenancy::{SeaOrganisationRepository, SeaTenantRepository, SeaUserRepository};
+pub use webhooks::SeaWebhookRepository;

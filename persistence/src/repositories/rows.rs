@@ -30,3 +30,16 @@ pub(crate) async fn one_or_not_found<E: EntityTrait>(
         .map_err(unexpected)?
         .ok_or(DomainError::NotFound { resource })
 }
+
+/// Locks the rows `query` finds for a worker, skipping rows another worker holds: on
+/// PostgreSQL `FOR UPDATE SKIP LOCKED`; SQLite's `IMMEDIATE` transactions already serialise.
+pub(crate) fn claim<E: EntityTrait>(tx: &Tx, query: Select<E>) -> Select<E> {
+    if tx.locks_rows() {
+        query.lock_with_behavior(
+            sea_orm::sea_query::LockType::Update,
+            sea_orm::sea_query::LockBehavior::SkipLocked,
+        )
+    } else {
+        query
+    }
+}

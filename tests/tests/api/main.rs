@@ -13,3 +13,4 @@ mod referrals;
 mod rls;
 mod schema;
 mod users;
+mod webhooks;

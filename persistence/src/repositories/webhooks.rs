@@ -1,0 +1,515 @@
+//! Webhook endpoints, the fan-out of outbox events into deliveries, and the delivery log.
+//! Secrets are sealed with the tenant key; payloads hold ids, states and times only.
+
+use std::collections::{BTreeSet, HashMap};
+
+use async_trait::async_trait;
+use chrono::{DateTime, Duration, Utc};
+use peerbro_domain::ids::{TenantId, UserId, WebhookDeliveryId, WebhookEndpointId};
+use peerbro_domain::page::{Page, PageRequest};
+use peerbro_domain::webhooks::{
+    AttemptResult, DeliveryAttempt, DeliveryFilter, DeliveryQueue, DeliveryStatus, DueDelivery,
+    EndpointChange, EventType, OutboxEvent, WebhookDelivery, WebhookEndpoint, WebhookRepository,
+    WebhookSecret,
+};
+use peerbro_domain::{DomainError, DomainResult, RequestContext};
+use sea_orm::{
+    ActiveModelTrait as _, ActiveValue::Set, ColumnTrait as _, EntityTrait as _,
+    IntoActiveModel as _, QueryFilter as _, QueryOrder as _, QuerySelect as _,
+};
+use serde_json::json;
+use uuid::Uuid;
+
+use super::keyset;
+use super::rows::{claim, one_or_not_found};
+use crate::db::{Database, Tx};
+use crate::entities::outbox;
+use crate::entities::webhooks::{webhook_attempts, webhook_deliveries, webhook_endpoints};
+use crate::errors::unexpected;
+use crate::vault::{Vault, field_aad};
+
+/// [`WebhookRepository`] and [`DeliveryQueue`] on sea-orm.
+#[derive(Clone, Debug)]
+pub struct SeaWebhookRepository {
+    db: Database,
+    vault: Vault,
+}
+
+fn corrupt(what: &str) -> DomainError {
+    DomainError::Unknown(anyhow::anyhow!("stored webhook {what} does not parse"))
+}
+
+fn secret_aad(tenant: TenantId, endpoint: Uuid) -> Vec<u8> {
+    field_aad(tenant, "webhook_endpoints", "secret", endpoint)
+}
+
+fn event_types_text(types: &BTreeSet<EventType>) -> String {
+    types
+        .iter()
+        .map(|t| t.as_str())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+fn endpoint_from(m: webhook_endpoints::Model) -> DomainResult<WebhookEndpoint> {
+    let event_types = m
+        .event_types
+        .split(',')
+        .filter(|t| !t.is_empty())
+        .map(|t| t.parse().map_err(|_| corrupt("event type")))
+        .collect::<DomainResult<_>>()?;
+    Ok(WebhookEndpoint {
+        id: WebhookEndpointId::from_uuid(m.id),
+        url: m.url,
+        description: m.description,
+        event_types,
+        enabled: m.enabled,
+        created_by: m.created_by.map(UserId::from_uuid),
+        created_at: m.created_at,
+        secret_rotated_at: m.secret_rotated_at,
+    })
+}
+
+fn delivery_from(m: webhook_deliveries::Model) -> DomainResult<WebhookDelivery> {
+    Ok(WebhookDelivery {
+        id: WebhookDeliveryId::from_uuid(m.id),
+        endpoint_id: WebhookEndpointId::from_uuid(m.endpoint_id),
+        event_type: m.event_type.parse().map_err(|_| corrupt("event type"))?,
+        payload: m.payload,
+        status: m.status.parse().map_err(|_| corrupt("status"))?,
+        attempts: u32::try_from(m.attempts).map_err(|_| corrupt("attempts"))?,
+        next_attempt_at: m.next_attempt_at,
+        last_status_code: m.last_status_code.and_then(|c| u16::try_from(c).ok()),
+        last_error: m.last_error,
+        delivered_at: m.delivered_at,
+        created_at: m.created_at,
+    })
+}
+
+fn attempt_from(m: webhook_attempts::Model) -> DomainResult<DeliveryAttempt> {
+    Ok(DeliveryAttempt {
+        delivery_id: WebhookDeliveryId::from_uuid(m.delivery_id),
+        number: u32::try_from(m.number).map_err(|_| corrupt("attempt"))?,
+        at: m.at,
+        status_code: m.status_code.and_then(|c| u16::try_from(c).ok()),
+        error: m.error,
+        duration_ms: u32::try_from(m.duration_ms).unwrap_or(0),
+    })
+}
+
+fn small(n: u32) -> i32 {
+    i32::try_from(n).unwrap_or(i32::MAX)
+}
+
+/// A short text for a column of 200 characters.
+fn clip(text: Option<String>) -> Option<String> {
+    text.map(|t| t.chars().take(200).collect())
+}
+
+impl SeaWebhookRepository {
+    /// Over `db`, sealing secrets with `vault`.
+    #[must_use]
+    pub const fn new(db: Database, vault: Vault) -> Self {
+        Self { db, vault }
+    }
+
+    async fn endpoint_row(
+        tx: &Tx,
+        tenant: TenantId,
+        id: WebhookEndpointId,
+        lock: bool,
+    ) -> DomainResult<webhook_endpoints::Model> {
+        let query = webhook_endpoints::Entity::find()
+            .filter(webhook_endpoints::Column::TenantId.eq(tenant.as_uuid()))
+            .filter(webhook_endpoints::Column::Id.eq(id.as_uuid()));
+        one_or_not_found(tx, query, lock, "webhook endpoint").await
+    }
+
+    async fn delivery_row(
+        tx: &Tx,
+        tenant: TenantId,
+        id: WebhookDeliveryId,
+    ) -> DomainResult<webhook_deliveries::Model> {
+        let query = webhook_deliveries::Entity::find()
+            .filter(webhook_deliveries::Column::TenantId.eq(tenant.as_uuid()))
+            .filter(webhook_deliveries::Column::Id.eq(id.as_uuid()));
+        one_or_not_found(tx, query, true, "webhook delivery").await
+    }
+}
+
+#[async_trait]
+impl WebhookRepository for SeaWebhookRepository {
+    async fn create(
+        &self,
+        ctx: &RequestContext,
+        endpoint: &WebhookEndpoint,
+        secret: &WebhookSecret,
+    ) -> DomainResult<()> {
+        let tenant = ctx.tenant_id()?;
+        let tx = self.db.begin(tenant).await?;
+        let key = self.vault.tenant_key(&tx, tenant).await?;
+        let id = endpoint.id.as_uuid();
+        let sealed = self
+            .vault
+            .seal(&key, &secret_aad(tenant, id), secret.expose())?;
+        webhook_endpoints::Entity::insert(webhook_endpoints::ActiveModel {
+            tenant_id: Set(tenant.as_uuid()),
+            id: Set(id),
+            url: Set(endpoint.url.clone()),
+            description: Set(endpoint.description.clone()),
+            event_types: Set(event_types_text(&endpoint.event_types)),
+            enabled: Set(endpoint.enabled),
+            secret_sealed: Set(sealed),
+            previous_secret_sealed: Set(None),
+            previous_secret_until: Set(None),
+            secret_rotated_at: Set(None),
+            created_by: Set(endpoint.created_by.map(|u| u.as_uuid())),
+            created_at: Set(endpoint.created_at),
+        })
+        .exec_without_returning(&tx)
+        .await
+        .map_err(unexpected)?;
+        tx.commit().await
+    }
+
+    async fn list(
+        &self,
+        ctx: &RequestContext,
+        page: &PageRequest,
+    ) -> DomainResult<Page<WebhookEndpoint>> {
+        let tenant = ctx.tenant_id()?;
+        let tx = self.db.begin(tenant).await?;
+        let query = webhook_endpoints::Entity::find()
+            .filter(webhook_endpoints::Column::TenantId.eq(tenant.as_uuid()));
+        let rows = keyset(query, webhook_endpoints::Column::Id, page)
+            .all(&tx)
+            .await
+            .map_err(unexpected)?;
+        tx.commit().await?;
+        let items = rows
+            .into_iter()
+            .map(endpoint_from)
+            .collect::<DomainResult<_>>()?;
+        Ok(Page::from_probe(items, page))
+    }
+
+    async fn get(
+        &self,
+        ctx: &RequestContext,
+        id: WebhookEndpointId,
+    ) -> DomainResult<WebhookEndpoint> {
+        let tenant = ctx.tenant_id()?;
+        let tx = self.db.begin(tenant).await?;
+        let row = Self::endpoint_row(&tx, tenant, id, false).await?;
+        tx.commit().await?;
+        endpoint_from(row)
+    }
+
+    async fn update(
+        &self,
+        ctx: &RequestContext,
+        id: WebhookEndpointId,
+        change: EndpointChange,
+    ) -> DomainResult<WebhookEndpoint> {
+        let tenant = ctx.tenant_id()?;
+        let tx = self.db.begin(tenant).await?;
+        let row = Self::endpoint_row(&tx, tenant, id, true).await?;
+        let mut endpoint = endpoint_from(row.clone())?;
+        change(&mut endpoint)?;
+        let mut model = row.into_active_model();
+        model.url = Set(endpoint.url.clone());
+        model.description = Set(endpoint.description.clone());
+        model.event_types = Set(event_types_text(&endpoint.event_types));
+        model.enabled = Set(endpoint.enabled);
+        model.update(&tx).await.map_err(unexpected)?;
+        tx.commit().await?;
+        Ok(endpoint)
+    }
+
+    async fn rotate_secret(
+        &self,
+        ctx: &RequestContext,
+        id: WebhookEndpointId,
+        secret: &WebhookSecret,
+        at: DateTime<Utc>,
+        previous_until: DateTime<Utc>,
+    ) -> DomainResult<WebhookEndpoint> {
+        let tenant = ctx.tenant_id()?;
+        let tx = self.db.begin(tenant).await?;
+        let row = Self::endpoint_row(&tx, tenant, id, true).await?;
+        let key = self.vault.tenant_key(&tx, tenant).await?;
+        let sealed = self
+            .vault
+            .seal(&key, &secret_aad(tenant, row.id), secret.expose())?;
+        let previous = row.secret_sealed.clone();
+        let mut model = row.into_active_model();
+        model.previous_secret_sealed = Set(Some(previous));
+        model.previous_secret_until = Set(Some(previous_until));
+        model.secret_sealed = Set(sealed);
+        model.secret_rotated_at = Set(Some(at));
+        let row = model.update(&tx).await.map_err(unexpected)?;
+        tx.commit().await?;
+        endpoint_from(row)
+    }
+
+    async fn deliveries(
+        &self,
+        ctx: &RequestContext,
+        filter: &DeliveryFilter,
+        page: &PageRequest,
+    ) -> DomainResult<Page<WebhookDelivery>> {
+        let tenant = ctx.tenant_id()?;
+        let tx = self.db.begin(tenant).await?;
+        let mut query = webhook_deliveries::Entity::find()
+            .filter(webhook_deliveries::Column::TenantId.eq(tenant.as_uuid()));
+        if let Some(endpoint) = filter.endpoint_id {
+            query = query.filter(webhook_deliveries::Column::EndpointId.eq(endpoint.as_uuid()));
+        }
+        if let Some(status) = filter.status {
+            query = query.filter(webhook_deliveries::Column::Status.eq(status.as_str()));
+        }
+        let rows = keyset(query, webhook_deliveries::Column::Id, page)
+            .all(&tx)
+            .await
+            .map_err(unexpected)?;
+        tx.commit().await?;
+        let items = rows
+            .into_iter()
+            .map(delivery_from)
+            .collect::<DomainResult<_>>()?;
+        Ok(Page::from_probe(items, page))
+    }
+
+    async fn attempts(
+        &self,
+        ctx: &RequestContext,
+        deliveries: &[WebhookDeliveryId],
+    ) -> DomainResult<Vec<DeliveryAttempt>> {
+        if deliveries.is_empty() {
+            return Ok(Vec::new());
+        }
+        let tenant = ctx.tenant_id()?;
+        let tx = self.db.begin(tenant).await?;
+        let rows = webhook_attempts::Entity::find()
+            .filter(webhook_attempts::Column::TenantId.eq(tenant.as_uuid()))
+            .filter(
+                webhook_attempts::Column::DeliveryId.is_in(deliveries.iter().map(|d| d.as_uuid())),
+            )
+            .order_by_asc(webhook_attempts::Column::DeliveryId)
+            .order_by_asc(webhook_attempts::Column::Number)
+            .all(&tx)
+            .await
+            .map_err(unexpected)?;
+        tx.commit().await?;
+        rows.into_iter().map(attempt_from).collect()
+    }
+
+    async fn redeliver(
+        &self,
+        ctx: &RequestContext,
+        id: WebhookDeliveryId,
+        at: DateTime<Utc>,
+    ) -> DomainResult<WebhookDelivery> {
+        let tenant = ctx.tenant_id()?;
+        let tx = self.db.begin(tenant).await?;
+        let row = Self::delivery_row(&tx, tenant, id).await?;
+        let mut model = row.into_active_model();
+        model.status = Set(DeliveryStatus::Pending.as_str().to_owned());
+        model.next_attempt_at = Set(Some(at));
+        let row = model.update(&tx).await.map_err(unexpected)?;
+        tx.commit().await?;
+        delivery_from(row)
+    }
+}
+
+#[async_trait]
+impl DeliveryQueue for SeaWebhookRepository {
+    async fn fan_out(
+        &self,
+        tenant: TenantId,
+        limit: u32,
+        now: DateTime<Utc>,
+    ) -> DomainResult<Vec<OutboxEvent>> {
+        let tx = self.db.begin(tenant).await?;
+        let query = outbox::Entity::find()
+            .filter(outbox::Column::TenantId.eq(tenant.as_uuid()))
+            .filter(outbox::Column::DispatchedAt.is_null())
+            .order_by_asc(outbox::Column::Id)
+            .limit(u64::from(limit));
+        let rows = claim(&tx, query).all(&tx).await.map_err(unexpected)?;
+        if rows.is_empty() {
+            tx.commit().await?;
+            return Ok(Vec::new());
+        }
+        let endpoints = webhook_endpoints::Entity::find()
+            .filter(webhook_endpoints::Column::TenantId.eq(tenant.as_uuid()))
+            .filter(webhook_endpoints::Column::Enabled.eq(true))
+            .all(&tx)
+            .await
+            .map_err(unexpected)?
+            .into_iter()
+            .map(endpoint_from)
+            .collect::<DomainResult<Vec<_>>>()?;
+        let mut events = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let Ok(event_type) = row.event_type.parse::<EventType>() else {
+                tracing::warn!(event = %row.id, "outbox event of an unknown type skipped");
+                continue;
+            };
+            let data: serde_json::Value =
+                serde_json::from_str(&row.payload).map_err(|_| corrupt("event payload"))?;
+            // The Standard Webhooks payload shape: type, timestamp, data.
+            let body = json!({
+                "type": event_type.as_str(),
+                "timestamp": row.created_at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+                "data": data,
+            })
+            .to_string();
+            for endpoint in endpoints
+                .iter()
+                .filter(|e| e.event_types.contains(&event_type))
+            {
+                webhook_deliveries::Entity::insert(webhook_deliveries::ActiveModel {
+                    tenant_id: Set(tenant.as_uuid()),
+                    id: Set(Uuid::now_v7()),
+                    endpoint_id: Set(endpoint.id.as_uuid()),
+                    event_id: Set(row.id),
+                    event_type: Set(event_type.as_str().to_owned()),
+                    payload: Set(body.clone()),
+                    status: Set(DeliveryStatus::Pending.as_str().to_owned()),
+                    attempts: Set(0),
+                    next_attempt_at: Set(Some(now)),
+                    last_status_code: Set(None),
+                    last_error: Set(None),
+                    delivered_at: Set(None),
+                    created_at: Set(now),
+                })
+                .exec_without_returning(&tx)
+                .await
+                .map_err(unexpected)?;
+            }
+            events.push(OutboxEvent {
+                id: row.id,
+                tenant_id: tenant,
+                event_type,
+                data,
+                created_at: row.created_at,
+            });
+        }
+        outbox::Entity::update_many()
+            .col_expr(
+                outbox::Column::DispatchedAt,
+                sea_orm::sea_query::Expr::value(now),
+            )
+            .filter(outbox::Column::TenantId.eq(tenant.as_uuid()))
+            .filter(outbox::Column::Id.is_in(rows.iter().map(|r| r.id)))
+            .exec(&tx)
+            .await
+            .map_err(unexpected)?;
+        tx.commit().await?;
+        Ok(events)
+    }
+
+    async fn claim_due(
+        &self,
+        tenant: TenantId,
+        now: DateTime<Utc>,
+        lease: Duration,
+        limit: u32,
+    ) -> DomainResult<Vec<DueDelivery>> {
+        let tx = self.db.begin(tenant).await?;
+        let query = webhook_deliveries::Entity::find()
+            .filter(webhook_deliveries::Column::TenantId.eq(tenant.as_uuid()))
+            .filter(webhook_deliveries::Column::Status.eq(DeliveryStatus::Pending.as_str()))
+            .filter(webhook_deliveries::Column::NextAttemptAt.lte(now))
+            .order_by_asc(webhook_deliveries::Column::NextAttemptAt)
+            .limit(u64::from(limit));
+        let rows = claim(&tx, query).all(&tx).await.map_err(unexpected)?;
+        if rows.is_empty() {
+            tx.commit().await?;
+            return Ok(Vec::new());
+        }
+        let endpoint_ids: BTreeSet<Uuid> = rows.iter().map(|r| r.endpoint_id).collect();
+        let endpoints: HashMap<Uuid, webhook_endpoints::Model> = webhook_endpoints::Entity::find()
+            .filter(webhook_endpoints::Column::TenantId.eq(tenant.as_uuid()))
+            .filter(webhook_endpoints::Column::Id.is_in(endpoint_ids))
+            .all(&tx)
+            .await
+            .map_err(unexpected)?
+            .into_iter()
+            .map(|e| (e.id, e))
+            .collect();
+        let key = self.vault.tenant_key(&tx, tenant).await?;
+        let mut due = Vec::with_capacity(rows.len());
+        for row in rows {
+            // Claimed or waiting for a disabled endpoint: either way not due again for a lease.
+            webhook_deliveries::Entity::update_many()
+                .col_expr(
+                    webhook_deliveries::Column::NextAttemptAt,
+                    sea_orm::sea_query::Expr::value(now + lease),
+                )
+                .filter(webhook_deliveries::Column::TenantId.eq(tenant.as_uuid()))
+                .filter(webhook_deliveries::Column::Id.eq(row.id))
+                .exec(&tx)
+                .await
+                .map_err(unexpected)?;
+            let Some(endpoint) = endpoints.get(&row.endpoint_id).filter(|e| e.enabled) else {
+                continue;
+            };
+            let aad = secret_aad(tenant, endpoint.id);
+            let mut secrets = vec![WebhookSecret::new(self.vault.open(
+                &key,
+                &aad,
+                &endpoint.secret_sealed,
+            )?)];
+            if let (Some(previous), Some(until)) = (
+                &endpoint.previous_secret_sealed,
+                endpoint.previous_secret_until,
+            ) && until > now
+            {
+                secrets.push(WebhookSecret::new(self.vault.open(&key, &aad, previous)?));
+            }
+            due.push(DueDelivery {
+                url: endpoint.url.clone(),
+                delivery: delivery_from(row)?,
+                secrets,
+            });
+        }
+        tx.commit().await?;
+        Ok(due)
+    }
+
+    async fn record(&self, tenant: TenantId, result: &AttemptResult) -> DomainResult<()> {
+        let tx = self.db.begin(tenant).await?;
+        let row = Self::delivery_row(&tx, tenant, result.attempt.delivery_id).await?;
+        // Numbered from the stored count: an attempt made after a lease ran out still gets
+        // its own place in the log.
+        let number = row.attempts.saturating_add(1);
+        webhook_attempts::Entity::insert(webhook_attempts::ActiveModel {
+            tenant_id: Set(tenant.as_uuid()),
+            delivery_id: Set(row.id),
+            number: Set(number),
+            at: Set(result.attempt.at),
+            status_code: Set(result.attempt.status_code.map(i32::from)),
+            error: Set(clip(result.attempt.error.clone())),
+            duration_ms: Set(small(result.attempt.duration_ms)),
+        })
+        .exec_without_returning(&tx)
+        .await
+        .map_err(unexpected)?;
+        let already_delivered = row.status == DeliveryStatus::Delivered.as_str();
+        let mut model = row.into_active_model();
+        model.attempts = Set(number);
+        model.last_status_code = Set(result.attempt.status_code.map(i32::from));
+        model.last_error = Set(clip(result.attempt.error.clone()));
+        if !already_delivered {
+            model.status = Set(result.status.as_str().to_owned());
+            model.next_attempt_at = Set(result.next_attempt_at);
+            if result.status == DeliveryStatus::Delivered {
+                model.delivered_at = Set(Some(result.attempt.at));
+            }
+        }
+        model.update(&tx).await.map_err(unexpected)?;
+        tx.commit().await
+    }
+}
