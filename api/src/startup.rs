@@ -8,7 +8,7 @@ use std::time::Duration;
 use actix_cors::Cors;
 use actix_web::dev::{Server, ServerHandle};
 use actix_web::middleware::{Compress, from_fn};
-use actix_web::{App, HttpServer, web};
+use actix_web::{App, HttpServer, guard, web};
 use anyhow::Context as _;
 use peerbro_domain::people::{PeerService, PeopleService};
 use peerbro_domain::privacy::SecretKey;
@@ -313,6 +313,15 @@ impl Application {
                 .service(
                     web::resource("/graphql")
                         .route(web::post().to(graphql::post))
+                        .route(
+                            web::get()
+                                .guard(guard::fn_guard(|ctx| {
+                                    ctx.head().headers().get("upgrade").is_some_and(|v| {
+                                        v.as_bytes().eq_ignore_ascii_case(b"websocket")
+                                    })
+                                }))
+                                .to(graphql::websocket),
+                        )
                         .route(web::get().to(graphql::graphiql)),
                 )
                 .route("/graphql/assets/{file}", web::get().to(graphql::asset))

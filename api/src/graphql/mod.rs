@@ -30,6 +30,7 @@ mod peers;
 mod people;
 mod referrals;
 pub(crate) mod scalars;
+mod subscriptions;
 mod tenancy;
 mod webhooks;
 
@@ -37,13 +38,14 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{self, ContentType};
 use actix_web::{HttpRequest, HttpResponse, web};
 use async_graphql::dataloader::DataLoader;
-use async_graphql::{EmptySubscription, MergedObject, Schema};
+use async_graphql::{MergedObject, Schema};
 use serde_json::json;
 
 use crate::http::auth::resolve;
 use crate::state::AppState;
 
 pub use errors::with_codes;
+pub use subscriptions::websocket;
 
 /// All queries.
 #[derive(MergedObject, Default)]
@@ -66,16 +68,20 @@ pub struct Mutation(
 );
 
 /// The schema type.
-pub type PeerbroSchema = Schema<Query, Mutation, EmptySubscription>;
+pub type PeerbroSchema = Schema<Query, Mutation, subscriptions::Subscription>;
 
 /// Builds the schema with depth and complexity limits. Request data (context, loaders) is
 /// attached per request, never here.
 #[must_use]
 pub fn build_schema(max_depth: usize, max_complexity: usize) -> PeerbroSchema {
-    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
-        .limit_depth(max_depth)
-        .limit_complexity(max_complexity)
-        .finish()
+    Schema::build(
+        Query::default(),
+        Mutation::default(),
+        subscriptions::Subscription,
+    )
+    .limit_depth(max_depth)
+    .limit_complexity(max_complexity)
+    .finish()
 }
 
 /// The SDL, as written to `schema.graphql`.

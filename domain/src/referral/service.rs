@@ -223,6 +223,23 @@ impl ReferralService {
         authorize_people(ctx, PeopleAction::ManageCitizens).is_ok()
     }
 
+    /// Whether the caller may follow referrals at all (live updates): coordinators and tenant
+    /// admins follow every referral, referrers their organisation's. Which referrals they then
+    /// see is decided per referral by [`Self::referrer_view`].
+    ///
+    /// # Errors
+    /// `Unauthenticated`; `Forbidden` for every other role.
+    pub fn may_follow(ctx: &RequestContext) -> DomainResult<()> {
+        let actor = require_actor(ctx)?;
+        if Self::is_coordinator(ctx)
+            || (actor.has(Role::Referrer) && actor.organisation_id().is_some())
+        {
+            Ok(())
+        } else {
+            Err(forbidden())
+        }
+    }
+
     /// The referrer's view of one referral: any referrer of the submitting organisation (or a
     /// coordinator).
     ///

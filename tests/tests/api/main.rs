@@ -12,5 +12,6 @@ mod people;
 mod referrals;
 mod rls;
 mod schema;
+mod subscriptions;
 mod users;
 mod webhooks;

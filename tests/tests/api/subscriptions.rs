@@ -1,0 +1,186 @@
+//! The `referralStatusChanged` subscription over WebSocket (graphql-transport-ws): who may
+//! subscribe, and each subscriber hears only what they may see.
+
+use std::time::Duration;
+
+use futures_util::{SinkExt as _, StreamExt as _};
+use peerbro_tests::{Db, TestApp, on_both, test_settings};
+use serde_json::{Value, json};
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest as _;
+use tokio_tungstenite::tungstenite::http::HeaderValue;
+
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+const SUBSCRIBE: &str = "subscription($id: ID) { referralStatusChanged(referralId: $id) { previousState state referral { id state feedback outcome } } }";
+const SUBMIT: &str =
+    "mutation($input: SubmitReferralInput!) { submitReferral(input: $input) { referral { id } } }";
+const MOVE: &str = "mutation($input: MoveReferralInput!) { moveReferral(input: $input) { id } }";
+
+async fn open(app: &TestApp) -> Socket {
+    let url = format!("{}/graphql", app.address.replace("http://", "ws://"));
+    let mut request = url.into_client_request().unwrap();
+    request.headers_mut().insert(
+        "sec-websocket-protocol",
+        HeaderValue::from_static("graphql-transport-ws"),
+    );
+    tokio_tungstenite::connect_async(request).await.unwrap().0
+}
+
+async fn send(ws: &mut Socket, message: Value) {
+    ws.send(Message::text(message.to_string())).await.unwrap();
+}
+
+/// The next protocol message (pings answered and skipped), or `None` when the server closes
+/// the connection or nothing comes within `wait`.
+async fn next(ws: &mut Socket, wait: Duration) -> Option<Value> {
+    loop {
+        let frame = tokio::time::timeout(wait, ws.next()).await.ok()??;
+        match frame {
+            Ok(Message::Text(text)) => {
+                let message: Value = serde_json::from_str(&text).unwrap();
+                if message["type"] == "ping" {
+                    send(ws, json!({ "type": "pong" })).await;
+                    continue;
+                }
+                return Some(message);
+            }
+            Ok(Message::Close(_)) | Err(_) => return None,
+            Ok(_) => {}
+        }
+    }
+}
+
+/// Connects with `token` and subscribes; panics unless the connection is acknowledged.
+async fn subscribe(app: &TestApp, token: &str, referral: Option<&str>) -> Socket {
+    let mut ws = open(app).await;
+    send(
+        &mut ws,
+        json!({ "type": "connection_init", "payload": { "Authorization": format!("Bearer {token}") } }),
+    )
+    .await;
+    let ack = next(&mut ws, Duration::from_secs(10)).await;
+    assert_eq!(ack.unwrap()["type"], "connection_ack");
+    send(
+        &mut ws,
+        json!({ "id": "1", "type": "subscribe", "payload": { "query": SUBSCRIBE, "variables": { "id": referral } } }),
+    )
+    .await;
+    ws
+}
+
+async fn change(ws: &mut Socket) -> Value {
+    let message = next(ws, Duration::from_secs(20))
+        .await
+        .expect("a change arrives");
+    assert_eq!(message["type"], "next", "{message}");
+    assert!(message["payload"].get("errors").is_none(), "{message}");
+    message["payload"]["data"]["referralStatusChanged"].clone()
+}
+
+async fn submit(app: &TestApp, token: &str, municipality: &str) -> String {
+    let data = app
+        .gql_ok(
+            Some(token),
+            SUBMIT,
+            json!({ "input": {
+                "newCitizen": { "name": "Live Borger", "municipality": municipality },
+                "consentEvidence": "VERBAL_TO_REFERRER",
+            }}),
+        )
+        .await;
+    data["submitReferral"]["referral"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+async fn subscribers_hear_the_changes_they_may_see_and_nothing_else(db: Db) {
+    let mut settings = test_settings(&db).await;
+    settings.webhook_poll_interval_ms = 100;
+    let app = TestApp::spawn_with(settings).await;
+    let referrer = app.token("helsingor", "caseworker@helsingor.demo").await;
+    let coordinator = app.token("helsingor", "coordinator@helsingor.demo").await;
+    let other_referrer = app.token("kobenhavn", "caseworker@kobenhavn.demo").await;
+    let other_coordinator = app.token("kobenhavn", "coordinator@kobenhavn.demo").await;
+
+    let mut referrer_ws = subscribe(&app, &referrer, None).await;
+    let mut coordinator_ws = subscribe(&app, &coordinator, None).await;
+    let mut other_ws = subscribe(&app, &other_referrer, None).await;
+
+    let id = submit(&app, &referrer, "Helsingør").await;
+    // Narrowed to one referral: hears only that one.
+    let mut narrowed_ws = subscribe(&app, &coordinator, Some(&id)).await;
+    let decoy = submit(&app, &referrer, "Helsingør").await;
+    app.gql_ok(
+        Some(&coordinator),
+        MOVE,
+        json!({ "input": { "id": decoy, "action": "DECLINE", "declineReason": "OUTSIDE_TARGET_GROUP" } }),
+    )
+    .await;
+    app.gql_ok(
+        Some(&coordinator),
+        MOVE,
+        json!({ "input": { "id": id, "action": "ACCEPT", "feedback": "Vi finder en peer" } }),
+    )
+    .await;
+
+    let first = change(&mut referrer_ws).await;
+    assert_eq!(first["referral"]["id"], decoy.as_str());
+    assert_eq!(first["state"], "DECLINED");
+    let second = change(&mut referrer_ws).await;
+    assert_eq!(second["referral"]["id"], id.as_str());
+    assert_eq!(second["previousState"], "SUBMITTED");
+    assert_eq!(second["state"], "ACCEPTED");
+    assert_eq!(second["referral"]["feedback"], "Vi finder en peer");
+    assert_eq!(
+        change(&mut coordinator_ws).await["referral"]["id"],
+        decoy.as_str()
+    );
+    assert_eq!(
+        change(&mut coordinator_ws).await["referral"]["id"],
+        id.as_str()
+    );
+    assert_eq!(
+        change(&mut narrowed_ws).await["referral"]["id"],
+        id.as_str()
+    );
+
+    // The other tenant's referrer heard nothing of this: the first change they hear is one of
+    // their own tenant's.
+    let own = submit(&app, &other_referrer, "København").await;
+    app.gql_ok(
+        Some(&other_coordinator),
+        MOVE,
+        json!({ "input": { "id": own, "action": "ACCEPT" } }),
+    )
+    .await;
+    assert_eq!(change(&mut other_ws).await["referral"]["id"], own.as_str());
+
+    // A peer may not follow referrals; an anonymous or forged connection is refused.
+    let peer = app.token("helsingor", "peer@helsingor.demo").await;
+    let mut peer_ws = subscribe(&app, &peer, None).await;
+    let refused = next(&mut peer_ws, Duration::from_secs(10)).await.unwrap();
+    assert!(
+        refused.to_string().contains("FORBIDDEN"),
+        "a peer is refused: {refused}"
+    );
+    for payload in [json!({}), json!({ "Authorization": "Bearer not-a-token" })] {
+        let mut ws = open(&app).await;
+        send(
+            &mut ws,
+            json!({ "type": "connection_init", "payload": payload }),
+        )
+        .await;
+        let answer = next(&mut ws, Duration::from_secs(10)).await;
+        assert!(
+            answer
+                .as_ref()
+                .is_none_or(|m| m["type"] != "connection_ack"),
+            "{payload} must not be acknowledged: {answer:?}"
+        );
+    }
+    app.stop().await;
+}
+on_both!(subscribers_hear_the_changes_they_may_see_and_nothing_else);
