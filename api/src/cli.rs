@@ -12,7 +12,9 @@ use peerbro_persistence::Database;
 
 use crate::auth::load_keys;
 use crate::config::Settings;
-use crate::startup::{Application, authenticator, prepare_database, services, tenancy_service};
+use crate::startup::{
+    Application, Services, authenticator, prepare_database, services, tenancy_service,
+};
 use crate::{graphql, seed, telemetry};
 
 /// peerbro: the backend of Danish peer-support partnerships.
@@ -162,8 +164,12 @@ async fn mint(
          default uses its development key)"
     );
     let db = Database::connect(&settings.database_url, 2).await?;
-    let tenancy = tenancy_service(&db);
-    let auth = authenticator(settings, tenancy.clone())?;
+    let Services {
+        tenancy,
+        api_clients,
+        ..
+    } = services(&db, settings)?;
+    let auth = authenticator(settings, tenancy.clone(), api_clients)?;
     let slug = TenantSlug::parse(tenant)?;
     let tenant = tenancy
         .find_tenant_by_slug(&slug)

@@ -83,6 +83,9 @@ pub struct Settings {
     pub jwt_leeway_seconds: u64,
     /// `PEERBRO_JWT_TOKEN_TTL_SECONDS`: lifetime of tokens minted by `peerbro token`.
     pub jwt_token_ttl_seconds: u64,
+    /// `PEERBRO_API_CLIENT_TOKEN_TTL_SECONDS`: lifetime of tokens issued to partner API
+    /// clients by `POST /api/v1/oauth/token`.
+    pub api_client_token_ttl_seconds: u64,
     /// `PEERBRO_LOG_FORMAT`: `text` or `json`.
     pub log_format: LogFormat,
     /// `PEERBRO_LOG_LEVEL`: a tracing filter such as `info` or `info,peerbro=debug`.
@@ -144,6 +147,7 @@ impl Default for Settings {
             master_key_file: None,
             jwt_leeway_seconds: 30,
             jwt_token_ttl_seconds: 3600,
+            api_client_token_ttl_seconds: 900,
             log_format: LogFormat::Text,
             log_level: "info".to_owned(),
             max_body_bytes: 1024 * 1024,

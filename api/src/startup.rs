@@ -13,12 +13,12 @@ use anyhow::Context as _;
 use peerbro_domain::people::{PeerService, PeopleService};
 use peerbro_domain::privacy::SecretKey;
 use peerbro_domain::referral::ReferralService;
-use peerbro_domain::tenancy::TenancyService;
+use peerbro_domain::tenancy::{ApiClientService, TenancyService};
 use peerbro_domain::webhooks::{DispatchSettings, RetryPolicy, WebhookDispatcher, WebhookService};
 use peerbro_persistence::{
-    Database, SeaAuditLog, SeaCitizenRepository, SeaOrganisationRepository, SeaPeerRepository,
-    SeaReferralRepository, SeaTenantRepository, SeaUserRepository, SeaWebhookRepository, Vault,
-    XChaCha,
+    Database, SeaApiClientRepository, SeaAuditLog, SeaCitizenRepository, SeaOrganisationRepository,
+    SeaPeerRepository, SeaReferralRepository, SeaTenantRepository, SeaUserRepository,
+    SeaWebhookRepository, Vault, XChaCha,
 };
 use rand::RngCore as _;
 use tokio::sync::watch;
@@ -62,6 +62,35 @@ pub struct Services {
     pub referrals: ReferralService,
     /// Webhook endpoints and the delivery log.
     pub webhooks: WebhookService,
+    /// Partner API clients.
+    pub api_clients: ApiClientService,
+}
+
+/// A random API client secret: `pbs_` + base64url of 32 random bytes.
+fn new_client_secret() -> String {
+    use base64::Engine as _;
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    format!(
+        "pbs_{}",
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+    )
+}
+
+/// SHA-256 (hex) of a client secret.
+fn hash_client_secret(secret: &str) -> String {
+    use sha2::Digest as _;
+    hex::encode(sha2::Sha256::digest(secret.as_bytes()))
+}
+
+/// The key that signs API client tokens, derived from the master key (so it needs no
+/// configuration of its own and changes when the master key does).
+fn api_client_token_key(master: &SecretKey) -> anyhow::Result<[u8; 32]> {
+    use hmac::Mac as _;
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(master.bytes())
+        .map_err(|_| anyhow::anyhow!("the master key cannot key HMAC"))?;
+    mac.update(b"peerbro/api-client-tokens/v1");
+    Ok(mac.finalize().into_bytes().into())
 }
 
 /// The address policy for webhook targets.
@@ -152,6 +181,12 @@ pub fn services(db: &Database, settings: &Settings) -> anyhow::Result<Services> 
         Arc::new(webhook_guard(settings)),
         Arc::new(new_secret),
     );
+    let api_clients = ApiClientService::new(
+        Arc::new(SeaApiClientRepository::new(db.clone())),
+        Arc::new(SeaOrganisationRepository::new(db.clone())),
+        Arc::new(new_client_secret),
+        Arc::new(hash_client_secret),
+    );
     let people = PeopleService::new(
         Arc::new(citizens),
         Arc::new(SeaAuditLog::new(db.clone())),
@@ -163,6 +198,7 @@ pub fn services(db: &Database, settings: &Settings) -> anyhow::Result<Services> 
         peers,
         referrals,
         webhooks,
+        api_clients,
     })
 }
 
@@ -204,6 +240,7 @@ pub async fn prepare_database(
 pub fn authenticator(
     settings: &Settings,
     tenancy: TenancyService,
+    api_clients: ApiClientService,
 ) -> anyhow::Result<Authenticator> {
     let keys = load_keys(settings)?;
     if let Some(file) = keys.dev_key_file() {
@@ -213,13 +250,15 @@ pub fn authenticator(
              public key or JWKS for production"
         );
     }
+    let client_key = api_client_token_key(&master_key(settings)?)?;
     Ok(Authenticator::new(
         keys,
         &settings.jwt_issuer,
         &settings.jwt_audience,
         settings.jwt_leeway_seconds,
         tenancy,
-    ))
+    )
+    .with_api_clients(api_clients, &client_key))
 }
 
 /// A running server.
@@ -248,6 +287,7 @@ impl Application {
             peers,
             referrals,
             webhooks,
+            api_clients,
         } = services(&db, settings)?;
         let events = EventBus::new();
         let dispatcher = if settings.webhook_worker {
@@ -258,7 +298,11 @@ impl Application {
         } else {
             None
         };
-        let auth = Arc::new(authenticator(settings, tenancy.clone())?);
+        let auth = Arc::new(authenticator(
+            settings,
+            tenancy.clone(),
+            api_clients.clone(),
+        )?);
         let state = AppState {
             tenancy,
             people,
@@ -266,6 +310,8 @@ impl Application {
             referrals,
             webhooks,
             events,
+            api_clients,
+            api_client_token_ttl_seconds: settings.api_client_token_ttl_seconds,
             auth,
             db: db.clone(),
             schema: graphql::build_schema(

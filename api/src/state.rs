@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use peerbro_domain::people::{PeerService, PeopleService};
 use peerbro_domain::referral::ReferralService;
-use peerbro_domain::tenancy::TenancyService;
+use peerbro_domain::tenancy::{ApiClientService, TenancyService};
 use peerbro_domain::webhooks::WebhookService;
 use peerbro_persistence::Database;
 
@@ -27,6 +27,10 @@ pub struct AppState {
     pub webhooks: WebhookService,
     /// Events for live subscriptions.
     pub events: EventBus,
+    /// Partner API clients.
+    pub api_clients: ApiClientService,
+    /// Lifetime of tokens issued to API clients.
+    pub api_client_token_ttl_seconds: u64,
     /// Token verification.
     pub auth: Arc<Authenticator>,
     /// The database (readiness checks).

@@ -91,3 +91,7 @@ id_type!(
     /// One event's delivery to one endpoint; its `webhook-id` is stable across retries.
     WebhookDeliveryId
 );
+id_type!(
+    /// A partner system's API client, bound to one organisation.
+    ApiClientId
+);

@@ -16,6 +16,7 @@ mod m20261124_000003_peers;
 mod m20261124_000004_referrals;
 mod m20261124_000005_outbox;
 mod m20261124_000006_webhooks;
+mod m20261124_000007_api_clients;
 pub mod postgres;
 
 /// The PostgreSQL role the server connects as. It is created (without a password, `LOGIN`,
@@ -49,6 +50,7 @@ pub const TENANT_TABLES: &[&str] = &[
     "webhook_endpoints",
     "webhook_deliveries",
     "webhook_attempts",
+    "api_clients",
 ];
 
 /// Applies the migrations in order.
@@ -65,6 +67,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000004_referrals::Migration),
             Box::new(m20261124_000005_outbox::Migration),
             Box::new(m20261124_000006_webhooks::Migration),
+            Box::new(m20261124_000007_api_clients::Migration),
         ]
     }
 }

@@ -19,7 +19,7 @@ pub use audit::SeaAuditLog;
 pub use crypto::XChaCha;
 pub use db::{Backend, Database};
 pub use repositories::{
-    SeaCitizenRepository, SeaOrganisationRepository, SeaPeerRepository, SeaReferralRepository,
-    SeaTenantRepository, SeaUserRepository, SeaWebhookRepository,
+    SeaApiClientRepository, SeaCitizenRepository, SeaOrganisationRepository, SeaPeerRepository,
+    SeaReferralRepository, SeaTenantRepository, SeaUserRepository, SeaWebhookRepository,
 };
 pub use vault::Vault;

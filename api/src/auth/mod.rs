@@ -7,9 +7,9 @@ mod keys;
 
 use std::collections::BTreeSet;
 
-use jsonwebtoken::{Header, Validation};
-use peerbro_domain::ids::{TenantId, UserId};
-use peerbro_domain::tenancy::TenancyService;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use peerbro_domain::ids::{ApiClientId, TenantId, UserId};
+use peerbro_domain::tenancy::{ApiClientService, TenancyService};
 use peerbro_domain::{DomainError, RequestContext, Role};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -61,6 +61,18 @@ pub enum AuthError {
     Internal(#[from] anyhow::Error),
 }
 
+/// The `kid` of tokens issued to partner API clients by the token endpoint.
+pub const API_CLIENT_KID: &str = "peerbro-api-client";
+
+/// Tokens for partner API clients: HS256 under a key derived from the master key, told apart
+/// from identity-provider tokens by their `kid` and verified only with this key and algorithm.
+struct ClientTokens {
+    service: ApiClientService,
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    validation: Validation,
+}
+
 /// Verifies tokens and mints them for development.
 pub struct Authenticator {
     keys: KeyMaterial,
@@ -68,6 +80,7 @@ pub struct Authenticator {
     issuer: String,
     audience: String,
     tenancy: TenancyService,
+    clients: Option<ClientTokens>,
 }
 
 impl std::fmt::Debug for Authenticator {
@@ -101,6 +114,94 @@ impl Authenticator {
             issuer: issuer.to_owned(),
             audience: audience.to_owned(),
             tenancy,
+            clients: None,
+        }
+    }
+
+    /// Accepts (and can issue) tokens for partner API clients, signed with `key`.
+    #[must_use]
+    pub fn with_api_clients(mut self, service: ApiClientService, key: &[u8; 32]) -> Self {
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.set_issuer(&[&self.issuer]);
+        validation.set_audience(&[&self.audience]);
+        validation.validate_exp = true;
+        validation.validate_nbf = true;
+        validation.leeway = self.validation.leeway;
+        validation.set_required_spec_claims(&["exp", "nbf", "iss", "aud", "sub"]);
+        self.clients = Some(ClientTokens {
+            service,
+            encoding: EncodingKey::from_secret(key),
+            decoding: DecodingKey::from_secret(key),
+            validation,
+        });
+        self
+    }
+
+    /// The API client use cases, when enabled.
+    #[must_use]
+    pub fn api_clients(&self) -> Option<&ApiClientService> {
+        self.clients.as_ref().map(|c| &c.service)
+    }
+
+    /// Issues a token for an API client (the token endpoint).
+    ///
+    /// # Errors
+    /// When API clients are not enabled, or signing fails.
+    pub fn mint_for_client(
+        &self,
+        tenant: TenantId,
+        client: ApiClientId,
+        ttl_seconds: u64,
+    ) -> anyhow::Result<String> {
+        let clients = self
+            .clients
+            .as_ref()
+            .ok_or_else(|| anyhow::anyhow!("API clients are not enabled"))?;
+        let now = chrono::Utc::now().timestamp();
+        let ttl = i64::try_from(ttl_seconds).unwrap_or(i64::MAX / 2);
+        let claims = Claims {
+            sub: client.to_string(),
+            tenant: tenant.to_string(),
+            roles: None,
+            iss: self.issuer.clone(),
+            aud: Audience::One(self.audience.clone()),
+            exp: now.saturating_add(ttl),
+            nbf: now,
+            iat: now,
+        };
+        let mut header = Header::new(Algorithm::HS256);
+        header.kid = Some(API_CLIENT_KID.to_owned());
+        Ok(jsonwebtoken::encode(&header, &claims, &clients.encoding)?)
+    }
+
+    async fn client_context(
+        &self,
+        clients: &ClientTokens,
+        token: &str,
+        request_id: &str,
+    ) -> Result<RequestContext, AuthError> {
+        let claims = jsonwebtoken::decode::<Claims>(token, &clients.decoding, &clients.validation)
+            .map(|data| data.claims)
+            .map_err(|err| {
+                tracing::debug!(reason = ?err.kind(), "client token refused");
+                AuthError::Invalid("token does not verify")
+            })?;
+        let tenant = Uuid::parse_str(&claims.tenant)
+            .map(TenantId::from_uuid)
+            .map_err(|_| AuthError::Invalid("tenant claim is not a UUID"))?;
+        let client = Uuid::parse_str(&claims.sub)
+            .map(ApiClientId::from_uuid)
+            .map_err(|_| AuthError::Invalid("subject claim is not a UUID"))?;
+        match clients
+            .service
+            .authenticate(tenant, client, request_id)
+            .await
+        {
+            Ok(ctx) => Ok(ctx),
+            Err(DomainError::Unauthenticated) => {
+                Err(AuthError::Invalid("API client is unknown or revoked"))
+            }
+            Err(other) => Err(AuthError::Internal(anyhow::Error::new(other))),
         }
     }
 
@@ -124,6 +225,15 @@ impl Authenticator {
             .ok_or(AuthError::Invalid(
                 "authorization header is not a bearer token",
             ))?;
+        let header = jsonwebtoken::decode_header(token)
+            .map_err(|_| AuthError::Invalid("token header does not parse"))?;
+        if header.kid.as_deref() == Some(API_CLIENT_KID) {
+            let clients = self
+                .clients
+                .as_ref()
+                .ok_or(AuthError::Invalid("API client tokens are not accepted"))?;
+            return self.client_context(clients, token, request_id).await;
+        }
         let claims = self.verify(token)?;
         let tenant = Uuid::parse_str(&claims.tenant)
             .map(TenantId::from_uuid)

@@ -24,6 +24,7 @@ macro_rules! wire_enum {
     };
 }
 
+mod api_clients;
 mod errors;
 mod loaders;
 mod peers;
@@ -55,6 +56,7 @@ pub struct Query(
     peers::PeersQuery,
     referrals::ReferralsQuery,
     webhooks::WebhooksQuery,
+    api_clients::ApiClientsQuery,
 );
 
 /// All mutations.
@@ -65,6 +67,7 @@ pub struct Mutation(
     peers::PeersMutation,
     referrals::ReferralsMutation,
     webhooks::WebhooksMutation,
+    api_clients::ApiClientsMutation,
 );
 
 /// The schema type.
@@ -158,6 +161,7 @@ pub async fn post(req: HttpRequest, body: web::Bytes, state: web::Data<AppState>
                 .data(state.peers.clone())
                 .data(state.referrals.clone())
                 .data(state.webhooks.clone())
+                .data(state.api_clients.clone())
                 .data(ctx)
                 .data(organisations)
                 .data(consents)

@@ -1,6 +1,7 @@
 //! The REST API for partner systems, under `/api/v1`, described by an OpenAPI 3.1 document
 //! generated from these handlers at `/api/v1/openapi.json`.
 
+mod oauth;
 mod organisations;
 mod referrals;
 
@@ -14,7 +15,10 @@ use utoipa::{Modify, OpenApi};
     info(
         title = "peerbro partner API",
         description = "REST API for partner organisations' systems. Authenticate with a bearer \
-                       JWT. Errors are application/problem+json with a stable `code`."
+                       JWT: a partner system registered as an API client gets one from \
+                       `POST /api/v1/oauth/token` with its client id and secret. Errors are \
+                       application/problem+json with a stable `code` (the token endpoint \
+                       answers with OAuth 2.0 errors)."
     ),
     paths(
         organisations::list,
@@ -24,13 +28,15 @@ use utoipa::{Modify, OpenApi};
         referrals::submit,
         referrals::get,
         referrals::list,
+        oauth::token,
     ),
     components(schemas(crate::http::problem::Problem)),
     modifiers(&BearerAuth),
     security(("bearer" = [])),
     tags(
         (name = "organisations", description = "Organisations of the caller's tenant"),
-        (name = "referrals", description = "Referrals submitted by the caller's organisation")
+        (name = "referrals", description = "Referrals submitted by the caller's organisation"),
+        (name = "oauth", description = "Tokens for partner API clients (client credentials)")
     )
 )]
 pub struct ApiDoc;
@@ -100,5 +106,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(organisations::update)
         .service(referrals::submit)
         .service(referrals::get)
-        .service(referrals::list);
+        .service(referrals::list)
+        .service(oauth::token);
 }

@@ -1,5 +1,6 @@
 //! Tenancy: tenants (municipality partnerships), their organisations, users and roles.
 
+pub mod api_clients;
 pub mod model;
 pub mod ports;
 pub mod service;
@@ -7,6 +8,9 @@ pub mod service;
 #[cfg(test)]
 mod fakes;
 
+pub use api_clients::{
+    ApiClient, ApiClientRepository, ApiClientService, StoredCredentials, client_id, parse_client_id,
+};
 pub use model::*;
 pub use ports::*;
 pub use service::TenancyService;

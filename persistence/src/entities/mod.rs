@@ -1,5 +1,6 @@
 //! sea-orm entities. Never exposed outside this crate: repositories map them to domain types.
 
+pub mod api_clients;
 pub mod memberships;
 pub mod organisations;
 pub mod outbox;

@@ -1,5 +1,6 @@
 //! Adapters implementing the domain ports, one file per bounded context.
 
+mod api_clients;
 mod page;
 mod peers;
 mod people;
@@ -8,6 +9,7 @@ mod rows;
 mod tenancy;
 mod webhooks;
 
+pub use api_clients::SeaApiClientRepository;
 pub(crate) use page::keyset;
 pub use peers::SeaPeerRepository;
 pub use people::SeaCitizenRepository;

@@ -2,6 +2,7 @@
 //! on SQLite and on PostgreSQL.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod api_clients;
 mod auth;
 mod bad_input;
 mod http;

@@ -1,0 +1,195 @@
+//! `POST /api/v1/oauth/token`: the OAuth 2.0 client-credentials grant (RFC 6749 §4.4) for
+//! partner API clients. The client authenticates with HTTP Basic (`client_secret_basic`) or
+//! with `client_id` and `client_secret` in the form body (`client_secret_post`) and gets a
+//! short-lived bearer JWT acting as a referrer of its organisation. Errors use the RFC's own
+//! JSON shape (`error`, `error_description`), as OAuth client libraries expect.
+
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse, post, web};
+use base64::Engine as _;
+use peerbro_domain::DomainError;
+use serde::Serialize;
+use serde_json::json;
+use utoipa::ToSchema;
+
+use crate::state::AppState;
+
+/// A token.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokenResponse {
+    /// The bearer JWT.
+    access_token: String,
+    /// Always `Bearer`.
+    token_type: &'static str,
+    /// Seconds until it expires.
+    expires_in: u64,
+}
+
+/// The form fields of a token request (documentation only; the body is parsed by hand to
+/// answer with OAuth errors).
+#[derive(Debug, ToSchema)]
+#[allow(dead_code)]
+pub struct TokenRequest {
+    /// Must be `client_credentials`.
+    grant_type: String,
+    /// The client id (unless sent with HTTP Basic).
+    client_id: Option<String>,
+    /// The client secret (unless sent with HTTP Basic).
+    client_secret: Option<String>,
+}
+
+fn oauth_error(status: StatusCode, error: &str, description: &str) -> HttpResponse {
+    let mut res = HttpResponse::build(status);
+    res.insert_header((header::CACHE_CONTROL, "no-store"));
+    if status == StatusCode::UNAUTHORIZED {
+        res.insert_header((header::WWW_AUTHENTICATE, "Basic realm=\"peerbro\""));
+    }
+    res.json(json!({ "error": error, "error_description": description }))
+}
+
+fn basic_credentials(req: &HttpRequest) -> Option<Result<(String, String), ()>> {
+    let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, encoded) = value.split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return None;
+    }
+    let parsed = base64::engine::general_purpose::STANDARD
+        .decode(encoded.trim())
+        .ok()
+        .and_then(|bytes| String::from_utf8(bytes).ok())
+        .and_then(|text| {
+            let (id, secret) = text.split_once(':')?;
+            // RFC 6749 §2.3.1: both are form-urlencoded before Basic encoding.
+            let decode = |s: &str| {
+                url::form_urlencoded::parse(format!("x={s}").as_bytes())
+                    .next()
+                    .map(|(_, v)| v.into_owned())
+            };
+            Some((decode(id)?, decode(secret)?))
+        });
+    Some(parsed.ok_or(()))
+}
+
+/// Exchange client credentials for a token.
+#[utoipa::path(
+    post,
+    path = "/api/v1/oauth/token",
+    tag = "oauth",
+    security(()),
+    request_body(content = TokenRequest, content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (status = 200, description = "A bearer token", body = TokenResponse),
+        (status = 400, description = "`invalid_request` or `unsupported_grant_type`"),
+        (status = 401, description = "`invalid_client`: unknown, revoked or wrong secret"),
+    )
+)]
+#[post("/oauth/token")]
+pub async fn token(req: HttpRequest, body: web::Bytes, state: web::Data<AppState>) -> HttpResponse {
+    let form_body = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if !form_body {
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "send the token request as application/x-www-form-urlencoded",
+        );
+    }
+    let mut grant_type = None;
+    let mut form_id = None;
+    let mut form_secret = None;
+    for (key, value) in url::form_urlencoded::parse(&body) {
+        let slot = match key.as_ref() {
+            "grant_type" => &mut grant_type,
+            "client_id" => &mut form_id,
+            "client_secret" => &mut form_secret,
+            _ => continue,
+        };
+        if slot.replace(value.into_owned()).is_some() {
+            return oauth_error(
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                "a parameter is repeated",
+            );
+        }
+    }
+    match grant_type.as_deref() {
+        Some("client_credentials") => {}
+        Some(_) => {
+            return oauth_error(
+                StatusCode::BAD_REQUEST,
+                "unsupported_grant_type",
+                "only client_credentials is supported",
+            );
+        }
+        None => {
+            return oauth_error(
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                "grant_type is required",
+            );
+        }
+    }
+    let (client_id, secret) = match (basic_credentials(&req), form_id, form_secret) {
+        (Some(Ok(credentials)), None, None) => credentials,
+        (None, Some(id), Some(secret)) => (id, secret),
+        (Some(Err(())), _, _) => {
+            return oauth_error(
+                StatusCode::UNAUTHORIZED,
+                "invalid_client",
+                "the Basic credentials do not parse",
+            );
+        }
+        (Some(_), _, _) => {
+            return oauth_error(
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                "use one client authentication method, not both",
+            );
+        }
+        _ => {
+            return oauth_error(
+                StatusCode::UNAUTHORIZED,
+                "invalid_client",
+                "client authentication is required",
+            );
+        }
+    };
+    match state.api_clients.exchange(&client_id, &secret).await {
+        Ok((tenant, client)) => {
+            let ttl = state.api_client_token_ttl_seconds;
+            match state.auth.mint_for_client(tenant, client.id, ttl) {
+                Ok(access_token) => HttpResponse::Ok()
+                    .insert_header((header::CACHE_CONTROL, "no-store"))
+                    .json(TokenResponse {
+                        access_token,
+                        token_type: "Bearer",
+                        expires_in: ttl,
+                    }),
+                Err(err) => {
+                    tracing::error!(error = format!("{err:#}"), "issuing a client token failed");
+                    oauth_error(
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        "server_error",
+                        "internal error",
+                    )
+                }
+            }
+        }
+        Err(DomainError::Unauthenticated) => oauth_error(
+            StatusCode::UNAUTHORIZED,
+            "invalid_client",
+            "unknown client, revoked client or wrong secret",
+        ),
+        Err(err) => {
+            tracing::error!(error = %err, "checking client credentials failed");
+            oauth_error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "server_error",
+                "internal error",
+            )
+        }
+    }
+}
