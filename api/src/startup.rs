@@ -10,15 +10,16 @@ use actix_web::dev::{Server, ServerHandle};
 use actix_web::middleware::{Compress, from_fn};
 use actix_web::{App, HttpServer, guard, web};
 use anyhow::Context as _;
+use peerbro_domain::offers::OfferService;
 use peerbro_domain::people::{PeerService, PeopleService};
 use peerbro_domain::privacy::SecretKey;
 use peerbro_domain::referral::ReferralService;
 use peerbro_domain::tenancy::{ApiClientService, TenancyService};
 use peerbro_domain::webhooks::{DispatchSettings, RetryPolicy, WebhookDispatcher, WebhookService};
 use peerbro_persistence::{
-    Database, SeaApiClientRepository, SeaAuditLog, SeaCitizenRepository, SeaOrganisationRepository,
-    SeaPeerRepository, SeaReferralRepository, SeaTenantRepository, SeaUserRepository,
-    SeaWebhookRepository, Vault, XChaCha,
+    Database, SeaApiClientRepository, SeaAuditLog, SeaCitizenRepository, SeaOfferRepository,
+    SeaOrganisationRepository, SeaPeerRepository, SeaReferralRepository, SeaTenantRepository,
+    SeaUserRepository, SeaWebhookRepository, Vault, XChaCha,
 };
 use rand::RngCore as _;
 use tokio::sync::watch;
@@ -64,6 +65,8 @@ pub struct Services {
     pub webhooks: WebhookService,
     /// Partner API clients.
     pub api_clients: ApiClientService,
+    /// Offers, courses, matches.
+    pub offers: OfferService,
 }
 
 /// A random API client secret: `pbs_` + base64url of 32 random bytes.
@@ -199,6 +202,7 @@ pub fn services(db: &Database, settings: &Settings) -> anyhow::Result<Services> 
         referrals,
         webhooks,
         api_clients,
+        offers: OfferService::new(Arc::new(SeaOfferRepository::new(db.clone()))),
     })
 }
 
@@ -288,6 +292,7 @@ impl Application {
             referrals,
             webhooks,
             api_clients,
+            offers,
         } = services(&db, settings)?;
         let events = EventBus::new();
         let dispatcher = if settings.webhook_worker {
@@ -311,6 +316,7 @@ impl Application {
             webhooks,
             events,
             api_clients,
+            offers,
             api_client_token_ttl_seconds: settings.api_client_token_ttl_seconds,
             auth,
             db: db.clone(),

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use peerbro_domain::offers::OfferService;
 use peerbro_domain::people::{PeerService, PeopleService};
 use peerbro_domain::referral::ReferralService;
 use peerbro_domain::tenancy::{ApiClientService, TenancyService};
@@ -29,6 +30,8 @@ pub struct AppState {
     pub events: EventBus,
     /// Partner API clients.
     pub api_clients: ApiClientService,
+    /// Offers, courses, matches.
+    pub offers: OfferService,
     /// Lifetime of tokens issued to API clients.
     pub api_client_token_ttl_seconds: u64,
     /// Token verification.

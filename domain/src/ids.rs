@@ -95,3 +95,19 @@ id_type!(
     /// A partner system's API client, bound to one organisation.
     ApiClientId
 );
+id_type!(
+    /// An offer: a peer-group course, one-to-one accompaniment, a recovery café or a chat.
+    OfferId
+);
+id_type!(
+    /// One session of a peer-group course.
+    CourseSessionId
+);
+id_type!(
+    /// A citizen's place (or waiting-list place) on a course.
+    EnrolmentId
+);
+id_type!(
+    /// A logged meeting of a one-to-one match.
+    MeetingId
+);

@@ -42,6 +42,7 @@ pub mod authz;
 pub mod context;
 pub mod error;
 pub mod ids;
+pub mod offers;
 pub mod page;
 pub mod people;
 pub mod privacy;

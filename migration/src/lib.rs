@@ -17,6 +17,7 @@ mod m20261124_000004_referrals;
 mod m20261124_000005_outbox;
 mod m20261124_000006_webhooks;
 mod m20261124_000007_api_clients;
+mod m20261124_000008_offers;
 pub mod postgres;
 
 /// The PostgreSQL role the server connects as. It is created (without a password, `LOGIN`,
@@ -51,6 +52,13 @@ pub const TENANT_TABLES: &[&str] = &[
     "webhook_deliveries",
     "webhook_attempts",
     "api_clients",
+    "offers",
+    "offer_facilitators",
+    "course_sessions",
+    "enrolments",
+    "attendance",
+    "cafe_visits",
+    "meetings",
 ];
 
 /// Applies the migrations in order.
@@ -68,6 +76,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000005_outbox::Migration),
             Box::new(m20261124_000006_webhooks::Migration),
             Box::new(m20261124_000007_api_clients::Migration),
+            Box::new(m20261124_000008_offers::Migration),
         ]
     }
 }

@@ -19,7 +19,8 @@ pub use audit::SeaAuditLog;
 pub use crypto::XChaCha;
 pub use db::{Backend, Database};
 pub use repositories::{
-    SeaApiClientRepository, SeaCitizenRepository, SeaOrganisationRepository, SeaPeerRepository,
-    SeaReferralRepository, SeaTenantRepository, SeaUserRepository, SeaWebhookRepository,
+    SeaApiClientRepository, SeaCitizenRepository, SeaOfferRepository, SeaOrganisationRepository,
+    SeaPeerRepository, SeaReferralRepository, SeaTenantRepository, SeaUserRepository,
+    SeaWebhookRepository,
 };
 pub use vault::Vault;

@@ -27,6 +27,7 @@ macro_rules! wire_enum {
 mod api_clients;
 mod errors;
 mod loaders;
+mod offers;
 mod peers;
 mod people;
 mod referrals;
@@ -57,6 +58,7 @@ pub struct Query(
     referrals::ReferralsQuery,
     webhooks::WebhooksQuery,
     api_clients::ApiClientsQuery,
+    offers::OffersQuery,
 );
 
 /// All mutations.
@@ -68,6 +70,7 @@ pub struct Mutation(
     referrals::ReferralsMutation,
     webhooks::WebhooksMutation,
     api_clients::ApiClientsMutation,
+    offers::OffersMutation,
 );
 
 /// The schema type.
@@ -152,6 +155,7 @@ pub async fn post(req: HttpRequest, body: web::Bytes, state: web::Data<AppState>
     let consents = people::consent_loader(state.people.clone(), ctx.clone());
     let supervision = peers::supervision_loader(state.peers.clone(), ctx.clone());
     let attempts = webhooks::attempt_loader(state.webhooks.clone(), ctx.clone());
+    let sessions = offers::session_loader(state.offers.clone(), ctx.clone());
     let response = state
         .schema
         .execute(
@@ -162,11 +166,13 @@ pub async fn post(req: HttpRequest, body: web::Bytes, state: web::Data<AppState>
                 .data(state.referrals.clone())
                 .data(state.webhooks.clone())
                 .data(state.api_clients.clone())
+                .data(state.offers.clone())
                 .data(ctx)
                 .data(organisations)
                 .data(consents)
                 .data(supervision)
-                .data(attempts),
+                .data(attempts)
+                .data(sessions),
         )
         .await;
     HttpResponse::Ok()

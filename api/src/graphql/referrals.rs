@@ -6,12 +6,12 @@ use async_graphql::connection::Connection;
 use async_graphql::dataloader::DataLoader;
 use async_graphql::{ComplexObject, Context, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
-use peerbro_domain::ids::{CitizenId, OrganisationId, PeerId, ReferralId};
+use peerbro_domain::ids::{CitizenId, OfferId, OrganisationId, PeerId, ReferralId};
 use peerbro_domain::people::{BirthYear, NewCitizen, parse_municipality};
 use peerbro_domain::privacy::Personal;
 use peerbro_domain::referral::{
-    self as domain, MoveDetails, NewReferral, ReferralDetail, ReferralService, ReferredCitizen,
-    ReferrerView,
+    self as domain, AssignTarget, MoveDetails, NewReferral, ReferralDetail, ReferralService,
+    ReferredCitizen, ReferrerView,
 };
 use peerbro_domain::{DomainError, RequestContext};
 
@@ -199,7 +199,12 @@ pub struct Referral {
     hours_to_first_contact: Option<i64>,
     /// The assigned peer.
     assigned_peer_id: Option<ID>,
-    /// Flagged: assigned without contact for longer than the tenant's limit (14 days).
+    /// The offer the referrer asked for (null: the coordinator decides).
+    requested_offer_id: Option<ID>,
+    /// The course it is assigned to.
+    assigned_offer_id: Option<ID>,
+    /// Flagged: assigned without contact for longer than the tenant's limit (14 days unless
+    /// a tenant admin changed it).
     contact_overdue: bool,
     /// The outcome.
     outcome: Option<OutcomeCode>,
@@ -243,6 +248,8 @@ impl From<ReferralDetail> for Referral {
             first_contact_at: r.first_contact_at,
             hours_to_first_contact: r.hours_to_first_contact(),
             assigned_peer_id: r.assigned_peer_id.map(|p| ID(p.to_string())),
+            requested_offer_id: r.requested_offer_id.map(|o| ID(o.to_string())),
+            assigned_offer_id: r.assigned_offer_id.map(|o| ID(o.to_string())),
             contact_overdue: d.contact_overdue,
             outcome: r.outcome.map(Into::into),
             decline_reason: r.decline_reason.map(Into::into),
@@ -318,6 +325,14 @@ impl ReferralsQuery {
             .map(Into::into)
     }
 
+    /// The days an assigned referral may wait for first contact before it is flagged
+    /// (coordinators and tenant admins).
+    async fn referral_contact_limit_days(&self, ctx: &Context<'_>) -> async_graphql::Result<i32> {
+        let (svc, rc) = request(ctx)?;
+        let days = svc.contact_limit(rc).await.gql()?;
+        Ok(i32::try_from(days).unwrap_or(i32::MAX))
+    }
+
     /// The coordinator's worklist: open referrals (or those in `states`), oldest first, with
     /// `contactOverdue` flags.
     async fn referral_worklist(
@@ -369,6 +384,8 @@ pub struct SubmitReferralInput {
     /// The citizen agrees to be contacted.
     #[graphql(default = true)]
     contact_consent: bool,
+    /// The offer asked for (see `offers`); leave out to let the coordinator decide.
+    offer_id: Option<ID>,
     /// Makes retries safe: the same key and input return the same referral.
     idempotency_key: Option<String>,
 }
@@ -389,8 +406,11 @@ pub struct MoveReferralInput {
     id: ID,
     /// The move.
     action: ReferralAction,
-    /// The peer, for ASSIGN.
+    /// The peer, for ASSIGN to one-to-one accompaniment.
     peer_id: Option<ID>,
+    /// The course, for ASSIGN to a peer-group course (the citizen gets a place or a place
+    /// on its waiting list).
+    course_id: Option<ID>,
     /// The outcome, for COMPLETE and END_EARLY.
     outcome: Option<OutcomeCode>,
     /// The reason, for DECLINE.
@@ -405,6 +425,21 @@ pub struct ReferralsMutation;
 
 #[Object]
 impl ReferralsMutation {
+    /// Sets the days an assigned referral may wait for first contact before it is flagged
+    /// (1–90; tenant admins).
+    async fn set_referral_contact_limit(
+        &self,
+        ctx: &Context<'_>,
+        days: i32,
+    ) -> async_graphql::Result<i32> {
+        let (svc, rc) = request(ctx)?;
+        let days = u32::try_from(days)
+            .map_err(|_| DomainError::validation("days", "must be between 1 and 90"))
+            .gql()?;
+        let days = svc.set_contact_limit(rc, days).await.gql()?;
+        Ok(i32::try_from(days).unwrap_or(i32::MAX))
+    }
+
     /// A referrer submits a referral with the citizen's consent to processing it.
     async fn submit_referral(
         &self,
@@ -445,6 +480,12 @@ impl ReferralsMutation {
             consent_evidence: input.consent_evidence.into(),
             share_outcome: input.share_outcome_with_referrer,
             contact: input.contact_consent,
+            offer_id: input
+                .offer_id
+                .as_ref()
+                .map(|o| parse_id("offerId", o).map(OfferId::from_uuid))
+                .transpose()
+                .gql()?,
             idempotency_key: input.idempotency_key,
         };
         let (id, created) = svc.submit(rc, new).await.gql()?;
@@ -464,18 +505,27 @@ impl ReferralsMutation {
     ) -> async_graphql::Result<ReferralStatus> {
         let (svc, rc) = request(ctx)?;
         let id = referral_id("id", &input.id)?;
-        let peer = input
-            .peer_id
-            .as_ref()
-            .map(|p| parse_id("peerId", p).map(PeerId::from_uuid))
-            .transpose()
-            .gql()?;
+        let target = match (&input.peer_id, &input.course_id) {
+            (Some(peer), None) => Some(AssignTarget::Peer(PeerId::from_uuid(
+                parse_id("peerId", peer).gql()?,
+            ))),
+            (None, Some(course)) => Some(AssignTarget::Course(OfferId::from_uuid(
+                parse_id("courseId", course).gql()?,
+            ))),
+            (None, None) => None,
+            (Some(_), Some(_)) => {
+                return Err(to_gql(DomainError::validation(
+                    "courseId",
+                    "give a peer or a course, not both",
+                )));
+            }
+        };
         let details = MoveDetails {
             outcome: input.outcome.map(Into::into),
             decline_reason: input.decline_reason.map(Into::into),
             feedback: input.feedback,
         };
-        svc.move_referral(rc, id, input.action.into(), details, peer)
+        svc.move_referral(rc, id, input.action.into(), details, target)
             .await
             .gql()?;
         svc.referrer_view(rc, id).await.gql().map(Into::into)

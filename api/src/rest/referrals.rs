@@ -4,7 +4,7 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::{DateTime, Utc};
 use peerbro_domain::DomainError;
-use peerbro_domain::ids::{CitizenId, ReferralId};
+use peerbro_domain::ids::{CitizenId, OfferId, ReferralId};
 use peerbro_domain::people::{
     BirthYear, ConsentEvidence as DomainEvidence, NewCitizen, parse_municipality,
 };
@@ -71,6 +71,8 @@ pub struct SubmitReferral {
     share_outcome_with_referrer: bool,
     /// The citizen agrees to be contacted (default true).
     contact_consent: Option<bool>,
+    /// The offer asked for; leave out to let the coordinator decide.
+    offer_id: Option<Uuid>,
 }
 
 /// What the referrer's organisation sees of a referral.
@@ -170,6 +172,7 @@ fn parse_body(body: SubmitReferral, key: Option<String>) -> Result<NewReferral, 
         consent_evidence: body.consent_evidence.into(),
         share_outcome: body.share_outcome_with_referrer,
         contact: body.contact_consent.unwrap_or(true),
+        offer_id: body.offer_id.map(OfferId::from_uuid),
         idempotency_key: key,
     })
 }

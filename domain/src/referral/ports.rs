@@ -4,7 +4,7 @@ use async_trait::async_trait;
 
 use crate::context::RequestContext;
 use crate::error::DomainResult;
-use crate::ids::{OrganisationId, PeerId, ReferralId};
+use crate::ids::{OfferId, OrganisationId, PeerId, ReferralId};
 use crate::page::{Page, PageRequest};
 use crate::people::{Citizen, ConsentRecord, PeerStatus};
 use crate::privacy::Purpose;
@@ -56,6 +56,26 @@ pub struct PeerCapacity {
     pub open_matches: u32,
 }
 
+/// Where an assignment goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AssignTarget {
+    /// A peer, for one-to-one accompaniment (capacity checked).
+    Peer(PeerId),
+    /// A peer-group course: the citizen is enrolled, or put on its waiting list.
+    Course(OfferId),
+}
+
+/// Whether an action gives up the referral's place on a course (the next on the waiting list
+/// gets it).
+#[must_use]
+pub const fn frees_course_place(action: crate::referral::model::ReferralAction) -> bool {
+    use crate::referral::model::ReferralAction as A;
+    matches!(
+        action,
+        A::Reassign | A::Withdraw | A::EndEarly | A::MarkNoContact
+    )
+}
+
 /// A pure move applied inside the adapter's transaction, given the capacity of the peer named
 /// in the call (if any).
 pub type ReferralChange =
@@ -68,6 +88,8 @@ pub struct ReferralFilter {
     pub states: Vec<ReferralState>,
     /// Only referrals from this organisation.
     pub referrer_organisation_id: Option<OrganisationId>,
+    /// Only referrals assigned to this peer (their matches).
+    pub assigned_peer_id: Option<PeerId>,
 }
 
 /// Referrals of the context's tenant.
@@ -105,16 +127,34 @@ pub trait ReferralRepository: Send + Sync {
         page: &PageRequest,
     ) -> DomainResult<Page<Referral>>;
 
-    /// Loads and locks a referral (and `peer`, with their open matches), applies `change` and
-    /// stores the result with its new transition.
+    /// The tenant's contact limit in days ([`crate::referral::DEFAULT_CONTACT_LIMIT_DAYS`]
+    /// unless set).
     ///
     /// # Errors
-    /// `NotFound` for the referral or peer; the change's own error.
+    /// `Unknown` on storage failure.
+    async fn contact_limit_days(&self, ctx: &RequestContext) -> DomainResult<u32>;
+
+    /// Sets the tenant's contact limit.
+    ///
+    /// # Errors
+    /// `Unknown` on storage failure.
+    async fn set_contact_limit_days(&self, ctx: &RequestContext, days: u32) -> DomainResult<()>;
+
+    /// Loads and locks a referral (and, when assigning to a peer, the peer with their open
+    /// matches), applies `change` and stores the result with its new transition. When the
+    /// change assigns a course, the citizen is enrolled (or waitlisted) in the same
+    /// transaction; when `action` frees a course place, the referral's enrolment is withdrawn
+    /// and the next on the waiting list moves up.
+    ///
+    /// # Errors
+    /// `NotFound` for the referral, peer or course; `Conflict` from the enrolment; the
+    /// change's own error.
     async fn update(
         &self,
         ctx: &RequestContext,
         id: ReferralId,
-        peer: Option<PeerId>,
+        action: crate::referral::model::ReferralAction,
+        target: Option<AssignTarget>,
         change: ReferralChange,
     ) -> DomainResult<Referral>;
 }

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::error::DomainResult;
-use crate::ids::{CitizenId, OrganisationId, PeerId, ReferralId, UserId};
+use crate::ids::{CitizenId, OfferId, OrganisationId, PeerId, ReferralId, UserId};
 use crate::privacy::Personal;
 use crate::referral::model::{
     DeclineReason, MoveDetails, OutcomeCode, ReferralAction, ReferralState, ReferralTransition,
@@ -33,6 +33,10 @@ pub struct Referral {
     pub assigned_at: Option<DateTime<Utc>>,
     /// The peer it is assigned to, while assigned.
     pub assigned_peer_id: Option<PeerId>,
+    /// The offer the referrer asked for (`None`: the coordinator decides).
+    pub requested_offer_id: Option<OfferId>,
+    /// The course it is assigned to, while assigned.
+    pub assigned_offer_id: Option<OfferId>,
     /// The coded outcome, once support ended.
     pub outcome: Option<OutcomeCode>,
     /// Why it was declined.
@@ -61,6 +65,7 @@ impl Referral {
             ReferralAction::Reassign => {
                 self.assigned_at = None;
                 self.assigned_peer_id = None;
+                self.assigned_offer_id = None;
             }
             ReferralAction::RecordContact if self.first_contact_at.is_none() => {
                 self.first_contact_at = Some(at);
@@ -156,6 +161,8 @@ mod tests {
             first_contact_at: None,
             assigned_at: None,
             assigned_peer_id: None,
+            requested_offer_id: None,
+            assigned_offer_id: None,
             outcome: None,
             decline_reason: None,
             feedback: None,

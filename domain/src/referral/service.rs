@@ -9,7 +9,7 @@ use chrono::Utc;
 use crate::authz::{PeopleAction, authorize_people, require_actor};
 use crate::context::{RequestContext, Role};
 use crate::error::{DomainError, DomainResult};
-use crate::ids::{CitizenId, PeerId, ReferralId};
+use crate::ids::{CitizenId, OfferId, ReferralId};
 use crate::page::{Page, PageRequest};
 use crate::people::{
     Citizen, CitizenOrigin, CitizenRepository, ConsentEvidence, ConsentPurpose, ConsentRecord,
@@ -18,12 +18,12 @@ use crate::people::{
 use crate::privacy::{Personal, Purpose};
 use crate::referral::model::{MoveDetails, ReferralAction, ReferralState};
 use crate::referral::ports::{
-    Idempotency, ReferralFilter, ReferralRepository, Submission, Submitted,
+    AssignTarget, Idempotency, ReferralFilter, ReferralRepository, Submission, Submitted,
 };
 use crate::referral::referral::{Referral, ReferrerView};
 
 /// The default days an assigned referral may wait for first contact before it is flagged.
-pub const DEFAULT_CONTACT_LIMIT_DAYS: i64 = 14;
+pub const DEFAULT_CONTACT_LIMIT_DAYS: u32 = 14;
 
 /// Who is referred.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -47,6 +47,8 @@ pub struct NewReferral {
     pub share_outcome: bool,
     /// The citizen agrees to be contacted.
     pub contact: bool,
+    /// The offer asked for; `None` lets the coordinator decide.
+    pub offer_id: Option<OfferId>,
     /// A client key that makes retries safe.
     pub idempotency_key: Option<String>,
 }
@@ -65,7 +67,7 @@ impl NewReferral {
             ),
             ReferredCitizen::Known(id) => format!("known|{id}"),
         };
-        format!(
+        let base = format!(
             "v1|{citizen}|{}|{}|{}|{}",
             self.reason
                 .as_ref()
@@ -74,7 +76,12 @@ impl NewReferral {
             self.consent_evidence.as_str(),
             self.share_outcome,
             self.contact
-        )
+        );
+        // Appended only when given, so that keys stored before offers existed still match.
+        match self.offer_id {
+            Some(offer) => format!("{base}|offer:{offer}"),
+            None => base,
+        }
     }
 }
 
@@ -202,6 +209,8 @@ impl ReferralService {
             first_contact_at: None,
             assigned_at: None,
             assigned_peer_id: None,
+            requested_offer_id: new.offer_id,
+            assigned_offer_id: None,
             outcome: None,
             decline_reason: None,
             feedback: None,
@@ -319,11 +328,37 @@ impl ReferralService {
             return Err(forbidden());
         }
         let referral = self.referrals.get(ctx, id, Some(purpose)).await?;
-        let contact_overdue = referral.contact_overdue(DEFAULT_CONTACT_LIMIT_DAYS, Utc::now());
+        let limit = i64::from(self.referrals.contact_limit_days(ctx).await?);
+        let contact_overdue = referral.contact_overdue(limit, Utc::now());
         Ok(ReferralDetail {
             referral,
             contact_overdue,
         })
+    }
+
+    /// The tenant's limit, in days, for first contact after assignment (coordinators and
+    /// tenant admins).
+    ///
+    /// # Errors
+    /// `Forbidden`.
+    pub async fn contact_limit(&self, ctx: &RequestContext) -> DomainResult<u32> {
+        if !Self::is_coordinator(ctx) {
+            return Err(forbidden());
+        }
+        self.referrals.contact_limit_days(ctx).await
+    }
+
+    /// Sets the tenant's contact limit (tenant admins).
+    ///
+    /// # Errors
+    /// `Forbidden`; `Validation` outside 1–90 days.
+    pub async fn set_contact_limit(&self, ctx: &RequestContext, days: u32) -> DomainResult<u32> {
+        crate::authz::authorize(ctx, crate::authz::TenancyAction::ConfigureTenant)?;
+        if !(1..=90).contains(&days) {
+            return Err(DomainError::validation("days", "must be between 1 and 90"));
+        }
+        self.referrals.set_contact_limit_days(ctx, days).await?;
+        Ok(days)
     }
 
     /// The coordinator's worklist: open referrals (optionally of some states), oldest first,
@@ -357,19 +392,21 @@ impl ReferralService {
             ..ReferralFilter::default()
         };
         let now = Utc::now();
+        let limit = i64::from(self.referrals.contact_limit_days(ctx).await?);
         Ok(self
             .referrals
             .list(ctx, &filter, page)
             .await?
             .map(|referral| ReferralDetail {
-                contact_overdue: referral.contact_overdue(DEFAULT_CONTACT_LIMIT_DAYS, now),
+                contact_overdue: referral.contact_overdue(limit, now),
                 referral,
             }))
     }
 
     /// Moves a referral. Coordinators make every move; a referrer of the submitting
     /// organisation may only withdraw. Assigning names a peer, who must be active and have
-    /// capacity for another one-to-one match.
+    /// capacity for another one-to-one match, or a course, where the citizen gets a place or a
+    /// place on the waiting list.
     ///
     /// # Errors
     /// `Forbidden`; `NotFound`; `Validation`; `Conflict` for an illegal move or a full peer.
@@ -380,7 +417,7 @@ impl ReferralService {
         id: ReferralId,
         action: ReferralAction,
         details: MoveDetails,
-        peer: Option<PeerId>,
+        target: Option<AssignTarget>,
     ) -> DomainResult<ReferralId> {
         let actor = require_actor(ctx)?;
         let coordinator = Self::is_coordinator(ctx);
@@ -391,15 +428,18 @@ impl ReferralService {
             // The referral must be their organisation's (another's answers NOT_FOUND).
             self.referrer_view(ctx, id).await?;
         }
-        match (action, peer) {
+        match (action, target) {
             (ReferralAction::Assign, None) => {
-                return Err(DomainError::validation("peerId", "assigning names a peer"));
+                return Err(DomainError::validation(
+                    "peerId",
+                    "assigning names a peer or a course",
+                ));
             }
             (ReferralAction::Assign, Some(_)) | (_, None) => {}
             (_, Some(_)) => {
                 return Err(DomainError::validation(
                     "peerId",
-                    "is given only when assigning",
+                    "a peer or course is given only when assigning",
                 ));
             }
         }
@@ -409,8 +449,12 @@ impl ReferralService {
             .update(
                 ctx,
                 id,
-                peer,
+                action,
+                target,
                 Box::new(move |referral, capacity| {
+                    if let Some(AssignTarget::Course(course)) = target {
+                        referral.assigned_offer_id = Some(course);
+                    }
                     if let Some(capacity) = capacity {
                         if capacity.status != PeerStatus::Active {
                             return Err(DomainError::Conflict(

@@ -2,6 +2,7 @@
 
 pub mod api_clients;
 pub mod memberships;
+pub mod offers;
 pub mod organisations;
 pub mod outbox;
 pub mod peers;

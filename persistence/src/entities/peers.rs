@@ -228,6 +228,7 @@ pub mod tenant_settings {
         #[sea_orm(primary_key, auto_increment = false)]
         pub tenant_id: Uuid,
         pub supervision_limit_days: i32,
+        pub contact_limit_days: Option<i32>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

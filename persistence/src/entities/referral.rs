@@ -26,6 +26,8 @@ pub mod referrals {
         pub decline_reason: Option<String>,
         pub feedback: Option<String>,
         pub updated_at: DateTimeUtc,
+        pub requested_offer_id: Option<Uuid>,
+        pub assigned_offer_id: Option<Uuid>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,6 +1,7 @@
 //! Adapters implementing the domain ports, one file per bounded context.
 
 mod api_clients;
+mod offers;
 mod page;
 mod peers;
 mod people;
@@ -10,6 +11,7 @@ mod tenancy;
 mod webhooks;
 
 pub use api_clients::SeaApiClientRepository;
+pub use offers::SeaOfferRepository;
 pub(crate) use page::keyset;
 pub use peers::SeaPeerRepository;
 pub use people::SeaCitizenRepository;

@@ -713,6 +713,7 @@ impl PeerRepository for SeaPeerRepository {
         tenant_settings::Entity::insert(tenant_settings::ActiveModel {
             tenant_id: Set(tenant.as_uuid()),
             supervision_limit_days: Set(to_i32(days)?),
+            contact_limit_days: Set(None),
         })
         .on_conflict(
             OnConflict::column(tenant_settings::Column::TenantId)

@@ -2,15 +2,19 @@
 //! sealed with the citizen's key; moves applied under a row lock.
 
 use async_trait::async_trait;
-use peerbro_domain::ids::{CitizenId, OrganisationId, PeerId, ReferralId, TenantId, UserId};
+use peerbro_domain::ids::{
+    CitizenId, OfferId, OrganisationId, PeerId, ReferralId, TenantId, UserId,
+};
 use peerbro_domain::page::{Page, PageRequest};
 use peerbro_domain::people::PeerStatus;
 use peerbro_domain::privacy::{Personal, Purpose, SubjectKind};
 use peerbro_domain::referral::{
-    MoveDetails, PeerCapacity, Referral, ReferralChange, ReferralFilter, ReferralRepository,
-    ReferralState, ReferralTransition, Submission, Submitted,
+    AssignTarget, DEFAULT_CONTACT_LIMIT_DAYS, MoveDetails, PeerCapacity, Referral, ReferralAction,
+    ReferralChange, ReferralFilter, ReferralRepository, ReferralState, ReferralTransition,
+    Submission, Submitted, frees_course_place,
 };
 use peerbro_domain::{DomainError, DomainResult, RequestContext};
+use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveModelTrait as _, ActiveValue::Set, ColumnTrait as _, EntityTrait as _,
     IntoActiveModel as _, PaginatorTrait as _, QueryFilter as _, QueryOrder as _,
@@ -23,6 +27,7 @@ use super::people::SeaCitizenRepository;
 use super::rows::one_or_not_found;
 use crate::audit::{append, append_reads};
 use crate::db::{Database, Tx};
+use crate::entities::peers::tenant_settings;
 use crate::entities::privacy::citizens;
 use crate::entities::referral::{referral_transitions, referrals};
 use crate::errors::{map_db, unexpected};
@@ -115,6 +120,8 @@ impl SeaReferralRepository {
                     first_contact_at: r.first_contact_at,
                     assigned_at: r.assigned_at,
                     assigned_peer_id: r.assigned_peer_id.map(PeerId::from_uuid),
+                    requested_offer_id: r.requested_offer_id.map(OfferId::from_uuid),
+                    assigned_offer_id: r.assigned_offer_id.map(OfferId::from_uuid),
                     outcome: parse_opt(r.outcome.as_deref(), "outcome")?,
                     decline_reason: parse_opt(r.decline_reason.as_deref(), "decline reason")?,
                     feedback: r.feedback,
@@ -203,6 +210,9 @@ impl SeaReferralRepository {
                 append(&tx, ctx, &events).await?;
             }
         }
+        if let Some(offer) = referral.requested_offer_id {
+            super::offers::require_open_offer(&tx, tenant, offer).await?;
+        }
         let reason_sealed = match &referral.reason {
             Some(reason) => Some(
                 self.citizens
@@ -238,6 +248,8 @@ impl SeaReferralRepository {
             decline_reason: Set(None),
             feedback: Set(None),
             updated_at: Set(referral.submitted_at),
+            requested_offer_id: Set(referral.requested_offer_id.map(|o| o.as_uuid())),
+            assigned_offer_id: Set(None),
         }
         .insert(&tx)
         .await
@@ -341,6 +353,9 @@ impl ReferralRepository for SeaReferralRepository {
         if let Some(org) = filter.referrer_organisation_id {
             query = query.filter(referrals::Column::ReferrerOrganisationId.eq(org.as_uuid()));
         }
+        if let Some(peer) = filter.assigned_peer_id {
+            query = query.filter(referrals::Column::AssignedPeerId.eq(peer.as_uuid()));
+        }
         let rows = keyset(query, referrals::Column::Id, page)
             .all(&tx)
             .await
@@ -350,19 +365,57 @@ impl ReferralRepository for SeaReferralRepository {
         Ok(Page::from_probe(items, page))
     }
 
+    async fn contact_limit_days(&self, ctx: &RequestContext) -> DomainResult<u32> {
+        let tenant = ctx.tenant_id()?;
+        let tx = self.db.begin(tenant).await?;
+        let row = tenant_settings::Entity::find_by_id(tenant.as_uuid())
+            .one(&tx)
+            .await
+            .map_err(unexpected)?;
+        tx.commit().await?;
+        row.and_then(|r| r.contact_limit_days)
+            .map_or(Ok(DEFAULT_CONTACT_LIMIT_DAYS), |d| {
+                u32::try_from(d).map_err(|_| corrupt("contact limit"))
+            })
+    }
+
+    async fn set_contact_limit_days(&self, ctx: &RequestContext, days: u32) -> DomainResult<()> {
+        let tenant = ctx.tenant_id()?;
+        let tx = self.db.begin(tenant).await?;
+        let days = i32::try_from(days).map_err(|_| corrupt("contact limit"))?;
+        tenant_settings::Entity::insert(tenant_settings::ActiveModel {
+            tenant_id: Set(tenant.as_uuid()),
+            supervision_limit_days: Set(i32::try_from(
+                peerbro_domain::people::DEFAULT_SUPERVISION_LIMIT_DAYS,
+            )
+            .unwrap_or(i32::MAX)),
+            contact_limit_days: Set(Some(days)),
+        })
+        .on_conflict(
+            OnConflict::column(tenant_settings::Column::TenantId)
+                .update_column(tenant_settings::Column::ContactLimitDays)
+                .to_owned(),
+        )
+        .exec_without_returning(&tx)
+        .await
+        .map_err(unexpected)?;
+        tx.commit().await
+    }
+
     #[tracing::instrument(skip_all, fields(referral = %id))]
     async fn update(
         &self,
         ctx: &RequestContext,
         id: ReferralId,
-        peer: Option<PeerId>,
+        action: ReferralAction,
+        target: Option<AssignTarget>,
         change: ReferralChange,
     ) -> DomainResult<Referral> {
         let tenant = ctx.tenant_id()?;
         let tx = self.db.begin(tenant).await?;
         let row = self.find_row(&tx, tenant, id, true).await?;
-        let capacity = match peer {
-            Some(peer) => {
+        let capacity = match target {
+            Some(AssignTarget::Peer(peer)) => {
                 // Lock the peer so that two assignments cannot both take their last place.
                 let p = super::peers::find_row(&tx, tenant, peer, true).await?;
                 let open = referrals::Entity::find()
@@ -384,8 +437,9 @@ impl ReferralRepository for SeaReferralRepository {
                     open_matches: u32::try_from(open).unwrap_or(u32::MAX),
                 })
             }
-            None => None,
+            Some(AssignTarget::Course(_)) | None => None,
         };
+        let had_course = row.assigned_offer_id.is_some();
         let mut referral = self
             .load(&tx, tenant, vec![row.clone()])
             .await?
@@ -403,11 +457,23 @@ impl ReferralRepository for SeaReferralRepository {
         model.outcome = Set(referral.outcome.map(|o| o.as_str().to_owned()));
         model.decline_reason = Set(referral.decline_reason.map(|d| d.as_str().to_owned()));
         model.feedback = Set(referral.feedback.clone());
+        model.assigned_offer_id = Set(referral.assigned_offer_id.map(|o| o.as_uuid()));
         model.updated_at = Set(referral
             .transitions
             .last()
             .map_or(referral.submitted_at, |t| t.at));
         model.update(&tx).await.map_err(unexpected)?;
+        let now = referral
+            .transitions
+            .last()
+            .map_or_else(chrono::Utc::now, |t| t.at);
+        if had_course && frees_course_place(action) {
+            super::offers::withdraw_for_referral(&tx, tenant, id, now).await?;
+        }
+        if let Some(AssignTarget::Course(course)) = target {
+            super::offers::enrol_in(&tx, tenant, course, referral.citizen_id, Some(id), now)
+                .await?;
+        }
         for t in referral.transitions.iter().skip(known) {
             referral_transitions::ActiveModel {
                 tenant_id: Set(tenant.as_uuid()),

@@ -7,6 +7,7 @@ mod auth;
 mod bad_input;
 mod http;
 mod isolation;
+mod offers;
 mod organisations;
 mod peers;
 mod people;

@@ -1,0 +1,12 @@
+//! Offers ("tilbud"): peer-group courses with generated sessions, enrolment with a waiting
+//! list and attendance; one-to-one accompaniment ("følgeskab"), whose matches are referrals
+//! assigned to a peer and whose meetings are logged without content; recovery cafés, counted
+//! by headcount only; and anonymous chat.
+
+pub mod model;
+pub mod ports;
+pub mod service;
+
+pub use model::*;
+pub use ports::*;
+pub use service::*;

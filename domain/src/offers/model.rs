@@ -1,0 +1,539 @@
+//! Offers, course schedules, enrolment decisions and meetings.
+
+use chrono::{DateTime, Datelike as _, Days, NaiveDate, NaiveTime, Utc, Weekday};
+
+use crate::error::{DomainError, DomainResult};
+use crate::ids::{
+    CitizenId, CourseSessionId, EnrolmentId, MeetingId, OfferId, OrganisationId, PeerId,
+    ReferralId, UserId,
+};
+
+/// What kind of offer (the same kinds peers say they can offer).
+pub use crate::people::OfferType;
+
+stored_enum!(
+    /// A citizen's place on a course.
+    EnrolmentStatus {
+        /// Has a place.
+        Enrolled = "ENROLLED",
+        /// Waits for a place, in order of enrolment.
+        Waitlisted = "WAITLISTED",
+        /// Left the course or the waiting list.
+        Withdrawn = "WITHDRAWN",
+    }
+);
+
+stored_enum!(
+    /// How a one-to-one meeting took place.
+    MeetingForm {
+        /// Face to face.
+        InPerson = "IN_PERSON",
+        /// By phone.
+        Phone = "PHONE",
+        /// By video.
+        Video = "VIDEO",
+        /// A walk together.
+        Walk = "WALK",
+    }
+);
+
+/// Default number of course sessions.
+pub const DEFAULT_SESSION_COUNT: u32 = 10;
+/// Default session length.
+pub const DEFAULT_SESSION_MINUTES: u32 = 120;
+/// The longest offer title.
+pub const MAX_TITLE_CHARS: usize = 120;
+/// The longest location text.
+pub const MAX_LOCATION_CHARS: usize = 200;
+
+/// When a course meets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CourseSchedule {
+    /// The course starts on the first `weekday` on or after this date.
+    pub start_date: NaiveDate,
+    /// The weekday it meets.
+    pub weekday: Weekday,
+    /// Local (Danish) start time.
+    pub start_time: NaiveTime,
+    /// How many weekly sessions.
+    pub session_count: u32,
+    /// How long each lasts.
+    pub session_minutes: u32,
+}
+
+impl CourseSchedule {
+    /// The session dates: weekly from the first `weekday` on or after the start date.
+    #[must_use]
+    pub fn dates(&self) -> Vec<NaiveDate> {
+        let ahead = (7 + self.weekday.num_days_from_monday()
+            - self.start_date.weekday().num_days_from_monday())
+            % 7;
+        let first = self
+            .start_date
+            .checked_add_days(Days::new(u64::from(ahead)))
+            .unwrap_or(self.start_date);
+        (0..self.session_count)
+            .filter_map(|n| first.checked_add_days(Days::new(u64::from(n) * 7)))
+            .collect()
+    }
+
+    fn validate(&self) -> DomainResult<()> {
+        if !(1..=52).contains(&self.session_count) {
+            return Err(DomainError::validation(
+                "sessionCount",
+                "must be between 1 and 52",
+            ));
+        }
+        if !(30..=480).contains(&self.session_minutes) {
+            return Err(DomainError::validation(
+                "sessionMinutes",
+                "must be between 30 and 480",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// An offer of an organisation in the tenant.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Offer {
+    /// Id.
+    pub id: OfferId,
+    /// The organisation that runs it.
+    pub organisation_id: OrganisationId,
+    /// Its kind.
+    pub offer_type: OfferType,
+    /// Title, e.g. "Recovery-kursus forår".
+    pub title: String,
+    /// Where it takes place; `None` means online.
+    pub location: Option<String>,
+    /// Places on a course.
+    pub capacity: Option<u32>,
+    /// The two peers facilitating a course.
+    pub facilitators: Vec<PeerId>,
+    /// A course's schedule.
+    pub schedule: Option<CourseSchedule>,
+    /// Whether it takes referrals and enrolments.
+    pub open: bool,
+    /// Created.
+    pub created_at: DateTime<Utc>,
+}
+
+/// An offer as a coordinator describes it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewOffer {
+    /// The organisation that runs it.
+    pub organisation_id: OrganisationId,
+    /// Its kind.
+    pub offer_type: OfferType,
+    /// Title.
+    pub title: String,
+    /// A place, or `None` with `online`.
+    pub location: Option<String>,
+    /// Online instead of a place.
+    pub online: bool,
+    /// Places (courses only).
+    pub capacity: Option<u32>,
+    /// Two facilitating peers (courses only).
+    pub facilitators: Vec<PeerId>,
+    /// The schedule (courses only).
+    pub schedule: Option<CourseSchedule>,
+}
+
+impl NewOffer {
+    /// Checks the offer and makes it.
+    ///
+    /// # Errors
+    /// `Validation` naming the field.
+    pub fn validate(self, now: DateTime<Utc>) -> DomainResult<Offer> {
+        let title = self.title.trim().to_owned();
+        if title.is_empty() || title.chars().count() > MAX_TITLE_CHARS {
+            return Err(DomainError::validation(
+                "title",
+                format!("must be 1 to {MAX_TITLE_CHARS} characters"),
+            ));
+        }
+        let location = self
+            .location
+            .map(|l| l.trim().to_owned())
+            .filter(|l| !l.is_empty());
+        match (&location, self.online) {
+            (Some(_), true) => {
+                return Err(DomainError::validation(
+                    "location",
+                    "give a place or online, not both",
+                ));
+            }
+            (None, false) => {
+                return Err(DomainError::validation(
+                    "location",
+                    "give a place, or say it is online",
+                ));
+            }
+            (Some(l), false) if l.chars().count() > MAX_LOCATION_CHARS => {
+                return Err(DomainError::validation(
+                    "location",
+                    format!("must be at most {MAX_LOCATION_CHARS} characters"),
+                ));
+            }
+            _ => {}
+        }
+        if self.offer_type == OfferType::GroupCourse {
+            let capacity = self
+                .capacity
+                .ok_or_else(|| DomainError::validation("capacity", "a course needs a capacity"))?;
+            if !(1..=50).contains(&capacity) {
+                return Err(DomainError::validation(
+                    "capacity",
+                    "must be between 1 and 50",
+                ));
+            }
+            if self.facilitators.len() != 2 || self.facilitators[0] == self.facilitators[1] {
+                return Err(DomainError::validation(
+                    "facilitatorIds",
+                    "a course has two different facilitating peers",
+                ));
+            }
+            self.schedule
+                .ok_or_else(|| DomainError::validation("schedule", "a course needs a schedule"))?
+                .validate()?;
+        } else if self.capacity.is_some()
+            || !self.facilitators.is_empty()
+            || self.schedule.is_some()
+        {
+            return Err(DomainError::validation(
+                "capacity",
+                "capacity, facilitators and schedule belong to courses only",
+            ));
+        }
+        Ok(Offer {
+            id: OfferId::new(),
+            organisation_id: self.organisation_id,
+            offer_type: self.offer_type,
+            title,
+            location,
+            capacity: self.capacity,
+            facilitators: self.facilitators,
+            schedule: self.schedule,
+            open: true,
+            created_at: now,
+        })
+    }
+}
+
+/// One session of a course.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CourseSession {
+    /// Id.
+    pub id: CourseSessionId,
+    /// The course.
+    pub offer_id: OfferId,
+    /// 1 for the first.
+    pub number: u32,
+    /// The day.
+    pub date: NaiveDate,
+    /// Local start time.
+    pub start_time: NaiveTime,
+    /// Length.
+    pub minutes: u32,
+}
+
+/// The sessions of a course with `schedule`.
+#[must_use]
+pub fn sessions_of(offer: OfferId, schedule: &CourseSchedule) -> Vec<CourseSession> {
+    schedule
+        .dates()
+        .into_iter()
+        .zip(1..)
+        .map(|(date, number)| CourseSession {
+            id: CourseSessionId::new(),
+            offer_id: offer,
+            number,
+            date,
+            start_time: schedule.start_time,
+            minutes: schedule.session_minutes,
+        })
+        .collect()
+}
+
+/// A citizen's place on a course.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Enrolment {
+    /// Id.
+    pub id: EnrolmentId,
+    /// The course.
+    pub offer_id: OfferId,
+    /// The citizen.
+    pub citizen_id: CitizenId,
+    /// The referral it came from, if any.
+    pub referral_id: Option<ReferralId>,
+    /// Where it stands.
+    pub status: EnrolmentStatus,
+    /// Enrolled or put on the waiting list.
+    pub created_at: DateTime<Utc>,
+    /// Last change.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Where a new enrolment goes: a place while the course has one, else the waiting list.
+#[must_use]
+pub fn place_for(capacity: u32, enrolled: u32) -> EnrolmentStatus {
+    if enrolled < capacity {
+        EnrolmentStatus::Enrolled
+    } else {
+        EnrolmentStatus::Waitlisted
+    }
+}
+
+/// Whether a place opened by a withdrawal goes to the first on the waiting list.
+#[must_use]
+pub fn promotes(capacity: u32, enrolled_after_withdrawal: u32) -> bool {
+    enrolled_after_withdrawal < capacity
+}
+
+/// Attendance of one enrolled citizen at one session.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Attendance {
+    /// The session.
+    pub session_id: CourseSessionId,
+    /// The citizen.
+    pub citizen_id: CitizenId,
+    /// Present or not.
+    pub present: bool,
+}
+
+/// A recovery café's headcount on a day.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CafeVisit {
+    /// The café.
+    pub offer_id: OfferId,
+    /// The day.
+    pub date: NaiveDate,
+    /// How many came (no names).
+    pub headcount: u32,
+}
+
+/// A meeting of a one-to-one match (a referral assigned to a peer): when, how long, how —
+/// never what was said.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Meeting {
+    /// Id.
+    pub id: MeetingId,
+    /// The match.
+    pub referral_id: ReferralId,
+    /// The peer who met the citizen.
+    pub peer_id: PeerId,
+    /// The day.
+    pub date: NaiveDate,
+    /// Length in minutes.
+    pub minutes: u32,
+    /// How.
+    pub form: MeetingForm,
+    /// Who logged it.
+    pub logged_by: Option<UserId>,
+    /// When.
+    pub logged_at: DateTime<Utc>,
+}
+
+/// A peer's one-to-one match: a referral assigned to them (nothing about the citizen beyond
+/// the pseudonym).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PeerMatch {
+    /// The referral.
+    pub referral_id: ReferralId,
+    /// The citizen's pseudonym.
+    pub citizen_pseudonym: String,
+    /// Where the referral is.
+    pub state: crate::referral::ReferralState,
+    /// When it was assigned.
+    pub assigned_at: Option<DateTime<Utc>>,
+    /// First contact.
+    pub first_contact_at: Option<DateTime<Utc>>,
+}
+
+/// Checks a meeting's date and length.
+///
+/// # Errors
+/// `Validation`.
+pub fn validate_meeting(date: NaiveDate, minutes: u32, today: NaiveDate) -> DomainResult<()> {
+    if date > today {
+        return Err(DomainError::validation("date", "cannot be in the future"));
+    }
+    if !(5..=600).contains(&minutes) {
+        return Err(DomainError::validation(
+            "minutes",
+            "must be between 5 and 600",
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    #[test]
+    fn a_course_meets_weekly_from_the_first_matching_weekday() {
+        // 2026-11-24 is a Tuesday; the course meets on Thursdays.
+        let schedule = CourseSchedule {
+            start_date: date(2026, 11, 24),
+            weekday: Weekday::Thu,
+            start_time: NaiveTime::from_hms_opt(17, 0, 0).unwrap(),
+            session_count: DEFAULT_SESSION_COUNT,
+            session_minutes: DEFAULT_SESSION_MINUTES,
+        };
+        let dates = schedule.dates();
+        assert_eq!(dates.len(), 10);
+        assert_eq!(dates[0], date(2026, 11, 26));
+        assert_eq!(dates[1], date(2026, 12, 3));
+        assert_eq!(dates[9], date(2027, 1, 28));
+        assert!(dates.iter().all(|d| d.weekday() == Weekday::Thu));
+        // Starting on the weekday itself: that day is the first session.
+        let same_day = CourseSchedule {
+            weekday: Weekday::Tue,
+            ..schedule
+        };
+        assert_eq!(same_day.dates()[0], date(2026, 11, 24));
+        let sessions = sessions_of(OfferId::new(), &schedule);
+        assert_eq!(
+            sessions.iter().map(|s| s.number).collect::<Vec<_>>(),
+            (1..=10).collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
+    fn places_then_the_waiting_list() {
+        assert_eq!(place_for(2, 0), EnrolmentStatus::Enrolled);
+        assert_eq!(place_for(2, 1), EnrolmentStatus::Enrolled);
+        assert_eq!(place_for(2, 2), EnrolmentStatus::Waitlisted);
+        assert!(promotes(2, 1));
+        assert!(!promotes(2, 2));
+    }
+
+    fn course() -> NewOffer {
+        NewOffer {
+            organisation_id: OrganisationId::new(),
+            offer_type: OfferType::GroupCourse,
+            title: "Recovery-kursus".to_owned(),
+            location: Some("Kulturværftet".to_owned()),
+            online: false,
+            capacity: Some(12),
+            facilitators: vec![PeerId::new(), PeerId::new()],
+            schedule: Some(CourseSchedule {
+                start_date: date(2026, 11, 24),
+                weekday: Weekday::Thu,
+                start_time: NaiveTime::from_hms_opt(17, 0, 0).unwrap(),
+                session_count: 10,
+                session_minutes: 120,
+            }),
+        }
+    }
+
+    #[test]
+    fn offers_are_validated_by_type() {
+        let now = Utc::now();
+        assert!(course().validate(now).is_ok());
+        let same = PeerId::new();
+        for (field, bad) in [
+            (
+                "title",
+                NewOffer {
+                    title: " ".into(),
+                    ..course()
+                },
+            ),
+            (
+                "location",
+                NewOffer {
+                    online: true,
+                    ..course()
+                },
+            ),
+            (
+                "location",
+                NewOffer {
+                    location: None,
+                    ..course()
+                },
+            ),
+            (
+                "capacity",
+                NewOffer {
+                    capacity: None,
+                    ..course()
+                },
+            ),
+            (
+                "capacity",
+                NewOffer {
+                    capacity: Some(0),
+                    ..course()
+                },
+            ),
+            (
+                "facilitatorIds",
+                NewOffer {
+                    facilitators: vec![same, same],
+                    ..course()
+                },
+            ),
+            (
+                "facilitatorIds",
+                NewOffer {
+                    facilitators: vec![same],
+                    ..course()
+                },
+            ),
+            (
+                "schedule",
+                NewOffer {
+                    schedule: None,
+                    ..course()
+                },
+            ),
+            (
+                "capacity",
+                NewOffer {
+                    offer_type: OfferType::RecoveryCafe,
+                    ..course()
+                },
+            ),
+        ] {
+            match bad.validate(now) {
+                Err(DomainError::Validation { field: f, .. }) => assert_eq!(f, field),
+                other => panic!("{field}: {other:?}"),
+            }
+        }
+        let cafe = NewOffer {
+            offer_type: OfferType::RecoveryCafe,
+            capacity: None,
+            facilitators: vec![],
+            schedule: None,
+            ..course()
+        };
+        assert!(cafe.validate(now).is_ok());
+        let chat = NewOffer {
+            offer_type: OfferType::AnonymousChat,
+            location: None,
+            online: true,
+            capacity: None,
+            facilitators: vec![],
+            schedule: None,
+            ..course()
+        };
+        assert_eq!(chat.validate(now).unwrap().location, None);
+    }
+
+    #[test]
+    fn meetings_are_in_the_past_and_of_sensible_length() {
+        let today = date(2026, 11, 24);
+        assert!(validate_meeting(today, 60, today).is_ok());
+        assert!(validate_meeting(date(2026, 11, 25), 60, today).is_err());
+        assert!(validate_meeting(today, 0, today).is_err());
+        assert!(validate_meeting(today, 601, today).is_err());
+    }
+}

@@ -1,0 +1,210 @@
+//! Ports of the offers context.
+
+use async_trait::async_trait;
+use chrono::NaiveDate;
+
+use crate::context::RequestContext;
+use crate::error::DomainResult;
+use crate::ids::{CitizenId, CourseSessionId, EnrolmentId, OfferId, PeerId, ReferralId, UserId};
+use crate::offers::model::{
+    Attendance, CafeVisit, CourseSession, Enrolment, Meeting, Offer, OfferType, PeerMatch,
+};
+use crate::page::{Page, PageRequest};
+use crate::people::PeerStatus;
+use crate::referral::ReferralState;
+
+/// Checks the facilitators' statuses, inside the adapter's transaction.
+pub type FacilitatorCheck = Box<dyn FnOnce(&[(PeerId, PeerStatus)]) -> DomainResult<()> + Send>;
+
+/// Checks the match a meeting is logged for (its state and assigned peer), inside the
+/// adapter's transaction.
+pub type MatchCheck = Box<dyn FnOnce(ReferralState, Option<PeerId>) -> DomainResult<()> + Send>;
+
+/// Filters for listing offers.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct OfferFilter {
+    /// Only this kind.
+    pub offer_type: Option<OfferType>,
+    /// Only open offers.
+    pub open_only: bool,
+}
+
+/// Offers of the context's tenant and what happens in them.
+#[async_trait]
+pub trait OfferRepository: Send + Sync {
+    /// Stores an offer with its sessions, after `check` accepted its facilitators.
+    ///
+    /// # Errors
+    /// `NotFound` for an unknown organisation or peer; the check's error.
+    async fn create(
+        &self,
+        ctx: &RequestContext,
+        offer: &Offer,
+        sessions: &[CourseSession],
+        check: FacilitatorCheck,
+    ) -> DomainResult<()>;
+
+    /// A page of offers, ascending by id.
+    ///
+    /// # Errors
+    /// `Unknown` on storage failure.
+    async fn list(
+        &self,
+        ctx: &RequestContext,
+        filter: &OfferFilter,
+        page: &PageRequest,
+    ) -> DomainResult<Page<Offer>>;
+
+    /// One offer.
+    ///
+    /// # Errors
+    /// `NotFound`.
+    async fn get(&self, ctx: &RequestContext, id: OfferId) -> DomainResult<Offer>;
+
+    /// Opens or closes an offer for referrals and enrolments.
+    ///
+    /// # Errors
+    /// `NotFound`.
+    async fn set_open(&self, ctx: &RequestContext, id: OfferId, open: bool) -> DomainResult<Offer>;
+
+    /// The sessions of courses, by date.
+    ///
+    /// # Errors
+    /// `Unknown` on storage failure.
+    async fn sessions(
+        &self,
+        ctx: &RequestContext,
+        offers: &[OfferId],
+    ) -> DomainResult<Vec<CourseSession>>;
+
+    /// One session.
+    ///
+    /// # Errors
+    /// `NotFound`.
+    async fn session(
+        &self,
+        ctx: &RequestContext,
+        id: CourseSessionId,
+    ) -> DomainResult<CourseSession>;
+
+    /// Enrols a citizen on an open course, with the offer locked: a place while one is free
+    /// (`place_for`), else the waiting list.
+    ///
+    /// # Errors
+    /// `NotFound` for the offer or citizen; `Conflict` when the offer is not an open course or
+    /// the citizen already has a place or waits for one.
+    async fn enrol(
+        &self,
+        ctx: &RequestContext,
+        offer: OfferId,
+        citizen: CitizenId,
+        referral: Option<ReferralId>,
+    ) -> DomainResult<Enrolment>;
+
+    /// Withdraws an enrolment; a freed place goes to the first on the waiting list
+    /// (`promotes`), who is returned.
+    ///
+    /// # Errors
+    /// `NotFound`; `Conflict` when already withdrawn.
+    async fn withdraw(
+        &self,
+        ctx: &RequestContext,
+        enrolment: EnrolmentId,
+    ) -> DomainResult<(Enrolment, Option<Enrolment>)>;
+
+    /// A course's enrolments in enrolment order (the waiting list's order).
+    ///
+    /// # Errors
+    /// `Unknown` on storage failure.
+    async fn enrolments(
+        &self,
+        ctx: &RequestContext,
+        offer: OfferId,
+    ) -> DomainResult<Vec<Enrolment>>;
+
+    /// Records attendance at a session for enrolled citizens (replacing earlier marks).
+    ///
+    /// # Errors
+    /// `NotFound` for the session; `Validation` for a citizen without a place.
+    async fn record_attendance(
+        &self,
+        ctx: &RequestContext,
+        session: CourseSessionId,
+        marks: &[(CitizenId, bool)],
+    ) -> DomainResult<Vec<Attendance>>;
+
+    /// The attendance of a course.
+    ///
+    /// # Errors
+    /// `Unknown` on storage failure.
+    async fn attendance(
+        &self,
+        ctx: &RequestContext,
+        offer: OfferId,
+    ) -> DomainResult<Vec<Attendance>>;
+
+    /// Records (or corrects) a café's headcount for a day.
+    ///
+    /// # Errors
+    /// `NotFound`.
+    async fn record_cafe_visit(&self, ctx: &RequestContext, visit: &CafeVisit) -> DomainResult<()>;
+
+    /// A café's headcounts in a period, by date.
+    ///
+    /// # Errors
+    /// `Unknown` on storage failure.
+    async fn cafe_visits(
+        &self,
+        ctx: &RequestContext,
+        offer: OfferId,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> DomainResult<Vec<CafeVisit>>;
+
+    /// Logs a meeting after `check` accepted the match's state and peer.
+    ///
+    /// # Errors
+    /// `NotFound` for the referral; the check's error.
+    async fn log_meeting(
+        &self,
+        ctx: &RequestContext,
+        meeting: &Meeting,
+        check: MatchCheck,
+    ) -> DomainResult<()>;
+
+    /// The meetings of matches, by date.
+    ///
+    /// # Errors
+    /// `Unknown` on storage failure.
+    async fn meetings(
+        &self,
+        ctx: &RequestContext,
+        referrals: &[ReferralId],
+    ) -> DomainResult<Vec<Meeting>>;
+
+    /// The peer profile of a user, if they are a peer.
+    ///
+    /// # Errors
+    /// `Unknown` on storage failure.
+    async fn peer_of_user(
+        &self,
+        ctx: &RequestContext,
+        user: UserId,
+    ) -> DomainResult<Option<PeerId>>;
+
+    /// The referrals assigned to `peer`, oldest assignment first.
+    ///
+    /// # Errors
+    /// `Unknown` on storage failure.
+    async fn matches_of(&self, ctx: &RequestContext, peer: PeerId) -> DomainResult<Vec<PeerMatch>>;
+
+    /// The peer a referral is assigned to.
+    ///
+    /// # Errors
+    /// `NotFound`.
+    async fn assigned_peer(
+        &self,
+        ctx: &RequestContext,
+        referral: ReferralId,
+    ) -> DomainResult<Option<PeerId>>;
+}

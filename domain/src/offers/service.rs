@@ -1,0 +1,399 @@
+//! Offer use cases. Coordinators (and tenant admins) create offers and enrol citizens; every
+//! member of the tenant can see what is offered; a course's facilitating peers record its
+//! attendance; a match's peer logs its meetings; peers and coordinators count café visitors.
+
+use std::sync::Arc;
+
+use chrono::{NaiveDate, Utc};
+
+use crate::authz::{PeopleAction, TenancyAction, authorize, authorize_people, require_actor};
+use crate::context::RequestContext;
+use crate::error::{DomainError, DomainResult};
+use crate::ids::{CitizenId, CourseSessionId, EnrolmentId, MeetingId, OfferId, PeerId, ReferralId};
+use crate::offers::model::{
+    Attendance, CafeVisit, CourseSession, Enrolment, Meeting, MeetingForm, NewOffer, Offer,
+    OfferType, PeerMatch, sessions_of, validate_meeting,
+};
+use crate::offers::ports::{OfferFilter, OfferRepository};
+use crate::page::{Page, PageRequest};
+use crate::people::PeerStatus;
+use crate::referral::ReferralState;
+
+fn forbidden() -> DomainError {
+    DomainError::Forbidden("your roles in this tenant do not allow this on offers")
+}
+
+/// The offer use cases.
+#[derive(Clone)]
+pub struct OfferService {
+    offers: Arc<dyn OfferRepository>,
+}
+
+impl std::fmt::Debug for OfferService {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OfferService").finish_non_exhaustive()
+    }
+}
+
+impl OfferService {
+    /// Wires the service.
+    #[must_use]
+    pub fn new(offers: Arc<dyn OfferRepository>) -> Self {
+        Self { offers }
+    }
+
+    fn coordinates(ctx: &RequestContext) -> bool {
+        authorize_people(ctx, PeopleAction::ManageCitizens).is_ok()
+    }
+
+    fn require_coordinator(ctx: &RequestContext) -> DomainResult<()> {
+        authorize_people(ctx, PeopleAction::ManageCitizens).map_err(|e| match e {
+            DomainError::Forbidden(_) => forbidden(),
+            other => other,
+        })
+    }
+
+    /// The caller's peer profile, if they are a peer.
+    async fn own_peer(&self, ctx: &RequestContext) -> DomainResult<Option<PeerId>> {
+        let actor = require_actor(ctx)?;
+        if !actor.has(crate::context::Role::Peer) {
+            return Ok(None);
+        }
+        self.offers.peer_of_user(ctx, actor.user_id()).await
+    }
+
+    /// Creates an offer; a course gets its sessions at once.
+    ///
+    /// # Errors
+    /// `Forbidden` unless a coordinator or tenant admin; `Validation`; `NotFound` for an
+    /// unknown organisation or peer; `Conflict` when a facilitator is not an active peer.
+    #[tracing::instrument(skip_all, fields(request_id = ctx.request_id()))]
+    pub async fn create(&self, ctx: &RequestContext, new: NewOffer) -> DomainResult<Offer> {
+        Self::require_coordinator(ctx)?;
+        let offer = new.validate(Utc::now())?;
+        let sessions = offer
+            .schedule
+            .as_ref()
+            .map(|s| sessions_of(offer.id, s))
+            .unwrap_or_default();
+        self.offers
+            .create(
+                ctx,
+                &offer,
+                &sessions,
+                Box::new(|peers| {
+                    if peers
+                        .iter()
+                        .any(|(_, status)| *status != PeerStatus::Active)
+                    {
+                        return Err(DomainError::Conflict(
+                            "only active peers can facilitate a course".to_owned(),
+                        ));
+                    }
+                    Ok(())
+                }),
+            )
+            .await?;
+        Ok(offer)
+    }
+
+    /// A page of the tenant's offers (any member).
+    ///
+    /// # Errors
+    /// `Unauthenticated`.
+    pub async fn list(
+        &self,
+        ctx: &RequestContext,
+        filter: &OfferFilter,
+        page: &PageRequest,
+    ) -> DomainResult<Page<Offer>> {
+        authorize(ctx, TenancyAction::ViewOrganisations)?;
+        self.offers.list(ctx, filter, page).await
+    }
+
+    /// One offer (any member).
+    ///
+    /// # Errors
+    /// `Unauthenticated`; `NotFound`.
+    pub async fn get(&self, ctx: &RequestContext, id: OfferId) -> DomainResult<Offer> {
+        authorize(ctx, TenancyAction::ViewOrganisations)?;
+        self.offers.get(ctx, id).await
+    }
+
+    /// The sessions of courses (any member; batched).
+    ///
+    /// # Errors
+    /// `Unauthenticated`.
+    pub async fn sessions(
+        &self,
+        ctx: &RequestContext,
+        offers: &[OfferId],
+    ) -> DomainResult<Vec<CourseSession>> {
+        authorize(ctx, TenancyAction::ViewOrganisations)?;
+        self.offers.sessions(ctx, offers).await
+    }
+
+    /// Opens or closes an offer.
+    ///
+    /// # Errors
+    /// `Forbidden`; `NotFound`.
+    pub async fn set_open(
+        &self,
+        ctx: &RequestContext,
+        id: OfferId,
+        open: bool,
+    ) -> DomainResult<Offer> {
+        Self::require_coordinator(ctx)?;
+        self.offers.set_open(ctx, id, open).await
+    }
+
+    /// Enrols a citizen on a course: a place if one is free, else the waiting list.
+    ///
+    /// # Errors
+    /// `Forbidden`; `NotFound`; `Conflict` (not an open course, already enrolled).
+    #[tracing::instrument(skip_all, fields(request_id = ctx.request_id()))]
+    pub async fn enrol(
+        &self,
+        ctx: &RequestContext,
+        offer: OfferId,
+        citizen: CitizenId,
+    ) -> DomainResult<Enrolment> {
+        Self::require_coordinator(ctx)?;
+        self.offers.enrol(ctx, offer, citizen, None).await
+    }
+
+    /// Withdraws an enrolment; the first on the waiting list gets the freed place.
+    ///
+    /// # Errors
+    /// `Forbidden`; `NotFound`; `Conflict` when already withdrawn.
+    #[tracing::instrument(skip_all, fields(request_id = ctx.request_id()))]
+    pub async fn withdraw(
+        &self,
+        ctx: &RequestContext,
+        enrolment: EnrolmentId,
+    ) -> DomainResult<(Enrolment, Option<Enrolment>)> {
+        Self::require_coordinator(ctx)?;
+        self.offers.withdraw(ctx, enrolment).await
+    }
+
+    /// A course's enrolments and waiting list (coordinators, and its facilitators).
+    ///
+    /// # Errors
+    /// `Forbidden`; `NotFound`.
+    pub async fn enrolments(
+        &self,
+        ctx: &RequestContext,
+        offer: OfferId,
+    ) -> DomainResult<Vec<Enrolment>> {
+        self.require_course_staff(ctx, offer).await?;
+        self.offers.enrolments(ctx, offer).await
+    }
+
+    /// Coordinators, or a peer facilitating this course.
+    async fn require_course_staff(&self, ctx: &RequestContext, offer: OfferId) -> DomainResult<()> {
+        require_actor(ctx)?;
+        // Another tenant's (or no) course: NOT_FOUND before any role is considered.
+        let course = self.offers.get(ctx, offer).await?;
+        if Self::coordinates(ctx) {
+            return Ok(());
+        }
+        match self.own_peer(ctx).await? {
+            Some(peer) if course.facilitators.contains(&peer) => Ok(()),
+            _ => Err(forbidden()),
+        }
+    }
+
+    /// Records attendance at a session (coordinators and the course's facilitators).
+    ///
+    /// # Errors
+    /// `Forbidden`; `NotFound`; `Validation` for a citizen without a place.
+    #[tracing::instrument(skip_all, fields(request_id = ctx.request_id()))]
+    pub async fn record_attendance(
+        &self,
+        ctx: &RequestContext,
+        session: CourseSessionId,
+        marks: &[(CitizenId, bool)],
+    ) -> DomainResult<Vec<Attendance>> {
+        let found = self.offers.session(ctx, session).await?;
+        self.require_course_staff(ctx, found.offer_id).await?;
+        if found.date > Utc::now().date_naive() {
+            return Err(DomainError::validation(
+                "sessionId",
+                "attendance is recorded on or after the session's day",
+            ));
+        }
+        self.offers.record_attendance(ctx, session, marks).await
+    }
+
+    /// A course's attendance (coordinators and its facilitators).
+    ///
+    /// # Errors
+    /// `Forbidden`; `NotFound`.
+    pub async fn attendance(
+        &self,
+        ctx: &RequestContext,
+        offer: OfferId,
+    ) -> DomainResult<Vec<Attendance>> {
+        self.require_course_staff(ctx, offer).await?;
+        self.offers.attendance(ctx, offer).await
+    }
+
+    /// Records a café's headcount for a day (coordinators and peers).
+    ///
+    /// # Errors
+    /// `Forbidden`; `NotFound`; `Conflict` for an offer that is not a café; `Validation`.
+    pub async fn record_cafe_visit(
+        &self,
+        ctx: &RequestContext,
+        visit: CafeVisit,
+    ) -> DomainResult<CafeVisit> {
+        self.require_cafe_staff(ctx).await?;
+        let offer = self.offers.get(ctx, visit.offer_id).await?;
+        if offer.offer_type != OfferType::RecoveryCafe {
+            return Err(DomainError::Conflict(
+                "headcounts are recorded for recovery cafés".to_owned(),
+            ));
+        }
+        if visit.date > Utc::now().date_naive() {
+            return Err(DomainError::validation("date", "cannot be in the future"));
+        }
+        if visit.headcount > 500 {
+            return Err(DomainError::validation(
+                "headcount",
+                "must be between 0 and 500",
+            ));
+        }
+        self.offers.record_cafe_visit(ctx, &visit).await?;
+        Ok(visit)
+    }
+
+    /// A café's headcounts (coordinators and peers).
+    ///
+    /// # Errors
+    /// `Forbidden`; `Validation` for a period longer than a year or reversed.
+    pub async fn cafe_visits(
+        &self,
+        ctx: &RequestContext,
+        offer: OfferId,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> DomainResult<Vec<CafeVisit>> {
+        self.require_cafe_staff(ctx).await?;
+        self.offers.get(ctx, offer).await?;
+        if to < from || (to - from).num_days() > 366 {
+            return Err(DomainError::validation(
+                "to",
+                "the period must run forwards and span at most a year",
+            ));
+        }
+        self.offers.cafe_visits(ctx, offer, from, to).await
+    }
+
+    async fn require_cafe_staff(&self, ctx: &RequestContext) -> DomainResult<()> {
+        if Self::coordinates(ctx) || self.own_peer(ctx).await?.is_some() {
+            Ok(())
+        } else {
+            Err(forbidden())
+        }
+    }
+
+    /// Coordinators, or the peer the referral (the match) is assigned to.
+    async fn require_match_staff(
+        &self,
+        ctx: &RequestContext,
+        referral: ReferralId,
+    ) -> DomainResult<()> {
+        require_actor(ctx)?;
+        // Another tenant's (or no) referral: NOT_FOUND before any role is considered.
+        let assigned = self.offers.assigned_peer(ctx, referral).await?;
+        if Self::coordinates(ctx) {
+            return Ok(());
+        }
+        match self.own_peer(ctx).await? {
+            Some(peer) if assigned == Some(peer) => Ok(()),
+            // Another peer's match does not exist for this peer.
+            Some(_) => Err(DomainError::NotFound {
+                resource: "referral",
+            }),
+            None => Err(forbidden()),
+        }
+    }
+
+    /// Logs a meeting of a one-to-one match: when, how long, how; never its content.
+    /// The match's peer or a coordinator logs it, while the referral is assigned, in contact
+    /// or active.
+    ///
+    /// # Errors
+    /// `Forbidden`; `NotFound`; `Validation`; `Conflict` when the referral is not a running
+    /// match.
+    #[tracing::instrument(skip_all, fields(request_id = ctx.request_id()))]
+    pub async fn log_meeting(
+        &self,
+        ctx: &RequestContext,
+        referral: ReferralId,
+        date: NaiveDate,
+        minutes: u32,
+        form: MeetingForm,
+    ) -> DomainResult<Meeting> {
+        self.require_match_staff(ctx, referral).await?;
+        validate_meeting(date, minutes, Utc::now().date_naive())?;
+        let peer = self
+            .offers
+            .assigned_peer(ctx, referral)
+            .await?
+            .ok_or_else(|| {
+                DomainError::Conflict("the referral is not matched with a peer".to_owned())
+            })?;
+        let meeting = Meeting {
+            id: MeetingId::new(),
+            referral_id: referral,
+            peer_id: peer,
+            date,
+            minutes,
+            form,
+            logged_by: ctx.actor().map(crate::context::Actor::user_id),
+            logged_at: Utc::now(),
+        };
+        self.offers
+            .log_meeting(
+                ctx,
+                &meeting,
+                Box::new(move |state, assigned| {
+                    let running = matches!(
+                        state,
+                        ReferralState::Assigned | ReferralState::InContact | ReferralState::Active
+                    );
+                    if !running || assigned != Some(peer) {
+                        return Err(DomainError::Conflict(
+                            "meetings are logged while the match runs".to_owned(),
+                        ));
+                    }
+                    Ok(())
+                }),
+            )
+            .await?;
+        Ok(meeting)
+    }
+
+    /// The caller's own matches (peers): referrals assigned to them, with no other peer's.
+    ///
+    /// # Errors
+    /// `Forbidden` unless the caller is a peer with a peer profile.
+    pub async fn my_matches(&self, ctx: &RequestContext) -> DomainResult<Vec<PeerMatch>> {
+        let peer = self.own_peer(ctx).await?.ok_or_else(forbidden)?;
+        self.offers.matches_of(ctx, peer).await
+    }
+
+    /// The meetings of a match (its peer and coordinators).
+    ///
+    /// # Errors
+    /// `Forbidden`; `NotFound`.
+    pub async fn meetings(
+        &self,
+        ctx: &RequestContext,
+        referral: ReferralId,
+    ) -> DomainResult<Vec<Meeting>> {
+        self.require_match_staff(ctx, referral).await?;
+        self.offers.meetings(ctx, &[referral]).await
+    }
+}
