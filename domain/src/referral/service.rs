@@ -249,8 +249,8 @@ impl ReferralService {
         }
     }
 
-    /// The referrer's view of one referral: any referrer of the submitting organisation (or a
-    /// coordinator).
+    /// The referrer's view of one referral: any referrer of the submitting organisation, a
+    /// coordinator, or the citizen referred (who always sees their own outcome).
     ///
     /// # Errors
     /// `Forbidden`; `NotFound` (also for another organisation's referral).
@@ -265,6 +265,17 @@ impl ReferralService {
             let same_org = actor.has(Role::Referrer)
                 && actor.organisation_id() == Some(referral.referrer_organisation_id);
             if !same_org {
+                // The citizen referred sees their own referral, outcome included.
+                let own = if actor.has(Role::Citizen) {
+                    self.citizens
+                        .citizen_id_of_user(ctx, actor.user_id())
+                        .await?
+                } else {
+                    None
+                };
+                if own == Some(referral.citizen_id) {
+                    return Ok(ReferrerView::of(&referral, true));
+                }
                 // Another organisation's referral does not exist for this referrer.
                 return Err(DomainError::NotFound {
                     resource: "referral",
@@ -403,8 +414,19 @@ impl ReferralService {
             }))
     }
 
+    /// A referrer of the submitting organisation, or the citizen referred, may withdraw;
+    /// anyone else's referral answers `NotFound`.
+    async fn ensure_may_withdraw(&self, ctx: &RequestContext, id: ReferralId) -> DomainResult<()> {
+        let actor = require_actor(ctx)?;
+        if !actor.has(Role::Referrer) && !actor.has(Role::Citizen) {
+            return Err(forbidden());
+        }
+        // Whoever may see it as referrer or as the citizen referred may withdraw it.
+        self.referrer_view(ctx, id).await.map(|_| ())
+    }
+
     /// Moves a referral. Coordinators make every move; a referrer of the submitting
-    /// organisation may only withdraw. Assigning names a peer, who must be active and have
+    /// organisation, or the citizen referred, may only withdraw. Assigning names a peer, who must be active and have
     /// capacity for another one-to-one match, or a course, where the citizen gets a place or a
     /// place on the waiting list.
     ///
@@ -422,11 +444,10 @@ impl ReferralService {
         let actor = require_actor(ctx)?;
         let coordinator = Self::is_coordinator(ctx);
         if !coordinator {
-            if action != ReferralAction::Withdraw || !actor.has(Role::Referrer) {
+            if action != ReferralAction::Withdraw {
                 return Err(forbidden());
             }
-            // The referral must be their organisation's (another's answers NOT_FOUND).
-            self.referrer_view(ctx, id).await?;
+            self.ensure_may_withdraw(ctx, id).await?;
         }
         match (action, target) {
             (ReferralAction::Assign, None) => {

@@ -702,3 +702,67 @@ on_both!(
     concurrent_retries_with_one_idempotency_key_make_one_referral,
     referrals_are_seen_only_by_their_organisation_and_tenant,
 );
+
+async fn a_citizen_withdraws_their_own_referral_and_no_one_elses(db: Db) {
+    let app = TestApp::spawn(&db).await;
+    let admin = app.admin("helsingor").await;
+    let referrer = app.token("helsingor", "caseworker@helsingor.demo").await;
+    let invite = "mutation($e: String!) { inviteUser(input: { email: $e, displayName: \"Borger\", roles: [CITIZEN] }) { id } }";
+    let mut citizens = Vec::new();
+    for email in ["selv@example.dk", "anden@example.dk"] {
+        app.gql_ok(Some(&admin), invite, json!({ "e": email }))
+            .await;
+        let token = app.token("helsingor", email).await;
+        let own = app
+            .gql_ok(
+                Some(&token),
+                "mutation { registerSelf(input: { name: \"Selv Henvist\", municipality: \"Helsingør\" }) { id } }",
+                json!({}),
+            )
+            .await["registerSelf"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        citizens.push((token, own));
+    }
+    let data = app
+        .gql_ok(
+            Some(&referrer),
+            SUBMIT,
+            json!({ "input": { "citizenId": citizens[0].1, "consentEvidence": "WRITTEN" } }),
+        )
+        .await;
+    let id = data["submitReferral"]["referral"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // Another citizen: not found; the citizen may not make any other move.
+    assert_eq!(
+        mv(
+            &app,
+            &citizens[1].0,
+            json!({ "id": id, "action": "WITHDRAW" })
+        )
+        .await,
+        Err("NOT_FOUND".to_owned())
+    );
+    assert_eq!(
+        mv(
+            &app,
+            &citizens[0].0,
+            json!({ "id": id, "action": "ACCEPT" })
+        )
+        .await,
+        Err("FORBIDDEN".to_owned())
+    );
+    let withdrawn = mv(
+        &app,
+        &citizens[0].0,
+        json!({ "id": id, "action": "WITHDRAW" }),
+    )
+    .await
+    .unwrap();
+    assert_eq!(withdrawn["state"], "WITHDRAWN");
+    app.stop().await;
+}
+on_both!(a_citizen_withdraws_their_own_referral_and_no_one_elses);
