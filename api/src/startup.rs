@@ -167,7 +167,8 @@ pub fn master_key(settings: &Settings) -> anyhow::Result<SecretKey> {
 /// When the master key cannot be loaded.
 pub fn services(db: &Database, settings: &Settings) -> anyhow::Result<Services> {
     let vault = Vault::new(Arc::new(XChaCha), master_key(settings)?);
-    let peers = PeerService::new(Arc::new(SeaPeerRepository::new(db.clone(), vault.clone())));
+    let peer_repository = Arc::new(SeaPeerRepository::new(db.clone(), vault.clone()));
+    let peers = PeerService::new(peer_repository.clone());
     let citizens = SeaCitizenRepository::new(db.clone(), vault.clone());
     let random: Arc<dyn Fn() -> [u8; 6] + Send + Sync> = Arc::new(|| {
         let mut bytes = [0u8; 6];
@@ -202,7 +203,10 @@ pub fn services(db: &Database, settings: &Settings) -> anyhow::Result<Services> 
         referrals,
         webhooks,
         api_clients,
-        offers: OfferService::new(Arc::new(SeaOfferRepository::new(db.clone()))),
+        offers: OfferService::new(
+            Arc::new(SeaOfferRepository::new(db.clone())),
+            peer_repository,
+        ),
     })
 }
 

@@ -11,6 +11,7 @@ mod entities;
 mod errors;
 mod outbox;
 mod repositories;
+mod settings;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod vault;

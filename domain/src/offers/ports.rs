@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 
 use crate::context::RequestContext;
 use crate::error::DomainResult;
-use crate::ids::{CitizenId, CourseSessionId, EnrolmentId, OfferId, PeerId, ReferralId, UserId};
+use crate::ids::{CitizenId, CourseSessionId, EnrolmentId, OfferId, PeerId, ReferralId};
 use crate::offers::model::{
     Attendance, CafeVisit, CourseSession, Enrolment, Meeting, Offer, OfferType, PeerMatch,
 };
@@ -181,16 +181,6 @@ pub trait OfferRepository: Send + Sync {
         ctx: &RequestContext,
         referrals: &[ReferralId],
     ) -> DomainResult<Vec<Meeting>>;
-
-    /// The peer profile of a user, if they are a peer.
-    ///
-    /// # Errors
-    /// `Unknown` on storage failure.
-    async fn peer_of_user(
-        &self,
-        ctx: &RequestContext,
-        user: UserId,
-    ) -> DomainResult<Option<PeerId>>;
 
     /// The referrals assigned to `peer`, oldest assignment first.
     ///

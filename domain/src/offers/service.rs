@@ -16,7 +16,7 @@ use crate::offers::model::{
 };
 use crate::offers::ports::{OfferFilter, OfferRepository};
 use crate::page::{Page, PageRequest};
-use crate::people::PeerStatus;
+use crate::people::{PeerRepository, PeerStatus};
 use crate::referral::ReferralState;
 
 fn forbidden() -> DomainError {
@@ -27,6 +27,7 @@ fn forbidden() -> DomainError {
 #[derive(Clone)]
 pub struct OfferService {
     offers: Arc<dyn OfferRepository>,
+    peers: Arc<dyn PeerRepository>,
 }
 
 impl std::fmt::Debug for OfferService {
@@ -38,8 +39,8 @@ impl std::fmt::Debug for OfferService {
 impl OfferService {
     /// Wires the service.
     #[must_use]
-    pub fn new(offers: Arc<dyn OfferRepository>) -> Self {
-        Self { offers }
+    pub fn new(offers: Arc<dyn OfferRepository>, peers: Arc<dyn PeerRepository>) -> Self {
+        Self { offers, peers }
     }
 
     fn coordinates(ctx: &RequestContext) -> bool {
@@ -59,7 +60,7 @@ impl OfferService {
         if !actor.has(crate::context::Role::Peer) {
             return Ok(None);
         }
-        self.offers.peer_of_user(ctx, actor.user_id()).await
+        self.peers.peer_id_of_user(ctx, actor.user_id()).await
     }
 
     /// Creates an offer; a course gets its sessions at once.

@@ -299,6 +299,15 @@ impl ApiClientService {
         self.repo.revoke(ctx, id, Utc::now()).await
     }
 
+    /// A client that exists and is not revoked, or `Unauthenticated`.
+    async fn active(&self, tenant: TenantId, id: ApiClientId) -> DomainResult<StoredCredentials> {
+        match self.repo.get(&RequestContext::system(tenant), id).await {
+            Ok(stored) if stored.client.revoked_at.is_none() => Ok(stored),
+            Ok(_) | Err(DomainError::NotFound { .. }) => Err(DomainError::Unauthenticated),
+            Err(other) => Err(other),
+        }
+    }
+
     /// Checks a client id and secret (the token endpoint). Every failure is the same
     /// `Unauthenticated`, so that the answer tells nothing about which part was wrong.
     ///
@@ -310,14 +319,7 @@ impl ApiClientService {
         secret: &str,
     ) -> DomainResult<(TenantId, ApiClient)> {
         let (tenant, id) = parse_client_id(client_id).ok_or(DomainError::Unauthenticated)?;
-        let stored = match self.repo.get(&RequestContext::system(tenant), id).await {
-            Ok(stored) => stored,
-            Err(DomainError::NotFound { .. }) => return Err(DomainError::Unauthenticated),
-            Err(other) => return Err(other),
-        };
-        if stored.client.revoked_at.is_some() {
-            return Err(DomainError::Unauthenticated);
-        }
+        let stored = self.active(tenant, id).await?;
         let presented = (self.hash)(secret);
         let now = Utc::now();
         let current = same(&presented, &stored.secret_hash);
@@ -342,14 +344,7 @@ impl ApiClientService {
         id: ApiClientId,
         request_id: &str,
     ) -> DomainResult<RequestContext> {
-        let stored = match self.repo.get(&RequestContext::system(tenant), id).await {
-            Ok(stored) => stored,
-            Err(DomainError::NotFound { .. }) => return Err(DomainError::Unauthenticated),
-            Err(other) => return Err(other),
-        };
-        if stored.client.revoked_at.is_some() {
-            return Err(DomainError::Unauthenticated);
-        }
+        let stored = self.active(tenant, id).await?;
         Ok(RequestContext::user(
             tenant,
             Actor::new(

@@ -34,7 +34,6 @@ use crate::entities::offers::{
     attendance, cafe_visits, course_sessions, enrolments, meetings, offer_facilitators, offers,
 };
 use crate::entities::organisations;
-use crate::entities::peers::peer_workers;
 use crate::entities::privacy::citizens;
 use crate::entities::referral::referrals;
 use crate::errors::unexpected;
@@ -767,23 +766,6 @@ impl OfferRepository for SeaOfferRepository {
                 })
             })
             .collect()
-    }
-
-    async fn peer_of_user(
-        &self,
-        ctx: &RequestContext,
-        user: UserId,
-    ) -> DomainResult<Option<PeerId>> {
-        let tenant = ctx.tenant_id()?;
-        let tx = self.db.begin(tenant).await?;
-        let row = peer_workers::Entity::find()
-            .filter(peer_workers::Column::TenantId.eq(tenant.as_uuid()))
-            .filter(peer_workers::Column::UserId.eq(user.as_uuid()))
-            .one(&tx)
-            .await
-            .map_err(unexpected)?;
-        tx.commit().await?;
-        Ok(row.map(|p| PeerId::from_uuid(p.id)))
     }
 
     async fn matches_of(&self, ctx: &RequestContext, peer: PeerId) -> DomainResult<Vec<PeerMatch>> {

@@ -14,7 +14,6 @@ use peerbro_domain::people::{
 };
 use peerbro_domain::privacy::{AuditAction, AuditEvent, Personal, Purpose, SecretKey, SubjectKind};
 use peerbro_domain::{DomainError, DomainResult, RequestContext};
-use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveModelTrait as _, ActiveValue::Set, ColumnTrait as _, Condition, EntityTrait as _,
     IntoActiveModel as _, QueryFilter as _, QueryOrder as _,
@@ -29,7 +28,7 @@ use crate::db::{Database, Tx};
 use crate::entities::organisations;
 use crate::entities::peers::{
     peer_certificates, peer_employments, peer_screenings, peer_trainings, peer_transitions,
-    peer_workers, placements, supervision_attendees, supervision_sessions, tenant_settings,
+    peer_workers, placements, supervision_attendees, supervision_sessions,
 };
 use crate::errors::{map_db, unexpected};
 use crate::vault::{Vault, field_aad};
@@ -691,16 +690,11 @@ impl PeerRepository for SeaPeerRepository {
     }
 
     async fn supervision_limit_days(&self, ctx: &RequestContext) -> DomainResult<u32> {
-        let tenant = ctx.tenant_id()?;
-        let tx = self.db.begin(tenant).await?;
-        let row = tenant_settings::Entity::find_by_id(tenant.as_uuid())
-            .one(&tx)
-            .await
-            .map_err(unexpected)?;
-        tx.commit().await?;
-        row.map_or(Ok(DEFAULT_SUPERVISION_LIMIT_DAYS), |r| {
-            to_u32(r.supervision_limit_days, "limit")
-        })
+        crate::settings::read(&self.db, ctx.tenant_id()?)
+            .await?
+            .map_or(Ok(DEFAULT_SUPERVISION_LIMIT_DAYS), |r| {
+                to_u32(r.supervision_limit_days, "limit")
+            })
     }
 
     async fn set_supervision_limit_days(
@@ -708,22 +702,13 @@ impl PeerRepository for SeaPeerRepository {
         ctx: &RequestContext,
         days: u32,
     ) -> DomainResult<()> {
-        let tenant = ctx.tenant_id()?;
-        let tx = self.db.begin(tenant).await?;
-        tenant_settings::Entity::insert(tenant_settings::ActiveModel {
-            tenant_id: Set(tenant.as_uuid()),
-            supervision_limit_days: Set(to_i32(days)?),
-            contact_limit_days: Set(None),
-        })
-        .on_conflict(
-            OnConflict::column(tenant_settings::Column::TenantId)
-                .update_column(tenant_settings::Column::SupervisionLimitDays)
-                .to_owned(),
+        crate::settings::write(
+            &self.db,
+            ctx.tenant_id()?,
+            crate::settings::Setting::SupervisionLimitDays,
+            to_i32(days)?,
         )
-        .exec_without_returning(&tx)
         .await
-        .map_err(unexpected)?;
-        tx.commit().await
     }
 
     #[tracing::instrument(skip_all, fields(placement = %placement.id))]

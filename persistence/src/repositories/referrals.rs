@@ -14,7 +14,6 @@ use peerbro_domain::referral::{
     Submission, Submitted, frees_course_place,
 };
 use peerbro_domain::{DomainError, DomainResult, RequestContext};
-use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveModelTrait as _, ActiveValue::Set, ColumnTrait as _, EntityTrait as _,
     IntoActiveModel as _, PaginatorTrait as _, QueryFilter as _, QueryOrder as _,
@@ -27,7 +26,6 @@ use super::people::SeaCitizenRepository;
 use super::rows::one_or_not_found;
 use crate::audit::{append, append_reads};
 use crate::db::{Database, Tx};
-use crate::entities::peers::tenant_settings;
 use crate::entities::privacy::citizens;
 use crate::entities::referral::{referral_transitions, referrals};
 use crate::errors::{map_db, unexpected};
@@ -366,40 +364,23 @@ impl ReferralRepository for SeaReferralRepository {
     }
 
     async fn contact_limit_days(&self, ctx: &RequestContext) -> DomainResult<u32> {
-        let tenant = ctx.tenant_id()?;
-        let tx = self.db.begin(tenant).await?;
-        let row = tenant_settings::Entity::find_by_id(tenant.as_uuid())
-            .one(&tx)
-            .await
-            .map_err(unexpected)?;
-        tx.commit().await?;
-        row.and_then(|r| r.contact_limit_days)
+        crate::settings::read(&self.db, ctx.tenant_id()?)
+            .await?
+            .and_then(|r| r.contact_limit_days)
             .map_or(Ok(DEFAULT_CONTACT_LIMIT_DAYS), |d| {
                 u32::try_from(d).map_err(|_| corrupt("contact limit"))
             })
     }
 
     async fn set_contact_limit_days(&self, ctx: &RequestContext, days: u32) -> DomainResult<()> {
-        let tenant = ctx.tenant_id()?;
-        let tx = self.db.begin(tenant).await?;
         let days = i32::try_from(days).map_err(|_| corrupt("contact limit"))?;
-        tenant_settings::Entity::insert(tenant_settings::ActiveModel {
-            tenant_id: Set(tenant.as_uuid()),
-            supervision_limit_days: Set(i32::try_from(
-                peerbro_domain::people::DEFAULT_SUPERVISION_LIMIT_DAYS,
-            )
-            .unwrap_or(i32::MAX)),
-            contact_limit_days: Set(Some(days)),
-        })
-        .on_conflict(
-            OnConflict::column(tenant_settings::Column::TenantId)
-                .update_column(tenant_settings::Column::ContactLimitDays)
-                .to_owned(),
+        crate::settings::write(
+            &self.db,
+            ctx.tenant_id()?,
+            crate::settings::Setting::ContactLimitDays,
+            days,
         )
-        .exec_without_returning(&tx)
         .await
-        .map_err(unexpected)?;
-        tx.commit().await
     }
 
     #[tracing::instrument(skip_all, fields(referral = %id))]
