@@ -4,23 +4,19 @@
 use async_graphql::connection::Connection;
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
+use peerbro_domain::RequestContext;
 use peerbro_domain::ids::{ApiClientId, OrganisationId, TenantId};
 use peerbro_domain::tenancy::{self as domain, ApiClientService};
-use peerbro_domain::{DomainError, RequestContext};
 
-use super::errors::{GqlResultExt as _, to_gql};
+use super::errors::GqlResultExt as _;
 use super::scalars::parse_id;
 use super::tenancy::{connection, page_request};
 
 fn request<'a>(
     ctx: &'a Context<'_>,
 ) -> async_graphql::Result<(&'a ApiClientService, &'a RequestContext, TenantId)> {
-    match (ctx.data::<ApiClientService>(), ctx.data::<RequestContext>()) {
-        (Ok(svc), Ok(rc)) => Ok((svc, rc, rc.tenant_id().gql()?)),
-        _ => Err(to_gql(DomainError::Unknown(anyhow::anyhow!(
-            "request data missing from the GraphQL context"
-        )))),
-    }
+    let (svc, rc) = super::errors::request_data::<ApiClientService>(ctx)?;
+    Ok((svc, rc, rc.tenant_id().gql()?))
 }
 
 /// A partner system's API client.

@@ -55,3 +55,21 @@ impl<T> GqlResultExt<T> for Result<T, DomainError> {
         self.map_err(to_gql)
     }
 }
+
+/// The service `S` and the request context that the handler attached to this request.
+///
+/// # Errors
+/// `INTERNAL` when either is missing (a wiring mistake, never the client's).
+pub fn request_data<'a, S: std::any::Any + Send + Sync>(
+    ctx: &'a async_graphql::Context<'_>,
+) -> async_graphql::Result<(&'a S, &'a peerbro_domain::RequestContext)> {
+    match (
+        ctx.data::<S>(),
+        ctx.data::<peerbro_domain::RequestContext>(),
+    ) {
+        (Ok(svc), Ok(rc)) => Ok((svc, rc)),
+        _ => Err(to_gql(DomainError::Unknown(anyhow::anyhow!(
+            "request data missing from the GraphQL context"
+        )))),
+    }
+}

@@ -18,7 +18,7 @@ use peerbro_domain::offers::{
 };
 use peerbro_domain::{DomainError, RequestContext};
 
-use super::errors::{GqlResultExt as _, to_gql};
+use super::errors::GqlResultExt as _;
 use super::peers::OfferType;
 use super::referrals::ReferralState;
 use super::scalars::parse_id;
@@ -27,12 +27,7 @@ use super::tenancy::{connection, page_request};
 fn request<'a>(
     ctx: &'a Context<'_>,
 ) -> async_graphql::Result<(&'a OfferService, &'a RequestContext)> {
-    match (ctx.data::<OfferService>(), ctx.data::<RequestContext>()) {
-        (Ok(svc), Ok(rc)) => Ok((svc, rc)),
-        _ => Err(to_gql(DomainError::Unknown(anyhow::anyhow!(
-            "request data missing from the GraphQL context"
-        )))),
-    }
+    super::errors::request_data(ctx)
 }
 
 fn id_of<T>(field: &str, id: &ID, wrap: impl Fn(uuid::Uuid) -> T) -> async_graphql::Result<T> {

@@ -24,12 +24,7 @@ use super::tenancy::{Organisation, connection, page_request};
 fn request<'a>(
     ctx: &'a Context<'_>,
 ) -> async_graphql::Result<(&'a PeerService, &'a RequestContext)> {
-    match (ctx.data::<PeerService>(), ctx.data::<RequestContext>()) {
-        (Ok(svc), Ok(rc)) => Ok((svc, rc)),
-        _ => Err(to_gql(DomainError::Unknown(anyhow::anyhow!(
-            "request data missing from the GraphQL context"
-        )))),
-    }
+    super::errors::request_data(ctx)
 }
 
 wire_enum!(

@@ -23,12 +23,7 @@ use super::tenancy::{connection, page_request};
 fn request<'a>(
     ctx: &'a Context<'_>,
 ) -> async_graphql::Result<(&'a PeopleService, &'a RequestContext)> {
-    match (ctx.data::<PeopleService>(), ctx.data::<RequestContext>()) {
-        (Ok(svc), Ok(rc)) => Ok((svc, rc)),
-        _ => Err(to_gql(DomainError::Unknown(anyhow::anyhow!(
-            "request data missing from the GraphQL context"
-        )))),
-    }
+    super::errors::request_data(ctx)
 }
 
 wire_enum!(

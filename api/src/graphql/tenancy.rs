@@ -23,14 +23,7 @@ use crate::wire::OrganisationKind;
 fn request<'a>(
     ctx: &'a Context<'_>,
 ) -> async_graphql::Result<(&'a TenancyService, &'a RequestContext)> {
-    let svc = ctx.data::<TenancyService>();
-    let rc = ctx.data::<RequestContext>();
-    match (svc, rc) {
-        (Ok(svc), Ok(rc)) => Ok((svc, rc)),
-        _ => Err(to_gql(DomainError::Unknown(anyhow::anyhow!(
-            "request data missing from the GraphQL context"
-        )))),
-    }
+    super::errors::request_data(ctx)
 }
 
 /// A role a user holds in a tenant.

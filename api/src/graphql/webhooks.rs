@@ -14,19 +14,14 @@ use peerbro_domain::webhooks::{
 };
 use peerbro_domain::{DomainError, RequestContext};
 
-use super::errors::{GqlResultExt as _, to_gql};
+use super::errors::GqlResultExt as _;
 use super::scalars::parse_id;
 use super::tenancy::{connection, page_request};
 
 fn request<'a>(
     ctx: &'a Context<'_>,
 ) -> async_graphql::Result<(&'a WebhookService, &'a RequestContext)> {
-    match (ctx.data::<WebhookService>(), ctx.data::<RequestContext>()) {
-        (Ok(svc), Ok(rc)) => Ok((svc, rc)),
-        _ => Err(to_gql(DomainError::Unknown(anyhow::anyhow!(
-            "request data missing from the GraphQL context"
-        )))),
-    }
+    super::errors::request_data(ctx)
 }
 
 wire_enum!(
