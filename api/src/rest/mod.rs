@@ -2,6 +2,7 @@
 //! generated from these handlers at `/api/v1/openapi.json`.
 
 mod oauth;
+mod offers;
 mod organisations;
 mod referrals;
 
@@ -29,6 +30,8 @@ use utoipa::{Modify, OpenApi};
         referrals::get,
         referrals::list,
         oauth::token,
+        offers::list,
+        offers::get,
     ),
     components(schemas(crate::http::problem::Problem)),
     modifiers(&BearerAuth),
@@ -36,6 +39,7 @@ use utoipa::{Modify, OpenApi};
     tags(
         (name = "organisations", description = "Organisations of the caller's tenant"),
         (name = "referrals", description = "Referrals submitted by the caller's organisation"),
+        (name = "offers", description = "What the partnership offers (to refer to)"),
         (name = "oauth", description = "Tokens for partner API clients (client credentials)")
     )
 )]
@@ -107,5 +111,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(referrals::submit)
         .service(referrals::get)
         .service(referrals::list)
-        .service(oauth::token);
+        .service(oauth::token)
+        .service(offers::list)
+        .service(offers::get);
 }

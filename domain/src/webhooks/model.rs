@@ -83,7 +83,21 @@ pub struct WebhookEndpoint {
     pub secret_rotated_at: Option<DateTime<Utc>>,
 }
 
-/// Checks an endpoint's description and event types (the URL is checked by the guard port).
+/// Checks an endpoint URL's length (where it points is checked by the guard port).
+///
+/// # Errors
+/// `Validation`.
+pub fn validate_url_length(url: &str) -> DomainResult<()> {
+    if url.trim().is_empty() || url.chars().count() > MAX_URL_CHARS {
+        return Err(DomainError::validation(
+            "url",
+            format!("must be 1 to {MAX_URL_CHARS} characters"),
+        ));
+    }
+    Ok(())
+}
+
+/// Checks an endpoint's URL length, description and event types.
 ///
 /// # Errors
 /// `Validation`.
@@ -92,12 +106,7 @@ pub fn validate_endpoint_fields(
     description: Option<&str>,
     event_types: &BTreeSet<EventType>,
 ) -> DomainResult<()> {
-    if url.trim().is_empty() || url.chars().count() > MAX_URL_CHARS {
-        return Err(DomainError::validation(
-            "url",
-            format!("must be 1 to {MAX_URL_CHARS} characters"),
-        ));
-    }
+    validate_url_length(url)?;
     if description.is_some_and(|d| d.chars().count() > MAX_DESCRIPTION_CHARS) {
         return Err(DomainError::validation(
             "description",

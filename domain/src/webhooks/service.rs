@@ -16,7 +16,7 @@ use crate::page::{Page, PageRequest};
 use crate::tenancy::TenantRepository;
 use crate::webhooks::model::{
     AttemptResult, DeliveryAttempt, EventType, PREVIOUS_SECRET_GRACE_HOURS, RetryPolicy,
-    WebhookDelivery, WebhookEndpoint, WebhookSecret, validate_endpoint_fields,
+    WebhookDelivery, WebhookEndpoint, WebhookSecret, validate_endpoint_fields, validate_url_length,
 };
 use crate::webhooks::ports::{
     DeliveryFilter, DeliveryQueue, DueDelivery, EventPublisher, OutgoingWebhook, SecretSource,
@@ -154,7 +154,7 @@ impl WebhookService {
         let url = update.url.map(|u| u.trim().to_owned());
         if let Some(url) = &url {
             // Checked before the lock: a DNS look-up must not hold a row lock.
-            validate_endpoint_fields(url, None, &[EventType::ReferralSubmitted].into())?;
+            validate_url_length(url)?;
             self.guard.check(url).await?;
         }
         let EndpointUpdate {

@@ -597,3 +597,80 @@ async fn concurrent_enrolments_never_exceed_the_capacity(db: Db) {
     app.stop().await;
 }
 on_both!(concurrent_enrolments_never_exceed_the_capacity);
+
+async fn partners_find_offers_over_rest_and_refer_to_one(db: Db) {
+    use peerbro_tests::StatusCode;
+    use reqwest::Method;
+    let app = TestApp::spawn(&db).await;
+    let coordinator = app.token("helsingor", "coordinator@helsingor.demo").await;
+    let referrer = app.token("helsingor", "caseworker@helsingor.demo").await;
+    let ngo = organisation(&app, &coordinator, "NGO").await;
+    let demo = peer(&app, &coordinator, "Demo-peer").await;
+    let henrik = peer(&app, &coordinator, "Henrik Lønnet").await;
+    let course = app
+        .gql_ok(
+            Some(&coordinator),
+            CREATE,
+            course_input(&ngo, &[&demo, &henrik], 8),
+        )
+        .await["createOffer"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let get = |path: String, token: String| {
+        let app = &app;
+        async move {
+            let res = app
+                .request(Method::GET, &path)
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap();
+            let status = res.status();
+            let kind = res
+                .headers()
+                .get("content-type")
+                .map(|v| v.to_str().unwrap().to_owned())
+                .unwrap_or_default();
+            (status, kind, res.json::<Value>().await.unwrap())
+        }
+    };
+    let (status, _, page) = get(
+        "/api/v1/offers?offerType=GROUP_COURSE&openOnly=true".to_owned(),
+        referrer.clone(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert_eq!(page["items"][0]["id"], course.as_str());
+    let (status, _, detail) = get(format!("/api/v1/offers/{course}"), referrer.clone()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(detail["sessions"].as_array().unwrap().len(), 10);
+    assert_eq!(detail["capacity"], 8);
+
+    let res = app
+        .request(Method::POST, "/api/v1/referrals")
+        .bearer_auth(&referrer)
+        .json(&json!({
+            "newCitizen": { "name": "Rest Kursist", "municipality": "Helsingør" },
+            "consentEvidence": "WRITTEN",
+            "offerId": course,
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+
+    let other = app.token("kobenhavn", "caseworker@kobenhavn.demo").await;
+    let (status, kind, _) = get(format!("/api/v1/offers/{course}"), other).await;
+    assert_eq!(
+        (status, kind.as_str()),
+        (StatusCode::NOT_FOUND, "application/problem+json")
+    );
+    let (status, kind, _) = get("/api/v1/offers?offerType=NOPE".to_owned(), referrer).await;
+    assert_eq!(
+        (status, kind.as_str()),
+        (StatusCode::BAD_REQUEST, "application/problem+json")
+    );
+    app.stop().await;
+}
+on_both!(partners_find_offers_over_rest_and_refer_to_one);
