@@ -119,8 +119,14 @@ pub async fn run() -> anyhow::Result<()> {
             let report = seed::demo(&services(&db, &settings)?).await?;
             db.close().await;
             println!(
-                "demo seed: {} tenants, {} organisations, {} users, {} citizens, {} peer workers created",
-                report.tenants, report.organisations, report.users, report.citizens, report.peers
+                "demo seed: {} tenants, {} organisations, {} users, {} citizens, {} peer workers, \
+                 {} offers created",
+                report.tenants,
+                report.organisations,
+                report.users,
+                report.citizens,
+                report.peers,
+                report.offers
             );
             Ok(())
         }

@@ -234,6 +234,7 @@ pub async fn prepare_database(
             users = report.users,
             citizens = report.citizens,
             peers = report.peers,
+            offers = report.offers,
             "demo seed applied"
         );
     }

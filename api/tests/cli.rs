@@ -119,12 +119,12 @@ fn seeding_twice_creates_nothing_the_second_time() {
     );
     assert_eq!(
         String::from_utf8(first.stdout).unwrap().trim(),
-        "demo seed: 2 tenants, 10 organisations, 8 users, 6 citizens, 8 peer workers created"
+        "demo seed: 2 tenants, 10 organisations, 8 users, 6 citizens, 8 peer workers, 8 offers created"
     );
     let second = peerbro(&dir, &["seed", "--demo"], &[]);
     assert_eq!(
         String::from_utf8(second.stdout).unwrap().trim(),
-        "demo seed: 0 tenants, 0 organisations, 0 users, 0 citizens, 0 peer workers created"
+        "demo seed: 0 tenants, 0 organisations, 0 users, 0 citizens, 0 peer workers, 0 offers created"
     );
 }
 

@@ -302,7 +302,14 @@ async fn a_course_fills_then_waitlists_and_a_freed_place_moves_up(db: Db) {
             json!({}),
         )
         .await;
-    assert_eq!(theirs["offers"]["edges"], json!([]));
+    assert!(
+        theirs["offers"]["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["node"]["id"] != course_id.as_str()),
+        "{theirs}"
+    );
     app.stop().await;
 }
 on_both!(a_course_fills_then_waitlists_and_a_freed_place_moves_up);
@@ -368,7 +375,14 @@ async fn offers_are_checked_and_only_coordinators_create_them(db: Db) {
             json!({}),
         )
         .await;
-    assert_eq!(seen["offers"]["edges"][0]["node"]["title"], "Nattechat");
+    assert!(
+        seen["offers"]["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["node"]["title"] == "Nattechat"),
+        "{seen}"
+    );
     app.stop().await;
 }
 on_both!(offers_are_checked_and_only_coordinators_create_them);
@@ -641,7 +655,21 @@ async fn partners_find_offers_over_rest_and_refer_to_one(db: Db) {
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{page}");
-    assert_eq!(page["items"][0]["id"], course.as_str());
+    assert!(
+        page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|o| o["id"] == course.as_str() && o["offerType"] == "GROUP_COURSE"),
+        "{page}"
+    );
+    assert!(
+        page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|o| o["offerType"] == "GROUP_COURSE" && o["open"] == true)
+    );
     let (status, _, detail) = get(format!("/api/v1/offers/{course}"), referrer.clone()).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(detail["sessions"].as_array().unwrap().len(), 10);
