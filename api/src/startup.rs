@@ -191,8 +191,9 @@ pub fn services(db: &Database, settings: &Settings) -> anyhow::Result<Services> 
         Arc::new(new_client_secret),
         Arc::new(hash_client_secret),
     );
+    let citizen_repository: Arc<SeaCitizenRepository> = Arc::new(citizens);
     let people = PeopleService::new(
-        Arc::new(citizens),
+        citizen_repository.clone(),
         Arc::new(SeaAuditLog::new(db.clone())),
         random,
     );
@@ -206,6 +207,7 @@ pub fn services(db: &Database, settings: &Settings) -> anyhow::Result<Services> 
         offers: OfferService::new(
             Arc::new(SeaOfferRepository::new(db.clone())),
             peer_repository,
+            citizen_repository,
         ),
     })
 }

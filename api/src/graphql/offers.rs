@@ -370,6 +370,17 @@ pub struct PeerMatch {
     first_contact_at: Option<DateTime<Utc>>,
 }
 
+/// What the peer of a running match may know of the citizen to make contact.
+#[derive(SimpleObject)]
+pub struct MatchCitizen {
+    /// Pseudonym.
+    pseudonym: String,
+    /// Name (null once erased).
+    name: Option<String>,
+    /// Contact details, as the citizen gave them.
+    contact: Option<String>,
+}
+
 /// Offer queries.
 #[derive(Default)]
 pub struct OffersQuery;
@@ -475,6 +486,23 @@ impl OffersQuery {
                 first_contact_at: m.first_contact_at,
             })
             .collect())
+    }
+
+    /// The citizen of one of the caller's running matches (the assigned peer only, with the
+    /// citizen's consent to contact; the read is audited as PEER_SUPPORT).
+    async fn match_citizen(
+        &self,
+        ctx: &Context<'_>,
+        referral_id: ID,
+    ) -> async_graphql::Result<MatchCitizen> {
+        let (svc, rc) = request(ctx)?;
+        let id = id_of("referralId", &referral_id, ReferralId::from_uuid)?;
+        let c = svc.match_citizen(rc, id).await.gql()?;
+        Ok(MatchCitizen {
+            pseudonym: c.pseudonym.as_str().to_owned(),
+            name: c.name.map(|n| n.expose().to_owned()),
+            contact: c.contact.map(|n| n.expose().to_owned()),
+        })
     }
 
     /// The meetings of a match (its peer and coordinators).

@@ -197,4 +197,14 @@ pub trait OfferRepository: Send + Sync {
         ctx: &RequestContext,
         referral: ReferralId,
     ) -> DomainResult<Option<PeerId>>;
+
+    /// The citizen a referral is about.
+    ///
+    /// # Errors
+    /// `NotFound`.
+    async fn referred_citizen(
+        &self,
+        ctx: &RequestContext,
+        referral: ReferralId,
+    ) -> DomainResult<CitizenId>;
 }

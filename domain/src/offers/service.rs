@@ -16,7 +16,10 @@ use crate::offers::model::{
 };
 use crate::offers::ports::{OfferFilter, OfferRepository};
 use crate::page::{Page, PageRequest};
-use crate::people::{PeerRepository, PeerStatus};
+use crate::people::{
+    Citizen, CitizenRepository, ConsentPurpose, PeerRepository, PeerStatus, has_consent,
+};
+use crate::privacy::Purpose;
 use crate::referral::ReferralState;
 
 fn forbidden() -> DomainError {
@@ -28,6 +31,7 @@ fn forbidden() -> DomainError {
 pub struct OfferService {
     offers: Arc<dyn OfferRepository>,
     peers: Arc<dyn PeerRepository>,
+    citizens: Arc<dyn CitizenRepository>,
 }
 
 impl std::fmt::Debug for OfferService {
@@ -39,8 +43,16 @@ impl std::fmt::Debug for OfferService {
 impl OfferService {
     /// Wires the service.
     #[must_use]
-    pub fn new(offers: Arc<dyn OfferRepository>, peers: Arc<dyn PeerRepository>) -> Self {
-        Self { offers, peers }
+    pub fn new(
+        offers: Arc<dyn OfferRepository>,
+        peers: Arc<dyn PeerRepository>,
+        citizens: Arc<dyn CitizenRepository>,
+    ) -> Self {
+        Self {
+            offers,
+            peers,
+            citizens,
+        }
     }
 
     fn coordinates(ctx: &RequestContext) -> bool {
@@ -383,6 +395,49 @@ impl OfferService {
     pub async fn my_matches(&self, ctx: &RequestContext) -> DomainResult<Vec<PeerMatch>> {
         let peer = self.own_peer(ctx).await?.ok_or_else(forbidden)?;
         self.offers.matches_of(ctx, peer).await
+    }
+
+    /// The citizen of one of the caller's matches, name and contact decrypted for peer
+    /// support (the read is audited): only the assigned peer, only while the match runs, and
+    /// only while the citizen consents to being contacted.
+    ///
+    /// # Errors
+    /// `Forbidden` for anyone but peers; `NotFound` for another peer's match; `Conflict` when
+    /// the match is not running or the citizen has not consented to contact.
+    #[tracing::instrument(skip_all, fields(request_id = ctx.request_id()))]
+    pub async fn match_citizen(
+        &self,
+        ctx: &RequestContext,
+        referral: ReferralId,
+    ) -> DomainResult<Citizen> {
+        let peer = self.own_peer(ctx).await?.ok_or_else(forbidden)?;
+        let matched = self
+            .my_matches(ctx)
+            .await?
+            .into_iter()
+            .find(|m| m.referral_id == referral)
+            .ok_or(DomainError::NotFound {
+                resource: "referral",
+            })?;
+        let running = matches!(
+            matched.state,
+            ReferralState::Assigned | ReferralState::InContact | ReferralState::Active
+        );
+        if !running {
+            return Err(DomainError::Conflict(
+                "the match has ended; its citizen's details are no longer shown".to_owned(),
+            ));
+        }
+        let citizen = self.offers.referred_citizen(ctx, referral).await?;
+        let system = RequestContext::system(ctx.tenant_id()?);
+        let history = self.citizens.consent_history(&system, citizen).await?;
+        if !has_consent(&history, ConsentPurpose::Contact) {
+            return Err(DomainError::Conflict(
+                "the citizen has not consented to being contacted".to_owned(),
+            ));
+        }
+        tracing::debug!(peer = %peer, "match citizen read");
+        self.citizens.get(ctx, citizen, Purpose::PeerSupport).await
     }
 
     /// The meetings of a match (its peer and coordinators).

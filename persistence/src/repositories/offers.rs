@@ -806,6 +806,21 @@ impl OfferRepository for SeaOfferRepository {
             .collect()
     }
 
+    async fn referred_citizen(
+        &self,
+        ctx: &RequestContext,
+        referral: ReferralId,
+    ) -> DomainResult<CitizenId> {
+        let tenant = ctx.tenant_id()?;
+        let tx = self.db.begin(tenant).await?;
+        let query = referrals::Entity::find()
+            .filter(referrals::Column::TenantId.eq(tenant.as_uuid()))
+            .filter(referrals::Column::Id.eq(referral.as_uuid()));
+        let row = one_or_not_found(&tx, query, false, "referral").await?;
+        tx.commit().await?;
+        Ok(CitizenId::from_uuid(row.citizen_id))
+    }
+
     async fn assigned_peer(
         &self,
         ctx: &RequestContext,

@@ -517,6 +517,39 @@ async fn cafes_count_heads_and_matches_log_meetings(db: Db) {
         "FORBIDDEN"
     );
 
+    // The peer of a running match reads the citizen's name and contact to make contact (the
+    // citizen consented to contact); nobody else gets them this way.
+    const WHO: &str =
+        "query($id: ID!) { matchCitizen(referralId: $id) { pseudonym name contact } }";
+    let who = app
+        .gql_ok(Some(&peer_user), WHO, json!({ "id": referral }))
+        .await;
+    assert_eq!(who["matchCitizen"]["name"], "Følge Borger");
+    assert_eq!(
+        who["matchCitizen"]["pseudonym"],
+        mine["myMatches"][0]["citizenPseudonym"]
+    );
+    for token in [&referrer, &coordinator] {
+        assert_eq!(
+            app.gql_code(Some(token), WHO, json!({ "id": referral }))
+                .await,
+            "FORBIDDEN"
+        );
+    }
+    // Once the match has ended, no longer.
+    for step in [
+        json!({ "id": referral, "action": "RECORD_CONTACT" }),
+        json!({ "id": referral, "action": "START" }),
+        json!({ "id": referral, "action": "COMPLETE", "outcome": "GOAL_REACHED" }),
+    ] {
+        mv(&app, &coordinator, step).await.unwrap();
+    }
+    assert_eq!(
+        app.gql_code(Some(&peer_user), WHO, json!({ "id": referral }))
+            .await,
+        "CONFLICT"
+    );
+
     // The contact limit is the tenant's: tenant admins set it, coordinators read it.
     const SET: &str = "mutation($d: Int!) { setReferralContactLimit(days: $d) }";
     assert_eq!(
