@@ -356,8 +356,12 @@ impl DeliveryQueue for SeaWebhookRepository {
                 tracing::warn!(event = %row.id, "outbox event of an unknown type skipped");
                 continue;
             };
-            let data: serde_json::Value =
-                serde_json::from_str(&row.payload).map_err(|_| corrupt("event payload"))?;
+            // A row that cannot be read must not block every event behind it: it is marked
+            // dispatched with the rest and reported.
+            let Ok(data) = serde_json::from_str::<serde_json::Value>(&row.payload) else {
+                tracing::error!(event = %row.id, "outbox event with an unreadable payload skipped");
+                continue;
+            };
             // The Standard Webhooks payload shape: type, timestamp, data.
             let body = json!({
                 "type": event_type.as_str(),

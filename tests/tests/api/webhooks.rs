@@ -359,12 +359,20 @@ async fn the_outbox_survives_a_stopped_worker_and_a_crash_mid_attempt(db: Db) {
         accept(&app, &coordinator, &id).await;
         referrals.push(id);
     }
+    // One more event, made unreadable: it must not block the others.
+    let poisoned = submit(&app, &referrer).await;
+    let changed = app
+        .owner_execute(&format!(
+            "UPDATE outbox_events SET payload = 'not json' WHERE payload LIKE '%{poisoned}%'"
+        ))
+        .await;
+    assert_eq!(changed, 1);
     let pending = app
         .owner_texts(
             "SELECT CAST(count(*) AS TEXT) AS v FROM outbox_events WHERE dispatched_at IS NULL",
         )
         .await;
-    assert_eq!(pending, vec!["6".to_owned()]);
+    assert_eq!(pending, vec!["7".to_owned()]);
     assert!(receiver.received().is_empty());
     let mut settings = app.halt().await;
 
@@ -402,6 +410,7 @@ async fn the_outbox_survives_a_stopped_worker_and_a_crash_mid_attempt(db: Db) {
             .collect();
         assert_eq!(types.len(), 2, "{referral}: {types:?}");
     }
+    assert!(received.iter().all(|r| !r.body.contains(&poisoned)));
     let pending = app
         .owner_texts(
             "SELECT CAST(count(*) AS TEXT) AS v FROM outbox_events WHERE dispatched_at IS NULL",
