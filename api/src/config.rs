@@ -123,6 +123,11 @@ pub struct Settings {
     pub webhook_allow_private_targets: bool,
     /// `PEERBRO_WEBHOOK_ALLOW_HTTP`: allow `http://` endpoints (otherwise `https://` only).
     pub webhook_allow_http: bool,
+    /// `PEERBRO_EVENT_RETENTION_DAYS`: how long dispatched events and finished webhook
+    /// deliveries (the delivery log) are kept; 0 deletes them once finished.
+    pub event_retention_days: u32,
+    /// `PEERBRO_EVENT_PRUNE_INTERVAL_SECONDS`: how often the worker prunes them.
+    pub event_prune_interval_seconds: u64,
 }
 
 impl Default for Settings {
@@ -164,6 +169,8 @@ impl Default for Settings {
             webhook_lease_seconds: 60,
             webhook_allow_private_targets: false,
             webhook_allow_http: false,
+            event_retention_days: 90,
+            event_prune_interval_seconds: 3600,
         }
     }
 }

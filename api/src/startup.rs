@@ -139,6 +139,10 @@ pub fn webhook_dispatcher(
                 max_attempts: settings.webhook_max_attempts,
             },
             lease: millis(settings.webhook_lease_seconds.saturating_mul(1000)),
+            retention: Some(chrono::Duration::days(i64::from(
+                settings.event_retention_days,
+            ))),
+            prune_every: millis(settings.event_prune_interval_seconds.saturating_mul(1000)),
             ..DispatchSettings::default()
         },
     ))

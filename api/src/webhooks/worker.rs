@@ -21,13 +21,16 @@ pub fn spawn_worker(
             let round = dispatcher.run_once(chrono::Utc::now());
             tokio::select! {
                 result = round => match result {
-                    Ok(report) if report.events + report.attempts > 0 => tracing::debug!(
-                        events = report.events,
-                        attempts = report.attempts,
-                        delivered = report.delivered,
-                        failed = report.failed,
-                        "webhook round"
-                    ),
+                    Ok(report) if report.events + report.attempts > 0 || report.pruned > 0 => {
+                        tracing::debug!(
+                            events = report.events,
+                            attempts = report.attempts,
+                            delivered = report.delivered,
+                            failed = report.failed,
+                            pruned = report.pruned,
+                            "webhook round"
+                        );
+                    }
                     Ok(_) => {}
                     Err(err) => tracing::warn!(error = %err, "webhook round failed"),
                 },

@@ -175,6 +175,15 @@ pub trait DeliveryQueue: Send + Sync {
         limit: u32,
     ) -> DomainResult<Vec<DueDelivery>>;
 
+    /// Deletes what is finished and older than `before`: delivered or failed deliveries
+    /// (created before it) with their attempts, then dispatched outbox events (dispatched
+    /// before it) that no delivery refers to any more. Pending deliveries and their events are
+    /// kept. Returns how many events and deliveries went.
+    ///
+    /// # Errors
+    /// `Unknown` on storage failure.
+    async fn prune(&self, tenant: TenantId, before: DateTime<Utc>) -> DomainResult<(u64, u64)>;
+
     /// Records an attempt and the delivery's new status.
     ///
     /// # Errors

@@ -272,6 +272,10 @@ pub struct DispatchSettings {
     pub batch: u32,
     /// Requests in flight at once.
     pub concurrency: usize,
+    /// How long finished deliveries and dispatched events are kept (`None`: for ever).
+    pub retention: Option<Duration>,
+    /// How often old rows are pruned.
+    pub prune_every: Duration,
 }
 
 impl Default for DispatchSettings {
@@ -281,6 +285,8 @@ impl Default for DispatchSettings {
             lease: Duration::seconds(60),
             batch: 100,
             concurrency: 8,
+            retention: Some(Duration::days(90)),
+            prune_every: Duration::hours(1),
         }
     }
 }
@@ -296,6 +302,8 @@ pub struct DispatchReport {
     pub delivered: usize,
     /// Deliveries that gave up in this round.
     pub failed: usize,
+    /// Events and deliveries pruned in this round.
+    pub pruned: u64,
 }
 
 /// Moves events from the outbox to endpoints and live subscribers.
@@ -306,6 +314,7 @@ pub struct WebhookDispatcher {
     sender: Arc<dyn WebhookSender>,
     publisher: Arc<dyn EventPublisher>,
     settings: DispatchSettings,
+    last_prune: Arc<std::sync::Mutex<Option<DateTime<Utc>>>>,
 }
 
 impl std::fmt::Debug for WebhookDispatcher {
@@ -332,7 +341,19 @@ impl WebhookDispatcher {
             sender,
             publisher,
             settings,
+            last_prune: Arc::new(std::sync::Mutex::new(None)),
         }
+    }
+
+    /// Whether this round also prunes (at most once per `prune_every`).
+    fn prune_due(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        let retention = self.settings.retention?;
+        let mut last = self.last_prune.lock().ok()?;
+        if last.is_some_and(|at| now - at < self.settings.prune_every) {
+            return None;
+        }
+        *last = Some(now);
+        Some(now - retention)
     }
 
     /// One round over every tenant: fan out new events, then attempt every due delivery.
@@ -342,9 +363,18 @@ impl WebhookDispatcher {
     /// When the tenant list cannot be read.
     pub async fn run_once(&self, now: DateTime<Utc>) -> DomainResult<DispatchReport> {
         let mut report = DispatchReport::default();
+        let prune_before = self.prune_due(now);
         for tenant in self.tenants.all().await? {
             if let Err(err) = self.run_tenant(tenant.id, now, &mut report).await {
                 tracing::warn!(error = %err, tenant = %tenant.id, "webhook round failed for a tenant");
+            }
+            if let Some(before) = prune_before {
+                match self.queue.prune(tenant.id, before).await {
+                    Ok((events, deliveries)) => report.pruned += events + deliveries,
+                    Err(err) => {
+                        tracing::warn!(error = %err, tenant = %tenant.id, "pruning old events failed");
+                    }
+                }
             }
         }
         Ok(report)

@@ -483,6 +483,78 @@ impl DeliveryQueue for SeaWebhookRepository {
         Ok(due)
     }
 
+    async fn prune(&self, tenant: TenantId, before: DateTime<Utc>) -> DomainResult<(u64, u64)> {
+        const BATCH: u64 = 1000;
+        let tx = self.db.begin(tenant).await?;
+        let finished: Vec<Uuid> = webhook_deliveries::Entity::find()
+            .filter(webhook_deliveries::Column::TenantId.eq(tenant.as_uuid()))
+            .filter(webhook_deliveries::Column::Status.is_in([
+                DeliveryStatus::Delivered.as_str(),
+                DeliveryStatus::Failed.as_str(),
+            ]))
+            .filter(webhook_deliveries::Column::CreatedAt.lt(before))
+            .limit(BATCH)
+            .all(&tx)
+            .await
+            .map_err(unexpected)?
+            .into_iter()
+            .map(|d| d.id)
+            .collect();
+        let mut deliveries = 0;
+        if !finished.is_empty() {
+            webhook_attempts::Entity::delete_many()
+                .filter(webhook_attempts::Column::TenantId.eq(tenant.as_uuid()))
+                .filter(webhook_attempts::Column::DeliveryId.is_in(finished.iter().copied()))
+                .exec(&tx)
+                .await
+                .map_err(unexpected)?;
+            deliveries = webhook_deliveries::Entity::delete_many()
+                .filter(webhook_deliveries::Column::TenantId.eq(tenant.as_uuid()))
+                .filter(webhook_deliveries::Column::Id.is_in(finished))
+                .exec(&tx)
+                .await
+                .map_err(unexpected)?
+                .rows_affected;
+        }
+        let old: Vec<Uuid> = outbox::Entity::find()
+            .filter(outbox::Column::TenantId.eq(tenant.as_uuid()))
+            .filter(outbox::Column::DispatchedAt.lt(before))
+            .limit(BATCH)
+            .all(&tx)
+            .await
+            .map_err(unexpected)?
+            .into_iter()
+            .map(|e| e.id)
+            .collect();
+        let mut events = 0;
+        if !old.is_empty() {
+            let still_used: BTreeSet<Uuid> = webhook_deliveries::Entity::find()
+                .filter(webhook_deliveries::Column::TenantId.eq(tenant.as_uuid()))
+                .filter(webhook_deliveries::Column::EventId.is_in(old.iter().copied()))
+                .all(&tx)
+                .await
+                .map_err(unexpected)?
+                .into_iter()
+                .map(|d| d.event_id)
+                .collect();
+            let unused: Vec<Uuid> = old
+                .into_iter()
+                .filter(|e| !still_used.contains(e))
+                .collect();
+            if !unused.is_empty() {
+                events = outbox::Entity::delete_many()
+                    .filter(outbox::Column::TenantId.eq(tenant.as_uuid()))
+                    .filter(outbox::Column::Id.is_in(unused))
+                    .exec(&tx)
+                    .await
+                    .map_err(unexpected)?
+                    .rows_affected;
+            }
+        }
+        tx.commit().await?;
+        Ok((events, deliveries))
+    }
+
     async fn record(&self, tenant: TenantId, result: &AttemptResult) -> DomainResult<()> {
         let tx = self.db.begin(tenant).await?;
         let row = Self::delivery_row(&tx, tenant, result.attempt.delivery_id).await?;

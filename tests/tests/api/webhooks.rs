@@ -421,3 +421,58 @@ async fn the_outbox_survives_a_stopped_worker_and_a_crash_mid_attempt(db: Db) {
     receiver.stop().await;
 }
 on_both!(the_outbox_survives_a_stopped_worker_and_a_crash_mid_attempt);
+
+async fn finished_deliveries_and_their_events_are_pruned_after_the_retention(db: Db) {
+    let ok = Receiver::start(Behaviour::FailFirst(0)).await;
+    let down = Receiver::start(Behaviour::FailFirst(usize::MAX)).await;
+    let mut settings = test_settings(&db).await;
+    settings.webhook_allow_private_targets = true;
+    settings.webhook_allow_http = true;
+    settings.webhook_poll_interval_ms = 100;
+    settings.webhook_retry_base_ms = 200;
+    settings.event_retention_days = 0;
+    settings.event_prune_interval_seconds = 1;
+    let app = TestApp::spawn_with(settings).await;
+    let admin = app.admin("helsingor").await;
+    let referrer = app.token("helsingor", "caseworker@helsingor.demo").await;
+    register(&app, &admin, &format!("{}/ok", ok.url)).await;
+    register(&app, &admin, &format!("{}/down", down.url)).await;
+    submit(&app, &referrer).await;
+    ok.wait_until(Duration::from_secs(30), |r| delivered_ids(r).len() == 1)
+        .await;
+    // The delivered one goes; the one still being retried, and the event it needs, stay.
+    let count = |table: &'static str| {
+        let app = &app;
+        async move {
+            app.owner_texts(&format!("SELECT CAST(count(*) AS TEXT) AS v FROM {table}"))
+                .await
+                .remove(0)
+        }
+    };
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let (deliveries, events) = (
+            count("webhook_deliveries").await,
+            count("outbox_events").await,
+        );
+        if deliveries == "1" && events == "1" {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "not pruned: {deliveries} deliveries, {events} events"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let left = app
+        .gql_ok(Some(&admin), DELIVERIES, json!({ "endpoint": null }))
+        .await;
+    assert_eq!(
+        left["webhookDeliveries"]["edges"][0]["node"]["status"],
+        "PENDING"
+    );
+    app.stop().await;
+    ok.stop().await;
+    down.stop().await;
+}
+on_both!(finished_deliveries_and_their_events_are_pruned_after_the_retention);
