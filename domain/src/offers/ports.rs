@@ -188,23 +188,13 @@ pub trait OfferRepository: Send + Sync {
     /// `Unknown` on storage failure.
     async fn matches_of(&self, ctx: &RequestContext, peer: PeerId) -> DomainResult<Vec<PeerMatch>>;
 
-    /// The peer a referral is assigned to.
+    /// Who a referral is about and, while assigned, which peer has it.
     ///
     /// # Errors
     /// `NotFound`.
-    async fn assigned_peer(
+    async fn referral_parties(
         &self,
         ctx: &RequestContext,
         referral: ReferralId,
-    ) -> DomainResult<Option<PeerId>>;
-
-    /// The citizen a referral is about.
-    ///
-    /// # Errors
-    /// `NotFound`.
-    async fn referred_citizen(
-        &self,
-        ctx: &RequestContext,
-        referral: ReferralId,
-    ) -> DomainResult<CitizenId>;
+    ) -> DomainResult<(CitizenId, Option<PeerId>)>;
 }

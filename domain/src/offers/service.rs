@@ -318,7 +318,7 @@ impl OfferService {
     ) -> DomainResult<()> {
         require_actor(ctx)?;
         // Another tenant's (or no) referral: NOT_FOUND before any role is considered.
-        let assigned = self.offers.assigned_peer(ctx, referral).await?;
+        let (_, assigned) = self.offers.referral_parties(ctx, referral).await?;
         if Self::coordinates(ctx) {
             return Ok(());
         }
@@ -350,13 +350,10 @@ impl OfferService {
     ) -> DomainResult<Meeting> {
         self.require_match_staff(ctx, referral).await?;
         validate_meeting(date, minutes, Utc::now().date_naive())?;
-        let peer = self
-            .offers
-            .assigned_peer(ctx, referral)
-            .await?
-            .ok_or_else(|| {
-                DomainError::Conflict("the referral is not matched with a peer".to_owned())
-            })?;
+        let (_, assigned) = self.offers.referral_parties(ctx, referral).await?;
+        let peer = assigned.ok_or_else(|| {
+            DomainError::Conflict("the referral is not matched with a peer".to_owned())
+        })?;
         let meeting = Meeting {
             id: MeetingId::new(),
             referral_id: referral,
@@ -428,7 +425,7 @@ impl OfferService {
                 "the match has ended; its citizen's details are no longer shown".to_owned(),
             ));
         }
-        let citizen = self.offers.referred_citizen(ctx, referral).await?;
+        let (citizen, _) = self.offers.referral_parties(ctx, referral).await?;
         let system = RequestContext::system(ctx.tenant_id()?);
         let history = self.citizens.consent_history(&system, citizen).await?;
         if !has_consent(&history, ConsentPurpose::Contact) {

@@ -806,11 +806,11 @@ impl OfferRepository for SeaOfferRepository {
             .collect()
     }
 
-    async fn referred_citizen(
+    async fn referral_parties(
         &self,
         ctx: &RequestContext,
         referral: ReferralId,
-    ) -> DomainResult<CitizenId> {
+    ) -> DomainResult<(CitizenId, Option<PeerId>)> {
         let tenant = ctx.tenant_id()?;
         let tx = self.db.begin(tenant).await?;
         let query = referrals::Entity::find()
@@ -818,21 +818,9 @@ impl OfferRepository for SeaOfferRepository {
             .filter(referrals::Column::Id.eq(referral.as_uuid()));
         let row = one_or_not_found(&tx, query, false, "referral").await?;
         tx.commit().await?;
-        Ok(CitizenId::from_uuid(row.citizen_id))
-    }
-
-    async fn assigned_peer(
-        &self,
-        ctx: &RequestContext,
-        referral: ReferralId,
-    ) -> DomainResult<Option<PeerId>> {
-        let tenant = ctx.tenant_id()?;
-        let tx = self.db.begin(tenant).await?;
-        let query = referrals::Entity::find()
-            .filter(referrals::Column::TenantId.eq(tenant.as_uuid()))
-            .filter(referrals::Column::Id.eq(referral.as_uuid()));
-        let row = one_or_not_found(&tx, query, false, "referral").await?;
-        tx.commit().await?;
-        Ok(row.assigned_peer_id.map(PeerId::from_uuid))
+        Ok((
+            CitizenId::from_uuid(row.citizen_id),
+            row.assigned_peer_id.map(PeerId::from_uuid),
+        ))
     }
 }
