@@ -69,33 +69,6 @@ pub struct Services {
     pub offers: OfferService,
 }
 
-/// A random API client secret: `pbs_` + base64url of 32 random bytes.
-fn new_client_secret() -> String {
-    use base64::Engine as _;
-    let mut bytes = [0u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
-    format!(
-        "pbs_{}",
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
-    )
-}
-
-/// SHA-256 (hex) of a client secret.
-fn hash_client_secret(secret: &str) -> String {
-    use sha2::Digest as _;
-    hex::encode(sha2::Sha256::digest(secret.as_bytes()))
-}
-
-/// The key that signs API client tokens, derived from the master key (so it needs no
-/// configuration of its own and changes when the master key does).
-fn api_client_token_key(master: &SecretKey) -> anyhow::Result<[u8; 32]> {
-    use hmac::Mac as _;
-    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(master.bytes())
-        .map_err(|_| anyhow::anyhow!("the master key cannot key HMAC"))?;
-    mac.update(b"peerbro/api-client-tokens/v1");
-    Ok(mac.finalize().into_bytes().into())
-}
-
 /// The address policy for webhook targets.
 #[must_use]
 pub const fn webhook_guard(settings: &Settings) -> NetGuard {
@@ -192,8 +165,8 @@ pub fn services(db: &Database, settings: &Settings) -> anyhow::Result<Services> 
     let api_clients = ApiClientService::new(
         Arc::new(SeaApiClientRepository::new(db.clone())),
         Arc::new(SeaOrganisationRepository::new(db.clone())),
-        Arc::new(new_client_secret),
-        Arc::new(hash_client_secret),
+        Arc::new(crate::auth::new_client_secret),
+        Arc::new(crate::auth::hash_client_secret),
     );
     let citizen_repository: Arc<SeaCitizenRepository> = Arc::new(citizens);
     let people = PeopleService::new(
@@ -265,7 +238,7 @@ pub fn authenticator(
              public key or JWKS for production"
         );
     }
-    let client_key = api_client_token_key(&master_key(settings)?)?;
+    let client_key = crate::auth::api_client_token_key(&master_key(settings)?)?;
     Ok(Authenticator::new(
         keys,
         &settings.jwt_issuer,

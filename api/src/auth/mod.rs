@@ -3,6 +3,7 @@
 //! subject's membership of the token's tenant into a request context. No token means an
 //! anonymous context; a bad token, or a subject who is not a member, is refused.
 
+mod clients;
 mod keys;
 
 use std::collections::BTreeSet;
@@ -14,6 +15,7 @@ use peerbro_domain::{DomainError, RequestContext, Role};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+pub use clients::{api_client_token_key, hash_client_secret, new_client_secret};
 pub use keys::{KeyMaterial, load_keys};
 
 /// The claims peerbro reads and writes.

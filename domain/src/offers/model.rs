@@ -291,6 +291,68 @@ pub fn promotes(capacity: u32, enrolled_after_withdrawal: u32) -> bool {
     enrolled_after_withdrawal < capacity
 }
 
+/// Whether a citizen may be enrolled: only on an open course, and not while they already have
+/// a place on it or wait for one.
+///
+/// # Errors
+/// `Conflict`.
+pub fn check_enrolment(offer_type: OfferType, open: bool, already: bool) -> DomainResult<()> {
+    if offer_type != OfferType::GroupCourse || !open {
+        return Err(DomainError::Conflict(
+            "citizens are enrolled on open courses only".to_owned(),
+        ));
+    }
+    if already {
+        return Err(DomainError::Conflict(
+            "the citizen already has a place on this course or waits for one".to_owned(),
+        ));
+    }
+    Ok(())
+}
+
+/// Whether an enrolment can be withdrawn (not twice).
+///
+/// # Errors
+/// `Conflict`.
+pub fn check_withdrawal(status: EnrolmentStatus) -> DomainResult<()> {
+    if status == EnrolmentStatus::Withdrawn {
+        Err(DomainError::Conflict(
+            "the enrolment is already withdrawn".to_owned(),
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+/// Whether an offer takes referrals.
+///
+/// # Errors
+/// `Conflict` when it is closed.
+pub fn check_referable(open: bool) -> DomainResult<()> {
+    if open {
+        Ok(())
+    } else {
+        Err(DomainError::Conflict(
+            "the offer is closed for referrals".to_owned(),
+        ))
+    }
+}
+
+/// Whether attendance can be recorded for a citizen: only with a place on the course.
+///
+/// # Errors
+/// `Validation` on `marks`.
+pub fn check_attendance(has_place: bool) -> DomainResult<()> {
+    if has_place {
+        Ok(())
+    } else {
+        Err(DomainError::validation(
+            "marks",
+            "attendance is recorded for citizens with a place on the course",
+        ))
+    }
+}
+
 /// Attendance of one enrolled citizen at one session.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Attendance {
@@ -349,6 +411,13 @@ pub struct PeerMatch {
     pub assigned_at: Option<DateTime<Utc>>,
     /// First contact.
     pub first_contact_at: Option<DateTime<Utc>>,
+}
+
+/// Whether a match runs: its referral is assigned, in contact or active.
+#[must_use]
+pub const fn match_runs(state: crate::referral::ReferralState) -> bool {
+    use crate::referral::ReferralState as S;
+    matches!(state, S::Assigned | S::InContact | S::Active)
 }
 
 /// Checks a meeting's date and length.

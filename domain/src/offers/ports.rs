@@ -20,6 +20,17 @@ pub type FacilitatorCheck = Box<dyn FnOnce(&[(PeerId, PeerStatus)]) -> DomainRes
 /// adapter's transaction.
 pub type MatchCheck = Box<dyn FnOnce(ReferralState, Option<PeerId>) -> DomainResult<()> + Send>;
 
+/// Who a referral (a one-to-one match, once assigned) concerns, and where it is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReferralParties {
+    /// The citizen referred.
+    pub citizen_id: CitizenId,
+    /// The peer it is assigned to.
+    pub assigned_peer_id: Option<PeerId>,
+    /// Its state.
+    pub state: ReferralState,
+}
+
 /// Filters for listing offers.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct OfferFilter {
@@ -188,7 +199,7 @@ pub trait OfferRepository: Send + Sync {
     /// `Unknown` on storage failure.
     async fn matches_of(&self, ctx: &RequestContext, peer: PeerId) -> DomainResult<Vec<PeerMatch>>;
 
-    /// Who a referral is about and, while assigned, which peer has it.
+    /// Who a referral is about, which peer has it, and where it is.
     ///
     /// # Errors
     /// `NotFound`.
@@ -196,5 +207,5 @@ pub trait OfferRepository: Send + Sync {
         &self,
         ctx: &RequestContext,
         referral: ReferralId,
-    ) -> DomainResult<(CitizenId, Option<PeerId>)>;
+    ) -> DomainResult<ReferralParties>;
 }

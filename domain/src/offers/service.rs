@@ -12,15 +12,14 @@ use crate::error::{DomainError, DomainResult};
 use crate::ids::{CitizenId, CourseSessionId, EnrolmentId, MeetingId, OfferId, PeerId, ReferralId};
 use crate::offers::model::{
     Attendance, CafeVisit, CourseSession, Enrolment, Meeting, MeetingForm, NewOffer, Offer,
-    OfferType, PeerMatch, sessions_of, validate_meeting,
+    OfferType, PeerMatch, match_runs, sessions_of, validate_meeting,
 };
-use crate::offers::ports::{OfferFilter, OfferRepository};
+use crate::offers::ports::{OfferFilter, OfferRepository, ReferralParties};
 use crate::page::{Page, PageRequest};
 use crate::people::{
     Citizen, CitizenRepository, ConsentPurpose, PeerRepository, PeerStatus, has_consent,
 };
 use crate::privacy::Purpose;
-use crate::referral::ReferralState;
 
 fn forbidden() -> DomainError {
     DomainError::Forbidden("your roles in this tenant do not allow this on offers")
@@ -310,20 +309,21 @@ impl OfferService {
         }
     }
 
-    /// Coordinators, or the peer the referral (the match) is assigned to.
+    /// Coordinators, or the peer the referral (the match) is assigned to; returns who the
+    /// referral concerns.
     async fn require_match_staff(
         &self,
         ctx: &RequestContext,
         referral: ReferralId,
-    ) -> DomainResult<()> {
+    ) -> DomainResult<ReferralParties> {
         require_actor(ctx)?;
         // Another tenant's (or no) referral: NOT_FOUND before any role is considered.
-        let (_, assigned) = self.offers.referral_parties(ctx, referral).await?;
+        let parties = self.offers.referral_parties(ctx, referral).await?;
         if Self::coordinates(ctx) {
-            return Ok(());
+            return Ok(parties);
         }
         match self.own_peer(ctx).await? {
-            Some(peer) if assigned == Some(peer) => Ok(()),
+            Some(peer) if parties.assigned_peer_id == Some(peer) => Ok(parties),
             // Another peer's match does not exist for this peer.
             Some(_) => Err(DomainError::NotFound {
                 resource: "referral",
@@ -348,10 +348,9 @@ impl OfferService {
         minutes: u32,
         form: MeetingForm,
     ) -> DomainResult<Meeting> {
-        self.require_match_staff(ctx, referral).await?;
+        let parties = self.require_match_staff(ctx, referral).await?;
         validate_meeting(date, minutes, Utc::now().date_naive())?;
-        let (_, assigned) = self.offers.referral_parties(ctx, referral).await?;
-        let peer = assigned.ok_or_else(|| {
+        let peer = parties.assigned_peer_id.ok_or_else(|| {
             DomainError::Conflict("the referral is not matched with a peer".to_owned())
         })?;
         let meeting = Meeting {
@@ -369,11 +368,7 @@ impl OfferService {
                 ctx,
                 &meeting,
                 Box::new(move |state, assigned| {
-                    let running = matches!(
-                        state,
-                        ReferralState::Assigned | ReferralState::InContact | ReferralState::Active
-                    );
-                    if !running || assigned != Some(peer) {
+                    if !match_runs(state) || assigned != Some(peer) {
                         return Err(DomainError::Conflict(
                             "meetings are logged while the match runs".to_owned(),
                         ));
@@ -408,24 +403,19 @@ impl OfferService {
         referral: ReferralId,
     ) -> DomainResult<Citizen> {
         let peer = self.own_peer(ctx).await?.ok_or_else(forbidden)?;
-        let matched = self
-            .my_matches(ctx)
-            .await?
-            .into_iter()
-            .find(|m| m.referral_id == referral)
-            .ok_or(DomainError::NotFound {
+        let parties = self.offers.referral_parties(ctx, referral).await?;
+        if parties.assigned_peer_id != Some(peer) {
+            // Another peer's match does not exist for this peer.
+            return Err(DomainError::NotFound {
                 resource: "referral",
-            })?;
-        let running = matches!(
-            matched.state,
-            ReferralState::Assigned | ReferralState::InContact | ReferralState::Active
-        );
-        if !running {
+            });
+        }
+        if !match_runs(parties.state) {
             return Err(DomainError::Conflict(
                 "the match has ended; its citizen's details are no longer shown".to_owned(),
             ));
         }
-        let (citizen, _) = self.offers.referral_parties(ctx, referral).await?;
+        let citizen = parties.citizen_id;
         let system = RequestContext::system(ctx.tenant_id()?);
         let history = self.citizens.consent_history(&system, citizen).await?;
         if !has_consent(&history, ConsentPurpose::Contact) {

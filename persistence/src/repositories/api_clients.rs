@@ -12,7 +12,7 @@ use sea_orm::{
 };
 
 use super::keyset;
-use super::rows::one_or_not_found;
+use super::rows::by_id;
 use crate::db::{Database, Tx};
 use crate::entities::{api_clients, users};
 use crate::errors::unexpected;
@@ -49,10 +49,7 @@ impl SeaApiClientRepository {
         id: ApiClientId,
         lock: bool,
     ) -> DomainResult<api_clients::Model> {
-        let query = api_clients::Entity::find()
-            .filter(api_clients::Column::TenantId.eq(tenant.as_uuid()))
-            .filter(api_clients::Column::Id.eq(id.as_uuid()));
-        one_or_not_found(tx, query, lock, "API client").await
+        by_id::<api_clients::Entity>(tx, tenant, id.as_uuid(), lock, "API client").await
     }
 }
 

@@ -14,7 +14,8 @@ use peerbro_domain::ids::{
 use peerbro_domain::offers::{
     Attendance, CafeVisit, CourseSchedule, CourseSession, Enrolment, EnrolmentStatus,
     FacilitatorCheck, MatchCheck, Meeting, Offer, OfferFilter, OfferRepository, OfferType,
-    PeerMatch, place_for, promotes,
+    PeerMatch, ReferralParties, check_attendance, check_enrolment, check_referable,
+    check_withdrawal, place_for, promotes,
 };
 use peerbro_domain::page::{Page, PageRequest};
 use peerbro_domain::people::PeerStatus;
@@ -28,7 +29,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::keyset;
-use super::rows::one_or_not_found;
+use super::rows::by_id;
 use crate::db::{Database, Tx};
 use crate::entities::offers::{
     attendance, cafe_visits, course_sessions, enrolments, meetings, offer_facilitators, offers,
@@ -131,10 +132,7 @@ async fn offer_row(
     id: OfferId,
     lock: bool,
 ) -> DomainResult<offers::Model> {
-    let query = offers::Entity::find()
-        .filter(offers::Column::TenantId.eq(tenant.as_uuid()))
-        .filter(offers::Column::Id.eq(id.as_uuid()));
-    one_or_not_found(tx, query, lock, "offer").await
+    by_id::<offers::Entity>(tx, tenant, id.as_uuid(), lock, "offer").await
 }
 
 async fn facilitators_of(
@@ -198,11 +196,11 @@ pub(crate) async fn enrol_in(
     now: DateTime<Utc>,
 ) -> DomainResult<Enrolment> {
     let row = offer_row(tx, tenant, offer, true).await?;
-    if row.offer_type != OfferType::GroupCourse.as_str() || !row.open {
-        return Err(DomainError::Conflict(
-            "citizens are enrolled on open courses only".to_owned(),
-        ));
-    }
+    let offer_type = row
+        .offer_type
+        .parse::<OfferType>()
+        .map_err(|_| corrupt("type"))?;
+    check_enrolment(offer_type, row.open, false)?;
     let known = citizens::Entity::find()
         .filter(citizens::Column::TenantId.eq(tenant.as_uuid()))
         .filter(citizens::Column::Id.eq(citizen.as_uuid()))
@@ -222,11 +220,7 @@ pub(crate) async fn enrol_in(
         .count(tx)
         .await
         .map_err(unexpected)?;
-    if already > 0 {
-        return Err(DomainError::Conflict(
-            "the citizen already has a place on this course or waits for one".to_owned(),
-        ));
-    }
+    check_enrolment(offer_type, row.open, already > 0)?;
     let capacity = row
         .capacity
         .map(|c| to_u32(c, "capacity"))
@@ -309,15 +303,10 @@ pub(crate) async fn withdraw_for_referral(
     Ok(())
 }
 
-/// Checks that an offer exists (`NotFound`) and is open (`Conflict`), inside `tx`.
+/// Checks that an offer exists (`NotFound`) and takes referrals (`check_referable`), inside
+/// `tx`.
 pub(crate) async fn require_open_offer(tx: &Tx, tenant: TenantId, id: OfferId) -> DomainResult<()> {
-    if offer_row(tx, tenant, id, false).await?.open {
-        Ok(())
-    } else {
-        Err(DomainError::Conflict(
-            "the offer is closed for referrals".to_owned(),
-        ))
-    }
+    check_referable(offer_row(tx, tenant, id, false).await?.open)
 }
 
 impl SeaOfferRepository {
@@ -381,26 +370,30 @@ impl OfferRepository for SeaOfferRepository {
         .exec_without_returning(&tx)
         .await
         .map_err(unexpected)?;
-        for peer in &offer.facilitators {
-            offer_facilitators::Entity::insert(offer_facilitators::ActiveModel {
-                tenant_id: Set(tenant.as_uuid()),
-                offer_id: Set(offer.id.as_uuid()),
-                peer_id: Set(peer.as_uuid()),
-            })
+        if !offer.facilitators.is_empty() {
+            offer_facilitators::Entity::insert_many(offer.facilitators.iter().map(|peer| {
+                offer_facilitators::ActiveModel {
+                    tenant_id: Set(tenant.as_uuid()),
+                    offer_id: Set(offer.id.as_uuid()),
+                    peer_id: Set(peer.as_uuid()),
+                }
+            }))
             .exec_without_returning(&tx)
             .await
             .map_err(unexpected)?;
         }
-        for session in sessions {
-            course_sessions::Entity::insert(course_sessions::ActiveModel {
-                tenant_id: Set(tenant.as_uuid()),
-                id: Set(session.id.as_uuid()),
-                offer_id: Set(session.offer_id.as_uuid()),
-                number: Set(to_i32(session.number)),
-                date: Set(session.date),
-                start_time: Set(session.start_time),
-                minutes: Set(to_i32(session.minutes)),
-            })
+        if !sessions.is_empty() {
+            course_sessions::Entity::insert_many(sessions.iter().map(|session| {
+                course_sessions::ActiveModel {
+                    tenant_id: Set(tenant.as_uuid()),
+                    id: Set(session.id.as_uuid()),
+                    offer_id: Set(session.offer_id.as_uuid()),
+                    number: Set(to_i32(session.number)),
+                    date: Set(session.date),
+                    start_time: Set(session.start_time),
+                    minutes: Set(to_i32(session.minutes)),
+                }
+            }))
             .exec_without_returning(&tx)
             .await
             .map_err(unexpected)?;
@@ -483,10 +476,8 @@ impl OfferRepository for SeaOfferRepository {
     ) -> DomainResult<CourseSession> {
         let tenant = ctx.tenant_id()?;
         let tx = self.db.begin(tenant).await?;
-        let query = course_sessions::Entity::find()
-            .filter(course_sessions::Column::TenantId.eq(tenant.as_uuid()))
-            .filter(course_sessions::Column::Id.eq(id.as_uuid()));
-        let row = one_or_not_found(&tx, query, false, "session").await?;
+        let row =
+            by_id::<course_sessions::Entity>(&tx, tenant, id.as_uuid(), false, "session").await?;
         tx.commit().await?;
         session_from(row)
     }
@@ -512,15 +503,13 @@ impl OfferRepository for SeaOfferRepository {
     ) -> DomainResult<(Enrolment, Option<Enrolment>)> {
         let tenant = ctx.tenant_id()?;
         let tx = self.db.begin(tenant).await?;
-        let query = enrolments::Entity::find()
-            .filter(enrolments::Column::TenantId.eq(tenant.as_uuid()))
-            .filter(enrolments::Column::Id.eq(enrolment.as_uuid()));
-        let row = one_or_not_found(&tx, query, true, "enrolment").await?;
-        if row.status == EnrolmentStatus::Withdrawn.as_str() {
-            return Err(DomainError::Conflict(
-                "the enrolment is already withdrawn".to_owned(),
-            ));
-        }
+        let row = by_id::<enrolments::Entity>(&tx, tenant, enrolment.as_uuid(), true, "enrolment")
+            .await?;
+        check_withdrawal(
+            row.status
+                .parse()
+                .map_err(|_| corrupt("enrolment status"))?,
+        )?;
         let result = withdraw_row(&tx, tenant, row, Utc::now()).await?;
         tx.commit().await?;
         Ok(result)
@@ -553,10 +542,9 @@ impl OfferRepository for SeaOfferRepository {
     ) -> DomainResult<Vec<Attendance>> {
         let tenant = ctx.tenant_id()?;
         let tx = self.db.begin(tenant).await?;
-        let query = course_sessions::Entity::find()
-            .filter(course_sessions::Column::TenantId.eq(tenant.as_uuid()))
-            .filter(course_sessions::Column::Id.eq(session.as_uuid()));
-        let row = one_or_not_found(&tx, query, false, "session").await?;
+        let row =
+            by_id::<course_sessions::Entity>(&tx, tenant, session.as_uuid(), false, "session")
+                .await?;
         let enrolled: HashSet<Uuid> = enrolments::Entity::find()
             .filter(enrolments::Column::TenantId.eq(tenant.as_uuid()))
             .filter(enrolments::Column::OfferId.eq(row.offer_id))
@@ -569,12 +557,7 @@ impl OfferRepository for SeaOfferRepository {
             .collect();
         let mut recorded = Vec::with_capacity(marks.len());
         for (citizen, present) in marks {
-            if !enrolled.contains(&citizen.as_uuid()) {
-                return Err(DomainError::validation(
-                    "marks",
-                    "attendance is recorded for citizens with a place on the course",
-                ));
-            }
+            check_attendance(enrolled.contains(&citizen.as_uuid()))?;
             attendance::Entity::insert(attendance::ActiveModel {
                 tenant_id: Set(tenant.as_uuid()),
                 session_id: Set(session.as_uuid()),
@@ -705,10 +688,14 @@ impl OfferRepository for SeaOfferRepository {
     ) -> DomainResult<()> {
         let tenant = ctx.tenant_id()?;
         let tx = self.db.begin(tenant).await?;
-        let query = referrals::Entity::find()
-            .filter(referrals::Column::TenantId.eq(tenant.as_uuid()))
-            .filter(referrals::Column::Id.eq(meeting.referral_id.as_uuid()));
-        let referral = one_or_not_found(&tx, query, true, "referral").await?;
+        let referral = by_id::<referrals::Entity>(
+            &tx,
+            tenant,
+            meeting.referral_id.as_uuid(),
+            true,
+            "referral",
+        )
+        .await?;
         check(
             referral
                 .state
@@ -810,17 +797,16 @@ impl OfferRepository for SeaOfferRepository {
         &self,
         ctx: &RequestContext,
         referral: ReferralId,
-    ) -> DomainResult<(CitizenId, Option<PeerId>)> {
+    ) -> DomainResult<ReferralParties> {
         let tenant = ctx.tenant_id()?;
         let tx = self.db.begin(tenant).await?;
-        let query = referrals::Entity::find()
-            .filter(referrals::Column::TenantId.eq(tenant.as_uuid()))
-            .filter(referrals::Column::Id.eq(referral.as_uuid()));
-        let row = one_or_not_found(&tx, query, false, "referral").await?;
+        let row =
+            by_id::<referrals::Entity>(&tx, tenant, referral.as_uuid(), false, "referral").await?;
         tx.commit().await?;
-        Ok((
-            CitizenId::from_uuid(row.citizen_id),
-            row.assigned_peer_id.map(PeerId::from_uuid),
-        ))
+        Ok(ReferralParties {
+            citizen_id: CitizenId::from_uuid(row.citizen_id),
+            assigned_peer_id: row.assigned_peer_id.map(PeerId::from_uuid),
+            state: row.state.parse().map_err(|_| corrupt("referral state"))?,
+        })
     }
 }

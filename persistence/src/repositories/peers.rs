@@ -21,7 +21,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::keyset;
-use super::rows::one_or_not_found;
+use super::rows::by_id;
 use super::tenancy::organisation_from;
 use crate::audit::{append, append_reads};
 use crate::db::{Database, Tx};
@@ -336,10 +336,7 @@ pub(crate) async fn find_row(
     id: PeerId,
     lock: bool,
 ) -> DomainResult<peer_workers::Model> {
-    let query = peer_workers::Entity::find()
-        .filter(peer_workers::Column::TenantId.eq(tenant.as_uuid()))
-        .filter(peer_workers::Column::Id.eq(id.as_uuid()));
-    one_or_not_found(tx, query, lock, "peer worker").await
+    by_id::<peer_workers::Entity>(tx, tenant, id.as_uuid(), lock, "peer worker").await
 }
 
 async fn last_supervised_map(

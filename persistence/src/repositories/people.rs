@@ -18,7 +18,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::keyset;
-use super::rows::one_or_not_found;
+use super::rows::by_id;
 use crate::audit::{append, append_reads};
 use crate::db::{Database, Tx};
 use crate::entities::privacy::{citizens, consents};
@@ -250,10 +250,7 @@ async fn find_row(
     id: CitizenId,
     lock: bool,
 ) -> DomainResult<citizens::Model> {
-    let query = citizens::Entity::find()
-        .filter(citizens::Column::TenantId.eq(tenant.as_uuid()))
-        .filter(citizens::Column::Id.eq(id.as_uuid()));
-    one_or_not_found(tx, query, lock, "citizen").await
+    by_id::<citizens::Entity>(tx, tenant, id.as_uuid(), lock, "citizen").await
 }
 
 fn consent_from(r: consents::Model) -> DomainResult<ConsentRecord> {

@@ -23,7 +23,7 @@ use uuid::Uuid;
 
 use super::keyset;
 use super::people::SeaCitizenRepository;
-use super::rows::one_or_not_found;
+use super::rows::by_id;
 use crate::audit::{append, append_reads};
 use crate::db::{Database, Tx};
 use crate::entities::privacy::citizens;
@@ -136,10 +136,7 @@ impl SeaReferralRepository {
         id: ReferralId,
         lock: bool,
     ) -> DomainResult<referrals::Model> {
-        let query = referrals::Entity::find()
-            .filter(referrals::Column::TenantId.eq(tenant.as_uuid()))
-            .filter(referrals::Column::Id.eq(id.as_uuid()));
-        one_or_not_found(tx, query, lock, "referral").await
+        by_id::<referrals::Entity>(tx, tenant, id.as_uuid(), lock, "referral").await
     }
 
     /// The referral already stored under `key`, if any: replayed when the body matches.

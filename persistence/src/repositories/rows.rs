@@ -1,7 +1,11 @@
 //! Row look-ups shared by the adapters.
 
+use std::str::FromStr;
+
+use peerbro_domain::ids::TenantId;
 use peerbro_domain::{DomainError, DomainResult};
-use sea_orm::{EntityTrait, QuerySelect as _, Select};
+use sea_orm::{ColumnTrait as _, EntityTrait, QueryFilter as _, QuerySelect as _, Select};
+use uuid::Uuid;
 
 use crate::db::Tx;
 use crate::errors::unexpected;
@@ -16,13 +20,28 @@ pub(crate) fn for_update<E: EntityTrait>(tx: &Tx, query: Select<E>) -> Select<E>
     }
 }
 
-/// The one row `query` finds (locked when `lock`), or `NotFound { resource }`.
-pub(crate) async fn one_or_not_found<E: EntityTrait>(
+/// The row of `E` with `id` in `tenant` (locked when `lock`), or `NotFound { resource }`.
+/// Every tenant table names these columns `tenant_id` and `id`, so this one finder serves all
+/// of them, and a look-up by id can never forget the tenant.
+pub(crate) async fn by_id<E>(
     tx: &Tx,
-    query: Select<E>,
+    tenant: TenantId,
+    id: Uuid,
     lock: bool,
     resource: &'static str,
-) -> DomainResult<E::Model> {
+) -> DomainResult<E::Model>
+where
+    E: EntityTrait,
+    E::Column: FromStr,
+{
+    let column = |name: &str| {
+        E::Column::from_str(name).map_err(|_| {
+            DomainError::Unknown(anyhow::anyhow!("the {resource} table has no {name} column"))
+        })
+    };
+    let query = E::find()
+        .filter(column("tenant_id")?.eq(tenant.as_uuid()))
+        .filter(column("id")?.eq(id));
     let query = if lock { for_update(tx, query) } else { query };
     query
         .one(tx)

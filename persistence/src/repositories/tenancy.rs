@@ -19,7 +19,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::page::keyset;
-use super::rows::{for_update, one_or_not_found};
+use super::rows::{by_id, for_update};
 use crate::db::{Database, Tx};
 use crate::entities::{memberships, organisations, tenants, users};
 use crate::errors::{map_db, unexpected};
@@ -146,10 +146,7 @@ async fn find_organisation(
     id: OrganisationId,
     for_update: bool,
 ) -> DomainResult<organisations::Model> {
-    let query = organisations::Entity::find()
-        .filter(organisations::Column::TenantId.eq(tenant.as_uuid()))
-        .filter(organisations::Column::Id.eq(id.as_uuid()));
-    one_or_not_found(tx, query, for_update, "organisation").await
+    by_id::<organisations::Entity>(tx, tenant, id.as_uuid(), for_update, "organisation").await
 }
 
 #[async_trait]

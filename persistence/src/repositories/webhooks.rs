@@ -21,7 +21,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::keyset;
-use super::rows::{claim, one_or_not_found};
+use super::rows::{by_id, claim};
 use crate::db::{Database, Tx};
 use crate::entities::outbox;
 use crate::entities::webhooks::{webhook_attempts, webhook_deliveries, webhook_endpoints};
@@ -119,10 +119,7 @@ impl SeaWebhookRepository {
         id: WebhookEndpointId,
         lock: bool,
     ) -> DomainResult<webhook_endpoints::Model> {
-        let query = webhook_endpoints::Entity::find()
-            .filter(webhook_endpoints::Column::TenantId.eq(tenant.as_uuid()))
-            .filter(webhook_endpoints::Column::Id.eq(id.as_uuid()));
-        one_or_not_found(tx, query, lock, "webhook endpoint").await
+        by_id::<webhook_endpoints::Entity>(tx, tenant, id.as_uuid(), lock, "webhook endpoint").await
     }
 
     async fn delivery_row(
@@ -130,10 +127,8 @@ impl SeaWebhookRepository {
         tenant: TenantId,
         id: WebhookDeliveryId,
     ) -> DomainResult<webhook_deliveries::Model> {
-        let query = webhook_deliveries::Entity::find()
-            .filter(webhook_deliveries::Column::TenantId.eq(tenant.as_uuid()))
-            .filter(webhook_deliveries::Column::Id.eq(id.as_uuid()));
-        one_or_not_found(tx, query, true, "webhook delivery").await
+        by_id::<webhook_deliveries::Entity>(tx, tenant, id.as_uuid(), true, "webhook delivery")
+            .await
     }
 }
 
@@ -351,6 +346,7 @@ impl DeliveryQueue for SeaWebhookRepository {
             .map(endpoint_from)
             .collect::<DomainResult<Vec<_>>>()?;
         let mut events = Vec::with_capacity(rows.len());
+        let mut deliveries = Vec::new();
         for row in &rows {
             let Ok(event_type) = row.event_type.parse::<EventType>() else {
                 tracing::warn!(event = %row.id, "outbox event of an unknown type skipped");
@@ -369,29 +365,26 @@ impl DeliveryQueue for SeaWebhookRepository {
                 "data": data,
             })
             .to_string();
-            for endpoint in endpoints
-                .iter()
-                .filter(|e| e.event_types.contains(&event_type))
-            {
-                webhook_deliveries::Entity::insert(webhook_deliveries::ActiveModel {
-                    tenant_id: Set(tenant.as_uuid()),
-                    id: Set(Uuid::now_v7()),
-                    endpoint_id: Set(endpoint.id.as_uuid()),
-                    event_id: Set(row.id),
-                    event_type: Set(event_type.as_str().to_owned()),
-                    payload: Set(body.clone()),
-                    status: Set(DeliveryStatus::Pending.as_str().to_owned()),
-                    attempts: Set(0),
-                    next_attempt_at: Set(Some(now)),
-                    last_status_code: Set(None),
-                    last_error: Set(None),
-                    delivered_at: Set(None),
-                    created_at: Set(now),
-                })
-                .exec_without_returning(&tx)
-                .await
-                .map_err(unexpected)?;
-            }
+            deliveries.extend(
+                endpoints
+                    .iter()
+                    .filter(|e| e.event_types.contains(&event_type))
+                    .map(|endpoint| webhook_deliveries::ActiveModel {
+                        tenant_id: Set(tenant.as_uuid()),
+                        id: Set(Uuid::now_v7()),
+                        endpoint_id: Set(endpoint.id.as_uuid()),
+                        event_id: Set(row.id),
+                        event_type: Set(event_type.as_str().to_owned()),
+                        payload: Set(body.clone()),
+                        status: Set(DeliveryStatus::Pending.as_str().to_owned()),
+                        attempts: Set(0),
+                        next_attempt_at: Set(Some(now)),
+                        last_status_code: Set(None),
+                        last_error: Set(None),
+                        delivered_at: Set(None),
+                        created_at: Set(now),
+                    }),
+            );
             events.push(OutboxEvent {
                 id: row.id,
                 tenant_id: tenant,
@@ -399,6 +392,13 @@ impl DeliveryQueue for SeaWebhookRepository {
                 data,
                 created_at: row.created_at,
             });
+        }
+        // 13 columns a row: 500 rows stay far below every backend's bound-parameter limit.
+        for chunk in deliveries.chunks(500) {
+            webhook_deliveries::Entity::insert_many(chunk.iter().cloned())
+                .exec_without_returning(&tx)
+                .await
+                .map_err(unexpected)?;
         }
         outbox::Entity::update_many()
             .col_expr(
@@ -445,18 +445,18 @@ impl DeliveryQueue for SeaWebhookRepository {
             .collect();
         let key = self.vault.tenant_key(&tx, tenant).await?;
         let mut due = Vec::with_capacity(rows.len());
+        // Claimed, or waiting for a disabled endpoint: either way not due again for a lease.
+        webhook_deliveries::Entity::update_many()
+            .col_expr(
+                webhook_deliveries::Column::NextAttemptAt,
+                sea_orm::sea_query::Expr::value(now + lease),
+            )
+            .filter(webhook_deliveries::Column::TenantId.eq(tenant.as_uuid()))
+            .filter(webhook_deliveries::Column::Id.is_in(rows.iter().map(|r| r.id)))
+            .exec(&tx)
+            .await
+            .map_err(unexpected)?;
         for row in rows {
-            // Claimed or waiting for a disabled endpoint: either way not due again for a lease.
-            webhook_deliveries::Entity::update_many()
-                .col_expr(
-                    webhook_deliveries::Column::NextAttemptAt,
-                    sea_orm::sea_query::Expr::value(now + lease),
-                )
-                .filter(webhook_deliveries::Column::TenantId.eq(tenant.as_uuid()))
-                .filter(webhook_deliveries::Column::Id.eq(row.id))
-                .exec(&tx)
-                .await
-                .map_err(unexpected)?;
             let Some(endpoint) = endpoints.get(&row.endpoint_id).filter(|e| e.enabled) else {
                 continue;
             };
