@@ -262,5 +262,13 @@ async fn serve(settings: &Settings) -> anyhow::Result<()> {
     }
     let result = app.run_until_stopped(true).await;
     telemetry.shutdown();
-    result
+    let report = result?;
+    if report.cut > 0 {
+        anyhow::bail!(
+            "{} request(s) were cut unanswered when the shutdown grace period \
+             (PEERBRO_SHUTDOWN_TIMEOUT_SECONDS) ended",
+            report.cut
+        );
+    }
+    Ok(())
 }

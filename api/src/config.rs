@@ -46,6 +46,19 @@ pub struct Settings {
     pub database_admin_url: Option<String>,
     /// `PEERBRO_DATABASE_MAX_CONNECTIONS`.
     pub database_max_connections: u32,
+    /// `PEERBRO_DATABASE_ACQUIRE_TIMEOUT_MS`: how long a request waits for a connection (or
+    /// its tenant's share of them) before it is answered 503 `UNAVAILABLE`; during an outage,
+    /// how long before the answer comes.
+    pub database_acquire_timeout_ms: u64,
+    /// `PEERBRO_DATABASE_STATEMENT_TIMEOUT_MS`: the longest one statement or row-lock wait may
+    /// take on PostgreSQL (and SQLite's wait for its write lock); 0 for none.
+    pub database_statement_timeout_ms: u64,
+    /// `PEERBRO_DATABASE_TENANT_SHARE`: connections one tenant may hold at once (default: half
+    /// the pool, rounded up), so that no tenant waits on another's flood.
+    pub database_tenant_share: Option<u32>,
+    /// `PEERBRO_REQUEST_TIMEOUT_SECONDS`: the longest a request may take before it is answered
+    /// 503 `UNAVAILABLE` and its work rolled back.
+    pub request_timeout_seconds: u64,
     /// `PEERBRO_LISTEN`: address and port to bind.
     pub listen: SocketAddr,
     /// `PEERBRO_AUTO_MIGRATE`: apply pending migrations on `serve`.
@@ -92,10 +105,42 @@ pub struct Settings {
     pub log_level: String,
     /// `PEERBRO_MAX_BODY_BYTES`: the largest request body accepted.
     pub max_body_bytes: usize,
-    /// `PEERBRO_GRAPHQL_MAX_DEPTH`.
-    pub graphql_max_depth: usize,
-    /// `PEERBRO_GRAPHQL_MAX_COMPLEXITY`.
-    pub graphql_max_complexity: usize,
+    /// `PEERBRO_GRAPHQL_MAX_DEPTH`: deepest field nesting (the standard introspection query
+    /// needs 15).
+    pub graphql_max_depth: u64,
+    /// `PEERBRO_GRAPHQL_MAX_NODES`: fields in the document with every fragment expanded,
+    /// `__typename` included.
+    pub graphql_max_nodes: u64,
+    /// `PEERBRO_GRAPHQL_MAX_ALIASES`: aliased fields, expanded.
+    pub graphql_max_aliases: u64,
+    /// `PEERBRO_GRAPHQL_MAX_FRAGMENT_SPREADS`: fragment spreads, expanded.
+    pub graphql_max_fragment_spreads: u64,
+    /// `PEERBRO_GRAPHQL_MAX_COMPLEXITY`: the weighted cost (fields times page sizes, personal
+    /// reads weighing 20); see `docs/adr/0013-graphql-query-cost.md`.
+    pub graphql_max_complexity: u64,
+    /// `PEERBRO_RATE_LIMIT_PER_SECOND`: requests per second for each signed-in caller (user or
+    /// API client); 0 turns caller limits off.
+    pub rate_limit_per_second: u32,
+    /// `PEERBRO_RATE_LIMIT_BURST`: how many requests a caller may send at once.
+    pub rate_limit_burst: u32,
+    /// `PEERBRO_RATE_LIMIT_ANONYMOUS_PER_SECOND`: requests per second from one address without
+    /// a valid token (anonymous, or a refused token); 0 turns it off.
+    pub rate_limit_anonymous_per_second: u32,
+    /// `PEERBRO_RATE_LIMIT_ANONYMOUS_BURST`.
+    pub rate_limit_anonymous_burst: u32,
+    /// `PEERBRO_RATE_LIMIT_TOKEN_PER_MINUTE`: token requests per minute for one API client id,
+    /// and (three times as many) for one address; 0 turns it off.
+    pub rate_limit_token_per_minute: u32,
+    /// `PEERBRO_TRUSTED_PROXIES`: comma-separated addresses or CIDR ranges of reverse proxies
+    /// whose `X-Forwarded-For` is believed; the client's address is the last one in that header
+    /// that is not such a proxy. Without it the connection's address is used.
+    #[serde(deserialize_with = "comma_list")]
+    pub trusted_proxies: Vec<String>,
+    /// `PEERBRO_METRICS`: serve Prometheus metrics at `/metrics`.
+    pub metrics: bool,
+    /// `PEERBRO_METRICS_LISTEN`: serve `/metrics` on this address instead of the API's (so it
+    /// need not be exposed with the API).
+    pub metrics_listen: Option<SocketAddr>,
     /// `PEERBRO_SHUTDOWN_TIMEOUT_SECONDS`: how long in-flight requests may finish on SIGTERM.
     pub shutdown_timeout_seconds: u64,
     /// `PEERBRO_WORKERS`: HTTP worker threads (default: one per core).
@@ -136,6 +181,10 @@ impl Default for Settings {
             database_url: DEFAULT_DATABASE_URL.to_owned(),
             database_admin_url: None,
             database_max_connections: 10,
+            database_acquire_timeout_ms: 1000,
+            database_statement_timeout_ms: 5000,
+            database_tenant_share: None,
+            request_timeout_seconds: 25,
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             auto_migrate: true,
             demo_seed: None,
@@ -156,8 +205,19 @@ impl Default for Settings {
             log_format: LogFormat::Text,
             log_level: "info".to_owned(),
             max_body_bytes: 1024 * 1024,
-            graphql_max_depth: 12,
-            graphql_max_complexity: 500,
+            graphql_max_depth: 20,
+            graphql_max_nodes: 2000,
+            graphql_max_aliases: 50,
+            graphql_max_fragment_spreads: 200,
+            graphql_max_complexity: 5000,
+            rate_limit_per_second: 20,
+            rate_limit_burst: 40,
+            rate_limit_anonymous_per_second: 5,
+            rate_limit_anonymous_burst: 20,
+            rate_limit_token_per_minute: 10,
+            trusted_proxies: Vec::new(),
+            metrics: true,
+            metrics_listen: None,
             shutdown_timeout_seconds: 30,
             workers: None,
             webhook_worker: true,
@@ -271,6 +331,32 @@ impl Settings {
                 "PEERBRO_DATABASE_MAX_CONNECTIONS must be at least 1".to_owned(),
             ));
         }
+        if self.database_acquire_timeout_ms == 0 || self.request_timeout_seconds == 0 {
+            return Err(ConfigError(
+                "PEERBRO_DATABASE_ACQUIRE_TIMEOUT_MS and PEERBRO_REQUEST_TIMEOUT_SECONDS must be \
+                 at least 1"
+                    .to_owned(),
+            ));
+        }
+        if let Some(share) = self.database_tenant_share
+            && (share == 0 || share > self.database_max_connections)
+        {
+            return Err(ConfigError(
+                "PEERBRO_DATABASE_TENANT_SHARE must be between 1 and \
+                 PEERBRO_DATABASE_MAX_CONNECTIONS"
+                    .to_owned(),
+            ));
+        }
+        if (self.rate_limit_per_second > 0 && self.rate_limit_burst == 0)
+            || (self.rate_limit_anonymous_per_second > 0 && self.rate_limit_anonymous_burst == 0)
+        {
+            return Err(ConfigError(
+                "PEERBRO_RATE_LIMIT_BURST and PEERBRO_RATE_LIMIT_ANONYMOUS_BURST must be at \
+                 least 1 while their rate is on"
+                    .to_owned(),
+            ));
+        }
+        self.trusted_proxy_nets()?;
         if self.workers == Some(0) {
             return Err(ConfigError("PEERBRO_WORKERS must be at least 1".to_owned()));
         }
@@ -296,6 +382,51 @@ impl Settings {
             ));
         }
         Ok(())
+    }
+
+    /// The trusted proxies, parsed.
+    ///
+    /// # Errors
+    /// Naming `PEERBRO_TRUSTED_PROXIES` and the entry that does not parse.
+    pub fn trusted_proxy_nets(&self) -> Result<Vec<ipnet::IpNet>, ConfigError> {
+        self.trusted_proxies
+            .iter()
+            .map(|entry| {
+                entry
+                    .parse::<ipnet::IpNet>()
+                    .or_else(|_| entry.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                    .map_err(|_| {
+                        ConfigError(format!(
+                            "PEERBRO_TRUSTED_PROXIES: {entry:?} is not an address or CIDR range"
+                        ))
+                    })
+            })
+            .collect()
+    }
+
+    /// The pool's behaviour.
+    #[must_use]
+    pub fn pool(&self) -> peerbro_persistence::PoolSettings {
+        let mut pool = peerbro_persistence::PoolSettings::new(self.database_max_connections);
+        pool.acquire_timeout = std::time::Duration::from_millis(self.database_acquire_timeout_ms);
+        pool.statement_timeout =
+            std::time::Duration::from_millis(self.database_statement_timeout_ms);
+        if let Some(share) = self.database_tenant_share {
+            pool.tenant_share = share;
+        }
+        pool
+    }
+
+    /// The GraphQL cost limits.
+    #[must_use]
+    pub const fn graphql_limits(&self) -> crate::graphql::cost::CostLimits {
+        crate::graphql::cost::CostLimits {
+            depth: self.graphql_max_depth,
+            nodes: self.graphql_max_nodes,
+            aliases: self.graphql_max_aliases,
+            spreads: self.graphql_max_fragment_spreads,
+            cost: self.graphql_max_complexity,
+        }
     }
 
     /// Whether the database is SQLite.

@@ -7,6 +7,7 @@ pub mod config;
 pub mod events;
 pub mod graphql;
 pub mod http;
+pub mod metrics;
 pub mod rest;
 pub mod secrets;
 pub mod seed;

@@ -17,9 +17,9 @@ use peerbro_domain::referral::ReferralService;
 use peerbro_domain::tenancy::{ApiClientService, TenancyService};
 use peerbro_domain::webhooks::{DispatchSettings, RetryPolicy, WebhookDispatcher, WebhookService};
 use peerbro_persistence::{
-    Database, SeaApiClientRepository, SeaAuditLog, SeaCitizenRepository, SeaOfferRepository,
-    SeaOrganisationRepository, SeaPeerRepository, SeaReferralRepository, SeaTenantRepository,
-    SeaUserRepository, SeaWebhookRepository, Vault, XChaCha,
+    Database, PoolSettings, SeaApiClientRepository, SeaAuditLog, SeaCitizenRepository,
+    SeaOfferRepository, SeaOrganisationRepository, SeaPeerRepository, SeaReferralRepository,
+    SeaTenantRepository, SeaUserRepository, SeaWebhookRepository, Vault, XChaCha,
 };
 use rand::RngCore as _;
 use tokio::sync::watch;
@@ -27,7 +27,10 @@ use tokio::sync::watch;
 use crate::auth::{Authenticator, load_keys};
 use crate::config::Settings;
 use crate::events::EventBus;
+use crate::http::lifecycle::{self, Lifecycle};
+use crate::http::rate_limit::RateLimits;
 use crate::http::{health, problem, request_id};
+use crate::metrics::{MeteredPublisher, MeteredSender, Metrics};
 use crate::secrets::load_or_create_key;
 use crate::state::AppState;
 use crate::webhooks::{AddressPolicy, HttpSender, NetGuard, new_secret, spawn_worker};
@@ -90,6 +93,7 @@ pub fn webhook_dispatcher(
     db: &Database,
     settings: &Settings,
     bus: EventBus,
+    metrics: Arc<Metrics>,
 ) -> anyhow::Result<WebhookDispatcher> {
     let vault = Vault::new(Arc::new(XChaCha), master_key(settings)?);
     let sender = HttpSender::new(
@@ -99,8 +103,8 @@ pub fn webhook_dispatcher(
     Ok(WebhookDispatcher::new(
         Arc::new(SeaTenantRepository::new(db.clone())),
         Arc::new(SeaWebhookRepository::new(db.clone(), vault)),
-        Arc::new(sender),
-        Arc::new(bus),
+        Arc::new(MeteredSender::new(sender, metrics.clone())),
+        Arc::new(MeteredPublisher::new(bus, metrics)),
         DispatchSettings {
             retry: RetryPolicy {
                 base: millis(settings.webhook_retry_base_ms),
@@ -201,7 +205,7 @@ pub async fn prepare_database(
     if !migrate && !seed_demo {
         return Ok(());
     }
-    let admin = Database::connect(settings.admin_url(), 2).await?;
+    let admin = Database::connect_with(settings.admin_url(), PoolSettings::admin(2)).await?;
     if migrate {
         admin.migrate().await?;
     }
@@ -249,10 +253,18 @@ pub fn authenticator(
     .with_api_clients(api_clients, &client_key))
 }
 
+/// How a server stopped.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ShutdownReport {
+    /// Requests still running when the grace period ended, dropped unanswered.
+    pub cut: u64,
+}
+
 /// A running server.
 pub struct Application {
     port: u16,
     server: Server,
+    metrics_server: Option<Server>,
     db: Database,
     state: AppState,
     dispatcher: Option<(WebhookDispatcher, Duration)>,
@@ -266,8 +278,7 @@ impl Application {
     pub async fn build(settings: &Settings) -> anyhow::Result<Self> {
         install_crypto_provider();
         prepare_database(settings, settings.auto_migrate, settings.seeds_demo()).await?;
-        let db =
-            Database::connect(&settings.database_url, settings.database_max_connections).await?;
+        let db = Database::connect_with(&settings.database_url, settings.pool()).await?;
         db.ensure_rls_cannot_be_bypassed().await?;
         let Services {
             tenancy,
@@ -279,9 +290,10 @@ impl Application {
             offers,
         } = services(&db, settings)?;
         let events = EventBus::new();
+        let metrics = Arc::new(Metrics::new());
         let dispatcher = if settings.webhook_worker {
             Some((
-                webhook_dispatcher(&db, settings, events.clone())?,
+                webhook_dispatcher(&db, settings, events.clone(), metrics.clone())?,
                 Duration::from_millis(settings.webhook_poll_interval_ms),
             ))
         } else {
@@ -304,19 +316,29 @@ impl Application {
             api_client_token_ttl_seconds: settings.api_client_token_ttl_seconds,
             auth,
             db: db.clone(),
-            schema: graphql::build_schema(
-                settings.graphql_max_depth,
-                settings.graphql_max_complexity,
-            ),
+            schema: graphql::build_schema(settings.graphql_limits())?,
             max_body_bytes: settings.max_body_bytes,
             graphiql: settings.graphiql,
+            limits: Arc::new(RateLimits::new(settings, metrics.clone())?),
+            lifecycle: Arc::new(Lifecycle::new(
+                Duration::from_secs(settings.request_timeout_seconds),
+                metrics.clone(),
+            )),
+            metrics,
         };
+        if settings.request_timeout_seconds >= settings.shutdown_timeout_seconds {
+            tracing::warn!(
+                "PEERBRO_REQUEST_TIMEOUT_SECONDS is not shorter than \
+                 PEERBRO_SHUTDOWN_TIMEOUT_SECONDS: a request in flight at shutdown may be cut"
+            );
+        }
         let listener = TcpListener::bind(settings.listen)
             .with_context(|| format!("PEERBRO_LISTEN: cannot bind {}", settings.listen))?;
         let port = listener.local_addr()?.port();
         let origins = settings.cors_allowed_origins.clone();
         let data = web::Data::new(state.clone());
         let limit = settings.max_body_bytes;
+        let metrics_here = settings.metrics && settings.metrics_listen.is_none();
         let mut server = HttpServer::new(move || {
             let cors = origins.iter().fold(
                 Cors::default()
@@ -341,11 +363,17 @@ impl Application {
                 )
                 .app_data(web::QueryConfig::default().error_handler(problem::query_error))
                 .app_data(web::PathConfig::default().error_handler(problem::path_error))
+                .wrap(from_fn(lifecycle::middleware))
                 .wrap(cors)
                 .wrap(Compress::default())
                 .wrap(from_fn(request_id::middleware))
                 .service(health::healthz)
                 .service(health::readyz)
+                .configure(|cfg| {
+                    if metrics_here {
+                        cfg.route("/metrics", web::get().to(health::metrics));
+                    }
+                })
                 .service(
                     web::resource("/graphql")
                         .route(web::post().to(graphql::post))
@@ -370,9 +398,30 @@ impl Application {
             server = server.workers(workers);
         }
         let server = server.listen(listener)?.run();
+        let metrics_server = match (settings.metrics, settings.metrics_listen) {
+            (true, Some(address)) => {
+                let data = web::Data::new(state.clone());
+                Some(
+                    HttpServer::new(move || {
+                        App::new()
+                            .app_data(data.clone())
+                            .route("/metrics", web::get().to(health::metrics))
+                            .default_service(web::to(problem::not_found))
+                    })
+                    .workers(1)
+                    .disable_signals()
+                    .shutdown_timeout(1)
+                    .bind(address)
+                    .with_context(|| format!("PEERBRO_METRICS_LISTEN: cannot bind {address}"))?
+                    .run(),
+                )
+            }
+            _ => None,
+        };
         Ok(Self {
             port,
             server,
+            metrics_server,
             db,
             state,
             dispatcher,
@@ -392,17 +441,30 @@ impl Application {
     }
 
     /// Runs until stopped by `stop` on the handle, or by SIGTERM/SIGINT when `signals` is set;
-    /// in-flight requests finish, then the pool closes.
+    /// in-flight requests finish (within the grace period), then the pool closes.
     ///
     /// # Errors
     /// When the server fails.
-    pub async fn run_until_stopped(self, signals: bool) -> anyhow::Result<()> {
+    pub async fn run_until_stopped(self, signals: bool) -> anyhow::Result<ShutdownReport> {
         let handle = self.server.handle();
         // The server future must be spawned before stop() is awaited, or stop hangs.
         let server = tokio::spawn(self.server);
+        let metrics_handle = self.metrics_server.map(|s| {
+            let handle = s.handle();
+            tokio::spawn(s);
+            handle
+        });
         if signals {
-            tokio::spawn(stop_on_signal(handle));
+            tokio::spawn(stop_on_signal(handle, self.state.lifecycle.clone()));
         }
+        let limits = self.state.limits.clone();
+        let forget = tokio::spawn(async move {
+            let mut every = tokio::time::interval(crate::http::rate_limit::FORGET_EVERY);
+            loop {
+                every.tick().await;
+                limits.forget_idle();
+            }
+        });
         let (stop_worker, shutdown) = watch::channel(false);
         let worker = self
             .dispatcher
@@ -414,12 +476,26 @@ impl Application {
         if let Some(worker) = worker {
             let _ = tokio::time::timeout(Duration::from_secs(5), worker).await;
         }
+        forget.abort();
+        if let Some(handle) = metrics_handle {
+            handle.stop(false).await;
+        }
         served??;
         tokio::time::timeout(Duration::from_secs(10), self.db.close())
             .await
             .ok();
-        tracing::info!("server stopped");
-        Ok(())
+        let report = ShutdownReport {
+            cut: self.state.lifecycle.cut(),
+        };
+        if report.cut > 0 {
+            tracing::error!(
+                cut = report.cut,
+                "server stopped; requests were cut unanswered at the end of the grace period"
+            );
+        } else {
+            tracing::info!("server stopped");
+        }
+        Ok(report)
     }
 
     /// A handle to stop the server.
@@ -437,7 +513,7 @@ impl std::fmt::Debug for Application {
     }
 }
 
-async fn stop_on_signal(handle: ServerHandle) {
+async fn stop_on_signal(handle: ServerHandle, lifecycle: Arc<Lifecycle>) {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
@@ -457,5 +533,6 @@ async fn stop_on_signal(handle: ServerHandle) {
     {
         let _ = tokio::signal::ctrl_c().await;
     }
+    lifecycle.stopping();
     handle.stop(true).await;
 }

@@ -12,6 +12,9 @@ use peerbro_persistence::Database;
 use crate::auth::Authenticator;
 use crate::events::EventBus;
 use crate::graphql::PeerbroSchema;
+use crate::http::lifecycle::Lifecycle;
+use crate::http::rate_limit::RateLimits;
+use crate::metrics::Metrics;
 
 /// Shared application state.
 #[derive(Clone)]
@@ -44,6 +47,12 @@ pub struct AppState {
     pub max_body_bytes: usize,
     /// Whether GraphiQL is served.
     pub graphiql: bool,
+    /// Rate limits.
+    pub limits: Arc<RateLimits>,
+    /// Metrics.
+    pub metrics: Arc<Metrics>,
+    /// In-flight requests, timeouts and shutdown.
+    pub lifecycle: Arc<Lifecycle>,
 }
 
 impl std::fmt::Debug for AppState {

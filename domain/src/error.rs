@@ -28,6 +28,16 @@ pub enum DomainError {
     /// No (valid) identity was presented.
     #[error("authentication required")]
     Unauthenticated,
+    /// The service cannot answer now: the database is unreachable or saturated, or a statement
+    /// or the request ran out of time. Nothing was changed; the same request may succeed later.
+    #[error("temporarily unavailable: {0}")]
+    Unavailable(&'static str),
+    /// The caller sent more requests than their share allows.
+    #[error("too many requests: retry in {retry_after_seconds} s")]
+    RateLimited {
+        /// When a retry may succeed.
+        retry_after_seconds: u64,
+    },
     /// Anything unexpected; the transport answers with a generic message and logs the cause.
     #[error(transparent)]
     Unknown(#[from] anyhow::Error),
@@ -51,7 +61,26 @@ impl DomainError {
             Self::Validation { .. } => "VALIDATION",
             Self::Conflict(_) => "CONFLICT",
             Self::Unauthenticated => "UNAUTHENTICATED",
+            Self::Unavailable(_) => "UNAVAILABLE",
+            Self::RateLimited { .. } => "RATE_LIMITED",
             Self::Unknown(_) => "INTERNAL",
+        }
+    }
+}
+
+/// How long a client should wait before retrying an `UNAVAILABLE` answer.
+pub const UNAVAILABLE_RETRY_AFTER_SECONDS: u64 = 2;
+
+impl DomainError {
+    /// Seconds after which a retry may succeed, for the errors that are worth retrying.
+    #[must_use]
+    pub const fn retry_after_seconds(&self) -> Option<u64> {
+        match self {
+            Self::Unavailable(_) => Some(UNAVAILABLE_RETRY_AFTER_SECONDS),
+            Self::RateLimited {
+                retry_after_seconds,
+            } => Some(*retry_after_seconds),
+            _ => None,
         }
     }
 }

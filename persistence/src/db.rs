@@ -9,6 +9,9 @@
 //! builders work on it unchanged. On SQLite (development and tests) it is a sea-orm
 //! transaction, begun `IMMEDIATE` so that concurrent writers wait instead of failing.
 
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use anyhow::Context as _;
@@ -22,8 +25,10 @@ use sea_orm::{
 };
 use sea_query_sqlx::SqlxValues;
 use sqlx::postgres::PgPool;
+use tokio::runtime::Handle;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
-use crate::errors::unexpected;
+use crate::errors::{BUSY, DOWN, unavailable_sqlx, unexpected};
 
 /// Which database the server talks to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -34,34 +39,212 @@ pub enum Backend {
     Sqlite,
 }
 
+/// How the pool behaves under load and failure.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PoolSettings {
+    /// Connections in the pool.
+    pub max_connections: u32,
+    /// How long a transaction waits for a connection (or for its tenant's share) before the
+    /// request is answered `UNAVAILABLE`. During an outage this is also how long the pool keeps
+    /// retrying the connection, so it bounds how late the answer comes.
+    pub acquire_timeout: Duration,
+    /// The longest a statement, or a wait for a row lock, may take on PostgreSQL (zero: no
+    /// limit, for migrations). SQLite waits this long for its write lock.
+    pub statement_timeout: Duration,
+    /// How many connections one tenant may hold at once, so that one tenant's flood leaves
+    /// the rest of the pool to the others.
+    pub tenant_share: u32,
+}
+
+impl PoolSettings {
+    /// The defaults for a pool of `max_connections`: a 1 s acquire timeout, a 5 s statement
+    /// timeout, and half the pool (rounded up) for any one tenant.
+    #[must_use]
+    pub fn new(max_connections: u32) -> Self {
+        let max_connections = max_connections.max(1);
+        Self {
+            max_connections,
+            acquire_timeout: Duration::from_secs(1),
+            statement_timeout: Duration::from_secs(5),
+            tenant_share: max_connections.div_ceil(2),
+        }
+    }
+
+    /// For the schema owner's short-lived pool: no statement timeout (a migration may build
+    /// an index on a large table) and patient acquisition.
+    #[must_use]
+    pub fn admin(max_connections: u32) -> Self {
+        Self {
+            acquire_timeout: Duration::from_secs(30),
+            statement_timeout: Duration::ZERO,
+            tenant_share: max_connections.max(1),
+            ..Self::new(max_connections)
+        }
+    }
+}
+
+/// What the pool is doing, for readiness and metrics.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PoolStats {
+    /// The pool's size limit.
+    pub max: u32,
+    /// Connections open.
+    pub open: u32,
+    /// Of which idle.
+    pub idle: u32,
+    /// Transactions waiting for a connection or for their tenant's share.
+    pub waiting: u32,
+}
+
+impl PoolStats {
+    /// Connections handed out.
+    #[must_use]
+    pub const fn in_use(&self) -> u32 {
+        self.open.saturating_sub(self.idle)
+    }
+
+    /// Every connection is in use and others wait for one.
+    #[must_use]
+    pub const fn saturated(&self) -> bool {
+        self.in_use() >= self.max && self.waiting > 0
+    }
+}
+
+/// What the readiness probe found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Readiness {
+    /// The database answers and the pool has room.
+    Up,
+    /// The database answers but every connection is in use and requests queue.
+    Busy,
+    /// The database does not answer within the probe's time.
+    Down,
+}
+
+/// One semaphore per tenant, sized to the tenant's share of the pool.
+#[derive(Debug)]
+struct TenantGates {
+    share: u32,
+    gates: std::sync::Mutex<HashMap<TenantId, Arc<Semaphore>>>,
+}
+
+impl TenantGates {
+    fn gate(&self, tenant: TenantId) -> Arc<Semaphore> {
+        let mut gates = self
+            .gates
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        gates
+            .entry(tenant)
+            .or_insert_with(|| Arc::new(Semaphore::new(self.share as usize)))
+            .clone()
+    }
+}
+
+/// Counts a waiter for as long as it lives (also when its future is dropped).
+struct Waiting<'a>(&'a AtomicU32);
+
+impl<'a> Waiting<'a> {
+    fn new(counter: &'a AtomicU32) -> Self {
+        counter.fetch_add(1, Ordering::Relaxed);
+        Self(counter)
+    }
+}
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
 /// A pool of connections to one database.
+///
+/// PostgreSQL connections are opened on the runtime that created the pool (the process's main
+/// runtime), never on the HTTP workers' own runtimes: a socket belongs to the runtime that
+/// opened it, and a worker runtime that stops first at shutdown would otherwise take with it
+/// the connections that other workers' requests are still using.
 #[derive(Clone, Debug)]
 pub struct Database {
     conn: DatabaseConnection,
     pg: Option<PgPool>,
+    health: DatabaseConnection,
+    runtime: Handle,
+    settings: PoolSettings,
+    gates: Arc<TenantGates>,
+    waiting: Arc<AtomicU32>,
+}
+
+fn connect_options(url: &str, settings: &PoolSettings, max: u32) -> ConnectOptions {
+    let mut options = ConnectOptions::new(url.to_owned());
+    options
+        .max_connections(max)
+        .min_connections(0)
+        .connect_timeout(settings.acquire_timeout.max(Duration::from_millis(100)))
+        .acquire_timeout(settings.acquire_timeout)
+        .sqlx_logging(false);
+    let statement = settings.statement_timeout;
+    if !statement.is_zero() {
+        let ms = statement.as_millis().to_string();
+        options.map_sqlx_postgres_opts(move |o| {
+            o.options([
+                ("statement_timeout", ms.as_str()),
+                ("lock_timeout", ms.as_str()),
+                // A transaction left open by a stuck client releases its locks.
+                ("idle_in_transaction_session_timeout", "60000"),
+            ])
+        });
+        options.map_sqlx_sqlite_opts(move |o| o.busy_timeout(statement));
+    }
+    options
 }
 
 impl Database {
-    /// Connects to `url` (`postgres://…` or `sqlite://…`).
+    /// Connects to `url` (`postgres://…` or `sqlite://…`) with the default pool behaviour.
     ///
     /// # Errors
     /// When the URL is not understood or the database cannot be reached.
     pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<Self> {
-        let mut options = ConnectOptions::new(url.to_owned());
-        options
-            .max_connections(max_connections)
-            .min_connections(0)
-            .connect_timeout(Duration::from_secs(5))
-            .acquire_timeout(Duration::from_secs(10))
-            .sqlx_logging(false);
+        Self::connect_with(url, PoolSettings::new(max_connections)).await
+    }
+
+    /// Connects to `url` with `settings`. Must be called on the runtime that outlives every
+    /// user of the pool (the process's main runtime).
+    ///
+    /// # Errors
+    /// When the URL is not understood or the database cannot be reached.
+    pub async fn connect_with(url: &str, settings: PoolSettings) -> anyhow::Result<Self> {
+        let options = connect_options(url, &settings, settings.max_connections);
         let conn = sea_orm::Database::connect(options)
             .await
             .context("could not connect to the database")?;
+        // The readiness probe has a connection of its own, so that a full pool does not read
+        // as a dead database.
+        let mut probe = connect_options(url, &settings, 1);
+        probe
+            .acquire_timeout(Duration::from_millis(900))
+            .connect_timeout(Duration::from_millis(900))
+            .connect_lazy(true);
+        let health = sea_orm::Database::connect(probe)
+            .await
+            .context("could not set up the readiness probe")?;
         let pg = match conn.get_database_backend() {
             DbBackend::Postgres => Some(conn.get_postgres_connection_pool().clone()),
             _ => None,
         };
-        Ok(Self { conn, pg })
+        Ok(Self {
+            conn,
+            pg,
+            health,
+            runtime: Handle::current(),
+            gates: Arc::new(TenantGates {
+                share: settings
+                    .tenant_share
+                    .clamp(1, settings.max_connections.max(1)),
+                gates: std::sync::Mutex::default(),
+            }),
+            settings,
+            waiting: Arc::new(AtomicU32::new(0)),
+        })
     }
 
     /// The backend.
@@ -72,6 +255,12 @@ impl Database {
         } else {
             Backend::Sqlite
         }
+    }
+
+    /// The pool's behaviour.
+    #[must_use]
+    pub const fn settings(&self) -> PoolSettings {
+        self.settings
     }
 
     /// Applies pending migrations.
@@ -90,6 +279,50 @@ impl Database {
     /// When it does not.
     pub async fn ping(&self) -> anyhow::Result<()> {
         self.conn.ping().await.context("database ping failed")
+    }
+
+    /// What the pool is doing now.
+    #[must_use]
+    pub fn stats(&self) -> PoolStats {
+        let (open, idle) = match self.conn.get_database_backend() {
+            DbBackend::Postgres => {
+                let pool = self.conn.get_postgres_connection_pool();
+                (
+                    pool.size(),
+                    u32::try_from(pool.num_idle()).unwrap_or(u32::MAX),
+                )
+            }
+            DbBackend::Sqlite => {
+                let pool = self.conn.get_sqlite_connection_pool();
+                (
+                    pool.size(),
+                    u32::try_from(pool.num_idle()).unwrap_or(u32::MAX),
+                )
+            }
+            _ => (0, 0),
+        };
+        PoolStats {
+            max: self.settings.max_connections,
+            open,
+            idle,
+            waiting: self.waiting.load(Ordering::Relaxed),
+        }
+    }
+
+    /// Whether the database answers within `within` on the probe's own connection, and
+    /// whether the pool has room. Never waits longer than `within`.
+    pub async fn readiness(&self, within: Duration) -> Readiness {
+        let health = self.health.clone();
+        let probe = self.runtime.spawn(async move { health.ping().await });
+        match tokio::time::timeout(within, probe).await {
+            Ok(Ok(Ok(()))) if self.stats().saturated() => Readiness::Busy,
+            Ok(Ok(Ok(()))) => Readiness::Up,
+            Ok(Ok(Err(err))) => {
+                tracing::warn!(error = %err, "readiness probe failed");
+                Readiness::Down
+            }
+            Ok(Err(_)) | Err(_) => Readiness::Down,
+        }
     }
 
     /// On PostgreSQL, refuses a role that could escape row-level security: a superuser, a role
@@ -133,31 +366,74 @@ impl Database {
         if let Err(err) = self.conn.close().await {
             tracing::warn!(error = %err, "closing the database pool failed");
         }
+        self.health.close().await.ok();
     }
 
-    /// The raw connection, for statements that are not tenant data (tenant registry).
+    /// The raw connection (tests and benchmarks).
+    #[cfg(feature = "testing")]
     pub(crate) const fn raw(&self) -> &DatabaseConnection {
         &self.conn
     }
 
-    /// Opens a transaction acting in `tenant`.
+    /// Opens a transaction acting in `tenant`, within the tenant's share of the pool.
     pub(crate) async fn begin(&self, tenant: TenantId) -> DomainResult<Tx> {
+        let _waiting = Waiting::new(&self.waiting);
+        let gate = self.gates.gate(tenant);
+        let permit = tokio::time::timeout(self.settings.acquire_timeout, gate.acquire_owned())
+            .await
+            .map_err(|_| {
+                tracing::warn!(tenant = %tenant, "the tenant's share of the pool is exhausted");
+                DomainError::Unavailable(BUSY)
+            })?
+            .map_err(|_| DomainError::Unavailable(BUSY))?;
+        // A UUID's text form is hex and dashes only, so it is safe to inline.
+        let sql = format!(
+            "BEGIN; SELECT set_config('app.tenant_id', '{}', true)",
+            tenant.as_uuid()
+        );
+        let inner = self.open(sql, SqliteTransactionMode::Immediate).await?;
+        Ok(Tx {
+            inner,
+            _permit: Some(permit),
+        })
+    }
+
+    /// Opens a transaction that acts in no tenant, for the tenant registry (which has no
+    /// tenant column): listing tenants, finding one by slug.
+    pub(crate) async fn begin_unscoped(&self) -> DomainResult<Tx> {
+        let _waiting = Waiting::new(&self.waiting);
+        // A read: on SQLite it need not take the write lock.
+        let inner = self
+            .open("BEGIN".to_owned(), SqliteTransactionMode::Deferred)
+            .await?;
+        Ok(Tx {
+            inner,
+            _permit: None,
+        })
+    }
+
+    async fn open(&self, begin: String, sqlite: SqliteTransactionMode) -> DomainResult<TxInner> {
         match &self.pg {
             Some(pool) => {
-                // A UUID's text form is hex and dashes only, so it is safe to inline.
-                let sql = format!(
-                    "BEGIN; SELECT set_config('app.tenant_id', '{}', true)",
-                    tenant.as_uuid()
-                );
-                let tx = pool
-                    .begin_with(sqlx::AssertSqlSafe(sql))
+                let pool = pool.clone();
+                // On the main runtime, so that a connection it opens lives on that runtime.
+                let begun = self
+                    .runtime
+                    .spawn(async move { pool.begin_with(sqlx::AssertSqlSafe(begin)).await })
                     .await
-                    .map_err(|e| unexpected(sqlx_err(e)))?;
-                Ok(Tx::Pg(tokio::sync::Mutex::new(tx)))
+                    .map_err(|_| DomainError::Unavailable(DOWN))?;
+                let tx = begun.map_err(|e| match unavailable_sqlx(&e) {
+                    Some(why) => {
+                        tracing::warn!(error = %e, "database unavailable");
+                        DomainError::Unavailable(why)
+                    }
+                    None => unexpected(sqlx_err(e)),
+                })?;
+                Ok(TxInner::Pg(tokio::sync::Mutex::new(tx)))
             }
             None => {
                 let options = TransactionOptions {
-                    sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+                    sqlite_transaction_mode: Some(sqlite),
                     ..TransactionOptions::default()
                 };
                 let tx = self
@@ -165,7 +441,7 @@ impl Database {
                     .begin_with_options(options)
                     .await
                     .map_err(unexpected)?;
-                Ok(Tx::Sea(tx))
+                Ok(TxInner::Sea(tx))
             }
         }
     }
@@ -175,8 +451,14 @@ fn sqlx_err(err: sqlx::Error) -> DbErr {
     DbErr::Query(RuntimeErr::SqlxError(std::sync::Arc::new(err)))
 }
 
-/// A transaction acting in one tenant.
-pub(crate) enum Tx {
+/// A transaction acting in one tenant; it holds one of the tenant's share of connections
+/// until it is committed or dropped (rolled back).
+pub(crate) struct Tx {
+    inner: TxInner,
+    _permit: Option<OwnedSemaphorePermit>,
+}
+
+enum TxInner {
     Sea(DatabaseTransaction),
     Pg(tokio::sync::Mutex<sqlx::Transaction<'static, sqlx::Postgres>>),
 }
@@ -184,9 +466,9 @@ pub(crate) enum Tx {
 impl Tx {
     /// Commits; dropping a `Tx` without committing rolls it back.
     pub(crate) async fn commit(self) -> Result<(), DomainError> {
-        match self {
-            Self::Sea(tx) => tx.commit().await.map_err(unexpected),
-            Self::Pg(tx) => tx
+        match self.inner {
+            TxInner::Sea(tx) => tx.commit().await.map_err(unexpected),
+            TxInner::Pg(tx) => tx
                 .into_inner()
                 .commit()
                 .await
@@ -196,7 +478,7 @@ impl Tx {
 
     /// Whether row locks (`FOR UPDATE`) are meaningful (PostgreSQL; SQLite locks the file).
     pub(crate) const fn locks_rows(&self) -> bool {
-        matches!(self, Self::Pg(_))
+        matches!(self.inner, TxInner::Pg(_))
     }
 }
 
@@ -211,16 +493,16 @@ fn pg_query(stmt: &Statement) -> sqlx::query::Query<'_, sqlx::Postgres, SqlxValu
 #[async_trait::async_trait]
 impl ConnectionTrait for Tx {
     fn get_database_backend(&self) -> DbBackend {
-        match self {
-            Self::Sea(tx) => tx.get_database_backend(),
-            Self::Pg(_) => DbBackend::Postgres,
+        match &self.inner {
+            TxInner::Sea(tx) => tx.get_database_backend(),
+            TxInner::Pg(_) => DbBackend::Postgres,
         }
     }
 
     async fn execute_raw(&self, stmt: Statement) -> Result<ExecResult, DbErr> {
-        match self {
-            Self::Sea(tx) => tx.execute_raw(stmt).await,
-            Self::Pg(tx) => {
+        match &self.inner {
+            TxInner::Sea(tx) => tx.execute_raw(stmt).await,
+            TxInner::Pg(tx) => {
                 let mut tx = tx.lock().await;
                 pg_query(&stmt)
                     .execute(&mut **tx)
@@ -232,9 +514,9 @@ impl ConnectionTrait for Tx {
     }
 
     async fn execute_unprepared(&self, sql: &str) -> Result<ExecResult, DbErr> {
-        match self {
-            Self::Sea(tx) => tx.execute_unprepared(sql).await,
-            Self::Pg(tx) => {
+        match &self.inner {
+            TxInner::Sea(tx) => tx.execute_unprepared(sql).await,
+            TxInner::Pg(tx) => {
                 let mut tx = tx.lock().await;
                 sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned()))
                     .execute(&mut **tx)
@@ -246,9 +528,9 @@ impl ConnectionTrait for Tx {
     }
 
     async fn query_one_raw(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
-        match self {
-            Self::Sea(tx) => tx.query_one_raw(stmt).await,
-            Self::Pg(tx) => {
+        match &self.inner {
+            TxInner::Sea(tx) => tx.query_one_raw(stmt).await,
+            TxInner::Pg(tx) => {
                 let mut tx = tx.lock().await;
                 pg_query(&stmt)
                     .fetch_optional(&mut **tx)
@@ -260,9 +542,9 @@ impl ConnectionTrait for Tx {
     }
 
     async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
-        match self {
-            Self::Sea(tx) => tx.query_all_raw(stmt).await,
-            Self::Pg(tx) => {
+        match &self.inner {
+            TxInner::Sea(tx) => tx.query_all_raw(stmt).await,
+            TxInner::Pg(tx) => {
                 let mut tx = tx.lock().await;
                 pg_query(&stmt)
                     .fetch_all(&mut **tx)

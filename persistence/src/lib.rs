@@ -18,7 +18,7 @@ mod vault;
 
 pub use audit::SeaAuditLog;
 pub use crypto::XChaCha;
-pub use db::{Backend, Database};
+pub use db::{Backend, Database, PoolSettings, PoolStats, Readiness};
 pub use repositories::{
     SeaApiClientRepository, SeaCitizenRepository, SeaOfferRepository, SeaOrganisationRepository,
     SeaPeerRepository, SeaReferralRepository, SeaTenantRepository, SeaUserRepository,

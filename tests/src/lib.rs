@@ -158,6 +158,13 @@ pub async fn test_settings(db: &Db) -> Settings {
         master_key_file: Some(master_key_file(&dir)),
         workers: Some(1),
         shutdown_timeout_seconds: 5,
+        // Every test talks from 127.0.0.1 and fast: limits that only the rate-limit tests
+        // (which set their own) can reach.
+        rate_limit_per_second: 10_000,
+        rate_limit_burst: 10_000,
+        rate_limit_anonymous_per_second: 10_000,
+        rate_limit_anonymous_burst: 10_000,
+        rate_limit_token_per_minute: 10_000,
         ..Settings::default()
     }
 }
@@ -172,7 +179,7 @@ pub struct TestApp {
     pub settings: Settings,
     state: AppState,
     handle: ServerHandle,
-    task: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
+    task: Option<tokio::task::JoinHandle<anyhow::Result<peerbro_api::startup::ShutdownReport>>>,
 }
 
 impl TestApp {

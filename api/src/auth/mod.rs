@@ -58,9 +58,30 @@ pub enum AuthError {
     /// who is not a member of the tenant.
     #[error("invalid or expired token")]
     Invalid(&'static str),
-    /// The membership look-up failed.
+    /// The look-up of the caller failed (the database is unavailable, or worse).
     #[error(transparent)]
-    Internal(#[from] anyhow::Error),
+    Lookup(DomainError),
+}
+
+/// Who a verified token names, before anything is looked up in the database.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Verified {
+    /// A user of a tenant, with the roles the token narrows them to.
+    User {
+        /// The tenant.
+        tenant: TenantId,
+        /// The user.
+        user: UserId,
+        /// Roles named in the token.
+        roles: Option<BTreeSet<Role>>,
+    },
+    /// A partner API client.
+    Client {
+        /// The tenant.
+        tenant: TenantId,
+        /// The client.
+        client: ApiClientId,
+    },
 }
 
 /// The `kid` of tokens issued to partner API clients by the token endpoint.
@@ -176,12 +197,7 @@ impl Authenticator {
         Ok(jsonwebtoken::encode(&header, &claims, &clients.encoding)?)
     }
 
-    async fn client_context(
-        &self,
-        clients: &ClientTokens,
-        token: &str,
-        request_id: &str,
-    ) -> Result<RequestContext, AuthError> {
+    fn verify_client(clients: &ClientTokens, token: &str) -> Result<Verified, AuthError> {
         let claims = jsonwebtoken::decode::<Claims>(token, &clients.decoding, &clients.validation)
             .map(|data| data.claims)
             .map_err(|err| {
@@ -194,23 +210,13 @@ impl Authenticator {
         let client = Uuid::parse_str(&claims.sub)
             .map(ApiClientId::from_uuid)
             .map_err(|_| AuthError::Invalid("subject claim is not a UUID"))?;
-        match clients
-            .service
-            .authenticate(tenant, client, request_id)
-            .await
-        {
-            Ok(ctx) => Ok(ctx),
-            Err(DomainError::Unauthenticated) => {
-                Err(AuthError::Invalid("API client is unknown or revoked"))
-            }
-            Err(other) => Err(AuthError::Internal(anyhow::Error::new(other))),
-        }
+        Ok(Verified::Client { tenant, client })
     }
 
     /// Builds the request context from an `Authorization` header value (or its absence).
     ///
     /// # Errors
-    /// `Invalid` for any unusable token; `Internal` when the membership look-up fails.
+    /// `Invalid` for any unusable token; `Lookup` when the membership look-up fails.
     pub async fn context(
         &self,
         authorization: Option<&str>,
@@ -219,6 +225,16 @@ impl Authenticator {
         let Some(value) = authorization else {
             return Ok(RequestContext::anonymous(request_id));
         };
+        let verified = self.verify_header(value)?;
+        self.resolve(verified, request_id).await
+    }
+
+    /// Checks an `Authorization` header value: a bearer token with a good signature, issuer,
+    /// audience and times. Only CPU work: nothing is looked up.
+    ///
+    /// # Errors
+    /// `Invalid` for any unusable token.
+    pub fn verify_header(&self, value: &str) -> Result<Verified, AuthError> {
         let token = value
             .split_once(' ')
             .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
@@ -234,7 +250,7 @@ impl Authenticator {
                 .clients
                 .as_ref()
                 .ok_or(AuthError::Invalid("API client tokens are not accepted"))?;
-            return self.client_context(clients, token, request_id).await;
+            return Self::verify_client(clients, token);
         }
         let claims = self.verify(token)?;
         let tenant = Uuid::parse_str(&claims.tenant)
@@ -247,16 +263,49 @@ impl Authenticator {
             .roles
             .as_ref()
             .map(|rs| rs.iter().filter_map(|r| r.parse().ok()).collect());
-        match self
-            .tenancy
-            .authenticate(tenant, subject, roles.as_ref(), request_id)
-            .await
-        {
-            Ok(ctx) => Ok(ctx),
-            Err(DomainError::Unauthenticated) => {
-                Err(AuthError::Invalid("subject is not a member of the tenant"))
+        Ok(Verified::User {
+            tenant,
+            user: subject,
+            roles,
+        })
+    }
+
+    /// Looks up the caller a verified token names: a member of its tenant, or an active API
+    /// client.
+    ///
+    /// # Errors
+    /// `Invalid` when they are not (any more); `Lookup` when the look-up fails.
+    pub async fn resolve(
+        &self,
+        verified: Verified,
+        request_id: &str,
+    ) -> Result<RequestContext, AuthError> {
+        let found = match verified {
+            Verified::User {
+                tenant,
+                user,
+                roles,
+            } => {
+                self.tenancy
+                    .authenticate(tenant, user, roles.as_ref(), request_id)
+                    .await
             }
-            Err(other) => Err(AuthError::Internal(anyhow::Error::new(other))),
+            Verified::Client { tenant, client } => match &self.clients {
+                Some(clients) => {
+                    clients
+                        .service
+                        .authenticate(tenant, client, request_id)
+                        .await
+                }
+                None => Err(DomainError::Unauthenticated),
+            },
+        };
+        match found {
+            Ok(ctx) => Ok(ctx),
+            Err(DomainError::Unauthenticated) => Err(AuthError::Invalid(
+                "the subject is not a member of the tenant, or the client is revoked",
+            )),
+            Err(other) => Err(AuthError::Lookup(other)),
         }
     }
 

@@ -1,24 +1,59 @@
 //! Domain errors to GraphQL errors, by whitelist, with `extensions.code`.
 
+use std::sync::Arc;
+
 use async_graphql::{Error, ErrorExtensions as _, Response};
 use peerbro_domain::DomainError;
 
 /// Maps a domain error. `INTERNAL` carries a generic message; the cause goes to the log.
 pub fn to_gql(err: DomainError) -> Error {
+    if let DomainError::Unknown(cause) = &err {
+        tracing::error!(error = format!("{cause:#}"), "internal error");
+    }
+    map_ref(&err)
+}
+
+/// The mapping itself, on a borrowed error (shared batch errors are mapped once per field).
+fn map_ref(err: &DomainError) -> Error {
     let code = err.code();
-    match err {
-        DomainError::Unknown(cause) => {
-            tracing::error!(error = format!("{cause:#}"), "internal error");
-            Error::new("internal error").extend_with(|_, e| e.set("code", code))
+    let retry_after = err.retry_after_seconds();
+    let field = match err {
+        DomainError::Validation { field, .. } => Some(field.clone()),
+        _ => None,
+    };
+    let message = match err {
+        DomainError::Unknown(_) => "internal error".to_owned(),
+        other => other.to_string(),
+    };
+    Error::new(message).extend_with(move |_, e| {
+        e.set("code", code);
+        if let Some(field) = &field {
+            e.set("field", field.clone());
         }
-        DomainError::Validation { ref field, .. } => {
-            let field = field.clone();
-            Error::new(err.to_string()).extend_with(move |_, e| {
-                e.set("code", code);
-                e.set("field", field.clone());
-            })
+        if let Some(seconds) = retry_after {
+            e.set("retryAfterSeconds", seconds);
         }
-        other => Error::new(other.to_string()).extend_with(|_, e| e.set("code", code)),
+    })
+}
+
+/// Why a DataLoader batch failed: the domain error itself, shared by every key of the batch
+/// (loaders need a `Clone` error), so that each field answers with the batch's real code —
+/// `UNAVAILABLE` when the database is down, never a borrowed `FORBIDDEN` or `INTERNAL`.
+#[derive(Clone, Debug)]
+pub struct LoadError(Arc<DomainError>);
+
+impl From<DomainError> for LoadError {
+    fn from(err: DomainError) -> Self {
+        if let DomainError::Unknown(cause) = &err {
+            tracing::error!(error = format!("{cause:#}"), "batch load failed");
+        }
+        Self(Arc::new(err))
+    }
+}
+
+impl From<LoadError> for Error {
+    fn from(err: LoadError) -> Self {
+        map_ref(&err.0)
     }
 }
 

@@ -1,12 +1,13 @@
 //! DataLoaders, created per request from the request's context.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use async_graphql::dataloader::Loader;
 use peerbro_domain::RequestContext;
 use peerbro_domain::ids::OrganisationId;
 use peerbro_domain::tenancy::{Organisation, TenancyService};
+
+use super::errors::LoadError;
 
 /// Loads organisations by id in one query per batch.
 pub struct OrganisationLoader {
@@ -23,17 +24,13 @@ impl OrganisationLoader {
 
 impl Loader<OrganisationId> for OrganisationLoader {
     type Value = Organisation;
-    type Error = Arc<peerbro_domain::DomainError>;
+    type Error = LoadError;
 
     async fn load(
         &self,
         keys: &[OrganisationId],
     ) -> Result<HashMap<OrganisationId, Organisation>, Self::Error> {
-        let orgs = self
-            .tenancy
-            .organisations_by_ids(&self.ctx, keys)
-            .await
-            .map_err(Arc::new)?;
+        let orgs = self.tenancy.organisations_by_ids(&self.ctx, keys).await?;
         Ok(orgs.into_iter().map(|o| (o.id, o)).collect())
     }
 }

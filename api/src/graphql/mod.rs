@@ -25,6 +25,7 @@ macro_rules! wire_enum {
 }
 
 mod api_clients;
+pub mod cost;
 mod errors;
 mod loaders;
 mod offers;
@@ -76,30 +77,105 @@ pub struct Mutation(
 /// The schema type.
 pub type PeerbroSchema = Schema<Query, Mutation, subscriptions::Subscription>;
 
-/// Builds the schema with depth and complexity limits. Request data (context, loaders) is
-/// attached per request, never here.
-#[must_use]
-pub fn build_schema(max_depth: usize, max_complexity: usize) -> PeerbroSchema {
+fn bare_schema() -> async_graphql::SchemaBuilder<Query, Mutation, subscriptions::Subscription> {
     Schema::build(
         Query::default(),
         Mutation::default(),
         subscriptions::Subscription,
     )
-    .limit_depth(max_depth)
-    .limit_complexity(max_complexity)
-    .finish()
+}
+
+/// Builds the schema with the cost limits of [`cost`], checked on every document before
+/// async-graphql validates or runs it. Request data (context, loaders) is attached per
+/// request, never here.
+///
+/// # Errors
+/// When the schema's own SDL cannot be read back (a bug, caught by the tests).
+pub fn build_schema(limits: cost::CostLimits) -> anyhow::Result<PeerbroSchema> {
+    let model = std::sync::Arc::new(cost::CostModel::from_sdl(&sdl())?);
+    Ok(bare_schema()
+        .extension(cost::CostLimit::new(model, limits))
+        .finish())
 }
 
 /// The SDL, as written to `schema.graphql`.
 #[must_use]
 pub fn sdl() -> String {
-    build_schema(usize::MAX, usize::MAX).sdl()
+    bare_schema().finish().sdl()
 }
 
 fn graphql_error(status: StatusCode, code: &str, message: &str) -> HttpResponse {
     HttpResponse::build(status).json(json!({
         "errors": [{ "message": message, "extensions": { "code": code } }]
     }))
+}
+
+/// An error raised before GraphQL ran (authentication, rate limit, database), in GraphQL's
+/// shape, with the status and headers REST would send.
+fn graphql_api_error(err: &crate::http::problem::ApiError) -> HttpResponse {
+    let problem = err.problem();
+    let mut extensions = json!({ "code": problem.code });
+    if let Some(seconds) = problem.retry_after_seconds {
+        extensions["retryAfterSeconds"] = json!(seconds);
+    }
+    let mut res = HttpResponse::build(err.status()).json(json!({
+        "errors": [{ "message": problem.detail, "extensions": extensions }]
+    }));
+    if err.status() == StatusCode::UNAUTHORIZED {
+        res.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            header::HeaderValue::from_static("Bearer error=\"invalid_token\""),
+        );
+    }
+    if let Some(seconds) = err.retry_after() {
+        res.headers_mut()
+            .insert(header::RETRY_AFTER, header::HeaderValue::from(seconds));
+    }
+    res
+}
+
+/// The HTTP status of an executed response: 429 or 503 (with `Retry-After`) when an error
+/// says the caller should come back later, so that plain HTTP clients and proxies see it too;
+/// otherwise 200, as GraphQL over HTTP has it.
+fn status_of(response: &async_graphql::Response) -> (StatusCode, Option<u64>, &'static str) {
+    let mut status = StatusCode::OK;
+    let mut retry_after = None;
+    let mut first_code = "OK";
+    for error in &response.errors {
+        let ext = error.extensions.as_ref();
+        let code = ext.and_then(|e| e.get("code")).and_then(|v| match v {
+            async_graphql::Value::String(s) => Some(s.as_str()),
+            _ => None,
+        });
+        let code = match code {
+            Some("RATE_LIMITED") => "RATE_LIMITED",
+            Some("UNAVAILABLE") => "UNAVAILABLE",
+            Some("VALIDATION") => "VALIDATION",
+            Some("NOT_FOUND") => "NOT_FOUND",
+            Some("FORBIDDEN") => "FORBIDDEN",
+            Some("CONFLICT") => "CONFLICT",
+            Some("UNAUTHENTICATED") => "UNAUTHENTICATED",
+            _ => "INTERNAL",
+        };
+        if first_code == "OK" {
+            first_code = code;
+        }
+        let seconds = ext
+            .and_then(|e| e.get("retryAfterSeconds"))
+            .and_then(|v| match v {
+                async_graphql::Value::Number(n) => n.as_u64(),
+                _ => None,
+            });
+        match code {
+            "RATE_LIMITED" => status = StatusCode::TOO_MANY_REQUESTS,
+            "UNAVAILABLE" if status != StatusCode::TOO_MANY_REQUESTS => {
+                status = StatusCode::SERVICE_UNAVAILABLE;
+            }
+            _ => continue,
+        }
+        retry_after = retry_after.max(seconds);
+    }
+    (status, retry_after, first_code)
 }
 
 /// `POST /graphql`.
@@ -130,21 +206,7 @@ pub async fn post(req: HttpRequest, body: web::Bytes, state: web::Data<AppState>
     };
     let ctx = match resolve(&req).await {
         Ok(ctx) => ctx,
-        Err(err) => {
-            let problem = err.problem();
-            let mut res = graphql_error(
-                StatusCode::from_u16(problem.status).unwrap_or(StatusCode::UNAUTHORIZED),
-                problem.code,
-                &problem.detail,
-            );
-            if problem.status == 401 {
-                res.headers_mut().insert(
-                    header::WWW_AUTHENTICATE,
-                    header::HeaderValue::from_static("Bearer error=\"invalid_token\""),
-                );
-            }
-            return res;
-        }
+        Err(err) => return graphql_api_error(&err),
     };
     // Loaders are made per request from the request's context, so a batch can only ever
     // query the caller's tenant.
@@ -156,6 +218,8 @@ pub async fn post(req: HttpRequest, body: web::Bytes, state: web::Data<AppState>
     let supervision = peers::supervision_loader(state.peers.clone(), ctx.clone());
     let attempts = webhooks::attempt_loader(state.webhooks.clone(), ctx.clone());
     let sessions = offers::session_loader(state.offers.clone(), ctx.clone());
+    let label = std::sync::Arc::new(cost::LabelSlot::default());
+    let started = std::time::Instant::now();
     let response = state
         .schema
         .execute(
@@ -172,12 +236,27 @@ pub async fn post(req: HttpRequest, body: web::Bytes, state: web::Data<AppState>
                 .data(consents)
                 .data(supervision)
                 .data(attempts)
-                .data(sessions),
+                .data(sessions)
+                .data(label.clone()),
         )
         .await;
-    HttpResponse::Ok()
-        .content_type(ContentType::json())
-        .json(with_codes(response))
+    let response = with_codes(response);
+    let (status, retry_after, code) = status_of(&response);
+    let operation = label
+        .0
+        .lock()
+        .ok()
+        .and_then(|l| l.clone())
+        .unwrap_or_else(|| "refused".to_owned());
+    state
+        .metrics
+        .operation(&operation, code, started.elapsed().as_secs_f64());
+    let mut res = HttpResponse::build(status);
+    res.content_type(ContentType::json());
+    if let Some(seconds) = retry_after {
+        res.insert_header((header::RETRY_AFTER, seconds));
+    }
+    res.json(response)
 }
 
 /// `GET /graphql`: the GraphiQL page.

@@ -3,7 +3,6 @@
 //! with their meetings.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use async_graphql::connection::Connection;
 use async_graphql::dataloader::{DataLoader, Loader};
@@ -18,7 +17,7 @@ use peerbro_domain::offers::{
 };
 use peerbro_domain::{DomainError, RequestContext};
 
-use super::errors::GqlResultExt as _;
+use super::errors::{GqlResultExt as _, LoadError};
 use super::peers::OfferType;
 use super::referrals::ReferralState;
 use super::scalars::parse_id;
@@ -186,11 +185,7 @@ impl Offer {
     /// A course's sessions, in order (batched across a page of offers).
     async fn sessions(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<CourseSession>> {
         let loader = ctx.data::<DataLoader<SessionLoader>>()?;
-        Ok(loader
-            .load_one(self.key)
-            .await
-            .map_err(|e| async_graphql::Error::new(e.to_string()))?
-            .unwrap_or_default())
+        Ok(loader.load_one(self.key).await?.unwrap_or_default())
     }
 }
 
@@ -229,16 +224,13 @@ pub struct SessionLoader {
 
 impl Loader<OfferId> for SessionLoader {
     type Value = Vec<CourseSession>;
-    type Error = Arc<str>;
+    type Error = LoadError;
 
     async fn load(
         &self,
         keys: &[OfferId],
     ) -> Result<HashMap<OfferId, Vec<CourseSession>>, Self::Error> {
-        let sessions = self.offers.sessions(&self.ctx, keys).await.map_err(|e| {
-            tracing::error!(error = format!("{e:#}"), "session batch failed");
-            Arc::<str>::from("sessions could not be loaded")
-        })?;
+        let sessions = self.offers.sessions(&self.ctx, keys).await?;
         let mut map: HashMap<OfferId, Vec<CourseSession>> = HashMap::new();
         for s in sessions {
             map.entry(s.offer_id).or_default().push(s.into());

@@ -15,7 +15,7 @@ use peerbro_domain::people::{
 use peerbro_domain::privacy::Personal;
 use peerbro_domain::{DomainError, RequestContext};
 
-use super::errors::{GqlResultExt as _, to_gql};
+use super::errors::{GqlResultExt as _, LoadError};
 use super::loaders::OrganisationLoader;
 use super::people::AccessPurpose;
 use super::scalars::parse_id;
@@ -273,11 +273,7 @@ impl PeerWorker {
     /// Their organisation.
     async fn organisation(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Organisation>> {
         let loader = ctx.data::<DataLoader<OrganisationLoader>>()?;
-        Ok(loader
-            .load_one(self.organisation_id)
-            .await
-            .map_err(|e| to_gql(DomainError::Unknown(anyhow::anyhow!("{e}"))))?
-            .map(Into::into))
+        Ok(loader.load_one(self.organisation_id).await?.map(Into::into))
     }
 
     /// The date of their last supervision (batched).
@@ -286,10 +282,7 @@ impl PeerWorker {
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Option<NaiveDate>> {
         let loader = ctx.data::<DataLoader<LastSupervisionLoader>>()?;
-        loader
-            .load_one(self.peer_id)
-            .await
-            .map_err(|e| to_gql(DomainError::Forbidden(e.0)))
+        loader.load_one(self.peer_id).await.map_err(Into::into)
     }
 
     /// Their supervision sessions, oldest first.
@@ -310,10 +303,6 @@ impl PeerWorker {
     }
 }
 
-/// Why a batch could not be loaded.
-#[derive(Clone, Debug)]
-pub struct LoadError(&'static str);
-
 /// Loads the last supervision date of many peers in one query.
 pub struct LastSupervisionLoader {
     peers: PeerService,
@@ -325,16 +314,7 @@ impl Loader<PeerId> for LastSupervisionLoader {
     type Error = LoadError;
 
     async fn load(&self, keys: &[PeerId]) -> Result<HashMap<PeerId, NaiveDate>, Self::Error> {
-        self.peers
-            .last_supervised(&self.ctx, keys)
-            .await
-            .map_err(|e| match e {
-                DomainError::Forbidden(m) => LoadError(m),
-                other => {
-                    tracing::error!(error = format!("{other:#}"), "supervision batch failed");
-                    LoadError("supervision could not be loaded")
-                }
-            })
+        Ok(self.peers.last_supervised(&self.ctx, keys).await?)
     }
 }
 
@@ -424,11 +404,7 @@ impl Placement {
     /// The hospital-psychiatry unit.
     async fn unit(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Organisation>> {
         let loader = ctx.data::<DataLoader<OrganisationLoader>>()?;
-        Ok(loader
-            .load_one(self.unit_id)
-            .await
-            .map_err(|e| to_gql(DomainError::Unknown(anyhow::anyhow!("{e}"))))?
-            .map(Into::into))
+        Ok(loader.load_one(self.unit_id).await?.map(Into::into))
     }
 }
 

@@ -16,7 +16,7 @@ use peerbro_domain::people::{
 use peerbro_domain::privacy::{self as privacy, AuditFilter, ChainReport, Personal};
 use peerbro_domain::{DomainError, RequestContext};
 
-use super::errors::{GqlResultExt as _, to_gql};
+use super::errors::{GqlResultExt as _, LoadError};
 use super::scalars::parse_id;
 use super::tenancy::{connection, page_request};
 
@@ -214,17 +214,9 @@ impl Citizen {
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Vec<domain::ConsentRecord>> {
         let loader = ctx.data::<DataLoader<ConsentLoader>>()?;
-        Ok(loader
-            .load_one(self.citizen_id)
-            .await
-            .map_err(|e| to_gql(DomainError::Forbidden(e.0)))?
-            .unwrap_or_default())
+        Ok(loader.load_one(self.citizen_id).await?.unwrap_or_default())
     }
 }
-
-/// Why a consent batch could not be loaded (the domain's message).
-#[derive(Clone, Debug)]
-pub struct LoadError(&'static str);
 
 /// Loads consent histories in one query per batch.
 pub struct ConsentLoader {
@@ -247,16 +239,7 @@ impl Loader<CitizenId> for ConsentLoader {
         &self,
         keys: &[CitizenId],
     ) -> Result<HashMap<CitizenId, Self::Value>, Self::Error> {
-        self.people
-            .consent_histories(&self.ctx, keys)
-            .await
-            .map_err(|e| match e {
-                DomainError::Forbidden(m) => LoadError(m),
-                other => {
-                    tracing::error!(error = format!("{other:#}"), "consent batch failed");
-                    LoadError("consents could not be loaded")
-                }
-            })
+        Ok(self.people.consent_histories(&self.ctx, keys).await?)
     }
 }
 

@@ -223,8 +223,7 @@ impl Referral {
         let loader = ctx.data::<DataLoader<OrganisationLoader>>()?;
         Ok(loader
             .load_one(self.referrer_organisation_id)
-            .await
-            .map_err(|e| to_gql(DomainError::Unknown(anyhow::anyhow!("{e}"))))?
+            .await?
             .map(Into::into))
     }
 }

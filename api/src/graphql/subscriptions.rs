@@ -21,8 +21,9 @@ use tokio::sync::broadcast;
 use super::errors::{GqlResultExt as _, to_gql};
 use super::referrals::{ReferralState, ReferralStatus};
 use super::scalars::parse_id;
-use crate::auth::Authenticator;
+use crate::auth::{AuthError, Authenticator};
 use crate::events::EventBus;
+use crate::http::rate_limit::Caller;
 use crate::state::AppState;
 
 /// The `Authorization` value a subscriber connected with.
@@ -188,6 +189,7 @@ pub async fn websocket(
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
     let auth = state.auth.clone();
+    let limits = state.limits.clone();
     GraphQLSubscription::new(state.schema.clone())
         .with_data(data)
         .on_connection_init(move |payload| async move {
@@ -195,10 +197,17 @@ pub async fn websocket(
                 .or(header)
                 .ok_or_else(|| to_gql(DomainError::Unauthenticated))?;
             let request_id = format!("ws-{}", uuid::Uuid::now_v7());
-            let ctx = auth
-                .context(Some(&token), &request_id)
-                .await
+            let verified = auth
+                .verify_header(&token)
                 .map_err(|_| to_gql(DomainError::Unauthenticated))?;
+            limits.caller(&Caller::from(&verified)).gql()?;
+            let ctx = auth
+                .resolve(verified, &request_id)
+                .await
+                .map_err(|e| match e {
+                    AuthError::Lookup(err) => to_gql(err),
+                    AuthError::Invalid(_) => to_gql(DomainError::Unauthenticated),
+                })?;
             if ctx.actor().is_none() {
                 return Err(to_gql(DomainError::Unauthenticated));
             }

@@ -15,7 +15,7 @@ use peerbro_domain::tenancy::{
 };
 use peerbro_domain::{DomainError, RequestContext};
 
-use super::errors::{GqlResultExt as _, to_gql};
+use super::errors::GqlResultExt as _;
 use super::loaders::OrganisationLoader;
 use super::scalars::{decode_cursor, encode_cursor, parse_id};
 use crate::wire::OrganisationKind;
@@ -146,10 +146,7 @@ impl User {
             return Ok(None);
         };
         let loader = ctx.data::<DataLoader<OrganisationLoader>>()?;
-        let org = loader
-            .load_one(id)
-            .await
-            .map_err(|e| to_gql(DomainError::Unknown(anyhow::anyhow!("{e}"))))?;
+        let org = loader.load_one(id).await?;
         Ok(org.map(Into::into))
     }
 }

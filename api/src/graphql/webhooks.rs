@@ -2,19 +2,18 @@
 //! registration and rotation), and the delivery log with every attempt.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use async_graphql::connection::Connection;
 use async_graphql::dataloader::{DataLoader, Loader};
 use async_graphql::{ComplexObject, Context, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
+use peerbro_domain::RequestContext;
 use peerbro_domain::ids::{WebhookDeliveryId, WebhookEndpointId};
 use peerbro_domain::webhooks::{
     self as domain, DeliveryFilter, EndpointUpdate, NewEndpoint, WebhookService,
 };
-use peerbro_domain::{DomainError, RequestContext};
 
-use super::errors::GqlResultExt as _;
+use super::errors::{GqlResultExt as _, LoadError};
 use super::scalars::parse_id;
 use super::tenancy::{connection, page_request};
 
@@ -174,11 +173,7 @@ impl WebhookDelivery {
     /// Every attempt, in order (batched across the page).
     async fn attempt_log(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<WebhookAttempt>> {
         let loader = ctx.data::<DataLoader<AttemptLoader>>()?;
-        Ok(loader
-            .load_one(self.key)
-            .await
-            .map_err(|e| async_graphql::Error::new(e.to_string()))?
-            .unwrap_or_default())
+        Ok(loader.load_one(self.key).await?.unwrap_or_default())
     }
 }
 
@@ -190,23 +185,13 @@ pub struct AttemptLoader {
 
 impl Loader<WebhookDeliveryId> for AttemptLoader {
     type Value = Vec<WebhookAttempt>;
-    type Error = Arc<str>;
+    type Error = LoadError;
 
     async fn load(
         &self,
         keys: &[WebhookDeliveryId],
     ) -> Result<HashMap<WebhookDeliveryId, Vec<WebhookAttempt>>, Self::Error> {
-        let attempts = self
-            .webhooks
-            .attempts(&self.ctx, keys)
-            .await
-            .map_err(|e| match e {
-                DomainError::Unknown(cause) => {
-                    tracing::error!(error = format!("{cause:#}"), "attempt batch failed");
-                    Arc::from("attempts could not be loaded")
-                }
-                other => Arc::from(other.to_string()),
-            })?;
+        let attempts = self.webhooks.attempts(&self.ctx, keys).await?;
         let mut map: HashMap<WebhookDeliveryId, Vec<WebhookAttempt>> = HashMap::new();
         for a in attempts {
             map.entry(a.delivery_id).or_default().push(a.into());

@@ -1,7 +1,10 @@
-//! HTTP plumbing shared by GraphQL and REST: request ids, the auth extractor, problem+json
-//! errors and the health endpoints.
+//! HTTP plumbing shared by GraphQL and REST: request ids, the request lifecycle (timeouts,
+//! metrics, shutdown), rate limits, the auth extractor, problem+json errors and the health
+//! endpoints.
 
 pub mod auth;
 pub mod health;
+pub mod lifecycle;
 pub mod problem;
+pub mod rate_limit;
 pub mod request_id;

@@ -22,11 +22,15 @@ pub struct Problem {
     /// What went wrong, for people.
     pub detail: String,
     /// What went wrong, for programs: `NOT_FOUND`, `FORBIDDEN`, `VALIDATION`, `CONFLICT`,
-    /// `UNAUTHENTICATED`, `RATE_LIMITED` or `INTERNAL`.
+    /// `UNAUTHENTICATED`, `RATE_LIMITED`, `UNAVAILABLE` or `INTERNAL`.
     pub code: &'static str,
     /// The input field at fault, for `VALIDATION`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// For `RATE_LIMITED` and `UNAVAILABLE`: seconds after which a retry may succeed (also
+    /// sent as the `Retry-After` header).
+    #[serde(rename = "retryAfterSeconds", skip_serializing_if = "Option::is_none")]
+    pub retry_after_seconds: Option<u64>,
 }
 
 /// An error answered as a problem document.
@@ -37,6 +41,7 @@ pub struct ApiError {
     code: &'static str,
     detail: String,
     field: Option<String>,
+    retry_after: Option<u64>,
 }
 
 impl ApiError {
@@ -47,7 +52,34 @@ impl ApiError {
             code,
             detail: detail.into(),
             field: None,
+            retry_after: None,
         }
+    }
+
+    /// `UNAVAILABLE`, status 503, with a `Retry-After`.
+    pub fn unavailable(detail: impl Into<String>) -> Self {
+        Self {
+            retry_after: Some(peerbro_domain::error::UNAVAILABLE_RETRY_AFTER_SECONDS),
+            ..Self::new(StatusCode::SERVICE_UNAVAILABLE, "UNAVAILABLE", detail)
+        }
+    }
+
+    /// The HTTP status.
+    #[must_use]
+    pub const fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The code.
+    #[must_use]
+    pub const fn code(&self) -> &'static str {
+        self.code
+    }
+
+    /// Seconds after which a retry may succeed.
+    #[must_use]
+    pub const fn retry_after(&self) -> Option<u64> {
+        self.retry_after
     }
 
     /// A `VALIDATION` problem with status 400.
@@ -75,6 +107,7 @@ impl ApiError {
             detail: self.detail.clone(),
             code: self.code,
             field: self.field.clone(),
+            retry_after_seconds: self.retry_after,
         }
     }
 }
@@ -88,6 +121,8 @@ impl From<DomainError> for ApiError {
             DomainError::Validation { field, .. } => (StatusCode::BAD_REQUEST, Some(field.clone())),
             DomainError::Conflict(_) => (StatusCode::CONFLICT, None),
             DomainError::Unauthenticated => (StatusCode::UNAUTHORIZED, None),
+            DomainError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, None),
+            DomainError::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, None),
             DomainError::Unknown(cause) => {
                 tracing::error!(error = format!("{cause:#}"), "internal error");
                 return Self::new(
@@ -102,6 +137,7 @@ impl From<DomainError> for ApiError {
             code,
             detail: err.to_string(),
             field,
+            retry_after: err.retry_after_seconds(),
         }
     }
 }
@@ -120,6 +156,10 @@ impl ResponseError for ApiError {
                 header::WWW_AUTHENTICATE,
                 HeaderValue::from_static("Bearer error=\"invalid_token\""),
             );
+        }
+        if let Some(seconds) = self.retry_after {
+            res.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
         res
     }

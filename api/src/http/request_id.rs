@@ -48,8 +48,11 @@ pub async fn middleware(
         http.status = tracing::field::Empty,
     );
     let started = std::time::Instant::now();
-    let mut res = next.call(req).instrument(span.clone()).await?;
-    let status = res.status().as_u16();
+    let answer = next.call(req).instrument(span.clone()).await;
+    let status = match &answer {
+        Ok(res) => res.status().as_u16(),
+        Err(err) => err.as_response_error().status_code().as_u16(),
+    };
     span.record("http.status", status);
     span.in_scope(|| {
         tracing::info!(
@@ -58,8 +61,22 @@ pub async fn middleware(
             "request"
         );
     });
-    if let Ok(value) = HeaderValue::from_str(&id) {
-        res.headers_mut().insert(HEADER, value);
+    let value = HeaderValue::from_str(&id).ok();
+    match answer {
+        Ok(mut res) => {
+            if let Some(value) = value {
+                res.headers_mut().insert(HEADER, value);
+            }
+            Ok(res)
+        }
+        Err(mut err) => {
+            if let Some(value) = value {
+                err.add_response_mapper(move |mut res| {
+                    res.headers_mut().insert(HEADER, value.clone());
+                    res
+                });
+            }
+            Err(err)
+        }
     }
-    Ok(res)
 }

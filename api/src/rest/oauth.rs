@@ -47,6 +47,22 @@ fn oauth_error(status: StatusCode, error: &str, description: &str) -> HttpRespon
     res.json(json!({ "error": error, "error_description": description }))
 }
 
+/// 429 with `Retry-After`, in the token endpoint's OAuth shape (`temporarily_unavailable`,
+/// RFC 6749 §4.1.2.1) and with the API's `code`.
+fn slow_down(retry_after: u64) -> HttpResponse {
+    HttpResponse::TooManyRequests()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .insert_header((header::RETRY_AFTER, retry_after))
+        .json(json!({
+            "error": "temporarily_unavailable",
+            "error_description": format!(
+                "too many token requests from this client or address; retry in {retry_after} s"
+            ),
+            "code": "RATE_LIMITED",
+            "retryAfterSeconds": retry_after,
+        }))
+}
+
 fn basic_credentials(req: &HttpRequest) -> Option<Result<(String, String), ()>> {
     let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, encoded) = value.split_once(' ')?;
@@ -81,10 +97,20 @@ fn basic_credentials(req: &HttpRequest) -> Option<Result<(String, String), ()>> 
         (status = 200, description = "A bearer token", body = TokenResponse),
         (status = 400, description = "`invalid_request` or `unsupported_grant_type`"),
         (status = 401, description = "`invalid_client`: unknown, revoked or wrong secret"),
+        (status = 429, description = "Too many token requests for this client id or from this \
+                                      address (`temporarily_unavailable`, with `Retry-After`)"),
+        (status = 503, description = "The database is unavailable (`temporarily_unavailable`, \
+                                      with `Retry-After`)"),
     )
 )]
 #[post("/oauth/token")]
 pub async fn token(req: HttpRequest, body: web::Bytes, state: web::Data<AppState>) -> HttpResponse {
+    if let Err(retry_after) = state
+        .limits
+        .token_address(state.limits.client_address(&req))
+    {
+        return slow_down(retry_after);
+    }
     let form_body = req
         .headers()
         .get(header::CONTENT_TYPE)
@@ -157,6 +183,9 @@ pub async fn token(req: HttpRequest, body: web::Bytes, state: web::Data<AppState
             );
         }
     };
+    if let Err(retry_after) = state.limits.token_client(&client_id) {
+        return slow_down(retry_after);
+    }
     match state.api_clients.exchange(&client_id, &secret).await {
         Ok((tenant, client)) => {
             let ttl = state.api_client_token_ttl_seconds;
@@ -183,6 +212,18 @@ pub async fn token(req: HttpRequest, body: web::Bytes, state: web::Data<AppState
             "invalid_client",
             "unknown client, revoked client or wrong secret",
         ),
+        Err(DomainError::Unavailable(why)) => {
+            let mut res = oauth_error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "temporarily_unavailable",
+                why,
+            );
+            res.headers_mut().insert(
+                header::RETRY_AFTER,
+                header::HeaderValue::from(peerbro_domain::error::UNAVAILABLE_RETRY_AFTER_SECONDS),
+            );
+            res
+        }
         Err(err) => {
             tracing::error!(error = %err, "checking client credentials failed");
             oauth_error(

@@ -87,24 +87,25 @@ impl TenantRepository for SeaTenantRepository {
     }
 
     async fn all(&self) -> DomainResult<Vec<Tenant>> {
-        tenants::Entity::find()
+        let tx = self.db.begin_unscoped().await?;
+        let rows = tenants::Entity::find()
             .order_by_asc(tenants::Column::Slug)
-            .all(self.db.raw())
+            .all(&tx)
             .await
-            .map_err(unexpected)?
-            .into_iter()
-            .map(tenant_from)
-            .collect()
+            .map_err(unexpected)?;
+        tx.commit().await?;
+        rows.into_iter().map(tenant_from).collect()
     }
 
     async fn find_by_slug(&self, slug: &TenantSlug) -> DomainResult<Option<Tenant>> {
-        tenants::Entity::find()
+        let tx = self.db.begin_unscoped().await?;
+        let row = tenants::Entity::find()
             .filter(tenants::Column::Slug.eq(slug.as_str()))
-            .one(self.db.raw())
+            .one(&tx)
             .await
-            .map_err(unexpected)?
-            .map(tenant_from)
-            .transpose()
+            .map_err(unexpected)?;
+        tx.commit().await?;
+        row.map(tenant_from).transpose()
     }
 }
 

@@ -1,0 +1,181 @@
+//! The life of every request: counted while in flight, measured when answered, answered 503
+//! `UNAVAILABLE` when it runs past the request timeout (its work is dropped, so its
+//! transaction rolls back), and — if the server stops before it finishes — logged and counted
+//! as cut.
+//!
+//! With the request timeout shorter than the shutdown grace period (the defaults: 25 s and
+//! 30 s), every request in flight at SIGTERM ends, one way or the other, before the grace
+//! period does; a request still cut is a bug, and the exit status says so.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::StatusCode;
+use actix_web::middleware::Next;
+use actix_web::{Error, HttpMessage as _, HttpResponse};
+
+use crate::http::problem::ApiError;
+use crate::http::request_id::RequestId;
+use crate::metrics::Metrics;
+
+/// Shared by every worker: the timeout, whether the server is stopping, what was cut.
+#[derive(Debug)]
+pub struct Lifecycle {
+    timeout: Duration,
+    stopping: AtomicBool,
+    cut: AtomicU64,
+    metrics: Arc<Metrics>,
+}
+
+impl Lifecycle {
+    /// Requests time out after `timeout`.
+    #[must_use]
+    pub fn new(timeout: Duration, metrics: Arc<Metrics>) -> Self {
+        Self {
+            timeout,
+            stopping: AtomicBool::new(false),
+            cut: AtomicU64::new(0),
+            metrics,
+        }
+    }
+
+    /// The server has begun to stop: requests dropped from now on were cut.
+    pub fn stopping(&self) {
+        self.stopping.store(true, Ordering::SeqCst);
+    }
+
+    /// How many requests were cut.
+    #[must_use]
+    pub fn cut(&self) -> u64 {
+        self.cut.load(Ordering::SeqCst)
+    }
+}
+
+/// Counts a request in flight; notices when it is dropped unanswered.
+struct InFlight {
+    life: Arc<Lifecycle>,
+    route: String,
+    request_id: String,
+    answered: bool,
+}
+
+impl InFlight {
+    fn new(life: Arc<Lifecycle>, route: String, request_id: String) -> Self {
+        life.metrics.in_flight().inc();
+        Self {
+            life,
+            route,
+            request_id,
+            answered: false,
+        }
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.life.metrics.in_flight().dec();
+        if !self.answered && self.life.stopping.load(Ordering::SeqCst) {
+            self.life.cut.fetch_add(1, Ordering::SeqCst);
+            self.life.metrics.cut();
+            tracing::error!(
+                request_id = %self.request_id,
+                http.route = %self.route,
+                "request cut unanswered: the shutdown grace period ended before it did"
+            );
+        }
+    }
+}
+
+/// The answer to a request that ran out of time, shaped for its API: problem+json, or a
+/// GraphQL error document on `/graphql`.
+#[derive(Debug, thiserror::Error)]
+#[error("request timed out")]
+struct TimedOut {
+    graphql: bool,
+}
+
+const TIMED_OUT: &str = "the request took longer than the server allows; its changes were \
+                         rolled back, retry";
+
+impl actix_web::ResponseError for TimedOut {
+    fn status_code(&self) -> StatusCode {
+        StatusCode::SERVICE_UNAVAILABLE
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let api = ApiError::unavailable(TIMED_OUT);
+        if !self.graphql {
+            return api.error_response();
+        }
+        let mut res =
+            HttpResponse::build(StatusCode::SERVICE_UNAVAILABLE).json(serde_json::json!({
+                "errors": [{ "message": TIMED_OUT, "extensions": {
+                    "code": "UNAVAILABLE",
+                    "retryAfterSeconds": api.retry_after(),
+                } }]
+            }));
+        if let Some(seconds) = api.retry_after() {
+            res.headers_mut().insert(
+                actix_web::http::header::RETRY_AFTER,
+                actix_web::http::header::HeaderValue::from(seconds),
+            );
+        }
+        res
+    }
+}
+
+/// The middleware.
+///
+/// # Errors
+/// Whatever the inner service returns.
+pub async fn middleware(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, Error> {
+    let Some(life) = req
+        .app_data::<actix_web::web::Data<crate::state::AppState>>()
+        .map(|s| s.lifecycle.clone())
+    else {
+        return next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_boxed_body);
+    };
+    let route = req
+        .match_pattern()
+        .unwrap_or_else(|| "unmatched".to_owned());
+    let method = req.method().as_str().to_owned();
+    let request_id = req
+        .extensions()
+        .get::<RequestId>()
+        .map_or_else(String::new, |r| r.0.clone());
+    let graphql = req.path() == "/graphql";
+    let mut guard = InFlight::new(life.clone(), route.clone(), request_id);
+    let started = Instant::now();
+    let answer = tokio::time::timeout(life.timeout, next.call(req)).await;
+    guard.answered = true;
+    let seconds = started.elapsed().as_secs_f64();
+    let res = match answer {
+        Ok(Ok(res)) => res.map_into_boxed_body(),
+        Ok(Err(err)) => {
+            let status = err.as_response_error().status_code().as_u16();
+            life.metrics.request(&route, &method, status, seconds);
+            return Err(err);
+        }
+        Err(_) => {
+            tracing::warn!(
+                timeout_s = life.timeout.as_secs(),
+                "request timed out; its work was dropped"
+            );
+            life.metrics.request(&route, &method, 503, seconds);
+            // Returned as an error: the outer middleware (CORS, request id) adds its headers.
+            return Err(TimedOut { graphql }.into());
+        }
+    };
+    life.metrics
+        .request(&route, &method, res.status().as_u16(), seconds);
+    Ok(res)
+}
