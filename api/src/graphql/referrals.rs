@@ -366,16 +366,20 @@ pub struct ReferredCitizenInput {
 pub struct SubmitReferralInput {
     /// A citizen not registered before.
     new_citizen: Option<ReferredCitizenInput>,
-    /// A citizen registered earlier.
+    /// A citizen registered earlier: one your organisation referred before (a coordinator may
+    /// name any citizen of the tenant). Their consent to referral processing must be in force;
+    /// a referral never records or changes a known citizen's consents.
     citizen_id: Option<ID>,
     /// Why the citizen is referred (up to 2000 characters; encrypted at rest).
     reason: Option<String>,
     /// How the citizen consented to the referral being processed (required).
     consent_evidence: ConsentEvidence,
-    /// The citizen agrees that the coded outcome is shared with the referrer.
+    /// The citizen agrees that the coded outcome is shared with the referrer. Recorded for a
+    /// new citizen; for a known one it must already be in force (else `VALIDATION`).
     #[graphql(default)]
     share_outcome_with_referrer: bool,
-    /// The citizen agrees to be contacted.
+    /// The citizen agrees to be contacted. Recorded for a new citizen; for a known one it must
+    /// already be in force (else `VALIDATION`): send `false` to refer without it.
     #[graphql(default = true)]
     contact_consent: bool,
     /// The offer asked for (see `offers`); leave out to let the coordinator decide.

@@ -102,6 +102,28 @@ pub struct WebhookAttempt {
     error: Option<String>,
     /// How long it took.
     duration_ms: i32,
+    /// When its outcome was recorded; null while it is in flight.
+    finished_at: Option<DateTime<Utc>>,
+    /// What came of it. An attempt is logged when it starts, so one that was running when the
+    /// server stopped shows as `INTERRUPTED` (and the delivery is tried again under the same
+    /// `webhook-id`).
+    outcome: WebhookAttemptOutcome,
+}
+
+wire_enum! {
+    /// What came of a webhook attempt.
+    WebhookAttemptOutcome => domain::AttemptOutcome {
+        /// Still running.
+        InFlight,
+        /// The endpoint answered 2xx.
+        Delivered,
+        /// The endpoint answered with another status.
+        Rejected,
+        /// No answer: connection, TLS, timeout, or an address the policy refuses.
+        Failed,
+        /// The server stopped during the attempt; whether it arrived is unknown.
+        Interrupted,
+    }
 }
 
 impl From<domain::DeliveryAttempt> for WebhookAttempt {
@@ -110,8 +132,10 @@ impl From<domain::DeliveryAttempt> for WebhookAttempt {
             number: i32::try_from(a.number).unwrap_or(i32::MAX),
             at: a.at,
             status_code: a.status_code.map(i32::from),
+            outcome: a.outcome().into(),
             error: a.error,
             duration_ms: i32::try_from(a.duration_ms).unwrap_or(i32::MAX),
+            finished_at: a.finished_at,
         }
     }
 }

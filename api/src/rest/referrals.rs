@@ -60,16 +60,20 @@ pub struct NewCitizenBody {
 pub struct SubmitReferral {
     /// A citizen not registered before.
     new_citizen: Option<NewCitizenBody>,
-    /// A citizen registered earlier.
+    /// A citizen registered earlier that your organisation referred before; their consent to
+    /// referral processing must be in force (a referral never changes a known citizen's
+    /// consents).
     citizen_id: Option<Uuid>,
     /// Why the citizen is referred (up to 2000 characters; encrypted at rest).
     reason: Option<String>,
     /// How the citizen consented to processing the referral (required).
     consent_evidence: ConsentEvidence,
-    /// The citizen agrees that the coded outcome is shared with the referrer.
+    /// The citizen agrees that the coded outcome is shared with the referrer (recorded for a
+    /// new citizen; for a known one it must already be in force).
     #[serde(default)]
     share_outcome_with_referrer: bool,
-    /// The citizen agrees to be contacted (default true).
+    /// The citizen agrees to be contacted (default true; recorded for a new citizen, for a
+    /// known one it must already be in force: send false to refer without it).
     contact_consent: Option<bool>,
     /// The offer asked for; leave out to let the coordinator decide.
     offer_id: Option<Uuid>,

@@ -45,17 +45,49 @@ fn is_public_v4(ip: Ipv4Addr) -> bool {
         || (a == 198 && (18..20).contains(&b))) // benchmarking
 }
 
-fn is_public_v6(ip: Ipv6Addr) -> bool {
+fn v4_of(high: u16, low: u16) -> Ipv4Addr {
+    let [a, b] = high.to_be_bytes();
+    let [c, d] = low.to_be_bytes();
+    Ipv4Addr::new(a, b, c, d)
+}
+
+/// The IPv4 addresses an IPv6 address carries, by every standard embedding a packet to it
+/// could be relayed or translated through: IPv4-mapped (`::ffff:a.b.c.d`), IPv4-translated
+/// (`::ffff:0:a.b.c.d`, SIIT), IPv4-compatible (`::a.b.c.d`), NAT64's well-known prefix
+/// (`64:ff9b::/96`), 6to4 (`2002:AABB:CCDD::/48`), Teredo (`2001:0::/32`: the server, and the
+/// client with its bits inverted) and ISATAP (`…:0:5efe:a.b.c.d` in any /64).
+#[must_use]
+pub fn embedded_v4(ip: Ipv6Addr) -> Vec<Ipv4Addr> {
+    let s = ip.segments();
+    let mut found = Vec::new();
     if let Some(v4) = ip.to_ipv4_mapped() {
-        return is_public_v4(v4);
+        found.push(v4);
+    }
+    if s[..6] == [0, 0, 0, 0, 0xffff, 0] || s[..6] == [0, 0, 0, 0, 0, 0] {
+        found.push(v4_of(s[6], s[7]));
+    }
+    if s[..6] == [0x64, 0xff9b, 0, 0, 0, 0] {
+        found.push(v4_of(s[6], s[7]));
+    }
+    if s[0] == 0x2002 {
+        found.push(v4_of(s[1], s[2]));
+    }
+    if s[0] == 0x2001 && s[1] == 0 {
+        found.push(v4_of(s[2], s[3]));
+        found.push(v4_of(!s[6], !s[7]));
+    }
+    if s[4] & 0xfdff == 0 && s[5] == 0x5efe {
+        found.push(v4_of(s[6], s[7]));
+    }
+    found
+}
+
+fn is_public_v6(ip: Ipv6Addr) -> bool {
+    let embedded = embedded_v4(ip);
+    if !embedded.is_empty() {
+        return embedded.into_iter().all(is_public_v4);
     }
     let segments = ip.segments();
-    // NAT64 (64:ff9b::/96) embeds an IPv4 address.
-    if segments[..6] == [0x64, 0xff9b, 0, 0, 0, 0] {
-        let [a, b] = segments[6].to_be_bytes();
-        let [c, d] = segments[7].to_be_bytes();
-        return is_public_v4(Ipv4Addr::new(a, b, c, d));
-    }
     !(ip.is_unspecified()
         || ip.is_loopback()
         || ip.is_multicast()
@@ -63,7 +95,8 @@ fn is_public_v6(ip: Ipv6Addr) -> bool {
         || (segments[0] & 0xffc0) == 0xfe80 // link-local
         || (segments[0] & 0xffc0) == 0xfec0 // site-local (deprecated)
         || (segments[0] == 0x2001 && segments[1] == 0x0db8) // documentation
-        || segments[..6] == [0, 0, 0, 0, 0, 0]) // IPv4-compatible (deprecated)
+        || segments[..3] == [0x64, 0xff9b, 1] // NAT64 local-use (RFC 8215)
+        || segments[..4] == [0x100, 0, 0, 0]) // discard-only
 }
 
 fn refused(message: &str) -> DomainError {
@@ -188,6 +221,19 @@ mod tests {
             "64:ff9b::a00:1",
             "2001:db8::1",
             "ff02::1",
+            // Every embedding of a non-public IPv4 address.
+            "2002:7f00:1::",                        // 6to4 of 127.0.0.1
+            "2002:a9fe:a9fe::1",                    // 6to4 of 169.254.169.254
+            "2002:c0a8:101:1::1",                   // 6to4 of 192.168.1.1
+            "64:ff9b::7f00:1",                      // NAT64 of 127.0.0.1
+            "64:ff9b:1::a00:1",                     // NAT64 local-use
+            "2001:0:7f00:1::1",                     // Teredo, server 127.0.0.1
+            "2001:0:4136:e378:8000:63bf:80ff:fffe", // Teredo, client 127.0.0.1 (inverted)
+            "::ffff:0:7f00:1",                      // IPv4-translated
+            "::7f00:1",                             // IPv4-compatible
+            "::ffff:169.254.169.254",               // IPv4-mapped
+            "2a00:1450:4001:1::5efe:a00:1",         // ISATAP of 10.0.0.1
+            "100::1",                               // discard-only
         ] {
             let ip: IpAddr = ip.parse().unwrap();
             assert!(!is_public(ip), "{ip} is not public");
@@ -197,6 +243,9 @@ mod tests {
             "80.62.117.1",
             "2a00:1450:4001::1",
             "::ffff:8.8.8.8",
+            "2002:808:808::1",                      // 6to4 of 8.8.8.8
+            "64:ff9b::808:808",                     // NAT64 of 8.8.8.8
+            "2001:0:4136:e378:8000:63bf:f7f7:f7f7", // Teredo, server and client public
         ] {
             let ip: IpAddr = ip.parse().unwrap();
             assert!(is_public(ip), "{ip} is public");
@@ -214,6 +263,9 @@ mod tests {
             "https://127.0.0.1/hook",
             "https://[::1]/hook",
             "https://169.254.169.254/latest/meta-data",
+            "https://[2002:7f00:1::]/",
+            "https://[64:ff9b::a9fe:a9fe]/",
+            "https://[2001:0:7f00:1::1]/",
             "https://10.0.0.5:8443/x",
             "https://user:pw@1.1.1.1/x",
             "ftp://1.1.1.1/x",

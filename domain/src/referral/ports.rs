@@ -104,6 +104,17 @@ pub trait ReferralRepository: Send + Sync {
     async fn submit(&self, ctx: &RequestContext, submission: Submission)
     -> DomainResult<Submitted>;
 
+    /// Whether `organisation` has referred `citizen` before.
+    ///
+    /// # Errors
+    /// `Unknown` on storage failure.
+    async fn referred_by(
+        &self,
+        ctx: &RequestContext,
+        citizen: crate::ids::CitizenId,
+        organisation: crate::ids::OrganisationId,
+    ) -> DomainResult<bool>;
+
     /// One referral; its reason is decrypted (and the read audited) only when `reason_purpose`
     /// is given.
     ///

@@ -166,7 +166,11 @@ impl ReferralService {
         let now = Utc::now();
         let me = Some(actor.user_id());
         let (citizen_id, new_citizen) = match new.citizen {
-            ReferredCitizen::Known(id) => (id, None),
+            ReferredCitizen::Known(id) => {
+                self.check_known_citizen(ctx, id, organisation, &new)
+                    .await?;
+                (id, None)
+            }
             ReferredCitizen::New(details) => {
                 let citizen = Citizen {
                     id: CitizenId::new(),
@@ -191,12 +195,17 @@ impl ReferralService {
             recorded_by: me,
             evidence: new.consent_evidence,
         };
-        let mut consents = vec![consent(ConsentPurpose::ReferralProcessing)];
-        if new.share_outcome {
-            consents.push(consent(ConsentPurpose::ShareOutcomeWithReferrer));
-        }
-        if new.contact {
-            consents.push(consent(ConsentPurpose::Contact));
+        // Consents are recorded with a referral only for a citizen it registers; a known
+        // citizen's consents are theirs and their coordinator's to change, never a referrer's.
+        let mut consents = Vec::new();
+        if new_citizen.is_some() {
+            consents.push(consent(ConsentPurpose::ReferralProcessing));
+            if new.share_outcome {
+                consents.push(consent(ConsentPurpose::ShareOutcomeWithReferrer));
+            }
+            if new.contact {
+                consents.push(consent(ConsentPurpose::Contact));
+            }
         }
         let referral = Referral {
             id: ReferralId::new(),
@@ -226,6 +235,55 @@ impl ReferralService {
             Submitted::Created(id) => Ok((id, true)),
             Submitted::Replayed(id) => Ok((id, false)),
         }
+    }
+
+    /// A referrer refers a known citizen again only if their organisation referred them
+    /// before (anyone else's citizen does not exist for them; a coordinator, who sees every
+    /// citizen of the tenant, may refer any), only while the citizen's consent to referral
+    /// processing stands, and without changing any of the citizen's consents.
+    async fn check_known_citizen(
+        &self,
+        ctx: &RequestContext,
+        citizen: CitizenId,
+        organisation: crate::ids::OrganisationId,
+        new: &NewReferral,
+    ) -> DomainResult<()> {
+        if !Self::is_coordinator(ctx)
+            && !self
+                .referrals
+                .referred_by(ctx, citizen, organisation)
+                .await?
+        {
+            return Err(DomainError::NotFound {
+                resource: "citizen",
+            });
+        }
+        let system = RequestContext::system(ctx.tenant_id()?);
+        let history = self.citizens.consent_history(&system, citizen).await?;
+        if !has_consent(&history, ConsentPurpose::ReferralProcessing) {
+            return Err(DomainError::Conflict(
+                "the citizen's consent to referral processing is not in force; their \
+                 coordinator records it anew with the citizen"
+                    .to_owned(),
+            ));
+        }
+        for (asked, purpose, field) in [
+            (new.contact, ConsentPurpose::Contact, "contactConsent"),
+            (
+                new.share_outcome,
+                ConsentPurpose::ShareOutcomeWithReferrer,
+                "shareOutcomeWithReferrer",
+            ),
+        ] {
+            if asked && !has_consent(&history, purpose) {
+                return Err(DomainError::validation(
+                    field,
+                    "a known citizen's consents are recorded by their coordinator or by the \
+                     citizen, not with a referral; this one is not in force",
+                ));
+            }
+        }
+        Ok(())
     }
 
     fn is_coordinator(ctx: &RequestContext) -> bool {

@@ -178,6 +178,28 @@ pub struct DeliveryAttempt {
     pub error: Option<String>,
     /// How long it took.
     pub duration_ms: u32,
+    /// When its outcome was recorded; `None` while it is in flight.
+    pub finished_at: Option<DateTime<Utc>>,
+}
+
+/// The error recorded for an attempt that was in flight when the server stopped: whether the
+/// endpoint received it is unknown, so the delivery is tried again under the same id.
+pub const INTERRUPTED: &str =
+    "interrupted: the server stopped during the attempt, so its outcome is unknown";
+
+/// What came of an attempt.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AttemptOutcome {
+    /// Still running.
+    InFlight,
+    /// The endpoint answered 2xx.
+    Delivered,
+    /// The endpoint answered with another status.
+    Rejected,
+    /// No answer: connection, TLS, timeout, or a refused address.
+    Failed,
+    /// The server stopped before the outcome was recorded.
+    Interrupted,
 }
 
 impl DeliveryAttempt {
@@ -185,6 +207,22 @@ impl DeliveryAttempt {
     #[must_use]
     pub fn succeeded(&self) -> bool {
         self.error.is_none() && self.status_code.is_some_and(|s| (200..300).contains(&s))
+    }
+
+    /// What came of it.
+    #[must_use]
+    pub fn outcome(&self) -> AttemptOutcome {
+        if self.finished_at.is_none() {
+            AttemptOutcome::InFlight
+        } else if self.succeeded() {
+            AttemptOutcome::Delivered
+        } else if self.status_code.is_some() {
+            AttemptOutcome::Rejected
+        } else if self.error.as_deref() == Some(INTERRUPTED) {
+            AttemptOutcome::Interrupted
+        } else {
+            AttemptOutcome::Failed
+        }
     }
 }
 
@@ -278,7 +316,33 @@ mod tests {
             status_code: status,
             error: error.map(str::to_owned),
             duration_ms: 1,
+            finished_at: Some(DateTime::<Utc>::UNIX_EPOCH),
         }
+    }
+
+    #[test]
+    fn outcomes_are_told_apart() {
+        assert_eq!(
+            attempt(1, Some(204), None).outcome(),
+            AttemptOutcome::Delivered
+        );
+        assert_eq!(
+            attempt(1, Some(500), None).outcome(),
+            AttemptOutcome::Rejected
+        );
+        assert_eq!(
+            attempt(1, None, Some("timed out")).outcome(),
+            AttemptOutcome::Failed
+        );
+        assert_eq!(
+            attempt(1, None, Some(INTERRUPTED)).outcome(),
+            AttemptOutcome::Interrupted
+        );
+        let running = DeliveryAttempt {
+            finished_at: None,
+            ..attempt(1, None, None)
+        };
+        assert_eq!(running.outcome(), AttemptOutcome::InFlight);
     }
 
     #[test]

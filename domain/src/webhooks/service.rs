@@ -432,6 +432,7 @@ impl WebhookDispatcher {
             status_code: outcome.status_code,
             error: outcome.error,
             duration_ms: outcome.duration_ms,
+            finished_at: Some(Utc::now()),
         };
         let result = AttemptResult::decide(attempt, &self.settings.retry);
         if result.status != crate::webhooks::DeliveryStatus::Delivered {

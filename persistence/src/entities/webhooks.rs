@@ -76,6 +76,7 @@ pub mod webhook_attempts {
         pub status_code: Option<i32>,
         pub error: Option<String>,
         pub duration_ms: i32,
+        pub finished_at: Option<DateTimeUtc>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -303,6 +303,11 @@ pub(crate) async fn withdraw_for_referral(
     Ok(())
 }
 
+/// Checks that an offer exists in the tenant (`NotFound`), inside `tx`.
+pub(crate) async fn require_offer(tx: &Tx, tenant: TenantId, id: OfferId) -> DomainResult<()> {
+    offer_row(tx, tenant, id, false).await.map(|_| ())
+}
+
 /// Checks that an offer exists (`NotFound`) and takes referrals (`check_referable`), inside
 /// `tx`.
 pub(crate) async fn require_open_offer(tx: &Tx, tenant: TenantId, id: OfferId) -> DomainResult<()> {

@@ -289,6 +289,25 @@ impl ReferralRepository for SeaReferralRepository {
         }
     }
 
+    async fn referred_by(
+        &self,
+        ctx: &RequestContext,
+        citizen: CitizenId,
+        organisation: OrganisationId,
+    ) -> DomainResult<bool> {
+        let tenant = ctx.tenant_id()?;
+        let tx = self.db.begin(tenant).await?;
+        let found = referrals::Entity::find()
+            .filter(referrals::Column::TenantId.eq(tenant.as_uuid()))
+            .filter(referrals::Column::CitizenId.eq(citizen.as_uuid()))
+            .filter(referrals::Column::ReferrerOrganisationId.eq(organisation.as_uuid()))
+            .count(&tx)
+            .await
+            .map_err(unexpected)?;
+        tx.commit().await?;
+        Ok(found > 0)
+    }
+
     async fn get(
         &self,
         ctx: &RequestContext,
@@ -417,6 +436,10 @@ impl ReferralRepository for SeaReferralRepository {
             }
             Some(AssignTarget::Course(_)) | None => None,
         };
+        // Every id of the input resolves in the tenant before anything is written.
+        if let Some(AssignTarget::Course(course)) = target {
+            super::offers::require_offer(&tx, tenant, course).await?;
+        }
         let had_course = row.assigned_offer_id.is_some();
         let mut referral = self
             .load(&tx, tenant, vec![row.clone()])

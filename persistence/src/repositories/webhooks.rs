@@ -9,8 +9,8 @@ use peerbro_domain::ids::{TenantId, UserId, WebhookDeliveryId, WebhookEndpointId
 use peerbro_domain::page::{Page, PageRequest};
 use peerbro_domain::webhooks::{
     AttemptResult, DeliveryAttempt, DeliveryFilter, DeliveryQueue, DeliveryStatus, DueDelivery,
-    EndpointChange, EventType, OutboxEvent, WebhookDelivery, WebhookEndpoint, WebhookRepository,
-    WebhookSecret,
+    EndpointChange, EventType, INTERRUPTED, OutboxEvent, WebhookDelivery, WebhookEndpoint,
+    WebhookRepository, WebhookSecret,
 };
 use peerbro_domain::{DomainError, DomainResult, RequestContext};
 use sea_orm::{
@@ -94,6 +94,7 @@ fn attempt_from(m: webhook_attempts::Model) -> DomainResult<DeliveryAttempt> {
         status_code: m.status_code.and_then(|c| u16::try_from(c).ok()),
         error: m.error,
         duration_ms: u32::try_from(m.duration_ms).unwrap_or(0),
+        finished_at: m.finished_at,
     })
 }
 
@@ -456,6 +457,59 @@ impl DeliveryQueue for SeaWebhookRepository {
             .exec(&tx)
             .await
             .map_err(unexpected)?;
+        // Each attempt is logged as it starts, in the claim's transaction: one that is in flight
+        // when the process dies stays in the log (and is marked interrupted at the next claim)
+        // instead of vanishing.
+        let starting: Vec<&webhook_deliveries::Model> = rows
+            .iter()
+            .filter(|r| endpoints.get(&r.endpoint_id).is_some_and(|e| e.enabled))
+            .collect();
+        if !starting.is_empty() {
+            let ids = || starting.iter().map(|r| r.id);
+            webhook_attempts::Entity::update_many()
+                .col_expr(
+                    webhook_attempts::Column::FinishedAt,
+                    sea_orm::sea_query::Expr::value(now),
+                )
+                .col_expr(
+                    webhook_attempts::Column::Error,
+                    sea_orm::sea_query::Expr::value(INTERRUPTED),
+                )
+                .filter(webhook_attempts::Column::TenantId.eq(tenant.as_uuid()))
+                .filter(webhook_attempts::Column::DeliveryId.is_in(ids()))
+                .filter(webhook_attempts::Column::FinishedAt.is_null())
+                .exec(&tx)
+                .await
+                .map_err(unexpected)?;
+            webhook_attempts::Entity::insert_many(starting.iter().map(|r| {
+                webhook_attempts::ActiveModel {
+                    tenant_id: Set(tenant.as_uuid()),
+                    delivery_id: Set(r.id),
+                    number: Set(r.attempts.saturating_add(1)),
+                    at: Set(now),
+                    status_code: Set(None),
+                    error: Set(None),
+                    duration_ms: Set(0),
+                    finished_at: Set(None),
+                }
+            }))
+            .exec_without_returning(&tx)
+            .await
+            .map_err(unexpected)?;
+            webhook_deliveries::Entity::update_many()
+                .col_expr(
+                    webhook_deliveries::Column::Attempts,
+                    sea_orm::sea_query::ExprTrait::add(
+                        sea_orm::sea_query::Expr::col(webhook_deliveries::Column::Attempts),
+                        1,
+                    ),
+                )
+                .filter(webhook_deliveries::Column::TenantId.eq(tenant.as_uuid()))
+                .filter(webhook_deliveries::Column::Id.is_in(ids()))
+                .exec(&tx)
+                .await
+                .map_err(unexpected)?;
+        }
         for row in rows {
             let Some(endpoint) = endpoints.get(&row.endpoint_id).filter(|e| e.enabled) else {
                 continue;
@@ -558,10 +612,9 @@ impl DeliveryQueue for SeaWebhookRepository {
     async fn record(&self, tenant: TenantId, result: &AttemptResult) -> DomainResult<()> {
         let tx = self.db.begin(tenant).await?;
         let row = Self::delivery_row(&tx, tenant, result.attempt.delivery_id).await?;
-        // Numbered from the stored count: an attempt made after a lease ran out still gets
-        // its own place in the log.
-        let number = row.attempts.saturating_add(1);
-        webhook_attempts::Entity::insert(webhook_attempts::ActiveModel {
+        // The attempt was logged when it was claimed; its outcome completes that entry.
+        let number = i32::try_from(result.attempt.number).unwrap_or(i32::MAX);
+        let attempt = webhook_attempts::ActiveModel {
             tenant_id: Set(tenant.as_uuid()),
             delivery_id: Set(row.id),
             number: Set(number),
@@ -569,11 +622,24 @@ impl DeliveryQueue for SeaWebhookRepository {
             status_code: Set(result.attempt.status_code.map(i32::from)),
             error: Set(clip(result.attempt.error.clone())),
             duration_ms: Set(small(result.attempt.duration_ms)),
-        })
-        .exec_without_returning(&tx)
-        .await
-        .map_err(unexpected)?;
+            finished_at: Set(Some(result.attempt.finished_at.unwrap_or_else(Utc::now))),
+        };
+        let updated = webhook_attempts::Entity::update_many()
+            .set(attempt.clone())
+            .filter(webhook_attempts::Column::TenantId.eq(tenant.as_uuid()))
+            .filter(webhook_attempts::Column::DeliveryId.eq(row.id))
+            .filter(webhook_attempts::Column::Number.eq(number))
+            .exec(&tx)
+            .await
+            .map_err(unexpected)?;
+        if updated.rows_affected == 0 {
+            webhook_attempts::Entity::insert(attempt)
+                .exec_without_returning(&tx)
+                .await
+                .map_err(unexpected)?;
+        }
         let already_delivered = row.status == DeliveryStatus::Delivered.as_str();
+        let number = number.max(row.attempts);
         let mut model = row.into_active_model();
         model.attempts = Set(number);
         model.last_status_code = Set(result.attempt.status_code.map(i32::from));

@@ -725,11 +725,54 @@ async fn a_citizen_withdraws_their_own_referral_and_no_one_elses(db: Db) {
             .to_owned();
         citizens.push((token, own));
     }
-    let data = app
-        .gql_ok(
+    // A referrer refers only citizens their organisation referred before: a self-registered
+    // citizen does not exist for them.
+    assert_eq!(
+        app.gql_code(
             Some(&referrer),
             SUBMIT,
             json!({ "input": { "citizenId": citizens[0].1, "consentEvidence": "WRITTEN" } }),
+        )
+        .await,
+        "NOT_FOUND"
+    );
+    // A coordinator who also refers may, once the citizen's consent is on record.
+    let org = app
+        .gql_ok(Some(&referrer), "{ me { organisation { id } } }", json!({}))
+        .await["me"]["organisation"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.gql_ok(
+        Some(&admin),
+        "mutation($o: ID!) { inviteUser(input: { email: \"koordinator-henviser@helsingor.demo\", displayName: \"K\", roles: [COORDINATOR, REFERRER], organisationId: $o }) { id } }",
+        json!({ "o": org }),
+    )
+    .await;
+    let coordinating_referrer = app
+        .token("helsingor", "koordinator-henviser@helsingor.demo")
+        .await;
+    assert_eq!(
+        app.gql_code(
+            Some(&coordinating_referrer),
+            SUBMIT,
+            json!({ "input": { "citizenId": citizens[0].1, "consentEvidence": "WRITTEN" } }),
+        )
+        .await,
+        "CONFLICT",
+        "no referral without the citizen's consent to referral processing"
+    );
+    app.gql_ok(
+        Some(&admin),
+        "mutation($c: ID!) { recordConsent(input: { citizenId: $c, purpose: REFERRAL_PROCESSING, given: true, evidence: WRITTEN }) { purpose } }",
+        json!({ "c": citizens[0].1 }),
+    )
+    .await;
+    let data = app
+        .gql_ok(
+            Some(&coordinating_referrer),
+            SUBMIT,
+            json!({ "input": { "citizenId": citizens[0].1, "consentEvidence": "WRITTEN", "contactConsent": false } }),
         )
         .await;
     let id = data["submitReferral"]["referral"]["id"]
