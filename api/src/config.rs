@@ -116,7 +116,7 @@ pub struct Settings {
     /// `PEERBRO_GRAPHQL_MAX_FRAGMENT_SPREADS`: fragment spreads, expanded.
     pub graphql_max_fragment_spreads: u64,
     /// `PEERBRO_GRAPHQL_MAX_COMPLEXITY`: the weighted cost (fields times page sizes, personal
-    /// reads weighing 20); see `docs/adr/0013-graphql-query-cost.md`.
+    /// reads weighing 50); see `docs/adr/0013-graphql-query-cost.md`.
     pub graphql_max_complexity: u64,
     /// `PEERBRO_RATE_LIMIT_PER_SECOND`: requests per second for each signed-in caller (user or
     /// API client); 0 turns caller limits off.
@@ -209,7 +209,7 @@ impl Default for Settings {
             graphql_max_nodes: 2000,
             graphql_max_aliases: 50,
             graphql_max_fragment_spreads: 200,
-            graphql_max_complexity: 5000,
+            graphql_max_complexity: 10_000,
             rate_limit_per_second: 20,
             rate_limit_burst: 40,
             rate_limit_anonymous_per_second: 5,

@@ -39,7 +39,12 @@ pub(crate) fn unavailable_sqlx(err: &sqlx::Error) -> Option<&'static str> {
         // and a saturated pool both end here; the readiness probe tells them apart.
         sqlx::Error::PoolTimedOut => Some(BUSY),
         sqlx::Error::PoolClosed => Some(STOPPING),
-        sqlx::Error::Io(_) | sqlx::Error::Tls(_) | sqlx::Error::WorkerCrashed => Some(DOWN),
+        // A connection that breaks mid-handshake or mid-message (a proxy or load balancer
+        // with no database behind it answers that way) is the database being unreachable.
+        sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::Protocol(_)
+        | sqlx::Error::WorkerCrashed => Some(DOWN),
         sqlx::Error::Database(db) => {
             let code = db.code()?;
             match code.as_ref() {

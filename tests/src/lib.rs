@@ -7,6 +7,8 @@
 //! stderr and passes, unless `PEERBRO_TEST_REQUIRE_POSTGRES=1`, when it fails.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::missing_panics_doc)]
 
+pub mod process;
+pub mod proxy;
 pub mod receiver;
 
 use std::path::PathBuf;
@@ -358,16 +360,7 @@ impl TestApp {
             .database_admin_url
             .clone()
             .unwrap_or_else(|| self.settings.database_url.clone());
-        let conn = sea_orm::Database::connect(url).await.unwrap();
-        let backend = conn.get_database_backend();
-        let rows = conn
-            .query_all_raw(sea_orm::Statement::from_string(backend, sql.to_owned()))
-            .await
-            .unwrap();
-        conn.close().await.ok();
-        rows.iter()
-            .map(|r| r.try_get::<String>("", "v").unwrap())
-            .collect()
+        texts_at(&url, sql).await
     }
 
     /// Every byte the database holds, as a dump would: `pg_dump` of the PostgreSQL database, or
@@ -402,6 +395,119 @@ impl TestApp {
             .await
             .unwrap()
     }
+}
+
+/// Row locks held by the schema owner in an open transaction, until released (PostgreSQL:
+/// the way a long transaction or a stuck client blocks others).
+pub struct HeldLocks {
+    tx: sea_orm::DatabaseTransaction,
+    conn: sea_orm::DatabaseConnection,
+}
+
+impl HeldLocks {
+    /// Rolls the transaction back, releasing the locks.
+    pub async fn release(self) {
+        self.tx.rollback().await.unwrap();
+        self.conn.close().await.ok();
+    }
+}
+
+impl TestApp {
+    /// Opens an owner transaction that runs `sql` (a `SELECT … FOR UPDATE`) and keeps its
+    /// locks until [`HeldLocks::release`].
+    pub async fn hold_locks(&self, sql: &str) -> HeldLocks {
+        let url = self
+            .settings
+            .database_admin_url
+            .clone()
+            .expect("row locks need PostgreSQL");
+        hold_locks_at(&url, sql).await
+    }
+
+    /// Everything the database holds, in a form that compares equal when nothing changed: a
+    /// data-only `pg_dump`, or on SQLite every row of every table quoted, in rowid order.
+    pub async fn data_snapshot(&self) -> String {
+        if self.settings.database_admin_url.is_some() {
+            // pg_dump brackets its output with a random \restrict key on every run.
+            return String::from_utf8(self.dump().await)
+                .unwrap()
+                .lines()
+                .filter(|l| !l.starts_with("\\restrict") && !l.starts_with("\\unrestrict"))
+                .collect::<Vec<_>>()
+                .join("\n");
+        }
+        let tables = self
+            .owner_texts(
+                "SELECT name AS v FROM sqlite_master WHERE type = 'table' \
+                 AND name NOT LIKE 'sqlite_%' ORDER BY name",
+            )
+            .await;
+        let mut out = String::new();
+        for table in tables {
+            let columns = self
+                .owner_texts(&format!(
+                    "SELECT name AS v FROM pragma_table_info('{table}') ORDER BY cid"
+                ))
+                .await;
+            let row = columns
+                .iter()
+                .map(|c| format!("quote(\"{c}\")"))
+                .collect::<Vec<_>>()
+                .join(" || ',' || ");
+            for line in self
+                .owner_texts(&format!(
+                    "SELECT {row} AS v FROM \"{table}\" ORDER BY rowid"
+                ))
+                .await
+            {
+                out.push_str(&table);
+                out.push(':');
+                out.push_str(&line);
+                out.push('\n');
+            }
+        }
+        out
+    }
+}
+
+/// [`TestApp::hold_locks`] on the database at `url`.
+pub async fn hold_locks_at(url: &str, sql: &str) -> HeldLocks {
+    use sea_orm::TransactionTrait as _;
+    let conn = sea_orm::Database::connect(url).await.unwrap();
+    let tx = conn.begin().await.unwrap();
+    tx.execute_unprepared(sql).await.unwrap();
+    HeldLocks { tx, conn }
+}
+
+/// The rows of `sql` (one text column `v`) on the database at `url`.
+pub async fn texts_at(url: &str, sql: &str) -> Vec<String> {
+    let conn = sea_orm::Database::connect(url).await.unwrap();
+    let backend = conn.get_database_backend();
+    let rows = conn
+        .query_all_raw(sea_orm::Statement::from_string(backend, sql.to_owned()))
+        .await
+        .unwrap();
+    conn.close().await.ok();
+    rows.iter()
+        .map(|r| r.try_get::<String>("", "v").unwrap())
+        .collect()
+}
+
+/// The socket address of a PostgreSQL URL (`postgres://user@host:port/db`).
+#[must_use]
+pub fn pg_address(url: &str) -> std::net::SocketAddr {
+    let rest = url.split_once("://").unwrap().1;
+    let authority = rest.split('/').next().unwrap();
+    let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let host = if host.contains(':') {
+        host.to_owned()
+    } else {
+        format!("{host}:5432")
+    };
+    std::net::ToSocketAddrs::to_socket_addrs(&host)
+        .unwrap()
+        .next()
+        .unwrap()
 }
 
 /// The newest `pg_dump` on the machine.
@@ -443,4 +549,45 @@ macro_rules! on_both {
             }
         )*
     };
+}
+
+/// Runs a test body on PostgreSQL only (what SQLite cannot show: row locks, a database behind
+/// a network): `on_postgres!(name, …)` makes `name::postgres`.
+#[macro_export]
+macro_rules! on_postgres {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    if let Some(db) = $crate::Db::postgres() {
+                        super::$name(db).await;
+                    }
+                }
+            }
+        )*
+    };
+}
+
+/// A GraphQL request that owns what it needs, to run on its own task.
+pub async fn post_graphql(
+    client: reqwest::Client,
+    address: String,
+    token: String,
+    query: &'static str,
+    variables: Value,
+) -> (StatusCode, Option<String>, Value) {
+    let res = client
+        .post(format!("{address}/graphql"))
+        .bearer_auth(token)
+        .json(&json!({ "query": query, "variables": variables }))
+        .send()
+        .await
+        .expect("request sent");
+    let status = res.status();
+    let retry = res
+        .headers()
+        .get("retry-after")
+        .map(|v| v.to_str().unwrap().to_owned());
+    (status, retry, res.json().await.expect("JSON body"))
 }

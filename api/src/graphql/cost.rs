@@ -22,7 +22,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextPrepareRequest,
+    Extension, ExtensionContext, ExtensionFactory, NextPrepareRequest,
 };
 use async_graphql::parser::types::{
     BaseType, ExecutableDocument, FragmentDefinition, OperationType, Selection, SelectionSet, Type,
@@ -33,7 +33,7 @@ use async_graphql_value::{ConstValue, Value};
 use peerbro_domain::page::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 
 /// What one read of personal data weighs, against 1 for any other field.
-pub const PERSONAL_WEIGHT: u64 = 20;
+pub const PERSONAL_WEIGHT: u64 = 50;
 /// How many items an unpaged list is assumed to hold.
 pub const LIST_ESTIMATE: u64 = 10;
 /// Fields that read personal data without stating a purpose (own records, a peer's match).
@@ -484,16 +484,13 @@ impl ExtensionFactory for CostLimit {
     fn create(&self) -> Arc<dyn Extension> {
         Arc::new(CostLimitExtension {
             limit: self.clone(),
-            labels: std::sync::Mutex::default(),
         })
     }
 }
 
-/// The extension of one request: it remembers the label of each operation of the document
-/// until the one that runs is known.
+/// The extension of one request.
 struct CostLimitExtension {
     limit: CostLimit,
-    labels: std::sync::Mutex<Vec<(Option<String>, String)>>,
 }
 
 fn refused(message: String, limit: Option<(&'static str, u64, u64)>) -> ServerError {
@@ -522,6 +519,7 @@ impl Extension for CostLimitExtension {
     ) -> ServerResult<Request> {
         let limit = &self.limit;
         let variables = request.variables.clone();
+        let operation_name = request.operation_name.clone();
         let doc = request.parsed_query()?;
         let cost = analyse(&limit.model, doc, &variables, limit.limits.depth).map_err(|e| {
             let message = match e {
@@ -554,37 +552,16 @@ impl Extension for CostLimitExtension {
                 Some((what, figure, max)),
             ));
         }
-        if let Ok(mut labels) = self.labels.lock() {
-            *labels = doc
-                .operations
-                .iter()
-                .map(|(name, _)| {
-                    let name = name.map(|n| n.as_str());
-                    (
-                        name.map(str::to_owned),
-                        operation_label(&limit.model, doc, name),
-                    )
-                })
-                .collect();
+        let label = operation_label(&limit.model, doc, operation_name.as_deref());
+        if let Some(slot) = request
+            .data
+            .get(&std::any::TypeId::of::<Arc<LabelSlot>>())
+            .and_then(|d| d.downcast_ref::<Arc<LabelSlot>>())
+            && let Ok(mut slot) = slot.0.lock()
+        {
+            *slot = Some(label);
         }
         next.run(ctx, request).await
-    }
-
-    async fn execute(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        operation_name: Option<&str>,
-        next: NextExecute<'_>,
-    ) -> async_graphql::Response {
-        if let Some(slot) = ctx.data_opt::<Arc<LabelSlot>>()
-            && let (Ok(labels), Ok(mut label)) = (self.labels.lock(), slot.0.lock())
-        {
-            *label = labels
-                .iter()
-                .find(|(name, _)| operation_name.is_none() || name.as_deref() == operation_name)
-                .map(|(_, l)| l.clone());
-        }
-        next.run(ctx, operation_name).await
     }
 }
 

@@ -108,3 +108,38 @@ pub fn request_data<'a, S: std::any::Any + Send + Sync>(
         )))),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn code(err: &Error) -> String {
+        err.extensions
+            .as_ref()
+            .and_then(|e| e.get("code"))
+            .map(ToString::to_string)
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn a_failed_batch_keeps_its_code_for_every_field() {
+        // A pool timeout in a DataLoader used to read as FORBIDDEN.
+        let batch = LoadError::from(DomainError::Unavailable("busy"));
+        for _ in 0..2 {
+            let err = Error::from(batch.clone());
+            assert_eq!(code(&err), "\"UNAVAILABLE\"");
+            assert!(
+                err.extensions
+                    .as_ref()
+                    .unwrap()
+                    .get("retryAfterSeconds")
+                    .is_some()
+            );
+        }
+        let err = Error::from(LoadError::from(DomainError::Forbidden("no")));
+        assert_eq!(code(&err), "\"FORBIDDEN\"");
+        let err = Error::from(LoadError::from(DomainError::Unknown(anyhow::anyhow!("x"))));
+        assert_eq!(code(&err), "\"INTERNAL\"");
+        assert_eq!(err.message, "internal error");
+    }
+}

@@ -34,7 +34,7 @@ use utoipa::{Modify, OpenApi};
         offers::get,
     ),
     components(schemas(crate::http::problem::Problem)),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &Overload),
     security(("bearer" = [])),
     tags(
         (name = "organisations", description = "Organisations of the caller's tenant"),
@@ -59,6 +59,59 @@ impl Modify for BearerAuth {
                     .build(),
             ),
         );
+    }
+}
+
+/// Every operation can answer 429 (the caller's rate limit) and 503 (the database is
+/// unreachable or saturated, or the request ran out of time), both with `Retry-After`.
+struct Overload;
+
+impl Modify for Overload {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::header::Header;
+        use utoipa::openapi::{Content, Ref, ResponseBuilder, schema::Type};
+        let response = |description: &str| {
+            ResponseBuilder::new()
+                .description(description)
+                .header(
+                    "Retry-After",
+                    Header::builder()
+                        .schema(Some(
+                            utoipa::openapi::ObjectBuilder::new().schema_type(Type::Integer),
+                        ))
+                        .description(Some("Seconds after which a retry may succeed"))
+                        .build(),
+                )
+                .content(
+                    "application/problem+json",
+                    Content::new(Some(Ref::from_schema_name("Problem"))),
+                )
+                .build()
+        };
+        for item in openapi.paths.paths.values_mut() {
+            for operation in [
+                &mut item.get,
+                &mut item.post,
+                &mut item.patch,
+                &mut item.put,
+                &mut item.delete,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                let responses = &mut operation.responses.responses;
+                responses.entry("429".to_owned()).or_insert_with(|| {
+                    response("`RATE_LIMITED`: the caller's rate limit is spent").into()
+                });
+                responses.entry("503".to_owned()).or_insert_with(|| {
+                    response(
+                        "`UNAVAILABLE`: the database is unreachable or saturated, or the \
+                         request ran out of time; nothing was changed",
+                    )
+                    .into()
+                });
+            }
+        }
     }
 }
 

@@ -228,6 +228,17 @@ impl OfferService {
     ) -> DomainResult<Vec<Attendance>> {
         let found = self.offers.session(ctx, session).await?;
         self.require_course_staff(ctx, found.offer_id).await?;
+        // Every citizen named resolves in the tenant before any rule is applied.
+        let named: Vec<CitizenId> = marks.iter().map(|(c, _)| *c).collect();
+        let known = self
+            .citizens
+            .consent_histories(&RequestContext::system(ctx.tenant_id()?), &named)
+            .await?;
+        if named.iter().any(|c| !known.contains_key(c)) {
+            return Err(DomainError::NotFound {
+                resource: "citizen",
+            });
+        }
         if found.date > Utc::now().date_naive() {
             return Err(DomainError::validation(
                 "sessionId",

@@ -13,6 +13,7 @@ const CREATE: &str = "mutation($input: CreateWebhookEndpointInput!) { createWebh
 const SUBMIT: &str = "mutation($input: SubmitReferralInput!) { submitReferral(input: $input) { referral { id state } } }";
 const MOVE: &str =
     "mutation($input: MoveReferralInput!) { moveReferral(input: $input) { id state } }";
+const LOGS: &str = "{ webhookDeliveries(first: 100) { edges { node { status attempts attemptLog { number outcome finishedAt statusCode error } } } } }";
 const DELIVERIES: &str = "query($endpoint: ID) { webhookDeliveries(endpointId: $endpoint, first: 100) { edges { node { id webhookId eventType status attempts lastStatusCode payload attemptLog { number statusCode error } } } } }";
 
 const CITIZEN: &str = "Webhook Testborger";
@@ -104,6 +105,13 @@ async fn internal_targets_are_refused_and_only_admins_register(db: Db) {
         "https://[::1]/hook",
         "https://[fd00::5]/hook",
         "https://[::ffff:127.0.0.1]/hook",
+        // IPv4 addresses inside IPv6 ones: 6to4, NAT64, Teredo, translated, compatible.
+        "https://[2002:7f00:1::]/",
+        "https://[2002:a9fe:a9fe::1]/latest/meta-data",
+        "https://[64:ff9b::a00:7]/hook",
+        "https://[2001:0:4136:e378:8000:63bf:80ff:fffe]/hook",
+        "https://[::ffff:0:7f00:1]/hook",
+        "https://[::7f00:1]/hook",
         "https://localhost/hook",
         "https://user:secret@93.184.215.14/hook",
         "file:///etc/passwd",
@@ -411,6 +419,33 @@ async fn the_outbox_survives_a_stopped_worker_and_a_crash_mid_attempt(db: Db) {
         assert_eq!(types.len(), 2, "{referral}: {types:?}");
     }
     assert!(received.iter().all(|r| !r.body.contains(&poisoned)));
+    // The delivery log shows the attempts that were in flight at the crash, as interrupted,
+    // before the one that delivered.
+    let admin = app.admin("helsingor").await;
+    let mut logs = Vec::new();
+    for _ in 0..100 {
+        let data = app.gql_ok(Some(&admin), LOGS, json!({})).await;
+        logs = data["webhookDeliveries"]["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["node"].clone())
+            .collect();
+        if logs.len() == 6 && logs.iter().all(|n| n["status"] == "DELIVERED") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(logs.len(), 6);
+    for node in &logs {
+        let log = node["attemptLog"].as_array().unwrap();
+        assert!(log.len() >= 2, "{node}");
+        assert_eq!(log[0]["number"], 1);
+        assert_eq!(log[0]["outcome"], "INTERRUPTED", "{node}");
+        assert!(log[0]["finishedAt"].is_string());
+        assert_eq!(log.last().unwrap()["outcome"], "DELIVERED", "{node}");
+        assert_eq!(node["attempts"], log.len(), "{node}");
+    }
     let pending = app
         .owner_texts(
             "SELECT CAST(count(*) AS TEXT) AS v FROM outbox_events WHERE dispatched_at IS NULL",

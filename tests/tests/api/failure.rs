@@ -1,0 +1,335 @@
+//! Failure is fast and honest: a database outage, a full pool, a blocked statement or a request
+//! past its time is answered 503 `UNAVAILABLE` with `Retry-After` within the configured
+//! timeouts (never 500, never ten seconds later), readiness tells a dead database from a busy
+//! pool, one tenant's blocked work holds only its share of the pool, and the server recovers
+//! by itself.
+//!
+//! PostgreSQL only: row locks stage the blocked work, and a proxy in front of the test
+//! cluster stages the outage.
+
+use std::time::{Duration, Instant};
+
+use futures_util::future::join_all;
+use peerbro_api::Settings;
+use peerbro_tests::proxy::Proxy;
+use peerbro_tests::{
+    Db, StatusCode, TestApp, on_postgres, pg_address, post_graphql, test_settings,
+};
+use serde_json::{Value, json};
+
+const SMALL: &str = "{ tenant { slug } }";
+const ENROL: &str =
+    "mutation($o: ID!, $c: ID!) { enrolCitizen(offerId: $o, citizenId: $c) { id } }";
+
+/// A's course, a citizen of A, and A's tenant id (as text).
+async fn course_and_citizen(app: &TestApp, admin: &str) -> (String, String, String) {
+    let data = app
+        .gql_ok(
+            Some(admin),
+            "{ offers(offerType: GROUP_COURSE, first: 1) { edges { node { id } } } \
+               citizens(purpose: COORDINATION, first: 1) { edges { node { id } } } }",
+            json!({}),
+        )
+        .await;
+    let course = data["offers"]["edges"][0]["node"]["id"].as_str().unwrap();
+    let citizen = data["citizens"]["edges"][0]["node"]["id"].as_str().unwrap();
+    let tenant = app.tenant_id("helsingor").await.to_string();
+    (course.to_owned(), citizen.to_owned(), tenant)
+}
+
+fn assert_unavailable(status: StatusCode, retry: Option<&str>, body: &Value) {
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+    assert!(
+        retry.is_some_and(|r| r.parse::<u64>().unwrap() >= 1),
+        "{body}"
+    );
+    let code = body["errors"][0]["extensions"]["code"]
+        .as_str()
+        .or_else(|| body["code"].as_str());
+    assert_eq!(code, Some("UNAVAILABLE"), "{body}");
+}
+
+async fn an_outage_answers_503_at_once_and_the_server_recovers_without_restart(db: Db) {
+    let mut settings: Settings = test_settings(&db).await;
+    let target = pg_address(&settings.database_url);
+    let proxy = Proxy::start(target).await;
+    settings.database_url = settings
+        .database_url
+        .replace(&target.to_string(), &proxy.address.to_string());
+    settings.database_acquire_timeout_ms = 500;
+    let app = TestApp::spawn_with(settings).await;
+    let admin = app.admin("helsingor").await;
+    let client = app.client.clone();
+    let ask = || {
+        post_graphql(
+            client.clone(),
+            app.address.clone(),
+            admin.clone(),
+            SMALL,
+            json!({}),
+        )
+    };
+    assert_eq!(ask().await.0, StatusCode::OK);
+    let ready: Value = app
+        .request(reqwest::Method::GET, "/readyz")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(ready["database"], "up");
+    let org = app
+        .gql_ok(
+            Some(&admin),
+            "{ organisations(first: 1) { edges { node { id } } } }",
+            json!({}),
+        )
+        .await["organisations"]["edges"][0]["node"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let client_id = app
+        .gql_ok(
+            Some(&admin),
+            "mutation($o: ID!) { registerApiClient(input: { organisationId: $o, name: \"P\" }) { client { clientId } } }",
+            json!({ "o": org }),
+        )
+        .await["registerApiClient"]["client"]["clientId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    proxy.down();
+    // GraphQL, REST, the token endpoint and readiness: 503 with Retry-After, well within the
+    // acquire timeout's reach (the pool used to wait ten seconds and answer 500).
+    let started = Instant::now();
+    let (status, retry, body) = ask().await;
+    assert_unavailable(status, retry.as_deref(), &body);
+    let res = app
+        .request(reqwest::Method::GET, "/api/v1/organisations")
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap();
+    let status = res.status();
+    let retry = res
+        .headers()
+        .get("retry-after")
+        .map(|v| v.to_str().unwrap().to_owned());
+    assert_unavailable(status, retry.as_deref(), &res.json().await.unwrap());
+    let res = app
+        .request(reqwest::Method::POST, "/api/v1/oauth/token")
+        .basic_auth(&client_id, Some("x"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("grant_type=client_credentials")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(res.headers().contains_key("retry-after"));
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["error"], "temporarily_unavailable", "{body}");
+    let res = app
+        .request(reqwest::Method::GET, "/readyz")
+        .send()
+        .await
+        .unwrap();
+    let status = res.status();
+    let retry = res
+        .headers()
+        .get("retry-after")
+        .map(|v| v.to_str().unwrap().to_owned());
+    let body: Value = res.json().await.unwrap();
+    assert_unavailable(status, retry.as_deref(), &body);
+    assert!(body["detail"].as_str().unwrap().contains("down"), "{body}");
+    assert!(
+        started.elapsed() < Duration::from_secs(8),
+        "four answers during an outage took {:?}",
+        started.elapsed()
+    );
+
+    // Back up: the same server answers again, without a restart.
+    proxy.up();
+    let mut recovered = false;
+    for _ in 0..50 {
+        if ask().await.0 == StatusCode::OK {
+            recovered = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert!(recovered, "the server did not recover");
+    let ready: Value = app
+        .request(reqwest::Method::GET, "/readyz")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(ready["database"], "up");
+    app.stop().await;
+}
+
+async fn one_tenants_blocked_work_holds_only_its_share_of_the_pool(db: Db) {
+    let mut settings = test_settings(&db).await;
+    settings.database_max_connections = 4;
+    settings.database_tenant_share = Some(2);
+    settings.database_acquire_timeout_ms = 500;
+    settings.database_statement_timeout_ms = 3000;
+    let app = TestApp::spawn_with(settings).await;
+    let a = app.admin("helsingor").await;
+    let b = app.admin("kobenhavn").await;
+    let (course, citizen, tenant) = course_and_citizen(&app, &a).await;
+    let locks = app
+        .hold_locks(&format!(
+            "SELECT id FROM offers WHERE tenant_id = '{tenant}' FOR UPDATE"
+        ))
+        .await;
+    // Four enrolments in A block on the lock: two hold A's share, two wait for it.
+    let blocked: Vec<_> = (0..4)
+        .map(|_| {
+            tokio::spawn(post_graphql(
+                app.client.clone(),
+                app.address.clone(),
+                a.clone(),
+                ENROL,
+                json!({ "o": course, "c": citizen }),
+            ))
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    // B is served meanwhile, and the server reads as up.
+    let data = app
+        .gql_ok(
+            Some(&b),
+            "{ offers(first: 5) { edges { node { id } } } }",
+            json!({}),
+        )
+        .await;
+    assert!(!data["offers"]["edges"].as_array().unwrap().is_empty());
+    let ready: Value = app
+        .request(reqwest::Method::GET, "/readyz")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(ready["database"], "up", "{ready}");
+    // A's four: two could not get a connection, two were cut at the lock timeout; all 503.
+    for answer in join_all(blocked).await {
+        let (status, retry, body) = answer.unwrap();
+        assert_unavailable(status, retry.as_deref(), &body);
+    }
+    locks.release().await;
+    let done = app
+        .gql_ok(Some(&a), ENROL, json!({ "o": course, "c": citizen }))
+        .await;
+    assert!(done["enrolCitizen"]["id"].is_string());
+    app.stop().await;
+}
+
+async fn readiness_tells_a_busy_pool_from_a_dead_database(db: Db) {
+    let mut settings = test_settings(&db).await;
+    settings.database_max_connections = 2;
+    settings.database_tenant_share = Some(2);
+    settings.database_acquire_timeout_ms = 4000;
+    settings.database_statement_timeout_ms = 4000;
+    let app = TestApp::spawn_with(settings).await;
+    let a = app.admin("helsingor").await;
+    let (course, citizen, tenant) = course_and_citizen(&app, &a).await;
+    let locks = app
+        .hold_locks(&format!(
+            "SELECT id FROM offers WHERE tenant_id = '{tenant}' FOR UPDATE"
+        ))
+        .await;
+    let blocked: Vec<_> = (0..3)
+        .map(|_| {
+            tokio::spawn(post_graphql(
+                app.client.clone(),
+                app.address.clone(),
+                a.clone(),
+                ENROL,
+                json!({ "o": course, "c": citizen }),
+            ))
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let res = app
+        .request(reqwest::Method::GET, "/readyz")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let ready: Value = res.json().await.unwrap();
+    assert_eq!(ready["database"], "busy", "{ready}");
+    assert_eq!(ready["pool"]["inUse"], 2);
+    assert!(ready["pool"]["waiting"].as_u64().unwrap() >= 1, "{ready}");
+    locks.release().await;
+    let answers: Vec<_> = join_all(blocked)
+        .await
+        .into_iter()
+        .map(|a| a.unwrap().0)
+        .collect();
+    // Once released, the queued work ran: one enrolled, the others were duplicates.
+    assert!(answers.iter().all(|s| *s == StatusCode::OK), "{answers:?}");
+    let ready: Value = app
+        .request(reqwest::Method::GET, "/readyz")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(ready["database"], "up");
+    app.stop().await;
+}
+
+async fn a_request_past_its_timeout_is_answered_503_and_its_work_rolled_back(db: Db) {
+    let mut settings = test_settings(&db).await;
+    settings.request_timeout_seconds = 1;
+    settings.database_statement_timeout_ms = 10_000;
+    let app = TestApp::spawn_with(settings).await;
+    let a = app.admin("helsingor").await;
+    let (course, citizen, tenant) = course_and_citizen(&app, &a).await;
+    let enrolled = || async {
+        app.owner_texts(&format!(
+            "SELECT CAST(count(*) AS TEXT) AS v FROM enrolments WHERE citizen_id = '{citizen}'"
+        ))
+        .await
+        .remove(0)
+    };
+    let before = enrolled().await;
+    let locks = app
+        .hold_locks(&format!(
+            "SELECT id FROM offers WHERE tenant_id = '{tenant}' FOR UPDATE"
+        ))
+        .await;
+    let (status, retry, body) = post_graphql(
+        app.client.clone(),
+        app.address.clone(),
+        a.clone(),
+        ENROL,
+        json!({ "o": course, "c": citizen }),
+    )
+    .await;
+    assert_unavailable(status, retry.as_deref(), &body);
+    assert!(body["data"].is_null());
+    locks.release().await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(
+        enrolled().await,
+        before,
+        "the timed-out enrolment was rolled back"
+    );
+    app.stop().await;
+}
+
+on_postgres!(
+    an_outage_answers_503_at_once_and_the_server_recovers_without_restart,
+    one_tenants_blocked_work_holds_only_its_share_of_the_pool,
+    readiness_tells_a_busy_pool_from_a_dead_database,
+    a_request_past_its_timeout_is_answered_503_and_its_work_rolled_back,
+);
