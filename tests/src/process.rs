@@ -22,6 +22,31 @@ pub fn binary() -> PathBuf {
          cargo build -p peerbro first",
         bin.display()
     );
+    // `cargo test -p peerbro-tests` rebuilds the server's library but not its binary: refuse
+    // to test a binary older than the code it is built from.
+    let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut newest = None;
+    let mut dirs: Vec<PathBuf> = ["api", "domain", "persistence", "migration"]
+        .iter()
+        .map(|c| root.join(c).join("src"))
+        .collect();
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else {
+                newest = newest.max(modified(&path));
+            }
+        }
+    }
+    assert!(
+        newest <= modified(&bin),
+        "{} is older than the code it is built from: run cargo build -p peerbro (the README's \
+         test command builds it)",
+        bin.display()
+    );
     bin
 }
 

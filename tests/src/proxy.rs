@@ -1,10 +1,10 @@
 //! A TCP proxy between the server and its database that a test can cut, to stage an outage
-//! without stopping the database other tests share: while down it drops every open connection
-//! and every new one, as a crashed or unreachable database would look from the server.
+//! without stopping the database other tests share. While down it drops every open connection
+//! and stops listening, so that new connections are refused — as they are when a database
+//! host is down — and the server's pool keeps retrying until its acquire timeout.
 
 use std::net::SocketAddr;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
 
 use tokio::io::copy_bidirectional;
 use tokio::net::{TcpListener, TcpStream};
@@ -15,9 +15,35 @@ use tokio::task::JoinHandle;
 pub struct Proxy {
     /// Where the server should connect.
     pub address: SocketAddr,
-    down: Arc<AtomicBool>,
+    target: SocketAddr,
     cut: watch::Sender<u64>,
-    task: JoinHandle<()>,
+    accepting: Mutex<Option<JoinHandle<()>>>,
+}
+
+fn accept_loop(
+    listener: TcpListener,
+    target: SocketAddr,
+    mut cuts: watch::Receiver<u64>,
+) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut client, _)) = listener.accept().await else {
+                return;
+            };
+            // Only cuts after this connection was made end it.
+            cuts.borrow_and_update();
+            let mut cuts = cuts.clone();
+            tokio::spawn(async move {
+                let Ok(mut server) = TcpStream::connect(target).await else {
+                    return;
+                };
+                tokio::select! {
+                    _ = copy_bidirectional(&mut client, &mut server) => {}
+                    _ = cuts.changed() => {}
+                }
+            });
+        }
+    })
 }
 
 impl Proxy {
@@ -25,56 +51,44 @@ impl Proxy {
     pub async fn start(target: SocketAddr) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address = listener.local_addr().unwrap();
-        let down = Arc::new(AtomicBool::new(false));
-        let (cut, mut cuts) = watch::channel(0u64);
-        let task = {
-            let down = down.clone();
-            tokio::spawn(async move {
-                loop {
-                    let Ok((mut client, _)) = listener.accept().await else {
-                        return;
-                    };
-                    if down.load(Ordering::SeqCst) {
-                        drop(client);
-                        continue;
-                    }
-                    // Only cuts after this connection was made end it.
-                    cuts.borrow_and_update();
-                    let mut cuts = cuts.clone();
-                    tokio::spawn(async move {
-                        let Ok(mut server) = TcpStream::connect(target).await else {
-                            return;
-                        };
-                        tokio::select! {
-                            _ = copy_bidirectional(&mut client, &mut server) => {}
-                            _ = cuts.changed() => {}
-                        }
-                    });
-                }
-            })
-        };
+        let (cut, cuts) = watch::channel(0u64);
+        let accepting = Mutex::new(Some(accept_loop(listener, target, cuts)));
         Self {
             address,
-            down,
+            target,
             cut,
-            task,
+            accepting,
         }
     }
 
-    /// Cuts every connection and refuses new ones.
+    /// Cuts every connection and stops listening: new connections are refused.
     pub fn down(&self) {
-        self.down.store(true, Ordering::SeqCst);
+        if let Some(task) = self.accepting.lock().unwrap().take() {
+            task.abort();
+        }
         self.cut.send_modify(|n| *n += 1);
     }
 
-    /// Lets connections through again.
-    pub fn up(&self) {
-        self.down.store(false, Ordering::SeqCst);
+    /// Listens again on the same address.
+    pub async fn up(&self) {
+        let mut listener = None;
+        for _ in 0..50 {
+            if let Ok(l) = TcpListener::bind(self.address).await {
+                listener = Some(l);
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        let listener = listener.expect("the proxy's address can be bound again");
+        *self.accepting.lock().unwrap() =
+            Some(accept_loop(listener, self.target, self.cut.subscribe()));
     }
 }
 
 impl Drop for Proxy {
     fn drop(&mut self) {
-        self.task.abort();
+        if let Some(task) = self.accepting.lock().unwrap().take() {
+            task.abort();
+        }
     }
 }

@@ -150,7 +150,7 @@ async fn an_outage_answers_503_at_once_and_the_server_recovers_without_restart(d
     );
 
     // Back up: the same server answers again, without a restart.
-    proxy.up();
+    proxy.up().await;
     let mut recovered = false;
     for _ in 0..50 {
         if ask().await.0 == StatusCode::OK {
@@ -317,6 +317,13 @@ async fn a_request_past_its_timeout_is_answered_503_and_its_work_rolled_back(db:
     .await;
     assert_unavailable(status, retry.as_deref(), &body);
     assert!(body["data"].is_null());
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("took longer than the server allows"),
+        "answered by the request timeout, not the statement timeout: {body}"
+    );
     locks.release().await;
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(
