@@ -397,6 +397,84 @@ impl TestApp {
     }
 }
 
+/// An HTTP answer as a test looks at it.
+#[derive(Debug)]
+pub struct Answer {
+    /// The status.
+    pub status: StatusCode,
+    /// The `Retry-After` header.
+    pub retry_after: Option<String>,
+    /// The JSON body (`null` when there is none).
+    pub body: Value,
+}
+
+impl Answer {
+    async fn of(res: reqwest::Response) -> Self {
+        let status = res.status();
+        let retry_after = res
+            .headers()
+            .get("retry-after")
+            .map(|v| v.to_str().unwrap().to_owned());
+        let body = res.json().await.unwrap_or(Value::Null);
+        Self {
+            status,
+            retry_after,
+            body,
+        }
+    }
+}
+
+impl TestApp {
+    /// `GET path`, with a bearer token if given.
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Answer {
+        let mut req = self.request(reqwest::Method::GET, path);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        Answer::of(req.send().await.unwrap()).await
+    }
+
+    /// A token request with HTTP Basic client credentials.
+    pub async fn client_token(&self, client_id: &str, secret: &str) -> Answer {
+        let res = self
+            .request(reqwest::Method::POST, "/api/v1/oauth/token")
+            .basic_auth(client_id, Some(secret))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body("grant_type=client_credentials")
+            .send()
+            .await
+            .unwrap();
+        Answer::of(res).await
+    }
+
+    /// Registers an API client for the first organisation of the admin's tenant; returns its
+    /// id and its client id.
+    pub async fn register_api_client(&self, admin: &str) -> (String, String) {
+        let org = self
+            .gql_ok(
+                Some(admin),
+                "{ organisations(first: 1) { edges { node { id } } } }",
+                json!({}),
+            )
+            .await["organisations"]["edges"][0]["node"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let client = self
+            .gql_ok(
+                Some(admin),
+                "mutation($o: ID!) { registerApiClient(input: { organisationId: $o, name: \"Partner\" }) { client { id clientId } } }",
+                json!({ "o": org }),
+            )
+            .await;
+        let client = &client["registerApiClient"]["client"];
+        (
+            client["id"].as_str().unwrap().to_owned(),
+            client["clientId"].as_str().unwrap().to_owned(),
+        )
+    }
+}
+
 /// Row locks held by the schema owner in an open transaction, until released (PostgreSQL:
 /// the way a long transaction or a stuck client blocks others).
 pub struct HeldLocks {
@@ -576,7 +654,7 @@ pub async fn post_graphql(
     token: String,
     query: &'static str,
     variables: Value,
-) -> (StatusCode, Option<String>, Value) {
+) -> Answer {
     let res = client
         .post(format!("{address}/graphql"))
         .bearer_auth(token)
@@ -584,10 +662,28 @@ pub async fn post_graphql(
         .send()
         .await
         .expect("request sent");
-    let status = res.status();
-    let retry = res
-        .headers()
-        .get("retry-after")
-        .map(|v| v.to_str().unwrap().to_owned());
-    (status, retry, res.json().await.expect("JSON body"))
+    Answer::of(res).await
+}
+
+impl TestApp {
+    /// Starts `n` copies of one GraphQL request at once, each on its own task.
+    pub fn spawn_requests(
+        &self,
+        n: usize,
+        token: &str,
+        query: &'static str,
+        variables: &Value,
+    ) -> Vec<tokio::task::JoinHandle<Answer>> {
+        (0..n)
+            .map(|_| {
+                tokio::spawn(post_graphql(
+                    self.client.clone(),
+                    self.address.clone(),
+                    token.to_owned(),
+                    query,
+                    variables.clone(),
+                ))
+            })
+            .collect()
+    }
 }

@@ -225,22 +225,16 @@ impl RateLimits {
     /// Forgets keys that are back to a full burst (idle callers), so that memory is bounded by
     /// the callers of the last moments.
     pub fn forget_idle(&self) {
-        if let Some(l) = &self.callers {
-            l.retain_recent();
-            l.shrink_to_fit();
+        fn forget<K: Clone + Eq + std::hash::Hash>(limiter: Option<&Keyed<K>>) {
+            if let Some(l) = limiter {
+                l.retain_recent();
+                l.shrink_to_fit();
+            }
         }
-        if let Some(l) = &self.anonymous {
-            l.retain_recent();
-            l.shrink_to_fit();
-        }
-        if let Some(l) = &self.token_clients {
-            l.retain_recent();
-            l.shrink_to_fit();
-        }
-        if let Some(l) = &self.token_addresses {
-            l.retain_recent();
-            l.shrink_to_fit();
-        }
+        forget(self.callers.as_ref());
+        forget(self.anonymous.as_ref());
+        forget(self.token_clients.as_ref());
+        forget(self.token_addresses.as_ref());
     }
 }
 

@@ -12,10 +12,8 @@ use std::time::{Duration, Instant};
 use futures_util::future::join_all;
 use peerbro_api::Settings;
 use peerbro_tests::proxy::Proxy;
-use peerbro_tests::{
-    Db, StatusCode, TestApp, on_postgres, pg_address, post_graphql, test_settings,
-};
-use serde_json::{Value, json};
+use peerbro_tests::{Answer, Db, StatusCode, TestApp, on_postgres, pg_address, test_settings};
+use serde_json::json;
 
 const SMALL: &str = "{ tenant { slug } }";
 const ENROL: &str =
@@ -37,16 +35,28 @@ async fn course_and_citizen(app: &TestApp, admin: &str) -> (String, String, Stri
     (course.to_owned(), citizen.to_owned(), tenant)
 }
 
-fn assert_unavailable(status: StatusCode, retry: Option<&str>, body: &Value) {
-    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+fn assert_unavailable(answer: &Answer) {
+    let body = &answer.body;
+    assert_eq!(answer.status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
     assert!(
-        retry.is_some_and(|r| r.parse::<u64>().unwrap() >= 1),
+        answer
+            .retry_after
+            .as_deref()
+            .is_some_and(|r| r.parse::<u64>().unwrap() >= 1),
         "{body}"
     );
     let code = body["errors"][0]["extensions"]["code"]
         .as_str()
         .or_else(|| body["code"].as_str());
     assert_eq!(code, Some("UNAVAILABLE"), "{body}");
+}
+
+/// Row locks on every offer of the tenant (so enrolments there block).
+async fn lock_offers(app: &TestApp, tenant: &str) -> peerbro_tests::HeldLocks {
+    app.hold_locks(&format!(
+        "SELECT id FROM offers WHERE tenant_id = '{tenant}' FOR UPDATE"
+    ))
+    .await
 }
 
 async fn an_outage_answers_503_at_once_and_the_server_recovers_without_restart(db: Db) {
@@ -59,90 +69,34 @@ async fn an_outage_answers_503_at_once_and_the_server_recovers_without_restart(d
     settings.database_acquire_timeout_ms = 500;
     let app = TestApp::spawn_with(settings).await;
     let admin = app.admin("helsingor").await;
-    let client = app.client.clone();
-    let ask = || {
-        post_graphql(
-            client.clone(),
-            app.address.clone(),
-            admin.clone(),
-            SMALL,
-            json!({}),
-        )
+    let ask = || async {
+        app.spawn_requests(1, &admin, SMALL, &json!({}))
+            .pop()
+            .unwrap()
+            .await
+            .unwrap()
     };
-    assert_eq!(ask().await.0, StatusCode::OK);
-    let ready: Value = app
-        .request(reqwest::Method::GET, "/readyz")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(ready["database"], "up");
-    let org = app
-        .gql_ok(
-            Some(&admin),
-            "{ organisations(first: 1) { edges { node { id } } } }",
-            json!({}),
-        )
-        .await["organisations"]["edges"][0]["node"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let client_id = app
-        .gql_ok(
-            Some(&admin),
-            "mutation($o: ID!) { registerApiClient(input: { organisationId: $o, name: \"P\" }) { client { clientId } } }",
-            json!({ "o": org }),
-        )
-        .await["registerApiClient"]["client"]["clientId"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    assert_eq!(ask().await.status, StatusCode::OK);
+    assert_eq!(app.get("/readyz", None).await.body["database"], "up");
+    let (_, client_id) = app.register_api_client(&admin).await;
 
     proxy.down();
     // GraphQL, REST, the token endpoint and readiness: 503 with Retry-After, well within the
     // acquire timeout's reach (the pool used to wait ten seconds and answer 500).
     let started = Instant::now();
-    let (status, retry, body) = ask().await;
-    assert_unavailable(status, retry.as_deref(), &body);
-    let res = app
-        .request(reqwest::Method::GET, "/api/v1/organisations")
-        .bearer_auth(&admin)
-        .send()
-        .await
-        .unwrap();
-    let status = res.status();
-    let retry = res
-        .headers()
-        .get("retry-after")
-        .map(|v| v.to_str().unwrap().to_owned());
-    assert_unavailable(status, retry.as_deref(), &res.json().await.unwrap());
-    let res = app
-        .request(reqwest::Method::POST, "/api/v1/oauth/token")
-        .basic_auth(&client_id, Some("x"))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body("grant_type=client_credentials")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
-    assert!(res.headers().contains_key("retry-after"));
-    let body: Value = res.json().await.unwrap();
-    assert_eq!(body["error"], "temporarily_unavailable", "{body}");
-    let res = app
-        .request(reqwest::Method::GET, "/readyz")
-        .send()
-        .await
-        .unwrap();
-    let status = res.status();
-    let retry = res
-        .headers()
-        .get("retry-after")
-        .map(|v| v.to_str().unwrap().to_owned());
-    let body: Value = res.json().await.unwrap();
-    assert_unavailable(status, retry.as_deref(), &body);
-    assert!(body["detail"].as_str().unwrap().contains("down"), "{body}");
+    assert_unavailable(&ask().await);
+    assert_unavailable(&app.get("/api/v1/organisations", Some(&admin)).await);
+    let token = app.client_token(&client_id, "x").await;
+    assert_eq!(token.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(token.retry_after.is_some());
+    assert_eq!(
+        token.body["error"], "temporarily_unavailable",
+        "{}",
+        token.body
+    );
+    let ready = app.get("/readyz", None).await;
+    assert_unavailable(&ready);
+    assert!(ready.body["detail"].as_str().unwrap().contains("down"));
     assert!(
         started.elapsed() < Duration::from_secs(8),
         "four answers during an outage took {:?}",
@@ -153,22 +107,14 @@ async fn an_outage_answers_503_at_once_and_the_server_recovers_without_restart(d
     proxy.up().await;
     let mut recovered = false;
     for _ in 0..50 {
-        if ask().await.0 == StatusCode::OK {
+        if ask().await.status == StatusCode::OK {
             recovered = true;
             break;
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     assert!(recovered, "the server did not recover");
-    let ready: Value = app
-        .request(reqwest::Method::GET, "/readyz")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(ready["database"], "up");
+    assert_eq!(app.get("/readyz", None).await.body["database"], "up");
     app.stop().await;
 }
 
@@ -182,23 +128,9 @@ async fn one_tenants_blocked_work_holds_only_its_share_of_the_pool(db: Db) {
     let a = app.admin("helsingor").await;
     let b = app.admin("kobenhavn").await;
     let (course, citizen, tenant) = course_and_citizen(&app, &a).await;
-    let locks = app
-        .hold_locks(&format!(
-            "SELECT id FROM offers WHERE tenant_id = '{tenant}' FOR UPDATE"
-        ))
-        .await;
+    let locks = lock_offers(&app, &tenant).await;
     // Four enrolments in A block on the lock: two hold A's share, two wait for it.
-    let blocked: Vec<_> = (0..4)
-        .map(|_| {
-            tokio::spawn(post_graphql(
-                app.client.clone(),
-                app.address.clone(),
-                a.clone(),
-                ENROL,
-                json!({ "o": course, "c": citizen }),
-            ))
-        })
-        .collect();
+    let blocked = app.spawn_requests(4, &a, ENROL, &json!({ "o": course, "c": citizen }));
     tokio::time::sleep(Duration::from_millis(200)).await;
     // B is served meanwhile, and the server reads as up.
     let data = app
@@ -209,19 +141,11 @@ async fn one_tenants_blocked_work_holds_only_its_share_of_the_pool(db: Db) {
         )
         .await;
     assert!(!data["offers"]["edges"].as_array().unwrap().is_empty());
-    let ready: Value = app
-        .request(reqwest::Method::GET, "/readyz")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let ready = app.get("/readyz", None).await.body;
     assert_eq!(ready["database"], "up", "{ready}");
     // A's four: two could not get a connection, two were cut at the lock timeout; all 503.
     for answer in join_all(blocked).await {
-        let (status, retry, body) = answer.unwrap();
-        assert_unavailable(status, retry.as_deref(), &body);
+        assert_unavailable(&answer.unwrap());
     }
     locks.release().await;
     let done = app
@@ -240,30 +164,12 @@ async fn readiness_tells_a_busy_pool_from_a_dead_database(db: Db) {
     let app = TestApp::spawn_with(settings).await;
     let a = app.admin("helsingor").await;
     let (course, citizen, tenant) = course_and_citizen(&app, &a).await;
-    let locks = app
-        .hold_locks(&format!(
-            "SELECT id FROM offers WHERE tenant_id = '{tenant}' FOR UPDATE"
-        ))
-        .await;
-    let blocked: Vec<_> = (0..3)
-        .map(|_| {
-            tokio::spawn(post_graphql(
-                app.client.clone(),
-                app.address.clone(),
-                a.clone(),
-                ENROL,
-                json!({ "o": course, "c": citizen }),
-            ))
-        })
-        .collect();
+    let locks = lock_offers(&app, &tenant).await;
+    let blocked = app.spawn_requests(3, &a, ENROL, &json!({ "o": course, "c": citizen }));
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let res = app
-        .request(reqwest::Method::GET, "/readyz")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
-    let ready: Value = res.json().await.unwrap();
+    let ready = app.get("/readyz", None).await;
+    assert_eq!(ready.status, StatusCode::OK);
+    let ready = ready.body;
     assert_eq!(ready["database"], "busy", "{ready}");
     assert_eq!(ready["pool"]["inUse"], 2);
     assert!(ready["pool"]["waiting"].as_u64().unwrap() >= 1, "{ready}");
@@ -271,19 +177,11 @@ async fn readiness_tells_a_busy_pool_from_a_dead_database(db: Db) {
     let answers: Vec<_> = join_all(blocked)
         .await
         .into_iter()
-        .map(|a| a.unwrap().0)
+        .map(|a| a.unwrap().status)
         .collect();
     // Once released, the queued work ran: one enrolled, the others were duplicates.
     assert!(answers.iter().all(|s| *s == StatusCode::OK), "{answers:?}");
-    let ready: Value = app
-        .request(reqwest::Method::GET, "/readyz")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(ready["database"], "up");
+    assert_eq!(app.get("/readyz", None).await.body["database"], "up");
     app.stop().await;
 }
 
@@ -302,20 +200,15 @@ async fn a_request_past_its_timeout_is_answered_503_and_its_work_rolled_back(db:
         .remove(0)
     };
     let before = enrolled().await;
-    let locks = app
-        .hold_locks(&format!(
-            "SELECT id FROM offers WHERE tenant_id = '{tenant}' FOR UPDATE"
-        ))
-        .await;
-    let (status, retry, body) = post_graphql(
-        app.client.clone(),
-        app.address.clone(),
-        a.clone(),
-        ENROL,
-        json!({ "o": course, "c": citizen }),
-    )
-    .await;
-    assert_unavailable(status, retry.as_deref(), &body);
+    let locks = lock_offers(&app, &tenant).await;
+    let answer = app
+        .spawn_requests(1, &a, ENROL, &json!({ "o": course, "c": citizen }))
+        .pop()
+        .unwrap()
+        .await
+        .unwrap();
+    assert_unavailable(&answer);
+    let body = &answer.body;
     assert!(body["data"].is_null());
     assert!(
         body["errors"][0]["message"]

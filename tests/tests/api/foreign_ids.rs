@@ -156,16 +156,7 @@ async fn made_in_a(app: &TestApp, a: &Rows) -> (String, String, String, String) 
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    let client = app
-        .gql_ok(
-            Some(&admin),
-            "mutation($o: ID!) { registerApiClient(input: { organisationId: $o, name: \"P\" }) { client { id } } }",
-            json!({ "o": a.org }),
-        )
-        .await["registerApiClient"]["client"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let (client, _) = app.register_api_client(&admin).await;
     (
         enrolment,
         endpoint,

@@ -132,41 +132,12 @@ async fn callers_without_a_valid_token_are_limited_by_address(db: Db) {
 async fn the_token_endpoint_is_limited_per_client_and_address(db: Db) {
     let app = limited_app(&db).await;
     let admin = app.admin("helsingor").await;
-    let org = app
-        .gql_ok(
-            Some(&admin),
-            "{ organisations(first: 1) { edges { node { id } } } }",
-            json!({}),
-        )
-        .await["organisations"]["edges"][0]["node"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let client = app
-        .gql_ok(
-            Some(&admin),
-            "mutation($o: ID!) { registerApiClient(input: { organisationId: $o, name: \"Partner\" }) { client { clientId } clientSecret } }",
-            json!({ "o": org }),
-        )
-        .await;
-    let client_id = client["registerApiClient"]["client"]["clientId"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let (_, client_id) = app.register_api_client(&admin).await;
     let ask = |id: String, secret: &'static str| {
         let app = &app;
         async move {
-            let res = app
-                .request(reqwest::Method::POST, "/api/v1/oauth/token")
-                .basic_auth(id, Some(secret))
-                .header("content-type", "application/x-www-form-urlencoded")
-                .body("grant_type=client_credentials")
-                .send()
-                .await
-                .unwrap();
-            let status = res.status();
-            let retry = res.headers().get("retry-after").cloned();
-            (status, retry, res.json::<Value>().await.unwrap())
+            let answer = app.client_token(&id, secret).await;
+            (answer.status, answer.retry_after, answer.body)
         }
     };
     // Three wrong secrets a minute for the client: then 429, wrong secret or not.
