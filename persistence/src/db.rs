@@ -28,7 +28,7 @@ use sqlx::postgres::PgPool;
 use tokio::runtime::Handle;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
-use crate::errors::{BUSY, DOWN, unavailable_sqlx, unexpected};
+use crate::errors::{DOWN, SHARE_IN_USE, unavailable_sqlx, unexpected};
 
 /// Which database the server talks to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -383,9 +383,9 @@ impl Database {
             .await
             .map_err(|_| {
                 tracing::warn!(tenant = %tenant, "the tenant's share of the pool is exhausted");
-                DomainError::Unavailable(BUSY)
+                DomainError::Unavailable(SHARE_IN_USE)
             })?
-            .map_err(|_| DomainError::Unavailable(BUSY))?;
+            .map_err(|_| DomainError::Unavailable(SHARE_IN_USE))?;
         // A UUID's text form is hex and dashes only, so it is safe to inline.
         let sql = format!(
             "BEGIN; SELECT set_config('app.tenant_id', '{}', true)",

@@ -11,8 +11,12 @@
 use peerbro_domain::DomainError;
 use sea_orm::{ConnAcquireErr, DbErr, RuntimeErr, SqlErr};
 
-/// The pool (or the tenant's share of it) had no connection within the acquire timeout.
-pub(crate) const BUSY: &str = "the database is busy; retry shortly";
+/// The pool had no connection within the acquire timeout: every connection was in use, or
+/// none could be opened (sqlx retries a refused connection until the same deadline).
+pub(crate) const BUSY: &str = "the database is unreachable or busy; retry shortly";
+/// The tenant's share of the pool stayed in use for the whole acquire timeout.
+pub(crate) const SHARE_IN_USE: &str =
+    "this partnership's share of database connections is in use; retry shortly";
 /// The database cannot be reached.
 pub(crate) const DOWN: &str = "the database cannot be reached; retry shortly";
 /// A statement or lock wait ran past its limit.

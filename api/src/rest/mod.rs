@@ -88,7 +88,17 @@ impl Modify for Overload {
                 )
                 .build()
         };
-        for item in openapi.paths.paths.values_mut() {
+        let problem = |status: &str| {
+            ResponseBuilder::new()
+                .description(describe(status))
+                .content(
+                    "application/problem+json",
+                    Content::new(Some(Ref::from_schema_name("Problem"))),
+                )
+                .build()
+        };
+        for (path, item) in &mut openapi.paths.paths {
+            let has_id = path.contains('{');
             for operation in [
                 &mut item.get,
                 &mut item.post,
@@ -99,7 +109,52 @@ impl Modify for Overload {
             .into_iter()
             .flatten()
             {
+                // What any operation may answer besides what its handler declares: a path or
+                // query that does not parse (400), a missing or bad token (401) or a role that
+                // does not allow it (403) where a token is required, an id not in the tenant
+                // (404), and for a body an oversized (413) or non-JSON (415) one.
+                // Parameter constraints (ranges, formats) are the contract's next step.
+                let public = operation
+                    .security
+                    .as_ref()
+                    .is_some_and(|s| s.iter().all(|r| r == &Default::default()));
+                let mut generic = vec!["400"];
+                if !public {
+                    generic.extend(["401", "403"]);
+                }
+                // An id in the path, or in the body, may name nothing in the tenant.
+                if has_id || (operation.request_body.is_some() && !public) {
+                    generic.push("404");
+                }
+                if operation.request_body.is_some() && !public {
+                    generic.extend(["413", "415"]);
+                }
+                for status in generic {
+                    operation
+                        .responses
+                        .responses
+                        .entry(status.to_owned())
+                        .or_insert_with(|| problem(status).into());
+                }
                 let responses = &mut operation.responses.responses;
+                // Operation ids must be unique in the document: handlers are named `list`,
+                // `get`… per module, so the id is qualified by the operation's tag.
+                if let (Some(id), Some(tag)) = (
+                    operation.operation_id.as_mut(),
+                    operation.tags.as_ref().and_then(|t| t.first()),
+                ) && !id.starts_with(tag.as_str())
+                {
+                    *id = format!("{tag}_{id}");
+                }
+                // Every response needs a description (OpenAPI 3.1); the codes say the same on
+                // every operation, so responses declared without one get the code's meaning.
+                for (status, response) in responses.iter_mut() {
+                    if let utoipa::openapi::RefOr::T(response) = response
+                        && response.description.is_empty()
+                    {
+                        response.description = describe(status).to_owned();
+                    }
+                }
                 responses.entry("429".to_owned()).or_insert_with(|| {
                     response("`RATE_LIMITED`: the caller's rate limit is spent").into()
                 });
@@ -112,6 +167,22 @@ impl Modify for Overload {
                 });
             }
         }
+    }
+}
+
+/// What a status means on this API.
+fn describe(status: &str) -> &'static str {
+    match status {
+        "200" => "OK",
+        "201" => "Created",
+        "400" => "`VALIDATION`: the input is not valid; `field` names the input at fault",
+        "401" => "`UNAUTHENTICATED`: a valid bearer token is required",
+        "403" => "`FORBIDDEN`: the caller's role does not allow this",
+        "404" => "`NOT_FOUND`: no such resource in the caller's tenant",
+        "409" => "`CONFLICT`: the change conflicts with the current state",
+        "413" => "The request body is too large",
+        "415" => "The request body must be application/json",
+        _ => "See the problem document's `code`",
     }
 }
 

@@ -98,9 +98,10 @@ fn basic_credentials(req: &HttpRequest) -> Option<Result<(String, String), ()>> 
         (status = 400, description = "`invalid_request` or `unsupported_grant_type`"),
         (status = 401, description = "`invalid_client`: unknown, revoked or wrong secret"),
         (status = 429, description = "Too many token requests for this client id or from this \
-                                      address (`temporarily_unavailable`, with `Retry-After`)"),
-        (status = 503, description = "The database is unavailable (`temporarily_unavailable`, \
-                                      with `Retry-After`)"),
+                                      address (`temporarily_unavailable`)",
+         headers(("Retry-After" = u64, description = "Seconds after which a retry may succeed"))),
+        (status = 503, description = "The database is unavailable (`temporarily_unavailable`)",
+         headers(("Retry-After" = u64, description = "Seconds after which a retry may succeed"))),
     )
 )]
 #[post("/oauth/token")]

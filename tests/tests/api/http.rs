@@ -77,6 +77,32 @@ async fn the_openapi_document_and_graphiql_are_served(db: Db) {
         assert!(doc["paths"][path].is_object(), "{path} documented");
     }
     assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+    // What OpenAPI validators require, and what every operation can answer under load.
+    let mut ids = std::collections::BTreeSet::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let id = op["operationId"].as_str().unwrap();
+            assert!(ids.insert(id.to_owned()), "{id} is not unique");
+            for (status, response) in op["responses"].as_object().unwrap() {
+                assert!(
+                    response["description"]
+                        .as_str()
+                        .is_some_and(|d| !d.is_empty()),
+                    "{method} {path} {status} has no description"
+                );
+            }
+            for status in ["400", "429", "503"] {
+                assert!(
+                    op["responses"][status].is_object(),
+                    "{method} {path} {status}"
+                );
+            }
+            assert!(
+                op["responses"]["503"]["headers"]["Retry-After"].is_object(),
+                "{method} {path}"
+            );
+        }
+    }
 
     let page = app.request(Method::GET, "/graphql").send().await.unwrap();
     assert_eq!(page.status(), StatusCode::OK);
