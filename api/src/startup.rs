@@ -265,6 +265,7 @@ pub struct Application {
     port: u16,
     server: Server,
     metrics_server: Option<Server>,
+    metrics_port: Option<u16>,
     db: Database,
     state: AppState,
     dispatcher: Option<(WebhookDispatcher, Duration)>,
@@ -398,30 +399,32 @@ impl Application {
             server = server.workers(workers);
         }
         let server = server.listen(listener)?.run();
-        let metrics_server = match (settings.metrics, settings.metrics_listen) {
+        let (metrics_server, metrics_port) = match (settings.metrics, settings.metrics_listen) {
             (true, Some(address)) => {
                 let data = web::Data::new(state.clone());
-                Some(
-                    HttpServer::new(move || {
-                        App::new()
-                            .app_data(data.clone())
-                            .route("/metrics", web::get().to(health::metrics))
-                            .default_service(web::to(problem::not_found))
-                    })
-                    .workers(1)
-                    .disable_signals()
-                    .shutdown_timeout(1)
-                    .bind(address)
-                    .with_context(|| format!("PEERBRO_METRICS_LISTEN: cannot bind {address}"))?
-                    .run(),
-                )
+                let listener = TcpListener::bind(address)
+                    .with_context(|| format!("PEERBRO_METRICS_LISTEN: cannot bind {address}"))?;
+                let port = listener.local_addr()?.port();
+                let server = HttpServer::new(move || {
+                    App::new()
+                        .app_data(data.clone())
+                        .route("/metrics", web::get().to(health::metrics))
+                        .default_service(web::to(problem::not_found))
+                })
+                .workers(1)
+                .disable_signals()
+                .shutdown_timeout(1)
+                .listen(listener)?
+                .run();
+                (Some(server), Some(port))
             }
-            _ => None,
+            _ => (None, None),
         };
         Ok(Self {
             port,
             server,
             metrics_server,
+            metrics_port,
             db,
             state,
             dispatcher,
@@ -432,6 +435,12 @@ impl Application {
     #[must_use]
     pub const fn port(&self) -> u16 {
         self.port
+    }
+
+    /// The port `/metrics` is served on when `PEERBRO_METRICS_LISTEN` moves it.
+    #[must_use]
+    pub const fn metrics_port(&self) -> Option<u16> {
+        self.metrics_port
     }
 
     /// The shared state (for the CLI's demo token).
@@ -481,6 +490,7 @@ impl Application {
             handle.stop(false).await;
         }
         served??;
+        self.state.lifecycle.drained(Duration::from_secs(2)).await;
         tokio::time::timeout(Duration::from_secs(10), self.db.close())
             .await
             .ok();

@@ -175,6 +175,8 @@ pub async fn test_settings(db: &Db) -> Settings {
 pub struct TestApp {
     /// `http://127.0.0.1:PORT`.
     pub address: String,
+    /// `http://127.0.0.1:PORT` of `/metrics` when it has an address of its own.
+    pub metrics_address: Option<String>,
     /// An HTTP client.
     pub client: reqwest::Client,
     /// The settings it runs with.
@@ -196,11 +198,13 @@ impl TestApp {
         peerbro_api::startup::install_crypto_provider();
         let app = Application::build(&settings).await.expect("the app starts");
         let address = format!("http://127.0.0.1:{}", app.port());
+        let metrics_address = app.metrics_port().map(|p| format!("http://127.0.0.1:{p}"));
         let state = app.state().clone();
         let handle = app.handle();
         let task = tokio::spawn(app.run_until_stopped(false));
         Self {
             address,
+            metrics_address,
             client: reqwest::Client::new(),
             settings,
             state,
@@ -555,6 +559,29 @@ pub async fn hold_locks_at(url: &str, sql: &str) -> HeldLocks {
     let tx = conn.begin().await.unwrap();
     tx.execute_unprepared(sql).await.unwrap();
     HeldLocks { tx, conn }
+}
+
+/// Waits (up to 20 s) until at least `n` sessions of the database at `url` wait for a lock:
+/// the requests a test blocked have arrived. Panics past the wait.
+pub async fn wait_for_lock_waiters(url: &str, n: usize) {
+    let sql = "SELECT CAST(count(*) AS TEXT) AS v FROM pg_stat_activity \
+               WHERE wait_event_type = 'Lock' AND datname = current_database()";
+    for _ in 0..200 {
+        let waiting: usize = texts_at(url, sql).await[0].parse().unwrap();
+        if waiting >= n {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("{n} blocked sessions were expected");
+}
+
+impl TestApp {
+    /// [`wait_for_lock_waiters`] on this server's database.
+    pub async fn wait_for_lock_waiters(&self, n: usize) {
+        let url = self.settings.database_admin_url.clone().unwrap();
+        wait_for_lock_waiters(&url, n).await;
+    }
 }
 
 /// The rows of `sql` (one text column `v`) on the database at `url`.

@@ -26,6 +26,7 @@ use crate::metrics::Metrics;
 pub struct Lifecycle {
     timeout: Duration,
     stopping: AtomicBool,
+    in_flight: AtomicU64,
     cut: AtomicU64,
     metrics: Arc<Metrics>,
 }
@@ -37,6 +38,7 @@ impl Lifecycle {
         Self {
             timeout,
             stopping: AtomicBool::new(false),
+            in_flight: AtomicU64::new(0),
             cut: AtomicU64::new(0),
             metrics,
         }
@@ -52,6 +54,16 @@ impl Lifecycle {
     pub fn cut(&self) -> u64 {
         self.cut.load(Ordering::SeqCst)
     }
+
+    /// Waits until no request is in flight any more (at most `within`): once the server has
+    /// stopped, its workers drop what they cut on their own threads, and the count of cut
+    /// requests is only final after that.
+    pub async fn drained(&self, within: Duration) {
+        let started = std::time::Instant::now();
+        while self.in_flight.load(Ordering::SeqCst) > 0 && started.elapsed() < within {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
 }
 
 /// Counts a request in flight; notices when it is dropped unanswered.
@@ -65,6 +77,7 @@ struct InFlight {
 impl InFlight {
     fn new(life: Arc<Lifecycle>, route: String, request_id: String) -> Self {
         life.metrics.in_flight().inc();
+        life.in_flight.fetch_add(1, Ordering::SeqCst);
         Self {
             life,
             route,
@@ -77,6 +90,7 @@ impl InFlight {
 impl Drop for InFlight {
     fn drop(&mut self) {
         self.life.metrics.in_flight().dec();
+        self.life.in_flight.fetch_sub(1, Ordering::SeqCst);
         if !self.answered && self.life.stopping.load(Ordering::SeqCst) {
             self.life.cut.fetch_add(1, Ordering::SeqCst);
             self.life.metrics.cut();

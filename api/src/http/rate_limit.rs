@@ -287,6 +287,44 @@ mod tests {
     }
 
     #[test]
+    fn the_client_address_is_believed_only_from_a_trusted_proxy() {
+        let limits = RateLimits::new(
+            &Settings {
+                trusted_proxies: vec!["10.0.0.0/8".to_owned(), "192.0.2.7".to_owned()],
+                ..Settings::default()
+            },
+            Arc::new(Metrics::new()),
+        )
+        .unwrap();
+        let req = |peer: &str, forwarded: Option<&str>| {
+            let mut r = actix_web::test::TestRequest::default().peer_addr(peer.parse().unwrap());
+            if let Some(f) = forwarded {
+                r = r.insert_header(("x-forwarded-for", f));
+            }
+            r.to_http_request()
+        };
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        // Through two trusted proxies: the last untrusted address.
+        assert_eq!(
+            limits.client_address(&req(
+                "10.1.1.1:5000",
+                Some("198.51.100.4, 203.0.113.9, 192.0.2.7")
+            )),
+            ip("203.0.113.9")
+        );
+        // From an untrusted peer the header is ignored (anyone can send it).
+        assert_eq!(
+            limits.client_address(&req("203.0.113.50:5000", Some("198.51.100.4"))),
+            ip("203.0.113.50")
+        );
+        // A trusted proxy that forwards nothing usable: the proxy itself.
+        assert_eq!(
+            limits.client_address(&req("10.1.1.1:5000", Some("garbage"))),
+            ip("10.1.1.1")
+        );
+    }
+
+    #[test]
     fn zero_turns_a_limit_off() {
         let l = limits(0, 0);
         for _ in 0..1000 {

@@ -13,7 +13,7 @@ use futures_util::future::join_all;
 use peerbro_api::Settings;
 use peerbro_tests::proxy::Proxy;
 use peerbro_tests::{Answer, Db, StatusCode, TestApp, on_postgres, pg_address, test_settings};
-use serde_json::json;
+use serde_json::{Value, json};
 
 const SMALL: &str = "{ tenant { slug } }";
 const ENROL: &str =
@@ -131,7 +131,7 @@ async fn one_tenants_blocked_work_holds_only_its_share_of_the_pool(db: Db) {
     let locks = lock_offers(&app, &tenant).await;
     // Four enrolments in A block on the lock: two hold A's share, two wait for it.
     let blocked = app.spawn_requests(4, &a, ENROL, &json!({ "o": course, "c": citizen }));
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    app.wait_for_lock_waiters(2).await;
     // B is served meanwhile, and the server reads as up.
     let data = app
         .gql_ok(
@@ -166,10 +166,18 @@ async fn readiness_tells_a_busy_pool_from_a_dead_database(db: Db) {
     let (course, citizen, tenant) = course_and_citizen(&app, &a).await;
     let locks = lock_offers(&app, &tenant).await;
     let blocked = app.spawn_requests(3, &a, ENROL, &json!({ "o": course, "c": citizen }));
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    let ready = app.get("/readyz", None).await;
-    assert_eq!(ready.status, StatusCode::OK);
-    let ready = ready.body;
+    app.wait_for_lock_waiters(2).await;
+    // The third has nothing left to do but wait for a connection, once it has arrived.
+    let mut ready = Value::Null;
+    for _ in 0..50 {
+        let answer = app.get("/readyz", None).await;
+        assert_eq!(answer.status, StatusCode::OK);
+        ready = answer.body;
+        if ready["database"] == "busy" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     assert_eq!(ready["database"], "busy", "{ready}");
     assert_eq!(ready["pool"]["inUse"], 2);
     assert!(ready["pool"]["waiting"].as_u64().unwrap() >= 1, "{ready}");

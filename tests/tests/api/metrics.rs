@@ -72,11 +72,9 @@ async fn metrics_count_what_happens_and_carry_no_client_values(db: Db) {
 
 async fn metrics_can_move_to_their_own_address(db: Db) {
     let mut settings = test_settings(&db).await;
-    let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let address = free.local_addr().unwrap();
-    drop(free);
-    settings.metrics_listen = Some(address);
+    settings.metrics_listen = Some("127.0.0.1:0".parse().unwrap());
     let app = TestApp::spawn_with(settings).await;
+    let address = app.metrics_address.clone().unwrap();
     let res = app
         .request(reqwest::Method::GET, "/metrics")
         .send()
@@ -87,9 +85,7 @@ async fn metrics_can_move_to_their_own_address(db: Db) {
         StatusCode::NOT_FOUND,
         "not on the API's address"
     );
-    let res = reqwest::get(format!("http://{address}/metrics"))
-        .await
-        .unwrap();
+    let res = reqwest::get(format!("{address}/metrics")).await.unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     assert!(res.text().await.unwrap().contains("# EOF"));
     app.stop().await;

@@ -7,7 +7,9 @@ use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
 use peerbro_tests::process::{ServerProcess, environment, token};
-use peerbro_tests::{Db, hold_locks_at, on_both, on_postgres, test_settings, texts_at};
+use peerbro_tests::{
+    Db, hold_locks_at, on_both, on_postgres, test_settings, texts_at, wait_for_lock_waiters,
+};
 use serde_json::json;
 
 /// What a client saw for one referral it submitted.
@@ -179,10 +181,13 @@ async fn requests_cut_at_the_grace_limit_are_logged_and_fail_the_exit_status(db:
             .send()
             .await
     });
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    wait_for_lock_waiters(&owner, 1).await;
     server.terminate();
     let (status, log) = server.wait(Duration::from_secs(20)).await;
-    assert!(!status.success(), "a cut request fails the exit status");
+    assert!(
+        !status.success(),
+        "a cut request fails the exit status: {log:#?}"
+    );
     assert!(
         log.iter()
             .any(|l| l.contains("cut unanswered") && l.contains("/graphql")),

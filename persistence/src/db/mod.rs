@@ -8,8 +8,13 @@
 //! wrapped in [`Tx`], which implements sea-orm's `ConnectionTrait` so that entities and query
 //! builders work on it unchanged. On SQLite (development and tests) it is a sea-orm
 //! transaction, begun `IMMEDIATE` so that concurrent writers wait instead of failing.
+//!
+//! `pool.rs` holds the pool's behaviour (timeouts, tenant shares, readiness, statistics) and
+//! `tx.rs` the transaction type.
 
-use std::collections::HashMap;
+mod pool;
+mod tx;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
@@ -19,16 +24,18 @@ use peerbro_domain::ids::TenantId;
 use peerbro_domain::{DomainError, DomainResult};
 use peerbro_migration::{Migrator, MigratorTrait};
 use sea_orm::{
-    ConnectOptions, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
-    ExecResult, QueryResult, RuntimeErr, SqliteTransactionMode, Statement, TransactionOptions,
-    TransactionTrait,
+    ConnectionTrait, DatabaseConnection, DbBackend, SqliteTransactionMode, Statement,
+    TransactionOptions, TransactionTrait,
 };
-use sea_query_sqlx::SqlxValues;
 use sqlx::postgres::PgPool;
 use tokio::runtime::Handle;
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+pub use pool::{PoolSettings, PoolStats, Readiness};
+pub(crate) use tx::Tx;
 
 use crate::errors::{DOWN, SHARE_IN_USE, unavailable_sqlx, unexpected};
+use pool::{TenantGates, Waiting, connect_options};
+use tx::{TxInner, sqlx_err};
 
 /// Which database the server talks to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -37,124 +44,6 @@ pub enum Backend {
     Postgres,
     /// SQLite (the embedded default, development and tests).
     Sqlite,
-}
-
-/// How the pool behaves under load and failure.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct PoolSettings {
-    /// Connections in the pool.
-    pub max_connections: u32,
-    /// How long a transaction waits for a connection (or for its tenant's share) before the
-    /// request is answered `UNAVAILABLE`. During an outage this is also how long the pool keeps
-    /// retrying the connection, so it bounds how late the answer comes.
-    pub acquire_timeout: Duration,
-    /// The longest a statement, or a wait for a row lock, may take on PostgreSQL (zero: no
-    /// limit, for migrations). SQLite waits this long for its write lock.
-    pub statement_timeout: Duration,
-    /// How many connections one tenant may hold at once, so that one tenant's flood leaves
-    /// the rest of the pool to the others.
-    pub tenant_share: u32,
-}
-
-impl PoolSettings {
-    /// The defaults for a pool of `max_connections`: a 1 s acquire timeout, a 5 s statement
-    /// timeout, and half the pool (rounded up) for any one tenant.
-    #[must_use]
-    pub fn new(max_connections: u32) -> Self {
-        let max_connections = max_connections.max(1);
-        Self {
-            max_connections,
-            acquire_timeout: Duration::from_secs(1),
-            statement_timeout: Duration::from_secs(5),
-            tenant_share: max_connections.div_ceil(2),
-        }
-    }
-
-    /// For the schema owner's short-lived pool: no statement timeout (a migration may build
-    /// an index on a large table) and patient acquisition.
-    #[must_use]
-    pub fn admin(max_connections: u32) -> Self {
-        Self {
-            acquire_timeout: Duration::from_secs(30),
-            statement_timeout: Duration::ZERO,
-            tenant_share: max_connections.max(1),
-            ..Self::new(max_connections)
-        }
-    }
-}
-
-/// What the pool is doing, for readiness and metrics.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct PoolStats {
-    /// The pool's size limit.
-    pub max: u32,
-    /// Connections open.
-    pub open: u32,
-    /// Of which idle.
-    pub idle: u32,
-    /// Transactions waiting for a connection or for their tenant's share.
-    pub waiting: u32,
-}
-
-impl PoolStats {
-    /// Connections handed out.
-    #[must_use]
-    pub const fn in_use(&self) -> u32 {
-        self.open.saturating_sub(self.idle)
-    }
-
-    /// Every connection is in use and others wait for one.
-    #[must_use]
-    pub const fn saturated(&self) -> bool {
-        self.in_use() >= self.max && self.waiting > 0
-    }
-}
-
-/// What the readiness probe found.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Readiness {
-    /// The database answers and the pool has room.
-    Up,
-    /// The database answers but every connection is in use and requests queue.
-    Busy,
-    /// The database does not answer within the probe's time.
-    Down,
-}
-
-/// One semaphore per tenant, sized to the tenant's share of the pool.
-#[derive(Debug)]
-struct TenantGates {
-    share: u32,
-    gates: std::sync::Mutex<HashMap<TenantId, Arc<Semaphore>>>,
-}
-
-impl TenantGates {
-    fn gate(&self, tenant: TenantId) -> Arc<Semaphore> {
-        let mut gates = self
-            .gates
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        gates
-            .entry(tenant)
-            .or_insert_with(|| Arc::new(Semaphore::new(self.share as usize)))
-            .clone()
-    }
-}
-
-/// Counts a waiter for as long as it lives (also when its future is dropped).
-struct Waiting<'a>(&'a AtomicU32);
-
-impl<'a> Waiting<'a> {
-    fn new(counter: &'a AtomicU32) -> Self {
-        counter.fetch_add(1, Ordering::Relaxed);
-        Self(counter)
-    }
-}
-
-impl Drop for Waiting<'_> {
-    fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::Relaxed);
-    }
 }
 
 /// A pool of connections to one database.
@@ -172,30 +61,6 @@ pub struct Database {
     settings: PoolSettings,
     gates: Arc<TenantGates>,
     waiting: Arc<AtomicU32>,
-}
-
-fn connect_options(url: &str, settings: &PoolSettings, max: u32) -> ConnectOptions {
-    let mut options = ConnectOptions::new(url.to_owned());
-    options
-        .max_connections(max)
-        .min_connections(0)
-        .connect_timeout(settings.acquire_timeout.max(Duration::from_millis(100)))
-        .acquire_timeout(settings.acquire_timeout)
-        .sqlx_logging(false);
-    let statement = settings.statement_timeout;
-    if !statement.is_zero() {
-        let ms = statement.as_millis().to_string();
-        options.map_sqlx_postgres_opts(move |o| {
-            o.options([
-                ("statement_timeout", ms.as_str()),
-                ("lock_timeout", ms.as_str()),
-                // A transaction left open by a stuck client releases its locks.
-                ("idle_in_transaction_session_timeout", "60000"),
-            ])
-        });
-        options.map_sqlx_sqlite_opts(move |o| o.busy_timeout(statement));
-    }
-    options
 }
 
 impl Database {
@@ -442,115 +307,6 @@ impl Database {
                     .await
                     .map_err(unexpected)?;
                 Ok(TxInner::Sea(tx))
-            }
-        }
-    }
-}
-
-fn sqlx_err(err: sqlx::Error) -> DbErr {
-    DbErr::Query(RuntimeErr::SqlxError(std::sync::Arc::new(err)))
-}
-
-/// A transaction acting in one tenant; it holds one of the tenant's share of connections
-/// until it is committed or dropped (rolled back).
-pub(crate) struct Tx {
-    inner: TxInner,
-    _permit: Option<OwnedSemaphorePermit>,
-}
-
-enum TxInner {
-    Sea(DatabaseTransaction),
-    Pg(tokio::sync::Mutex<sqlx::Transaction<'static, sqlx::Postgres>>),
-}
-
-impl Tx {
-    /// Commits; dropping a `Tx` without committing rolls it back.
-    pub(crate) async fn commit(self) -> Result<(), DomainError> {
-        match self.inner {
-            TxInner::Sea(tx) => tx.commit().await.map_err(unexpected),
-            TxInner::Pg(tx) => tx
-                .into_inner()
-                .commit()
-                .await
-                .map_err(|e| unexpected(sqlx_err(e))),
-        }
-    }
-
-    /// Whether row locks (`FOR UPDATE`) are meaningful (PostgreSQL; SQLite locks the file).
-    pub(crate) const fn locks_rows(&self) -> bool {
-        matches!(self.inner, TxInner::Pg(_))
-    }
-}
-
-fn pg_query(stmt: &Statement) -> sqlx::query::Query<'_, sqlx::Postgres, SqlxValues> {
-    let values = stmt
-        .values
-        .clone()
-        .unwrap_or_else(|| sea_orm::sea_query::Values(Vec::new()));
-    sqlx::query_with(sqlx::AssertSqlSafe(stmt.sql.as_str()), SqlxValues(values))
-}
-
-#[async_trait::async_trait]
-impl ConnectionTrait for Tx {
-    fn get_database_backend(&self) -> DbBackend {
-        match &self.inner {
-            TxInner::Sea(tx) => tx.get_database_backend(),
-            TxInner::Pg(_) => DbBackend::Postgres,
-        }
-    }
-
-    async fn execute_raw(&self, stmt: Statement) -> Result<ExecResult, DbErr> {
-        match &self.inner {
-            TxInner::Sea(tx) => tx.execute_raw(stmt).await,
-            TxInner::Pg(tx) => {
-                let mut tx = tx.lock().await;
-                pg_query(&stmt)
-                    .execute(&mut **tx)
-                    .await
-                    .map(Into::into)
-                    .map_err(sqlx_err)
-            }
-        }
-    }
-
-    async fn execute_unprepared(&self, sql: &str) -> Result<ExecResult, DbErr> {
-        match &self.inner {
-            TxInner::Sea(tx) => tx.execute_unprepared(sql).await,
-            TxInner::Pg(tx) => {
-                let mut tx = tx.lock().await;
-                sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned()))
-                    .execute(&mut **tx)
-                    .await
-                    .map(Into::into)
-                    .map_err(sqlx_err)
-            }
-        }
-    }
-
-    async fn query_one_raw(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
-        match &self.inner {
-            TxInner::Sea(tx) => tx.query_one_raw(stmt).await,
-            TxInner::Pg(tx) => {
-                let mut tx = tx.lock().await;
-                pg_query(&stmt)
-                    .fetch_optional(&mut **tx)
-                    .await
-                    .map(|row| row.map(Into::into))
-                    .map_err(sqlx_err)
-            }
-        }
-    }
-
-    async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
-        match &self.inner {
-            TxInner::Sea(tx) => tx.query_all_raw(stmt).await,
-            TxInner::Pg(tx) => {
-                let mut tx = tx.lock().await;
-                pg_query(&stmt)
-                    .fetch_all(&mut **tx)
-                    .await
-                    .map(|rows| rows.into_iter().map(Into::into).collect())
-                    .map_err(sqlx_err)
             }
         }
     }

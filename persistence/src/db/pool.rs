@@ -1,0 +1,153 @@
+//! How the pool behaves under load and failure: timeouts, each tenant's share of it, what the
+//! readiness probe found, and the figures metrics and readiness read.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
+
+use peerbro_domain::ids::TenantId;
+use sea_orm::ConnectOptions;
+use tokio::sync::Semaphore;
+
+/// How the pool behaves under load and failure.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PoolSettings {
+    /// Connections in the pool.
+    pub max_connections: u32,
+    /// How long a transaction waits for a connection (or for its tenant's share) before the
+    /// request is answered `UNAVAILABLE`. During an outage this is also how long the pool keeps
+    /// retrying the connection, so it bounds how late the answer comes.
+    pub acquire_timeout: Duration,
+    /// The longest a statement, or a wait for a row lock, may take on PostgreSQL (zero: no
+    /// limit, for migrations). SQLite waits this long for its write lock.
+    pub statement_timeout: Duration,
+    /// How many connections one tenant may hold at once, so that one tenant's flood leaves
+    /// the rest of the pool to the others.
+    pub tenant_share: u32,
+}
+
+impl PoolSettings {
+    /// The defaults for a pool of `max_connections`: a 1 s acquire timeout, a 5 s statement
+    /// timeout, and half the pool (rounded up) for any one tenant.
+    #[must_use]
+    pub fn new(max_connections: u32) -> Self {
+        let max_connections = max_connections.max(1);
+        Self {
+            max_connections,
+            acquire_timeout: Duration::from_secs(1),
+            statement_timeout: Duration::from_secs(5),
+            tenant_share: max_connections.div_ceil(2),
+        }
+    }
+
+    /// For the schema owner's short-lived pool: no statement timeout (a migration may build
+    /// an index on a large table) and patient acquisition.
+    #[must_use]
+    pub fn admin(max_connections: u32) -> Self {
+        Self {
+            acquire_timeout: Duration::from_secs(30),
+            statement_timeout: Duration::ZERO,
+            tenant_share: max_connections.max(1),
+            ..Self::new(max_connections)
+        }
+    }
+}
+
+/// What the pool is doing, for readiness and metrics.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PoolStats {
+    /// The pool's size limit.
+    pub max: u32,
+    /// Connections open.
+    pub open: u32,
+    /// Of which idle.
+    pub idle: u32,
+    /// Transactions waiting for a connection or for their tenant's share.
+    pub waiting: u32,
+}
+
+impl PoolStats {
+    /// Connections handed out.
+    #[must_use]
+    pub const fn in_use(&self) -> u32 {
+        self.open.saturating_sub(self.idle)
+    }
+
+    /// Every connection is in use and others wait for one.
+    #[must_use]
+    pub const fn saturated(&self) -> bool {
+        self.in_use() >= self.max && self.waiting > 0
+    }
+}
+
+/// What the readiness probe found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Readiness {
+    /// The database answers and the pool has room.
+    Up,
+    /// The database answers but every connection is in use and requests queue.
+    Busy,
+    /// The database does not answer within the probe's time.
+    Down,
+}
+
+/// One semaphore per tenant, sized to the tenant's share of the pool.
+#[derive(Debug)]
+pub(super) struct TenantGates {
+    pub(super) share: u32,
+    pub(super) gates: std::sync::Mutex<HashMap<TenantId, Arc<Semaphore>>>,
+}
+
+impl TenantGates {
+    pub(super) fn gate(&self, tenant: TenantId) -> Arc<Semaphore> {
+        let mut gates = self
+            .gates
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        gates
+            .entry(tenant)
+            .or_insert_with(|| Arc::new(Semaphore::new(self.share as usize)))
+            .clone()
+    }
+}
+
+/// Counts a waiter for as long as it lives (also when its future is dropped).
+pub(super) struct Waiting<'a>(&'a AtomicU32);
+
+impl<'a> Waiting<'a> {
+    pub(super) fn new(counter: &'a AtomicU32) -> Self {
+        counter.fetch_add(1, Ordering::Relaxed);
+        Self(counter)
+    }
+}
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+pub(super) fn connect_options(url: &str, settings: &PoolSettings, max: u32) -> ConnectOptions {
+    let mut options = ConnectOptions::new(url.to_owned());
+    options
+        .max_connections(max)
+        .min_connections(0)
+        .connect_timeout(settings.acquire_timeout.max(Duration::from_millis(100)))
+        .acquire_timeout(settings.acquire_timeout)
+        .sqlx_logging(false);
+    let statement = settings.statement_timeout;
+    if !statement.is_zero() {
+        let ms = statement.as_millis().to_string();
+        options.map_sqlx_postgres_opts(move |o| {
+            o.options([
+                ("statement_timeout", ms.as_str()),
+                ("lock_timeout", ms.as_str()),
+                // A transaction left open by a stuck client releases its locks.
+                ("idle_in_transaction_session_timeout", "60000"),
+            ])
+        });
+        options.map_sqlx_sqlite_opts(move |o| o.busy_timeout(statement));
+    }
+    options
+}
