@@ -112,7 +112,7 @@ fn graphql_error(status: StatusCode, code: &str, message: &str) -> HttpResponse 
 
 /// An error raised before GraphQL ran (authentication, rate limit, database), in GraphQL's
 /// shape, with the status and headers REST would send.
-fn graphql_api_error(err: &crate::http::problem::ApiError) -> HttpResponse {
+pub(crate) fn graphql_api_error(err: &crate::http::problem::ApiError) -> HttpResponse {
     let problem = err.problem();
     let mut extensions = json!({ "code": problem.code });
     if let Some(seconds) = problem.retry_after_seconds {

@@ -26,7 +26,6 @@ use crate::metrics::Metrics;
 pub struct Lifecycle {
     timeout: Duration,
     stopping: AtomicBool,
-    in_flight: AtomicU64,
     cut: AtomicU64,
     metrics: Arc<Metrics>,
 }
@@ -38,7 +37,6 @@ impl Lifecycle {
         Self {
             timeout,
             stopping: AtomicBool::new(false),
-            in_flight: AtomicU64::new(0),
             cut: AtomicU64::new(0),
             metrics,
         }
@@ -60,7 +58,7 @@ impl Lifecycle {
     /// requests is only final after that.
     pub async fn drained(&self, within: Duration) {
         let started = std::time::Instant::now();
-        while self.in_flight.load(Ordering::SeqCst) > 0 && started.elapsed() < within {
+        while self.metrics.in_flight().get() > 0 && started.elapsed() < within {
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
     }
@@ -77,7 +75,6 @@ struct InFlight {
 impl InFlight {
     fn new(life: Arc<Lifecycle>, route: String, request_id: String) -> Self {
         life.metrics.in_flight().inc();
-        life.in_flight.fetch_add(1, Ordering::SeqCst);
         Self {
             life,
             route,
@@ -90,7 +87,6 @@ impl InFlight {
 impl Drop for InFlight {
     fn drop(&mut self) {
         self.life.metrics.in_flight().dec();
-        self.life.in_flight.fetch_sub(1, Ordering::SeqCst);
         if !self.answered && self.life.stopping.load(Ordering::SeqCst) {
             self.life.cut.fetch_add(1, Ordering::SeqCst);
             self.life.metrics.cut();
@@ -121,23 +117,11 @@ impl actix_web::ResponseError for TimedOut {
 
     fn error_response(&self) -> HttpResponse {
         let api = ApiError::unavailable(TIMED_OUT);
-        if !self.graphql {
-            return api.error_response();
+        if self.graphql {
+            crate::graphql::graphql_api_error(&api)
+        } else {
+            api.error_response()
         }
-        let mut res =
-            HttpResponse::build(StatusCode::SERVICE_UNAVAILABLE).json(serde_json::json!({
-                "errors": [{ "message": TIMED_OUT, "extensions": {
-                    "code": "UNAVAILABLE",
-                    "retryAfterSeconds": api.retry_after(),
-                } }]
-            }));
-        if let Some(seconds) = api.retry_after() {
-            res.headers_mut().insert(
-                actix_web::http::header::RETRY_AFTER,
-                actix_web::http::header::HeaderValue::from(seconds),
-            );
-        }
-        res
     }
 }
 

@@ -116,7 +116,7 @@ impl<'a> Analysis<'a> {
                     } else {
                         1
                     };
-                    let mut cost = Cost {
+                    let cost = Cost {
                         depth: depth.max(children.depth),
                         nodes: children.nodes.saturating_add(1),
                         aliases: children
@@ -127,7 +127,6 @@ impl<'a> Analysis<'a> {
                             .saturating_add(children.cost)
                             .saturating_mul(multiplier),
                     };
-                    cost.depth = cost.depth.max(depth);
                     total.add(&cost);
                 }
                 Selection::FragmentSpread(spread) => {
