@@ -24,7 +24,7 @@ pub enum DomainError {
     },
     /// The change conflicts with the current state (duplicate, illegal transition, limit).
     #[error("conflict: {0}")]
-    Conflict(String),
+    Conflict(Conflict),
     /// No (valid) identity was presented.
     #[error("authentication required")]
     Unauthenticated,
@@ -82,6 +82,185 @@ impl DomainError {
             } => Some(*retry_after_seconds),
             _ => None,
         }
+    }
+}
+
+/// Which rule of the current state a change ran into. Callers match on the kind, never on the
+/// message; the message is what a client reads.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Conflict {
+    /// Something with this identity exists already.
+    #[error("{0}")]
+    Duplicate(Duplicate),
+    /// The state machine does not allow `action` from `from`.
+    #[error("{action} is not allowed from {from}")]
+    IllegalTransition {
+        /// The action's wire name.
+        action: &'static str,
+        /// The current state's wire name.
+        from: &'static str,
+    },
+    /// An idempotency key already names a different request.
+    #[error("this Idempotency-Key was already used for a different referral")]
+    IdempotencyKeyReused,
+    /// The citizen's key is destroyed; their data can no longer be read or changed.
+    #[error("the citizen's data has been erased")]
+    CitizenErased,
+    /// Erasure was asked for twice.
+    #[error("the citizen's data has already been erased")]
+    AlreadyErased,
+    /// The API client is revoked.
+    #[error("the API client is revoked; register a new one")]
+    ApiClientRevoked,
+    /// Removing the role would leave the tenant without an admin.
+    #[error("the tenant's last admin cannot lose the admin role")]
+    LastAdmin,
+    /// A referrer without an organisation cannot refer.
+    #[error("a referrer must belong to an organisation")]
+    ReferrerWithoutOrganisation,
+    /// A known citizen's consent to referral processing is withdrawn or expired.
+    #[error(
+        "the citizen's consent to referral processing is not in force; their coordinator \
+         records it anew with the citizen"
+    )]
+    ReferralConsentNotInForce,
+    /// Enrolment is only on open courses.
+    #[error("citizens are enrolled on open courses only")]
+    CourseNotOpen,
+    /// The citizen has a place or waits for one.
+    #[error("the citizen already has a place on this course or waits for one")]
+    AlreadyEnrolled,
+    /// The enrolment is withdrawn already.
+    #[error("the enrolment is already withdrawn")]
+    AlreadyWithdrawn,
+    /// The requested offer does not take referrals now.
+    #[error("the offer is closed for referrals")]
+    OfferClosed,
+    /// A facilitator is not an active peer.
+    #[error("only active peers can facilitate a course")]
+    FacilitatorNotActive,
+    /// Headcounts belong to cafés.
+    #[error("headcounts are recorded for recovery cafés")]
+    NotACafe,
+    /// The referral has no assigned peer.
+    #[error("the referral is not matched with a peer")]
+    NotMatched,
+    /// Meetings are logged while the match runs.
+    #[error("meetings are logged while the match runs")]
+    MatchNotRunning,
+    /// The match has ended.
+    #[error("the match has ended; its citizen's details are no longer shown")]
+    MatchEnded,
+    /// The citizen has not consented to being contacted.
+    #[error("the citizen has not consented to being contacted")]
+    NoContactConsent,
+    /// Only an active peer can be assigned.
+    #[error("only an active peer can be assigned")]
+    PeerNotActive,
+    /// The peer's one-to-one places are all in use.
+    #[error("the peer has no capacity: {open} of {max} one-to-one matches in use")]
+    PeerAtCapacity {
+        /// Matches in use.
+        open: u32,
+        /// The peer's maximum.
+        max: u32,
+    },
+    /// A volunteer's certificates are missing or not clear.
+    #[error("a volunteer cannot be active without clear certificates: {}", .0.join(", "))]
+    CertificatesMissing(Vec<&'static str>),
+    /// Screening interviews belong to the screening stage.
+    #[error("screening interviews are recorded while the peer is in SCREENING")]
+    NotInScreening,
+    /// Placements are in hospital-psychiatry units.
+    #[error("placements are in hospital-psychiatry units")]
+    NotAPsychiatryUnit,
+    /// Only an active, paid peer with an employment record is placed.
+    #[error("only an active, paid peer with an employment record can be placed")]
+    NotPlaceable,
+    /// Placements would exceed the contracted weekly hours.
+    #[error(
+        "placements from {from} would total {:.1} hours a week, more than the contracted {:.1}",
+        f64::from(*total_tenths) / 10.0,
+        f64::from(*contracted_tenths) / 10.0
+    )]
+    HoursExceeded {
+        /// The first day over the contract.
+        from: chrono::NaiveDate,
+        /// Weekly hours, in tenths.
+        total_tenths: u32,
+        /// Contracted weekly hours, in tenths.
+        contracted_tenths: u32,
+    },
+}
+
+/// What already exists.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Duplicate {
+    /// A tenant slug.
+    #[error("a tenant with this slug already exists")]
+    TenantSlug,
+    /// An organisation name in the tenant.
+    #[error("an organisation with this name already exists in the tenant")]
+    OrganisationName,
+    /// A member's e-mail.
+    #[error("a user with this e-mail is already a member of the tenant")]
+    MemberEmail,
+    /// A user's peer profile.
+    #[error("this user is already registered as a peer worker")]
+    PeerUser,
+    /// A user's citizen profile.
+    #[error("this user is already registered as a citizen")]
+    CitizenUser,
+    /// A peer's employment.
+    #[error("employment already recorded")]
+    Employment,
+    /// A supervision session.
+    #[error("supervision session already recorded")]
+    SupervisionSession,
+    /// A placement.
+    #[error("placement already recorded")]
+    Placement,
+}
+
+impl Conflict {
+    /// A stable machine-readable name of the kind, for clients that branch on it.
+    #[must_use]
+    pub const fn reason(&self) -> &'static str {
+        match self {
+            Self::Duplicate(_) => "DUPLICATE",
+            Self::IllegalTransition { .. } => "ILLEGAL_TRANSITION",
+            Self::IdempotencyKeyReused => "IDEMPOTENCY_KEY_REUSED",
+            Self::CitizenErased | Self::AlreadyErased => "ERASED",
+            Self::ApiClientRevoked => "REVOKED",
+            Self::LastAdmin => "LAST_ADMIN",
+            Self::ReferrerWithoutOrganisation => "NO_ORGANISATION",
+            Self::ReferralConsentNotInForce | Self::NoContactConsent => "CONSENT_NOT_IN_FORCE",
+            Self::CourseNotOpen | Self::OfferClosed => "OFFER_CLOSED",
+            Self::AlreadyEnrolled => "ALREADY_ENROLLED",
+            Self::AlreadyWithdrawn => "ALREADY_WITHDRAWN",
+            Self::FacilitatorNotActive | Self::PeerNotActive | Self::NotPlaceable => {
+                "PEER_NOT_ELIGIBLE"
+            }
+            Self::NotACafe | Self::NotAPsychiatryUnit => "WRONG_KIND",
+            Self::NotMatched | Self::MatchNotRunning | Self::MatchEnded => "MATCH_NOT_RUNNING",
+            Self::PeerAtCapacity { .. } | Self::HoursExceeded { .. } => "CAPACITY",
+            Self::CertificatesMissing(_) => "CERTIFICATES_MISSING",
+            Self::NotInScreening => "WRONG_STAGE",
+        }
+    }
+}
+
+impl From<Conflict> for DomainError {
+    fn from(c: Conflict) -> Self {
+        Self::Conflict(c)
+    }
+}
+
+impl From<Duplicate> for DomainError {
+    fn from(d: Duplicate) -> Self {
+        Self::Conflict(Conflict::Duplicate(d))
     }
 }
 

@@ -51,4 +51,4 @@ pub mod tenancy;
 pub mod webhooks;
 
 pub use context::{Actor, RequestContext, Role};
-pub use error::{DomainError, DomainResult};
+pub use error::{Conflict, DomainError, DomainResult, Duplicate};

@@ -80,10 +80,10 @@ fn foreign_key_violation(err: &DbErr) -> bool {
     )
 }
 
-/// Maps a database error; `conflict` is the client-facing message for a unique violation.
-pub(crate) fn map_db(err: DbErr, conflict: &str) -> DomainError {
+/// Maps a database error; a unique violation means `conflict`.
+pub(crate) fn map_db(err: DbErr, conflict: impl Into<DomainError>) -> DomainError {
     match err.sql_err() {
-        Some(SqlErr::UniqueConstraintViolation(_)) => DomainError::Conflict(conflict.to_owned()),
+        Some(SqlErr::UniqueConstraintViolation(_)) => conflict.into(),
         _ => unexpected(err),
     }
 }

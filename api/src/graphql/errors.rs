@@ -21,6 +21,10 @@ fn map_ref(err: &DomainError) -> Error {
         DomainError::Validation { field, .. } => Some(field.clone()),
         _ => None,
     };
+    let reason = match err {
+        DomainError::Conflict(c) => Some(c.reason()),
+        _ => None,
+    };
     let message = match err {
         DomainError::Unknown(_) => "internal error".to_owned(),
         other => other.to_string(),
@@ -29,6 +33,9 @@ fn map_ref(err: &DomainError) -> Error {
         e.set("code", code);
         if let Some(field) = &field {
             e.set("field", field.clone());
+        }
+        if let Some(reason) = reason {
+            e.set("reason", reason);
         }
         if let Some(seconds) = retry_after {
             e.set("retryAfterSeconds", seconds);

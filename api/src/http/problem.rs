@@ -27,6 +27,10 @@ pub struct Problem {
     /// The input field at fault, for `VALIDATION`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// For `CONFLICT`: which rule the change ran into (`ILLEGAL_TRANSITION`, `DUPLICATE`,
+    /// `IDEMPOTENCY_KEY_REUSED`, `CAPACITY`, …), the same as GraphQL's `extensions.reason`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<&'static str>,
     /// For `RATE_LIMITED` and `UNAVAILABLE`: seconds after which a retry may succeed (also
     /// sent as the `Retry-After` header).
     #[serde(rename = "retryAfterSeconds", skip_serializing_if = "Option::is_none")]
@@ -41,6 +45,7 @@ pub struct ApiError {
     code: &'static str,
     detail: String,
     field: Option<String>,
+    reason: Option<&'static str>,
     retry_after: Option<u64>,
 }
 
@@ -52,6 +57,7 @@ impl ApiError {
             code,
             detail: detail.into(),
             field: None,
+            reason: None,
             retry_after: None,
         }
     }
@@ -107,6 +113,7 @@ impl ApiError {
             detail: self.detail.clone(),
             code: self.code,
             field: self.field.clone(),
+            reason: self.reason,
             retry_after_seconds: self.retry_after,
         }
     }
@@ -137,6 +144,10 @@ impl From<DomainError> for ApiError {
             code,
             detail: err.to_string(),
             field,
+            reason: match &err {
+                DomainError::Conflict(c) => Some(c.reason()),
+                _ => None,
+            },
             retry_after: err.retry_after_seconds(),
         }
     }

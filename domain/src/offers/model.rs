@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Datelike as _, Days, NaiveDate, NaiveTime, Utc, Weekday};
 
-use crate::error::{DomainError, DomainResult};
+use crate::error::{Conflict, DomainError, DomainResult};
 use crate::ids::{
     CitizenId, CourseSessionId, EnrolmentId, MeetingId, OfferId, OrganisationId, PeerId,
     ReferralId, UserId,
@@ -298,14 +298,10 @@ pub fn promotes(capacity: u32, enrolled_after_withdrawal: u32) -> bool {
 /// `Conflict`.
 pub fn check_enrolment(offer_type: OfferType, open: bool, already: bool) -> DomainResult<()> {
     if offer_type != OfferType::GroupCourse || !open {
-        return Err(DomainError::Conflict(
-            "citizens are enrolled on open courses only".to_owned(),
-        ));
+        return Err(DomainError::Conflict(Conflict::CourseNotOpen));
     }
     if already {
-        return Err(DomainError::Conflict(
-            "the citizen already has a place on this course or waits for one".to_owned(),
-        ));
+        return Err(DomainError::Conflict(Conflict::AlreadyEnrolled));
     }
     Ok(())
 }
@@ -316,9 +312,7 @@ pub fn check_enrolment(offer_type: OfferType, open: bool, already: bool) -> Doma
 /// `Conflict`.
 pub fn check_withdrawal(status: EnrolmentStatus) -> DomainResult<()> {
     if status == EnrolmentStatus::Withdrawn {
-        Err(DomainError::Conflict(
-            "the enrolment is already withdrawn".to_owned(),
-        ))
+        Err(DomainError::Conflict(Conflict::AlreadyWithdrawn))
     } else {
         Ok(())
     }
@@ -332,9 +326,7 @@ pub fn check_referable(open: bool) -> DomainResult<()> {
     if open {
         Ok(())
     } else {
-        Err(DomainError::Conflict(
-            "the offer is closed for referrals".to_owned(),
-        ))
+        Err(DomainError::Conflict(Conflict::OfferClosed))
     }
 }
 

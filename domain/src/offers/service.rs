@@ -8,7 +8,7 @@ use chrono::{NaiveDate, Utc};
 
 use crate::authz::{PeopleAction, TenancyAction, authorize, authorize_people, require_actor};
 use crate::context::RequestContext;
-use crate::error::{DomainError, DomainResult};
+use crate::error::{Conflict, DomainError, DomainResult};
 use crate::ids::{CitizenId, CourseSessionId, EnrolmentId, MeetingId, OfferId, PeerId, ReferralId};
 use crate::offers::model::{
     Attendance, CafeVisit, CourseSession, Enrolment, Meeting, MeetingForm, NewOffer, Offer,
@@ -98,9 +98,7 @@ impl OfferService {
                         .iter()
                         .any(|(_, status)| *status != PeerStatus::Active)
                     {
-                        return Err(DomainError::Conflict(
-                            "only active peers can facilitate a course".to_owned(),
-                        ));
+                        return Err(DomainError::Conflict(Conflict::FacilitatorNotActive));
                     }
                     Ok(())
                 }),
@@ -273,9 +271,7 @@ impl OfferService {
         self.require_cafe_staff(ctx).await?;
         let offer = self.offers.get(ctx, visit.offer_id).await?;
         if offer.offer_type != OfferType::RecoveryCafe {
-            return Err(DomainError::Conflict(
-                "headcounts are recorded for recovery cafés".to_owned(),
-            ));
+            return Err(DomainError::Conflict(Conflict::NotACafe));
         }
         if visit.date > Utc::now().date_naive() {
             return Err(DomainError::validation("date", "cannot be in the future"));
@@ -361,9 +357,9 @@ impl OfferService {
     ) -> DomainResult<Meeting> {
         let parties = self.require_match_staff(ctx, referral).await?;
         validate_meeting(date, minutes, Utc::now().date_naive())?;
-        let peer = parties.assigned_peer_id.ok_or_else(|| {
-            DomainError::Conflict("the referral is not matched with a peer".to_owned())
-        })?;
+        let peer = parties
+            .assigned_peer_id
+            .ok_or_else(|| DomainError::Conflict(Conflict::NotMatched))?;
         let meeting = Meeting {
             id: MeetingId::new(),
             referral_id: referral,
@@ -380,9 +376,7 @@ impl OfferService {
                 &meeting,
                 Box::new(move |state, assigned| {
                     if !match_runs(state) || assigned != Some(peer) {
-                        return Err(DomainError::Conflict(
-                            "meetings are logged while the match runs".to_owned(),
-                        ));
+                        return Err(DomainError::Conflict(Conflict::MatchNotRunning));
                     }
                     Ok(())
                 }),
@@ -422,17 +416,13 @@ impl OfferService {
             });
         }
         if !match_runs(parties.state) {
-            return Err(DomainError::Conflict(
-                "the match has ended; its citizen's details are no longer shown".to_owned(),
-            ));
+            return Err(DomainError::Conflict(Conflict::MatchEnded));
         }
         let citizen = parties.citizen_id;
         let system = RequestContext::system(ctx.tenant_id()?);
         let history = self.citizens.consent_history(&system, citizen).await?;
         if !has_consent(&history, ConsentPurpose::Contact) {
-            return Err(DomainError::Conflict(
-                "the citizen has not consented to being contacted".to_owned(),
-            ));
+            return Err(DomainError::Conflict(Conflict::NoContactConsent));
         }
         tracing::debug!(peer = %peer, "match citizen read");
         self.citizens.get(ctx, citizen, Purpose::PeerSupport).await

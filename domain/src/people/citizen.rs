@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Datelike as _, Utc};
 
-use crate::error::{DomainError, DomainResult};
+use crate::error::{Conflict, DomainError, DomainResult};
 use crate::ids::{CitizenId, UserId};
 use crate::privacy::Personal;
 
@@ -163,9 +163,7 @@ impl CitizenPatch {
     /// `Validation` when it changes nothing; `Conflict` for an erased citizen.
     pub fn apply(self, citizen: &mut Citizen) -> DomainResult<()> {
         if citizen.erased_at.is_some() {
-            return Err(DomainError::Conflict(
-                "the citizen's data has been erased".to_owned(),
-            ));
+            return Err(DomainError::Conflict(Conflict::CitizenErased));
         }
         if self.name.is_none() && self.contact.is_none() && self.birth_year.is_none() {
             return Err(DomainError::validation(

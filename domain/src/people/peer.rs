@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::error::{DomainError, DomainResult};
+use crate::error::{Conflict, DomainError, DomainResult};
 use crate::ids::{OrganisationId, PeerId, UserId};
 use crate::privacy::Personal;
 
@@ -278,20 +278,16 @@ impl PeerWorker {
         at: DateTime<Utc>,
     ) -> DomainResult<()> {
         let to = next_status(self.status, action).ok_or_else(|| {
-            DomainError::Conflict(format!(
-                "{} is not allowed from {}",
-                action.as_str(),
-                self.status.as_str()
-            ))
+            DomainError::Conflict(Conflict::IllegalTransition {
+                action: action.as_str(),
+                from: self.status.as_str(),
+            })
         })?;
         if to == PeerStatus::Active && self.kind == PeerKind::Voluntary {
             let missing = self.missing_certificates();
             if !missing.is_empty() {
-                let names: Vec<&str> = missing.iter().map(|k| k.as_str()).collect();
-                return Err(DomainError::Conflict(format!(
-                    "a volunteer cannot be active without clear certificates: {}",
-                    names.join(", ")
-                )));
+                let names = missing.iter().map(|k| k.as_str()).collect();
+                return Err(DomainError::Conflict(Conflict::CertificatesMissing(names)));
             }
         }
         self.transitions.push(Transition {

@@ -8,7 +8,7 @@ use chrono::{Days, NaiveDate, Utc};
 
 use crate::authz::{PeopleAction, authorize_people, require_actor};
 use crate::context::{RequestContext, Role};
-use crate::error::{DomainError, DomainResult};
+use crate::error::{Conflict, DomainError, DomainResult};
 use crate::ids::{OrganisationId, PeerId, PlacementId, UserId};
 use crate::page::{Page, PageRequest};
 use crate::people::peer::{
@@ -302,10 +302,7 @@ impl PeerService {
             id,
             Box::new(move |peer| {
                 if peer.status != PeerStatus::Screening {
-                    return Err(DomainError::Conflict(
-                        "screening interviews are recorded while the peer is in SCREENING"
-                            .to_owned(),
-                    ));
+                    return Err(DomainError::Conflict(Conflict::NotInScreening));
                 }
                 peer.screenings.push(Screening {
                     held_on,
@@ -517,17 +514,12 @@ impl PeerService {
                 &placement,
                 Box::new(move |peer, existing, unit| {
                     if unit.kind != OrganisationKind::HospitalPsychiatryUnit {
-                        return Err(DomainError::Conflict(
-                            "placements are in hospital-psychiatry units".to_owned(),
-                        ));
+                        return Err(DomainError::Conflict(Conflict::NotAPsychiatryUnit));
                     }
                     let employment = match (peer.kind, peer.status, &peer.employment) {
                         (PeerKind::Paid, PeerStatus::Active, Some(e)) => e,
                         _ => {
-                            return Err(DomainError::Conflict(
-                                "only an active, paid peer with an employment record can be placed"
-                                    .to_owned(),
-                            ));
+                            return Err(DomainError::Conflict(Conflict::NotPlaceable));
                         }
                     };
                     check_weekly_hours(employment.weekly_hours_tenths, existing, &candidate)

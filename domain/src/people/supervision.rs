@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::error::{DomainError, DomainResult};
+use crate::error::{Conflict, DomainError, DomainResult};
 use crate::ids::{OrganisationId, PeerId, PlacementId, SupervisionId, UserId};
 use crate::people::peer::check_period;
 
@@ -198,11 +198,11 @@ pub fn check_weekly_hours(
                 .map(|p| p.weekly_hours_tenths)
                 .sum::<u32>();
         if total > contract_tenths {
-            return Err(DomainError::Conflict(format!(
-                "placements from {day} would total {:.1} hours a week, more than the contracted {:.1}",
-                f64::from(total) / 10.0,
-                f64::from(contract_tenths) / 10.0
-            )));
+            return Err(DomainError::Conflict(Conflict::HoursExceeded {
+                from: day,
+                total_tenths: total,
+                contracted_tenths: contract_tenths,
+            }));
         }
     }
     Ok(())

@@ -13,7 +13,7 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::error::{DomainError, DomainResult};
+use crate::error::{Conflict, DomainError, DomainResult};
 use crate::ids::UserId;
 
 stored_enum!(
@@ -235,11 +235,10 @@ pub fn transition(
 ) -> DomainResult<ReferralTransition> {
     check_details(action, &details)?;
     let to = next_state(state, action).ok_or_else(|| {
-        DomainError::Conflict(format!(
-            "{} is not allowed from {}",
-            action.as_str(),
-            state.as_str()
-        ))
+        DomainError::Conflict(Conflict::IllegalTransition {
+            action: action.as_str(),
+            from: state.as_str(),
+        })
     })?;
     Ok(ReferralTransition {
         from: state,

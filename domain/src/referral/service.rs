@@ -8,7 +8,7 @@ use chrono::Utc;
 
 use crate::authz::{PeopleAction, authorize_people, require_actor};
 use crate::context::{RequestContext, Role};
-use crate::error::{DomainError, DomainResult};
+use crate::error::{Conflict, DomainError, DomainResult};
 use crate::ids::{CitizenId, OfferId, ReferralId};
 use crate::page::{Page, PageRequest};
 use crate::people::{
@@ -143,9 +143,9 @@ impl ReferralService {
         if !actor.has(Role::Referrer) {
             return Err(forbidden());
         }
-        let organisation = actor.organisation_id().ok_or_else(|| {
-            DomainError::Conflict("a referrer must belong to an organisation".to_owned())
-        })?;
+        let organisation = actor
+            .organisation_id()
+            .ok_or_else(|| DomainError::Conflict(Conflict::ReferrerWithoutOrganisation))?;
         let idempotency = match &new.idempotency_key {
             Some(key) => {
                 let ok =
@@ -261,11 +261,7 @@ impl ReferralService {
         let system = RequestContext::system(ctx.tenant_id()?);
         let history = self.citizens.consent_history(&system, citizen).await?;
         if !has_consent(&history, ConsentPurpose::ReferralProcessing) {
-            return Err(DomainError::Conflict(
-                "the citizen's consent to referral processing is not in force; their \
-                 coordinator records it anew with the citizen"
-                    .to_owned(),
-            ));
+            return Err(DomainError::Conflict(Conflict::ReferralConsentNotInForce));
         }
         for (asked, purpose, field) in [
             (new.contact, ConsentPurpose::Contact, "contactConsent"),
@@ -536,15 +532,13 @@ impl ReferralService {
                     }
                     if let Some(capacity) = capacity {
                         if capacity.status != PeerStatus::Active {
-                            return Err(DomainError::Conflict(
-                                "only an active peer can be assigned".to_owned(),
-                            ));
+                            return Err(DomainError::Conflict(Conflict::PeerNotActive));
                         }
                         if capacity.open_matches >= u32::from(capacity.max_matches) {
-                            return Err(DomainError::Conflict(format!(
-                                "the peer has no capacity: {} of {} one-to-one matches in use",
-                                capacity.open_matches, capacity.max_matches
-                            )));
+                            return Err(DomainError::Conflict(Conflict::PeerAtCapacity {
+                                open: capacity.open_matches,
+                                max: u32::from(capacity.max_matches),
+                            }));
                         }
                         referral.assigned_peer_id = Some(capacity.peer_id);
                     }

@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 use crate::authz::{TenancyAction, authorize};
 use crate::context::{Actor, RequestContext, Role};
-use crate::error::{DomainError, DomainResult};
+use crate::error::{Conflict, DomainError, DomainResult};
 use crate::ids::{ApiClientId, OrganisationId, TenantId, UserId};
 use crate::page::{Page, PageRequest};
 use crate::tenancy::model::{DisplayName, Email, User};
@@ -270,9 +270,7 @@ impl ApiClientService {
     ) -> DomainResult<(ApiClient, String)> {
         authorize(ctx, TenancyAction::ManageApiClients)?;
         if self.repo.get(ctx, id).await?.client.revoked_at.is_some() {
-            return Err(DomainError::Conflict(
-                "the API client is revoked; register a new one".to_owned(),
-            ));
+            return Err(DomainError::Conflict(Conflict::ApiClientRevoked));
         }
         let secret = (self.secrets)();
         let now = Utc::now();

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use crate::authz::{TenancyAction, authorize, require_actor};
 use crate::context::{Actor, RequestContext, Role};
-use crate::error::{DomainError, DomainResult};
+use crate::error::{Conflict, DomainError, DomainResult};
 use crate::ids::{OrganisationId, TenantId, UserId};
 use crate::page::{Page, PageRequest};
 use crate::tenancy::model::{
@@ -314,9 +314,7 @@ impl TenancyService {
 /// The rule behind [`TenancyService::revoke_role`], pure so that it is tested on its own.
 fn revoke(user: &User, role: Role, tenant_admins: usize) -> DomainResult<BTreeSet<Role>> {
     if role == Role::TenantAdmin && user.roles.contains(&Role::TenantAdmin) && tenant_admins <= 1 {
-        return Err(DomainError::Conflict(
-            "the tenant's last admin cannot lose the admin role".to_owned(),
-        ));
+        return Err(DomainError::Conflict(Conflict::LastAdmin));
     }
     let mut roles = user.roles.clone();
     roles.remove(&role);

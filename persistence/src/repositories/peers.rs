@@ -13,7 +13,7 @@ use peerbro_domain::people::{
     SupervisionSession, Training, Transition,
 };
 use peerbro_domain::privacy::{AuditAction, AuditEvent, Personal, Purpose, SecretKey, SubjectKind};
-use peerbro_domain::{DomainError, DomainResult, RequestContext};
+use peerbro_domain::{DomainError, DomainResult, Duplicate, RequestContext};
 use sea_orm::{
     ActiveModelTrait as _, ActiveValue::Set, ColumnTrait as _, Condition, EntityTrait as _,
     IntoActiveModel as _, QueryFilter as _, QueryOrder as _,
@@ -387,7 +387,7 @@ impl PeerRepository for SeaPeerRepository {
         model
             .insert(&tx)
             .await
-            .map_err(|e| map_db(e, "this user is already registered as a peer worker"))?;
+            .map_err(|e| map_db(e, Duplicate::PeerUser))?;
         if let Some(e) = &peer.employment {
             peer_employments::ActiveModel {
                 tenant_id: Set(tenant.as_uuid()),
@@ -399,7 +399,7 @@ impl PeerRepository for SeaPeerRepository {
             }
             .insert(&tx)
             .await
-            .map_err(|e| map_db(e, "employment already recorded"))?;
+            .map_err(|e| map_db(e, Duplicate::Employment))?;
         }
         self.append_history(&tx, tenant, peer, (0, 0, 0, 0)).await?;
         append(
@@ -596,7 +596,7 @@ impl PeerRepository for SeaPeerRepository {
         }
         .insert(&tx)
         .await
-        .map_err(|e| map_db(e, "supervision session already recorded"))?;
+        .map_err(|e| map_db(e, Duplicate::SupervisionSession))?;
         supervision_attendees::Entity::insert_many(ids.iter().map(|p| {
             supervision_attendees::ActiveModel {
                 tenant_id: Set(tenant.as_uuid()),
@@ -760,7 +760,7 @@ impl PeerRepository for SeaPeerRepository {
         }
         .insert(&tx)
         .await
-        .map_err(|e| map_db(e, "placement already recorded"))?;
+        .map_err(|e| map_db(e, Duplicate::Placement))?;
         tx.commit().await
     }
 

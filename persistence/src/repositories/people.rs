@@ -10,7 +10,7 @@ use peerbro_domain::people::{
     BirthYear, Citizen, CitizenChange, CitizenFilter, CitizenRepository, ConsentRecord, Pseudonym,
 };
 use peerbro_domain::privacy::{AuditAction, AuditEvent, Personal, Purpose, SecretKey, SubjectKind};
-use peerbro_domain::{DomainError, DomainResult, RequestContext};
+use peerbro_domain::{DomainError, DomainResult, Duplicate, RequestContext};
 use sea_orm::{
     ActiveModelTrait as _, ActiveValue::Set, ColumnTrait as _, EntityTrait as _,
     IntoActiveModel as _, QueryFilter as _, QueryOrder as _,
@@ -126,7 +126,7 @@ impl SeaCitizenRepository {
         model
             .insert(tx)
             .await
-            .map_err(|e| map_db(e, "this user is already registered as a citizen"))?;
+            .map_err(|e| map_db(e, Duplicate::CitizenUser))?;
         let mut events = vec![event(AuditAction::Create, id, purpose)];
         self.consents_in(tx, ctx, citizen.id, consents, purpose, &mut events)
             .await?;
@@ -206,9 +206,10 @@ impl SeaCitizenRepository {
         model: &mut citizens::ActiveModel,
     ) -> DomainResult<()> {
         let id = citizen.id.as_uuid();
-        let name = citizen.name.as_ref().ok_or_else(|| {
-            DomainError::Conflict("the citizen's data has been erased".to_owned())
-        })?;
+        let name = citizen
+            .name
+            .as_ref()
+            .ok_or_else(|| DomainError::Conflict(peerbro_domain::Conflict::CitizenErased))?;
         model.name_sealed = Set(self.vault.seal(
             key,
             &field_aad(tenant, "citizens", "name", id),
@@ -413,9 +414,8 @@ impl CitizenRepository for SeaCitizenRepository {
         let key = keys.get(&row.id).cloned();
         let mut citizen = self.decrypt(tenant, row.clone(), key.as_ref())?;
         change(&mut citizen)?;
-        let key = key.ok_or_else(|| {
-            DomainError::Conflict("the citizen's data has been erased".to_owned())
-        })?;
+        let key =
+            key.ok_or_else(|| DomainError::Conflict(peerbro_domain::Conflict::CitizenErased))?;
         let mut model = row.into_active_model();
         self.seal_into(&tx, tenant, &key, &citizen, &mut model)
             .await?;
@@ -442,7 +442,7 @@ impl CitizenRepository for SeaCitizenRepository {
         let row = find_row(&tx, tenant, id, true).await?;
         if row.erased_at.is_some() {
             return Err(DomainError::Conflict(
-                "the citizen's data has already been erased".to_owned(),
+                peerbro_domain::Conflict::AlreadyErased,
             ));
         }
         self.vault.destroy_subject_key(&tx, tenant, row.id).await?;

@@ -13,7 +13,7 @@ use peerbro_domain::referral::{
     ReferralChange, ReferralFilter, ReferralRepository, ReferralState, ReferralTransition,
     Submission, Submitted, frees_course_place,
 };
-use peerbro_domain::{DomainError, DomainResult, RequestContext};
+use peerbro_domain::{Conflict, DomainError, DomainResult, RequestContext};
 use sea_orm::{
     ActiveModelTrait as _, ActiveValue::Set, ColumnTrait as _, EntityTrait as _,
     IntoActiveModel as _, PaginatorTrait as _, QueryFilter as _, QueryOrder as _,
@@ -37,8 +37,6 @@ pub struct SeaReferralRepository {
     db: Database,
     citizens: SeaCitizenRepository,
 }
-
-const KEY_REUSED: &str = "this Idempotency-Key was already used for a different referral";
 
 fn corrupt(what: &str) -> DomainError {
     DomainError::Unknown(anyhow::anyhow!("stored referral {what} does not parse"))
@@ -159,7 +157,7 @@ impl SeaReferralRepository {
             Some(row) if row.fingerprint.as_deref() == Some(fingerprint) => {
                 Ok(Some(Submitted::Replayed(ReferralId::from_uuid(row.id))))
             }
-            Some(_) => Err(DomainError::Conflict(KEY_REUSED.to_owned())),
+            Some(_) => Err(DomainError::Conflict(Conflict::IdempotencyKeyReused)),
         }
     }
 
@@ -220,7 +218,7 @@ impl SeaReferralRepository {
                     )
                     .await?
                     .ok_or_else(|| {
-                        DomainError::Conflict("the citizen's data has been erased".to_owned())
+                        DomainError::Conflict(peerbro_domain::Conflict::CitizenErased)
                     })?,
             ),
             None => None,
@@ -248,7 +246,7 @@ impl SeaReferralRepository {
         }
         .insert(&tx)
         .await
-        .map_err(|e| map_db(e, KEY_REUSED))?;
+        .map_err(|e| map_db(e, Conflict::IdempotencyKeyReused))?;
         crate::outbox::referral_submitted(&tx, tenant, referral).await?;
         tx.commit().await
     }
@@ -278,12 +276,12 @@ impl ReferralRepository for SeaReferralRepository {
         {
             Ok(()) => Ok(Submitted::Created(submission.referral.id)),
             // A concurrent retry with the same key won the insert: answer as a replay.
-            Err(DomainError::Conflict(message)) if message == KEY_REUSED => match &key {
+            Err(DomainError::Conflict(Conflict::IdempotencyKeyReused)) => match &key {
                 Some((key, fingerprint)) => self
                     .replay(tenant, key, fingerprint)
                     .await?
-                    .ok_or_else(|| DomainError::Conflict(KEY_REUSED.to_owned())),
-                None => Err(DomainError::Conflict(message)),
+                    .ok_or(DomainError::Conflict(Conflict::IdempotencyKeyReused)),
+                None => Err(DomainError::Conflict(Conflict::IdempotencyKeyReused)),
             },
             Err(other) => Err(other),
         }

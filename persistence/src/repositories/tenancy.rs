@@ -11,7 +11,7 @@ use peerbro_domain::tenancy::{
     OrganisationName, OrganisationRepository, RoleChange, Tenant, TenantRepository, TenantSlug,
     User, UserRepository,
 };
-use peerbro_domain::{DomainError, DomainResult};
+use peerbro_domain::{DomainError, DomainResult, Duplicate};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter,
     QueryOrder,
@@ -70,7 +70,7 @@ impl TenantRepository for SeaTenantRepository {
         }
         .insert(&tx)
         .await
-        .map_err(|e| map_db(e, "a tenant with this slug already exists"))?;
+        .map_err(|e| map_db(e, Duplicate::TenantSlug))?;
         tx.commit().await
     }
 
@@ -125,8 +125,6 @@ impl SeaOrganisationRepository {
         Self { db }
     }
 }
-
-const ORG_NAME_TAKEN: &str = "an organisation with this name already exists in the tenant";
 
 pub(crate) fn organisation_from(m: organisations::Model) -> DomainResult<Organisation> {
     Ok(Organisation {
@@ -220,7 +218,7 @@ impl OrganisationRepository for SeaOrganisationRepository {
         }
         .insert(&tx)
         .await
-        .map_err(|e| map_db(e, ORG_NAME_TAKEN))?;
+        .map_err(|e| map_db(e, Duplicate::OrganisationName))?;
         tx.commit().await
     }
 
@@ -243,7 +241,7 @@ impl OrganisationRepository for SeaOrganisationRepository {
         active
             .update(&tx)
             .await
-            .map_err(|e| map_db(e, ORG_NAME_TAKEN))?;
+            .map_err(|e| map_db(e, Duplicate::OrganisationName))?;
         tx.commit().await?;
         Ok(org)
     }
@@ -393,12 +391,7 @@ impl UserRepository for SeaUserRepository {
         }
         .insert(&tx)
         .await
-        .map_err(|e| {
-            map_db(
-                e,
-                "a user with this e-mail is already a member of the tenant",
-            )
-        })?;
+        .map_err(|e| map_db(e, Duplicate::MemberEmail))?;
         if !user.roles.is_empty() {
             memberships::Entity::insert_many(
                 user.roles.iter().map(|r| membership(tenant, user.id, *r)),

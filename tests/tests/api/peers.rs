@@ -258,6 +258,11 @@ async fn the_supervision_worklist_lists_active_peers_past_the_limit(db: Db) {
 
 async fn placements_stay_within_the_contracted_hours(db: Db) {
     let app = TestApp::spawn(&db).await;
+    // The seed is relative to the day it runs (a 20-hour placement from 60 days ago, 30 hours
+    // contracted), so every date here is too: the test means the same on any day.
+    let day = |offset: i64| {
+        (chrono::Utc::now().date_naive() + chrono::Duration::days(offset)).to_string()
+    };
     let coordinator = app.token("helsingor", "coordinator@helsingor.demo").await;
     let peers = app
         .gql_ok(Some(&coordinator), "{ peerWorkers(purpose: COORDINATION, kind: PAID) { edges { node { id employment { weeklyHours } } } } }", json!({}))
@@ -276,7 +281,7 @@ async fn placements_stay_within_the_contracted_hours(db: Db) {
         .gql_ok(
             Some(&coordinator),
             place,
-            json!({ "p": paid, "u": unit, "h": 10, "s": "2026-12-01", "e": "2027-02-28" }),
+            json!({ "p": paid, "u": unit, "h": 10, "s": day(2), "e": day(90) }),
         )
         .await;
     assert_eq!(
@@ -287,7 +292,7 @@ async fn placements_stay_within_the_contracted_hours(db: Db) {
         app.gql_code(
             Some(&coordinator),
             place,
-            json!({ "p": paid, "u": unit, "h": 0.5, "s": "2027-01-01", "e": "2027-01-31" })
+            json!({ "p": paid, "u": unit, "h": 0.5, "s": day(30), "e": day(60) })
         )
         .await,
         "CONFLICT",
@@ -296,14 +301,14 @@ async fn placements_stay_within_the_contracted_hours(db: Db) {
     app.gql_ok(
         Some(&coordinator),
         place,
-        json!({ "p": paid, "u": unit, "h": 10, "s": "2027-03-01", "e": null }),
+        json!({ "p": paid, "u": unit, "h": 10, "s": day(120), "e": null }),
     )
     .await;
     assert_eq!(
         app.gql_code(
             Some(&coordinator),
             place,
-            json!({ "p": paid, "u": ngo, "h": 1, "s": "2027-06-01", "e": null })
+            json!({ "p": paid, "u": ngo, "h": 1, "s": day(200), "e": null })
         )
         .await,
         "CONFLICT",
@@ -314,7 +319,7 @@ async fn placements_stay_within_the_contracted_hours(db: Db) {
         app.gql_code(
             Some(&coordinator),
             place,
-            json!({ "p": volunteer, "u": unit, "h": 1, "s": "2027-06-01", "e": null })
+            json!({ "p": volunteer, "u": unit, "h": 1, "s": day(200), "e": null })
         )
         .await,
         "CONFLICT",
@@ -324,7 +329,7 @@ async fn placements_stay_within_the_contracted_hours(db: Db) {
         app.gql_code(
             Some(&coordinator),
             place,
-            json!({ "p": paid, "u": unit, "h": 1, "s": "2027-06-01", "e": "2027-05-01" })
+            json!({ "p": paid, "u": unit, "h": 1, "s": day(200), "e": day(170) })
         )
         .await,
         "VALIDATION",
@@ -349,21 +354,21 @@ async fn placements_stay_within_the_contracted_hours(db: Db) {
     );
     assert_eq!(
         count(
-            &app.gql_ok(Some(&coordinator), list, json!({ "d": "2027-01-15" }))
+            &app.gql_ok(Some(&coordinator), list, json!({ "d": day(45) }))
                 .await
         ),
         2
     );
     assert_eq!(
         count(
-            &app.gql_ok(Some(&coordinator), list, json!({ "d": "2027-04-01" }))
+            &app.gql_ok(Some(&coordinator), list, json!({ "d": day(150) }))
                 .await
         ),
         2
     );
     assert_eq!(
         count(
-            &app.gql_ok(Some(&coordinator), list, json!({ "d": "2020-01-01" }))
+            &app.gql_ok(Some(&coordinator), list, json!({ "d": day(-3650) }))
                 .await
         ),
         0

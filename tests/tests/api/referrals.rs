@@ -81,6 +81,10 @@ async fn a_referral_runs_to_completion_and_the_referrer_follows_each_step(db: Db
         Value::Null,
         "lists do not decrypt reasons"
     );
+    assert_eq!(
+        row["node"]["contactOverdue"], false,
+        "a submitted referral waits for no contact yet"
+    );
     let detail = app
         .gql_ok(Some(&coordinator), "query($id: ID!) { referral(id: $id, purpose: REFERRAL_HANDLING) { reason citizenId referrerOrganisation { kind } } }", json!({ "id": id }))
         .await;
@@ -120,8 +124,36 @@ async fn a_referral_runs_to_completion_and_the_referrer_follows_each_step(db: Db
             "COMPLETED",
         ),
     ];
+    let overdue = |list: Value| {
+        list["referralWorklist"]["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["node"]["id"] == id.as_str())
+            .map(|e| e["node"]["contactOverdue"].clone())
+    };
+    let worklist = "{ referralWorklist { edges { node { id contactOverdue } } } }";
     for (input, state) in steps {
         mv(&app, &coordinator, input).await.unwrap();
+        if state == "ASSIGNED" {
+            let list = app.gql_ok(Some(&coordinator), worklist, json!({})).await;
+            assert_eq!(overdue(list), Some(json!(false)), "assigned just now");
+            // An assignment long past the tenant's 14-day limit, still without contact.
+            // It is the only referral in the state (the fresh database holds no others).
+            let backdated = app
+                .owner_execute(
+                    "UPDATE referrals SET assigned_at = '2020-01-01 00:00:00+00:00' \
+                     WHERE state = 'ASSIGNED'",
+                )
+                .await;
+            assert_eq!(backdated, 1);
+            let list = app.gql_ok(Some(&coordinator), worklist, json!({})).await;
+            assert_eq!(overdue(list), Some(json!(true)), "no contact for years");
+        }
+        if state == "IN_CONTACT" {
+            let list = app.gql_ok(Some(&coordinator), worklist, json!({})).await;
+            assert_eq!(overdue(list), Some(json!(false)), "contact made");
+        }
         let seen = app
             .gql_ok(Some(&referrer), STATUS, json!({ "id": id }))
             .await;
@@ -236,6 +268,22 @@ async fn illegal_moves_and_missing_details_are_refused(db: Db) {
             "{input}"
         );
     }
+    // The kind of conflict is typed, for clients that branch on it.
+    let (_, body) = app
+        .gql(
+            Some(&coordinator),
+            MOVE,
+            json!({ "input": { "id": id, "action": "START" } }),
+        )
+        .await;
+    assert_eq!(
+        body["errors"][0]["extensions"]["reason"], "ILLEGAL_TRANSITION",
+        "{body}"
+    );
+    assert_eq!(
+        body["errors"][0]["message"],
+        "conflict: START is not allowed from SUBMITTED"
+    );
     let events = outbox(&app, &id).await;
     assert_eq!(events.len(), 1, "refused moves announce nothing");
     assert_eq!(events[0].0, "referral.submitted");
@@ -610,6 +658,8 @@ async fn partners_submit_and_follow_referrals_over_rest(db: Db) {
         conflict.headers()["content-type"],
         "application/problem+json"
     );
+    let problem: Value = conflict.json().await.unwrap();
+    assert_eq!(problem["reason"], "IDEMPOTENCY_KEY_REUSED", "{problem}");
 
     let got: Value = app
         .request(Method::GET, &location)

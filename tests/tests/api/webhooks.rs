@@ -340,10 +340,55 @@ async fn deliveries_are_signed_retried_under_one_id_and_logged(db: Db) {
         json!({ "id": endpoint }),
     )
     .await;
+    // A witness endpoint, enabled, shows when the worker has handled the next events.
+    let (witness, _) = register(&app, &admin, &format!("{}/witness", receiver.url)).await;
+    let held = submit(&app, &referrer).await;
+    receiver
+        .wait_until(Duration::from_secs(30), |r| {
+            r.iter()
+                .any(|r| r.path == "/witness" && r.body.contains(&held) && r.answered == 204)
+        })
+        .await;
+    assert!(
+        !receiver
+            .received()
+            .iter()
+            .any(|r| r.path == "/helsingor" && r.body.contains(&held)),
+        "the disabled endpoint was called"
+    );
+    let log = app
+        .gql_ok(Some(&admin), DELIVERIES, json!({ "endpoint": endpoint }))
+        .await;
+    let edges = log["webhookDeliveries"]["edges"].as_array().unwrap();
+    assert_eq!(
+        edges.len(),
+        3,
+        "the deliveries from before it was disabled: {log}"
+    );
+    assert!(
+        edges
+            .iter()
+            .all(|e| !e["node"]["payload"].as_str().unwrap().contains(&held)),
+        "no delivery is made for a disabled endpoint: {log}"
+    );
+    let witnessed = app
+        .gql_ok(Some(&admin), DELIVERIES, json!({ "endpoint": witness }))
+        .await;
+    assert!(
+        witnessed["webhookDeliveries"]["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["node"]["status"] == "DELIVERED"),
+        "{witnessed}"
+    );
 
     // The other tenant's endpoint was never called with helsingor's events.
     assert!(
-        receiver.received().iter().all(|r| r.path == "/helsingor"),
+        receiver
+            .received()
+            .iter()
+            .all(|r| r.path == "/helsingor" || r.path == "/witness"),
         "an event crossed tenants"
     );
     app.stop().await;
