@@ -10,11 +10,11 @@ use peerbro_domain::privacy::ChainReport;
 use peerbro_domain::tenancy::{Email, Tenant, TenantSlug};
 use peerbro_persistence::Database;
 
+use crate::auth::Authenticator;
 use crate::auth::load_keys;
 use crate::config::Settings;
-use crate::startup::{
-    Application, Services, authenticator, prepare_database, services, tenancy_service,
-};
+use crate::startup::{Application, prepare_database};
+use crate::wiring::{Services, authenticator, master_key, services, tenancy_service};
 use crate::{graphql, seed, telemetry};
 
 /// peerbro: the backend of Danish peer-support partnerships.
@@ -108,7 +108,7 @@ pub async fn run() -> anyhow::Result<()> {
         Command::Serve => serve(&settings).await,
         Command::Migrate => {
             let _telemetry = telemetry::init(&settings)?;
-            prepare_database(&settings, true, false).await?;
+            prepare_database(&settings, &master_key(&settings)?, true, false).await?;
             println!("migrations applied");
             Ok(())
         }
@@ -116,7 +116,7 @@ pub async fn run() -> anyhow::Result<()> {
             anyhow::ensure!(demo, "say what to seed: --demo");
             let _telemetry = telemetry::init(&settings)?;
             let db = Database::connect(settings.admin_url(), 2).await?;
-            let report = seed::demo(&services(&db, &settings)?).await?;
+            let report = seed::demo(&services(&db, &settings, &master_key(&settings)?)).await?;
             db.close().await;
             println!(
                 "demo seed: {} tenants, {} organisations, {} users, {} citizens, {} peer workers, \
@@ -169,13 +169,31 @@ async fn mint(
         "no signing key is configured: set PEERBRO_JWT_PRIVATE_KEY_FILE (the embedded SQLite \
          default uses its development key)"
     );
+    let master = master_key(settings)?;
     let db = Database::connect(&settings.database_url, 2).await?;
-    let Services {
-        tenancy,
-        api_clients,
-        ..
-    } = services(&db, settings)?;
-    let auth = authenticator(settings, tenancy.clone(), api_clients)?;
+    let services = services(&db, settings, &master);
+    let auth = authenticator(settings, &services, &master)?;
+    let token = mint_with(
+        &services,
+        &auth,
+        tenant,
+        user,
+        ttl.unwrap_or(settings.jwt_token_ttl_seconds),
+    )
+    .await;
+    db.close().await;
+    token
+}
+
+/// A token for `user` of `tenant`, from an authenticator that can sign.
+async fn mint_with(
+    services: &Services,
+    auth: &Authenticator,
+    tenant: &str,
+    user: &str,
+    ttl: u64,
+) -> anyhow::Result<String> {
+    let tenancy = &services.tenancy;
     let slug = TenantSlug::parse(tenant)?;
     let tenant = tenancy
         .find_tenant_by_slug(&slug)
@@ -186,19 +204,12 @@ async fn mint(
         .find_user_by_email(&RequestContext::system(tenant.id), &email)
         .await?
         .context("no user with that e-mail in the tenant")?;
-    let token = auth.mint(
-        tenant.id,
-        user.id,
-        None,
-        ttl.unwrap_or(settings.jwt_token_ttl_seconds),
-    )?;
-    db.close().await;
-    Ok(token)
+    auth.mint(tenant.id, user.id, None, ttl)
 }
 
 async fn verify_audit(settings: &Settings, only: Option<&str>) -> anyhow::Result<()> {
     let db = Database::connect(&settings.database_url, 2).await?;
-    let services = services(&db, settings)?;
+    let services = services(&db, settings, &master_key(settings)?);
     let tenants = match only {
         Some(slug) => vec![
             services
@@ -245,11 +256,14 @@ async fn serve(settings: &Settings) -> anyhow::Result<()> {
     }
     println!("OpenAPI:  http://{host}:{port}/api/v1/openapi.json");
     if settings.seeds_demo() && app.state().auth.can_mint() {
-        match mint(
-            settings,
+        // The running server's own authenticator: no second key load, no second warning.
+        let state = app.state();
+        match mint_with(
+            &state.services,
+            &state.auth,
             "helsingor",
             "admin@helsingor.demo",
-            Some(12 * 3600),
+            12 * 3600,
         )
         .await
         {

@@ -16,6 +16,7 @@ pub mod state;
 pub mod telemetry;
 pub mod webhooks;
 pub mod wire;
+pub mod wiring;
 
 pub use config::Settings;
 pub use startup::Application;

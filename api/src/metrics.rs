@@ -31,8 +31,6 @@ use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
 
-use crate::http::rate_limit::Limit;
-
 /// The content type of the exposition.
 pub const CONTENT_TYPE: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
 
@@ -353,5 +351,28 @@ impl<P: peerbro_domain::webhooks::EventPublisher> peerbro_domain::webhooks::Even
         let lag = (chrono::Utc::now() - event.created_at).num_milliseconds() as f64 / 1000.0;
         self.metrics.outbox([lag]);
         self.inner.publish(event);
+    }
+}
+
+/// Which limit refused a request (a metrics label).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Limit {
+    /// A signed-in caller's.
+    Caller,
+    /// An address's, without a valid token.
+    Anonymous,
+    /// The token endpoint's, per client id or per address.
+    Token,
+}
+
+impl Limit {
+    /// The label.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Caller => "caller",
+            Self::Anonymous => "anonymous",
+            Self::Token => "token",
+        }
     }
 }

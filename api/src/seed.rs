@@ -99,7 +99,7 @@ fn parse_err(e: DomainError) -> anyhow::Error {
 ///
 /// # Errors
 /// When the database refuses a write.
-pub async fn demo(services: &crate::startup::Services) -> anyhow::Result<SeedReport> {
+pub async fn demo(services: &crate::wiring::Services) -> anyhow::Result<SeedReport> {
     let tenancy: &TenancyService = &services.tenancy;
     let mut report = SeedReport::default();
     for spec in &DEMO {
@@ -162,7 +162,7 @@ pub async fn demo(services: &crate::startup::Services) -> anyhow::Result<SeedRep
 /// Offers of every kind, run by the NGO: a course facilitated by two active peers starting
 /// next week, a recovery café, one-to-one accompaniment and an online chat.
 async fn seed_offers(
-    services: &crate::startup::Services,
+    services: &crate::wiring::Services,
     system: &RequestContext,
     org_ids: &[peerbro_domain::ids::OrganisationId],
 ) -> anyhow::Result<usize> {
@@ -245,7 +245,7 @@ async fn seed_offers(
 }
 
 async fn seed_citizens(
-    services: &crate::startup::Services,
+    services: &crate::wiring::Services,
     ctx: &RequestContext,
     municipality: &str,
 ) -> anyhow::Result<usize> {
@@ -303,7 +303,7 @@ fn days_ago(days: u64) -> chrono::NaiveDate {
 /// Peers of both kinds: the demo peer user (supervised recently), an active volunteer whose
 /// supervision is overdue, an applicant, and a paid peer placed in the psychiatry unit.
 async fn seed_peers(
-    services: &crate::startup::Services,
+    services: &crate::wiring::Services,
     system: &RequestContext,
     slug: &str,
     org_ids: &[peerbro_domain::ids::OrganisationId],

@@ -10,30 +10,21 @@ use actix_web::dev::{Server, ServerHandle};
 use actix_web::middleware::{Compress, from_fn};
 use actix_web::{App, HttpServer, guard, web};
 use anyhow::Context as _;
-use peerbro_domain::offers::OfferService;
-use peerbro_domain::people::{PeerService, PeopleService};
 use peerbro_domain::privacy::SecretKey;
-use peerbro_domain::referral::ReferralService;
-use peerbro_domain::tenancy::{ApiClientService, TenancyService};
-use peerbro_domain::webhooks::{DispatchSettings, RetryPolicy, WebhookDispatcher, WebhookService};
-use peerbro_persistence::{
-    Database, PoolSettings, SeaApiClientRepository, SeaAuditLog, SeaCitizenRepository,
-    SeaOfferRepository, SeaOrganisationRepository, SeaPeerRepository, SeaReferralRepository,
-    SeaTenantRepository, SeaUserRepository, SeaWebhookRepository, Vault, XChaCha,
-};
-use rand::RngCore as _;
+use peerbro_domain::webhooks::WebhookDispatcher;
+use peerbro_persistence::{Database, PoolSettings};
 use tokio::sync::watch;
 
-use crate::auth::{Authenticator, load_keys};
 use crate::config::Settings;
 use crate::events::EventBus;
+use crate::http::graphql as graphql_http;
 use crate::http::lifecycle::{self, Lifecycle};
 use crate::http::rate_limit::RateLimits;
 use crate::http::{health, problem, request_id};
-use crate::metrics::{MeteredPublisher, MeteredSender, Metrics};
-use crate::secrets::load_or_create_key;
+use crate::metrics::Metrics;
 use crate::state::AppState;
-use crate::webhooks::{AddressPolicy, HttpSender, NetGuard, new_secret, spawn_worker};
+use crate::webhooks::spawn_worker;
+use crate::wiring::{authenticator, master_key, services, webhook_dispatcher};
 use crate::{graphql, rest, seed};
 
 /// Installs ring as the process's rustls crypto provider (once; later calls do nothing). Every
@@ -43,162 +34,13 @@ pub fn install_crypto_provider() {
     let _ = rustls::crypto::ring::default_provider().install_default();
 }
 
-/// The tenancy service over the sea-orm adapters.
-#[must_use]
-pub fn tenancy_service(db: &Database) -> TenancyService {
-    TenancyService::new(
-        Arc::new(SeaTenantRepository::new(db.clone())),
-        Arc::new(SeaOrganisationRepository::new(db.clone())),
-        Arc::new(SeaUserRepository::new(db.clone())),
-    )
-}
-
-/// The use cases, wired to their adapters.
-#[derive(Clone, Debug)]
-pub struct Services {
-    /// Tenants, organisations, users.
-    pub tenancy: TenancyService,
-    /// Citizens, consents, the audit log.
-    pub people: PeopleService,
-    /// Peer workers, supervision, placements.
-    pub peers: PeerService,
-    /// Referrals.
-    pub referrals: ReferralService,
-    /// Webhook endpoints and the delivery log.
-    pub webhooks: WebhookService,
-    /// Partner API clients.
-    pub api_clients: ApiClientService,
-    /// Offers, courses, matches.
-    pub offers: OfferService,
-}
-
-/// The address policy for webhook targets.
-#[must_use]
-pub const fn webhook_guard(settings: &Settings) -> NetGuard {
-    NetGuard::new(AddressPolicy {
-        allow_private: settings.webhook_allow_private_targets,
-        allow_http: settings.webhook_allow_http,
-    })
-}
-
-fn millis(ms: u64) -> chrono::Duration {
-    chrono::Duration::milliseconds(i64::try_from(ms).unwrap_or(i64::MAX / 2))
-}
-
-/// The webhook dispatcher over the sea-orm queue and the HTTP sender.
-///
-/// # Errors
-/// When the master key cannot be loaded or the HTTP client cannot be built.
-pub fn webhook_dispatcher(
-    db: &Database,
-    settings: &Settings,
-    bus: EventBus,
-    metrics: Arc<Metrics>,
-) -> anyhow::Result<WebhookDispatcher> {
-    let vault = Vault::new(Arc::new(XChaCha), master_key(settings)?);
-    let sender = HttpSender::new(
-        webhook_guard(settings),
-        Duration::from_secs(settings.webhook_timeout_seconds),
-    )?;
-    Ok(WebhookDispatcher::new(
-        Arc::new(SeaTenantRepository::new(db.clone())),
-        Arc::new(SeaWebhookRepository::new(db.clone(), vault)),
-        Arc::new(MeteredSender::new(sender, metrics.clone())),
-        Arc::new(MeteredPublisher::new(bus, metrics)),
-        DispatchSettings {
-            retry: RetryPolicy {
-                base: millis(settings.webhook_retry_base_ms),
-                max_delay: millis(
-                    settings
-                        .webhook_retry_max_delay_seconds
-                        .saturating_mul(1000),
-                ),
-                max_attempts: settings.webhook_max_attempts,
-            },
-            lease: millis(settings.webhook_lease_seconds.saturating_mul(1000)),
-            retention: Some(chrono::Duration::days(i64::from(
-                settings.event_retention_days,
-            ))),
-            prune_every: millis(settings.event_prune_interval_seconds.saturating_mul(1000)),
-            ..DispatchSettings::default()
-        },
-    ))
-}
-
-/// Loads the master key: a configured file must exist; the embedded default creates one
-/// beside the SQLite file.
-///
-/// # Errors
-/// When the key is not configured (PostgreSQL) or the file is unusable.
-pub fn master_key(settings: &Settings) -> anyhow::Result<SecretKey> {
-    let path = settings.master_key_path()?;
-    if settings.master_key_file.is_some() && !path.exists() {
-        anyhow::bail!(
-            "PEERBRO_MASTER_KEY_FILE: {} does not exist (a wrong path must not silently start a \
-             new key)",
-            path.display()
-        );
-    }
-    Ok(SecretKey::from_bytes(load_or_create_key(&path)?))
-}
-
-/// Every service over the sea-orm adapters of `db`.
-///
-/// # Errors
-/// When the master key cannot be loaded.
-pub fn services(db: &Database, settings: &Settings) -> anyhow::Result<Services> {
-    let vault = Vault::new(Arc::new(XChaCha), master_key(settings)?);
-    let peer_repository = Arc::new(SeaPeerRepository::new(db.clone(), vault.clone()));
-    let peers = PeerService::new(peer_repository.clone());
-    let citizens = SeaCitizenRepository::new(db.clone(), vault.clone());
-    let random: Arc<dyn Fn() -> [u8; 6] + Send + Sync> = Arc::new(|| {
-        let mut bytes = [0u8; 6];
-        rand::rng().fill_bytes(&mut bytes);
-        bytes
-    });
-    let referrals = ReferralService::new(
-        Arc::new(SeaReferralRepository::new(db.clone(), citizens.clone())),
-        Arc::new(citizens.clone()),
-        random.clone(),
-    );
-    let webhooks = WebhookService::new(
-        Arc::new(SeaWebhookRepository::new(db.clone(), vault.clone())),
-        Arc::new(webhook_guard(settings)),
-        Arc::new(new_secret),
-    );
-    let api_clients = ApiClientService::new(
-        Arc::new(SeaApiClientRepository::new(db.clone())),
-        Arc::new(SeaOrganisationRepository::new(db.clone())),
-        Arc::new(crate::auth::new_client_secret),
-        Arc::new(crate::auth::hash_client_secret),
-    );
-    let citizen_repository: Arc<SeaCitizenRepository> = Arc::new(citizens);
-    let people = PeopleService::new(
-        citizen_repository.clone(),
-        Arc::new(SeaAuditLog::new(db.clone())),
-        random,
-    );
-    Ok(Services {
-        tenancy: tenancy_service(db),
-        people,
-        peers,
-        referrals,
-        webhooks,
-        api_clients,
-        offers: OfferService::new(
-            Arc::new(SeaOfferRepository::new(db.clone())),
-            peer_repository,
-            citizen_repository,
-        ),
-    })
-}
-
 /// Migrates (and seeds, when asked) through the admin URL, then closes that pool.
 ///
 /// # Errors
 /// When the database cannot be reached or a migration or the seed fails.
 pub async fn prepare_database(
     settings: &Settings,
+    master: &SecretKey,
     migrate: bool,
     seed_demo: bool,
 ) -> anyhow::Result<()> {
@@ -210,7 +52,7 @@ pub async fn prepare_database(
         admin.migrate().await?;
     }
     if seed_demo {
-        let report = seed::demo(&services(&admin, settings)?).await?;
+        let report = seed::demo(&services(&admin, settings, master)).await?;
         tracing::info!(
             tenants = report.tenants,
             organisations = report.organisations,
@@ -223,34 +65,6 @@ pub async fn prepare_database(
     }
     admin.close().await;
     Ok(())
-}
-
-/// The authenticator for `settings` over `tenancy`.
-///
-/// # Errors
-/// When the configured keys cannot be loaded.
-pub fn authenticator(
-    settings: &Settings,
-    tenancy: TenancyService,
-    api_clients: ApiClientService,
-) -> anyhow::Result<Authenticator> {
-    let keys = load_keys(settings)?;
-    if let Some(file) = keys.dev_key_file() {
-        tracing::warn!(
-            file = %file.display(),
-            "using the HS256 development signing key: configure PEERBRO_JWT_ALGORITHM and a \
-             public key or JWKS for production"
-        );
-    }
-    let client_key = crate::auth::api_client_token_key(&master_key(settings)?)?;
-    Ok(Authenticator::new(
-        keys,
-        &settings.jwt_issuer,
-        &settings.jwt_audience,
-        settings.jwt_leeway_seconds,
-        tenancy,
-    )
-    .with_api_clients(api_clients, &client_key))
 }
 
 /// How a server stopped.
@@ -278,46 +92,37 @@ impl Application {
     /// Any start-up failure, with a message for the operator.
     pub async fn build(settings: &Settings) -> anyhow::Result<Self> {
         install_crypto_provider();
-        prepare_database(settings, settings.auto_migrate, settings.seeds_demo()).await?;
+        // The one place the master key is read; everything that seals or signs gets it here.
+        let master = master_key(settings)?;
+        prepare_database(
+            settings,
+            &master,
+            settings.auto_migrate,
+            settings.seeds_demo(),
+        )
+        .await?;
         let db = Database::connect_with(&settings.database_url, settings.pool()).await?;
         db.ensure_rls_cannot_be_bypassed().await?;
-        let Services {
-            tenancy,
-            people,
-            peers,
-            referrals,
-            webhooks,
-            api_clients,
-            offers,
-        } = services(&db, settings)?;
+        let services = services(&db, settings, &master);
         let events = EventBus::new();
         let metrics = Arc::new(Metrics::new());
         let dispatcher = if settings.webhook_worker {
             Some((
-                webhook_dispatcher(&db, settings, events.clone(), metrics.clone())?,
+                webhook_dispatcher(&db, settings, &master, events.clone(), metrics.clone())?,
                 Duration::from_millis(settings.webhook_poll_interval_ms),
             ))
         } else {
             None
         };
-        let auth = Arc::new(authenticator(
-            settings,
-            tenancy.clone(),
-            api_clients.clone(),
-        )?);
+        let auth = Arc::new(authenticator(settings, &services, &master)?);
+        drop(master);
+        let schema = web::Data::new(graphql::build_schema(settings.graphql_limits())?);
         let state = AppState {
-            tenancy,
-            people,
-            peers,
-            referrals,
-            webhooks,
+            services,
             events,
-            api_clients,
-            offers,
             api_client_token_ttl_seconds: settings.api_client_token_ttl_seconds,
             auth,
             db: db.clone(),
-            schema: graphql::build_schema(settings.graphql_limits())?,
             max_body_bytes: settings.max_body_bytes,
             graphiql: settings.graphiql,
             limits: Arc::new(RateLimits::new(settings, metrics.clone())?),
@@ -338,6 +143,7 @@ impl Application {
         let port = listener.local_addr()?.port();
         let origins = settings.cors_allowed_origins.clone();
         let data = web::Data::new(state.clone());
+        let life = web::Data::from(state.lifecycle.clone());
         let limit = settings.max_body_bytes;
         let metrics_here = settings.metrics && settings.metrics_listen.is_none();
         let mut server = HttpServer::new(move || {
@@ -356,6 +162,8 @@ impl Application {
             );
             App::new()
                 .app_data(data.clone())
+                .app_data(schema.clone())
+                .app_data(life.clone())
                 .app_data(web::PayloadConfig::new(limit))
                 .app_data(
                     web::JsonConfig::default()
@@ -377,7 +185,7 @@ impl Application {
                 })
                 .service(
                     web::resource("/graphql")
-                        .route(web::post().to(graphql::post))
+                        .route(web::post().to(graphql_http::post))
                         .route(
                             web::get()
                                 .guard(guard::fn_guard(|ctx| {
@@ -385,11 +193,11 @@ impl Application {
                                         v.as_bytes().eq_ignore_ascii_case(b"websocket")
                                     })
                                 }))
-                                .to(graphql::websocket),
+                                .to(graphql_http::websocket),
                         )
-                        .route(web::get().to(graphql::graphiql)),
+                        .route(web::get().to(graphql_http::graphiql)),
                 )
-                .route("/graphql/assets/{file}", web::get().to(graphql::asset))
+                .route("/graphql/assets/{file}", web::get().to(graphql_http::asset))
                 .service(web::scope("/api/v1").configure(rest::configure))
                 .default_service(web::to(problem::not_found))
         })

@@ -263,6 +263,7 @@ impl TestApp {
     /// The id of the tenant with `slug`.
     pub async fn tenant_id(&self, slug: &str) -> TenantId {
         self.state
+            .services
             .tenancy
             .find_tenant_by_slug(&TenantSlug::parse(slug).unwrap())
             .await
@@ -275,6 +276,7 @@ impl TestApp {
     pub async fn user_id(&self, slug: &str, email: &str) -> UserId {
         let tenant = self.tenant_id(slug).await;
         self.state
+            .services
             .tenancy
             .find_user_by_email(
                 &RequestContext::system(tenant),

@@ -7,9 +7,7 @@
 
 use std::sync::Arc;
 
-use actix_web::{HttpRequest, HttpResponse, web};
-use async_graphql::{Context, Data, ID, SimpleObject, Subscription};
-use async_graphql_actix_web::GraphQLSubscription;
+use async_graphql::{Context, ID, SimpleObject, Subscription};
 use chrono::{DateTime, Utc};
 use futures_util::Stream;
 use peerbro_domain::ids::ReferralId;
@@ -21,14 +19,13 @@ use tokio::sync::broadcast;
 use super::errors::{GqlResultExt as _, to_gql};
 use super::referrals::{ReferralState, ReferralStatus};
 use super::scalars::parse_id;
-use crate::auth::{AuthError, Authenticator};
+use crate::auth::Authenticator;
 use crate::events::EventBus;
-use crate::http::rate_limit::Caller;
-use crate::state::AppState;
 
-/// The `Authorization` value a subscriber connected with.
+/// The `Authorization` value a subscriber connected with (the token is verified again for
+/// each event).
 #[derive(Clone)]
-struct SubscriberToken(String);
+pub struct SubscriberToken(pub String);
 
 /// A change of a referral, as the subscriber may see it.
 #[derive(SimpleObject)]
@@ -155,66 +152,4 @@ impl Subscription {
             |mut follow| async move { follow.next().await.map(|change| (change, follow)) },
         ))
     }
-}
-
-fn token_from(payload: &serde_json::Value) -> Option<String> {
-    ["Authorization", "authorization"]
-        .iter()
-        .find_map(|key| payload.get(key).and_then(|v| v.as_str()))
-        .map(str::to_owned)
-        .or_else(|| {
-            payload
-                .get("token")
-                .and_then(|v| v.as_str())
-                .map(|t| format!("Bearer {t}"))
-        })
-}
-
-/// `GET /graphql` with `Upgrade: websocket`.
-///
-/// # Errors
-/// 400 when no GraphQL WebSocket sub-protocol is offered.
-pub async fn websocket(
-    req: HttpRequest,
-    payload: web::Payload,
-    state: web::Data<AppState>,
-) -> actix_web::Result<HttpResponse> {
-    let mut data = Data::default();
-    data.insert(state.events.clone());
-    data.insert(state.referrals.clone());
-    data.insert(state.auth.clone());
-    let header = req
-        .headers()
-        .get(actix_web::http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    let auth = state.auth.clone();
-    let limits = state.limits.clone();
-    GraphQLSubscription::new(state.schema.clone())
-        .with_data(data)
-        .on_connection_init(move |payload| async move {
-            let token = token_from(&payload)
-                .or(header)
-                .ok_or_else(|| to_gql(DomainError::Unauthenticated))?;
-            let request_id = format!("ws-{}", uuid::Uuid::now_v7());
-            let verified = auth
-                .verify_header(&token)
-                .map_err(|_| to_gql(DomainError::Unauthenticated))?;
-            limits.caller(&Caller::from(&verified)).gql()?;
-            let ctx = auth
-                .resolve(verified, &request_id)
-                .await
-                .map_err(|e| match e {
-                    AuthError::Lookup(err) => to_gql(err),
-                    AuthError::Invalid(_) => to_gql(DomainError::Unauthenticated),
-                })?;
-            if ctx.actor().is_none() {
-                return Err(to_gql(DomainError::Unauthenticated));
-            }
-            let mut data = Data::default();
-            data.insert(ctx);
-            data.insert(SubscriberToken(token));
-            Ok(data)
-        })
-        .start(&req, payload)
 }

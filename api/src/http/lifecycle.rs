@@ -118,7 +118,7 @@ impl actix_web::ResponseError for TimedOut {
     fn error_response(&self) -> HttpResponse {
         let api = ApiError::unavailable(TIMED_OUT);
         if self.graphql {
-            crate::graphql::graphql_api_error(&api)
+            crate::http::problem::graphql_api_error(&api)
         } else {
             api.error_response()
         }
@@ -134,8 +134,8 @@ pub async fn middleware(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, Error> {
     let Some(life) = req
-        .app_data::<actix_web::web::Data<crate::state::AppState>>()
-        .map(|s| s.lifecycle.clone())
+        .app_data::<actix_web::web::Data<Lifecycle>>()
+        .map(|l| l.clone().into_inner())
     else {
         return next
             .call(req)

@@ -1,8 +1,9 @@
 //! HTTP plumbing shared by GraphQL and REST: request ids, the request lifecycle (timeouts,
-//! metrics, shutdown), rate limits, the auth extractor, problem+json errors and the health
-//! endpoints.
+//! metrics, shutdown), rate limits, the auth extractor, problem+json errors, the health
+//! endpoints, and GraphQL's HTTP and WebSocket transport.
 
 pub mod auth;
+pub mod graphql;
 pub mod health;
 pub mod lifecycle;
 pub mod problem;

@@ -214,3 +214,27 @@ pub fn path_error(err: actix_web::error::PathError, _req: &HttpRequest) -> actix
 pub async fn not_found() -> HttpResponse {
     ApiError::new(StatusCode::NOT_FOUND, "NOT_FOUND", "no such resource").error_response()
 }
+
+/// An error raised before GraphQL ran (authentication, rate limit, database), in GraphQL's
+/// shape, with the status and headers REST would send.
+pub fn graphql_api_error(err: &ApiError) -> HttpResponse {
+    let problem = err.problem();
+    let mut extensions = serde_json::json!({ "code": problem.code });
+    if let Some(seconds) = problem.retry_after_seconds {
+        extensions["retryAfterSeconds"] = serde_json::json!(seconds);
+    }
+    let mut res = HttpResponse::build(err.status()).json(serde_json::json!({
+        "errors": [{ "message": problem.detail, "extensions": extensions }]
+    }));
+    if err.status() == StatusCode::UNAUTHORIZED {
+        res.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            header::HeaderValue::from_static("Bearer error=\"invalid_token\""),
+        );
+    }
+    if let Some(seconds) = err.retry_after() {
+        res.headers_mut()
+            .insert(header::RETRY_AFTER, header::HeaderValue::from(seconds));
+    }
+    res
+}

@@ -25,7 +25,7 @@ use peerbro_domain::DomainError;
 use uuid::Uuid;
 
 use crate::config::Settings;
-use crate::metrics::Metrics;
+use crate::metrics::{Limit, Metrics};
 
 type Keyed<K> = RateLimiter<K, DefaultKeyedStateStore<K>, DefaultClock>;
 
@@ -51,29 +51,6 @@ impl From<&crate::auth::Verified> for Caller {
                 user: user.as_uuid(),
             },
             crate::auth::Verified::Client { client, .. } => Self::Client(client.as_uuid()),
-        }
-    }
-}
-
-/// Which limit refused a request (a metrics label).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Limit {
-    /// A signed-in caller's.
-    Caller,
-    /// An address's, without a valid token.
-    Anonymous,
-    /// The token endpoint's, per client id or per address.
-    Token,
-}
-
-impl Limit {
-    /// The label.
-    #[must_use]
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::Caller => "caller",
-            Self::Anonymous => "anonymous",
-            Self::Token => "token",
         }
     }
 }

@@ -187,7 +187,12 @@ pub async fn token(req: HttpRequest, body: web::Bytes, state: web::Data<AppState
     if let Err(retry_after) = state.limits.token_client(&client_id) {
         return slow_down(retry_after);
     }
-    match state.api_clients.exchange(&client_id, &secret).await {
+    match state
+        .services
+        .api_clients
+        .exchange(&client_id, &secret)
+        .await
+    {
         Ok((tenant, client)) => {
             let ttl = state.api_client_token_ttl_seconds;
             match state.auth.mint_for_client(tenant, client.id, ttl) {

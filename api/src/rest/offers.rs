@@ -160,7 +160,7 @@ pub async fn list(
         offer_type: params.offer_type.map(Into::into),
         open_only: params.open_only.unwrap_or(false),
     };
-    let result = state.offers.list(&ctx, &filter, &page).await?;
+    let result = state.services.offers.list(&ctx, &filter, &page).await?;
     let next_cursor = super::next_cursor(&result, |o| o.id.as_uuid());
     Ok(HttpResponse::Ok().json(OfferPage {
         items: result.items.into_iter().map(Into::into).collect(),
@@ -185,8 +185,8 @@ pub async fn get(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let id = OfferId::from_uuid(id.into_inner());
-    let offer = state.offers.get(&ctx, id).await?;
-    let sessions = state.offers.sessions(&ctx, &[id]).await?;
+    let offer = state.services.offers.get(&ctx, id).await?;
+    let sessions = state.services.offers.sessions(&ctx, &[id]).await?;
     Ok(HttpResponse::Ok().json(OfferDetail {
         offer: offer.into(),
         sessions: sessions

@@ -111,6 +111,7 @@ pub async fn list(
         kind: params.kind.map(Into::into),
     };
     let result = state
+        .services
         .tenancy
         .list_organisations(&ctx, filter, &page)
         .await?;
@@ -138,6 +139,7 @@ pub async fn get(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let org = state
+        .services
         .tenancy
         .organisation(&ctx, OrganisationId::from_uuid(id.into_inner()))
         .await?;
@@ -165,6 +167,7 @@ pub async fn create(
     let body = body.into_inner();
     let name = OrganisationName::parse(&body.name)?;
     let org = state
+        .services
         .tenancy
         .create_organisation(&ctx, name, body.kind.into())
         .await?;
@@ -206,6 +209,7 @@ pub async fn update(
         kind: body.kind.map(Into::into),
     };
     let org = state
+        .services
         .tenancy
         .update_organisation(&ctx, OrganisationId::from_uuid(id.into_inner()), patch)
         .await?;

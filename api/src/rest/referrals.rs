@@ -214,8 +214,8 @@ pub async fn submit(
         ),
     };
     let new = parse_body(body.into_inner(), key)?;
-    let (id, created) = state.referrals.submit(&ctx, new).await?;
-    let view = state.referrals.referrer_view(&ctx, id).await?;
+    let (id, created) = state.services.referrals.submit(&ctx, new).await?;
+    let view = state.services.referrals.referrer_view(&ctx, id).await?;
     let mut res = if created {
         HttpResponse::Created()
     } else {
@@ -243,6 +243,7 @@ pub async fn get(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let view = state
+        .services
         .referrals
         .referrer_view(&ctx, ReferralId::from_uuid(id.into_inner()))
         .await?;
@@ -269,6 +270,7 @@ pub async fn list(
     let params = params.into_inner();
     let page = super::page_params(params.limit, params.cursor.as_deref())?;
     let result = state
+        .services
         .referrals
         .my_organisation_referrals(&ctx, &page)
         .await?;

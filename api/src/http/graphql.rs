@@ -1,0 +1,258 @@
+//! GraphQL over HTTP: `POST /graphql` (JSON), GraphiQL on `GET /graphql` with its assets
+//! served from the binary so that it works offline, and subscriptions over WebSocket
+//! (`graphql-transport-ws`, and the older `graphql-ws`) on the same path. The token comes in
+//! the `connection_init` payload (`{"Authorization": "Bearer …"}`) or the upgrade request's
+//! `Authorization` header; a connection without a valid one is refused.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, ContentType};
+use actix_web::{HttpRequest, HttpResponse, web};
+use async_graphql::Data;
+use async_graphql_actix_web::GraphQLSubscription;
+use peerbro_domain::DomainError;
+use serde_json::json;
+
+use crate::auth::AuthError;
+use crate::graphql::{
+    GqlResultExt as _, PeerbroSchema, SubscriberToken, cost, to_gql, with_codes, with_request_data,
+};
+use crate::http::auth::resolve;
+use crate::http::problem::graphql_api_error;
+use crate::http::rate_limit::Caller;
+use crate::state::AppState;
+
+fn graphql_error(status: StatusCode, code: &str, message: &str) -> HttpResponse {
+    HttpResponse::build(status).json(json!({
+        "errors": [{ "message": message, "extensions": { "code": code } }]
+    }))
+}
+
+/// The HTTP status of an executed response: 429 or 503 (with `Retry-After`) when an error
+/// says the caller should come back later, so that plain HTTP clients and proxies see it too;
+/// otherwise 200, as GraphQL over HTTP has it.
+fn status_of(response: &async_graphql::Response) -> (StatusCode, Option<u64>, &'static str) {
+    let mut status = StatusCode::OK;
+    let mut retry_after = None;
+    let mut first_code = "OK";
+    for error in &response.errors {
+        let ext = error.extensions.as_ref();
+        let code = ext.and_then(|e| e.get("code")).and_then(|v| match v {
+            async_graphql::Value::String(s) => Some(s.as_str()),
+            _ => None,
+        });
+        let code = match code {
+            Some("RATE_LIMITED") => "RATE_LIMITED",
+            Some("UNAVAILABLE") => "UNAVAILABLE",
+            Some("VALIDATION") => "VALIDATION",
+            Some("NOT_FOUND") => "NOT_FOUND",
+            Some("FORBIDDEN") => "FORBIDDEN",
+            Some("CONFLICT") => "CONFLICT",
+            Some("UNAUTHENTICATED") => "UNAUTHENTICATED",
+            _ => "INTERNAL",
+        };
+        if first_code == "OK" {
+            first_code = code;
+        }
+        let seconds = ext
+            .and_then(|e| e.get("retryAfterSeconds"))
+            .and_then(|v| match v {
+                async_graphql::Value::Number(n) => n.as_u64(),
+                _ => None,
+            });
+        match code {
+            "RATE_LIMITED" => status = StatusCode::TOO_MANY_REQUESTS,
+            "UNAVAILABLE" if status != StatusCode::TOO_MANY_REQUESTS => {
+                status = StatusCode::SERVICE_UNAVAILABLE;
+            }
+            _ => continue,
+        }
+        retry_after = retry_after.max(seconds);
+    }
+    (status, retry_after, first_code)
+}
+
+/// `POST /graphql`.
+pub async fn post(
+    req: HttpRequest,
+    body: web::Bytes,
+    state: web::Data<AppState>,
+    schema: web::Data<PeerbroSchema>,
+) -> HttpResponse {
+    let json_body = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.starts_with("application/json") || v.starts_with("application/graphql-response+json")
+        });
+    if !json_body {
+        return graphql_error(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "VALIDATION",
+            "send the GraphQL request as application/json",
+        );
+    }
+    let request: async_graphql::Request = match serde_json::from_slice(&body) {
+        Ok(request) => request,
+        Err(err) => {
+            return graphql_error(
+                StatusCode::BAD_REQUEST,
+                "VALIDATION",
+                &format!("the body is not a GraphQL request: {err}"),
+            );
+        }
+    };
+    let ctx = match resolve(&req).await {
+        Ok(ctx) => ctx,
+        Err(err) => return graphql_api_error(&err),
+    };
+    let label = std::sync::Arc::new(cost::LabelSlot::default());
+    let started = std::time::Instant::now();
+    let request = with_request_data(request, &state.services, ctx).data(label.clone());
+    let response = schema.execute(request).await;
+    let response = with_codes(response);
+    let (status, retry_after, code) = status_of(&response);
+    let operation = label
+        .0
+        .lock()
+        .ok()
+        .and_then(|l| l.clone())
+        .unwrap_or_else(|| "refused".to_owned());
+    state
+        .metrics
+        .operation(&operation, code, started.elapsed().as_secs_f64());
+    let mut res = HttpResponse::build(status);
+    res.content_type(ContentType::json());
+    if let Some(seconds) = retry_after {
+        res.insert_header((header::RETRY_AFTER, seconds));
+    }
+    res.json(response)
+}
+
+/// `GET /graphql`: the GraphiQL page.
+pub async fn graphiql(state: web::Data<AppState>) -> HttpResponse {
+    if !state.graphiql {
+        return graphql_error(StatusCode::NOT_FOUND, "NOT_FOUND", "GraphiQL is turned off");
+    }
+    HttpResponse::Ok()
+        .content_type(ContentType::html())
+        .body(GRAPHIQL_HTML)
+}
+
+/// `GET /graphql/assets/{file}`: GraphiQL's scripts and styles.
+pub async fn asset(path: web::Path<String>) -> HttpResponse {
+    let (body, kind): (&'static [u8], &str) = match path.as_str() {
+        "graphiql.min.js" => (
+            include_bytes!("../../assets/graphiql/graphiql.min.js"),
+            "text/javascript",
+        ),
+        "graphiql.min.css" => (
+            include_bytes!("../../assets/graphiql/graphiql.min.css"),
+            "text/css",
+        ),
+        "react.production.min.js" => (
+            include_bytes!("../../assets/graphiql/react.production.min.js"),
+            "text/javascript",
+        ),
+        "react-dom.production.min.js" => (
+            include_bytes!("../../assets/graphiql/react-dom.production.min.js"),
+            "text/javascript",
+        ),
+        _ => return graphql_error(StatusCode::NOT_FOUND, "NOT_FOUND", "no such asset"),
+    };
+    HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, kind))
+        .insert_header((header::CACHE_CONTROL, "public, max-age=86400"))
+        .body(body)
+}
+
+const GRAPHIQL_HTML: &str = r#"<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <title>peerbro GraphiQL</title>
+  <link rel="stylesheet" href="/graphql/assets/graphiql.min.css">
+  <style>body { margin: 0; height: 100vh; } #graphiql { height: 100vh; }</style>
+</head>
+<body>
+  <div id="graphiql">Loading GraphiQL…</div>
+  <script src="/graphql/assets/react.production.min.js"></script>
+  <script src="/graphql/assets/react-dom.production.min.js"></script>
+  <script src="/graphql/assets/graphiql.min.js"></script>
+  <script>
+    const fetcher = GraphiQL.createFetcher({ url: '/graphql' });
+    ReactDOM.createRoot(document.getElementById('graphiql')).render(
+      React.createElement(GraphiQL, {
+        fetcher,
+        defaultEditorToolsVisibility: 'headers',
+        defaultHeaders: '{\n  "Authorization": "Bearer PASTE-THE-TOKEN-FROM-peerbro-serve"\n}',
+        defaultQuery: '{\n  me { email displayName roles organisation { name kind } }\n  tenant { slug name municipality }\n  organisations(first: 10) { edges { node { id name kind } } pageInfo { hasNextPage endCursor } }\n}\n'
+      })
+    );
+  </script>
+</body>
+</html>
+"#;
+
+fn token_from(payload: &serde_json::Value) -> Option<String> {
+    ["Authorization", "authorization"]
+        .iter()
+        .find_map(|key| payload.get(key).and_then(|v| v.as_str()))
+        .map(str::to_owned)
+        .or_else(|| {
+            payload
+                .get("token")
+                .and_then(|v| v.as_str())
+                .map(|t| format!("Bearer {t}"))
+        })
+}
+
+/// `GET /graphql` with `Upgrade: websocket`.
+///
+/// # Errors
+/// 400 when no GraphQL WebSocket sub-protocol is offered.
+pub async fn websocket(
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+    schema: web::Data<PeerbroSchema>,
+) -> actix_web::Result<HttpResponse> {
+    let mut data = Data::default();
+    data.insert(state.events.clone());
+    data.insert(state.services.referrals.clone());
+    data.insert(state.auth.clone());
+    let header = req
+        .headers()
+        .get(actix_web::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let auth = state.auth.clone();
+    let limits = state.limits.clone();
+    GraphQLSubscription::new(schema.get_ref().clone())
+        .with_data(data)
+        .on_connection_init(move |payload| async move {
+            let token = token_from(&payload)
+                .or(header)
+                .ok_or_else(|| to_gql(DomainError::Unauthenticated))?;
+            let request_id = format!("ws-{}", uuid::Uuid::now_v7());
+            let verified = auth
+                .verify_header(&token)
+                .map_err(|_| to_gql(DomainError::Unauthenticated))?;
+            limits.caller(&Caller::from(&verified)).gql()?;
+            let ctx = auth
+                .resolve(verified, &request_id)
+                .await
+                .map_err(|e| match e {
+                    AuthError::Lookup(err) => to_gql(err),
+                    AuthError::Invalid(_) => to_gql(DomainError::Unauthenticated),
+                })?;
+            if ctx.actor().is_none() {
+                return Err(to_gql(DomainError::Unauthenticated));
+            }
+            let mut data = Data::default();
+            data.insert(ctx);
+            data.insert(SubscriberToken(token));
+            Ok(data)
+        })
+        .start(&req, payload)
+}

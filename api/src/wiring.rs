@@ -1,0 +1,204 @@
+//! The composition root's wiring: the master key, loaded once; the sea-orm adapters; the
+//! use cases over them; the webhook dispatcher and the authenticator. The server, the seed and
+//! the command line all build from here, so each is wired the same way.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use peerbro_domain::offers::OfferService;
+use peerbro_domain::people::{PeerService, PeopleService};
+use peerbro_domain::privacy::SecretKey;
+use peerbro_domain::referral::ReferralService;
+use peerbro_domain::tenancy::{ApiClientService, TenancyService};
+use peerbro_domain::webhooks::{DispatchSettings, RetryPolicy, WebhookDispatcher, WebhookService};
+use peerbro_persistence::{
+    Database, SeaApiClientRepository, SeaAuditLog, SeaCitizenRepository, SeaOfferRepository,
+    SeaOrganisationRepository, SeaPeerRepository, SeaReferralRepository, SeaTenantRepository,
+    SeaUserRepository, SeaWebhookRepository, Vault, XChaCha,
+};
+use rand::RngCore as _;
+
+use crate::auth::{Authenticator, load_keys};
+use crate::config::Settings;
+use crate::events::EventBus;
+use crate::metrics::{MeteredPublisher, MeteredSender, Metrics};
+use crate::secrets::load_or_create_key;
+use crate::webhooks::{AddressPolicy, HttpSender, NetGuard, new_secret};
+
+/// The tenancy service over the sea-orm adapters.
+#[must_use]
+pub fn tenancy_service(db: &Database) -> TenancyService {
+    TenancyService::new(
+        Arc::new(SeaTenantRepository::new(db.clone())),
+        Arc::new(SeaOrganisationRepository::new(db.clone())),
+        Arc::new(SeaUserRepository::new(db.clone())),
+    )
+}
+
+/// The use cases, wired to their adapters.
+#[derive(Clone, Debug)]
+pub struct Services {
+    /// Tenants, organisations, users.
+    pub tenancy: TenancyService,
+    /// Citizens, consents, the audit log.
+    pub people: PeopleService,
+    /// Peer workers, supervision, placements.
+    pub peers: PeerService,
+    /// Referrals.
+    pub referrals: ReferralService,
+    /// Webhook endpoints and the delivery log.
+    pub webhooks: WebhookService,
+    /// Partner API clients.
+    pub api_clients: ApiClientService,
+    /// Offers, courses, matches.
+    pub offers: OfferService,
+}
+
+/// The address policy for webhook targets.
+#[must_use]
+pub const fn webhook_guard(settings: &Settings) -> NetGuard {
+    NetGuard::new(AddressPolicy {
+        allow_private: settings.webhook_allow_private_targets,
+        allow_http: settings.webhook_allow_http,
+    })
+}
+
+fn millis(ms: u64) -> chrono::Duration {
+    chrono::Duration::milliseconds(i64::try_from(ms).unwrap_or(i64::MAX / 2))
+}
+
+/// The webhook dispatcher over the sea-orm queue and the HTTP sender.
+///
+/// # Errors
+/// When the HTTP client cannot be built.
+pub fn webhook_dispatcher(
+    db: &Database,
+    settings: &Settings,
+    master: &SecretKey,
+    bus: EventBus,
+    metrics: Arc<Metrics>,
+) -> anyhow::Result<WebhookDispatcher> {
+    let vault = Vault::new(Arc::new(XChaCha), master.clone());
+    let sender = HttpSender::new(
+        webhook_guard(settings),
+        Duration::from_secs(settings.webhook_timeout_seconds),
+    )?;
+    Ok(WebhookDispatcher::new(
+        Arc::new(SeaTenantRepository::new(db.clone())),
+        Arc::new(SeaWebhookRepository::new(db.clone(), vault)),
+        Arc::new(MeteredSender::new(sender, metrics.clone())),
+        Arc::new(MeteredPublisher::new(bus, metrics)),
+        DispatchSettings {
+            retry: RetryPolicy {
+                base: millis(settings.webhook_retry_base_ms),
+                max_delay: millis(
+                    settings
+                        .webhook_retry_max_delay_seconds
+                        .saturating_mul(1000),
+                ),
+                max_attempts: settings.webhook_max_attempts,
+            },
+            lease: millis(settings.webhook_lease_seconds.saturating_mul(1000)),
+            retention: Some(chrono::Duration::days(i64::from(
+                settings.event_retention_days,
+            ))),
+            prune_every: millis(settings.event_prune_interval_seconds.saturating_mul(1000)),
+            ..DispatchSettings::default()
+        },
+    ))
+}
+
+/// Loads the master key: a configured file must exist; the embedded default creates one
+/// beside the SQLite file.
+///
+/// # Errors
+/// When the key is not configured (PostgreSQL) or the file is unusable.
+pub fn master_key(settings: &Settings) -> anyhow::Result<SecretKey> {
+    let path = settings.master_key_path()?;
+    if settings.master_key_file.is_some() && !path.exists() {
+        anyhow::bail!(
+            "PEERBRO_MASTER_KEY_FILE: {} does not exist (a wrong path must not silently start a \
+             new key)",
+            path.display()
+        );
+    }
+    Ok(SecretKey::from_bytes(load_or_create_key(&path)?))
+}
+
+/// Every service over the sea-orm adapters of `db`, sealing with `master`.
+#[must_use]
+pub fn services(db: &Database, settings: &Settings, master: &SecretKey) -> Services {
+    let vault = Vault::new(Arc::new(XChaCha), master.clone());
+    let peer_repository = Arc::new(SeaPeerRepository::new(db.clone(), vault.clone()));
+    let peers = PeerService::new(peer_repository.clone());
+    let citizens = SeaCitizenRepository::new(db.clone(), vault.clone());
+    let random: Arc<dyn Fn() -> [u8; 6] + Send + Sync> = Arc::new(|| {
+        let mut bytes = [0u8; 6];
+        rand::rng().fill_bytes(&mut bytes);
+        bytes
+    });
+    let referrals = ReferralService::new(
+        Arc::new(SeaReferralRepository::new(db.clone(), citizens.clone())),
+        Arc::new(citizens.clone()),
+        random.clone(),
+    );
+    let webhooks = WebhookService::new(
+        Arc::new(SeaWebhookRepository::new(db.clone(), vault.clone())),
+        Arc::new(webhook_guard(settings)),
+        Arc::new(new_secret),
+    );
+    let api_clients = ApiClientService::new(
+        Arc::new(SeaApiClientRepository::new(db.clone())),
+        Arc::new(SeaOrganisationRepository::new(db.clone())),
+        Arc::new(crate::auth::new_client_secret),
+        Arc::new(crate::auth::hash_client_secret),
+    );
+    let citizen_repository: Arc<SeaCitizenRepository> = Arc::new(citizens);
+    let people = PeopleService::new(
+        citizen_repository.clone(),
+        Arc::new(SeaAuditLog::new(db.clone())),
+        random,
+    );
+    Services {
+        tenancy: tenancy_service(db),
+        people,
+        peers,
+        referrals,
+        webhooks,
+        api_clients,
+        offers: OfferService::new(
+            Arc::new(SeaOfferRepository::new(db.clone())),
+            peer_repository,
+            citizen_repository,
+        ),
+    }
+}
+
+/// The authenticator for `settings` over the tenancy and API-client use cases; API-client
+/// tokens are signed with a key derived from `master`.
+///
+/// # Errors
+/// When the configured keys cannot be loaded.
+pub fn authenticator(
+    settings: &Settings,
+    services: &Services,
+    master: &SecretKey,
+) -> anyhow::Result<Authenticator> {
+    let keys = load_keys(settings)?;
+    if let Some(file) = keys.dev_key_file() {
+        tracing::warn!(
+            file = %file.display(),
+            "using the HS256 development signing key: configure PEERBRO_JWT_ALGORITHM and a \
+             public key or JWKS for production"
+        );
+    }
+    let client_key = crate::auth::api_client_token_key(master)?;
+    Ok(Authenticator::new(
+        keys,
+        &settings.jwt_issuer,
+        &settings.jwt_audience,
+        settings.jwt_leeway_seconds,
+        services.tenancy.clone(),
+    )
+    .with_api_clients(services.api_clients.clone(), &client_key))
+}
