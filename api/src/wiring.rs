@@ -5,16 +5,18 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use peerbro_domain::clock::{Clock, SystemClock};
 use peerbro_domain::offers::OfferService;
 use peerbro_domain::people::{PeerService, PeopleService};
 use peerbro_domain::privacy::SecretKey;
 use peerbro_domain::referral::ReferralService;
 use peerbro_domain::tenancy::{ApiClientService, TenancyService};
+use peerbro_domain::unit_of_work::Transactions;
 use peerbro_domain::webhooks::{DispatchSettings, RetryPolicy, WebhookDispatcher, WebhookService};
 use peerbro_persistence::{
     Database, SeaApiClientRepository, SeaAuditLog, SeaCitizenRepository, SeaOfferRepository,
     SeaOrganisationRepository, SeaPeerRepository, SeaReferralRepository, SeaTenantRepository,
-    SeaUserRepository, SeaWebhookRepository, Vault, XChaCha,
+    SeaTransactions, SeaUserRepository, SeaWebhookRepository, Vault, XChaCha,
 };
 use rand::RngCore as _;
 
@@ -137,9 +139,13 @@ pub fn services(db: &Database, settings: &Settings, master: &SecretKey) -> Servi
         rand::rng().fill_bytes(&mut bytes);
         bytes
     });
+    let transactions: Arc<dyn Transactions> = Arc::new(SeaTransactions::new(db.clone()));
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let referrals = ReferralService::new(
         Arc::new(SeaReferralRepository::new(db.clone(), citizens.clone())),
         Arc::new(citizens.clone()),
+        transactions.clone(),
+        clock.clone(),
         random.clone(),
     );
     let webhooks = WebhookService::new(
@@ -170,6 +176,8 @@ pub fn services(db: &Database, settings: &Settings, master: &SecretKey) -> Servi
             Arc::new(SeaOfferRepository::new(db.clone())),
             peer_repository,
             citizen_repository,
+            transactions,
+            clock,
         ),
     }
 }

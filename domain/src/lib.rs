@@ -39,6 +39,7 @@ macro_rules! stored_enum {
 }
 
 pub mod authz;
+pub mod clock;
 pub mod context;
 pub mod error;
 pub mod ids;
@@ -48,6 +49,7 @@ pub mod people;
 pub mod privacy;
 pub mod referral;
 pub mod tenancy;
+pub mod unit_of_work;
 pub mod webhooks;
 
 pub use context::{Actor, RequestContext, Role};

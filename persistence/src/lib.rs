@@ -14,6 +14,7 @@ mod repositories;
 mod settings;
 #[cfg(feature = "testing")]
 pub mod testing;
+mod unit_of_work;
 mod vault;
 
 pub use audit::SeaAuditLog;
@@ -24,4 +25,5 @@ pub use repositories::{
     SeaPeerRepository, SeaReferralRepository, SeaTenantRepository, SeaUserRepository,
     SeaWebhookRepository,
 };
+pub use unit_of_work::SeaTransactions;
 pub use vault::Vault;

@@ -668,10 +668,10 @@ impl OffersMutation {
     ) -> async_graphql::Result<WithdrawEnrolmentPayload> {
         let (svc, rc) = request(ctx)?;
         let id = id_of("id", &id, EnrolmentId::from_uuid)?;
-        let (withdrawn, promoted) = svc.withdraw(rc, id).await.gql()?;
+        let done = svc.withdraw(rc, id).await.gql()?;
         Ok(WithdrawEnrolmentPayload {
-            withdrawn: withdrawn.into(),
-            promoted: promoted.map(Into::into),
+            withdrawn: done.withdrawn.into(),
+            promoted: done.promoted.map(Into::into),
         })
     }
 

@@ -3,10 +3,12 @@
 //! assigned to a peer and whose meetings are logged without content; recovery cafés, counted
 //! by headcount only; and anonymous chat.
 
+pub mod course;
 pub mod model;
 pub mod ports;
 pub mod service;
 
+pub use course::*;
 pub use model::*;
 pub use ports::*;
 pub use service::*;

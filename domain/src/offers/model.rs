@@ -275,49 +275,6 @@ pub struct Enrolment {
     pub updated_at: DateTime<Utc>,
 }
 
-/// Where a new enrolment goes: a place while the course has one, else the waiting list.
-#[must_use]
-pub fn place_for(capacity: u32, enrolled: u32) -> EnrolmentStatus {
-    if enrolled < capacity {
-        EnrolmentStatus::Enrolled
-    } else {
-        EnrolmentStatus::Waitlisted
-    }
-}
-
-/// Whether a place opened by a withdrawal goes to the first on the waiting list.
-#[must_use]
-pub fn promotes(capacity: u32, enrolled_after_withdrawal: u32) -> bool {
-    enrolled_after_withdrawal < capacity
-}
-
-/// Whether a citizen may be enrolled: only on an open course, and not while they already have
-/// a place on it or wait for one.
-///
-/// # Errors
-/// `Conflict`.
-pub fn check_enrolment(offer_type: OfferType, open: bool, already: bool) -> DomainResult<()> {
-    if offer_type != OfferType::GroupCourse || !open {
-        return Err(DomainError::Conflict(Conflict::CourseNotOpen));
-    }
-    if already {
-        return Err(DomainError::Conflict(Conflict::AlreadyEnrolled));
-    }
-    Ok(())
-}
-
-/// Whether an enrolment can be withdrawn (not twice).
-///
-/// # Errors
-/// `Conflict`.
-pub fn check_withdrawal(status: EnrolmentStatus) -> DomainResult<()> {
-    if status == EnrolmentStatus::Withdrawn {
-        Err(DomainError::Conflict(Conflict::AlreadyWithdrawn))
-    } else {
-        Ok(())
-    }
-}
-
 /// Whether an offer takes referrals.
 ///
 /// # Errors
@@ -405,13 +362,6 @@ pub struct PeerMatch {
     pub first_contact_at: Option<DateTime<Utc>>,
 }
 
-/// Whether a match runs: its referral is assigned, in contact or active.
-#[must_use]
-pub const fn match_runs(state: crate::referral::ReferralState) -> bool {
-    use crate::referral::ReferralState as S;
-    matches!(state, S::Assigned | S::InContact | S::Active)
-}
-
 /// Checks a meeting's date and length.
 ///
 /// # Errors
@@ -464,15 +414,6 @@ mod tests {
             sessions.iter().map(|s| s.number).collect::<Vec<_>>(),
             (1..=10).collect::<Vec<_>>()
         );
-    }
-
-    #[test]
-    fn places_then_the_waiting_list() {
-        assert_eq!(place_for(2, 0), EnrolmentStatus::Enrolled);
-        assert_eq!(place_for(2, 1), EnrolmentStatus::Enrolled);
-        assert_eq!(place_for(2, 2), EnrolmentStatus::Waitlisted);
-        assert!(promotes(2, 1));
-        assert!(!promotes(2, 2));
     }
 
     fn course() -> NewOffer {

@@ -6,6 +6,7 @@ use chrono::NaiveDate;
 use crate::context::RequestContext;
 use crate::error::DomainResult;
 use crate::ids::{CitizenId, CourseSessionId, EnrolmentId, OfferId, PeerId, ReferralId};
+use crate::offers::course::Course;
 use crate::offers::model::{
     Attendance, CafeVisit, CourseSession, Enrolment, Meeting, Offer, OfferType, PeerMatch,
 };
@@ -98,31 +99,6 @@ pub trait OfferRepository: Send + Sync {
         id: CourseSessionId,
     ) -> DomainResult<CourseSession>;
 
-    /// Enrols a citizen on an open course, with the offer locked: a place while one is free
-    /// (`place_for`), else the waiting list.
-    ///
-    /// # Errors
-    /// `NotFound` for the offer or citizen; `Conflict` when the offer is not an open course or
-    /// the citizen already has a place or waits for one.
-    async fn enrol(
-        &self,
-        ctx: &RequestContext,
-        offer: OfferId,
-        citizen: CitizenId,
-        referral: Option<ReferralId>,
-    ) -> DomainResult<Enrolment>;
-
-    /// Withdraws an enrolment; a freed place goes to the first on the waiting list
-    /// (`promotes`), who is returned.
-    ///
-    /// # Errors
-    /// `NotFound`; `Conflict` when already withdrawn.
-    async fn withdraw(
-        &self,
-        ctx: &RequestContext,
-        enrolment: EnrolmentId,
-    ) -> DomainResult<(Enrolment, Option<Enrolment>)>;
-
     /// A course's enrolments in enrolment order (the waiting list's order).
     ///
     /// # Errors
@@ -208,4 +184,40 @@ pub trait OfferRepository: Send + Sync {
         ctx: &RequestContext,
         referral: ReferralId,
     ) -> DomainResult<ReferralParties>;
+}
+
+/// Courses inside a unit of work ([`crate::unit_of_work::UnitOfWork`]): loaded locked, so that
+/// two enrolments cannot both take the last place, and stored as the [`Course`] decided.
+#[async_trait]
+pub trait CourseStore: Send {
+    /// The offer as a course, with every enrolment in enrolment order, locked until the unit
+    /// of work ends. Any kind of offer loads; [`Course::enrol`] refuses what is not a course.
+    ///
+    /// # Errors
+    /// `NotFound` for an offer not in the tenant.
+    async fn lock(&mut self, offer: OfferId) -> DomainResult<Course>;
+
+    /// The course an enrolment belongs to.
+    ///
+    /// # Errors
+    /// `NotFound` for an enrolment not in the tenant.
+    async fn offer_of(&mut self, enrolment: EnrolmentId) -> DomainResult<OfferId>;
+
+    /// Whether the citizen is registered in the tenant.
+    ///
+    /// # Errors
+    /// `Unknown` on storage failure.
+    async fn citizen_exists(&mut self, citizen: CitizenId) -> DomainResult<bool>;
+
+    /// Stores a new enrolment.
+    ///
+    /// # Errors
+    /// `Unknown` on storage failure.
+    async fn add(&mut self, enrolment: &Enrolment) -> DomainResult<()>;
+
+    /// Stores the new status of existing enrolments.
+    ///
+    /// # Errors
+    /// `NotFound` for an enrolment not stored.
+    async fn update(&mut self, changed: &[Enrolment]) -> DomainResult<()>;
 }

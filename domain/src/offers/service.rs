@@ -4,15 +4,17 @@
 
 use std::sync::Arc;
 
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 
 use crate::authz::{PeopleAction, TenancyAction, authorize, authorize_people, require_actor};
+use crate::clock::Clock;
 use crate::context::RequestContext;
 use crate::error::{Conflict, DomainError, DomainResult};
 use crate::ids::{CitizenId, CourseSessionId, EnrolmentId, MeetingId, OfferId, PeerId, ReferralId};
+use crate::offers::course::Withdrawal;
 use crate::offers::model::{
     Attendance, CafeVisit, CourseSession, Enrolment, Meeting, MeetingForm, NewOffer, Offer,
-    OfferType, PeerMatch, match_runs, sessions_of, validate_meeting,
+    OfferType, PeerMatch, sessions_of, validate_meeting,
 };
 use crate::offers::ports::{OfferFilter, OfferRepository, ReferralParties};
 use crate::page::{Page, PageRequest};
@@ -20,6 +22,7 @@ use crate::people::{
     Citizen, CitizenRepository, ConsentPurpose, PeerRepository, PeerStatus, has_consent,
 };
 use crate::privacy::Purpose;
+use crate::unit_of_work::Transactions;
 
 fn forbidden() -> DomainError {
     DomainError::Forbidden("your roles in this tenant do not allow this on offers")
@@ -31,6 +34,8 @@ pub struct OfferService {
     offers: Arc<dyn OfferRepository>,
     peers: Arc<dyn PeerRepository>,
     citizens: Arc<dyn CitizenRepository>,
+    transactions: Arc<dyn Transactions>,
+    clock: Arc<dyn Clock>,
 }
 
 impl std::fmt::Debug for OfferService {
@@ -46,11 +51,15 @@ impl OfferService {
         offers: Arc<dyn OfferRepository>,
         peers: Arc<dyn PeerRepository>,
         citizens: Arc<dyn CitizenRepository>,
+        transactions: Arc<dyn Transactions>,
+        clock: Arc<dyn Clock>,
     ) -> Self {
         Self {
             offers,
             peers,
             citizens,
+            transactions,
+            clock,
         }
     }
 
@@ -82,7 +91,7 @@ impl OfferService {
     #[tracing::instrument(skip_all, fields(request_id = ctx.request_id()))]
     pub async fn create(&self, ctx: &RequestContext, new: NewOffer) -> DomainResult<Offer> {
         Self::require_coordinator(ctx)?;
-        let offer = new.validate(Utc::now())?;
+        let offer = new.validate(self.clock.now())?;
         let sessions = offer
             .schedule
             .as_ref()
@@ -169,7 +178,17 @@ impl OfferService {
         citizen: CitizenId,
     ) -> DomainResult<Enrolment> {
         Self::require_coordinator(ctx)?;
-        self.offers.enrol(ctx, offer, citizen, None).await
+        let mut uow = self.transactions.begin(ctx).await?;
+        let mut course = uow.courses().lock(offer).await?;
+        if !uow.courses().citizen_exists(citizen).await? {
+            return Err(DomainError::NotFound {
+                resource: "citizen",
+            });
+        }
+        let enrolment = course.enrol(citizen, None, self.clock.now())?;
+        uow.courses().add(&enrolment).await?;
+        uow.commit().await?;
+        Ok(enrolment)
     }
 
     /// Withdraws an enrolment; the first on the waiting list gets the freed place.
@@ -181,9 +200,15 @@ impl OfferService {
         &self,
         ctx: &RequestContext,
         enrolment: EnrolmentId,
-    ) -> DomainResult<(Enrolment, Option<Enrolment>)> {
+    ) -> DomainResult<Withdrawal> {
         Self::require_coordinator(ctx)?;
-        self.offers.withdraw(ctx, enrolment).await
+        let mut uow = self.transactions.begin(ctx).await?;
+        let offer = uow.courses().offer_of(enrolment).await?;
+        let mut course = uow.courses().lock(offer).await?;
+        let withdrawal = course.withdraw(enrolment, self.clock.now())?;
+        uow.courses().update(&withdrawal.changed()).await?;
+        uow.commit().await?;
+        Ok(withdrawal)
     }
 
     /// A course's enrolments and waiting list (coordinators, and its facilitators).
@@ -237,7 +262,7 @@ impl OfferService {
                 resource: "citizen",
             });
         }
-        if found.date > Utc::now().date_naive() {
+        if found.date > self.clock.today() {
             return Err(DomainError::validation(
                 "sessionId",
                 "attendance is recorded on or after the session's day",
@@ -273,7 +298,7 @@ impl OfferService {
         if offer.offer_type != OfferType::RecoveryCafe {
             return Err(DomainError::Conflict(Conflict::NotACafe));
         }
-        if visit.date > Utc::now().date_naive() {
+        if visit.date > self.clock.today() {
             return Err(DomainError::validation("date", "cannot be in the future"));
         }
         if visit.headcount > 500 {
@@ -356,7 +381,7 @@ impl OfferService {
         form: MeetingForm,
     ) -> DomainResult<Meeting> {
         let parties = self.require_match_staff(ctx, referral).await?;
-        validate_meeting(date, minutes, Utc::now().date_naive())?;
+        validate_meeting(date, minutes, self.clock.today())?;
         let peer = parties
             .assigned_peer_id
             .ok_or_else(|| DomainError::Conflict(Conflict::NotMatched))?;
@@ -368,14 +393,14 @@ impl OfferService {
             minutes,
             form,
             logged_by: ctx.actor().map(crate::context::Actor::user_id),
-            logged_at: Utc::now(),
+            logged_at: self.clock.now(),
         };
         self.offers
             .log_meeting(
                 ctx,
                 &meeting,
                 Box::new(move |state, assigned| {
-                    if !match_runs(state) || assigned != Some(peer) {
+                    if !state.holds_peer_place() || assigned != Some(peer) {
                         return Err(DomainError::Conflict(Conflict::MatchNotRunning));
                     }
                     Ok(())
@@ -415,7 +440,7 @@ impl OfferService {
                 resource: "referral",
             });
         }
-        if !match_runs(parties.state) {
+        if !parties.state.holds_peer_place() {
             return Err(DomainError::Conflict(Conflict::MatchEnded));
         }
         let citizen = parties.citizen_id;

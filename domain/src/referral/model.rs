@@ -103,6 +103,13 @@ stored_enum!(
 );
 
 impl ReferralState {
+    /// Whether a referral in this state holds one of its peer's one-to-one places: while it
+    /// is assigned, in contact or active, its match runs.
+    #[must_use]
+    pub const fn holds_peer_place(self) -> bool {
+        matches!(self, Self::Assigned | Self::InContact | Self::Active)
+    }
+
     /// Whether no move leads out of this state.
     #[must_use]
     pub fn is_final(self) -> bool {
@@ -123,6 +130,18 @@ impl ReferralState {
             Self::Withdrawn => "cancelled",
             Self::Declined => "rejected",
         }
+    }
+}
+
+impl ReferralAction {
+    /// Whether the move gives up the referral's place on a course (the next on the waiting
+    /// list gets it).
+    #[must_use]
+    pub const fn frees_course_place(self) -> bool {
+        matches!(
+            self,
+            Self::Reassign | Self::Withdraw | Self::EndEarly | Self::MarkNoContact
+        )
     }
 }
 

@@ -6,10 +6,10 @@ use crate::context::RequestContext;
 use crate::error::DomainResult;
 use crate::ids::{OfferId, OrganisationId, PeerId, ReferralId};
 use crate::page::{Page, PageRequest};
-use crate::people::{Citizen, ConsentRecord, PeerStatus};
+use crate::people::{Citizen, ConsentRecord};
 use crate::privacy::Purpose;
-use crate::referral::model::ReferralState;
-use crate::referral::referral::Referral;
+use crate::referral::model::{ReferralState, ReferralTransition};
+use crate::referral::referral::{PeerCapacity, Referral};
 
 /// A retried submission is recognised by its key; the fingerprint tells a true retry (same
 /// body) from a different request that reuses the key.
@@ -43,19 +43,6 @@ pub enum Submitted {
     Replayed(ReferralId),
 }
 
-/// What the adapter tells a move about the peer being assigned.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct PeerCapacity {
-    /// The peer.
-    pub peer_id: PeerId,
-    /// Their status.
-    pub status: PeerStatus,
-    /// Their maximum concurrent one-to-one matches.
-    pub max_matches: u8,
-    /// Referrals currently assigned to them and not finished.
-    pub open_matches: u32,
-}
-
 /// Where an assignment goes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AssignTarget {
@@ -64,22 +51,6 @@ pub enum AssignTarget {
     /// A peer-group course: the citizen is enrolled, or put on its waiting list.
     Course(OfferId),
 }
-
-/// Whether an action gives up the referral's place on a course (the next on the waiting list
-/// gets it).
-#[must_use]
-pub const fn frees_course_place(action: crate::referral::model::ReferralAction) -> bool {
-    use crate::referral::model::ReferralAction as A;
-    matches!(
-        action,
-        A::Reassign | A::Withdraw | A::EndEarly | A::MarkNoContact
-    )
-}
-
-/// A pure move applied inside the adapter's transaction, given the capacity of the peer named
-/// in the call (if any).
-pub type ReferralChange =
-    Box<dyn FnOnce(&mut Referral, Option<&PeerCapacity>) -> DomainResult<()> + Send>;
 
 /// Filters for listing referrals.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -150,22 +121,35 @@ pub trait ReferralRepository: Send + Sync {
     /// # Errors
     /// `Unknown` on storage failure.
     async fn set_contact_limit_days(&self, ctx: &RequestContext, days: u32) -> DomainResult<()>;
+}
 
-    /// Loads and locks a referral (and, when assigning to a peer, the peer with their open
-    /// matches), applies `change` and stores the result with its new transition. When the
-    /// change assigns a course, the citizen is enrolled (or waitlisted) in the same
-    /// transaction; when `action` frees a course place, the referral's enrolment is withdrawn
-    /// and the next on the waiting list moves up.
+/// Referrals inside a unit of work ([`crate::unit_of_work::UnitOfWork`]).
+#[async_trait]
+pub trait ReferralStore: Send {
+    /// The referral with its transitions (the reason not decrypted), locked until the unit of
+    /// work ends.
     ///
     /// # Errors
-    /// `NotFound` for the referral, peer or course; `Conflict` from the enrolment; the
-    /// change's own error.
-    async fn update(
-        &self,
-        ctx: &RequestContext,
-        id: ReferralId,
-        action: crate::referral::model::ReferralAction,
-        target: Option<AssignTarget>,
-        change: ReferralChange,
-    ) -> DomainResult<Referral>;
+    /// `NotFound` for a referral not in the tenant.
+    async fn lock(&mut self, id: ReferralId) -> DomainResult<Referral>;
+
+    /// Stores the referral's state and closed-loop fields, and `moves` — the transitions it
+    /// made since it was loaded — each announced in the outbox.
+    ///
+    /// # Errors
+    /// `Unknown` on storage failure.
+    async fn save(&mut self, referral: &Referral, moves: &[ReferralTransition])
+    -> DomainResult<()>;
+}
+
+/// What the referral context needs to know about a peer it assigns, inside a unit of work.
+#[async_trait]
+pub trait PeerPlaces: Send {
+    /// The peer's status and capacity, and how many referrals hold one of their places
+    /// ([`ReferralState::holds_peer_place`]); the peer is locked until the unit of work ends,
+    /// so two assignments cannot both take their last place.
+    ///
+    /// # Errors
+    /// `NotFound` for a peer not in the tenant.
+    async fn lock_capacity(&mut self, peer: PeerId) -> DomainResult<PeerCapacity>;
 }

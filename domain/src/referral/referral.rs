@@ -2,13 +2,27 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::error::DomainResult;
+use crate::error::{Conflict, DomainError, DomainResult};
 use crate::ids::{CitizenId, OfferId, OrganisationId, PeerId, ReferralId, UserId};
+use crate::people::PeerStatus;
 use crate::privacy::Personal;
 use crate::referral::model::{
     DeclineReason, MoveDetails, OutcomeCode, ReferralAction, ReferralState, ReferralTransition,
     transition,
 };
+
+/// What a move needs to know about the peer it assigns, read under the peer's lock.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PeerCapacity {
+    /// The peer.
+    pub peer_id: PeerId,
+    /// Their status.
+    pub status: PeerStatus,
+    /// Their maximum concurrent one-to-one matches.
+    pub max_matches: u8,
+    /// Referrals currently assigned to them and not finished.
+    pub open_matches: u32,
+}
 
 /// A referral of a citizen.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -48,6 +62,24 @@ pub struct Referral {
 }
 
 impl Referral {
+    /// Names the peer an assignment goes to: an active peer with a free one-to-one place.
+    ///
+    /// # Errors
+    /// `Conflict` for a peer who is not active or whose places are all taken.
+    pub fn assign_peer(&mut self, peer: &PeerCapacity) -> DomainResult<()> {
+        if peer.status != PeerStatus::Active {
+            return Err(DomainError::Conflict(Conflict::PeerNotActive));
+        }
+        if peer.open_matches >= u32::from(peer.max_matches) {
+            return Err(DomainError::Conflict(Conflict::PeerAtCapacity {
+                open: peer.open_matches,
+                max: u32::from(peer.max_matches),
+            }));
+        }
+        self.assigned_peer_id = Some(peer.peer_id);
+        Ok(())
+    }
+
     /// Applies a move, keeping the closed-loop fields in step.
     ///
     /// # Errors

@@ -4,16 +4,15 @@
 
 use std::sync::Arc;
 
-use chrono::Utc;
-
 use crate::authz::{PeopleAction, authorize_people, require_actor};
+use crate::clock::Clock;
 use crate::context::{RequestContext, Role};
 use crate::error::{Conflict, DomainError, DomainResult};
 use crate::ids::{CitizenId, OfferId, ReferralId};
 use crate::page::{Page, PageRequest};
 use crate::people::{
     Citizen, CitizenOrigin, CitizenRepository, ConsentEvidence, ConsentPurpose, ConsentRecord,
-    NewCitizen, PeerStatus, Pseudonym, has_consent,
+    NewCitizen, Pseudonym, has_consent,
 };
 use crate::privacy::{Personal, Purpose};
 use crate::referral::model::{MoveDetails, ReferralAction, ReferralState};
@@ -21,6 +20,7 @@ use crate::referral::ports::{
     AssignTarget, Idempotency, ReferralFilter, ReferralRepository, Submission, Submitted,
 };
 use crate::referral::referral::{Referral, ReferrerView};
+use crate::unit_of_work::Transactions;
 
 /// The default days an assigned referral may wait for first contact before it is flagged.
 pub const DEFAULT_CONTACT_LIMIT_DAYS: u32 = 14;
@@ -99,6 +99,8 @@ pub struct ReferralDetail {
 pub struct ReferralService {
     referrals: Arc<dyn ReferralRepository>,
     citizens: Arc<dyn CitizenRepository>,
+    transactions: Arc<dyn Transactions>,
+    clock: Arc<dyn Clock>,
     random: Arc<dyn Fn() -> [u8; 6] + Send + Sync>,
 }
 
@@ -118,11 +120,15 @@ impl ReferralService {
     pub fn new(
         referrals: Arc<dyn ReferralRepository>,
         citizens: Arc<dyn CitizenRepository>,
+        transactions: Arc<dyn Transactions>,
+        clock: Arc<dyn Clock>,
         random: Arc<dyn Fn() -> [u8; 6] + Send + Sync>,
     ) -> Self {
         Self {
             referrals,
             citizens,
+            transactions,
+            clock,
             random,
         }
     }
@@ -163,7 +169,7 @@ impl ReferralService {
             }
             None => None,
         };
-        let now = Utc::now();
+        let now = self.clock.now();
         let me = Some(actor.user_id());
         let (citizen_id, new_citizen) = match new.citizen {
             ReferredCitizen::Known(id) => {
@@ -394,7 +400,7 @@ impl ReferralService {
         }
         let referral = self.referrals.get(ctx, id, Some(purpose)).await?;
         let limit = i64::from(self.referrals.contact_limit_days(ctx).await?);
-        let contact_overdue = referral.contact_overdue(limit, Utc::now());
+        let contact_overdue = referral.contact_overdue(limit, self.clock.now());
         Ok(ReferralDetail {
             referral,
             contact_overdue,
@@ -456,7 +462,7 @@ impl ReferralService {
             states,
             ..ReferralFilter::default()
         };
-        let now = Utc::now();
+        let now = self.clock.now();
         let limit = i64::from(self.referrals.contact_limit_days(ctx).await?);
         Ok(self
             .referrals
@@ -518,34 +524,46 @@ impl ReferralService {
                 ));
             }
         }
-        let who = Some(actor.user_id());
-        let referral = self
-            .referrals
-            .update(
-                ctx,
-                id,
-                action,
-                target,
-                Box::new(move |referral, capacity| {
-                    if let Some(AssignTarget::Course(course)) = target {
-                        referral.assigned_offer_id = Some(course);
-                    }
-                    if let Some(capacity) = capacity {
-                        if capacity.status != PeerStatus::Active {
-                            return Err(DomainError::Conflict(Conflict::PeerNotActive));
-                        }
-                        if capacity.open_matches >= u32::from(capacity.max_matches) {
-                            return Err(DomainError::Conflict(Conflict::PeerAtCapacity {
-                                open: capacity.open_matches,
-                                max: u32::from(capacity.max_matches),
-                            }));
-                        }
-                        referral.assigned_peer_id = Some(capacity.peer_id);
-                    }
-                    referral.apply(action, details, who, Utc::now())
-                }),
-            )
+        let now = self.clock.now();
+        let mut uow = self.transactions.begin(ctx).await?;
+        // Load and lock everything the move touches; every id resolves before any rule.
+        let mut referral = uow.referrals().lock(id).await?;
+        let mut course = None;
+        let mut capacity = None;
+        match target {
+            Some(AssignTarget::Peer(peer)) => {
+                capacity = Some(uow.peer_places().lock_capacity(peer).await?);
+            }
+            Some(AssignTarget::Course(offer)) => course = Some(uow.courses().lock(offer).await?),
+            None => {}
+        }
+        let held_course = referral
+            .assigned_offer_id
+            .filter(|_| action.frees_course_place());
+        let known = referral.transitions.len();
+        if let Some(capacity) = &capacity {
+            referral.assign_peer(capacity)?;
+        }
+        if let Some(course) = &course {
+            referral.assigned_offer_id = Some(course.offer_id);
+        }
+        referral.apply(action, details, Some(actor.user_id()), now)?;
+        // The course place the referral gave up goes to the next on the waiting list.
+        if let Some(offer) = held_course {
+            let mut held = uow.courses().lock(offer).await?;
+            if let Some(enrolment) = held.enrolment_of(id) {
+                let withdrawal = held.withdraw(enrolment, now)?;
+                uow.courses().update(&withdrawal.changed()).await?;
+            }
+        }
+        if let Some(course) = &mut course {
+            let enrolment = course.enrol(referral.citizen_id, Some(id), now)?;
+            uow.courses().add(&enrolment).await?;
+        }
+        uow.referrals()
+            .save(&referral, &referral.transitions[known..])
             .await?;
+        uow.commit().await?;
         Ok(referral.id)
     }
 }

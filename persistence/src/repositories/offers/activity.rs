@@ -1,0 +1,171 @@
+//! What happens in an offer: attendance at course sessions and recovery-café headcounts.
+
+use std::collections::HashSet;
+
+use chrono::NaiveDate;
+use peerbro_domain::ids::{CitizenId, CourseSessionId, OfferId};
+use peerbro_domain::offers::{Attendance, CafeVisit, EnrolmentStatus, check_attendance};
+use peerbro_domain::{DomainResult, RequestContext};
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait as _, EntityTrait as _, QueryFilter as _, QueryOrder as _,
+};
+use uuid::Uuid;
+
+use super::SeaOfferRepository;
+use super::rows::{offer_row, to_i32, to_u32};
+use crate::entities::offers::{attendance, cafe_visits, course_sessions, enrolments};
+use crate::errors::unexpected;
+use crate::repositories::rows::by_id;
+
+impl SeaOfferRepository {
+    pub(super) async fn record_attendance_in(
+        &self,
+        ctx: &RequestContext,
+        session: CourseSessionId,
+        marks: &[(CitizenId, bool)],
+    ) -> DomainResult<Vec<Attendance>> {
+        let tenant = ctx.tenant_id()?;
+        let tx = self.db.begin(tenant).await?;
+        let row =
+            by_id::<course_sessions::Entity>(&tx, tenant, session.as_uuid(), false, "session")
+                .await?;
+        let enrolled: HashSet<Uuid> = enrolments::Entity::find()
+            .filter(enrolments::Column::TenantId.eq(tenant.as_uuid()))
+            .filter(enrolments::Column::OfferId.eq(row.offer_id))
+            .filter(enrolments::Column::Status.eq(EnrolmentStatus::Enrolled.as_str()))
+            .all(&tx)
+            .await
+            .map_err(unexpected)?
+            .into_iter()
+            .map(|e| e.citizen_id)
+            .collect();
+        let mut recorded = Vec::with_capacity(marks.len());
+        for (citizen, present) in marks {
+            check_attendance(enrolled.contains(&citizen.as_uuid()))?;
+            attendance::Entity::insert(attendance::ActiveModel {
+                tenant_id: Set(tenant.as_uuid()),
+                session_id: Set(session.as_uuid()),
+                citizen_id: Set(citizen.as_uuid()),
+                present: Set(*present),
+            })
+            .on_conflict(
+                OnConflict::columns([
+                    attendance::Column::TenantId,
+                    attendance::Column::SessionId,
+                    attendance::Column::CitizenId,
+                ])
+                .update_column(attendance::Column::Present)
+                .to_owned(),
+            )
+            .exec_without_returning(&tx)
+            .await
+            .map_err(unexpected)?;
+            recorded.push(Attendance {
+                session_id: session,
+                citizen_id: *citizen,
+                present: *present,
+            });
+        }
+        tx.commit().await?;
+        Ok(recorded)
+    }
+
+    pub(super) async fn attendance_in(
+        &self,
+        ctx: &RequestContext,
+        offer: OfferId,
+    ) -> DomainResult<Vec<Attendance>> {
+        let tenant = ctx.tenant_id()?;
+        let tx = self.db.begin(tenant).await?;
+        let sessions: Vec<Uuid> = course_sessions::Entity::find()
+            .filter(course_sessions::Column::TenantId.eq(tenant.as_uuid()))
+            .filter(course_sessions::Column::OfferId.eq(offer.as_uuid()))
+            .all(&tx)
+            .await
+            .map_err(unexpected)?
+            .into_iter()
+            .map(|s| s.id)
+            .collect();
+        let rows = if sessions.is_empty() {
+            Vec::new()
+        } else {
+            attendance::Entity::find()
+                .filter(attendance::Column::TenantId.eq(tenant.as_uuid()))
+                .filter(attendance::Column::SessionId.is_in(sessions))
+                .order_by_asc(attendance::Column::SessionId)
+                .order_by_asc(attendance::Column::CitizenId)
+                .all(&tx)
+                .await
+                .map_err(unexpected)?
+        };
+        tx.commit().await?;
+        Ok(rows
+            .into_iter()
+            .map(|a| Attendance {
+                session_id: CourseSessionId::from_uuid(a.session_id),
+                citizen_id: CitizenId::from_uuid(a.citizen_id),
+                present: a.present,
+            })
+            .collect())
+    }
+
+    pub(super) async fn record_cafe_visit_in(
+        &self,
+        ctx: &RequestContext,
+        visit: &CafeVisit,
+    ) -> DomainResult<()> {
+        let tenant = ctx.tenant_id()?;
+        let tx = self.db.begin(tenant).await?;
+        offer_row(&tx, tenant, visit.offer_id, false).await?;
+        cafe_visits::Entity::insert(cafe_visits::ActiveModel {
+            tenant_id: Set(tenant.as_uuid()),
+            offer_id: Set(visit.offer_id.as_uuid()),
+            date: Set(visit.date),
+            headcount: Set(to_i32(visit.headcount)),
+        })
+        .on_conflict(
+            OnConflict::columns([
+                cafe_visits::Column::TenantId,
+                cafe_visits::Column::OfferId,
+                cafe_visits::Column::Date,
+            ])
+            .update_column(cafe_visits::Column::Headcount)
+            .to_owned(),
+        )
+        .exec_without_returning(&tx)
+        .await
+        .map_err(unexpected)?;
+        tx.commit().await
+    }
+
+    pub(super) async fn cafe_visits_in(
+        &self,
+        ctx: &RequestContext,
+        offer: OfferId,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> DomainResult<Vec<CafeVisit>> {
+        let tenant = ctx.tenant_id()?;
+        let tx = self.db.begin(tenant).await?;
+        let rows = cafe_visits::Entity::find()
+            .filter(cafe_visits::Column::TenantId.eq(tenant.as_uuid()))
+            .filter(cafe_visits::Column::OfferId.eq(offer.as_uuid()))
+            .filter(cafe_visits::Column::Date.gte(from))
+            .filter(cafe_visits::Column::Date.lte(to))
+            .order_by_asc(cafe_visits::Column::Date)
+            .all(&tx)
+            .await
+            .map_err(unexpected)?;
+        tx.commit().await?;
+        rows.into_iter()
+            .map(|v| {
+                Ok(CafeVisit {
+                    offer_id: OfferId::from_uuid(v.offer_id),
+                    date: v.date,
+                    headcount: to_u32(v.headcount, "headcount")?,
+                })
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,162 @@
+//! Referrals: submitted atomically with the citizen, consents and audit entries (`submit.rs`);
+//! the reason sealed with the citizen's key; read and listed here; moved through the unit of
+//! work (`store.rs`), where the use case decides and this adapter only locks and stores.
+
+mod rows;
+mod store;
+mod submit;
+
+use async_trait::async_trait;
+use peerbro_domain::ids::{CitizenId, OrganisationId, ReferralId};
+use peerbro_domain::page::{Page, PageRequest};
+use peerbro_domain::privacy::{Personal, Purpose, SubjectKind};
+use peerbro_domain::referral::{
+    DEFAULT_CONTACT_LIMIT_DAYS, Referral, ReferralFilter, ReferralRepository, Submission, Submitted,
+};
+use peerbro_domain::{DomainError, DomainResult, RequestContext};
+use sea_orm::{ColumnTrait as _, EntityTrait as _, PaginatorTrait as _, QueryFilter as _};
+
+use self::rows::{corrupt, find_row, load, reason_aad};
+use super::keyset;
+use super::people::SeaCitizenRepository;
+use crate::audit::append_reads;
+use crate::db::Database;
+use crate::entities::referral::referrals;
+use crate::errors::unexpected;
+
+/// [`ReferralRepository`] on sea-orm.
+#[derive(Clone, Debug)]
+pub struct SeaReferralRepository {
+    db: Database,
+    citizens: SeaCitizenRepository,
+}
+
+impl SeaReferralRepository {
+    /// Over `db`, with the citizen adapter for registration and sealing.
+    #[must_use]
+    pub const fn new(db: Database, citizens: SeaCitizenRepository) -> Self {
+        Self { db, citizens }
+    }
+}
+
+#[async_trait]
+impl ReferralRepository for SeaReferralRepository {
+    #[tracing::instrument(skip_all, fields(referral = %submission.referral.id))]
+    async fn submit(
+        &self,
+        ctx: &RequestContext,
+        submission: Submission,
+    ) -> DomainResult<Submitted> {
+        self.submit_once(ctx, submission).await
+    }
+
+    async fn referred_by(
+        &self,
+        ctx: &RequestContext,
+        citizen: CitizenId,
+        organisation: OrganisationId,
+    ) -> DomainResult<bool> {
+        let tenant = ctx.tenant_id()?;
+        let tx = self.db.begin(tenant).await?;
+        let found = referrals::Entity::find()
+            .filter(referrals::Column::TenantId.eq(tenant.as_uuid()))
+            .filter(referrals::Column::CitizenId.eq(citizen.as_uuid()))
+            .filter(referrals::Column::ReferrerOrganisationId.eq(organisation.as_uuid()))
+            .count(&tx)
+            .await
+            .map_err(unexpected)?;
+        tx.commit().await?;
+        Ok(found > 0)
+    }
+
+    async fn get(
+        &self,
+        ctx: &RequestContext,
+        id: ReferralId,
+        reason_purpose: Option<Purpose>,
+    ) -> DomainResult<Referral> {
+        let tenant = ctx.tenant_id()?;
+        let tx = self.db.begin(tenant).await?;
+        let row = find_row(&tx, tenant, id, false).await?;
+        let sealed = row.reason_sealed.clone();
+        let mut referral =
+            load(&tx, tenant, vec![row])
+                .await?
+                .pop()
+                .ok_or(DomainError::NotFound {
+                    resource: "referral",
+                })?;
+        if let (Some(purpose), Some(sealed)) = (reason_purpose, sealed) {
+            referral.reason = self
+                .citizens
+                .open_for(
+                    &tx,
+                    tenant,
+                    referral.citizen_id,
+                    &reason_aad(tenant, id.as_uuid()),
+                    &sealed,
+                )
+                .await?
+                .map(Personal::from_storage);
+            append_reads(
+                &tx,
+                ctx,
+                SubjectKind::Citizen,
+                [referral.citizen_id.as_uuid()],
+                purpose,
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(referral)
+    }
+
+    async fn list(
+        &self,
+        ctx: &RequestContext,
+        filter: &ReferralFilter,
+        page: &PageRequest,
+    ) -> DomainResult<Page<Referral>> {
+        let tenant = ctx.tenant_id()?;
+        let tx = self.db.begin(tenant).await?;
+        let mut query =
+            referrals::Entity::find().filter(referrals::Column::TenantId.eq(tenant.as_uuid()));
+        if !filter.states.is_empty() {
+            query = query
+                .filter(referrals::Column::State.is_in(filter.states.iter().map(|s| s.as_str())));
+        }
+        if let Some(org) = filter.referrer_organisation_id {
+            query = query.filter(referrals::Column::ReferrerOrganisationId.eq(org.as_uuid()));
+        }
+        if let Some(peer) = filter.assigned_peer_id {
+            query = query.filter(referrals::Column::AssignedPeerId.eq(peer.as_uuid()));
+        }
+        let rows = keyset(query, referrals::Column::Id, page)
+            .all(&tx)
+            .await
+            .map_err(unexpected)?;
+        let items = load(&tx, tenant, rows).await?;
+        tx.commit().await?;
+        Ok(Page::from_probe(items, page))
+    }
+
+    async fn contact_limit_days(&self, ctx: &RequestContext) -> DomainResult<u32> {
+        crate::settings::read(&self.db, ctx.tenant_id()?)
+            .await?
+            .and_then(|r| r.contact_limit_days)
+            .map_or(Ok(DEFAULT_CONTACT_LIMIT_DAYS), |d| {
+                u32::try_from(d).map_err(|_| corrupt("contact limit"))
+            })
+    }
+
+    async fn set_contact_limit_days(&self, ctx: &RequestContext, days: u32) -> DomainResult<()> {
+        let days = i32::try_from(days).map_err(|_| corrupt("contact limit"))?;
+        crate::settings::write(
+            &self.db,
+            ctx.tenant_id()?,
+            crate::settings::Setting::ContactLimitDays,
+            days,
+        )
+        .await
+    }
+}

@@ -1,0 +1,98 @@
+//! Referral rows to and from the domain's [`Referral`], shared by the repository and the
+//! unit-of-work store of this context.
+
+use peerbro_domain::ids::{
+    CitizenId, OfferId, OrganisationId, PeerId, ReferralId, TenantId, UserId,
+};
+use peerbro_domain::referral::{MoveDetails, Referral, ReferralTransition};
+use peerbro_domain::{DomainError, DomainResult};
+use sea_orm::{ColumnTrait as _, EntityTrait as _, QueryFilter as _, QueryOrder as _};
+use uuid::Uuid;
+
+use crate::db::Tx;
+use crate::entities::referral::{referral_transitions, referrals};
+use crate::errors::unexpected;
+use crate::repositories::rows::by_id;
+use crate::vault::field_aad;
+
+pub(super) fn corrupt(what: &str) -> DomainError {
+    DomainError::Unknown(anyhow::anyhow!("stored referral {what} does not parse"))
+}
+
+/// The associated data binding a sealed reason to its referral.
+pub(super) fn reason_aad(tenant: TenantId, id: Uuid) -> Vec<u8> {
+    field_aad(tenant, "referrals", "reason", id)
+}
+
+fn parse_opt<T: std::str::FromStr>(value: Option<&str>, what: &str) -> DomainResult<Option<T>> {
+    value
+        .map(|v| v.parse().map_err(|_| corrupt(what)))
+        .transpose()
+}
+
+/// The row of referral `id` (locked when `lock`).
+pub(super) async fn find_row(
+    tx: &Tx,
+    tenant: TenantId,
+    id: ReferralId,
+    lock: bool,
+) -> DomainResult<referrals::Model> {
+    by_id::<referrals::Entity>(tx, tenant, id.as_uuid(), lock, "referral").await
+}
+
+/// Referrals with their transitions, from their rows (reasons not decrypted).
+pub(crate) async fn load(
+    tx: &Tx,
+    tenant: TenantId,
+    rows: Vec<referrals::Model>,
+) -> DomainResult<Vec<Referral>> {
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let mut moves: std::collections::HashMap<Uuid, Vec<ReferralTransition>> =
+        std::collections::HashMap::new();
+    if !ids.is_empty() {
+        for t in referral_transitions::Entity::find()
+            .filter(referral_transitions::Column::TenantId.eq(tenant.as_uuid()))
+            .filter(referral_transitions::Column::ReferralId.is_in(ids))
+            .order_by_asc(referral_transitions::Column::Id)
+            .all(tx)
+            .await
+            .map_err(unexpected)?
+        {
+            let referral = t.referral_id;
+            moves.entry(referral).or_default().push(ReferralTransition {
+                from: t.from_state.parse().map_err(|_| corrupt("state"))?,
+                to: t.to_state.parse().map_err(|_| corrupt("state"))?,
+                action: t.action.parse().map_err(|_| corrupt("action"))?,
+                at: t.at,
+                actor: t.actor_id.map(UserId::from_uuid),
+                details: MoveDetails {
+                    outcome: parse_opt(t.outcome.as_deref(), "outcome")?,
+                    decline_reason: parse_opt(t.decline_reason.as_deref(), "decline reason")?,
+                    feedback: t.feedback,
+                },
+            });
+        }
+    }
+    rows.into_iter()
+        .map(|r| {
+            Ok(Referral {
+                id: ReferralId::from_uuid(r.id),
+                citizen_id: CitizenId::from_uuid(r.citizen_id),
+                referrer_id: UserId::from_uuid(r.referrer_id),
+                referrer_organisation_id: OrganisationId::from_uuid(r.referrer_organisation_id),
+                state: r.state.parse().map_err(|_| corrupt("state"))?,
+                reason: None,
+                submitted_at: r.submitted_at,
+                first_contact_at: r.first_contact_at,
+                assigned_at: r.assigned_at,
+                assigned_peer_id: r.assigned_peer_id.map(PeerId::from_uuid),
+                requested_offer_id: r.requested_offer_id.map(OfferId::from_uuid),
+                assigned_offer_id: r.assigned_offer_id.map(OfferId::from_uuid),
+                outcome: parse_opt(r.outcome.as_deref(), "outcome")?,
+                decline_reason: parse_opt(r.decline_reason.as_deref(), "decline reason")?,
+                feedback: r.feedback,
+                transitions: moves.remove(&r.id).unwrap_or_default(),
+            })
+        })
+        .collect()
+}

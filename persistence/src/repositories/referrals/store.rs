@@ -1,0 +1,109 @@
+//! The referral context's stores inside a unit of work: a referral loaded locked and stored
+//! as the use case left it, and a peer's one-to-one places counted under the peer's lock.
+
+use async_trait::async_trait;
+use peerbro_domain::ids::{PeerId, ReferralId};
+use peerbro_domain::people::PeerStatus;
+use peerbro_domain::referral::{
+    PeerCapacity, PeerPlaces, Referral, ReferralState, ReferralStore, ReferralTransition,
+};
+use peerbro_domain::{DomainError, DomainResult};
+use sea_orm::{
+    ActiveModelTrait as _, ActiveValue::Set, ColumnTrait as _, EntityTrait as _,
+    IntoActiveModel as _, PaginatorTrait as _, QueryFilter as _,
+};
+use uuid::Uuid;
+
+use super::rows::{corrupt, find_row, load};
+use crate::entities::peers::peer_workers;
+use crate::entities::referral::{referral_transitions, referrals};
+use crate::errors::unexpected;
+use crate::repositories::rows::by_id;
+use crate::unit_of_work::SeaUnit;
+
+#[async_trait]
+impl ReferralStore for SeaUnit {
+    async fn lock(&mut self, id: ReferralId) -> DomainResult<Referral> {
+        let row = find_row(&self.tx, self.tenant, id, true).await?;
+        load(&self.tx, self.tenant, vec![row])
+            .await?
+            .pop()
+            .ok_or(DomainError::NotFound {
+                resource: "referral",
+            })
+    }
+
+    async fn save(
+        &mut self,
+        referral: &Referral,
+        moves: &[ReferralTransition],
+    ) -> DomainResult<()> {
+        let tenant = self.tenant;
+        let row = find_row(&self.tx, tenant, referral.id, false).await?;
+        let mut model = row.into_active_model();
+        model.state = Set(referral.state.as_str().to_owned());
+        model.first_contact_at = Set(referral.first_contact_at);
+        model.assigned_at = Set(referral.assigned_at);
+        model.assigned_peer_id = Set(referral.assigned_peer_id.map(|p| p.as_uuid()));
+        model.outcome = Set(referral.outcome.map(|o| o.as_str().to_owned()));
+        model.decline_reason = Set(referral.decline_reason.map(|d| d.as_str().to_owned()));
+        model.feedback = Set(referral.feedback.clone());
+        model.assigned_offer_id = Set(referral.assigned_offer_id.map(|o| o.as_uuid()));
+        model.updated_at = Set(referral
+            .transitions
+            .last()
+            .map_or(referral.submitted_at, |t| t.at));
+        model.update(&self.tx).await.map_err(unexpected)?;
+        for t in moves {
+            referral_transitions::ActiveModel {
+                tenant_id: Set(tenant.as_uuid()),
+                id: Set(Uuid::now_v7()),
+                referral_id: Set(referral.id.as_uuid()),
+                from_state: Set(t.from.as_str().to_owned()),
+                to_state: Set(t.to.as_str().to_owned()),
+                action: Set(t.action.as_str().to_owned()),
+                at: Set(t.at),
+                actor_id: Set(t.actor.map(|a| a.as_uuid())),
+                outcome: Set(t.details.outcome.map(|o| o.as_str().to_owned())),
+                decline_reason: Set(t.details.decline_reason.map(|d| d.as_str().to_owned())),
+                feedback: Set(t.details.feedback.clone()),
+            }
+            .insert(&self.tx)
+            .await
+            .map_err(unexpected)?;
+            crate::outbox::referral_moved(&self.tx, tenant, referral, t).await?;
+        }
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl PeerPlaces for SeaUnit {
+    async fn lock_capacity(&mut self, peer: PeerId) -> DomainResult<PeerCapacity> {
+        let tenant = self.tenant;
+        let row =
+            by_id::<peer_workers::Entity>(&self.tx, tenant, peer.as_uuid(), true, "peer worker")
+                .await?;
+        // The domain says which states hold a place; this only counts them.
+        let holding = ReferralState::ALL
+            .iter()
+            .filter(|s| s.holds_peer_place())
+            .map(|s| s.as_str());
+        let open = referrals::Entity::find()
+            .filter(referrals::Column::TenantId.eq(tenant.as_uuid()))
+            .filter(referrals::Column::AssignedPeerId.eq(peer.as_uuid()))
+            .filter(referrals::Column::State.is_in(holding))
+            .count(&self.tx)
+            .await
+            .map_err(unexpected)?;
+        Ok(PeerCapacity {
+            peer_id: peer,
+            status: row
+                .status
+                .parse::<PeerStatus>()
+                .map_err(|_| corrupt("peer status"))?,
+            max_matches: u8::try_from(row.max_matches).map_err(|_| corrupt("capacity"))?,
+            open_matches: u32::try_from(open).unwrap_or(u32::MAX),
+        })
+    }
+}
