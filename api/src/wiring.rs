@@ -132,7 +132,8 @@ pub fn master_key(settings: &Settings) -> anyhow::Result<SecretKey> {
 pub fn services(db: &Database, settings: &Settings, master: &SecretKey) -> Services {
     let vault = Vault::new(Arc::new(XChaCha), master.clone());
     let peer_repository = Arc::new(SeaPeerRepository::new(db.clone(), vault.clone()));
-    let peers = PeerService::new(peer_repository.clone());
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let peers = PeerService::new(peer_repository.clone(), clock.clone());
     let citizens = SeaCitizenRepository::new(db.clone(), vault.clone());
     let random: Arc<dyn Fn() -> [u8; 6] + Send + Sync> = Arc::new(|| {
         let mut bytes = [0u8; 6];
@@ -140,7 +141,6 @@ pub fn services(db: &Database, settings: &Settings, master: &SecretKey) -> Servi
         bytes
     });
     let transactions: Arc<dyn Transactions> = Arc::new(SeaTransactions::new(db.clone()));
-    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let referrals = ReferralService::new(
         Arc::new(SeaReferralRepository::new(db.clone(), citizens.clone())),
         Arc::new(citizens.clone()),
@@ -152,6 +152,7 @@ pub fn services(db: &Database, settings: &Settings, master: &SecretKey) -> Servi
         Arc::new(SeaWebhookRepository::new(db.clone(), vault.clone())),
         Arc::new(webhook_guard(settings)),
         Arc::new(new_secret),
+        clock.clone(),
     );
     let api_clients = ApiClientService::new(
         Arc::new(SeaApiClientRepository::new(db.clone())),

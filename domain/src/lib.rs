@@ -50,6 +50,9 @@ pub mod privacy;
 pub mod referral;
 pub mod tenancy;
 pub mod unit_of_work;
+
+#[cfg(test)]
+pub(crate) mod testing;
 pub mod webhooks;
 
 pub use context::{Actor, RequestContext, Role};

@@ -7,6 +7,8 @@ pub mod course;
 pub mod model;
 pub mod ports;
 pub mod service;
+#[cfg(test)]
+mod service_tests;
 
 pub use course::*;
 pub use model::*;

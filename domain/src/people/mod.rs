@@ -5,6 +5,8 @@ pub mod consent;
 pub mod peer;
 pub mod peer_ports;
 pub mod peer_service;
+#[cfg(test)]
+mod peer_service_tests;
 pub mod ports;
 pub mod service;
 pub mod supervision;

@@ -4,9 +4,10 @@
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
-use chrono::{Days, NaiveDate, Utc};
+use chrono::{Days, NaiveDate};
 
 use crate::authz::{PeopleAction, authorize_people, require_actor};
+use crate::clock::Clock;
 use crate::context::{RequestContext, Role};
 use crate::error::{Conflict, DomainError, DomainResult};
 use crate::ids::{OrganisationId, PeerId, PlacementId, UserId};
@@ -79,6 +80,7 @@ pub struct SupervisionDue {
 #[derive(Clone)]
 pub struct PeerService {
     peers: Arc<dyn PeerRepository>,
+    clock: Arc<dyn Clock>,
 }
 
 impl std::fmt::Debug for PeerService {
@@ -112,10 +114,18 @@ pub fn parse_languages(raw: &[String]) -> DomainResult<Vec<String>> {
 }
 
 impl PeerService {
+    fn not_future(&self, field: &str, day: NaiveDate) -> DomainResult<()> {
+        if day > self.clock.today() {
+            Err(DomainError::validation(field, "must not be in the future"))
+        } else {
+            Ok(())
+        }
+    }
+
     /// Wires the service.
     #[must_use]
-    pub fn new(peers: Arc<dyn PeerRepository>) -> Self {
-        Self { peers }
+    pub fn new(peers: Arc<dyn PeerRepository>, clock: Arc<dyn Clock>) -> Self {
+        Self { peers, clock }
     }
 
     async fn ensure_self(&self, ctx: &RequestContext, id: PeerId) -> DomainResult<()> {
@@ -181,7 +191,7 @@ impl PeerService {
             offer_types: new.offer_types,
             max_matches: new.max_matches,
             organisation_id: new.organisation_id,
-            created_at: Utc::now(),
+            created_at: self.clock.now(),
             screenings: vec![],
             certificates: vec![],
             trainings: vec![],
@@ -276,10 +286,11 @@ impl PeerService {
             ));
         }
         let actor = ctx.actor().map(|a| a.user_id());
+        let now = self.clock.now();
         self.change(
             ctx,
             id,
-            Box::new(move |peer| peer.apply(action, actor, reason, Utc::now())),
+            Box::new(move |peer| peer.apply(action, actor, reason, now)),
         )
         .await
     }
@@ -295,7 +306,7 @@ impl PeerService {
         held_on: NaiveDate,
         outcome: crate::people::peer::ScreeningOutcome,
     ) -> DomainResult<PeerWorker> {
-        not_future("heldOn", held_on)?;
+        self.not_future("heldOn", held_on)?;
         let interviewer = require_actor(ctx)?.user_id();
         self.change(
             ctx,
@@ -325,7 +336,7 @@ impl PeerService {
         id: PeerId,
         certificate: Certificate,
     ) -> DomainResult<PeerWorker> {
-        not_future("checkedOn", certificate.checked_on)?;
+        self.not_future("checkedOn", certificate.checked_on)?;
         self.change(
             ctx,
             id,
@@ -348,7 +359,7 @@ impl PeerService {
         course: &str,
         completed_on: NaiveDate,
     ) -> DomainResult<PeerWorker> {
-        not_future("completedOn", completed_on)?;
+        self.not_future("completedOn", completed_on)?;
         let course = course.trim().to_owned();
         if course.is_empty() || course.chars().count() > 200 {
             return Err(DomainError::validation(
@@ -383,7 +394,8 @@ impl PeerService {
     ) -> DomainResult<SupervisionSession> {
         authorize_people(ctx, PeopleAction::ManagePeers)?;
         let supervisor = require_actor(ctx)?.user_id();
-        let session = SupervisionSession::new(held_on, supervisor, format, attendees)?;
+        let session =
+            SupervisionSession::new(held_on, supervisor, format, attendees, self.clock.now())?;
         self.peers.record_supervision(ctx, &session).await?;
         Ok(session)
     }
@@ -433,7 +445,9 @@ impl PeerService {
     ) -> DomainResult<(u32, Vec<SupervisionDue>)> {
         authorize_people(ctx, PeopleAction::ReadPeers)?;
         let limit = self.peers.supervision_limit_days(ctx).await?;
-        let cutoff = Utc::now()
+        let cutoff = self
+            .clock
+            .now()
             .date_naive()
             .checked_sub_days(Days::new(u64::from(limit)))
             .unwrap_or(NaiveDate::MIN);
@@ -505,7 +519,7 @@ impl PeerService {
             weekly_hours_tenths: new.weekly_hours_tenths,
             ward_contact: new.ward_contact.trim().to_owned(),
             supervision_arrangement: new.supervision_arrangement.trim().to_owned(),
-            created_at: Utc::now(),
+            created_at: self.clock.now(),
         };
         let candidate = placement.clone();
         self.peers
@@ -547,13 +561,5 @@ impl PeerService {
             }
         }
         self.peers.placements(ctx, filter, page).await
-    }
-}
-
-fn not_future(field: &str, day: NaiveDate) -> DomainResult<()> {
-    if day > Utc::now().date_naive() {
-        Err(DomainError::validation(field, "must not be in the future"))
-    } else {
-        Ok(())
     }
 }

@@ -63,12 +63,13 @@ impl SupervisionSession {
     ///
     /// # Errors
     /// `Validation` without attendees, with an individual session for several peers, or dated
-    /// in the future.
+    /// in the future (after `now`, when it is recorded).
     pub fn new(
         held_on: NaiveDate,
         supervisor: UserId,
         format: SupervisionFormat,
         mut attendees: Vec<PeerId>,
+        now: DateTime<Utc>,
     ) -> DomainResult<Self> {
         attendees.sort();
         attendees.dedup();
@@ -84,7 +85,7 @@ impl SupervisionSession {
                 "an individual session has one peer",
             ));
         }
-        if held_on > Utc::now().date_naive() {
+        if held_on > now.date_naive() {
             return Err(DomainError::validation(
                 "heldOn",
                 "must not be in the future",
@@ -96,7 +97,7 @@ impl SupervisionSession {
             supervisor,
             format,
             attendees,
-            created_at: Utc::now(),
+            created_at: now,
         })
     }
 }
@@ -260,17 +261,34 @@ mod tests {
     #[test]
     fn supervision_sessions_are_checked() {
         let u = UserId::new();
-        assert!(SupervisionSession::new(d(1, 1), u, SupervisionFormat::Group, vec![]).is_err());
-        let two = vec![PeerId::new(), PeerId::new()];
         assert!(
-            SupervisionSession::new(d(1, 1), u, SupervisionFormat::Individual, two.clone())
+            SupervisionSession::new(d(1, 1), u, SupervisionFormat::Group, vec![], Utc::now())
                 .is_err()
         );
-        assert!(SupervisionSession::new(d(1, 1), u, SupervisionFormat::Group, two).is_ok());
+        let two = vec![PeerId::new(), PeerId::new()];
+        assert!(
+            SupervisionSession::new(
+                d(1, 1),
+                u,
+                SupervisionFormat::Individual,
+                two.clone(),
+                Utc::now()
+            )
+            .is_err()
+        );
+        assert!(
+            SupervisionSession::new(d(1, 1), u, SupervisionFormat::Group, two, Utc::now()).is_ok()
+        );
         let future = Utc::now().date_naive() + chrono::Days::new(2);
         assert!(
-            SupervisionSession::new(future, u, SupervisionFormat::Group, vec![PeerId::new()])
-                .is_err()
+            SupervisionSession::new(
+                future,
+                u,
+                SupervisionFormat::Group,
+                vec![PeerId::new()],
+                Utc::now()
+            )
+            .is_err()
         );
     }
 }

@@ -7,6 +7,8 @@ pub mod ports;
 #[allow(clippy::module_inception)]
 pub mod referral;
 pub mod service;
+#[cfg(test)]
+mod service_tests;
 
 pub use model::*;
 pub use ports::*;

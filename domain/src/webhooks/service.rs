@@ -9,6 +9,7 @@ use chrono::{DateTime, Duration, Utc};
 use futures_util::StreamExt as _;
 
 use crate::authz::{TenancyAction, authorize, require_actor};
+use crate::clock::Clock;
 use crate::context::RequestContext;
 use crate::error::DomainResult;
 use crate::ids::{WebhookDeliveryId, WebhookEndpointId};
@@ -59,6 +60,7 @@ pub struct WebhookService {
     repo: Arc<dyn WebhookRepository>,
     guard: Arc<dyn UrlGuard>,
     secrets: SecretSource,
+    clock: Arc<dyn Clock>,
 }
 
 impl std::fmt::Debug for WebhookService {
@@ -74,11 +76,13 @@ impl WebhookService {
         repo: Arc<dyn WebhookRepository>,
         guard: Arc<dyn UrlGuard>,
         secrets: SecretSource,
+        clock: Arc<dyn Clock>,
     ) -> Self {
         Self {
             repo,
             guard,
             secrets,
+            clock,
         }
     }
 
@@ -105,7 +109,7 @@ impl WebhookService {
             event_types: new.event_types,
             enabled: true,
             created_by: ctx.actor().map(crate::context::Actor::user_id),
-            created_at: Utc::now(),
+            created_at: self.clock.now(),
             secret_rotated_at: None,
         };
         let secret = (self.secrets)();
@@ -203,7 +207,7 @@ impl WebhookService {
     ) -> DomainResult<(WebhookEndpoint, WebhookSecret)> {
         authorize(ctx, TenancyAction::ManageWebhooks)?;
         let secret = (self.secrets)();
-        let now = Utc::now();
+        let now = self.clock.now();
         let endpoint = self
             .repo
             .rotate_secret(
@@ -256,7 +260,7 @@ impl WebhookService {
     ) -> DomainResult<WebhookDelivery> {
         authorize(ctx, TenancyAction::ManageWebhooks)?;
         require_actor(ctx)?;
-        self.repo.redeliver(ctx, id, Utc::now()).await
+        self.repo.redeliver(ctx, id, self.clock.now()).await
     }
 }
 

@@ -1,0 +1,419 @@
+//! Use-case tests of [`OfferService`] against the in-memory fakes.
+
+use std::sync::Arc;
+
+use chrono::{Duration, NaiveTime, Weekday};
+
+use super::*;
+use crate::context::{RequestContext, Role};
+use crate::error::{Conflict, DomainError};
+use crate::ids::{CitizenId, OfferId, OrganisationId, PeerId, ReferralId, TenantId};
+use crate::people::{
+    Citizen, CitizenOrigin, ConsentEvidence, ConsentPurpose, ConsentRecord, PeerKind, PeerStatus,
+    Pseudonym,
+};
+use crate::privacy::Personal;
+use crate::referral::{Referral, ReferralState};
+use crate::tenancy::OrganisationKind;
+use crate::testing::{World, clock, course, member, noon, organisation, peer_worker};
+
+struct Fixture {
+    world: World,
+    svc: OfferService,
+    tenant: TenantId,
+    org: OrganisationId,
+    coordinator: RequestContext,
+}
+
+fn fixture() -> Fixture {
+    let world = World::new();
+    let tenant = TenantId::new();
+    let org = organisation(&world, tenant, OrganisationKind::Ngo);
+    let svc = OfferService::new(
+        Arc::new(world.clone()),
+        Arc::new(world.clone()),
+        Arc::new(world.clone()),
+        Arc::new(world.clone()),
+        clock(),
+    );
+    let (coordinator, _) = member(tenant, &[Role::Coordinator], None);
+    Fixture {
+        world,
+        svc,
+        tenant,
+        org,
+        coordinator,
+    }
+}
+
+impl Fixture {
+    fn citizen(&self, consents: &[ConsentPurpose]) -> CitizenId {
+        let citizen = Citizen {
+            id: CitizenId::new(),
+            pseudonym: Pseudonym::from_random([9, 8, 7, 6, 5, 4]),
+            name: Some(Personal::from_storage("Carl Citizen".to_owned())),
+            contact: Some(Personal::from_storage("tlf. 12 34 56 78".to_owned())),
+            birth_year: None,
+            municipality: "Helsingør".to_owned(),
+            origin: CitizenOrigin::Referral,
+            user_id: None,
+            created_by: None,
+            created_at: noon(),
+            erased_at: None,
+        };
+        let id = citizen.id;
+        let mut s = self.world.state();
+        s.citizens.insert((self.tenant, id), citizen);
+        s.consents.insert(
+            (self.tenant, id),
+            consents
+                .iter()
+                .map(|p| ConsentRecord {
+                    purpose: *p,
+                    given: true,
+                    at: noon(),
+                    recorded_by: None,
+                    evidence: ConsentEvidence::Written,
+                })
+                .collect(),
+        );
+        id
+    }
+
+    /// An active peer with a login, and their request context.
+    fn peer(&self) -> (PeerId, RequestContext) {
+        let (ctx, user) = member(self.tenant, &[Role::Peer], None);
+        let mut peer = peer_worker(self.org, PeerKind::Voluntary, PeerStatus::Active, 3);
+        peer.user_id = Some(user);
+        let id = peer.id;
+        self.world.state().peers.insert((self.tenant, id), peer);
+        (id, ctx)
+    }
+
+    /// A referral of `citizen` in `state`, assigned to `peer`.
+    fn referral(&self, citizen: CitizenId, peer: PeerId, state: ReferralState) -> ReferralId {
+        let referral = Referral {
+            id: ReferralId::new(),
+            citizen_id: citizen,
+            referrer_id: crate::ids::UserId::new(),
+            referrer_organisation_id: self.org,
+            state,
+            reason: None,
+            submitted_at: noon() - Duration::days(30),
+            first_contact_at: None,
+            assigned_at: Some(noon() - Duration::days(20)),
+            assigned_peer_id: Some(peer),
+            requested_offer_id: None,
+            assigned_offer_id: None,
+            outcome: None,
+            decline_reason: None,
+            feedback: None,
+            transitions: Vec::new(),
+        };
+        let id = referral.id;
+        self.world
+            .state()
+            .referrals
+            .insert((self.tenant, id), referral);
+        id
+    }
+}
+
+fn new_course(org: OrganisationId, facilitators: Vec<PeerId>) -> NewOffer {
+    NewOffer {
+        organisation_id: org,
+        offer_type: OfferType::GroupCourse,
+        title: "Vejen til hverdagslivet".to_owned(),
+        location: Some("Kulturværftet".to_owned()),
+        online: false,
+        capacity: Some(2),
+        facilitators,
+        schedule: Some(CourseSchedule {
+            start_date: noon().date_naive() - Duration::days(14),
+            weekday: Weekday::Mon,
+            start_time: NaiveTime::from_hms_opt(17, 0, 0).unwrap(),
+            session_count: 10,
+            session_minutes: 120,
+        }),
+    }
+}
+
+#[tokio::test]
+async fn a_course_is_created_with_its_sessions_and_only_active_facilitators() {
+    let f = fixture();
+    let (peer, _) = f.peer();
+    let (second, _) = f.peer();
+    let offer = f
+        .svc
+        .create(&f.coordinator, new_course(f.org, vec![peer, second]))
+        .await
+        .unwrap();
+    assert_eq!(f.world.state().sessions.len(), 10);
+    assert!(offer.open);
+    f.world
+        .state()
+        .peers
+        .get_mut(&(f.tenant, peer))
+        .unwrap()
+        .status = PeerStatus::Paused;
+    let got = f
+        .svc
+        .create(&f.coordinator, new_course(f.org, vec![peer, second]))
+        .await;
+    assert!(matches!(
+        got,
+        Err(DomainError::Conflict(Conflict::FacilitatorNotActive))
+    ));
+    let got = f
+        .svc
+        .create(
+            &f.coordinator,
+            new_course(OrganisationId::new(), vec![peer, second]),
+        )
+        .await;
+    assert!(matches!(got, Err(DomainError::NotFound { .. })));
+    let (_, peer_ctx) = f.peer();
+    assert!(matches!(
+        f.svc
+            .create(&peer_ctx, new_course(f.org, vec![peer, second]))
+            .await,
+        Err(DomainError::Forbidden(_))
+    ));
+    assert_eq!(f.world.state().offers.len(), 1, "refusals store nothing");
+}
+
+#[tokio::test]
+async fn enrolment_fills_the_places_then_the_waiting_list_and_a_withdrawal_promotes() {
+    let f = fixture();
+    let offer = course(&f.world, f.tenant, f.org, 2, true);
+    let citizens: Vec<CitizenId> = (0..3).map(|_| f.citizen(&[])).collect();
+    let mut enrolled = Vec::new();
+    for c in &citizens {
+        enrolled.push(f.svc.enrol(&f.coordinator, offer, *c).await.unwrap());
+    }
+    let statuses: Vec<EnrolmentStatus> = enrolled.iter().map(|e| e.status).collect();
+    assert_eq!(
+        statuses,
+        [
+            EnrolmentStatus::Enrolled,
+            EnrolmentStatus::Enrolled,
+            EnrolmentStatus::Waitlisted
+        ]
+    );
+    let before = f.world.fingerprint();
+    for (offer, citizen, expected) in [
+        (offer, citizens[0], "CONFLICT"),
+        (offer, CitizenId::new(), "NOT_FOUND"),
+        (OfferId::new(), citizens[0], "NOT_FOUND"),
+    ] {
+        let got = f.svc.enrol(&f.coordinator, offer, citizen).await;
+        assert_eq!(got.err().map(|e| e.code()), Some(expected));
+    }
+    assert_eq!(
+        f.world.fingerprint(),
+        before,
+        "refused enrolments change nothing"
+    );
+    let done = f
+        .svc
+        .withdraw(&f.coordinator, enrolled[0].id)
+        .await
+        .unwrap();
+    assert_eq!(done.promoted.map(|e| e.citizen_id), Some(citizens[2]));
+    let listed = f.svc.enrolments(&f.coordinator, offer).await.unwrap();
+    assert_eq!(
+        listed.iter().map(|e| e.status).collect::<Vec<_>>(),
+        [
+            EnrolmentStatus::Withdrawn,
+            EnrolmentStatus::Enrolled,
+            EnrolmentStatus::Enrolled
+        ]
+    );
+    assert!(matches!(
+        f.svc.withdraw(&f.coordinator, enrolled[0].id).await,
+        Err(DomainError::Conflict(Conflict::AlreadyWithdrawn))
+    ));
+    // A closed course takes no one.
+    let closed = course(&f.world, f.tenant, f.org, 5, false);
+    assert!(matches!(
+        f.svc.enrol(&f.coordinator, closed, citizens[0]).await,
+        Err(DomainError::Conflict(Conflict::CourseNotOpen))
+    ));
+}
+
+#[tokio::test]
+async fn attendance_is_recorded_by_facilitators_for_placed_citizens_on_or_after_the_day() {
+    let f = fixture();
+    let (facilitator, facilitator_ctx) = f.peer();
+    let (second, _) = f.peer();
+    let (_, other_peer) = f.peer();
+    let offer = f
+        .svc
+        .create(&f.coordinator, new_course(f.org, vec![facilitator, second]))
+        .await
+        .unwrap();
+    let placed = f.citizen(&[]);
+    f.svc.enrol(&f.coordinator, offer.id, placed).await.unwrap();
+    let outside = f.citizen(&[]);
+    let sessions = f.svc.sessions(&f.coordinator, &[offer.id]).await.unwrap();
+    let past = sessions
+        .iter()
+        .find(|s| s.date <= noon().date_naive())
+        .unwrap()
+        .id;
+    let future = sessions
+        .iter()
+        .find(|s| s.date > noon().date_naive())
+        .unwrap()
+        .id;
+    f.svc
+        .record_attendance(&facilitator_ctx, past, &[(placed, true)])
+        .await
+        .unwrap();
+    for (ctx, session, marks, code) in [
+        (&other_peer, past, vec![(placed, true)], "FORBIDDEN"),
+        (&facilitator_ctx, future, vec![(placed, true)], "VALIDATION"),
+        (&facilitator_ctx, past, vec![(outside, true)], "VALIDATION"),
+        (
+            &facilitator_ctx,
+            past,
+            vec![(CitizenId::new(), true)],
+            "NOT_FOUND",
+        ),
+    ] {
+        let got = f.svc.record_attendance(ctx, session, &marks).await;
+        assert_eq!(got.err().map(|e| e.code()), Some(code));
+    }
+    let recorded = f.svc.attendance(&f.coordinator, offer.id).await.unwrap();
+    assert_eq!(recorded.len(), 1);
+}
+
+#[tokio::test]
+async fn cafe_headcounts_are_for_cafes_in_the_past_within_bounds() {
+    let f = fixture();
+    let (_, peer_ctx) = f.peer();
+    let cafe = f
+        .svc
+        .create(
+            &f.coordinator,
+            NewOffer {
+                offer_type: OfferType::RecoveryCafe,
+                capacity: None,
+                schedule: None,
+                ..new_course(f.org, vec![])
+            },
+        )
+        .await
+        .unwrap();
+    let course = course(&f.world, f.tenant, f.org, 5, true);
+    let today = noon().date_naive();
+    let visit = |offer, date, headcount| CafeVisit {
+        offer_id: offer,
+        date,
+        headcount,
+    };
+    f.svc
+        .record_cafe_visit(&peer_ctx, visit(cafe.id, today, 12))
+        .await
+        .unwrap();
+    for (v, code) in [
+        (visit(course, today, 3), "CONFLICT"),
+        (visit(cafe.id, today + Duration::days(1), 3), "VALIDATION"),
+        (visit(cafe.id, today, 501), "VALIDATION"),
+    ] {
+        let got = f.svc.record_cafe_visit(&peer_ctx, v).await;
+        assert_eq!(got.err().map(|e| e.code()), Some(code));
+    }
+    let (referrer, _) = member(f.tenant, &[Role::Referrer], Some(f.org));
+    assert!(matches!(
+        f.svc
+            .record_cafe_visit(&referrer, visit(cafe.id, today, 1))
+            .await,
+        Err(DomainError::Forbidden(_))
+    ));
+    let seen = f
+        .svc
+        .cafe_visits(&f.coordinator, cafe.id, today - Duration::days(7), today)
+        .await
+        .unwrap();
+    assert_eq!(seen.iter().map(|v| v.headcount).collect::<Vec<_>>(), [12]);
+    assert!(
+        f.svc
+            .cafe_visits(&f.coordinator, cafe.id, today, today - Duration::days(1))
+            .await
+            .is_err_and(|e| e.code() == "VALIDATION")
+    );
+}
+
+#[tokio::test]
+async fn meetings_are_logged_by_the_matchs_peer_while_it_runs() {
+    let f = fixture();
+    let (peer, peer_ctx) = f.peer();
+    let (_, other_ctx) = f.peer();
+    let citizen = f.citizen(&[]);
+    let running = f.referral(citizen, peer, ReferralState::Active);
+    let ended = f.referral(citizen, peer, ReferralState::Completed);
+    let yesterday = noon().date_naive() - Duration::days(1);
+    let meeting = f
+        .svc
+        .log_meeting(&peer_ctx, running, yesterday, 60, MeetingForm::Walk)
+        .await
+        .unwrap();
+    assert_eq!(meeting.peer_id, peer);
+    for (ctx, referral, date, code) in [
+        (&other_ctx, running, yesterday, "NOT_FOUND"),
+        (&peer_ctx, ended, yesterday, "CONFLICT"),
+        (
+            &peer_ctx,
+            running,
+            noon().date_naive() + Duration::days(1),
+            "VALIDATION",
+        ),
+        (&peer_ctx, ReferralId::new(), yesterday, "NOT_FOUND"),
+    ] {
+        let got = f
+            .svc
+            .log_meeting(ctx, referral, date, 60, MeetingForm::Phone)
+            .await;
+        assert_eq!(got.err().map(|e| e.code()), Some(code));
+    }
+    assert_eq!(f.world.state().meetings.len(), 1);
+    assert_eq!(f.svc.my_matches(&peer_ctx).await.unwrap().len(), 2);
+    assert!(f.svc.my_matches(&other_ctx).await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_peer_reads_their_citizens_details_only_while_the_match_runs_and_with_consent() {
+    let f = fixture();
+    let (peer, peer_ctx) = f.peer();
+    let (_, other_ctx) = f.peer();
+    let willing = f.citizen(&[ConsentPurpose::Contact]);
+    let unwilling = f.citizen(&[]);
+    let running = f.referral(willing, peer, ReferralState::InContact);
+    let ended = f.referral(willing, peer, ReferralState::EndedEarly);
+    let no_consent = f.referral(unwilling, peer, ReferralState::Active);
+    let citizen = f.svc.match_citizen(&peer_ctx, running).await.unwrap();
+    assert_eq!(citizen.id, willing);
+    assert_eq!(
+        f.world.state().reads.last().map(|r| r.2),
+        Some(crate::privacy::Purpose::PeerSupport),
+        "the read is audited for peer support"
+    );
+    let reads = f.world.state().reads.len();
+    for (ctx, referral, expected) in [
+        (&peer_ctx, ended, Some(Conflict::MatchEnded)),
+        (&peer_ctx, no_consent, Some(Conflict::NoContactConsent)),
+        (&other_ctx, running, None),
+        (&f.coordinator, running, None),
+    ] {
+        let got = f.svc.match_citizen(ctx, referral).await;
+        match expected {
+            Some(c) => assert!(matches!(got, Err(DomainError::Conflict(ref k)) if *k == c)),
+            None => assert!(matches!(
+                got,
+                Err(DomainError::NotFound { .. } | DomainError::Forbidden(_))
+            )),
+        }
+    }
+    assert_eq!(f.world.state().reads.len(), reads, "refusals read nothing");
+}

@@ -1,0 +1,576 @@
+//! Use-case tests of [`ReferralService`] against the in-memory fakes.
+
+use std::sync::Arc;
+
+use chrono::Duration;
+
+use super::*;
+use crate::clock::FixedClock;
+use crate::context::{RequestContext, Role};
+use crate::error::{Conflict, DomainError, DomainResult};
+use crate::ids::{OfferId, OrganisationId, PeerId, ReferralId, TenantId};
+use crate::offers::EnrolmentStatus;
+use crate::people::{
+    ConsentEvidence, ConsentPurpose, ConsentRecord, NewCitizen, PeerKind, PeerStatus,
+};
+use crate::privacy::Personal;
+use crate::tenancy::OrganisationKind;
+use crate::testing::{World, clock, course, member, noon, organisation, peer_worker};
+
+struct Fixture {
+    world: World,
+    svc: ReferralService,
+    tenant: TenantId,
+    org: OrganisationId,
+    coordinator: RequestContext,
+    referrer: RequestContext,
+}
+
+fn fixture_at(now: chrono::DateTime<chrono::Utc>) -> Fixture {
+    let world = World::new();
+    let tenant = TenantId::new();
+    let org = organisation(&world, tenant, OrganisationKind::BostotteTeam);
+    let svc = ReferralService::new(
+        Arc::new(world.clone()),
+        Arc::new(world.clone()),
+        Arc::new(world.clone()),
+        Arc::new(FixedClock(now)),
+        Arc::new(|| [1, 2, 3, 4, 5, 6]),
+    );
+    let (coordinator, _) = member(tenant, &[Role::Coordinator], None);
+    let (referrer, _) = member(tenant, &[Role::Referrer], Some(org));
+    Fixture {
+        world,
+        svc,
+        tenant,
+        org,
+        coordinator,
+        referrer,
+    }
+}
+
+fn fixture() -> Fixture {
+    fixture_at(noon())
+}
+
+fn new_referral(name: &str, share: bool, contact: bool) -> NewReferral {
+    NewReferral {
+        citizen: ReferredCitizen::New(NewCitizen {
+            name: Personal::parse("name", name, 200).unwrap(),
+            contact: None,
+            birth_year: None,
+            municipality: "Helsingør".to_owned(),
+        }),
+        reason: Some(Personal::parse("reason", "Vil gerne ud blandt andre", 2000).unwrap()),
+        consent_evidence: ConsentEvidence::VerbalToReferrer,
+        share_outcome: share,
+        contact,
+        offer_id: None,
+        idempotency_key: None,
+    }
+}
+
+impl Fixture {
+    async fn submit(&self) -> ReferralId {
+        self.svc
+            .submit(&self.referrer, new_referral("Rasmus Rask", true, true))
+            .await
+            .unwrap()
+            .0
+    }
+
+    fn peer(&self, status: PeerStatus, max: u8) -> PeerId {
+        let peer = peer_worker(self.org, PeerKind::Paid, status, max);
+        let id = peer.id;
+        self.world.state().peers.insert((self.tenant, id), peer);
+        id
+    }
+
+    async fn mv(
+        &self,
+        ctx: &RequestContext,
+        id: ReferralId,
+        action: ReferralAction,
+        target: Option<AssignTarget>,
+    ) -> DomainResult<ReferralId> {
+        self.svc
+            .move_referral(ctx, id, action, MoveDetails::default(), target)
+            .await
+    }
+
+    /// Submitted and accepted, ready to assign.
+    async fn accepted(&self) -> ReferralId {
+        let id = self.submit().await;
+        self.mv(&self.coordinator, id, ReferralAction::Accept, None)
+            .await
+            .unwrap();
+        id
+    }
+
+    fn state_of(&self, id: ReferralId) -> ReferralState {
+        self.world.state().referrals[&(self.tenant, id)].state
+    }
+}
+
+fn conflict(result: DomainResult<impl std::fmt::Debug>) -> Conflict {
+    match result {
+        Err(DomainError::Conflict(c)) => c,
+        other => panic!("expected a conflict, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_peer_takes_matches_up_to_their_capacity_and_no_more() {
+    let f = fixture();
+    let peer = f.peer(PeerStatus::Active, 1);
+    let first = f.accepted().await;
+    let second = f.accepted().await;
+    f.mv(
+        &f.coordinator,
+        first,
+        ReferralAction::Assign,
+        Some(AssignTarget::Peer(peer)),
+    )
+    .await
+    .unwrap();
+    assert_eq!(f.state_of(first), ReferralState::Assigned);
+    let before = f.world.fingerprint();
+    assert_eq!(
+        conflict(
+            f.mv(
+                &f.coordinator,
+                second,
+                ReferralAction::Assign,
+                Some(AssignTarget::Peer(peer))
+            )
+            .await
+        ),
+        Conflict::PeerAtCapacity { open: 1, max: 1 }
+    );
+    assert_eq!(
+        f.world.fingerprint(),
+        before,
+        "a refused move changes nothing"
+    );
+    // The first match ends: its place is free again.
+    f.mv(&f.coordinator, first, ReferralAction::Reassign, None)
+        .await
+        .unwrap();
+    f.mv(
+        &f.coordinator,
+        second,
+        ReferralAction::Assign,
+        Some(AssignTarget::Peer(peer)),
+    )
+    .await
+    .unwrap();
+    let s = f.world.state();
+    assert_eq!(
+        s.referrals[&(f.tenant, second)].assigned_peer_id,
+        Some(peer)
+    );
+    assert_eq!(s.referrals[&(f.tenant, first)].assigned_peer_id, None);
+}
+
+#[tokio::test]
+async fn only_an_active_peer_is_assigned() {
+    for status in [
+        PeerStatus::Applicant,
+        PeerStatus::Screening,
+        PeerStatus::Paused,
+        PeerStatus::Ended,
+    ] {
+        let f = fixture();
+        let peer = f.peer(status, 3);
+        let id = f.accepted().await;
+        assert_eq!(
+            conflict(
+                f.mv(
+                    &f.coordinator,
+                    id,
+                    ReferralAction::Assign,
+                    Some(AssignTarget::Peer(peer))
+                )
+                .await
+            ),
+            Conflict::PeerNotActive,
+            "{status:?}"
+        );
+        assert_eq!(f.state_of(id), ReferralState::Accepted);
+    }
+}
+
+#[tokio::test]
+async fn a_course_assignment_enrols_or_waitlists_and_a_withdrawal_moves_the_next_up() {
+    let f = fixture();
+    let offer: OfferId = course(&f.world, f.tenant, f.org, 1, true);
+    let first = f.accepted().await;
+    let second = f.accepted().await;
+    for id in [first, second] {
+        f.mv(
+            &f.coordinator,
+            id,
+            ReferralAction::Assign,
+            Some(AssignTarget::Course(offer)),
+        )
+        .await
+        .unwrap();
+    }
+    let status = |f: &Fixture, id: ReferralId| {
+        f.world
+            .state()
+            .enrolments
+            .iter()
+            .find(|(_, e)| e.referral_id == Some(id))
+            .map(|(_, e)| e.status)
+    };
+    assert_eq!(status(&f, first), Some(EnrolmentStatus::Enrolled));
+    assert_eq!(status(&f, second), Some(EnrolmentStatus::Waitlisted));
+    // The referrer withdraws the first referral: its place goes to the second.
+    f.mv(&f.referrer, first, ReferralAction::Withdraw, None)
+        .await
+        .unwrap();
+    assert_eq!(status(&f, first), Some(EnrolmentStatus::Withdrawn));
+    assert_eq!(status(&f, second), Some(EnrolmentStatus::Enrolled));
+    let s = f.world.state();
+    let moves: Vec<_> = s
+        .outbox
+        .iter()
+        .filter(|(_, r, t)| *r == first && t.is_some())
+        .collect();
+    assert_eq!(moves.len(), 3, "accept, assign, withdraw: each announced");
+}
+
+#[tokio::test]
+async fn refused_moves_are_typed_and_change_nothing() {
+    let f = fixture();
+    let peer = f.peer(PeerStatus::Active, 3);
+    let submitted = f.submit().await;
+    let other_tenant = fixture();
+    let foreign = other_tenant.submit().await;
+    let closed = course(&f.world, f.tenant, f.org, 5, false);
+    let accepted = f.accepted().await;
+    let (outsider, _) = member(f.tenant, &[Role::Referrer], Some(OrganisationId::new()));
+    let before = f.world.fingerprint();
+    let cases: Vec<(
+        &RequestContext,
+        ReferralId,
+        ReferralAction,
+        Option<AssignTarget>,
+        &str,
+    )> = vec![
+        (
+            &f.coordinator,
+            submitted,
+            ReferralAction::Start,
+            None,
+            "CONFLICT",
+        ),
+        (
+            &f.coordinator,
+            submitted,
+            ReferralAction::Assign,
+            None,
+            "VALIDATION",
+        ),
+        (
+            &f.coordinator,
+            submitted,
+            ReferralAction::Accept,
+            Some(AssignTarget::Peer(peer)),
+            "VALIDATION",
+        ),
+        (
+            &f.coordinator,
+            ReferralId::new(),
+            ReferralAction::Accept,
+            None,
+            "NOT_FOUND",
+        ),
+        (
+            &f.coordinator,
+            foreign,
+            ReferralAction::Accept,
+            None,
+            "NOT_FOUND",
+        ),
+        (
+            &f.coordinator,
+            accepted,
+            ReferralAction::Assign,
+            Some(AssignTarget::Peer(PeerId::new())),
+            "NOT_FOUND",
+        ),
+        (
+            &f.coordinator,
+            accepted,
+            ReferralAction::Assign,
+            Some(AssignTarget::Course(closed)),
+            "CONFLICT",
+        ),
+        (
+            &f.referrer,
+            submitted,
+            ReferralAction::Accept,
+            None,
+            "FORBIDDEN",
+        ),
+        (
+            &outsider,
+            submitted,
+            ReferralAction::Withdraw,
+            None,
+            "NOT_FOUND",
+        ),
+    ];
+    for (ctx, id, action, target, code) in cases {
+        let got = f.mv(ctx, id, action, target).await;
+        assert_eq!(
+            got.as_ref().err().map(DomainError::code),
+            Some(code),
+            "{action:?} {target:?}: {got:?}"
+        );
+        assert_eq!(
+            f.world.fingerprint(),
+            before,
+            "{action:?} changed something"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_worklist_flags_assignments_waiting_for_contact_past_the_tenant_limit() {
+    let f = fixture_at(noon() - Duration::days(15));
+    let peer = f.peer(PeerStatus::Active, 5);
+    let old = f.accepted().await;
+    f.mv(
+        &f.coordinator,
+        old,
+        ReferralAction::Assign,
+        Some(AssignTarget::Peer(peer)),
+    )
+    .await
+    .unwrap();
+    // Ten days later another is assigned; five days after that is "now".
+    let later = ReferralService::new(
+        Arc::new(f.world.clone()),
+        Arc::new(f.world.clone()),
+        Arc::new(f.world.clone()),
+        Arc::new(FixedClock(noon() - Duration::days(5))),
+        Arc::new(|| [6, 5, 4, 3, 2, 1]),
+    );
+    let recent = later
+        .submit(&f.referrer, new_referral("Bo Bang", false, true))
+        .await
+        .unwrap()
+        .0;
+    for action in [ReferralAction::Accept, ReferralAction::Assign] {
+        let target = (action == ReferralAction::Assign).then_some(AssignTarget::Peer(peer));
+        later
+            .move_referral(
+                &f.coordinator,
+                recent,
+                action,
+                MoveDetails::default(),
+                target,
+            )
+            .await
+            .unwrap();
+    }
+    let now = ReferralService::new(
+        Arc::new(f.world.clone()),
+        Arc::new(f.world.clone()),
+        Arc::new(f.world.clone()),
+        clock(),
+        Arc::new(|| [0; 6]),
+    );
+    let page = crate::page::PageRequest::first_page();
+    let overdue = |list: &crate::page::Page<ReferralDetail>, id| {
+        list.items
+            .iter()
+            .find(|d| d.referral.id == id)
+            .map(|d| d.contact_overdue)
+    };
+    let list = now.worklist(&f.coordinator, vec![], &page).await.unwrap();
+    assert_eq!(overdue(&list, old), Some(true), "15 days > 14");
+    assert_eq!(overdue(&list, recent), Some(false), "5 days");
+    let (admin, _) = member(f.tenant, &[Role::TenantAdmin], None);
+    now.set_contact_limit(&admin, 4).await.unwrap();
+    let list = now.worklist(&f.coordinator, vec![], &page).await.unwrap();
+    assert_eq!(overdue(&list, recent), Some(true), "5 days > 4");
+    // Contact made: no longer waiting.
+    now.move_referral(
+        &f.coordinator,
+        old,
+        ReferralAction::RecordContact,
+        MoveDetails::default(),
+        None,
+    )
+    .await
+    .unwrap();
+    let list = now.worklist(&f.coordinator, vec![], &page).await.unwrap();
+    assert_eq!(overdue(&list, old), Some(false));
+    assert!(
+        now.worklist(&f.referrer, vec![], &page).await.is_err(),
+        "the worklist is the coordinators'"
+    );
+}
+
+#[tokio::test]
+async fn a_new_citizen_is_registered_with_the_consents_given() {
+    let f = fixture();
+    for (share, contact, expected) in [
+        (false, false, vec![ConsentPurpose::ReferralProcessing]),
+        (
+            true,
+            true,
+            vec![
+                ConsentPurpose::ReferralProcessing,
+                ConsentPurpose::ShareOutcomeWithReferrer,
+                ConsentPurpose::Contact,
+            ],
+        ),
+    ] {
+        let (id, created) = f
+            .svc
+            .submit(&f.referrer, new_referral("Ulla Uden", share, contact))
+            .await
+            .unwrap();
+        assert!(created);
+        let s = f.world.state();
+        let citizen = s.referrals[&(f.tenant, id)].citizen_id;
+        let given: Vec<ConsentPurpose> = s.consents[&(f.tenant, citizen)]
+            .iter()
+            .map(|c| c.purpose)
+            .collect();
+        assert_eq!(given, expected);
+        assert_eq!(s.referrals[&(f.tenant, id)].state, ReferralState::Submitted);
+    }
+}
+
+#[tokio::test]
+async fn a_retry_under_the_same_key_is_answered_with_the_first_referral() {
+    let f = fixture();
+    let keyed = |name: &str| NewReferral {
+        idempotency_key: Some("partner-17".to_owned()),
+        ..new_referral(name, false, false)
+    };
+    let (first, created) = f.svc.submit(&f.referrer, keyed("Ida Igen")).await.unwrap();
+    assert!(created);
+    let (again, created) = f.svc.submit(&f.referrer, keyed("Ida Igen")).await.unwrap();
+    assert_eq!((again, created), (first, false));
+    assert_eq!(
+        conflict(f.svc.submit(&f.referrer, keyed("En Anden")).await),
+        Conflict::IdempotencyKeyReused
+    );
+    assert_eq!(f.world.state().referrals.len(), 1);
+    for bad in ["", " with space", &"k".repeat(201)] {
+        let got = f
+            .svc
+            .submit(
+                &f.referrer,
+                NewReferral {
+                    idempotency_key: Some(bad.to_owned()),
+                    ..new_referral("Ida Igen", false, false)
+                },
+            )
+            .await;
+        assert!(
+            matches!(got, Err(DomainError::Validation { ref field, .. }) if field == "idempotencyKey"),
+            "{bad:?}: {got:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_known_citizen_is_referred_only_by_their_organisation_and_with_consent_in_force() {
+    let f = fixture();
+    let first = f.submit().await;
+    let citizen = f.world.state().referrals[&(f.tenant, first)].citizen_id;
+    let again = |share: bool, contact: bool| NewReferral {
+        citizen: ReferredCitizen::Known(citizen),
+        share_outcome: share,
+        contact,
+        ..new_referral("x", false, false)
+    };
+    // The same organisation refers them again; no consent is recorded by the referral.
+    let consents_before = f.world.state().consents[&(f.tenant, citizen)].len();
+    f.svc.submit(&f.referrer, again(true, true)).await.unwrap();
+    assert_eq!(
+        f.world.state().consents[&(f.tenant, citizen)].len(),
+        consents_before
+    );
+    // Another organisation's referrer does not know them.
+    let other_org = organisation(&f.world, f.tenant, OrganisationKind::Ngo);
+    let (stranger, _) = member(f.tenant, &[Role::Referrer], Some(other_org));
+    assert!(matches!(
+        f.svc.submit(&stranger, again(false, false)).await,
+        Err(DomainError::NotFound { .. })
+    ));
+    // Withdrawn contact consent: asking for contact is refused; processing withdrawn: conflict.
+    let withdraw = |purpose| ConsentRecord {
+        purpose,
+        given: false,
+        at: noon(),
+        recorded_by: None,
+        evidence: ConsentEvidence::Written,
+    };
+    f.world
+        .state()
+        .consents
+        .get_mut(&(f.tenant, citizen))
+        .unwrap()
+        .push(withdraw(ConsentPurpose::Contact));
+    assert!(matches!(
+        f.svc.submit(&f.referrer, again(false, true)).await,
+        Err(DomainError::Validation { ref field, .. }) if field == "contactConsent"
+    ));
+    f.world
+        .state()
+        .consents
+        .get_mut(&(f.tenant, citizen))
+        .unwrap()
+        .push(withdraw(ConsentPurpose::ReferralProcessing));
+    assert_eq!(
+        conflict(f.svc.submit(&f.referrer, again(false, false)).await),
+        Conflict::ReferralConsentNotInForce
+    );
+}
+
+#[tokio::test]
+async fn the_referrer_sees_the_outcome_only_with_the_citizens_consent() {
+    for share in [true, false] {
+        let f = fixture();
+        let peer = f.peer(PeerStatus::Active, 3);
+        let (id, _) = f
+            .svc
+            .submit(&f.referrer, new_referral("Sofie Sol", share, true))
+            .await
+            .unwrap();
+        for (action, target) in [
+            (ReferralAction::Accept, None),
+            (ReferralAction::Assign, Some(AssignTarget::Peer(peer))),
+            (ReferralAction::RecordContact, None),
+            (ReferralAction::Start, None),
+        ] {
+            f.mv(&f.coordinator, id, action, target).await.unwrap();
+        }
+        f.svc
+            .move_referral(
+                &f.coordinator,
+                id,
+                ReferralAction::Complete,
+                MoveDetails {
+                    outcome: Some(OutcomeCode::GoalReached),
+                    ..MoveDetails::default()
+                },
+                None,
+            )
+            .await
+            .unwrap();
+        let view = f.svc.referrer_view(&f.referrer, id).await.unwrap();
+        assert_eq!(view.state, ReferralState::Completed);
+        assert_eq!(view.outcome.is_some(), share, "share = {share}");
+        assert_eq!(view.first_contact_at, Some(noon()));
+    }
+}

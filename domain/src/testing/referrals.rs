@@ -1,0 +1,147 @@
+//! The fake referral repository.
+
+use async_trait::async_trait;
+
+use super::World;
+use crate::context::RequestContext;
+use crate::error::{Conflict, DomainError, DomainResult};
+use crate::ids::{CitizenId, OrganisationId, ReferralId};
+use crate::offers::check_referable;
+use crate::page::{Page, PageRequest};
+use crate::privacy::Purpose;
+use crate::referral::{
+    DEFAULT_CONTACT_LIMIT_DAYS, Referral, ReferralFilter, ReferralRepository, Submission, Submitted,
+};
+
+#[async_trait]
+impl ReferralRepository for World {
+    async fn submit(
+        &self,
+        ctx: &RequestContext,
+        submission: Submission,
+    ) -> DomainResult<Submitted> {
+        let t = ctx.tenant_id()?;
+        let mut s = self.state();
+        if let Some(key) = &submission.idempotency
+            && let Some((fingerprint, id)) = s.idempotency.get(&(t, key.key.clone()))
+        {
+            return if *fingerprint == key.fingerprint {
+                Ok(Submitted::Replayed(*id))
+            } else {
+                Err(DomainError::Conflict(Conflict::IdempotencyKeyReused))
+            };
+        }
+        let referral = submission.referral;
+        match &submission.new_citizen {
+            Some(citizen) => {
+                s.citizens.insert((t, citizen.id), citizen.clone());
+            }
+            None if !s.citizens.contains_key(&(t, referral.citizen_id)) => {
+                return Err(DomainError::NotFound {
+                    resource: "citizen",
+                });
+            }
+            None => {}
+        }
+        if let Some(offer) = referral.requested_offer_id {
+            let open = s
+                .offers
+                .get(&(t, offer))
+                .ok_or(DomainError::NotFound { resource: "offer" })?
+                .open;
+            check_referable(open)?;
+        }
+        s.consents
+            .entry((t, referral.citizen_id))
+            .or_default()
+            .extend(submission.consents);
+        if let Some(key) = submission.idempotency {
+            s.idempotency
+                .insert((t, key.key), (key.fingerprint, referral.id));
+        }
+        s.outbox.push((t, referral.id, None));
+        let id = referral.id;
+        s.referrals.insert((t, id), referral);
+        Ok(Submitted::Created(id))
+    }
+
+    async fn referred_by(
+        &self,
+        ctx: &RequestContext,
+        citizen: CitizenId,
+        organisation: OrganisationId,
+    ) -> DomainResult<bool> {
+        let t = ctx.tenant_id()?;
+        Ok(self.state().referrals.iter().any(|((tt, _), r)| {
+            *tt == t && r.citizen_id == citizen && r.referrer_organisation_id == organisation
+        }))
+    }
+
+    async fn get(
+        &self,
+        ctx: &RequestContext,
+        id: ReferralId,
+        reason_purpose: Option<Purpose>,
+    ) -> DomainResult<Referral> {
+        let t = ctx.tenant_id()?;
+        let mut s = self.state();
+        let mut found = s
+            .referrals
+            .get(&(t, id))
+            .cloned()
+            .ok_or(DomainError::NotFound {
+                resource: "referral",
+            })?;
+        match reason_purpose {
+            Some(purpose) => s.reads.push((t, found.citizen_id.as_uuid(), purpose)),
+            None => found.reason = None,
+        }
+        Ok(found)
+    }
+
+    async fn list(
+        &self,
+        ctx: &RequestContext,
+        filter: &ReferralFilter,
+        page: &PageRequest,
+    ) -> DomainResult<Page<Referral>> {
+        let t = ctx.tenant_id()?;
+        let mut rows: Vec<Referral> = self
+            .state()
+            .referrals
+            .iter()
+            .filter(|((tt, _), r)| {
+                *tt == t
+                    && (filter.states.is_empty() || filter.states.contains(&r.state))
+                    && filter
+                        .referrer_organisation_id
+                        .is_none_or(|o| o == r.referrer_organisation_id)
+                    && filter
+                        .assigned_peer_id
+                        .is_none_or(|p| Some(p) == r.assigned_peer_id)
+            })
+            .map(|(_, r)| Referral {
+                reason: None,
+                ..r.clone()
+            })
+            .collect();
+        rows.sort_by_key(|r| r.id);
+        Ok(Page::from_probe(rows, page))
+    }
+
+    async fn contact_limit_days(&self, ctx: &RequestContext) -> DomainResult<u32> {
+        let t = ctx.tenant_id()?;
+        Ok(self
+            .state()
+            .contact_limit_days
+            .get(&t)
+            .copied()
+            .unwrap_or(DEFAULT_CONTACT_LIMIT_DAYS))
+    }
+
+    async fn set_contact_limit_days(&self, ctx: &RequestContext, days: u32) -> DomainResult<()> {
+        let t = ctx.tenant_id()?;
+        self.state().contact_limit_days.insert(t, days);
+        Ok(())
+    }
+}
