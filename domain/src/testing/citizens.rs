@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use async_trait::async_trait;
 
-use super::World;
+use super::world::World;
 use crate::context::RequestContext;
 use crate::error::{Conflict, DomainError, DomainResult, Duplicate};
 use crate::ids::{CitizenId, UserId};

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use async_trait::async_trait;
 use chrono::NaiveDate;
 
-use super::World;
+use super::world::World;
 use crate::context::RequestContext;
 use crate::error::{DomainError, DomainResult, Duplicate};
 use crate::ids::{PeerId, UserId};

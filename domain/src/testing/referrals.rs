@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 
-use super::World;
+use super::world::World;
 use crate::context::RequestContext;
 use crate::error::{Conflict, DomainError, DomainResult};
 use crate::ids::{CitizenId, OrganisationId, ReferralId};

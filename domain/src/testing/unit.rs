@@ -4,7 +4,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use async_trait::async_trait;
 
-use super::{State, World};
+use super::world::{State, World};
 use crate::context::RequestContext;
 use crate::error::{DomainError, DomainResult};
 use crate::ids::{CitizenId, EnrolmentId, OfferId, PeerId, ReferralId, TenantId};

@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-use super::World;
+use super::world::World;
 use crate::context::RequestContext;
 use crate::error::{DomainError, DomainResult};
 use crate::ids::{WebhookDeliveryId, WebhookEndpointId};

@@ -10,8 +10,8 @@ use async_graphql::{Name, Positioned, Variables};
 use async_graphql_value::{ConstValue, Value};
 use peerbro_domain::page::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 
+use super::limits::{Cost, LIST_ESTIMATE, MAX_FRAGMENTS, PERSONAL_WEIGHT};
 use super::model::CostModel;
-use super::{Cost, LIST_ESTIMATE, MAX_FRAGMENTS, PERSONAL_WEIGHT};
 
 /// Why a document was refused before it was analysed in full.
 #[derive(Debug, PartialEq, Eq)]

@@ -8,7 +8,9 @@ use async_graphql::extensions::{
 };
 use async_graphql::{Request, ServerError, ServerResult};
 
-use super::{CostError, CostLimits, CostModel, MAX_FRAGMENTS, analyse, operation_label};
+use super::analysis::{CostError, analyse, operation_label};
+use super::limits::{CostLimits, MAX_FRAGMENTS};
+use super::model::CostModel;
 
 /// Where the handler wants the operation's label written (request data).
 #[derive(Debug, Default)]

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use async_graphql::parser::types::{BaseType, Type, TypeKind, TypeSystemDefinition};
 
-use super::PERSONAL_WITHOUT_PURPOSE;
+use super::limits::PERSONAL_WITHOUT_PURPOSE;
 
 /// What the cost model knows of one field of one type.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -1,0 +1,61 @@
+//! Mutations of this context's GraphQL API.
+
+use async_graphql::{Context, ID, Object};
+use peerbro_domain::ids::{ApiClientId, OrganisationId};
+
+use super::inputs::*;
+use super::types::*;
+use crate::graphql::errors::GqlResultExt as _;
+use crate::graphql::scalars::parse_id;
+
+/// API client mutations (tenant admins).
+#[derive(Default)]
+pub struct ApiClientsMutation;
+
+#[Object]
+impl ApiClientsMutation {
+    /// Registers a client for an organisation and returns its secret, this once. The partner
+    /// exchanges `clientId` and the secret at `POST /api/v1/oauth/token` for a token that acts
+    /// as a referrer of the organisation.
+    async fn register_api_client(
+        &self,
+        ctx: &Context<'_>,
+        input: RegisterApiClientInput,
+    ) -> async_graphql::Result<ApiClientWithSecret> {
+        let (svc, rc, tenant) = request(ctx)?;
+        let organisation =
+            OrganisationId::from_uuid(parse_id("organisationId", &input.organisation_id).gql()?);
+        let (client, secret) = svc.register(rc, organisation, &input.name).await.gql()?;
+        Ok(ApiClientWithSecret {
+            client: ApiClient::of(client, tenant),
+            client_secret: secret,
+        })
+    }
+
+    /// Replaces a client's secret and returns the new one, this once; the old one keeps
+    /// working for 24 hours.
+    async fn rotate_api_client_secret(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+    ) -> async_graphql::Result<ApiClientWithSecret> {
+        let (svc, rc, tenant) = request(ctx)?;
+        let id = ApiClientId::from_uuid(parse_id("id", &id).gql()?);
+        let (client, secret) = svc.rotate_secret(rc, id).await.gql()?;
+        Ok(ApiClientWithSecret {
+            client: ApiClient::of(client, tenant),
+            client_secret: secret,
+        })
+    }
+
+    /// Revokes a client: it gets no new tokens and the ones it has stop working at once.
+    async fn revoke_api_client(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+    ) -> async_graphql::Result<ApiClient> {
+        let (svc, rc, tenant) = request(ctx)?;
+        let id = ApiClientId::from_uuid(parse_id("id", &id).gql()?);
+        Ok(ApiClient::of(svc.revoke(rc, id).await.gql()?, tenant))
+    }
+}

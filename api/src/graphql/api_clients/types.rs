@@ -1,0 +1,58 @@
+//! Output types, enums and loaders of this context's GraphQL API.
+
+use async_graphql::{Context, ID, SimpleObject};
+use chrono::{DateTime, Utc};
+use peerbro_domain::RequestContext;
+use peerbro_domain::ids::TenantId;
+use peerbro_domain::tenancy::{self as domain, ApiClientService};
+
+use crate::graphql::errors::GqlResultExt as _;
+
+pub(crate) fn request<'a>(
+    ctx: &'a Context<'_>,
+) -> async_graphql::Result<(&'a ApiClientService, &'a RequestContext, TenantId)> {
+    let (svc, rc) = crate::graphql::errors::request_data::<ApiClientService>(ctx)?;
+    Ok((svc, rc, rc.tenant_id().gql()?))
+}
+
+/// A partner system's API client.
+#[derive(SimpleObject)]
+pub struct ApiClient {
+    /// Id.
+    pub(crate) id: ID,
+    /// The `client_id` the partner sends to `POST /api/v1/oauth/token`.
+    pub(crate) client_id: String,
+    /// A name for the admins.
+    pub(crate) name: String,
+    /// The organisation it refers for.
+    pub(crate) organisation_id: ID,
+    /// Registered.
+    pub(crate) created_at: DateTime<Utc>,
+    /// When the secret was last rotated.
+    pub(crate) secret_rotated_at: Option<DateTime<Utc>>,
+    /// When it was revoked.
+    pub(crate) revoked_at: Option<DateTime<Utc>>,
+}
+
+impl ApiClient {
+    pub(crate) fn of(c: domain::ApiClient, tenant: TenantId) -> Self {
+        Self {
+            id: ID(c.id.to_string()),
+            client_id: c.client_id(tenant),
+            name: c.name,
+            organisation_id: ID(c.organisation_id.to_string()),
+            created_at: c.created_at,
+            secret_rotated_at: c.secret_rotated_at,
+            revoked_at: c.revoked_at,
+        }
+    }
+}
+
+/// A client with its secret, shown only in this answer.
+#[derive(SimpleObject)]
+pub struct ApiClientWithSecret {
+    /// The client.
+    pub(crate) client: ApiClient,
+    /// The client secret. It is never shown again; give it to the partner now.
+    pub(crate) client_secret: String,
+}

@@ -1,0 +1,67 @@
+//! Input objects of this context's GraphQL API.
+
+use async_graphql::{ID, InputObject};
+use chrono::{NaiveDate, NaiveTime};
+
+use super::types::*;
+use crate::graphql::peers::OfferType;
+
+/// A course's schedule.
+#[derive(InputObject)]
+pub struct ScheduleInput {
+    /// The first session is on the first `weekday` on or after this date.
+    pub(crate) start_date: NaiveDate,
+    /// The weekday.
+    pub(crate) weekday: Weekday,
+    /// Local (Danish) start time, e.g. "17:00:00".
+    pub(crate) start_time: NaiveTime,
+    /// Weekly sessions (default 10).
+    pub(crate) session_count: Option<i32>,
+    /// Minutes per session (default 120).
+    pub(crate) session_minutes: Option<i32>,
+}
+
+/// A new offer.
+#[derive(InputObject)]
+pub struct CreateOfferInput {
+    /// The organisation that runs it.
+    pub(crate) organisation_id: ID,
+    /// Its kind.
+    pub(crate) offer_type: OfferType,
+    /// Title.
+    pub(crate) title: String,
+    /// Where; leave out and set `online` for online offers.
+    pub(crate) location: Option<String>,
+    /// Online instead of a place.
+    #[graphql(default)]
+    pub(crate) online: bool,
+    /// Places (courses only).
+    pub(crate) capacity: Option<i32>,
+    /// The two facilitating peers (courses only).
+    #[graphql(default)]
+    pub(crate) facilitator_ids: Vec<ID>,
+    /// When it meets (courses only).
+    pub(crate) schedule: Option<ScheduleInput>,
+}
+
+/// Attendance of one citizen.
+#[derive(InputObject)]
+pub struct AttendanceInput {
+    /// The citizen (with a place on the course).
+    pub(crate) citizen_id: ID,
+    /// Present or not.
+    pub(crate) present: bool,
+}
+
+/// A meeting to log.
+#[derive(InputObject)]
+pub struct LogMeetingInput {
+    /// The match (a referral assigned to a peer).
+    pub(crate) referral_id: ID,
+    /// The day (today or earlier).
+    pub(crate) date: NaiveDate,
+    /// Length in minutes (5–600).
+    pub(crate) minutes: i32,
+    /// How.
+    pub(crate) form: MeetingForm,
+}

@@ -1,0 +1,172 @@
+//! Mutations of this context's GraphQL API.
+
+use async_graphql::{Context, ID, Object};
+use chrono::NaiveDate;
+use peerbro_domain::ids::{
+    CitizenId, CourseSessionId, EnrolmentId, OfferId, OrganisationId, PeerId, ReferralId,
+};
+use peerbro_domain::offers::{
+    CafeVisit, CourseSchedule, DEFAULT_SESSION_COUNT, DEFAULT_SESSION_MINUTES, NewOffer,
+};
+
+use super::inputs::*;
+use super::types::*;
+use crate::graphql::errors::GqlResultExt as _;
+
+/// Offer mutations.
+#[derive(Default)]
+pub struct OffersMutation;
+
+#[Object]
+impl OffersMutation {
+    /// Creates an offer (coordinators and tenant admins). A course gets its weekly sessions
+    /// at once.
+    async fn create_offer(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateOfferInput,
+    ) -> async_graphql::Result<Offer> {
+        let (svc, rc) = request(ctx)?;
+        let schedule = match input.schedule {
+            Some(s) => Some(CourseSchedule {
+                start_date: s.start_date,
+                weekday: s.weekday.into(),
+                start_time: s.start_time,
+                session_count: count("sessionCount", s.session_count, DEFAULT_SESSION_COUNT)?,
+                session_minutes: count(
+                    "sessionMinutes",
+                    s.session_minutes,
+                    DEFAULT_SESSION_MINUTES,
+                )?,
+            }),
+            None => None,
+        };
+        let new = NewOffer {
+            organisation_id: id_of(
+                "organisationId",
+                &input.organisation_id,
+                OrganisationId::from_uuid,
+            )?,
+            offer_type: input.offer_type.into(),
+            title: input.title,
+            location: input.location,
+            online: input.online,
+            capacity: input
+                .capacity
+                .map(|c| count("capacity", Some(c), 0))
+                .transpose()?,
+            facilitators: input
+                .facilitator_ids
+                .iter()
+                .map(|p| id_of("facilitatorIds", p, PeerId::from_uuid))
+                .collect::<async_graphql::Result<_>>()?,
+            schedule,
+        };
+        Ok(svc.create(rc, new).await.gql()?.into())
+    }
+
+    /// Opens or closes an offer for referrals and enrolments.
+    async fn set_offer_open(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        open: bool,
+    ) -> async_graphql::Result<Offer> {
+        let (svc, rc) = request(ctx)?;
+        let id = id_of("id", &id, OfferId::from_uuid)?;
+        Ok(svc.set_open(rc, id, open).await.gql()?.into())
+    }
+
+    /// Enrols a citizen on a course: a place while one is free, else the waiting list.
+    async fn enrol_citizen(
+        &self,
+        ctx: &Context<'_>,
+        offer_id: ID,
+        citizen_id: ID,
+    ) -> async_graphql::Result<Enrolment> {
+        let (svc, rc) = request(ctx)?;
+        let offer = id_of("offerId", &offer_id, OfferId::from_uuid)?;
+        let citizen = id_of("citizenId", &citizen_id, CitizenId::from_uuid)?;
+        Ok(svc.enrol(rc, offer, citizen).await.gql()?.into())
+    }
+
+    /// Withdraws an enrolment; the first on the waiting list gets the freed place.
+    async fn withdraw_enrolment(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+    ) -> async_graphql::Result<WithdrawEnrolmentPayload> {
+        let (svc, rc) = request(ctx)?;
+        let id = id_of("id", &id, EnrolmentId::from_uuid)?;
+        let done = svc.withdraw(rc, id).await.gql()?;
+        Ok(WithdrawEnrolmentPayload {
+            withdrawn: done.withdrawn.into(),
+            promoted: done.promoted.map(Into::into),
+        })
+    }
+
+    /// Records attendance at a session (coordinators and the course's facilitators).
+    async fn record_attendance(
+        &self,
+        ctx: &Context<'_>,
+        session_id: ID,
+        marks: Vec<AttendanceInput>,
+    ) -> async_graphql::Result<Vec<AttendanceMark>> {
+        let (svc, rc) = request(ctx)?;
+        let session = id_of("sessionId", &session_id, CourseSessionId::from_uuid)?;
+        let marks = marks
+            .iter()
+            .map(|m| {
+                Ok((
+                    id_of("citizenId", &m.citizen_id, CitizenId::from_uuid)?,
+                    m.present,
+                ))
+            })
+            .collect::<async_graphql::Result<Vec<_>>>()?;
+        Ok(svc
+            .record_attendance(rc, session, &marks)
+            .await
+            .gql()?
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
+
+    /// Records (or corrects) a café's headcount for a day: a number, never names.
+    async fn record_cafe_headcount(
+        &self,
+        ctx: &Context<'_>,
+        offer_id: ID,
+        date: NaiveDate,
+        headcount: i32,
+    ) -> async_graphql::Result<CafeHeadcount> {
+        let (svc, rc) = request(ctx)?;
+        let visit = CafeVisit {
+            offer_id: id_of("offerId", &offer_id, OfferId::from_uuid)?,
+            date,
+            headcount: count("headcount", Some(headcount), 0)?,
+        };
+        let saved = svc.record_cafe_visit(rc, visit).await.gql()?;
+        Ok(CafeHeadcount {
+            date: saved.date,
+            headcount: small(saved.headcount),
+        })
+    }
+
+    /// Logs a one-to-one meeting: when, how long, how — never what was said (the match's
+    /// peer or a coordinator).
+    async fn log_meeting(
+        &self,
+        ctx: &Context<'_>,
+        input: LogMeetingInput,
+    ) -> async_graphql::Result<Meeting> {
+        let (svc, rc) = request(ctx)?;
+        let referral = id_of("referralId", &input.referral_id, ReferralId::from_uuid)?;
+        let minutes = count("minutes", Some(input.minutes), 0)?;
+        Ok(svc
+            .log_meeting(rc, referral, input.date, minutes, input.form.into())
+            .await
+            .gql()?
+            .into())
+    }
+}

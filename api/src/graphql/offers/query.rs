@@ -1,0 +1,154 @@
+//! Queries of this context's GraphQL API.
+
+use async_graphql::connection::Connection;
+use async_graphql::{Context, ID, Object};
+use chrono::NaiveDate;
+use peerbro_domain::ids::{OfferId, ReferralId};
+use peerbro_domain::offers::OfferFilter;
+
+use super::types::*;
+use crate::graphql::errors::GqlResultExt as _;
+use crate::graphql::peers::OfferType;
+use crate::graphql::tenancy::{connection, page_request};
+
+/// Offer queries.
+#[derive(Default)]
+pub struct OffersQuery;
+
+#[Object]
+impl OffersQuery {
+    /// The partnership's offers (any member), optionally of one kind or open only.
+    async fn offers(
+        &self,
+        ctx: &Context<'_>,
+        offer_type: Option<OfferType>,
+        #[graphql(default)] open_only: bool,
+        #[graphql(validator(minimum = 1, maximum = 100))] first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<Connection<String, Offer>> {
+        let (svc, rc) = request(ctx)?;
+        let page = page_request(first, after, None, None).gql()?;
+        let filter = OfferFilter {
+            offer_type: offer_type.map(Into::into),
+            open_only,
+        };
+        let result = svc.list(rc, &filter, &page).await.gql()?;
+        Ok(connection(result, |o| o.id.as_uuid(), Offer::from))
+    }
+
+    /// One offer.
+    async fn offer(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Offer> {
+        let (svc, rc) = request(ctx)?;
+        let id = id_of("id", &id, OfferId::from_uuid)?;
+        Ok(svc.get(rc, id).await.gql()?.into())
+    }
+
+    /// A course's enrolments in enrolment order, the waiting list included (coordinators
+    /// and the course's facilitators).
+    async fn course_enrolments(
+        &self,
+        ctx: &Context<'_>,
+        offer_id: ID,
+    ) -> async_graphql::Result<Vec<Enrolment>> {
+        let (svc, rc) = request(ctx)?;
+        let id = id_of("offerId", &offer_id, OfferId::from_uuid)?;
+        Ok(svc
+            .enrolments(rc, id)
+            .await
+            .gql()?
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
+
+    /// A course's attendance (coordinators and the course's facilitators).
+    async fn course_attendance(
+        &self,
+        ctx: &Context<'_>,
+        offer_id: ID,
+    ) -> async_graphql::Result<Vec<AttendanceMark>> {
+        let (svc, rc) = request(ctx)?;
+        let id = id_of("offerId", &offer_id, OfferId::from_uuid)?;
+        Ok(svc
+            .attendance(rc, id)
+            .await
+            .gql()?
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
+
+    /// A café's headcounts between two days (coordinators and peers).
+    async fn cafe_headcounts(
+        &self,
+        ctx: &Context<'_>,
+        offer_id: ID,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> async_graphql::Result<Vec<CafeHeadcount>> {
+        let (svc, rc) = request(ctx)?;
+        let id = id_of("offerId", &offer_id, OfferId::from_uuid)?;
+        Ok(svc
+            .cafe_visits(rc, id, from, to)
+            .await
+            .gql()?
+            .into_iter()
+            .map(|v| CafeHeadcount {
+                date: v.date,
+                headcount: small(v.headcount),
+            })
+            .collect())
+    }
+
+    /// The caller's own one-to-one matches (peers).
+    async fn my_matches(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<PeerMatch>> {
+        let (svc, rc) = request(ctx)?;
+        Ok(svc
+            .my_matches(rc)
+            .await
+            .gql()?
+            .into_iter()
+            .map(|m| PeerMatch {
+                referral_id: ID(m.referral_id.to_string()),
+                citizen_pseudonym: m.citizen_pseudonym,
+                state: m.state.into(),
+                assigned_at: m.assigned_at,
+                first_contact_at: m.first_contact_at,
+            })
+            .collect())
+    }
+
+    /// The citizen of one of the caller's running matches (the assigned peer only, with the
+    /// citizen's consent to contact; the read is audited as PEER_SUPPORT).
+    async fn match_citizen(
+        &self,
+        ctx: &Context<'_>,
+        referral_id: ID,
+    ) -> async_graphql::Result<MatchCitizen> {
+        let (svc, rc) = request(ctx)?;
+        let id = id_of("referralId", &referral_id, ReferralId::from_uuid)?;
+        let c = svc.match_citizen(rc, id).await.gql()?;
+        Ok(MatchCitizen {
+            pseudonym: c.pseudonym.as_str().to_owned(),
+            name: c.name.map(|n| n.expose().to_owned()),
+            contact: c.contact.map(|n| n.expose().to_owned()),
+        })
+    }
+
+    /// The meetings of a match (its peer and coordinators).
+    async fn match_meetings(
+        &self,
+        ctx: &Context<'_>,
+        referral_id: ID,
+    ) -> async_graphql::Result<Vec<Meeting>> {
+        let (svc, rc) = request(ctx)?;
+        let id = id_of("referralId", &referral_id, ReferralId::from_uuid)?;
+        Ok(svc
+            .meetings(rc, id)
+            .await
+            .gql()?
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
+}

@@ -1,0 +1,377 @@
+//! Output types, enums and loaders of this context's GraphQL API.
+
+use std::collections::HashMap;
+
+use async_graphql::dataloader::{DataLoader, Loader};
+use async_graphql::{ComplexObject, Context, ID, SimpleObject};
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc, Weekday as ChronoWeekday};
+use peerbro_domain::ids::OfferId;
+use peerbro_domain::offers::{self as domain, OfferService};
+use peerbro_domain::{DomainError, RequestContext};
+
+use crate::graphql::errors::{GqlResultExt as _, LoadError};
+use crate::graphql::peers::OfferType;
+use crate::graphql::referrals::ReferralState;
+use crate::graphql::scalars::parse_id;
+
+pub(crate) fn request<'a>(
+    ctx: &'a Context<'_>,
+) -> async_graphql::Result<(&'a OfferService, &'a RequestContext)> {
+    crate::graphql::errors::request_data(ctx)
+}
+
+pub(crate) fn id_of<T>(
+    field: &str,
+    id: &ID,
+    wrap: impl Fn(uuid::Uuid) -> T,
+) -> async_graphql::Result<T> {
+    parse_id(field, id).map(wrap).gql()
+}
+
+wire_enum!(
+    /// A citizen's place on a course.
+    EnrolmentStatus => domain::EnrolmentStatus {
+        /// Has a place.
+        Enrolled,
+        /// Waits for a place.
+        Waitlisted,
+        /// Left.
+        Withdrawn,
+    }
+);
+
+wire_enum!(
+    /// How a one-to-one meeting took place.
+    MeetingForm => domain::MeetingForm {
+        /// Face to face.
+        InPerson,
+        /// By phone.
+        Phone,
+        /// By video.
+        Video,
+        /// A walk together.
+        Walk,
+    }
+);
+
+/// A day of the week.
+#[derive(async_graphql::Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Weekday {
+    /// Monday.
+    Monday,
+    /// Tuesday.
+    Tuesday,
+    /// Wednesday.
+    Wednesday,
+    /// Thursday.
+    Thursday,
+    /// Friday.
+    Friday,
+    /// Saturday.
+    Saturday,
+    /// Sunday.
+    Sunday,
+}
+
+impl From<Weekday> for ChronoWeekday {
+    fn from(w: Weekday) -> Self {
+        match w {
+            Weekday::Monday => Self::Mon,
+            Weekday::Tuesday => Self::Tue,
+            Weekday::Wednesday => Self::Wed,
+            Weekday::Thursday => Self::Thu,
+            Weekday::Friday => Self::Fri,
+            Weekday::Saturday => Self::Sat,
+            Weekday::Sunday => Self::Sun,
+        }
+    }
+}
+
+impl From<ChronoWeekday> for Weekday {
+    fn from(w: ChronoWeekday) -> Self {
+        match w {
+            ChronoWeekday::Mon => Self::Monday,
+            ChronoWeekday::Tue => Self::Tuesday,
+            ChronoWeekday::Wed => Self::Wednesday,
+            ChronoWeekday::Thu => Self::Thursday,
+            ChronoWeekday::Fri => Self::Friday,
+            ChronoWeekday::Sat => Self::Saturday,
+            ChronoWeekday::Sun => Self::Sunday,
+        }
+    }
+}
+
+/// When a course meets.
+#[derive(SimpleObject)]
+pub struct Schedule {
+    /// The first session is on the first `weekday` on or after this date.
+    pub(crate) start_date: NaiveDate,
+    /// The weekday.
+    pub(crate) weekday: Weekday,
+    /// Local (Danish) start time.
+    pub(crate) start_time: NaiveTime,
+    /// Weekly sessions.
+    pub(crate) session_count: i32,
+    /// Minutes per session.
+    pub(crate) session_minutes: i32,
+}
+
+pub(crate) fn small(n: u32) -> i32 {
+    i32::try_from(n).unwrap_or(i32::MAX)
+}
+
+/// An offer.
+#[derive(SimpleObject)]
+#[graphql(complex)]
+pub struct Offer {
+    /// Id.
+    pub(crate) id: ID,
+    /// The organisation that runs it.
+    pub(crate) organisation_id: ID,
+    /// Its kind.
+    pub(crate) offer_type: OfferType,
+    /// Title.
+    pub(crate) title: String,
+    /// Where; null means online.
+    pub(crate) location: Option<String>,
+    /// Whether it is online.
+    pub(crate) online: bool,
+    /// Places (courses).
+    pub(crate) capacity: Option<i32>,
+    /// Facilitating peers (courses).
+    pub(crate) facilitator_ids: Vec<ID>,
+    /// When it meets (courses).
+    pub(crate) schedule: Option<Schedule>,
+    /// Whether it takes referrals and enrolments.
+    pub(crate) open: bool,
+    /// Created.
+    pub(crate) created_at: DateTime<Utc>,
+    #[graphql(skip)]
+    pub(crate) key: OfferId,
+}
+
+impl From<domain::Offer> for Offer {
+    fn from(o: domain::Offer) -> Self {
+        Self {
+            id: ID(o.id.to_string()),
+            organisation_id: ID(o.organisation_id.to_string()),
+            offer_type: o.offer_type.into(),
+            title: o.title,
+            online: o.location.is_none(),
+            location: o.location,
+            capacity: o.capacity.map(small),
+            facilitator_ids: o.facilitators.iter().map(|p| ID(p.to_string())).collect(),
+            schedule: o.schedule.map(|s| Schedule {
+                start_date: s.start_date,
+                weekday: s.weekday.into(),
+                start_time: s.start_time,
+                session_count: small(s.session_count),
+                session_minutes: small(s.session_minutes),
+            }),
+            open: o.open,
+            created_at: o.created_at,
+            key: o.id,
+        }
+    }
+}
+
+#[ComplexObject]
+impl Offer {
+    /// A course's sessions, in order (batched across a page of offers).
+    async fn sessions(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<CourseSession>> {
+        let loader = ctx.data::<DataLoader<SessionLoader>>()?;
+        Ok(loader.load_one(self.key).await?.unwrap_or_default())
+    }
+}
+
+/// One session of a course.
+#[derive(SimpleObject, Clone)]
+pub struct CourseSession {
+    /// Id.
+    pub(crate) id: ID,
+    /// 1 for the first.
+    pub(crate) number: i32,
+    /// The day.
+    pub(crate) date: NaiveDate,
+    /// Local start time.
+    pub(crate) start_time: NaiveTime,
+    /// Length in minutes.
+    pub(crate) minutes: i32,
+}
+
+impl From<domain::CourseSession> for CourseSession {
+    fn from(s: domain::CourseSession) -> Self {
+        Self {
+            id: ID(s.id.to_string()),
+            number: small(s.number),
+            date: s.date,
+            start_time: s.start_time,
+            minutes: small(s.minutes),
+        }
+    }
+}
+
+/// Loads the sessions of a page of offers in one query.
+pub struct SessionLoader {
+    pub(crate) offers: OfferService,
+    pub(crate) ctx: RequestContext,
+}
+
+impl Loader<OfferId> for SessionLoader {
+    type Value = Vec<CourseSession>;
+    type Error = LoadError;
+
+    async fn load(
+        &self,
+        keys: &[OfferId],
+    ) -> Result<HashMap<OfferId, Vec<CourseSession>>, Self::Error> {
+        let sessions = self.offers.sessions(&self.ctx, keys).await?;
+        let mut map: HashMap<OfferId, Vec<CourseSession>> = HashMap::new();
+        for s in sessions {
+            map.entry(s.offer_id).or_default().push(s.into());
+        }
+        Ok(map)
+    }
+}
+
+/// The per-request session loader.
+#[must_use]
+pub fn session_loader(offers: OfferService, ctx: RequestContext) -> DataLoader<SessionLoader> {
+    DataLoader::new(SessionLoader { offers, ctx }, tokio::spawn)
+}
+
+/// A citizen's place on a course.
+#[derive(SimpleObject)]
+pub struct Enrolment {
+    /// Id.
+    pub(crate) id: ID,
+    /// The course.
+    pub(crate) offer_id: ID,
+    /// The citizen.
+    pub(crate) citizen_id: ID,
+    /// The referral it came from.
+    pub(crate) referral_id: Option<ID>,
+    /// Where it stands.
+    pub(crate) status: EnrolmentStatus,
+    /// Enrolled or waitlisted at.
+    pub(crate) created_at: DateTime<Utc>,
+    /// Last change.
+    pub(crate) updated_at: DateTime<Utc>,
+}
+
+impl From<domain::Enrolment> for Enrolment {
+    fn from(e: domain::Enrolment) -> Self {
+        Self {
+            id: ID(e.id.to_string()),
+            offer_id: ID(e.offer_id.to_string()),
+            citizen_id: ID(e.citizen_id.to_string()),
+            referral_id: e.referral_id.map(|r| ID(r.to_string())),
+            status: e.status.into(),
+            created_at: e.created_at,
+            updated_at: e.updated_at,
+        }
+    }
+}
+
+/// A withdrawal, and who got the freed place.
+#[derive(SimpleObject)]
+pub struct WithdrawEnrolmentPayload {
+    /// The withdrawn enrolment.
+    pub(crate) withdrawn: Enrolment,
+    /// The first on the waiting list, now enrolled.
+    pub(crate) promoted: Option<Enrolment>,
+}
+
+/// Attendance of one citizen at one session.
+#[derive(SimpleObject)]
+pub struct AttendanceMark {
+    /// The session.
+    pub(crate) session_id: ID,
+    /// The citizen.
+    pub(crate) citizen_id: ID,
+    /// Present or not.
+    pub(crate) present: bool,
+}
+
+impl From<domain::Attendance> for AttendanceMark {
+    fn from(a: domain::Attendance) -> Self {
+        Self {
+            session_id: ID(a.session_id.to_string()),
+            citizen_id: ID(a.citizen_id.to_string()),
+            present: a.present,
+        }
+    }
+}
+
+/// A café's headcount on a day.
+#[derive(SimpleObject)]
+pub struct CafeHeadcount {
+    /// The day.
+    pub(crate) date: NaiveDate,
+    /// How many came.
+    pub(crate) headcount: i32,
+}
+
+/// A logged one-to-one meeting (never its content).
+#[derive(SimpleObject)]
+pub struct Meeting {
+    /// Id.
+    pub(crate) id: ID,
+    /// The match (referral).
+    pub(crate) referral_id: ID,
+    /// The peer.
+    pub(crate) peer_id: ID,
+    /// The day.
+    pub(crate) date: NaiveDate,
+    /// Length in minutes.
+    pub(crate) minutes: i32,
+    /// How.
+    pub(crate) form: MeetingForm,
+}
+
+impl From<domain::Meeting> for Meeting {
+    fn from(m: domain::Meeting) -> Self {
+        Self {
+            id: ID(m.id.to_string()),
+            referral_id: ID(m.referral_id.to_string()),
+            peer_id: ID(m.peer_id.to_string()),
+            date: m.date,
+            minutes: small(m.minutes),
+            form: m.form.into(),
+        }
+    }
+}
+
+/// One of the caller's own matches.
+#[derive(SimpleObject)]
+pub struct PeerMatch {
+    /// The referral.
+    pub(crate) referral_id: ID,
+    /// The citizen's pseudonym.
+    pub(crate) citizen_pseudonym: String,
+    /// Where the referral is.
+    pub(crate) state: ReferralState,
+    /// Assigned.
+    pub(crate) assigned_at: Option<DateTime<Utc>>,
+    /// First contact.
+    pub(crate) first_contact_at: Option<DateTime<Utc>>,
+}
+
+/// What the peer of a running match may know of the citizen to make contact.
+#[derive(SimpleObject)]
+pub struct MatchCitizen {
+    /// Pseudonym.
+    pub(crate) pseudonym: String,
+    /// Name (null once erased).
+    pub(crate) name: Option<String>,
+    /// Contact details, as the citizen gave them.
+    pub(crate) contact: Option<String>,
+}
+
+pub(crate) fn count(field: &str, n: Option<i32>, default: u32) -> async_graphql::Result<u32> {
+    n.map_or(Ok(default), |n| {
+        u32::try_from(n)
+            .map_err(|_| DomainError::validation(field, "must not be negative"))
+            .gql()
+    })
+}

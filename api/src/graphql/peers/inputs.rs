@@ -1,0 +1,123 @@
+//! Input objects of this context's GraphQL API.
+
+use async_graphql::{ID, InputObject};
+use chrono::NaiveDate;
+
+use super::types::*;
+
+/// Employment of a paid peer.
+#[derive(InputObject)]
+pub struct EmploymentInput {
+    /// The employer.
+    pub(crate) organisation_id: ID,
+    /// Contracted hours per week (0.1–48).
+    pub(crate) weekly_hours: f64,
+    /// From.
+    pub(crate) start: NaiveDate,
+    /// Until.
+    pub(crate) end: Option<NaiveDate>,
+}
+
+/// A peer worker to register.
+#[derive(InputObject)]
+pub struct RegisterPeerWorkerInput {
+    /// Paid or voluntary.
+    pub(crate) kind: PeerKind,
+    /// Name.
+    pub(crate) name: String,
+    /// Contact details.
+    pub(crate) contact: Option<String>,
+    /// Their login (a user of the tenant with the PEER role), if any.
+    pub(crate) user_id: Option<ID>,
+    /// Their organisation.
+    pub(crate) organisation_id: ID,
+    /// Languages.
+    #[graphql(default)]
+    pub(crate) languages: Vec<String>,
+    /// Offer types they can run.
+    #[graphql(default)]
+    pub(crate) offer_types: Vec<OfferType>,
+    /// Most concurrent one-to-one matches (1–10).
+    #[graphql(default = 2)]
+    pub(crate) max_matches: i32,
+    /// Employment: required for paid peers.
+    pub(crate) employment: Option<EmploymentInput>,
+}
+
+/// A move in the pipeline.
+#[derive(InputObject)]
+pub struct ChangePeerStatusInput {
+    /// The peer.
+    pub(crate) peer_id: ID,
+    /// The move.
+    pub(crate) action: PipelineAction,
+    /// Why (short, no personal data).
+    pub(crate) reason: Option<String>,
+}
+
+/// A screening interview.
+#[derive(InputObject)]
+pub struct RecordScreeningInput {
+    /// The peer.
+    pub(crate) peer_id: ID,
+    /// When.
+    pub(crate) held_on: NaiveDate,
+    /// The outcome.
+    pub(crate) outcome: ScreeningOutcome,
+}
+
+/// A certificate check.
+#[derive(InputObject)]
+pub struct RecordCertificateInput {
+    /// The peer.
+    pub(crate) peer_id: ID,
+    /// Which certificate.
+    pub(crate) kind: CertificateKind,
+    /// When it was checked.
+    pub(crate) checked_on: NaiveDate,
+    /// The result.
+    pub(crate) result: CertificateResult,
+}
+
+/// A completed training course.
+#[derive(InputObject)]
+pub struct RecordTrainingInput {
+    /// The peer.
+    pub(crate) peer_id: ID,
+    /// The course.
+    pub(crate) course: String,
+    /// Completed on.
+    pub(crate) completed_on: NaiveDate,
+}
+
+/// A supervision session held by the caller.
+#[derive(InputObject)]
+pub struct RecordSupervisionInput {
+    /// When.
+    pub(crate) held_on: NaiveDate,
+    /// Group or individual.
+    pub(crate) format: SupervisionFormat,
+    /// The peers who attended.
+    pub(crate) attendee_ids: Vec<ID>,
+}
+
+/// A placement of a paid peer in a hospital-psychiatry unit.
+#[derive(InputObject)]
+pub struct CreatePlacementInput {
+    /// The paid peer.
+    pub(crate) peer_id: ID,
+    /// The unit (an organisation of kind HOSPITAL_PSYCHIATRY_UNIT).
+    pub(crate) unit_id: ID,
+    /// Department or ward.
+    pub(crate) ward: String,
+    /// From.
+    pub(crate) start: NaiveDate,
+    /// Until.
+    pub(crate) end: Option<NaiveDate>,
+    /// Hours per week.
+    pub(crate) weekly_hours: f64,
+    /// The ward's contact person.
+    pub(crate) ward_contact: String,
+    /// How supervision is arranged.
+    pub(crate) supervision_arrangement: String,
+}

@@ -1,0 +1,12 @@
+//! Peer workers, the volunteer pipeline, supervision and hospital-psychiatry placements in
+//! GraphQL. A peer's name and contact are personal data: reading them is audited.
+
+mod inputs;
+mod mutation;
+mod placements;
+mod query;
+mod types;
+
+pub use mutation::*;
+pub use query::*;
+pub use types::*;

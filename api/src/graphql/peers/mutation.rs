@@ -1,0 +1,202 @@
+//! Mutations of this context's GraphQL API.
+
+use async_graphql::{Context, Object};
+use peerbro_domain::DomainError;
+use peerbro_domain::ids::{OrganisationId, UserId};
+use peerbro_domain::people::{
+    Certificate, Employment, NewPeer, NewPlacement, hours_tenths, parse_languages,
+};
+use peerbro_domain::privacy::Personal;
+
+use super::inputs::*;
+use super::placements::*;
+use super::types::*;
+use crate::graphql::errors::GqlResultExt as _;
+use crate::graphql::scalars::parse_id;
+
+/// Peer mutations (coordinators and tenant admins).
+#[derive(Default)]
+pub struct PeersMutation;
+
+#[Object]
+impl PeersMutation {
+    /// Registers a peer worker: volunteers start as APPLICANT, paid peers as ACTIVE with their
+    /// employment.
+    async fn register_peer_worker(
+        &self,
+        ctx: &Context<'_>,
+        input: RegisterPeerWorkerInput,
+    ) -> async_graphql::Result<PeerWorker> {
+        let (svc, rc) = request(ctx)?;
+        let employment = match input.employment {
+            Some(e) => Some(
+                Employment::new(
+                    OrganisationId::from_uuid(
+                        parse_id("employment.organisationId", &e.organisation_id).gql()?,
+                    ),
+                    e.weekly_hours,
+                    e.start,
+                    e.end,
+                )
+                .gql()?,
+            ),
+            None => None,
+        };
+        let new = NewPeer {
+            kind: input.kind.into(),
+            name: Personal::parse("name", &input.name, 200).gql()?,
+            contact: input
+                .contact
+                .as_deref()
+                .map(|c| Personal::parse("contact", c, 500))
+                .transpose()
+                .gql()?,
+            user_id: input
+                .user_id
+                .as_ref()
+                .map(|u| parse_id("userId", u).map(UserId::from_uuid))
+                .transpose()
+                .gql()?,
+            organisation_id: OrganisationId::from_uuid(
+                parse_id("organisationId", &input.organisation_id).gql()?,
+            ),
+            languages: parse_languages(&input.languages).gql()?,
+            offer_types: input.offer_types.into_iter().map(Into::into).collect(),
+            max_matches: u8::try_from(input.max_matches)
+                .map_err(|_| DomainError::validation("maxMatches", "must be between 1 and 10"))
+                .gql()?,
+            employment,
+        };
+        svc.register(rc, new, peerbro_domain::privacy::Purpose::Coordination)
+            .await
+            .gql()
+            .map(Into::into)
+    }
+
+    /// Moves a peer in the pipeline; an illegal move is a CONFLICT.
+    async fn change_peer_status(
+        &self,
+        ctx: &Context<'_>,
+        input: ChangePeerStatusInput,
+    ) -> async_graphql::Result<PeerWorker> {
+        let (svc, rc) = request(ctx)?;
+        svc.change_status(
+            rc,
+            peer_id("peerId", &input.peer_id)?,
+            input.action.into(),
+            input.reason,
+        )
+        .await
+        .gql()
+        .map(Into::into)
+    }
+
+    /// Records a screening interview held by the caller.
+    async fn record_screening(
+        &self,
+        ctx: &Context<'_>,
+        input: RecordScreeningInput,
+    ) -> async_graphql::Result<PeerWorker> {
+        let (svc, rc) = request(ctx)?;
+        svc.record_screening(
+            rc,
+            peer_id("peerId", &input.peer_id)?,
+            input.held_on,
+            input.outcome.into(),
+        )
+        .await
+        .gql()
+        .map(Into::into)
+    }
+
+    /// Records a certificate check (date and result only).
+    async fn record_certificate(
+        &self,
+        ctx: &Context<'_>,
+        input: RecordCertificateInput,
+    ) -> async_graphql::Result<PeerWorker> {
+        let (svc, rc) = request(ctx)?;
+        let certificate = Certificate {
+            kind: input.kind.into(),
+            checked_on: input.checked_on,
+            result: input.result.into(),
+        };
+        svc.record_certificate(rc, peer_id("peerId", &input.peer_id)?, certificate)
+            .await
+            .gql()
+            .map(Into::into)
+    }
+
+    /// Records a completed training course.
+    async fn record_training(
+        &self,
+        ctx: &Context<'_>,
+        input: RecordTrainingInput,
+    ) -> async_graphql::Result<PeerWorker> {
+        let (svc, rc) = request(ctx)?;
+        svc.record_training(
+            rc,
+            peer_id("peerId", &input.peer_id)?,
+            &input.course,
+            input.completed_on,
+        )
+        .await
+        .gql()
+        .map(Into::into)
+    }
+
+    /// Records a supervision session held by the caller.
+    async fn record_supervision(
+        &self,
+        ctx: &Context<'_>,
+        input: RecordSupervisionInput,
+    ) -> async_graphql::Result<SupervisionSessionGql> {
+        let (svc, rc) = request(ctx)?;
+        let attendees = input
+            .attendee_ids
+            .iter()
+            .map(|id| peer_id("attendeeIds", id))
+            .collect::<async_graphql::Result<Vec<_>>>()?;
+        svc.record_supervision(rc, input.held_on, input.format.into(), attendees)
+            .await
+            .gql()
+            .map(Into::into)
+    }
+
+    /// Places a paid peer in a hospital-psychiatry unit; overlapping placements beyond the
+    /// contracted weekly hours are a CONFLICT.
+    async fn create_placement(
+        &self,
+        ctx: &Context<'_>,
+        input: CreatePlacementInput,
+    ) -> async_graphql::Result<Placement> {
+        let (svc, rc) = request(ctx)?;
+        let new = NewPlacement {
+            peer_id: peer_id("peerId", &input.peer_id)?,
+            unit_id: OrganisationId::from_uuid(parse_id("unitId", &input.unit_id).gql()?),
+            ward: input.ward,
+            start: input.start,
+            end: input.end,
+            weekly_hours_tenths: hours_tenths("weeklyHours", input.weekly_hours, 48.0).gql()?,
+            ward_contact: input.ward_contact,
+            supervision_arrangement: input.supervision_arrangement,
+        };
+        svc.create_placement(rc, new).await.gql().map(Into::into)
+    }
+
+    /// Sets the tenant's supervision limit in days (7–365; tenant admins).
+    async fn set_supervision_limit(
+        &self,
+        ctx: &Context<'_>,
+        days: i32,
+    ) -> async_graphql::Result<i32> {
+        let (svc, rc) = request(ctx)?;
+        let days = u32::try_from(days)
+            .map_err(|_| DomainError::validation("days", "must be between 7 and 365"))
+            .gql()?;
+        svc.set_supervision_limit(rc, days)
+            .await
+            .gql()
+            .map(|d| i32::try_from(d).unwrap_or(i32::MAX))
+    }
+}

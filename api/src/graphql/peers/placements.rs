@@ -1,0 +1,81 @@
+//! Output types of the supervision worklist and of hospital-psychiatry placements.
+
+use async_graphql::dataloader::DataLoader;
+use async_graphql::{ComplexObject, Context, ID, SimpleObject};
+use chrono::{DateTime, NaiveDate, Utc};
+use peerbro_domain::ids::OrganisationId;
+use peerbro_domain::people::{self as domain};
+
+use super::types::*;
+use crate::graphql::loaders::OrganisationLoader;
+use crate::graphql::tenancy::Organisation;
+
+/// An active peer whose supervision is overdue.
+#[derive(SimpleObject)]
+pub struct SupervisionDue {
+    /// The peer.
+    pub(crate) peer: PeerWorker,
+    /// Their last supervision; null if never supervised.
+    pub(crate) last_supervised_on: Option<NaiveDate>,
+}
+
+/// The coordinator's supervision worklist.
+#[derive(SimpleObject)]
+pub struct SupervisionWorklist {
+    /// The tenant's limit in days.
+    pub(crate) limit_days: i32,
+    /// Active peers past the limit, least recently supervised first.
+    pub(crate) peers: Vec<SupervisionDue>,
+}
+
+/// A paid peer's placement in a hospital-psychiatry unit.
+#[derive(SimpleObject)]
+#[graphql(complex)]
+pub struct Placement {
+    /// Id.
+    pub(crate) id: ID,
+    /// The peer.
+    pub(crate) peer_id: ID,
+    /// Department or ward.
+    pub(crate) ward: String,
+    /// From.
+    pub(crate) start: NaiveDate,
+    /// Until (open-ended when null).
+    pub(crate) end: Option<NaiveDate>,
+    /// Hours per week.
+    pub(crate) weekly_hours: f64,
+    /// The ward's contact person.
+    pub(crate) ward_contact: String,
+    /// How supervision is arranged.
+    pub(crate) supervision_arrangement: String,
+    /// Recorded.
+    pub(crate) created_at: DateTime<Utc>,
+    #[graphql(skip)]
+    pub(crate) unit_id: OrganisationId,
+}
+
+#[ComplexObject]
+impl Placement {
+    /// The hospital-psychiatry unit.
+    async fn unit(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Organisation>> {
+        let loader = ctx.data::<DataLoader<OrganisationLoader>>()?;
+        Ok(loader.load_one(self.unit_id).await?.map(Into::into))
+    }
+}
+
+impl From<domain::Placement> for Placement {
+    fn from(p: domain::Placement) -> Self {
+        Self {
+            id: id_of(p.id),
+            peer_id: id_of(p.peer_id),
+            ward: p.ward,
+            start: p.start,
+            end: p.end,
+            weekly_hours: hours(p.weekly_hours_tenths),
+            ward_contact: p.ward_contact,
+            supervision_arrangement: p.supervision_arrangement,
+            created_at: p.created_at,
+            unit_id: p.unit_id,
+        }
+    }
+}

@@ -1,0 +1,119 @@
+//! Queries of this context's GraphQL API.
+
+use async_graphql::connection::Connection;
+use async_graphql::{Context, ID, Object};
+use chrono::NaiveDate;
+use peerbro_domain::ids::OrganisationId;
+use peerbro_domain::people::{PeerFilter, PlacementFilter};
+
+use super::placements::*;
+use super::types::*;
+use crate::graphql::errors::GqlResultExt as _;
+use crate::graphql::people::AccessPurpose;
+use crate::graphql::scalars::parse_id;
+use crate::graphql::tenancy::{connection, page_request};
+
+/// Peer queries.
+#[derive(Default)]
+pub struct PeersQuery;
+
+#[Object]
+impl PeersQuery {
+    /// The tenant's peer workers (coordinators and tenant admins).
+    #[allow(clippy::too_many_arguments)]
+    async fn peer_workers(
+        &self,
+        ctx: &Context<'_>,
+        purpose: AccessPurpose,
+        status: Option<PeerStatus>,
+        kind: Option<PeerKind>,
+        #[graphql(validator(minimum = 1, maximum = 100))] first: Option<i32>,
+        after: Option<String>,
+        #[graphql(validator(minimum = 1, maximum = 100))] last: Option<i32>,
+        before: Option<String>,
+    ) -> async_graphql::Result<Connection<String, PeerWorker>> {
+        let (svc, rc) = request(ctx)?;
+        let page = page_request(first, after, last, before).gql()?;
+        let filter = PeerFilter {
+            status: status.map(Into::into),
+            kind: kind.map(Into::into),
+        };
+        let result = svc.peers(rc, filter, &page, purpose.into()).await.gql()?;
+        Ok(connection(result, |p| p.id.as_uuid(), PeerWorker::from))
+    }
+
+    /// One peer worker (coordinators and tenant admins, or the peer themself).
+    async fn peer_worker(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        purpose: AccessPurpose,
+    ) -> async_graphql::Result<PeerWorker> {
+        let (svc, rc) = request(ctx)?;
+        svc.peer(rc, peer_id("id", &id)?, purpose.into())
+            .await
+            .gql()
+            .map(Into::into)
+    }
+
+    /// The caller's own peer profile, or null.
+    async fn my_peer_profile(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<PeerWorker>> {
+        let (svc, rc) = request(ctx)?;
+        Ok(svc.my_profile(rc).await.gql()?.map(Into::into))
+    }
+
+    /// The coordinator's monthly worklist: active peers whose last supervision is older than
+    /// the tenant's limit (default 35 days), least recently supervised first.
+    async fn peers_needing_supervision(
+        &self,
+        ctx: &Context<'_>,
+        purpose: AccessPurpose,
+    ) -> async_graphql::Result<SupervisionWorklist> {
+        let (svc, rc) = request(ctx)?;
+        let (limit, due) = svc.needing_supervision(rc, purpose.into()).await.gql()?;
+        Ok(SupervisionWorklist {
+            limit_days: i32::try_from(limit).unwrap_or(i32::MAX),
+            peers: due
+                .into_iter()
+                .map(|d| SupervisionDue {
+                    peer: d.peer.into(),
+                    last_supervised_on: d.last_supervised_on,
+                })
+                .collect(),
+        })
+    }
+
+    /// Placements by unit, by peer and/or running on a day.
+    #[allow(clippy::too_many_arguments)]
+    async fn placements(
+        &self,
+        ctx: &Context<'_>,
+        unit_id: Option<ID>,
+        peer_id: Option<ID>,
+        active_on: Option<NaiveDate>,
+        #[graphql(validator(minimum = 1, maximum = 100))] first: Option<i32>,
+        after: Option<String>,
+        #[graphql(validator(minimum = 1, maximum = 100))] last: Option<i32>,
+        before: Option<String>,
+    ) -> async_graphql::Result<Connection<String, Placement>> {
+        let (svc, rc) = request(ctx)?;
+        let page = page_request(first, after, last, before).gql()?;
+        let filter = PlacementFilter {
+            unit_id: unit_id
+                .as_ref()
+                .map(|u| parse_id("unitId", u).map(OrganisationId::from_uuid))
+                .transpose()
+                .gql()?,
+            peer_id: peer_id
+                .as_ref()
+                .map(|p| self::peer_id("peerId", p))
+                .transpose()?,
+            active_on,
+        };
+        let result = svc.placements(rc, filter, &page).await.gql()?;
+        Ok(connection(result, |p| p.id.as_uuid(), Placement::from))
+    }
+}

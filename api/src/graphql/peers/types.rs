@@ -1,0 +1,354 @@
+//! Output types, enums and loaders of this context's GraphQL API.
+
+use std::collections::HashMap;
+
+use async_graphql::connection::Connection;
+use async_graphql::dataloader::{DataLoader, Loader};
+use async_graphql::{ComplexObject, Context, ID, SimpleObject};
+use chrono::{DateTime, NaiveDate, Utc};
+use peerbro_domain::RequestContext;
+use peerbro_domain::ids::{OrganisationId, PeerId};
+use peerbro_domain::people::{self as domain, PeerService};
+
+use crate::graphql::errors::{GqlResultExt as _, LoadError};
+use crate::graphql::loaders::OrganisationLoader;
+use crate::graphql::scalars::parse_id;
+use crate::graphql::tenancy::{Organisation, connection, page_request};
+
+pub(crate) fn request<'a>(
+    ctx: &'a Context<'_>,
+) -> async_graphql::Result<(&'a PeerService, &'a RequestContext)> {
+    crate::graphql::errors::request_data(ctx)
+}
+
+wire_enum!(
+    /// Paid (employed) or voluntary.
+    PeerKind => domain::PeerKind { Paid, Voluntary }
+);
+wire_enum!(
+    /// Where a peer is in the pipeline.
+    PeerStatus => domain::PeerStatus {
+        /// Has applied.
+        Applicant,
+        /// Being screened.
+        Screening,
+        /// In training.
+        Training,
+        /// Can be matched.
+        Active,
+        /// Temporarily not taking matches.
+        Paused,
+        /// No longer a peer worker.
+        Ended,
+    }
+);
+wire_enum!(
+    /// A move in the pipeline.
+    PipelineAction => domain::PipelineAction {
+        /// Applicant → screening.
+        StartScreening,
+        /// Screening → training.
+        StartTraining,
+        /// Training → active (volunteers need clear certificates).
+        Activate,
+        /// Active → paused.
+        Pause,
+        /// Paused → active.
+        Resume,
+        /// Any status but ended → ended.
+        End,
+    }
+);
+wire_enum!(
+    /// The kinds of offer a peer can run.
+    OfferType => domain::OfferType { GroupCourse, OneToOne, RecoveryCafe, AnonymousChat }
+);
+wire_enum!(
+    /// Certificates checked for volunteers.
+    CertificateKind => domain::CertificateKind {
+        /// Straffeattest.
+        CriminalRecord,
+        /// Børneattest.
+        ChildCertificate,
+    }
+);
+wire_enum!(
+    /// The result of a certificate check.
+    CertificateResult => domain::CertificateResult { Clear, NotClear }
+);
+wire_enum!(
+    /// The outcome of a screening interview.
+    ScreeningOutcome => domain::ScreeningOutcome { Approved, FollowUp, NotApproved }
+);
+wire_enum!(
+    /// Group or individual supervision.
+    SupervisionFormat => domain::SupervisionFormat { Group, Individual }
+);
+
+pub(crate) fn id_of(u: impl std::fmt::Display) -> ID {
+    ID(u.to_string())
+}
+
+pub(crate) fn hours(tenths: u32) -> f64 {
+    f64::from(tenths) / 10.0
+}
+
+/// A screening interview.
+#[derive(SimpleObject)]
+pub struct Screening {
+    /// When.
+    pub(crate) held_on: NaiveDate,
+    /// The interviewer.
+    pub(crate) interviewer_id: ID,
+    /// The outcome.
+    pub(crate) outcome: ScreeningOutcome,
+}
+
+/// A certificate check (date and result; the document is never stored).
+#[derive(SimpleObject)]
+pub struct CertificateCheck {
+    /// Which certificate.
+    pub(crate) kind: CertificateKind,
+    /// When it was checked.
+    pub(crate) checked_on: NaiveDate,
+    /// The result.
+    pub(crate) result: CertificateResult,
+}
+
+/// A completed training course.
+#[derive(SimpleObject)]
+pub struct TrainingCourse {
+    /// The course.
+    pub(crate) course: String,
+    /// Completed on.
+    pub(crate) completed_on: NaiveDate,
+}
+
+/// A move in the pipeline.
+#[derive(SimpleObject)]
+pub struct StatusTransition {
+    /// From.
+    pub(crate) from: PeerStatus,
+    /// To.
+    pub(crate) to: PeerStatus,
+    /// When.
+    pub(crate) at: DateTime<Utc>,
+    /// Who.
+    pub(crate) actor_id: Option<ID>,
+    /// Why.
+    pub(crate) reason: Option<String>,
+}
+
+/// A paid peer's employment.
+#[derive(SimpleObject)]
+pub struct EmploymentRecord {
+    /// The employer.
+    pub(crate) organisation_id: ID,
+    /// Contracted hours per week.
+    pub(crate) weekly_hours: f64,
+    /// From.
+    pub(crate) start: NaiveDate,
+    /// Until.
+    pub(crate) end: Option<NaiveDate>,
+}
+
+/// A peer worker. `name` and `contact` are personal data (audited).
+#[derive(SimpleObject)]
+#[graphql(complex)]
+pub struct PeerWorker {
+    /// Id.
+    pub(crate) id: ID,
+    /// Their login, if any.
+    pub(crate) user_id: Option<ID>,
+    /// Paid or voluntary.
+    pub(crate) kind: PeerKind,
+    /// Pipeline status.
+    pub(crate) status: PeerStatus,
+    /// Name.
+    pub(crate) name: Option<String>,
+    /// Contact details.
+    pub(crate) contact: Option<String>,
+    /// Languages.
+    pub(crate) languages: Vec<String>,
+    /// Offer types they can run.
+    pub(crate) offer_types: Vec<OfferType>,
+    /// Most concurrent one-to-one matches.
+    pub(crate) max_matches: i32,
+    /// Registered.
+    pub(crate) created_at: DateTime<Utc>,
+    /// Screening interviews.
+    pub(crate) screenings: Vec<Screening>,
+    /// Certificate checks.
+    pub(crate) certificates: Vec<CertificateCheck>,
+    /// Required certificates missing or not clear.
+    pub(crate) missing_certificates: Vec<CertificateKind>,
+    /// Training courses completed.
+    pub(crate) trainings: Vec<TrainingCourse>,
+    /// Pipeline moves.
+    pub(crate) transitions: Vec<StatusTransition>,
+    /// Employment (paid peers).
+    pub(crate) employment: Option<EmploymentRecord>,
+    #[graphql(skip)]
+    pub(crate) peer_id: PeerId,
+    #[graphql(skip)]
+    pub(crate) organisation_id: OrganisationId,
+}
+
+impl From<domain::PeerWorker> for PeerWorker {
+    fn from(p: domain::PeerWorker) -> Self {
+        let missing = p
+            .missing_certificates()
+            .into_iter()
+            .map(Into::into)
+            .collect();
+        Self {
+            id: id_of(p.id),
+            user_id: p.user_id.map(id_of),
+            kind: p.kind.into(),
+            status: p.status.into(),
+            name: p.name.map(|n| n.expose().to_owned()),
+            contact: p.contact.map(|c| c.expose().to_owned()),
+            languages: p.languages,
+            offer_types: p.offer_types.into_iter().map(Into::into).collect(),
+            max_matches: i32::from(p.max_matches),
+            created_at: p.created_at,
+            screenings: p
+                .screenings
+                .into_iter()
+                .map(|s| Screening {
+                    held_on: s.held_on,
+                    interviewer_id: id_of(s.interviewer),
+                    outcome: s.outcome.into(),
+                })
+                .collect(),
+            certificates: p
+                .certificates
+                .into_iter()
+                .map(|c| CertificateCheck {
+                    kind: c.kind.into(),
+                    checked_on: c.checked_on,
+                    result: c.result.into(),
+                })
+                .collect(),
+            missing_certificates: missing,
+            trainings: p
+                .trainings
+                .into_iter()
+                .map(|t| TrainingCourse {
+                    course: t.course,
+                    completed_on: t.completed_on,
+                })
+                .collect(),
+            transitions: p
+                .transitions
+                .into_iter()
+                .map(|t| StatusTransition {
+                    from: t.from.into(),
+                    to: t.to.into(),
+                    at: t.at,
+                    actor_id: t.actor.map(id_of),
+                    reason: t.reason,
+                })
+                .collect(),
+            employment: p.employment.map(|e| EmploymentRecord {
+                organisation_id: id_of(e.organisation_id),
+                weekly_hours: hours(e.weekly_hours_tenths),
+                start: e.start,
+                end: e.end,
+            }),
+            peer_id: p.id,
+            organisation_id: p.organisation_id,
+        }
+    }
+}
+
+#[ComplexObject]
+impl PeerWorker {
+    /// Their organisation.
+    async fn organisation(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Organisation>> {
+        let loader = ctx.data::<DataLoader<OrganisationLoader>>()?;
+        Ok(loader.load_one(self.organisation_id).await?.map(Into::into))
+    }
+
+    /// The date of their last supervision (batched).
+    async fn last_supervised_on(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<NaiveDate>> {
+        let loader = ctx.data::<DataLoader<LastSupervisionLoader>>()?;
+        loader.load_one(self.peer_id).await.map_err(Into::into)
+    }
+
+    /// Their supervision sessions, oldest first.
+    async fn supervision_sessions(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(validator(minimum = 1, maximum = 100))] first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<Connection<String, SupervisionSessionGql>> {
+        let (svc, rc) = request(ctx)?;
+        let page = page_request(first, after, None, None).gql()?;
+        let result = svc.supervision_of(rc, self.peer_id, &page).await.gql()?;
+        Ok(connection(
+            result,
+            |s| s.id.as_uuid(),
+            SupervisionSessionGql::from,
+        ))
+    }
+}
+
+/// Loads the last supervision date of many peers in one query.
+pub struct LastSupervisionLoader {
+    pub(crate) peers: PeerService,
+    pub(crate) ctx: RequestContext,
+}
+
+impl Loader<PeerId> for LastSupervisionLoader {
+    type Value = NaiveDate;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[PeerId]) -> Result<HashMap<PeerId, NaiveDate>, Self::Error> {
+        Ok(self.peers.last_supervised(&self.ctx, keys).await?)
+    }
+}
+
+/// The per-request supervision loader.
+#[must_use]
+pub fn supervision_loader(
+    peers: PeerService,
+    ctx: RequestContext,
+) -> DataLoader<LastSupervisionLoader> {
+    DataLoader::new(LastSupervisionLoader { peers, ctx }, tokio::spawn)
+}
+
+/// A supervision session.
+#[derive(SimpleObject)]
+#[graphql(name = "SupervisionSession")]
+pub struct SupervisionSessionGql {
+    /// Id.
+    pub(crate) id: ID,
+    /// When.
+    pub(crate) held_on: NaiveDate,
+    /// The supervisor.
+    pub(crate) supervisor_id: ID,
+    /// Group or individual.
+    pub(crate) format: SupervisionFormat,
+    /// The peers who attended.
+    pub(crate) attendee_ids: Vec<ID>,
+}
+
+impl From<domain::SupervisionSession> for SupervisionSessionGql {
+    fn from(s: domain::SupervisionSession) -> Self {
+        Self {
+            id: id_of(s.id),
+            held_on: s.held_on,
+            supervisor_id: id_of(s.supervisor),
+            format: s.format.into(),
+            attendee_ids: s.attendees.into_iter().map(id_of).collect(),
+        }
+    }
+}
+
+pub(crate) fn peer_id(field: &str, id: &ID) -> async_graphql::Result<PeerId> {
+    Ok(PeerId::from_uuid(parse_id(field, id).gql()?))
+}

@@ -1,0 +1,12 @@
+//! Citizens, consents and the audit log in GraphQL. Every field that returns a citizen's
+//! personal data is reached through a use case whose adapter writes the audit entry, and every
+//! query that reads it takes the `purpose` of the access.
+
+mod inputs;
+mod mutation;
+mod query;
+mod types;
+
+pub use mutation::*;
+pub use query::*;
+pub use types::*;

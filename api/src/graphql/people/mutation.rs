@@ -1,0 +1,119 @@
+//! Mutations of this context's GraphQL API.
+
+use async_graphql::{Context, ID, Object};
+use peerbro_domain::people::{BirthYear, CitizenPatch};
+use peerbro_domain::privacy::Personal;
+
+use super::inputs::*;
+use super::types::*;
+use crate::graphql::errors::GqlResultExt as _;
+
+/// People mutations.
+#[derive(Default)]
+pub struct PeopleMutation;
+
+#[Object]
+impl PeopleMutation {
+    /// Registers a citizen (coordinators and tenant admins).
+    async fn register_citizen(
+        &self,
+        ctx: &Context<'_>,
+        input: RegisterCitizenInput,
+    ) -> async_graphql::Result<Citizen> {
+        let (svc, rc) = request(ctx)?;
+        let new = details(
+            &input.name,
+            input.contact.as_deref(),
+            input.birth_year,
+            &input.municipality,
+        )
+        .gql()?;
+        let consents = input
+            .consents
+            .into_iter()
+            .map(|c| (c.purpose.into(), c.evidence.into()))
+            .collect();
+        svc.register_citizen(rc, new, consents, input.purpose.into())
+            .await
+            .gql()
+            .map(Into::into)
+    }
+
+    /// A user with the citizen role registers themself.
+    async fn register_self(
+        &self,
+        ctx: &Context<'_>,
+        input: RegisterSelfInput,
+    ) -> async_graphql::Result<Citizen> {
+        let (svc, rc) = request(ctx)?;
+        let new = details(
+            &input.name,
+            input.contact.as_deref(),
+            input.birth_year,
+            &input.municipality,
+        )
+        .gql()?;
+        svc.register_self(rc, new).await.gql().map(Into::into)
+    }
+
+    /// Corrects a citizen's details (coordinators, tenant admins, or the citizen themself).
+    async fn update_citizen(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateCitizenInput,
+    ) -> async_graphql::Result<Citizen> {
+        let (svc, rc) = request(ctx)?;
+        let id = citizen_id("id", &input.id)?;
+        let patch = CitizenPatch {
+            name: input
+                .name
+                .as_deref()
+                .map(|n| Personal::parse("name", n, 200))
+                .transpose()
+                .gql()?,
+            contact: input
+                .contact
+                .as_deref()
+                .map(|c| Personal::parse("contact", c, 500))
+                .transpose()
+                .gql()?,
+            birth_year: input.birth_year.map(BirthYear::parse).transpose().gql()?,
+        };
+        svc.update_citizen(rc, id, patch, input.purpose.into())
+            .await
+            .gql()
+            .map(Into::into)
+    }
+
+    /// Records a consent given or withdrawn; returns the full history. Withdrawal takes
+    /// effect at once.
+    async fn record_consent(
+        &self,
+        ctx: &Context<'_>,
+        input: RecordConsentInput,
+    ) -> async_graphql::Result<Vec<ConsentRecord>> {
+        let (svc, rc) = request(ctx)?;
+        let id = citizen_id("citizenId", &input.citizen_id)?;
+        let history = svc
+            .record_consent(
+                rc,
+                id,
+                input.purpose.into(),
+                input.given,
+                input.evidence.into(),
+            )
+            .await
+            .gql()?;
+        Ok(history.into_iter().map(Into::into).collect())
+    }
+
+    /// Erases a citizen by destroying their key: their name and contact details become
+    /// unreadable everywhere, backups included (tenant admins).
+    async fn erase_citizen(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Citizen> {
+        let (svc, rc) = request(ctx)?;
+        svc.erase_citizen(rc, citizen_id("id", &id)?)
+            .await
+            .gql()
+            .map(Into::into)
+    }
+}

@@ -1,0 +1,320 @@
+//! Output types, enums and loaders of this context's GraphQL API.
+
+use std::collections::HashMap;
+
+use async_graphql::dataloader::{DataLoader, Loader};
+use async_graphql::{ComplexObject, Context, ID, SimpleObject};
+use chrono::{DateTime, Utc};
+use peerbro_domain::ids::CitizenId;
+use peerbro_domain::people::{
+    self as domain, BirthYear, NewCitizen, PeopleService, parse_municipality,
+};
+use peerbro_domain::privacy::{self as privacy, Personal};
+use peerbro_domain::{DomainError, RequestContext};
+
+use crate::graphql::errors::{GqlResultExt as _, LoadError};
+use crate::graphql::scalars::parse_id;
+
+pub(crate) fn request<'a>(
+    ctx: &'a Context<'_>,
+) -> async_graphql::Result<(&'a PeopleService, &'a RequestContext)> {
+    crate::graphql::errors::request_data(ctx)
+}
+
+wire_enum!(
+    /// Why personal data is accessed; recorded in the audit log.
+    AccessPurpose => privacy::Purpose {
+        /// Triage, matching and follow-up by a coordinator.
+        Coordination,
+        /// Handling a referral.
+        ReferralHandling,
+        /// Giving peer support.
+        PeerSupport,
+        /// Supervision of peer workers.
+        Supervision,
+        /// Administration of the partnership.
+        Administration,
+        /// At the citizen's own request.
+        CitizenRequest,
+        /// Reviewing the audit log.
+        AuditReview,
+    }
+);
+
+wire_enum!(
+    /// What a consent is for.
+    ConsentPurpose => domain::ConsentPurpose {
+        /// Processing a referral about the citizen.
+        ReferralProcessing,
+        /// Being contacted.
+        Contact,
+        /// Sharing the coded outcome with the referrer.
+        ShareOutcomeWithReferrer,
+        /// Outcome measurement.
+        OutcomeMeasurement,
+        /// Taking part in research.
+        ResearchParticipation,
+    }
+);
+
+wire_enum!(
+    /// How a consent was obtained.
+    ConsentEvidence => domain::ConsentEvidence {
+        /// Given verbally to the referrer.
+        VerbalToReferrer,
+        /// Written and signed.
+        Written,
+        /// Given digitally by the citizen.
+        Digital,
+    }
+);
+
+wire_enum!(
+    /// How a citizen came to be registered.
+    CitizenOrigin => domain::CitizenOrigin {
+        /// Through a referral.
+        Referral,
+        /// Registered by a coordinator.
+        Coordinator,
+        /// Registered themself.
+        SelfRegistration,
+    }
+);
+
+wire_enum!(
+    /// What was done to personal data.
+    AuditAction => privacy::AuditAction {
+        /// Read.
+        Read,
+        /// Created.
+        Create,
+        /// Changed.
+        Update,
+        /// A consent given or withdrawn.
+        Consent,
+        /// Erased (key destroyed).
+        Erase,
+    }
+);
+
+wire_enum!(
+    /// What an audit entry is about.
+    SubjectKind => privacy::SubjectKind {
+        /// A citizen.
+        Citizen,
+        /// A peer worker.
+        PeerWorker,
+    }
+);
+
+/// A consent given or withdrawn.
+#[derive(SimpleObject, Clone)]
+pub struct ConsentRecord {
+    /// For what.
+    pub(crate) purpose: ConsentPurpose,
+    /// Given (true) or withdrawn (false).
+    pub(crate) given: bool,
+    /// When.
+    pub(crate) at: DateTime<Utc>,
+    /// Who recorded it.
+    pub(crate) recorded_by: Option<ID>,
+    /// How it was obtained.
+    pub(crate) evidence: ConsentEvidence,
+}
+
+impl From<domain::ConsentRecord> for ConsentRecord {
+    fn from(r: domain::ConsentRecord) -> Self {
+        Self {
+            purpose: r.purpose.into(),
+            given: r.given,
+            at: r.at,
+            recorded_by: r.recorded_by.map(|u| ID(u.to_string())),
+            evidence: r.evidence.into(),
+        }
+    }
+}
+
+/// A citizen. `name` and `contact` are personal data: reading them is audited, and they are
+/// null once the citizen has been erased.
+#[derive(SimpleObject)]
+#[graphql(complex)]
+pub struct Citizen {
+    /// Id.
+    pub(crate) id: ID,
+    /// Pseudonym, to use wherever the name is not needed.
+    pub(crate) pseudonym: String,
+    /// Name; null after erasure.
+    pub(crate) name: Option<String>,
+    /// Contact details; null if not given or after erasure.
+    pub(crate) contact: Option<String>,
+    /// Birth year.
+    pub(crate) birth_year: Option<i32>,
+    /// Municipality.
+    pub(crate) municipality: String,
+    /// How they were registered.
+    pub(crate) origin: CitizenOrigin,
+    /// Registered.
+    pub(crate) created_at: DateTime<Utc>,
+    /// When their data was erased.
+    pub(crate) erased_at: Option<DateTime<Utc>>,
+    #[graphql(skip)]
+    pub(crate) citizen_id: CitizenId,
+}
+
+impl From<domain::Citizen> for Citizen {
+    fn from(c: domain::Citizen) -> Self {
+        Self {
+            id: ID(c.id.to_string()),
+            pseudonym: c.pseudonym.as_str().to_owned(),
+            name: c.name.map(|n| n.expose().to_owned()),
+            contact: c.contact.map(|n| n.expose().to_owned()),
+            birth_year: c.birth_year.map(BirthYear::value),
+            municipality: c.municipality,
+            origin: c.origin.into(),
+            created_at: c.created_at,
+            erased_at: c.erased_at,
+            citizen_id: c.id,
+        }
+    }
+}
+
+#[ComplexObject]
+impl Citizen {
+    /// The current state of each consent purpose ever recorded.
+    async fn consents(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<ConsentRecord>> {
+        let history = self.history(ctx).await?;
+        Ok(domain::current_consents(&history)
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
+
+    /// Every consent record, oldest first.
+    async fn consent_history(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<ConsentRecord>> {
+        Ok(self
+            .history(ctx)
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
+}
+
+impl Citizen {
+    async fn history(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<domain::ConsentRecord>> {
+        let loader = ctx.data::<DataLoader<ConsentLoader>>()?;
+        Ok(loader.load_one(self.citizen_id).await?.unwrap_or_default())
+    }
+}
+
+/// Loads consent histories in one query per batch.
+pub struct ConsentLoader {
+    pub(crate) people: PeopleService,
+    pub(crate) ctx: RequestContext,
+}
+
+impl ConsentLoader {
+    /// A loader acting as `ctx`.
+    pub const fn new(people: PeopleService, ctx: RequestContext) -> Self {
+        Self { people, ctx }
+    }
+}
+
+impl Loader<CitizenId> for ConsentLoader {
+    type Value = Vec<domain::ConsentRecord>;
+    type Error = LoadError;
+
+    async fn load(
+        &self,
+        keys: &[CitizenId],
+    ) -> Result<HashMap<CitizenId, Self::Value>, Self::Error> {
+        Ok(self.people.consent_histories(&self.ctx, keys).await?)
+    }
+}
+
+/// An audit log entry: who accessed whose personal data, when, how and why.
+#[derive(SimpleObject)]
+pub struct AuditEntry {
+    /// Id.
+    pub(crate) id: ID,
+    /// Position in the tenant's chain.
+    pub(crate) seq: i64,
+    /// When.
+    pub(crate) at: DateTime<Utc>,
+    /// The acting user; null for the system.
+    pub(crate) actor_id: Option<ID>,
+    /// The actor's roles at the time (`SYSTEM` for the system).
+    pub(crate) actor_roles: Vec<String>,
+    /// What.
+    pub(crate) action: AuditAction,
+    /// About what kind of subject.
+    pub(crate) subject_kind: SubjectKind,
+    /// About whom.
+    pub(crate) subject_id: ID,
+    /// Why.
+    pub(crate) purpose: AccessPurpose,
+    /// The entry's chain hash.
+    pub(crate) hash: String,
+}
+
+impl From<privacy::AuditEntry> for AuditEntry {
+    fn from(e: privacy::AuditEntry) -> Self {
+        Self {
+            id: ID(e.id.to_string()),
+            seq: e.seq,
+            at: e.at,
+            actor_id: e.actor_id.map(|a| ID(a.to_string())),
+            actor_roles: e.actor_roles.split(',').map(str::to_owned).collect(),
+            action: e.action.into(),
+            subject_kind: e.subject_kind.into(),
+            subject_id: ID(e.subject_id.to_string()),
+            purpose: e.purpose.into(),
+            hash: e.hash,
+        }
+    }
+}
+
+/// The result of recomputing the tenant's audit chain.
+#[derive(SimpleObject)]
+pub struct AuditChainReport {
+    /// Every entry is in place and unchanged.
+    pub(crate) intact: bool,
+    /// Entries checked (when intact).
+    pub(crate) entries: Option<i64>,
+    /// The first entry missing or altered (when broken).
+    pub(crate) broken_at: Option<i64>,
+    /// What is wrong with it.
+    pub(crate) reason: Option<String>,
+}
+
+pub(crate) fn citizen_id(field: &str, id: &ID) -> async_graphql::Result<CitizenId> {
+    Ok(CitizenId::from_uuid(parse_id(field, id).gql()?))
+}
+
+pub(crate) fn details(
+    name: &str,
+    contact: Option<&str>,
+    birth_year: Option<i32>,
+    municipality: &str,
+) -> Result<NewCitizen, DomainError> {
+    Ok(NewCitizen {
+        name: Personal::parse("name", name, 200)?,
+        contact: contact
+            .map(|c| Personal::parse("contact", c, 500))
+            .transpose()?,
+        birth_year: birth_year.map(BirthYear::parse).transpose()?,
+        municipality: parse_municipality(municipality)?,
+    })
+}
+
+/// The per-request consent loader.
+#[must_use]
+pub fn consent_loader(people: PeopleService, ctx: RequestContext) -> DataLoader<ConsentLoader> {
+    DataLoader::new(ConsentLoader::new(people, ctx), tokio::spawn)
+}

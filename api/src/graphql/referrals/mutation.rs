@@ -1,0 +1,126 @@
+//! Mutations of this context's GraphQL API.
+
+use async_graphql::{Context, Object};
+use peerbro_domain::DomainError;
+use peerbro_domain::ids::{CitizenId, OfferId, PeerId};
+use peerbro_domain::people::{BirthYear, NewCitizen, parse_municipality};
+use peerbro_domain::privacy::Personal;
+use peerbro_domain::referral::{AssignTarget, MoveDetails, NewReferral, ReferredCitizen};
+
+use super::inputs::*;
+use super::types::*;
+use crate::graphql::errors::{GqlResultExt as _, to_gql};
+use crate::graphql::scalars::parse_id;
+
+/// Referral mutations.
+#[derive(Default)]
+pub struct ReferralsMutation;
+
+#[Object]
+impl ReferralsMutation {
+    /// Sets the days an assigned referral may wait for first contact before it is flagged
+    /// (1–90; tenant admins).
+    async fn set_referral_contact_limit(
+        &self,
+        ctx: &Context<'_>,
+        days: i32,
+    ) -> async_graphql::Result<i32> {
+        let (svc, rc) = request(ctx)?;
+        let days = u32::try_from(days)
+            .map_err(|_| DomainError::validation("days", "must be between 1 and 90"))
+            .gql()?;
+        let days = svc.set_contact_limit(rc, days).await.gql()?;
+        Ok(i32::try_from(days).unwrap_or(i32::MAX))
+    }
+
+    /// A referrer submits a referral with the citizen's consent to processing it.
+    async fn submit_referral(
+        &self,
+        ctx: &Context<'_>,
+        input: SubmitReferralInput,
+    ) -> async_graphql::Result<SubmitReferralPayload> {
+        let (svc, rc) = request(ctx)?;
+        let citizen = match (input.new_citizen, input.citizen_id) {
+            (Some(c), None) => ReferredCitizen::New(NewCitizen {
+                name: Personal::parse("newCitizen.name", &c.name, 200).gql()?,
+                contact: c
+                    .contact
+                    .as_deref()
+                    .map(|v| Personal::parse("newCitizen.contact", v, 500))
+                    .transpose()
+                    .gql()?,
+                birth_year: c.birth_year.map(BirthYear::parse).transpose().gql()?,
+                municipality: parse_municipality(&c.municipality).gql()?,
+            }),
+            (None, Some(id)) => {
+                ReferredCitizen::Known(CitizenId::from_uuid(parse_id("citizenId", &id).gql()?))
+            }
+            _ => {
+                return Err(to_gql(DomainError::validation(
+                    "input",
+                    "give exactly one of newCitizen and citizenId",
+                )));
+            }
+        };
+        let new = NewReferral {
+            citizen,
+            reason: input
+                .reason
+                .as_deref()
+                .map(|r| Personal::parse("reason", r, 2000))
+                .transpose()
+                .gql()?,
+            consent_evidence: input.consent_evidence.into(),
+            share_outcome: input.share_outcome_with_referrer,
+            contact: input.contact_consent,
+            offer_id: input
+                .offer_id
+                .as_ref()
+                .map(|o| parse_id("offerId", o).map(OfferId::from_uuid))
+                .transpose()
+                .gql()?,
+            idempotency_key: input.idempotency_key,
+        };
+        let (id, created) = svc.submit(rc, new).await.gql()?;
+        let view = svc.referrer_view(rc, id).await.gql()?;
+        Ok(SubmitReferralPayload {
+            referral: view.into(),
+            created,
+        })
+    }
+
+    /// Moves a referral; an illegal move is a CONFLICT. Referrers may only WITHDRAW their
+    /// organisation's referrals.
+    async fn move_referral(
+        &self,
+        ctx: &Context<'_>,
+        input: MoveReferralInput,
+    ) -> async_graphql::Result<ReferralStatus> {
+        let (svc, rc) = request(ctx)?;
+        let id = referral_id("id", &input.id)?;
+        let target = match (&input.peer_id, &input.course_id) {
+            (Some(peer), None) => Some(AssignTarget::Peer(PeerId::from_uuid(
+                parse_id("peerId", peer).gql()?,
+            ))),
+            (None, Some(course)) => Some(AssignTarget::Course(OfferId::from_uuid(
+                parse_id("courseId", course).gql()?,
+            ))),
+            (None, None) => None,
+            (Some(_), Some(_)) => {
+                return Err(to_gql(DomainError::validation(
+                    "courseId",
+                    "give a peer or a course, not both",
+                )));
+            }
+        };
+        let details = MoveDetails {
+            outcome: input.outcome.map(Into::into),
+            decline_reason: input.decline_reason.map(Into::into),
+            feedback: input.feedback,
+        };
+        svc.move_referral(rc, id, input.action.into(), details, target)
+            .await
+            .gql()?;
+        svc.referrer_view(rc, id).await.gql().map(Into::into)
+    }
+}

@@ -1,0 +1,86 @@
+//! Queries of this context's GraphQL API.
+
+use async_graphql::connection::Connection;
+use async_graphql::{Context, ID, Object};
+
+use super::types::*;
+use crate::graphql::errors::GqlResultExt as _;
+use crate::graphql::people::AccessPurpose;
+use crate::graphql::tenancy::{connection, page_request};
+
+/// Referral queries.
+#[derive(Default)]
+pub struct ReferralsQuery;
+
+#[Object]
+impl ReferralsQuery {
+    /// The referrals of the caller's organisation (referrers), oldest first.
+    async fn my_organisation_referrals(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(validator(minimum = 1, maximum = 100))] first: Option<i32>,
+        after: Option<String>,
+        #[graphql(validator(minimum = 1, maximum = 100))] last: Option<i32>,
+        before: Option<String>,
+    ) -> async_graphql::Result<Connection<String, ReferralStatus>> {
+        let (svc, rc) = request(ctx)?;
+        let page = page_request(first, after, last, before).gql()?;
+        let result = svc.my_organisation_referrals(rc, &page).await.gql()?;
+        Ok(connection(result, |v| v.id.as_uuid(), ReferralStatus::from))
+    }
+
+    /// One referral's status: referrers of the submitting organisation, coordinators.
+    async fn referral_status(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+    ) -> async_graphql::Result<ReferralStatus> {
+        let (svc, rc) = request(ctx)?;
+        svc.referrer_view(rc, referral_id("id", &id)?)
+            .await
+            .gql()
+            .map(Into::into)
+    }
+
+    /// One referral with its reason (coordinators and tenant admins; audited).
+    async fn referral(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        purpose: AccessPurpose,
+    ) -> async_graphql::Result<Referral> {
+        let (svc, rc) = request(ctx)?;
+        svc.referral(rc, referral_id("id", &id)?, purpose.into())
+            .await
+            .gql()
+            .map(Into::into)
+    }
+
+    /// The days an assigned referral may wait for first contact before it is flagged
+    /// (coordinators and tenant admins).
+    async fn referral_contact_limit_days(&self, ctx: &Context<'_>) -> async_graphql::Result<i32> {
+        let (svc, rc) = request(ctx)?;
+        let days = svc.contact_limit(rc).await.gql()?;
+        Ok(i32::try_from(days).unwrap_or(i32::MAX))
+    }
+
+    /// The coordinator's worklist: open referrals (or those in `states`), oldest first, with
+    /// `contactOverdue` flags.
+    async fn referral_worklist(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default)] states: Vec<ReferralState>,
+        #[graphql(validator(minimum = 1, maximum = 100))] first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<Connection<String, Referral>> {
+        let (svc, rc) = request(ctx)?;
+        let page = page_request(first, after, None, None).gql()?;
+        let states = states.into_iter().map(Into::into).collect();
+        let result = svc.worklist(rc, states, &page).await.gql()?;
+        Ok(connection(
+            result,
+            |d| d.referral.id.as_uuid(),
+            Referral::from,
+        ))
+    }
+}

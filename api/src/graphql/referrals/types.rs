@@ -1,0 +1,272 @@
+//! Output types, enums and loaders of this context's GraphQL API.
+
+use async_graphql::dataloader::DataLoader;
+use async_graphql::{ComplexObject, Context, ID, SimpleObject};
+use chrono::{DateTime, Utc};
+use peerbro_domain::RequestContext;
+use peerbro_domain::ids::{OrganisationId, ReferralId};
+use peerbro_domain::referral::{self as domain, ReferralDetail, ReferralService, ReferrerView};
+
+use crate::graphql::errors::GqlResultExt as _;
+use crate::graphql::loaders::OrganisationLoader;
+use crate::graphql::scalars::parse_id;
+use crate::graphql::tenancy::Organisation;
+
+pub(crate) fn request<'a>(
+    ctx: &'a Context<'_>,
+) -> async_graphql::Result<(&'a ReferralService, &'a RequestContext)> {
+    crate::graphql::errors::request_data(ctx)
+}
+
+wire_enum!(
+    /// Where a referral is.
+    ReferralState => domain::ReferralState {
+        /// Sent by the referrer.
+        Submitted,
+        /// Accepted by a coordinator.
+        Accepted,
+        /// Given to a peer or a course.
+        Assigned,
+        /// First contact made.
+        InContact,
+        /// Support is running.
+        Active,
+        /// Ended as planned.
+        Completed,
+        /// Ended before its planned end.
+        EndedEarly,
+        /// The citizen could not be reached.
+        NoContact,
+        /// Withdrawn by the referrer or the citizen.
+        Withdrawn,
+        /// Declined by a coordinator.
+        Declined,
+    }
+);
+wire_enum!(
+    /// A move of a referral.
+    ReferralAction => domain::ReferralAction {
+        /// SUBMITTED → ACCEPTED.
+        Accept,
+        /// ACCEPTED → ASSIGNED (give `peerId`).
+        Assign,
+        /// ASSIGNED → ACCEPTED.
+        Reassign,
+        /// ASSIGNED → IN_CONTACT.
+        RecordContact,
+        /// IN_CONTACT → ACTIVE.
+        Start,
+        /// ACTIVE → COMPLETED (give `outcome`).
+        Complete,
+        /// ACTIVE → ENDED_EARLY (give `outcome`).
+        EndEarly,
+        /// ASSIGNED → NO_CONTACT.
+        MarkNoContact,
+        /// Any open state before ACTIVE → WITHDRAWN.
+        Withdraw,
+        /// SUBMITTED or ACCEPTED → DECLINED (give `declineReason`).
+        Decline,
+    }
+);
+wire_enum!(
+    /// The coded outcome of finished support.
+    OutcomeCode => domain::OutcomeCode {
+        /// The goal was reached.
+        GoalReached,
+        /// Moved on to a community activity.
+        MovedOnToCommunityActivity,
+        /// Dropped out.
+        DroppedOut,
+        /// Moved away.
+        MovedAway,
+        /// Needed other help.
+        NeededOtherHelp,
+        /// Something else.
+        Other,
+    }
+);
+wire_enum!(
+    /// Why a coordinator declined.
+    DeclineReason => domain::DeclineReason {
+        /// Outside the target group.
+        OutsideTargetGroup,
+        /// No capacity now.
+        NoCapacity,
+        /// Other help fits better.
+        OtherHelpFitsBetter,
+        /// A duplicate.
+        Duplicate,
+        /// Something else.
+        Other,
+    }
+);
+
+/// What the referrer's organisation sees: nothing about the citizen beyond this.
+#[derive(SimpleObject)]
+pub struct ReferralStatus {
+    /// Id.
+    pub(crate) id: ID,
+    /// Status.
+    pub(crate) state: ReferralState,
+    /// The HL7 FHIR Task status.
+    pub(crate) fhir_task_status: String,
+    /// Submitted.
+    pub(crate) submitted_at: DateTime<Utc>,
+    /// First contact with the citizen.
+    pub(crate) first_contact_at: Option<DateTime<Utc>>,
+    /// The latest change.
+    pub(crate) updated_at: DateTime<Utc>,
+    /// Feedback for the referrer.
+    pub(crate) feedback: Option<String>,
+    /// The coded outcome; shown only while the citizen consents to sharing it.
+    pub(crate) outcome: Option<OutcomeCode>,
+    /// Why it was declined.
+    pub(crate) decline_reason: Option<DeclineReason>,
+}
+
+impl From<ReferrerView> for ReferralStatus {
+    fn from(v: ReferrerView) -> Self {
+        Self {
+            id: ID(v.id.to_string()),
+            state: v.state.into(),
+            fhir_task_status: v.state.fhir_task_status().to_owned(),
+            submitted_at: v.submitted_at,
+            first_contact_at: v.first_contact_at,
+            updated_at: v.updated_at,
+            feedback: v.feedback,
+            outcome: v.outcome.map(Into::into),
+            decline_reason: v.decline_reason.map(Into::into),
+        }
+    }
+}
+
+/// A recorded move.
+#[derive(SimpleObject)]
+pub struct ReferralTransition {
+    /// From.
+    pub(crate) from: ReferralState,
+    /// To.
+    pub(crate) to: ReferralState,
+    /// The move.
+    pub(crate) action: ReferralAction,
+    /// When.
+    pub(crate) at: DateTime<Utc>,
+    /// Who.
+    pub(crate) actor_id: Option<ID>,
+    /// The outcome it recorded.
+    pub(crate) outcome: Option<OutcomeCode>,
+    /// The decline reason it recorded.
+    pub(crate) decline_reason: Option<DeclineReason>,
+    /// The feedback it gave the referrer.
+    pub(crate) feedback: Option<String>,
+}
+
+/// A referral as coordinators see it.
+#[derive(SimpleObject)]
+#[graphql(complex)]
+pub struct Referral {
+    /// Id.
+    pub(crate) id: ID,
+    /// Status.
+    pub(crate) state: ReferralState,
+    /// The HL7 FHIR Task status.
+    pub(crate) fhir_task_status: String,
+    /// The citizen (read their details with `citizen(id, purpose)`; that read is audited).
+    pub(crate) citizen_id: ID,
+    /// The referring user.
+    pub(crate) referrer_id: ID,
+    /// Why the citizen is referred; only through `referral(id, purpose)` (audited).
+    pub(crate) reason: Option<String>,
+    /// Submitted.
+    pub(crate) submitted_at: DateTime<Utc>,
+    /// First contact.
+    pub(crate) first_contact_at: Option<DateTime<Utc>>,
+    /// Hours from submission to first contact.
+    pub(crate) hours_to_first_contact: Option<i64>,
+    /// The assigned peer.
+    pub(crate) assigned_peer_id: Option<ID>,
+    /// The offer the referrer asked for (null: the coordinator decides).
+    pub(crate) requested_offer_id: Option<ID>,
+    /// The course it is assigned to.
+    pub(crate) assigned_offer_id: Option<ID>,
+    /// Flagged: assigned without contact for longer than the tenant's limit (14 days unless
+    /// a tenant admin changed it).
+    pub(crate) contact_overdue: bool,
+    /// The outcome.
+    pub(crate) outcome: Option<OutcomeCode>,
+    /// Why it was declined.
+    pub(crate) decline_reason: Option<DeclineReason>,
+    /// The latest feedback for the referrer.
+    pub(crate) feedback: Option<String>,
+    /// Every move, oldest first.
+    pub(crate) transitions: Vec<ReferralTransition>,
+    #[graphql(skip)]
+    pub(crate) referrer_organisation_id: OrganisationId,
+}
+
+#[ComplexObject]
+impl Referral {
+    /// The referrer's organisation.
+    async fn referrer_organisation(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<Organisation>> {
+        let loader = ctx.data::<DataLoader<OrganisationLoader>>()?;
+        Ok(loader
+            .load_one(self.referrer_organisation_id)
+            .await?
+            .map(Into::into))
+    }
+}
+
+impl From<ReferralDetail> for Referral {
+    fn from(d: ReferralDetail) -> Self {
+        let r = d.referral;
+        Self {
+            id: ID(r.id.to_string()),
+            state: r.state.into(),
+            fhir_task_status: r.state.fhir_task_status().to_owned(),
+            citizen_id: ID(r.citizen_id.to_string()),
+            referrer_id: ID(r.referrer_id.to_string()),
+            reason: r.reason.as_ref().map(|p| p.expose().to_owned()),
+            submitted_at: r.submitted_at,
+            first_contact_at: r.first_contact_at,
+            hours_to_first_contact: r.hours_to_first_contact(),
+            assigned_peer_id: r.assigned_peer_id.map(|p| ID(p.to_string())),
+            requested_offer_id: r.requested_offer_id.map(|o| ID(o.to_string())),
+            assigned_offer_id: r.assigned_offer_id.map(|o| ID(o.to_string())),
+            contact_overdue: d.contact_overdue,
+            outcome: r.outcome.map(Into::into),
+            decline_reason: r.decline_reason.map(Into::into),
+            feedback: r.feedback,
+            transitions: r
+                .transitions
+                .into_iter()
+                .map(|t| ReferralTransition {
+                    from: t.from.into(),
+                    to: t.to.into(),
+                    action: t.action.into(),
+                    at: t.at,
+                    actor_id: t.actor.map(|a| ID(a.to_string())),
+                    outcome: t.details.outcome.map(Into::into),
+                    decline_reason: t.details.decline_reason.map(Into::into),
+                    feedback: t.details.feedback,
+                })
+                .collect(),
+            referrer_organisation_id: r.referrer_organisation_id,
+        }
+    }
+}
+
+pub(crate) fn referral_id(field: &str, id: &ID) -> async_graphql::Result<ReferralId> {
+    Ok(ReferralId::from_uuid(parse_id(field, id).gql()?))
+}
+
+/// The result of a submission.
+#[derive(SimpleObject)]
+pub struct SubmitReferralPayload {
+    /// The referral.
+    pub(crate) referral: ReferralStatus,
+    /// False when this was a retry of an earlier submission.
+    pub(crate) created: bool,
+}

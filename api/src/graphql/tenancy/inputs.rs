@@ -1,0 +1,48 @@
+//! Input objects of this context's GraphQL API.
+
+use async_graphql::{ID, InputObject};
+
+use super::types::*;
+use crate::wire::OrganisationKind;
+
+/// A new organisation.
+#[derive(InputObject)]
+pub struct CreateOrganisationInput {
+    /// Name, 1–200 characters, unique in the tenant.
+    pub(crate) name: String,
+    /// Kind.
+    pub(crate) kind: OrganisationKind,
+}
+
+/// A change to an organisation; give at least one field.
+#[derive(InputObject)]
+pub struct UpdateOrganisationInput {
+    /// The organisation.
+    pub(crate) id: ID,
+    /// New name.
+    pub(crate) name: Option<String>,
+    /// New kind.
+    pub(crate) kind: Option<OrganisationKind>,
+}
+
+/// A user to invite into the tenant.
+#[derive(InputObject)]
+pub struct InviteUserInput {
+    /// E-mail, unique in the tenant.
+    pub(crate) email: String,
+    /// Display name.
+    pub(crate) display_name: String,
+    /// Roles to grant at once.
+    pub(crate) roles: Vec<Role>,
+    /// The organisation they belong to.
+    pub(crate) organisation_id: Option<ID>,
+}
+
+/// A role to grant or revoke.
+#[derive(InputObject)]
+pub struct RoleChangeInput {
+    /// The user.
+    pub(crate) user_id: ID,
+    /// The role.
+    pub(crate) role: Role,
+}

@@ -1,0 +1,111 @@
+//! Mutations of this context's GraphQL API.
+
+use std::collections::BTreeSet;
+
+use async_graphql::{Context, Object};
+use peerbro_domain::ids::{OrganisationId, UserId};
+use peerbro_domain::tenancy::{
+    DisplayName, Email, Invitation, OrganisationName, OrganisationPatch,
+};
+
+use super::inputs::*;
+use super::types::*;
+use crate::graphql::errors::GqlResultExt as _;
+use crate::graphql::scalars::parse_id;
+
+/// Tenancy mutations (tenant admins).
+#[derive(Default)]
+pub struct TenancyMutation;
+
+#[Object]
+impl TenancyMutation {
+    /// Creates an organisation.
+    async fn create_organisation(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateOrganisationInput,
+    ) -> async_graphql::Result<Organisation> {
+        let (svc, rc) = request(ctx)?;
+        let name = OrganisationName::parse(&input.name).gql()?;
+        svc.create_organisation(rc, name, input.kind.into())
+            .await
+            .gql()
+            .map(Into::into)
+    }
+
+    /// Renames an organisation or changes its kind.
+    async fn update_organisation(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateOrganisationInput,
+    ) -> async_graphql::Result<Organisation> {
+        let (svc, rc) = request(ctx)?;
+        let id = OrganisationId::from_uuid(parse_id("id", &input.id).gql()?);
+        let patch = OrganisationPatch {
+            name: input
+                .name
+                .as_deref()
+                .map(OrganisationName::parse)
+                .transpose()
+                .gql()?,
+            kind: input.kind.map(Into::into),
+        };
+        svc.update_organisation(rc, id, patch)
+            .await
+            .gql()
+            .map(Into::into)
+    }
+
+    /// Invites a user into the tenant with roles.
+    async fn invite_user(
+        &self,
+        ctx: &Context<'_>,
+        input: InviteUserInput,
+    ) -> async_graphql::Result<User> {
+        let (svc, rc) = request(ctx)?;
+        let invitation = Invitation {
+            email: Email::parse(&input.email).gql()?,
+            display_name: DisplayName::parse(&input.display_name).gql()?,
+            roles: input
+                .roles
+                .into_iter()
+                .map(Into::into)
+                .collect::<BTreeSet<_>>(),
+            organisation_id: input
+                .organisation_id
+                .as_ref()
+                .map(|id| parse_id("organisationId", id).map(OrganisationId::from_uuid))
+                .transpose()
+                .gql()?,
+        };
+        svc.invite_user(rc, invitation).await.gql().map(Into::into)
+    }
+
+    /// Grants a role.
+    async fn grant_role(
+        &self,
+        ctx: &Context<'_>,
+        input: RoleChangeInput,
+    ) -> async_graphql::Result<User> {
+        let (svc, rc) = request(ctx)?;
+        let id = UserId::from_uuid(parse_id("userId", &input.user_id).gql()?);
+        svc.grant_role(rc, id, input.role.into())
+            .await
+            .gql()
+            .map(Into::into)
+    }
+
+    /// Revokes a role; the tenant's last admin keeps theirs (`CONFLICT`).
+    async fn revoke_role(
+        &self,
+        ctx: &Context<'_>,
+        input: RoleChangeInput,
+    ) -> async_graphql::Result<User> {
+        let (svc, rc) = request(ctx)?;
+        let id = UserId::from_uuid(parse_id("userId", &input.user_id).gql()?);
+        svc.revoke_role(rc, id, input.role.into())
+            .await
+            .gql()
+            .map(Into::into)
+    }
+}

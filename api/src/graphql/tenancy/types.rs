@@ -1,0 +1,184 @@
+//! Output types, enums and loaders of this context's GraphQL API.
+
+use async_graphql::connection::{Connection, Edge};
+use async_graphql::dataloader::DataLoader;
+use async_graphql::{ComplexObject, Context, Enum, ID, SimpleObject};
+use chrono::{DateTime, Utc};
+use peerbro_domain::context::Role as DomainRole;
+use peerbro_domain::ids::OrganisationId;
+use peerbro_domain::page::{Page, PageRequest};
+use peerbro_domain::tenancy::{self as domain, TenancyService};
+use peerbro_domain::{DomainError, RequestContext};
+
+use crate::graphql::loaders::OrganisationLoader;
+use crate::graphql::scalars::{decode_cursor, encode_cursor};
+use crate::wire::OrganisationKind;
+
+pub(crate) fn request<'a>(
+    ctx: &'a Context<'_>,
+) -> async_graphql::Result<(&'a TenancyService, &'a RequestContext)> {
+    crate::graphql::errors::request_data(ctx)
+}
+
+/// A role a user holds in a tenant.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// Configures the partnership: organisations, users, roles.
+    TenantAdmin,
+    /// Recruits and supervises volunteers, triages referrals, matches citizens.
+    Coordinator,
+    /// A peer worker, paid or voluntary.
+    Peer,
+    /// A case-worker or hospital staff member who refers citizens.
+    Referrer,
+    /// Sees consented, pseudonymised data and aggregates only.
+    Researcher,
+    /// The person supported.
+    Citizen,
+}
+
+impl From<DomainRole> for Role {
+    fn from(r: DomainRole) -> Self {
+        match r {
+            DomainRole::TenantAdmin => Self::TenantAdmin,
+            DomainRole::Coordinator => Self::Coordinator,
+            DomainRole::Peer => Self::Peer,
+            DomainRole::Referrer => Self::Referrer,
+            DomainRole::Researcher => Self::Researcher,
+            DomainRole::Citizen => Self::Citizen,
+        }
+    }
+}
+
+impl From<Role> for DomainRole {
+    fn from(r: Role) -> Self {
+        match r {
+            Role::TenantAdmin => Self::TenantAdmin,
+            Role::Coordinator => Self::Coordinator,
+            Role::Peer => Self::Peer,
+            Role::Referrer => Self::Referrer,
+            Role::Researcher => Self::Researcher,
+            Role::Citizen => Self::Citizen,
+        }
+    }
+}
+
+/// A municipality partnership.
+#[derive(SimpleObject)]
+pub struct Tenant {
+    /// Id.
+    pub(crate) id: ID,
+    /// Short name, e.g. `helsingor`.
+    pub(crate) slug: String,
+    /// Name, e.g. "Peer-Partnerskabet Helsingør".
+    pub(crate) name: String,
+    /// The municipality.
+    pub(crate) municipality: String,
+}
+
+impl From<domain::Tenant> for Tenant {
+    fn from(t: domain::Tenant) -> Self {
+        Self {
+            id: ID(t.id.to_string()),
+            slug: t.slug.as_str().to_owned(),
+            name: t.name,
+            municipality: t.municipality,
+        }
+    }
+}
+
+/// An organisation in the tenant.
+#[derive(SimpleObject)]
+pub struct Organisation {
+    /// Id.
+    pub(crate) id: ID,
+    /// Name, unique in the tenant.
+    pub(crate) name: String,
+    /// Kind.
+    pub(crate) kind: OrganisationKind,
+    /// Created.
+    pub(crate) created_at: DateTime<Utc>,
+    /// Last changed.
+    pub(crate) updated_at: DateTime<Utc>,
+}
+
+impl From<domain::Organisation> for Organisation {
+    fn from(o: domain::Organisation) -> Self {
+        Self {
+            id: ID(o.id.to_string()),
+            name: o.name.as_str().to_owned(),
+            kind: o.kind.into(),
+            created_at: o.created_at,
+            updated_at: o.updated_at,
+        }
+    }
+}
+
+/// A user's membership of the tenant.
+#[derive(SimpleObject)]
+#[graphql(complex)]
+pub struct User {
+    /// Id (the subject of their tokens).
+    pub(crate) id: ID,
+    /// E-mail.
+    pub(crate) email: String,
+    /// Display name.
+    pub(crate) display_name: String,
+    /// Roles in this tenant.
+    pub(crate) roles: Vec<Role>,
+    /// Invited.
+    pub(crate) created_at: DateTime<Utc>,
+    #[graphql(skip)]
+    pub(crate) organisation_id: Option<OrganisationId>,
+}
+
+#[ComplexObject]
+impl User {
+    /// The organisation they belong to, if any (batched: no N+1 in lists).
+    async fn organisation(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Organisation>> {
+        let Some(id) = self.organisation_id else {
+            return Ok(None);
+        };
+        let loader = ctx.data::<DataLoader<OrganisationLoader>>()?;
+        let org = loader.load_one(id).await?;
+        Ok(org.map(Into::into))
+    }
+}
+
+impl From<domain::User> for User {
+    fn from(u: domain::User) -> Self {
+        Self {
+            id: ID(u.id.to_string()),
+            email: u.email.as_str().to_owned(),
+            display_name: u.display_name.as_str().to_owned(),
+            roles: u.roles.into_iter().map(Into::into).collect(),
+            created_at: u.created_at,
+            organisation_id: u.organisation_id,
+        }
+    }
+}
+
+pub(crate) fn page_request(
+    first: Option<i32>,
+    after: Option<String>,
+    last: Option<i32>,
+    before: Option<String>,
+) -> Result<PageRequest, DomainError> {
+    let after = after.map(|c| decode_cursor("after", &c)).transpose()?;
+    let before = before.map(|c| decode_cursor("before", &c)).transpose()?;
+    PageRequest::new(first.map(i64::from), after, last.map(i64::from), before)
+}
+
+pub(crate) fn connection<T, N: async_graphql::OutputType>(
+    page: Page<T>,
+    id: impl Fn(&T) -> uuid::Uuid,
+    node: impl Fn(T) -> N,
+) -> Connection<String, N> {
+    let mut connection = Connection::new(page.has_previous, page.has_next);
+    connection.edges.extend(
+        page.items
+            .into_iter()
+            .map(|item| Edge::new(encode_cursor(id(&item)), node(item))),
+    );
+    connection
+}
