@@ -5,6 +5,7 @@
 
 pub mod course;
 pub mod model;
+pub mod policy;
 pub mod ports;
 pub mod service;
 #[cfg(test)]

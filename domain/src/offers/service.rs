@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use chrono::NaiveDate;
 
-use crate::authz::{PeopleAction, TenancyAction, authorize, authorize_people, require_actor};
+use crate::offers::policy;
 use crate::clock::Clock;
 use crate::context::RequestContext;
 use crate::error::{Conflict, DomainError, DomainResult};
@@ -23,10 +23,6 @@ use crate::people::{
 };
 use crate::privacy::Purpose;
 use crate::unit_of_work::Transactions;
-
-fn forbidden() -> DomainError {
-    DomainError::Forbidden("your roles in this tenant do not allow this on offers")
-}
 
 /// The offer use cases.
 #[derive(Clone)]
@@ -63,24 +59,13 @@ impl OfferService {
         }
     }
 
-    fn coordinates(ctx: &RequestContext) -> bool {
-        authorize_people(ctx, PeopleAction::ManageCitizens).is_ok()
-    }
-
-    fn require_coordinator(ctx: &RequestContext) -> DomainResult<()> {
-        authorize_people(ctx, PeopleAction::ManageCitizens).map_err(|e| match e {
-            DomainError::Forbidden(_) => forbidden(),
-            other => other,
-        })
-    }
-
     /// The caller's peer profile, if they are a peer.
     async fn own_peer(&self, ctx: &RequestContext) -> DomainResult<Option<PeerId>> {
-        let actor = require_actor(ctx)?;
-        if !actor.has(crate::context::Role::Peer) {
-            return Ok(None);
+        policy::require_member(ctx)?;
+        match policy::peer_user(ctx) {
+            Some(user) => self.peers.peer_id_of_user(ctx, user).await,
+            None => Ok(None),
         }
-        self.peers.peer_id_of_user(ctx, actor.user_id()).await
     }
 
     /// Creates an offer; a course gets its sessions at once.
@@ -90,7 +75,7 @@ impl OfferService {
     /// unknown organisation or peer; `Conflict` when a facilitator is not an active peer.
     #[tracing::instrument(skip_all, fields(request_id = ctx.request_id()))]
     pub async fn create(&self, ctx: &RequestContext, new: NewOffer) -> DomainResult<Offer> {
-        Self::require_coordinator(ctx)?;
+        policy::require_coordinator(ctx)?;
         let offer = new.validate(self.clock.now())?;
         let sessions = offer
             .schedule
@@ -126,7 +111,7 @@ impl OfferService {
         filter: &OfferFilter,
         page: &PageRequest,
     ) -> DomainResult<Page<Offer>> {
-        authorize(ctx, TenancyAction::ViewOrganisations)?;
+        policy::require_member(ctx)?;
         self.offers.list(ctx, filter, page).await
     }
 
@@ -135,7 +120,7 @@ impl OfferService {
     /// # Errors
     /// `Unauthenticated`; `NotFound`.
     pub async fn get(&self, ctx: &RequestContext, id: OfferId) -> DomainResult<Offer> {
-        authorize(ctx, TenancyAction::ViewOrganisations)?;
+        policy::require_member(ctx)?;
         self.offers.get(ctx, id).await
     }
 
@@ -148,7 +133,7 @@ impl OfferService {
         ctx: &RequestContext,
         offers: &[OfferId],
     ) -> DomainResult<Vec<CourseSession>> {
-        authorize(ctx, TenancyAction::ViewOrganisations)?;
+        policy::require_member(ctx)?;
         self.offers.sessions(ctx, offers).await
     }
 
@@ -162,7 +147,7 @@ impl OfferService {
         id: OfferId,
         open: bool,
     ) -> DomainResult<Offer> {
-        Self::require_coordinator(ctx)?;
+        policy::require_coordinator(ctx)?;
         self.offers.set_open(ctx, id, open).await
     }
 
@@ -177,7 +162,7 @@ impl OfferService {
         offer: OfferId,
         citizen: CitizenId,
     ) -> DomainResult<Enrolment> {
-        Self::require_coordinator(ctx)?;
+        policy::require_coordinator(ctx)?;
         let mut uow = self.transactions.begin(ctx).await?;
         let mut course = uow.courses().lock(offer).await?;
         if !uow.courses().citizen_exists(citizen).await? {
@@ -201,7 +186,7 @@ impl OfferService {
         ctx: &RequestContext,
         enrolment: EnrolmentId,
     ) -> DomainResult<Withdrawal> {
-        Self::require_coordinator(ctx)?;
+        policy::require_coordinator(ctx)?;
         let mut uow = self.transactions.begin(ctx).await?;
         let offer = uow.courses().offer_of(enrolment).await?;
         let mut course = uow.courses().lock(offer).await?;
@@ -226,16 +211,10 @@ impl OfferService {
 
     /// Coordinators, or a peer facilitating this course.
     async fn require_course_staff(&self, ctx: &RequestContext, offer: OfferId) -> DomainResult<()> {
-        require_actor(ctx)?;
+        policy::require_member(ctx)?;
         // Another tenant's (or no) course: NOT_FOUND before any role is considered.
         let course = self.offers.get(ctx, offer).await?;
-        if Self::coordinates(ctx) {
-            return Ok(());
-        }
-        match self.own_peer(ctx).await? {
-            Some(peer) if course.facilitators.contains(&peer) => Ok(()),
-            _ => Err(forbidden()),
-        }
+        policy::course_staff(ctx, self.own_peer(ctx).await?, &course)
     }
 
     /// Records attendance at a session (coordinators and the course's facilitators).
@@ -334,11 +313,7 @@ impl OfferService {
     }
 
     async fn require_cafe_staff(&self, ctx: &RequestContext) -> DomainResult<()> {
-        if Self::coordinates(ctx) || self.own_peer(ctx).await?.is_some() {
-            Ok(())
-        } else {
-            Err(forbidden())
-        }
+        policy::cafe_staff(ctx, self.own_peer(ctx).await?)
     }
 
     /// Coordinators, or the peer the referral (the match) is assigned to; returns who the
@@ -348,20 +323,11 @@ impl OfferService {
         ctx: &RequestContext,
         referral: ReferralId,
     ) -> DomainResult<ReferralParties> {
-        require_actor(ctx)?;
+        policy::require_member(ctx)?;
         // Another tenant's (or no) referral: NOT_FOUND before any role is considered.
         let parties = self.offers.referral_parties(ctx, referral).await?;
-        if Self::coordinates(ctx) {
-            return Ok(parties);
-        }
-        match self.own_peer(ctx).await? {
-            Some(peer) if parties.assigned_peer_id == Some(peer) => Ok(parties),
-            // Another peer's match does not exist for this peer.
-            Some(_) => Err(DomainError::NotFound {
-                resource: "referral",
-            }),
-            None => Err(forbidden()),
-        }
+        policy::match_staff(ctx, self.own_peer(ctx).await?, &parties)?;
+        Ok(parties)
     }
 
     /// Logs a meeting of a one-to-one match: when, how long, how; never its content.
@@ -415,7 +381,7 @@ impl OfferService {
     /// # Errors
     /// `Forbidden` unless the caller is a peer with a peer profile.
     pub async fn my_matches(&self, ctx: &RequestContext) -> DomainResult<Vec<PeerMatch>> {
-        let peer = self.own_peer(ctx).await?.ok_or_else(forbidden)?;
+        let peer = self.own_peer(ctx).await?.ok_or_else(policy::forbidden)?;
         self.offers.matches_of(ctx, peer).await
     }
 
@@ -432,14 +398,12 @@ impl OfferService {
         ctx: &RequestContext,
         referral: ReferralId,
     ) -> DomainResult<Citizen> {
-        let peer = self.own_peer(ctx).await?.ok_or_else(forbidden)?;
-        let parties = self.offers.referral_parties(ctx, referral).await?;
-        if parties.assigned_peer_id != Some(peer) {
-            // Another peer's match does not exist for this peer.
-            return Err(DomainError::NotFound {
-                resource: "referral",
-            });
+        let own = self.own_peer(ctx).await?;
+        if own.is_none() {
+            return Err(policy::forbidden());
         }
+        let parties = self.offers.referral_parties(ctx, referral).await?;
+        let peer = policy::match_peer(own, &parties)?;
         if !parties.state.holds_peer_place() {
             return Err(DomainError::Conflict(Conflict::MatchEnded));
         }

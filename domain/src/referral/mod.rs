@@ -3,14 +3,18 @@
 //! and API follow (issue 4).
 
 pub mod model;
+mod moves;
+pub mod policy;
 pub mod ports;
 #[allow(clippy::module_inception)]
 pub mod referral;
 pub mod service;
 #[cfg(test)]
 mod service_tests;
+mod submit;
 
 pub use model::*;
 pub use ports::*;
 pub use referral::*;
 pub use service::*;
+pub use submit::*;

@@ -1,0 +1,24 @@
+//! Unit tests of `config.rs`.
+
+use super::*;
+
+#[test]
+fn the_sqlite_file_is_found_in_the_url() {
+    let s = Settings::default();
+    assert_eq!(s.sqlite_file(), Some(PathBuf::from("peerbro.db")));
+    let s = Settings {
+        database_url: "sqlite::memory:".to_owned(),
+        ..Settings::default()
+    };
+    assert_eq!(s.sqlite_file(), None);
+}
+
+#[test]
+fn a_public_key_without_an_algorithm_is_refused() {
+    let s = Settings {
+        jwt_public_key_file: Some(PathBuf::from("k.pem")),
+        ..Settings::default()
+    };
+    let err = s.validate().unwrap_err().to_string();
+    assert!(err.contains("PEERBRO_JWT_ALGORITHM"), "{err}");
+}

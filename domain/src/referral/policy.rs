@@ -1,0 +1,146 @@
+//! Who may do what with referrals: pure functions of the caller (and the referral), tested
+//! as a table. The use cases ask these and nothing else about roles.
+
+use crate::context::{Actor, RequestContext, Role};
+use crate::error::{Conflict, DomainError, DomainResult};
+use crate::ids::OrganisationId;
+use crate::referral::model::ReferralAction;
+use crate::referral::referral::Referral;
+
+/// The roles that triage, assign and follow every referral of the tenant.
+pub const COORDINATING: [Role; 2] = [Role::TenantAdmin, Role::Coordinator];
+
+/// What refusals say.
+#[must_use]
+pub const fn forbidden() -> DomainError {
+    DomainError::Forbidden("your roles in this tenant do not allow this on referrals")
+}
+
+fn actor(ctx: &RequestContext) -> DomainResult<&Actor> {
+    ctx.actor().ok_or(DomainError::Unauthenticated)
+}
+
+/// Whether the caller coordinates (a coordinator or tenant admin).
+#[must_use]
+pub fn coordinates(ctx: &RequestContext) -> bool {
+    ctx.actor()
+        .is_some_and(|a| COORDINATING.iter().any(|r| a.has(*r)))
+}
+
+/// Only coordinators: the worklist, a referral with its reason, the contact limit.
+///
+/// # Errors
+/// `Unauthenticated`; `Forbidden`.
+pub fn require_coordinator(ctx: &RequestContext) -> DomainResult<()> {
+    actor(ctx)?;
+    if coordinates(ctx) {
+        Ok(())
+    } else {
+        Err(forbidden())
+    }
+}
+
+/// A referrer submits for their organisation, which the referral then belongs to.
+///
+/// # Errors
+/// `Unauthenticated`; `Forbidden` unless a referrer; `Conflict` for a referrer without an
+/// organisation.
+pub fn submitting_organisation(ctx: &RequestContext) -> DomainResult<OrganisationId> {
+    let actor = actor(ctx)?;
+    if !actor.has(Role::Referrer) {
+        return Err(forbidden());
+    }
+    actor
+        .organisation_id()
+        .ok_or(DomainError::Conflict(Conflict::ReferrerWithoutOrganisation))
+}
+
+/// The organisation whose referrals a referrer follows.
+///
+/// # Errors
+/// `Unauthenticated`; `Forbidden` unless a referrer in an organisation.
+pub fn followed_organisation(ctx: &RequestContext) -> DomainResult<OrganisationId> {
+    let actor = actor(ctx)?;
+    actor
+        .organisation_id()
+        .filter(|_| actor.has(Role::Referrer))
+        .ok_or_else(forbidden)
+}
+
+/// Whether the caller may follow referrals live: coordinators every referral, referrers in an
+/// organisation their organisation's.
+///
+/// # Errors
+/// `Unauthenticated`; `Forbidden` for every other role.
+pub fn may_follow(ctx: &RequestContext) -> DomainResult<()> {
+    if coordinates(ctx) || followed_organisation(ctx).is_ok() {
+        Ok(())
+    } else {
+        actor(ctx)?;
+        Err(forbidden())
+    }
+}
+
+/// How the caller may see one referral.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Viewer {
+    /// A coordinator: everything the closed loop shows, outcome by consent.
+    Coordinator,
+    /// A referrer of the submitting organisation: the closed loop, outcome by consent.
+    ReferringOrganisation,
+    /// Possibly the citizen referred (the use case checks whose citizen record the user is):
+    /// their own referral, outcome included.
+    PossiblyTheCitizen,
+    /// Nobody who may know it exists.
+    Nobody,
+}
+
+/// How the caller may see `referral`.
+#[must_use]
+pub fn viewer(ctx: &RequestContext, referral: &Referral) -> Viewer {
+    let Some(actor) = ctx.actor() else {
+        return Viewer::Nobody;
+    };
+    if coordinates(ctx) {
+        Viewer::Coordinator
+    } else if actor.has(Role::Referrer)
+        && actor.organisation_id() == Some(referral.referrer_organisation_id)
+    {
+        Viewer::ReferringOrganisation
+    } else if actor.has(Role::Citizen) {
+        Viewer::PossiblyTheCitizen
+    } else {
+        Viewer::Nobody
+    }
+}
+
+/// Who moves a referral: coordinators make every move; a referrer or the citizen referred
+/// only withdraws (and only a referral they may see, which the use case checks).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mover {
+    /// Any move.
+    Coordinator,
+    /// Withdrawal of a referral they can see.
+    Withdrawer,
+}
+
+/// Who the caller is for `action`.
+///
+/// # Errors
+/// `Unauthenticated`; `Forbidden`.
+pub fn mover(ctx: &RequestContext, action: ReferralAction) -> DomainResult<Mover> {
+    let actor = actor(ctx)?;
+    if coordinates(ctx) {
+        Ok(Mover::Coordinator)
+    } else if action == ReferralAction::Withdraw
+        && (actor.has(Role::Referrer) || actor.has(Role::Citizen))
+    {
+        Ok(Mover::Withdrawer)
+    } else {
+        Err(forbidden())
+    }
+}
+
+#[cfg(test)]
+#[path = "policy_tests.rs"]
+mod tests;
