@@ -4,6 +4,7 @@
 //! by headcount only; and anonymous chat.
 
 pub mod course;
+mod matches;
 pub mod model;
 pub mod policy;
 pub mod ports;

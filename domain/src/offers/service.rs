@@ -6,32 +6,28 @@ use std::sync::Arc;
 
 use chrono::NaiveDate;
 
-use crate::offers::policy;
 use crate::clock::Clock;
 use crate::context::RequestContext;
 use crate::error::{Conflict, DomainError, DomainResult};
-use crate::ids::{CitizenId, CourseSessionId, EnrolmentId, MeetingId, OfferId, PeerId, ReferralId};
+use crate::ids::{CitizenId, CourseSessionId, EnrolmentId, OfferId, PeerId};
 use crate::offers::course::Withdrawal;
 use crate::offers::model::{
-    Attendance, CafeVisit, CourseSession, Enrolment, Meeting, MeetingForm, NewOffer, Offer,
-    OfferType, PeerMatch, sessions_of, validate_meeting,
+    Attendance, CafeVisit, CourseSession, Enrolment, NewOffer, Offer, OfferType, sessions_of,
 };
-use crate::offers::ports::{OfferFilter, OfferRepository, ReferralParties};
+use crate::offers::policy;
+use crate::offers::ports::{OfferFilter, OfferRepository};
 use crate::page::{Page, PageRequest};
-use crate::people::{
-    Citizen, CitizenRepository, ConsentPurpose, PeerRepository, PeerStatus, has_consent,
-};
-use crate::privacy::Purpose;
+use crate::people::{CitizenRepository, PeerRepository, PeerStatus};
 use crate::unit_of_work::Transactions;
 
 /// The offer use cases.
 #[derive(Clone)]
 pub struct OfferService {
-    offers: Arc<dyn OfferRepository>,
-    peers: Arc<dyn PeerRepository>,
-    citizens: Arc<dyn CitizenRepository>,
-    transactions: Arc<dyn Transactions>,
-    clock: Arc<dyn Clock>,
+    pub(super) offers: Arc<dyn OfferRepository>,
+    pub(super) peers: Arc<dyn PeerRepository>,
+    pub(super) citizens: Arc<dyn CitizenRepository>,
+    pub(super) transactions: Arc<dyn Transactions>,
+    pub(super) clock: Arc<dyn Clock>,
 }
 
 impl std::fmt::Debug for OfferService {
@@ -60,7 +56,7 @@ impl OfferService {
     }
 
     /// The caller's peer profile, if they are a peer.
-    async fn own_peer(&self, ctx: &RequestContext) -> DomainResult<Option<PeerId>> {
+    pub(super) async fn own_peer(&self, ctx: &RequestContext) -> DomainResult<Option<PeerId>> {
         policy::require_member(ctx)?;
         match policy::peer_user(ctx) {
             Some(user) => self.peers.peer_id_of_user(ctx, user).await,
@@ -210,7 +206,11 @@ impl OfferService {
     }
 
     /// Coordinators, or a peer facilitating this course.
-    async fn require_course_staff(&self, ctx: &RequestContext, offer: OfferId) -> DomainResult<()> {
+    pub(super) async fn require_course_staff(
+        &self,
+        ctx: &RequestContext,
+        offer: OfferId,
+    ) -> DomainResult<()> {
         policy::require_member(ctx)?;
         // Another tenant's (or no) course: NOT_FOUND before any role is considered.
         let course = self.offers.get(ctx, offer).await?;
@@ -312,121 +312,7 @@ impl OfferService {
         self.offers.cafe_visits(ctx, offer, from, to).await
     }
 
-    async fn require_cafe_staff(&self, ctx: &RequestContext) -> DomainResult<()> {
+    pub(super) async fn require_cafe_staff(&self, ctx: &RequestContext) -> DomainResult<()> {
         policy::cafe_staff(ctx, self.own_peer(ctx).await?)
-    }
-
-    /// Coordinators, or the peer the referral (the match) is assigned to; returns who the
-    /// referral concerns.
-    async fn require_match_staff(
-        &self,
-        ctx: &RequestContext,
-        referral: ReferralId,
-    ) -> DomainResult<ReferralParties> {
-        policy::require_member(ctx)?;
-        // Another tenant's (or no) referral: NOT_FOUND before any role is considered.
-        let parties = self.offers.referral_parties(ctx, referral).await?;
-        policy::match_staff(ctx, self.own_peer(ctx).await?, &parties)?;
-        Ok(parties)
-    }
-
-    /// Logs a meeting of a one-to-one match: when, how long, how; never its content.
-    /// The match's peer or a coordinator logs it, while the referral is assigned, in contact
-    /// or active.
-    ///
-    /// # Errors
-    /// `Forbidden`; `NotFound`; `Validation`; `Conflict` when the referral is not a running
-    /// match.
-    #[tracing::instrument(skip_all, fields(request_id = ctx.request_id()))]
-    pub async fn log_meeting(
-        &self,
-        ctx: &RequestContext,
-        referral: ReferralId,
-        date: NaiveDate,
-        minutes: u32,
-        form: MeetingForm,
-    ) -> DomainResult<Meeting> {
-        let parties = self.require_match_staff(ctx, referral).await?;
-        validate_meeting(date, minutes, self.clock.today())?;
-        let peer = parties
-            .assigned_peer_id
-            .ok_or_else(|| DomainError::Conflict(Conflict::NotMatched))?;
-        let meeting = Meeting {
-            id: MeetingId::new(),
-            referral_id: referral,
-            peer_id: peer,
-            date,
-            minutes,
-            form,
-            logged_by: ctx.actor().map(crate::context::Actor::user_id),
-            logged_at: self.clock.now(),
-        };
-        self.offers
-            .log_meeting(
-                ctx,
-                &meeting,
-                Box::new(move |state, assigned| {
-                    if !state.holds_peer_place() || assigned != Some(peer) {
-                        return Err(DomainError::Conflict(Conflict::MatchNotRunning));
-                    }
-                    Ok(())
-                }),
-            )
-            .await?;
-        Ok(meeting)
-    }
-
-    /// The caller's own matches (peers): referrals assigned to them, with no other peer's.
-    ///
-    /// # Errors
-    /// `Forbidden` unless the caller is a peer with a peer profile.
-    pub async fn my_matches(&self, ctx: &RequestContext) -> DomainResult<Vec<PeerMatch>> {
-        let peer = self.own_peer(ctx).await?.ok_or_else(policy::forbidden)?;
-        self.offers.matches_of(ctx, peer).await
-    }
-
-    /// The citizen of one of the caller's matches, name and contact decrypted for peer
-    /// support (the read is audited): only the assigned peer, only while the match runs, and
-    /// only while the citizen consents to being contacted.
-    ///
-    /// # Errors
-    /// `Forbidden` for anyone but peers; `NotFound` for another peer's match; `Conflict` when
-    /// the match is not running or the citizen has not consented to contact.
-    #[tracing::instrument(skip_all, fields(request_id = ctx.request_id()))]
-    pub async fn match_citizen(
-        &self,
-        ctx: &RequestContext,
-        referral: ReferralId,
-    ) -> DomainResult<Citizen> {
-        let own = self.own_peer(ctx).await?;
-        if own.is_none() {
-            return Err(policy::forbidden());
-        }
-        let parties = self.offers.referral_parties(ctx, referral).await?;
-        let peer = policy::match_peer(own, &parties)?;
-        if !parties.state.holds_peer_place() {
-            return Err(DomainError::Conflict(Conflict::MatchEnded));
-        }
-        let citizen = parties.citizen_id;
-        let system = RequestContext::system(ctx.tenant_id()?);
-        let history = self.citizens.consent_history(&system, citizen).await?;
-        if !has_consent(&history, ConsentPurpose::Contact) {
-            return Err(DomainError::Conflict(Conflict::NoContactConsent));
-        }
-        tracing::debug!(peer = %peer, "match citizen read");
-        self.citizens.get(ctx, citizen, Purpose::PeerSupport).await
-    }
-
-    /// The meetings of a match (its peer and coordinators).
-    ///
-    /// # Errors
-    /// `Forbidden`; `NotFound`.
-    pub async fn meetings(
-        &self,
-        ctx: &RequestContext,
-        referral: ReferralId,
-    ) -> DomainResult<Vec<Meeting>> {
-        self.require_match_staff(ctx, referral).await?;
-        self.offers.meetings(ctx, &[referral]).await
     }
 }

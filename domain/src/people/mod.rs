@@ -7,6 +7,7 @@ pub mod peer_ports;
 pub mod peer_service;
 #[cfg(test)]
 mod peer_service_tests;
+mod peer_supervision;
 pub mod ports;
 pub mod service;
 pub mod supervision;

@@ -5,8 +5,7 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use chrono::{DateTime, Duration, Utc};
-use futures_util::StreamExt as _;
+use chrono::Duration;
 
 use crate::authz::{TenancyAction, authorize, require_actor};
 use crate::clock::Clock;
@@ -14,15 +13,11 @@ use crate::context::RequestContext;
 use crate::error::DomainResult;
 use crate::ids::{WebhookDeliveryId, WebhookEndpointId};
 use crate::page::{Page, PageRequest};
-use crate::tenancy::TenantRepository;
 use crate::webhooks::model::{
-    AttemptResult, DeliveryAttempt, EventType, PREVIOUS_SECRET_GRACE_HOURS, RetryPolicy,
-    WebhookDelivery, WebhookEndpoint, WebhookSecret, validate_endpoint_fields, validate_url_length,
+    DeliveryAttempt, EventType, PREVIOUS_SECRET_GRACE_HOURS, WebhookDelivery, WebhookEndpoint,
+    WebhookSecret, validate_endpoint_fields, validate_url_length,
 };
-use crate::webhooks::ports::{
-    DeliveryFilter, DeliveryQueue, DueDelivery, EventPublisher, OutgoingWebhook, SecretSource,
-    UrlGuard, WebhookRepository, WebhookSender,
-};
+use crate::webhooks::ports::{DeliveryFilter, SecretSource, UrlGuard, WebhookRepository};
 
 /// An endpoint as an admin registers it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -261,194 +256,5 @@ impl WebhookService {
         authorize(ctx, TenancyAction::ManageWebhooks)?;
         require_actor(ctx)?;
         self.repo.redeliver(ctx, id, self.clock.now()).await
-    }
-}
-
-/// How the dispatcher works through the queue.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct DispatchSettings {
-    /// When to retry.
-    pub retry: RetryPolicy,
-    /// How long a claimed delivery is held before another attempt may take it (longer than the
-    /// HTTP timeout).
-    pub lease: Duration,
-    /// Events and deliveries taken per tenant and round.
-    pub batch: u32,
-    /// Requests in flight at once.
-    pub concurrency: usize,
-    /// How long finished deliveries and dispatched events are kept (`None`: for ever).
-    pub retention: Option<Duration>,
-    /// How often old rows are pruned.
-    pub prune_every: Duration,
-}
-
-impl Default for DispatchSettings {
-    fn default() -> Self {
-        Self {
-            retry: RetryPolicy::default(),
-            lease: Duration::seconds(60),
-            batch: 100,
-            concurrency: 8,
-            retention: Some(Duration::days(90)),
-            prune_every: Duration::hours(1),
-        }
-    }
-}
-
-/// What one round did.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct DispatchReport {
-    /// Outbox events fanned out.
-    pub events: usize,
-    /// Attempts made.
-    pub attempts: usize,
-    /// Of which delivered.
-    pub delivered: usize,
-    /// Deliveries that gave up in this round.
-    pub failed: usize,
-    /// Events and deliveries pruned in this round.
-    pub pruned: u64,
-}
-
-/// Moves events from the outbox to endpoints and live subscribers.
-#[derive(Clone)]
-pub struct WebhookDispatcher {
-    tenants: Arc<dyn TenantRepository>,
-    queue: Arc<dyn DeliveryQueue>,
-    sender: Arc<dyn WebhookSender>,
-    publisher: Arc<dyn EventPublisher>,
-    settings: DispatchSettings,
-    last_prune: Arc<std::sync::Mutex<Option<DateTime<Utc>>>>,
-}
-
-impl std::fmt::Debug for WebhookDispatcher {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("WebhookDispatcher")
-            .field("settings", &self.settings)
-            .finish_non_exhaustive()
-    }
-}
-
-impl WebhookDispatcher {
-    /// Wires the dispatcher.
-    #[must_use]
-    pub fn new(
-        tenants: Arc<dyn TenantRepository>,
-        queue: Arc<dyn DeliveryQueue>,
-        sender: Arc<dyn WebhookSender>,
-        publisher: Arc<dyn EventPublisher>,
-        settings: DispatchSettings,
-    ) -> Self {
-        Self {
-            tenants,
-            queue,
-            sender,
-            publisher,
-            settings,
-            last_prune: Arc::new(std::sync::Mutex::new(None)),
-        }
-    }
-
-    /// Whether this round also prunes (at most once per `prune_every`).
-    fn prune_due(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
-        let retention = self.settings.retention?;
-        let mut last = self.last_prune.lock().ok()?;
-        if last.is_some_and(|at| now - at < self.settings.prune_every) {
-            return None;
-        }
-        *last = Some(now);
-        Some(now - retention)
-    }
-
-    /// One round over every tenant: fan out new events, then attempt every due delivery.
-    /// A failing tenant is logged and skipped, so that it cannot stop the others.
-    ///
-    /// # Errors
-    /// When the tenant list cannot be read.
-    pub async fn run_once(&self, now: DateTime<Utc>) -> DomainResult<DispatchReport> {
-        let mut report = DispatchReport::default();
-        let prune_before = self.prune_due(now);
-        for tenant in self.tenants.all().await? {
-            if let Err(err) = self.run_tenant(tenant.id, now, &mut report).await {
-                tracing::warn!(error = %err, tenant = %tenant.id, "webhook round failed for a tenant");
-            }
-            if let Some(before) = prune_before {
-                match self.queue.prune(tenant.id, before).await {
-                    Ok((events, deliveries)) => report.pruned += events + deliveries,
-                    Err(err) => {
-                        tracing::warn!(error = %err, tenant = %tenant.id, "pruning old events failed");
-                    }
-                }
-            }
-        }
-        Ok(report)
-    }
-
-    async fn run_tenant(
-        &self,
-        tenant: crate::ids::TenantId,
-        now: DateTime<Utc>,
-        report: &mut DispatchReport,
-    ) -> DomainResult<()> {
-        let events = self.queue.fan_out(tenant, self.settings.batch, now).await?;
-        report.events += events.len();
-        for event in &events {
-            self.publisher.publish(event);
-        }
-        let due = self
-            .queue
-            .claim_due(tenant, now, self.settings.lease, self.settings.batch)
-            .await?;
-        let results: Vec<DomainResult<AttemptResult>> = futures_util::stream::iter(due)
-            .map(|due| self.attempt(tenant, due))
-            .buffer_unordered(self.settings.concurrency.max(1))
-            .collect()
-            .await;
-        for result in results {
-            let result = result?;
-            report.attempts += 1;
-            match result.status {
-                crate::webhooks::DeliveryStatus::Delivered => report.delivered += 1,
-                crate::webhooks::DeliveryStatus::Failed => report.failed += 1,
-                crate::webhooks::DeliveryStatus::Pending => {}
-            }
-        }
-        Ok(())
-    }
-
-    async fn attempt(
-        &self,
-        tenant: crate::ids::TenantId,
-        due: DueDelivery,
-    ) -> DomainResult<AttemptResult> {
-        let message = OutgoingWebhook {
-            url: due.url,
-            webhook_id: due.delivery.webhook_id(),
-            body: due.delivery.payload.clone(),
-            secrets: due.secrets,
-        };
-        let at = Utc::now();
-        let outcome = self.sender.send(&message).await;
-        let attempt = DeliveryAttempt {
-            delivery_id: due.delivery.id,
-            number: due.delivery.attempts.saturating_add(1),
-            at,
-            status_code: outcome.status_code,
-            error: outcome.error,
-            duration_ms: outcome.duration_ms,
-            finished_at: Some(Utc::now()),
-        };
-        let result = AttemptResult::decide(attempt, &self.settings.retry);
-        if result.status != crate::webhooks::DeliveryStatus::Delivered {
-            tracing::info!(
-                webhook_id = %message.webhook_id,
-                attempt = result.attempt.number,
-                status = ?result.attempt.status_code,
-                error = result.attempt.error.as_deref().unwrap_or(""),
-                "webhook attempt failed"
-            );
-        }
-        self.queue.record(tenant, &result).await?;
-        Ok(result)
     }
 }
