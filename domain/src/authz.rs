@@ -119,6 +119,30 @@ pub fn authorize(ctx: &RequestContext, action: TenancyAction) -> DomainResult<()
     }
 }
 
+/// The roles that coordinate a partnership's work: they triage and assign referrals, enrol
+/// citizens and see every course and match of the tenant.
+pub const COORDINATING: [Role; 2] = [Role::TenantAdmin, Role::Coordinator];
+
+/// Whether the caller acts for the system (jobs, the seed) or holds one of `roles`.
+#[must_use]
+pub fn holds_any(ctx: &RequestContext, roles: &[Role]) -> bool {
+    ctx.is_system() || ctx.actor().is_some_and(|a| roles.iter().any(|r| a.has(*r)))
+}
+
+/// The caller acts for the system or holds one of `roles`.
+///
+/// # Errors
+/// `Unauthenticated` without an identity; otherwise `refusal`.
+pub fn require_any(ctx: &RequestContext, roles: &[Role], refusal: DomainError) -> DomainResult<()> {
+    if holds_any(ctx, roles) {
+        Ok(())
+    } else if ctx.actor().is_none() {
+        Err(DomainError::Unauthenticated)
+    } else {
+        Err(refusal)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeSet;

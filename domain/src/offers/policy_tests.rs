@@ -110,6 +110,12 @@ fn staff_decisions_by_role_and_relationship() {
         assert!(require_member(&c).is_ok());
         assert_eq!(peer_user(&c).is_some(), role == Role::Peer);
     }
+    // Jobs and the seed act for the system: they coordinate.
+    let system = RequestContext::system(TenantId::new());
+    assert_eq!(code(require_coordinator(&system)), "ok");
+    assert_eq!(code(require_member(&system)), "ok");
+    assert_eq!(code(course_staff(&system, None, &course)), "ok");
+    assert_eq!(peer_user(&system), None);
     let anonymous = RequestContext::anonymous("t");
     assert_eq!(code(require_member(&anonymous)), "UNAUTHENTICATED");
     assert_eq!(code(require_coordinator(&anonymous)), "UNAUTHENTICATED");

@@ -1,14 +1,12 @@
 //! Who may do what with referrals: pure functions of the caller (and the referral), tested
 //! as a table. The use cases ask these and nothing else about roles.
 
+use crate::authz::{COORDINATING, holds_any, require_any};
 use crate::context::{Actor, RequestContext, Role};
 use crate::error::{Conflict, DomainError, DomainResult};
 use crate::ids::OrganisationId;
 use crate::referral::model::ReferralAction;
 use crate::referral::referral::Referral;
-
-/// The roles that triage, assign and follow every referral of the tenant.
-pub const COORDINATING: [Role; 2] = [Role::TenantAdmin, Role::Coordinator];
 
 /// What refusals say.
 #[must_use]
@@ -20,11 +18,10 @@ fn actor(ctx: &RequestContext) -> DomainResult<&Actor> {
     ctx.actor().ok_or(DomainError::Unauthenticated)
 }
 
-/// Whether the caller coordinates (a coordinator or tenant admin).
+/// Whether the caller coordinates (a coordinator or tenant admin, or the system).
 #[must_use]
 pub fn coordinates(ctx: &RequestContext) -> bool {
-    ctx.actor()
-        .is_some_and(|a| COORDINATING.iter().any(|r| a.has(*r)))
+    holds_any(ctx, &COORDINATING)
 }
 
 /// Only coordinators: the worklist, a referral with its reason, the contact limit.
@@ -32,12 +29,7 @@ pub fn coordinates(ctx: &RequestContext) -> bool {
 /// # Errors
 /// `Unauthenticated`; `Forbidden`.
 pub fn require_coordinator(ctx: &RequestContext) -> DomainResult<()> {
-    actor(ctx)?;
-    if coordinates(ctx) {
-        Ok(())
-    } else {
-        Err(forbidden())
-    }
+    require_any(ctx, &COORDINATING, forbidden())
 }
 
 /// A referrer submits for their organisation, which the referral then belongs to.
@@ -98,12 +90,13 @@ pub enum Viewer {
 /// How the caller may see `referral`.
 #[must_use]
 pub fn viewer(ctx: &RequestContext, referral: &Referral) -> Viewer {
+    if coordinates(ctx) {
+        return Viewer::Coordinator;
+    }
     let Some(actor) = ctx.actor() else {
         return Viewer::Nobody;
     };
-    if coordinates(ctx) {
-        Viewer::Coordinator
-    } else if actor.has(Role::Referrer)
+    if actor.has(Role::Referrer)
         && actor.organisation_id() == Some(referral.referrer_organisation_id)
     {
         Viewer::ReferringOrganisation
@@ -129,11 +122,11 @@ pub enum Mover {
 /// # Errors
 /// `Unauthenticated`; `Forbidden`.
 pub fn mover(ctx: &RequestContext, action: ReferralAction) -> DomainResult<Mover> {
-    let actor = actor(ctx)?;
     if coordinates(ctx) {
-        Ok(Mover::Coordinator)
-    } else if action == ReferralAction::Withdraw
-        && (actor.has(Role::Referrer) || actor.has(Role::Citizen))
+        return Ok(Mover::Coordinator);
+    }
+    let actor = actor(ctx)?;
+    if action == ReferralAction::Withdraw && (actor.has(Role::Referrer) || actor.has(Role::Citizen))
     {
         Ok(Mover::Withdrawer)
     } else {

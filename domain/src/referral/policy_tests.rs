@@ -172,4 +172,13 @@ fn each_role_gets_exactly_its_decisions() {
         );
         assert_eq!(require_coordinator(&c).is_ok(), *coordinating, "{role:?}");
     }
+    // Jobs and the seed act for the system: they coordinate, but never refer.
+    let system = RequestContext::system(TenantId::new());
+    assert!(coordinates(&system) && require_coordinator(&system).is_ok());
+    assert_eq!(viewer(&system, &theirs), Viewer::Coordinator);
+    assert_eq!(
+        mover(&system, ReferralAction::Accept).ok(),
+        Some(Mover::Coordinator)
+    );
+    assert!(submitting_organisation(&system).is_err());
 }

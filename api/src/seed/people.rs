@@ -1,5 +1,5 @@
-//! The demo seed: two tenants, `helsingor` and `kobenhavn`, each with organisations of every
-//! kind and four users. Idempotent: running it again adds only what is missing.
+//! Demo citizens and peer workers (with their screening, training, supervision and a
+//! placement), relative to the day the seed runs.
 
 use peerbro_domain::context::Role;
 use peerbro_domain::page::PageRequest;
@@ -7,82 +7,8 @@ use peerbro_domain::people::{
     BirthYear, CitizenFilter, ConsentEvidence, ConsentPurpose, NewCitizen,
 };
 use peerbro_domain::privacy::{Personal, Purpose};
-use peerbro_domain::tenancy::{
-    DisplayName, Email, Invitation, OrganisationFilter, OrganisationKind, OrganisationName,
-    TenancyService, Tenant, TenantSlug,
-};
+use peerbro_domain::tenancy::Email;
 use peerbro_domain::{DomainError, RequestContext};
-
-struct DemoTenant {
-    slug: &'static str,
-    name: &'static str,
-    municipality: &'static str,
-    organisations: [(&'static str, OrganisationKind); 5],
-}
-
-const DEMO: [DemoTenant; 2] = [
-    DemoTenant {
-        slug: "helsingor",
-        name: "Peer-Partnerskabet Helsingør",
-        municipality: "Helsingør Kommune",
-        organisations: [
-            (
-                "Helsingør Kommune, Socialafdelingen",
-                OrganisationKind::MunicipalityDepartment,
-            ),
-            ("Bostøtten Helsingør", OrganisationKind::BostotteTeam),
-            (
-                "Psykiatrisk Center Nordsjælland, afsnit Helsingør",
-                OrganisationKind::HospitalPsychiatryUnit,
-            ),
-            ("SIND Helsingør", OrganisationKind::Ngo),
-            ("Det Sociale Netværk", OrganisationKind::Ngo),
-        ],
-    },
-    DemoTenant {
-        slug: "kobenhavn",
-        name: "Peer-Partnerskabet København",
-        municipality: "Københavns Kommune",
-        organisations: [
-            (
-                "Københavns Kommune, Socialforvaltningen",
-                OrganisationKind::MunicipalityDepartment,
-            ),
-            ("Bostøtteteam Nørrebro", OrganisationKind::BostotteTeam),
-            (
-                "Psykiatrisk Center København",
-                OrganisationKind::HospitalPsychiatryUnit,
-            ),
-            ("PEERS København", OrganisationKind::Ngo),
-            ("Recovery-caféen Vesterbro", OrganisationKind::Other),
-        ],
-    },
-];
-
-/// (local part, display name, role, index of the organisation in the tenant's list).
-const USERS: [(&str, &str, Role, usize); 4] = [
-    ("admin", "Demo-administrator", Role::TenantAdmin, 0),
-    ("coordinator", "Demo-koordinator", Role::Coordinator, 3),
-    ("caseworker", "Demo-sagsbehandler", Role::Referrer, 1),
-    ("peer", "Demo-peer", Role::Peer, 3),
-];
-
-/// What the seed did.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub struct SeedReport {
-    /// Tenants created.
-    pub tenants: usize,
-    /// Organisations created.
-    pub organisations: usize,
-    /// Users created.
-    pub users: usize,
-    /// Citizens created.
-    pub citizens: usize,
-    /// Peer workers created.
-    pub peers: usize,
-    /// Offers created.
-    pub offers: usize,
-}
 
 /// Fictional citizens: (name, contact, birth year). Names are invented for the demo.
 const CITIZENS: [(&str, &str, i32); 3] = [
@@ -91,160 +17,11 @@ const CITIZENS: [(&str, &str, i32); 3] = [
     ("Sofie Brandhøj", "tlf. 31 44 55 66", 2001),
 ];
 
-fn parse_err(e: DomainError) -> anyhow::Error {
+pub(super) fn parse_err(e: DomainError) -> anyhow::Error {
     anyhow::anyhow!("demo seed data is invalid: {e}")
 }
 
-/// Seeds the demo tenants.
-///
-/// # Errors
-/// When the database refuses a write.
-pub async fn demo(services: &crate::wiring::Services) -> anyhow::Result<SeedReport> {
-    let tenancy: &TenancyService = &services.tenancy;
-    let mut report = SeedReport::default();
-    for spec in &DEMO {
-        let slug = TenantSlug::parse(spec.slug).map_err(parse_err)?;
-        let tenant = match tenancy.find_tenant_by_slug(&slug).await? {
-            Some(t) => t,
-            None => {
-                let t = Tenant::new(slug, spec.name, spec.municipality).map_err(parse_err)?;
-                tenancy.create_tenant(&t).await?;
-                report.tenants += 1;
-                t
-            }
-        };
-        let ctx = RequestContext::system(tenant.id);
-        let existing = tenancy
-            .list_organisations(
-                &ctx,
-                OrganisationFilter::default(),
-                &PageRequest::new(Some(100), None, None, None)?,
-            )
-            .await?
-            .items;
-        let mut org_ids = Vec::new();
-        for (name, kind) in &spec.organisations {
-            let name = OrganisationName::parse(name).map_err(parse_err)?;
-            let id = match existing.iter().find(|o| o.name == name) {
-                Some(o) => o.id,
-                None => {
-                    report.organisations += 1;
-                    tenancy.create_organisation(&ctx, name, *kind).await?.id
-                }
-            };
-            org_ids.push(id);
-        }
-        for (local, display, role, org) in USERS {
-            let email = Email::parse(&format!("{local}@{}.demo", spec.slug)).map_err(parse_err)?;
-            if tenancy.find_user_by_email(&ctx, &email).await?.is_some() {
-                continue;
-            }
-            tenancy
-                .invite_user(
-                    &ctx,
-                    Invitation {
-                        email,
-                        display_name: DisplayName::parse(display).map_err(parse_err)?,
-                        roles: [role].into(),
-                        organisation_id: org_ids.get(org).copied(),
-                    },
-                )
-                .await?;
-            report.users += 1;
-        }
-        report.citizens += seed_citizens(services, &ctx, spec.municipality).await?;
-        report.peers += seed_peers(services, &ctx, spec.slug, &org_ids).await?;
-        report.offers += seed_offers(services, &ctx, &org_ids).await?;
-    }
-    Ok(report)
-}
-
-/// Offers of every kind, run by the NGO: a course facilitated by two active peers starting
-/// next week, a recovery café, one-to-one accompaniment and an online chat.
-async fn seed_offers(
-    services: &crate::wiring::Services,
-    system: &RequestContext,
-    org_ids: &[peerbro_domain::ids::OrganisationId],
-) -> anyhow::Result<usize> {
-    use peerbro_domain::offers::{CourseSchedule, NewOffer, OfferFilter, OfferType};
-    use peerbro_domain::people::{PeerFilter, PeerStatus};
-    let offers = &services.offers;
-    let page = PageRequest::first_page();
-    if !offers
-        .list(system, &OfferFilter::default(), &page)
-        .await?
-        .items
-        .is_empty()
-    {
-        return Ok(0);
-    }
-    let Some(&ngo) = org_ids.get(3) else {
-        anyhow::bail!("demo organisations missing");
-    };
-    let active = services
-        .peers
-        .peers(
-            system,
-            PeerFilter {
-                status: Some(PeerStatus::Active),
-                ..PeerFilter::default()
-            },
-            &page,
-            Purpose::Administration,
-        )
-        .await?;
-    let facilitators: Vec<_> = active.items.iter().take(2).map(|p| p.id).collect();
-    let next_week = chrono::Utc::now()
-        .date_naive()
-        .checked_add_days(chrono::Days::new(7))
-        .unwrap_or(chrono::NaiveDate::MAX);
-    let plain = |offer_type, title: &str, location: Option<&str>| NewOffer {
-        organisation_id: ngo,
-        offer_type,
-        title: title.to_owned(),
-        location: location.map(str::to_owned),
-        online: location.is_none(),
-        capacity: None,
-        facilitators: vec![],
-        schedule: None,
-    };
-    let mut created = 0;
-    for new in [
-        NewOffer {
-            capacity: Some(12),
-            facilitators,
-            schedule: Some(CourseSchedule {
-                start_date: next_week,
-                weekday: chrono::Weekday::Tue,
-                start_time: chrono::NaiveTime::from_hms_opt(17, 0, 0).unwrap_or_default(),
-                session_count: 10,
-                session_minutes: 120,
-            }),
-            ..plain(
-                OfferType::GroupCourse,
-                "Recovery-kursus: Mit liv, mine mål",
-                Some("Frivilligcentret, mødelokale 2"),
-            )
-        },
-        plain(
-            OfferType::RecoveryCafe,
-            "Recovery-café",
-            Some("Bibliotekets café, torsdage 14-16"),
-        ),
-        plain(
-            OfferType::OneToOne,
-            "Følgeskab med en peer",
-            Some("Efter aftale"),
-        ),
-        plain(OfferType::AnonymousChat, "Anonym chat om aftenen", None),
-    ] {
-        offers.create(system, new).await?;
-        created += 1;
-    }
-    Ok(created)
-}
-
-async fn seed_citizens(
+pub(super) async fn seed_citizens(
     services: &crate::wiring::Services,
     ctx: &RequestContext,
     municipality: &str,
@@ -293,7 +70,7 @@ async fn seed_citizens(
     Ok(created)
 }
 
-fn days_ago(days: u64) -> chrono::NaiveDate {
+pub(super) fn days_ago(days: u64) -> chrono::NaiveDate {
     chrono::Utc::now()
         .date_naive()
         .checked_sub_days(chrono::Days::new(days))
@@ -302,7 +79,7 @@ fn days_ago(days: u64) -> chrono::NaiveDate {
 
 /// Peers of both kinds: the demo peer user (supervised recently), an active volunteer whose
 /// supervision is overdue, an applicant, and a paid peer placed in the psychiatry unit.
-async fn seed_peers(
+pub(super) async fn seed_peers(
     services: &crate::wiring::Services,
     system: &RequestContext,
     slug: &str,

@@ -1,5 +1,7 @@
 //! Unit tests of `config.rs`.
 
+use std::path::PathBuf;
+
 use super::*;
 
 #[test]

@@ -1,0 +1,90 @@
+//! Demo offers: a course with sessions and enrolments, a café with headcounts.
+
+use peerbro_domain::RequestContext;
+use peerbro_domain::page::PageRequest;
+use peerbro_domain::privacy::Purpose;
+
+/// Offers of every kind, run by the NGO: a course facilitated by two active peers starting
+/// next week, a recovery café, one-to-one accompaniment and an online chat.
+pub(super) async fn seed_offers(
+    services: &crate::wiring::Services,
+    system: &RequestContext,
+    org_ids: &[peerbro_domain::ids::OrganisationId],
+) -> anyhow::Result<usize> {
+    use peerbro_domain::offers::{CourseSchedule, NewOffer, OfferFilter, OfferType};
+    use peerbro_domain::people::{PeerFilter, PeerStatus};
+    let offers = &services.offers;
+    let page = PageRequest::first_page();
+    if !offers
+        .list(system, &OfferFilter::default(), &page)
+        .await?
+        .items
+        .is_empty()
+    {
+        return Ok(0);
+    }
+    let Some(&ngo) = org_ids.get(3) else {
+        anyhow::bail!("demo organisations missing");
+    };
+    let active = services
+        .peers
+        .peers(
+            system,
+            PeerFilter {
+                status: Some(PeerStatus::Active),
+                ..PeerFilter::default()
+            },
+            &page,
+            Purpose::Administration,
+        )
+        .await?;
+    let facilitators: Vec<_> = active.items.iter().take(2).map(|p| p.id).collect();
+    let next_week = chrono::Utc::now()
+        .date_naive()
+        .checked_add_days(chrono::Days::new(7))
+        .unwrap_or(chrono::NaiveDate::MAX);
+    let plain = |offer_type, title: &str, location: Option<&str>| NewOffer {
+        organisation_id: ngo,
+        offer_type,
+        title: title.to_owned(),
+        location: location.map(str::to_owned),
+        online: location.is_none(),
+        capacity: None,
+        facilitators: vec![],
+        schedule: None,
+    };
+    let mut created = 0;
+    for new in [
+        NewOffer {
+            capacity: Some(12),
+            facilitators,
+            schedule: Some(CourseSchedule {
+                start_date: next_week,
+                weekday: chrono::Weekday::Tue,
+                start_time: chrono::NaiveTime::from_hms_opt(17, 0, 0).unwrap_or_default(),
+                session_count: 10,
+                session_minutes: 120,
+            }),
+            ..plain(
+                OfferType::GroupCourse,
+                "Recovery-kursus: Mit liv, mine mål",
+                Some("Frivilligcentret, mødelokale 2"),
+            )
+        },
+        plain(
+            OfferType::RecoveryCafe,
+            "Recovery-café",
+            Some("Bibliotekets café, torsdage 14-16"),
+        ),
+        plain(
+            OfferType::OneToOne,
+            "Følgeskab med en peer",
+            Some("Efter aftale"),
+        ),
+        plain(OfferType::AnonymousChat, "Anonym chat om aftenen", None),
+    ] {
+        offers.create(system, new).await?;
+        created += 1;
+    }
+    Ok(created)
+}

@@ -1,0 +1,10 @@
+//! Tenancy adapters: tenants, organisations, users and their roles.
+
+mod organisations;
+mod tenants;
+mod users;
+
+pub use self::organisations::SeaOrganisationRepository;
+pub(crate) use self::organisations::organisation_from;
+pub use self::tenants::SeaTenantRepository;
+pub use self::users::SeaUserRepository;
