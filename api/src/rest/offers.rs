@@ -12,42 +12,7 @@ use uuid::Uuid;
 use crate::http::auth::Ctx;
 use crate::http::problem::{ApiError, Problem};
 use crate::state::AppState;
-
-/// What kind of offer.
-#[derive(Clone, Copy, Debug, Deserialize, Serialize, ToSchema)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum OfferType {
-    /// A peer-group course.
-    GroupCourse,
-    /// One-to-one accompaniment (følgeskab).
-    OneToOne,
-    /// A recovery café.
-    RecoveryCafe,
-    /// Anonymous chat.
-    AnonymousChat,
-}
-
-impl From<OfferType> for domain::OfferType {
-    fn from(t: OfferType) -> Self {
-        match t {
-            OfferType::GroupCourse => Self::GroupCourse,
-            OfferType::OneToOne => Self::OneToOne,
-            OfferType::RecoveryCafe => Self::RecoveryCafe,
-            OfferType::AnonymousChat => Self::AnonymousChat,
-        }
-    }
-}
-
-impl From<domain::OfferType> for OfferType {
-    fn from(t: domain::OfferType) -> Self {
-        match t {
-            domain::OfferType::GroupCourse => Self::GroupCourse,
-            domain::OfferType::OneToOne => Self::OneToOne,
-            domain::OfferType::RecoveryCafe => Self::RecoveryCafe,
-            domain::OfferType::AnonymousChat => Self::AnonymousChat,
-        }
-    }
-}
+pub use crate::wire::OfferType;
 
 /// A course session.
 #[derive(Debug, Serialize, ToSchema)]

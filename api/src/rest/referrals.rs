@@ -5,11 +5,11 @@ use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::{DateTime, Utc};
 use peerbro_domain::DomainError;
 use peerbro_domain::ids::{CitizenId, OfferId, ReferralId};
-use peerbro_domain::people::{
-    BirthYear, ConsentEvidence as DomainEvidence, NewCitizen, parse_municipality,
-};
+use peerbro_domain::people::{CitizenInput, NewCitizen};
 use peerbro_domain::privacy::Personal;
-use peerbro_domain::referral::{NewReferral, ReferredCitizen, ReferrerView};
+use peerbro_domain::referral::{
+    IdempotencyKey, NewReferral, ReferralReason, ReferredCitizen, ReferrerView,
+};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -17,28 +17,7 @@ use uuid::Uuid;
 use crate::http::auth::Ctx;
 use crate::http::problem::{ApiError, Problem};
 use crate::state::AppState;
-
-/// How the citizen consented to the referral being processed.
-#[derive(Clone, Copy, Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum ConsentEvidence {
-    /// Given verbally to the referrer.
-    VerbalToReferrer,
-    /// Written and signed.
-    Written,
-    /// Given digitally by the citizen.
-    Digital,
-}
-
-impl From<ConsentEvidence> for DomainEvidence {
-    fn from(e: ConsentEvidence) -> Self {
-        match e {
-            ConsentEvidence::VerbalToReferrer => Self::VerbalToReferrer,
-            ConsentEvidence::Written => Self::Written,
-            ConsentEvidence::Digital => Self::Digital,
-        }
-    }
-}
+pub use crate::wire::ConsentEvidence;
 
 /// A citizen not registered before.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -146,18 +125,20 @@ pub struct ListParams {
     cursor: Option<String>,
 }
 
-fn parse_body(body: SubmitReferral, key: Option<String>) -> Result<NewReferral, DomainError> {
+fn parse_body(
+    body: SubmitReferral,
+    key: Option<IdempotencyKey>,
+) -> Result<NewReferral, DomainError> {
     let citizen = match (body.new_citizen, body.citizen_id) {
-        (Some(c), None) => ReferredCitizen::New(NewCitizen {
-            name: Personal::parse("newCitizen.name", &c.name, 200)?,
-            contact: c
-                .contact
-                .as_deref()
-                .map(|v| Personal::parse("newCitizen.contact", v, 500))
-                .transpose()?,
-            birth_year: c.birth_year.map(BirthYear::parse).transpose()?,
-            municipality: parse_municipality(&c.municipality)?,
-        }),
+        (Some(c), None) => ReferredCitizen::New(NewCitizen::parse(
+            Some("newCitizen"),
+            CitizenInput {
+                name: &c.name,
+                contact: c.contact.as_deref(),
+                birth_year: c.birth_year,
+                municipality: &c.municipality,
+            },
+        )?),
         (None, Some(id)) => ReferredCitizen::Known(CitizenId::from_uuid(id)),
         _ => {
             return Err(DomainError::validation(
@@ -171,7 +152,7 @@ fn parse_body(body: SubmitReferral, key: Option<String>) -> Result<NewReferral, 
         reason: body
             .reason
             .as_deref()
-            .map(|r| Personal::parse("reason", r, 2000))
+            .map(|r| ReferralReason::parse(r).map(Personal::from))
             .transpose()?,
         consent_evidence: body.consent_evidence.into(),
         share_outcome: body.share_outcome_with_referrer,
@@ -205,13 +186,9 @@ pub async fn submit(
 ) -> Result<HttpResponse, ApiError> {
     let key = match req.headers().get("idempotency-key") {
         None => None,
-        Some(v) => Some(
-            v.to_str()
-                .map_err(|_| {
-                    ApiError::bad_request("the Idempotency-Key header must be visible ASCII")
-                })?
-                .to_owned(),
-        ),
+        Some(v) => Some(IdempotencyKey::parse(v.to_str().map_err(|_| {
+            ApiError::bad_request("the Idempotency-Key header must be visible ASCII")
+        })?)?),
     };
     let new = parse_body(body.into_inner(), key)?;
     let (id, created) = state.services.referrals.submit(&ctx, new).await?;

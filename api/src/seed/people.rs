@@ -4,7 +4,7 @@
 use peerbro_domain::context::Role;
 use peerbro_domain::page::PageRequest;
 use peerbro_domain::people::{
-    BirthYear, CitizenFilter, ConsentEvidence, ConsentPurpose, NewCitizen,
+    BirthYear, CitizenFilter, ConsentEvidence, ConsentPurpose, Contact, NewCitizen, PersonName,
 };
 use peerbro_domain::privacy::{Personal, Purpose};
 use peerbro_domain::tenancy::Email;
@@ -28,7 +28,9 @@ pub(super) async fn seed_citizens(
 ) -> anyhow::Result<usize> {
     let mut created = 0;
     for (i, (name, contact, year)) in CITIZENS.iter().enumerate() {
-        let name = Personal::parse("name", name, 200).map_err(parse_err)?;
+        let name = PersonName::parse("name", name)
+            .map(Personal::from)
+            .map_err(parse_err)?;
         let filter = CitizenFilter {
             name: Some(name.clone()),
         };
@@ -57,7 +59,11 @@ pub(super) async fn seed_citizens(
                 ctx,
                 NewCitizen {
                     name,
-                    contact: Some(Personal::parse("contact", contact, 500).map_err(parse_err)?),
+                    contact: Some(
+                        Contact::parse("contact", contact)
+                            .map(Personal::from)
+                            .map_err(parse_err)?,
+                    ),
                     birth_year: Some(BirthYear::parse(*year).map_err(parse_err)?),
                     municipality: municipality.to_owned(),
                 },
@@ -134,7 +140,9 @@ pub(super) async fn seed_peers(
     let volunteer = |name: &str, user| -> anyhow::Result<NewPeer> {
         Ok(NewPeer {
             kind: PeerKind::Voluntary,
-            name: Personal::parse("name", name, 200).map_err(parse_err)?,
+            name: PersonName::parse("name", name)
+                .map(Personal::from)
+                .map_err(parse_err)?,
             contact: None,
             user_id: user,
             organisation_id: ngo,
@@ -213,9 +221,13 @@ pub(super) async fn seed_peers(
             &ctx,
             NewPeer {
                 kind: PeerKind::Paid,
-                name: Personal::parse("name", "Henrik Lønnet", 200).map_err(parse_err)?,
+                name: PersonName::parse("name", "Henrik Lønnet")
+                    .map(Personal::from)
+                    .map_err(parse_err)?,
                 contact: Some(
-                    Personal::parse("contact", "tlf. 22 33 44 55", 500).map_err(parse_err)?,
+                    Contact::parse("contact", "tlf. 22 33 44 55")
+                        .map(Personal::from)
+                        .map_err(parse_err)?,
                 ),
                 user_id: None,
                 organisation_id: municipality,

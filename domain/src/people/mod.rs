@@ -11,6 +11,7 @@ mod peer_supervision;
 pub mod ports;
 pub mod service;
 pub mod supervision;
+pub mod values;
 
 pub use citizen::*;
 pub use consent::*;
@@ -20,3 +21,4 @@ pub use peer_service::{NewPeer, NewPlacement, PeerService, SupervisionDue, parse
 pub use ports::*;
 pub use service::PeopleService;
 pub use supervision::*;
+pub use values::*;

@@ -12,9 +12,11 @@ pub mod service;
 #[cfg(test)]
 mod service_tests;
 mod submit;
+pub mod values;
 
 pub use model::*;
 pub use ports::*;
 pub use referral::*;
 pub use service::*;
 pub use submit::*;
+pub use values::*;

@@ -452,7 +452,7 @@ async fn a_new_citizen_is_registered_with_the_consents_given() {
 async fn a_retry_under_the_same_key_is_answered_with_the_first_referral() {
     let f = fixture();
     let keyed = |name: &str| NewReferral {
-        idempotency_key: Some("partner-17".to_owned()),
+        idempotency_key: Some(IdempotencyKey::parse("partner-17").unwrap()),
         ..new_referral(name, false, false)
     };
     let (first, created) = f.svc.submit(&f.referrer, keyed("Ida Igen")).await.unwrap();
@@ -464,22 +464,6 @@ async fn a_retry_under_the_same_key_is_answered_with_the_first_referral() {
         Conflict::IdempotencyKeyReused
     );
     assert_eq!(f.world.state().referrals.len(), 1);
-    for bad in ["", " with space", &"k".repeat(201)] {
-        let got = f
-            .svc
-            .submit(
-                &f.referrer,
-                NewReferral {
-                    idempotency_key: Some(bad.to_owned()),
-                    ..new_referral("Ida Igen", false, false)
-                },
-            )
-            .await;
-        assert!(
-            matches!(got, Err(DomainError::Validation { ref field, .. }) if field == "idempotencyKey"),
-            "{bad:?}: {got:?}"
-        );
-    }
 }
 
 #[tokio::test]

@@ -14,6 +14,7 @@ use crate::referral::policy;
 use crate::referral::ports::{Idempotency, Submission, Submitted};
 use crate::referral::referral::Referral;
 use crate::referral::service::ReferralService;
+use crate::referral::values::IdempotencyKey;
 
 /// Who is referred.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -40,7 +41,7 @@ pub struct NewReferral {
     /// The offer asked for; `None` lets the coordinator decide.
     pub offer_id: Option<OfferId>,
     /// A client key that makes retries safe.
-    pub idempotency_key: Option<String>,
+    pub idempotency_key: Option<IdempotencyKey>,
 }
 
 impl NewReferral {
@@ -91,23 +92,10 @@ impl ReferralService {
         let organisation = policy::submitting_organisation(ctx)?;
         let referrer = ctx.actor().ok_or(DomainError::Unauthenticated)?.user_id();
         let me = Some(referrer);
-        let idempotency = match &new.idempotency_key {
-            Some(key) => {
-                let ok =
-                    (1..=200).contains(&key.len()) && key.chars().all(|c| c.is_ascii_graphic());
-                if !ok {
-                    return Err(DomainError::validation(
-                        "idempotencyKey",
-                        "must be 1-200 visible ASCII characters",
-                    ));
-                }
-                Some(Idempotency {
-                    key: key.clone(),
-                    fingerprint: new.fingerprint(),
-                })
-            }
-            None => None,
-        };
+        let idempotency = new.idempotency_key.as_ref().map(|key| Idempotency {
+            key: key.as_str().to_owned(),
+            fingerprint: new.fingerprint(),
+        });
         let now = self.clock.now();
         let (citizen_id, new_citizen) = match new.citizen {
             ReferredCitizen::Known(id) => {

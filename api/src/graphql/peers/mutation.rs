@@ -4,7 +4,8 @@ use async_graphql::{Context, Object};
 use peerbro_domain::DomainError;
 use peerbro_domain::ids::{OrganisationId, UserId};
 use peerbro_domain::people::{
-    Certificate, Employment, NewPeer, NewPlacement, hours_tenths, parse_languages,
+    Certificate, Contact, Employment, NewPeer, NewPlacement, PersonName, hours_tenths,
+    parse_languages,
 };
 use peerbro_domain::privacy::Personal;
 
@@ -44,11 +45,11 @@ impl PeersMutation {
         };
         let new = NewPeer {
             kind: input.kind.into(),
-            name: Personal::parse("name", &input.name, 200).gql()?,
+            name: PersonName::parse("name", &input.name).gql()?.into(),
             contact: input
                 .contact
                 .as_deref()
-                .map(|c| Personal::parse("contact", c, 500))
+                .map(|c| Contact::parse("contact", c).map(Personal::from))
                 .transpose()
                 .gql()?,
             user_id: input

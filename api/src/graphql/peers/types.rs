@@ -14,6 +14,7 @@ use crate::graphql::errors::{GqlResultExt as _, LoadError};
 use crate::graphql::loaders::OrganisationLoader;
 use crate::graphql::scalars::parse_id;
 use crate::graphql::tenancy::{Organisation, connection, page_request};
+pub(crate) use crate::wire::OfferType;
 
 pub(crate) fn request<'a>(
     ctx: &'a Context<'_>,
@@ -58,10 +59,6 @@ wire_enum!(
         /// Any status but ended → ended.
         End,
     }
-);
-wire_enum!(
-    /// The kinds of offer a peer can run.
-    OfferType => domain::OfferType { GroupCourse, OneToOne, RecoveryCafe, AnonymousChat }
 );
 wire_enum!(
     /// Certificates checked for volunteers.

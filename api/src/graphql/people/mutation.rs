@@ -1,7 +1,7 @@
 //! Mutations of this context's GraphQL API.
 
 use async_graphql::{Context, ID, Object};
-use peerbro_domain::people::{BirthYear, CitizenPatch};
+use peerbro_domain::people::{BirthYear, CitizenPatch, Contact, PersonName};
 use peerbro_domain::privacy::Personal;
 
 use super::inputs::*;
@@ -68,13 +68,13 @@ impl PeopleMutation {
             name: input
                 .name
                 .as_deref()
-                .map(|n| Personal::parse("name", n, 200))
+                .map(|n| PersonName::parse("name", n).map(Personal::from))
                 .transpose()
                 .gql()?,
             contact: input
                 .contact
                 .as_deref()
-                .map(|c| Personal::parse("contact", c, 500))
+                .map(|c| Contact::parse("contact", c).map(Personal::from))
                 .transpose()
                 .gql()?,
             birth_year: input.birth_year.map(BirthYear::parse).transpose().gql()?,

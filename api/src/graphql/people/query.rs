@@ -3,7 +3,7 @@
 use async_graphql::connection::Connection;
 use async_graphql::{Context, ID, Object};
 use chrono::{DateTime, Utc};
-use peerbro_domain::people::CitizenFilter;
+use peerbro_domain::people::{CitizenFilter, PersonName};
 use peerbro_domain::privacy::{AuditFilter, ChainReport, Personal};
 
 use super::types::*;
@@ -35,7 +35,7 @@ impl PeopleQuery {
         let filter = CitizenFilter {
             name: name
                 .as_deref()
-                .map(|n| Personal::parse("name", n, 200))
+                .map(|n| PersonName::parse("name", n).map(Personal::from))
                 .transpose()
                 .gql()?,
         };

@@ -6,14 +6,13 @@ use async_graphql::dataloader::{DataLoader, Loader};
 use async_graphql::{ComplexObject, Context, ID, SimpleObject};
 use chrono::{DateTime, Utc};
 use peerbro_domain::ids::CitizenId;
-use peerbro_domain::people::{
-    self as domain, BirthYear, NewCitizen, PeopleService, parse_municipality,
-};
-use peerbro_domain::privacy::{self as privacy, Personal};
+use peerbro_domain::people::{self as domain, BirthYear, CitizenInput, NewCitizen, PeopleService};
+use peerbro_domain::privacy;
 use peerbro_domain::{DomainError, RequestContext};
 
 use crate::graphql::errors::{GqlResultExt as _, LoadError};
 use crate::graphql::scalars::parse_id;
+pub(crate) use crate::wire::ConsentEvidence;
 
 pub(crate) fn request<'a>(
     ctx: &'a Context<'_>,
@@ -54,18 +53,6 @@ wire_enum!(
         OutcomeMeasurement,
         /// Taking part in research.
         ResearchParticipation,
-    }
-);
-
-wire_enum!(
-    /// How a consent was obtained.
-    ConsentEvidence => domain::ConsentEvidence {
-        /// Given verbally to the referrer.
-        VerbalToReferrer,
-        /// Written and signed.
-        Written,
-        /// Given digitally by the citizen.
-        Digital,
     }
 );
 
@@ -303,14 +290,15 @@ pub(crate) fn details(
     birth_year: Option<i32>,
     municipality: &str,
 ) -> Result<NewCitizen, DomainError> {
-    Ok(NewCitizen {
-        name: Personal::parse("name", name, 200)?,
-        contact: contact
-            .map(|c| Personal::parse("contact", c, 500))
-            .transpose()?,
-        birth_year: birth_year.map(BirthYear::parse).transpose()?,
-        municipality: parse_municipality(municipality)?,
-    })
+    NewCitizen::parse(
+        None,
+        CitizenInput {
+            name,
+            contact,
+            birth_year,
+            municipality,
+        },
+    )
 }
 
 /// The per-request consent loader.

@@ -3,9 +3,11 @@
 use async_graphql::{Context, Object};
 use peerbro_domain::DomainError;
 use peerbro_domain::ids::{CitizenId, OfferId, PeerId};
-use peerbro_domain::people::{BirthYear, NewCitizen, parse_municipality};
+use peerbro_domain::people::{CitizenInput, NewCitizen};
 use peerbro_domain::privacy::Personal;
-use peerbro_domain::referral::{AssignTarget, MoveDetails, NewReferral, ReferredCitizen};
+use peerbro_domain::referral::{
+    AssignTarget, IdempotencyKey, MoveDetails, NewReferral, ReferralReason, ReferredCitizen,
+};
 
 use super::inputs::*;
 use super::types::*;
@@ -41,17 +43,18 @@ impl ReferralsMutation {
     ) -> async_graphql::Result<SubmitReferralPayload> {
         let (svc, rc) = request(ctx)?;
         let citizen = match (input.new_citizen, input.citizen_id) {
-            (Some(c), None) => ReferredCitizen::New(NewCitizen {
-                name: Personal::parse("newCitizen.name", &c.name, 200).gql()?,
-                contact: c
-                    .contact
-                    .as_deref()
-                    .map(|v| Personal::parse("newCitizen.contact", v, 500))
-                    .transpose()
-                    .gql()?,
-                birth_year: c.birth_year.map(BirthYear::parse).transpose().gql()?,
-                municipality: parse_municipality(&c.municipality).gql()?,
-            }),
+            (Some(c), None) => ReferredCitizen::New(
+                NewCitizen::parse(
+                    Some("newCitizen"),
+                    CitizenInput {
+                        name: &c.name,
+                        contact: c.contact.as_deref(),
+                        birth_year: c.birth_year,
+                        municipality: &c.municipality,
+                    },
+                )
+                .gql()?,
+            ),
             (None, Some(id)) => {
                 ReferredCitizen::Known(CitizenId::from_uuid(parse_id("citizenId", &id).gql()?))
             }
@@ -67,7 +70,7 @@ impl ReferralsMutation {
             reason: input
                 .reason
                 .as_deref()
-                .map(|r| Personal::parse("reason", r, 2000))
+                .map(|r| ReferralReason::parse(r).map(Personal::from))
                 .transpose()
                 .gql()?,
             consent_evidence: input.consent_evidence.into(),
@@ -79,7 +82,12 @@ impl ReferralsMutation {
                 .map(|o| parse_id("offerId", o).map(OfferId::from_uuid))
                 .transpose()
                 .gql()?,
-            idempotency_key: input.idempotency_key,
+            idempotency_key: input
+                .idempotency_key
+                .as_deref()
+                .map(IdempotencyKey::parse)
+                .transpose()
+                .gql()?,
         };
         let (id, created) = svc.submit(rc, new).await.gql()?;
         let view = svc.referrer_view(rc, id).await.gql()?;
