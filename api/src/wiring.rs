@@ -142,7 +142,7 @@ pub fn services(db: &Database, settings: &Settings, master: &SecretKey) -> Servi
     });
     let transactions: Arc<dyn Transactions> = Arc::new(SeaTransactions::new(db.clone()));
     let referrals = ReferralService::new(
-        Arc::new(SeaReferralRepository::new(db.clone(), citizens.clone())),
+        Arc::new(SeaReferralRepository::new(db.clone(), vault.clone())),
         Arc::new(citizens.clone()),
         transactions.clone(),
         clock.clone(),

@@ -176,6 +176,38 @@ impl Vault {
             .map_err(|_| DomainError::Unknown(anyhow::anyhow!("a sealed field is not UTF-8")))
     }
 
+    /// Seals `text` as a field belonging to `subject` (e.g. a referral's reason, with the
+    /// citizen's key); `None` once the subject was erased.
+    pub(crate) async fn seal_for_subject(
+        &self,
+        tx: &Tx,
+        tenant: TenantId,
+        subject: Uuid,
+        aad: &[u8],
+        text: &str,
+    ) -> DomainResult<Option<Vec<u8>>> {
+        let keys = self.subject_keys(tx, tenant, &[subject]).await?;
+        keys.get(&subject)
+            .map(|key| self.seal(key, aad, text))
+            .transpose()
+    }
+
+    /// Opens a field sealed with [`Self::seal_for_subject`]; `None` once the subject was
+    /// erased.
+    pub(crate) async fn open_for_subject(
+        &self,
+        tx: &Tx,
+        tenant: TenantId,
+        subject: Uuid,
+        aad: &[u8],
+        sealed: &[u8],
+    ) -> DomainResult<Option<String>> {
+        let keys = self.subject_keys(tx, tenant, &[subject]).await?;
+        keys.get(&subject)
+            .map(|key| self.open(key, aad, sealed))
+            .transpose()
+    }
+
     /// The blind index of `normalised` under the tenant's index key.
     pub(crate) async fn blind_index(
         &self,

@@ -8,6 +8,7 @@ pub mod peer_service;
 #[cfg(test)]
 mod peer_service_tests;
 mod peer_supervision;
+pub mod policy;
 pub mod ports;
 pub mod service;
 pub mod supervision;

@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 
 use crate::authz::{PeopleAction, authorize_people, require_actor};
 use crate::clock::Clock;
-use crate::context::{RequestContext, Role};
+use crate::context::RequestContext;
 use crate::error::{Conflict, DomainError, DomainResult};
 use crate::ids::{OrganisationId, PeerId, UserId};
 use crate::page::{Page, PageRequest};
@@ -17,6 +17,7 @@ use crate::people::peer::{
     Screening, Training,
 };
 use crate::people::peer_ports::{PeerFilter, PeerRepository};
+use crate::people::policy;
 use crate::privacy::{Personal, Purpose};
 
 /// What is needed to register a peer worker.
@@ -125,11 +126,9 @@ impl PeerService {
     }
 
     pub(super) async fn ensure_self(&self, ctx: &RequestContext, id: PeerId) -> DomainResult<()> {
-        let own = match ctx.actor() {
-            Some(actor) if actor.has(Role::Peer) => {
-                self.peers.peer_id_of_user(ctx, actor.user_id()).await?
-            }
-            _ => None,
+        let own = match policy::peer_user(ctx) {
+            Some(user) => self.peers.peer_id_of_user(ctx, user).await?,
+            None => None,
         };
         if own == Some(id) {
             Ok(())
@@ -220,11 +219,11 @@ impl PeerService {
     /// # Errors
     /// `Unauthenticated`.
     pub async fn my_profile(&self, ctx: &RequestContext) -> DomainResult<Option<PeerWorker>> {
-        let actor = require_actor(ctx)?;
-        if !actor.has(Role::Peer) {
+        require_actor(ctx)?;
+        let Some(user) = policy::peer_user(ctx) else {
             return Ok(None);
-        }
-        match self.peers.peer_id_of_user(ctx, actor.user_id()).await? {
+        };
+        match self.peers.peer_id_of_user(ctx, user).await? {
             Some(id) => self
                 .peers
                 .get(ctx, id, Purpose::Supervision)

@@ -6,12 +6,13 @@ use std::sync::Arc;
 use chrono::Utc;
 
 use crate::authz::{PeopleAction, authorize_people, require_actor};
-use crate::context::{RequestContext, Role};
+use crate::context::RequestContext;
 use crate::error::{DomainError, DomainResult};
 use crate::ids::{CitizenId, UserId};
 use crate::page::{Page, PageRequest};
 use crate::people::citizen::{Citizen, CitizenOrigin, CitizenPatch, NewCitizen, Pseudonym};
 use crate::people::consent::{ConsentEvidence, ConsentPurpose, ConsentRecord};
+use crate::people::policy;
 use crate::people::ports::{CitizenFilter, CitizenRepository};
 use crate::privacy::{AuditEntry, AuditFilter, AuditLog, ChainReport, Purpose};
 
@@ -107,13 +108,7 @@ impl PeopleService {
         ctx: &RequestContext,
         details: NewCitizen,
     ) -> DomainResult<Citizen> {
-        let actor = require_actor(ctx)?;
-        if !actor.has(Role::Citizen) {
-            return Err(DomainError::Forbidden(
-                "only a user with the citizen role can register themself",
-            ));
-        }
-        let user = actor.user_id();
+        let user = policy::self_registering(ctx)?;
         let citizen = self.new_citizen(ctx, details, CitizenOrigin::SelfRegistration, Some(user));
         self.citizens
             .create(ctx, &citizen, &[], Purpose::CitizenRequest)
@@ -144,24 +139,22 @@ impl PeopleService {
     /// # Errors
     /// `Unauthenticated` for anonymous callers.
     pub async fn my_citizen(&self, ctx: &RequestContext) -> DomainResult<Option<Citizen>> {
-        let actor = require_actor(ctx)?;
-        if !actor.has(Role::Citizen) {
-            return Ok(None);
+        require_actor(ctx)?;
+        match policy::citizen_user(ctx) {
+            Some(user) => {
+                self.citizens
+                    .find_by_user(ctx, user, Purpose::CitizenRequest)
+                    .await
+            }
+            None => Ok(None),
         }
-        self.citizens
-            .find_by_user(ctx, actor.user_id(), Purpose::CitizenRequest)
-            .await
     }
 
     /// Allows the request only if it is by the citizen `id` themself.
     async fn ensure_own(&self, ctx: &RequestContext, id: CitizenId) -> DomainResult<()> {
-        let own = match ctx.actor() {
-            Some(actor) if actor.has(Role::Citizen) => {
-                self.citizens
-                    .citizen_id_of_user(ctx, actor.user_id())
-                    .await?
-            }
-            _ => None,
+        let own = match policy::citizen_user(ctx) {
+            Some(user) => self.citizens.citizen_id_of_user(ctx, user).await?,
+            None => None,
         };
         if own == Some(id) {
             Ok(())

@@ -2,12 +2,14 @@
 
 use std::str::FromStr;
 
-use peerbro_domain::ids::TenantId;
+use peerbro_domain::ids::{OrganisationId, TenantId};
+use peerbro_domain::tenancy::{Organisation, OrganisationKind, OrganisationName};
 use peerbro_domain::{DomainError, DomainResult};
 use sea_orm::{ColumnTrait as _, EntityTrait, QueryFilter as _, QuerySelect as _, Select};
 use uuid::Uuid;
 
 use crate::db::Tx;
+use crate::entities::organisations;
 use crate::errors::unexpected;
 
 /// Adds `FOR UPDATE` where it means something: on PostgreSQL. SQLite's `IMMEDIATE`
@@ -61,4 +63,23 @@ pub(crate) fn claim<E: EntityTrait>(tx: &Tx, query: Select<E>) -> Select<E> {
     } else {
         query
     }
+}
+
+fn stored(what: &str) -> DomainError {
+    DomainError::Unknown(anyhow::anyhow!("stored {what} does not parse"))
+}
+
+/// An organisation from its row (the one mapping, shared by every adapter that reads
+/// organisations).
+pub(crate) fn organisation_from(m: organisations::Model) -> DomainResult<Organisation> {
+    Ok(Organisation {
+        id: OrganisationId::from_uuid(m.id),
+        name: OrganisationName::parse(&m.name).map_err(|_| stored("organisation name"))?,
+        kind: m
+            .kind
+            .parse::<OrganisationKind>()
+            .map_err(|_| stored("organisation kind"))?,
+        created_at: m.created_at,
+        updated_at: m.updated_at,
+    })
 }

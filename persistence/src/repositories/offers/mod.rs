@@ -23,7 +23,6 @@ use sea_orm::{
     IntoActiveModel as _, PaginatorTrait as _, QueryFilter as _, QueryOrder as _,
 };
 
-pub(crate) use self::rows::require_open_offer;
 use self::rows::{corrupt, enrolment_from, load_offers, offer_row, session_from, to_i32};
 use super::keyset;
 use super::rows::by_id;

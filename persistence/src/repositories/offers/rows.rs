@@ -7,7 +7,7 @@ use chrono::Weekday;
 use peerbro_domain::ids::{
     CitizenId, CourseSessionId, EnrolmentId, OfferId, OrganisationId, PeerId, ReferralId, TenantId,
 };
-use peerbro_domain::offers::{CourseSchedule, CourseSession, Enrolment, Offer, check_referable};
+use peerbro_domain::offers::{CourseSchedule, CourseSession, Enrolment, Offer};
 use peerbro_domain::{DomainError, DomainResult};
 use sea_orm::{ColumnTrait as _, EntityTrait as _, QueryFilter as _, QueryOrder as _};
 use uuid::Uuid;
@@ -144,10 +144,4 @@ pub(super) async fn load_offers(
             offer_from(r, f)
         })
         .collect()
-}
-
-/// Checks that an offer exists (`NotFound`) and takes referrals (`check_referable`), inside
-/// `tx`.
-pub(crate) async fn require_open_offer(tx: &Tx, tenant: TenantId, id: OfferId) -> DomainResult<()> {
-    check_referable(offer_row(tx, tenant, id, false).await?.open)
 }

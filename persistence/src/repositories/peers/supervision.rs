@@ -25,7 +25,7 @@ use crate::entities::peers::{
 };
 use crate::errors::{map_db, unexpected};
 use crate::repositories::keyset;
-use crate::repositories::tenancy::organisation_from;
+use crate::repositories::rows::organisation_from;
 
 use super::rows::*;
 

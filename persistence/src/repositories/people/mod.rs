@@ -25,6 +25,7 @@ mod sealing;
 
 pub use self::sealing::SeaCitizenRepository;
 use self::sealing::*;
+use crate::citizens::{KIND, consent_model, event, insert_citizen, seal_citizen};
 
 #[async_trait]
 impl CitizenRepository for SeaCitizenRepository {
@@ -38,7 +39,7 @@ impl CitizenRepository for SeaCitizenRepository {
     ) -> DomainResult<()> {
         let tenant = ctx.tenant_id()?;
         let tx = self.db.begin(tenant).await?;
-        self.insert_in(&tx, ctx, citizen, consents, purpose).await?;
+        insert_citizen(&self.vault, &tx, ctx, citizen, consents, purpose).await?;
         tx.commit().await
     }
 
@@ -159,8 +160,7 @@ impl CitizenRepository for SeaCitizenRepository {
         let key =
             key.ok_or_else(|| DomainError::Conflict(peerbro_domain::Conflict::CitizenErased))?;
         let mut model = row.into_active_model();
-        self.seal_into(&tx, tenant, &key, &citizen, &mut model)
-            .await?;
+        seal_citizen(&self.vault, &tx, tenant, &key, &citizen, &mut model).await?;
         model.update(&tx).await.map_err(unexpected)?;
         append(
             &tx,

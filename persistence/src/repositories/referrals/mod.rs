@@ -18,24 +18,24 @@ use sea_orm::{ColumnTrait as _, EntityTrait as _, PaginatorTrait as _, QueryFilt
 
 use self::rows::{corrupt, find_row, load, reason_aad};
 use super::keyset;
-use super::people::SeaCitizenRepository;
 use crate::audit::append_reads;
 use crate::db::Database;
 use crate::entities::referral::referrals;
 use crate::errors::unexpected;
+use crate::vault::Vault;
 
 /// [`ReferralRepository`] on sea-orm.
 #[derive(Clone, Debug)]
 pub struct SeaReferralRepository {
     db: Database,
-    citizens: SeaCitizenRepository,
+    vault: Vault,
 }
 
 impl SeaReferralRepository {
-    /// Over `db`, with the citizen adapter for registration and sealing.
+    /// Over `db`, sealing with `vault`.
     #[must_use]
-    pub const fn new(db: Database, citizens: SeaCitizenRepository) -> Self {
-        Self { db, citizens }
+    pub const fn new(db: Database, vault: Vault) -> Self {
+        Self { db, vault }
     }
 }
 
@@ -88,11 +88,11 @@ impl ReferralRepository for SeaReferralRepository {
                 })?;
         if let (Some(purpose), Some(sealed)) = (reason_purpose, sealed) {
             referral.reason = self
-                .citizens
-                .open_for(
+                .vault
+                .open_for_subject(
                     &tx,
                     tenant,
-                    referral.citizen_id,
+                    referral.citizen_id.as_uuid(),
                     &reason_aad(tenant, id.as_uuid()),
                     &sealed,
                 )

@@ -3,6 +3,7 @@
 //! idempotency key and body answers with the first referral.
 
 use peerbro_domain::ids::{ReferralId, TenantId};
+use peerbro_domain::offers::check_referable;
 use peerbro_domain::privacy::Purpose;
 use peerbro_domain::referral::{Submission, Submitted};
 use peerbro_domain::{Conflict, DomainError, DomainResult, RequestContext};
@@ -15,9 +16,12 @@ use sha2::{Digest as _, Sha256};
 use super::SeaReferralRepository;
 use super::rows::reason_aad;
 use crate::audit::append;
+use crate::citizens::{insert_citizen, insert_consents};
+use crate::entities::offers::offers;
 use crate::entities::privacy::citizens;
 use crate::entities::referral::referrals;
 use crate::errors::{map_db, unexpected};
+use crate::repositories::rows::by_id;
 
 fn fingerprint_hash(text: &str) -> String {
     hex::encode(Sha256::digest(text.as_bytes()))
@@ -93,9 +97,15 @@ impl SeaReferralRepository {
         let purpose = Purpose::ReferralHandling;
         match &submission.new_citizen {
             Some(citizen) => {
-                self.citizens
-                    .insert_in(&tx, ctx, citizen, &submission.consents, purpose)
-                    .await?;
+                insert_citizen(
+                    &self.vault,
+                    &tx,
+                    ctx,
+                    citizen,
+                    &submission.consents,
+                    purpose,
+                )
+                .await?;
             }
             None => {
                 let known = citizens::Entity::find()
@@ -110,29 +120,32 @@ impl SeaReferralRepository {
                     });
                 }
                 let mut events = Vec::new();
-                self.citizens
-                    .consents_in(
-                        &tx,
-                        ctx,
-                        referral.citizen_id,
-                        &submission.consents,
-                        purpose,
-                        &mut events,
-                    )
-                    .await?;
+                insert_consents(
+                    &tx,
+                    ctx,
+                    referral.citizen_id,
+                    &submission.consents,
+                    purpose,
+                    &mut events,
+                )
+                .await?;
                 append(&tx, ctx, &events).await?;
             }
         }
         if let Some(offer) = referral.requested_offer_id {
-            crate::repositories::offers::require_open_offer(&tx, tenant, offer).await?;
+            check_referable(
+                by_id::<offers::Entity>(&tx, tenant, offer.as_uuid(), false, "offer")
+                    .await?
+                    .open,
+            )?;
         }
         let reason_sealed = match &referral.reason {
             Some(reason) => Some(
-                self.citizens
-                    .seal_for(
+                self.vault
+                    .seal_for_subject(
                         &tx,
                         tenant,
-                        referral.citizen_id,
+                        referral.citizen_id.as_uuid(),
                         &reason_aad(tenant, referral.id.as_uuid()),
                         reason.expose(),
                     )

@@ -5,6 +5,5 @@ mod tenants;
 mod users;
 
 pub use self::organisations::SeaOrganisationRepository;
-pub(crate) use self::organisations::organisation_from;
 pub use self::tenants::SeaTenantRepository;
 pub use self::users::SeaUserRepository;

@@ -5,8 +5,7 @@ use peerbro_domain::context::RequestContext;
 use peerbro_domain::ids::{OrganisationId, TenantId};
 use peerbro_domain::page::{Page, PageRequest};
 use peerbro_domain::tenancy::{
-    Organisation, OrganisationChange, OrganisationFilter, OrganisationKind, OrganisationName,
-    OrganisationRepository,
+    Organisation, OrganisationChange, OrganisationFilter, OrganisationRepository,
 };
 use peerbro_domain::{DomainResult, Duplicate};
 use sea_orm::{
@@ -19,7 +18,7 @@ use crate::errors::{map_db, unexpected};
 use crate::repositories::page::keyset;
 use crate::repositories::rows::by_id;
 
-use super::tenants::corrupt;
+use crate::repositories::rows::organisation_from;
 
 /// [`OrganisationRepository`] on sea-orm.
 #[derive(Clone, Debug)]
@@ -33,19 +32,6 @@ impl SeaOrganisationRepository {
     pub const fn new(db: Database) -> Self {
         Self { db }
     }
-}
-
-pub(crate) fn organisation_from(m: organisations::Model) -> DomainResult<Organisation> {
-    Ok(Organisation {
-        id: OrganisationId::from_uuid(m.id),
-        name: OrganisationName::parse(&m.name).map_err(|_| corrupt("organisation name"))?,
-        kind: m
-            .kind
-            .parse::<OrganisationKind>()
-            .map_err(|_| corrupt("organisation kind"))?,
-        created_at: m.created_at,
-        updated_at: m.updated_at,
-    })
 }
 
 pub(super) async fn find_organisation(

@@ -1,0 +1,136 @@
+//! Writing citizen rows: registration (a new data key, the sealed row, consents and their
+//! audit entries) and consents, inside a caller's transaction. Shared by the citizen adapter and
+//! by referral submission, which registers the citizen it refers — neither adapter calls the
+//! other.
+
+use peerbro_domain::ids::{CitizenId, TenantId};
+use peerbro_domain::people::{BirthYear, Citizen, ConsentRecord};
+use peerbro_domain::privacy::{AuditAction, AuditEvent, Purpose, SecretKey, SubjectKind};
+use peerbro_domain::{DomainError, DomainResult, Duplicate, RequestContext};
+use sea_orm::{ActiveModelTrait as _, ActiveValue::Set, EntityTrait as _};
+use uuid::Uuid;
+
+use crate::audit::append;
+use crate::db::Tx;
+use crate::entities::privacy::{citizens, consents};
+use crate::errors::{map_db, unexpected};
+use crate::vault::{Vault, field_aad};
+
+pub(crate) const KIND: SubjectKind = SubjectKind::Citizen;
+
+pub(crate) fn event(action: AuditAction, id: Uuid, purpose: Purpose) -> AuditEvent {
+    AuditEvent::new(action, KIND, id, purpose)
+}
+
+pub(crate) fn consent_model(
+    tenant: TenantId,
+    citizen: CitizenId,
+    record: &ConsentRecord,
+) -> consents::ActiveModel {
+    consents::ActiveModel {
+        tenant_id: Set(tenant.as_uuid()),
+        id: Set(Uuid::now_v7()),
+        citizen_id: Set(citizen.as_uuid()),
+        purpose: Set(record.purpose.as_str().to_owned()),
+        given: Set(record.given),
+        at: Set(record.at),
+        recorded_by: Set(record.recorded_by.map(|u| u.as_uuid())),
+        evidence: Set(record.evidence.as_str().to_owned()),
+    }
+}
+
+/// Registers `citizen` inside `tx`: a new data key, the sealed row, the consents and their
+/// audit entries. Used by the citizen adapter and by referral submission, which registers the citizen it
+/// refers.
+pub(crate) async fn insert_citizen(
+    vault: &Vault,
+    tx: &Tx,
+    ctx: &RequestContext,
+    citizen: &Citizen,
+    consents: &[ConsentRecord],
+    purpose: Purpose,
+) -> DomainResult<()> {
+    let tenant = ctx.tenant_id()?;
+    let id = citizen.id.as_uuid();
+    let key = vault.create_subject_key(tx, tenant, id).await?;
+    let mut model = citizens::ActiveModel {
+        tenant_id: Set(tenant.as_uuid()),
+        id: Set(id),
+        pseudonym: Set(citizen.pseudonym.as_str().to_owned()),
+        municipality: Set(citizen.municipality.clone()),
+        origin: Set(citizen.origin.as_str().to_owned()),
+        user_id: Set(citizen.user_id.map(|u| u.as_uuid())),
+        created_by: Set(citizen.created_by.map(|u| u.as_uuid())),
+        created_at: Set(citizen.created_at),
+        erased_at: Set(None),
+        ..Default::default()
+    };
+    seal_citizen(vault, tx, tenant, &key, citizen, &mut model).await?;
+    model
+        .insert(tx)
+        .await
+        .map_err(|e| map_db(e, Duplicate::CitizenUser))?;
+    let mut events = vec![event(AuditAction::Create, id, purpose)];
+    insert_consents(tx, ctx, citizen.id, consents, purpose, &mut events).await?;
+    append(tx, ctx, &events).await
+}
+
+/// Inserts consent records inside `tx`, adding their audit events to `events`.
+pub(crate) async fn insert_consents(
+    tx: &Tx,
+    ctx: &RequestContext,
+    citizen: CitizenId,
+    consents: &[ConsentRecord],
+    purpose: Purpose,
+    events: &mut Vec<AuditEvent>,
+) -> DomainResult<()> {
+    let tenant = ctx.tenant_id()?;
+    if consents.is_empty() {
+        return Ok(());
+    }
+    consents::Entity::insert_many(consents.iter().map(|r| consent_model(tenant, citizen, r)))
+        .exec_without_returning(tx)
+        .await
+        .map_err(unexpected)?;
+    events.extend(
+        consents
+            .iter()
+            .map(|_| event(AuditAction::Consent, citizen.as_uuid(), purpose)),
+    );
+    Ok(())
+}
+
+/// Seals the personal fields of `citizen` into `model`.
+pub(crate) async fn seal_citizen(
+    vault: &Vault,
+    tx: &Tx,
+    tenant: TenantId,
+    key: &SecretKey,
+    citizen: &Citizen,
+    model: &mut citizens::ActiveModel,
+) -> DomainResult<()> {
+    let id = citizen.id.as_uuid();
+    let name = citizen
+        .name
+        .as_ref()
+        .ok_or_else(|| DomainError::Conflict(peerbro_domain::Conflict::CitizenErased))?;
+    model.name_sealed = Set(vault.seal(
+        key,
+        &field_aad(tenant, "citizens", "name", id),
+        name.expose(),
+    )?);
+    model.name_index = Set(vault.blind_index(tx, tenant, &name.normalised()).await?);
+    model.contact_sealed = Set(citizen
+        .contact
+        .as_ref()
+        .map(|c| {
+            vault.seal(
+                key,
+                &field_aad(tenant, "citizens", "contact", id),
+                c.expose(),
+            )
+        })
+        .transpose()?);
+    model.birth_year = Set(citizen.birth_year.map(BirthYear::value));
+    Ok(())
+}
