@@ -90,6 +90,7 @@ pub fn webhook_dispatcher(
         Arc::new(SeaWebhookRepository::new(db.clone(), vault)),
         Arc::new(MeteredSender::new(sender, metrics.clone())),
         Arc::new(MeteredPublisher::new(bus, metrics)),
+        Arc::new(SystemClock),
         DispatchSettings {
             retry: RetryPolicy {
                 base: millis(settings.webhook_retry_base_ms),
@@ -164,6 +165,7 @@ pub fn services(db: &Database, settings: &Settings, master: &SecretKey) -> Servi
     let people = PeopleService::new(
         citizen_repository.clone(),
         Arc::new(SeaAuditLog::new(db.clone())),
+        clock.clone(),
         random,
     );
     Services {

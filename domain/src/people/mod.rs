@@ -11,6 +11,8 @@ mod peer_supervision;
 pub mod policy;
 pub mod ports;
 pub mod service;
+#[cfg(test)]
+mod service_tests;
 pub mod supervision;
 pub mod values;
 

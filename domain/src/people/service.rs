@@ -3,9 +3,8 @@
 
 use std::sync::Arc;
 
-use chrono::Utc;
-
 use crate::authz::{PeopleAction, authorize_people, require_actor};
+use crate::clock::Clock;
 use crate::context::RequestContext;
 use crate::error::{DomainError, DomainResult};
 use crate::ids::{CitizenId, UserId};
@@ -21,6 +20,7 @@ use crate::privacy::{AuditEntry, AuditFilter, AuditLog, ChainReport, Purpose};
 pub struct PeopleService {
     citizens: Arc<dyn CitizenRepository>,
     audit: Arc<dyn AuditLog>,
+    clock: Arc<dyn Clock>,
     random: Arc<dyn Fn() -> [u8; 6] + Send + Sync>,
 }
 
@@ -36,11 +36,13 @@ impl PeopleService {
     pub fn new(
         citizens: Arc<dyn CitizenRepository>,
         audit: Arc<dyn AuditLog>,
+        clock: Arc<dyn Clock>,
         random: Arc<dyn Fn() -> [u8; 6] + Send + Sync>,
     ) -> Self {
         Self {
             citizens,
             audit,
+            clock,
             random,
         }
     }
@@ -62,7 +64,7 @@ impl PeopleService {
             origin,
             user_id,
             created_by: ctx.actor().map(|a| a.user_id()),
-            created_at: Utc::now(),
+            created_at: self.clock.now(),
             erased_at: None,
         }
     }
@@ -81,7 +83,7 @@ impl PeopleService {
     ) -> DomainResult<Citizen> {
         authorize_people(ctx, PeopleAction::ManageCitizens)?;
         let citizen = self.new_citizen(ctx, details, CitizenOrigin::Coordinator, None);
-        let now = Utc::now();
+        let now = self.clock.now();
         let records: Vec<ConsentRecord> = consents
             .into_iter()
             .map(|(purpose, evidence)| ConsentRecord {
@@ -245,7 +247,7 @@ impl PeopleService {
         let record = ConsentRecord {
             purpose: consent,
             given,
-            at: Utc::now(),
+            at: self.clock.now(),
             recorded_by: ctx.actor().map(|a| a.user_id()),
             evidence,
         };

@@ -2,13 +2,16 @@
 //! adapters, and their unit of work really rolls back: a unit works on a copy of the state and
 //! writes it back only when committed, so a refused use case can be shown to change nothing.
 
+mod audit;
 mod citizens;
 mod offers;
 mod peers;
+mod queue;
 mod referrals;
 mod unit;
 mod webhooks;
 mod world;
 
+pub(crate) use queue::{RecordingPublisher, ScriptedSender};
 pub(crate) use webhooks::{OpenGuard, counter_secrets};
 pub(crate) use world::*;

@@ -15,7 +15,9 @@ use crate::people::{Citizen, ConsentRecord, PeerWorker, Placement, SupervisionSe
 use crate::privacy::Purpose;
 use crate::referral::{Referral, ReferralTransition};
 use crate::tenancy::Organisation;
-use crate::webhooks::{DeliveryAttempt, WebhookDelivery, WebhookEndpoint, WebhookSecret};
+use crate::webhooks::{
+    DeliveryAttempt, OutboxEvent, WebhookDelivery, WebhookEndpoint, WebhookSecret,
+};
 
 /// An endpoint's current secret, and the previous one with the end of its grace.
 pub(crate) type Secrets = (WebhookSecret, Option<(WebhookSecret, DateTime<Utc>)>);
@@ -41,6 +43,13 @@ pub(crate) struct State {
     /// The current secret of each endpoint, and the previous one with its end of grace.
     pub webhook_secrets: HashMap<(TenantId, WebhookEndpointId), Secrets>,
     pub deliveries: Vec<(TenantId, WebhookDelivery)>,
+    /// Outbox events, and whether each was dispatched.
+    pub outbox_events: Vec<(OutboxEvent, bool)>,
+    /// Tenants whose queue fails.
+    pub broken_queues: Vec<TenantId>,
+    /// Prune calls: tenant and cut-off.
+    pub prunes: Vec<(TenantId, DateTime<Utc>)>,
+    pub tenants: Vec<crate::tenancy::Tenant>,
     pub attempts: Vec<(TenantId, DeliveryAttempt)>,
     /// Referral events written with the change, in order.
     pub outbox: Vec<(TenantId, ReferralId, Option<ReferralTransition>)>,
@@ -181,4 +190,24 @@ pub(crate) fn course(
     let id = offer.id;
     world.state().offers.insert((tenant, id), offer);
     id
+}
+
+/// A clock a test moves forward.
+#[derive(Debug)]
+pub(crate) struct SteppedClock(Mutex<DateTime<Utc>>);
+
+impl SteppedClock {
+    pub(crate) fn at(now: DateTime<Utc>) -> Arc<Self> {
+        Arc::new(Self(Mutex::new(now)))
+    }
+
+    pub(crate) fn set(&self, now: DateTime<Utc>) {
+        *self.0.lock().unwrap_or_else(PoisonError::into_inner) = now;
+    }
+}
+
+impl crate::clock::Clock for SteppedClock {
+    fn now(&self) -> DateTime<Utc> {
+        *self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
 }

@@ -3,6 +3,8 @@
 
 use std::sync::Arc;
 
+use crate::clock::Clock;
+
 use chrono::{DateTime, Duration, Utc};
 use futures_util::StreamExt as _;
 
@@ -66,6 +68,7 @@ pub struct WebhookDispatcher {
     queue: Arc<dyn DeliveryQueue>,
     sender: Arc<dyn WebhookSender>,
     publisher: Arc<dyn EventPublisher>,
+    clock: Arc<dyn Clock>,
     settings: DispatchSettings,
     last_prune: Arc<std::sync::Mutex<Option<DateTime<Utc>>>>,
 }
@@ -86,6 +89,7 @@ impl WebhookDispatcher {
         queue: Arc<dyn DeliveryQueue>,
         sender: Arc<dyn WebhookSender>,
         publisher: Arc<dyn EventPublisher>,
+        clock: Arc<dyn Clock>,
         settings: DispatchSettings,
     ) -> Self {
         Self {
@@ -93,6 +97,7 @@ impl WebhookDispatcher {
             queue,
             sender,
             publisher,
+            clock,
             settings,
             last_prune: Arc::new(std::sync::Mutex::new(None)),
         }
@@ -176,7 +181,7 @@ impl WebhookDispatcher {
             body: due.delivery.payload.clone(),
             secrets: due.secrets,
         };
-        let at = Utc::now();
+        let at = self.clock.now();
         let outcome = self.sender.send(&message).await;
         let attempt = DeliveryAttempt {
             delivery_id: due.delivery.id,
@@ -185,7 +190,7 @@ impl WebhookDispatcher {
             status_code: outcome.status_code,
             error: outcome.error,
             duration_ms: outcome.duration_ms,
-            finished_at: Some(Utc::now()),
+            finished_at: Some(self.clock.now()),
         };
         let result = AttemptResult::decide(attempt, &self.settings.retry);
         if result.status != crate::webhooks::DeliveryStatus::Delivered {
@@ -201,3 +206,7 @@ impl WebhookDispatcher {
         Ok(result)
     }
 }
+
+#[cfg(test)]
+#[path = "dispatcher_tests.rs"]
+mod tests;
