@@ -1,6 +1,42 @@
 //! The peerbro server: actix-web, GraphQL, REST + OpenAPI, JWT auth, configuration,
 //! telemetry and the command line. `main.rs` only calls [`cli::run`].
 
+/// A wire enum mirroring a domain enum variant for variant: a GraphQL enum, a JSON string in
+/// `SCREAMING_SNAKE_CASE` with its OpenAPI schema, and conversions both ways. Defined here,
+/// before the modules, so that GraphQL and REST types use the one definition.
+macro_rules! wire_enum {
+    ($(#[$meta:meta])* $name:ident => $domain:ty { $($(#[$vmeta:meta])* $variant:ident),* $(,)? }) => {
+        $(#[$meta])*
+        #[derive(
+            async_graphql::Enum,
+            Clone,
+            Copy,
+            Debug,
+            PartialEq,
+            Eq,
+            serde::Serialize,
+            serde::Deserialize,
+            utoipa::ToSchema,
+        )]
+        #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+        pub enum $name {
+            $($(#[$vmeta])* $variant,)*
+        }
+
+        impl From<$name> for $domain {
+            fn from(v: $name) -> Self {
+                match v { $($name::$variant => Self::$variant,)* }
+            }
+        }
+
+        impl From<$domain> for $name {
+            fn from(v: $domain) -> Self {
+                match v { $(<$domain>::$variant => Self::$variant,)* }
+            }
+        }
+    };
+}
+
 pub mod auth;
 pub mod cli;
 pub mod config;

@@ -1,29 +1,6 @@
 //! The GraphQL API: `POST /graphql` (JSON), GraphiQL on `GET /graphql` with its assets served
 //! from the binary so that it works offline.
 
-/// A GraphQL enum mirroring a domain enum variant for variant, with conversions both ways.
-macro_rules! wire_enum {
-    ($(#[$meta:meta])* $name:ident => $domain:ty { $($(#[$vmeta:meta])* $variant:ident),* $(,)? }) => {
-        $(#[$meta])*
-        #[derive(async_graphql::Enum, Clone, Copy, Debug, PartialEq, Eq)]
-        pub enum $name {
-            $($(#[$vmeta])* $variant,)*
-        }
-
-        impl From<$name> for $domain {
-            fn from(v: $name) -> Self {
-                match v { $($name::$variant => Self::$variant,)* }
-            }
-        }
-
-        impl From<$domain> for $name {
-            fn from(v: $domain) -> Self {
-                match v { $(<$domain>::$variant => Self::$variant,)* }
-            }
-        }
-    };
-}
-
 mod api_clients;
 pub mod cost;
 mod errors;

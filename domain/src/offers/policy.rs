@@ -2,7 +2,7 @@
 //! the offer or match at hand, tested as a table. The use cases ask these and nothing else
 //! about roles.
 
-use crate::authz::{COORDINATING, holds_any, require_any};
+use crate::authz::{COORDINATING, holds_any, require_actor, require_any};
 use crate::context::{Actor, RequestContext, Role};
 use crate::error::{DomainError, DomainResult};
 use crate::ids::{PeerId, UserId};
@@ -13,10 +13,6 @@ use crate::offers::ports::ReferralParties;
 #[must_use]
 pub const fn forbidden() -> DomainError {
     DomainError::Forbidden("your roles in this tenant do not allow this on offers")
-}
-
-fn actor(ctx: &RequestContext) -> DomainResult<&Actor> {
-    ctx.actor().ok_or(DomainError::Unauthenticated)
 }
 
 /// Whether the caller coordinates (a coordinator or tenant admin, or the system).
@@ -41,7 +37,7 @@ pub fn require_member(ctx: &RequestContext) -> DomainResult<()> {
     if ctx.is_system() {
         Ok(())
     } else {
-        actor(ctx).map(|_| ())
+        require_actor(ctx).map(|_| ())
     }
 }
 

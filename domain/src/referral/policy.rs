@@ -1,8 +1,8 @@
 //! Who may do what with referrals: pure functions of the caller (and the referral), tested
 //! as a table. The use cases ask these and nothing else about roles.
 
-use crate::authz::{COORDINATING, holds_any, require_any};
-use crate::context::{Actor, RequestContext, Role};
+use crate::authz::{COORDINATING, holds_any, require_actor, require_any};
+use crate::context::{RequestContext, Role};
 use crate::error::{Conflict, DomainError, DomainResult};
 use crate::ids::OrganisationId;
 use crate::referral::model::ReferralAction;
@@ -12,10 +12,6 @@ use crate::referral::referral::Referral;
 #[must_use]
 pub const fn forbidden() -> DomainError {
     DomainError::Forbidden("your roles in this tenant do not allow this on referrals")
-}
-
-fn actor(ctx: &RequestContext) -> DomainResult<&Actor> {
-    ctx.actor().ok_or(DomainError::Unauthenticated)
 }
 
 /// Whether the caller coordinates (a coordinator or tenant admin, or the system).
@@ -38,7 +34,7 @@ pub fn require_coordinator(ctx: &RequestContext) -> DomainResult<()> {
 /// `Unauthenticated`; `Forbidden` unless a referrer; `Conflict` for a referrer without an
 /// organisation.
 pub fn submitting_organisation(ctx: &RequestContext) -> DomainResult<OrganisationId> {
-    let actor = actor(ctx)?;
+    let actor = require_actor(ctx)?;
     if !actor.has(Role::Referrer) {
         return Err(forbidden());
     }
@@ -52,7 +48,7 @@ pub fn submitting_organisation(ctx: &RequestContext) -> DomainResult<Organisatio
 /// # Errors
 /// `Unauthenticated`; `Forbidden` unless a referrer in an organisation.
 pub fn followed_organisation(ctx: &RequestContext) -> DomainResult<OrganisationId> {
-    let actor = actor(ctx)?;
+    let actor = require_actor(ctx)?;
     actor
         .organisation_id()
         .filter(|_| actor.has(Role::Referrer))
@@ -68,7 +64,7 @@ pub fn may_follow(ctx: &RequestContext) -> DomainResult<()> {
     if coordinates(ctx) || followed_organisation(ctx).is_ok() {
         Ok(())
     } else {
-        actor(ctx)?;
+        require_actor(ctx)?;
         Err(forbidden())
     }
 }
@@ -125,7 +121,7 @@ pub fn mover(ctx: &RequestContext, action: ReferralAction) -> DomainResult<Mover
     if coordinates(ctx) {
         return Ok(Mover::Coordinator);
     }
-    let actor = actor(ctx)?;
+    let actor = require_actor(ctx)?;
     if action == ReferralAction::Withdraw && (actor.has(Role::Referrer) || actor.has(Role::Citizen))
     {
         Ok(Mover::Withdrawer)

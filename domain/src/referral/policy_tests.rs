@@ -3,6 +3,7 @@
 use std::collections::BTreeSet;
 
 use super::*;
+use crate::context::Actor;
 use crate::ids::{CitizenId, ReferralId, TenantId, UserId};
 use crate::referral::model::ReferralState;
 

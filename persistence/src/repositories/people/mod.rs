@@ -72,13 +72,7 @@ impl CitizenRepository for SeaCitizenRepository {
     ) -> DomainResult<Option<Citizen>> {
         let tenant = ctx.tenant_id()?;
         let tx = self.db.begin(tenant).await?;
-        let row = citizens::Entity::find()
-            .filter(citizens::Column::TenantId.eq(tenant.as_uuid()))
-            .filter(citizens::Column::UserId.eq(user.as_uuid()))
-            .one(&tx)
-            .await
-            .map_err(unexpected)?;
-        let Some(row) = row else {
+        let Some(row) = row_of_user(&tx, tenant, user).await? else {
             tx.commit().await?;
             return Ok(None);
         };
@@ -96,12 +90,7 @@ impl CitizenRepository for SeaCitizenRepository {
     ) -> DomainResult<Option<CitizenId>> {
         let tenant = ctx.tenant_id()?;
         let tx = self.db.begin(tenant).await?;
-        let row = citizens::Entity::find()
-            .filter(citizens::Column::TenantId.eq(tenant.as_uuid()))
-            .filter(citizens::Column::UserId.eq(user.as_uuid()))
-            .one(&tx)
-            .await
-            .map_err(unexpected)?;
+        let row = row_of_user(&tx, tenant, user).await?;
         tx.commit().await?;
         Ok(row.map(|r| CitizenId::from_uuid(r.id)))
     }

@@ -5,10 +5,12 @@ use peerbro_domain::ids::{CitizenId, TenantId, UserId};
 use peerbro_domain::people::{BirthYear, Citizen, ConsentRecord, Pseudonym};
 use peerbro_domain::privacy::{Personal, SecretKey};
 use peerbro_domain::{DomainError, DomainResult};
+use sea_orm::{ColumnTrait as _, EntityTrait as _, QueryFilter as _};
 use uuid::Uuid;
 
 use crate::db::{Database, Tx};
 use crate::entities::privacy::{citizens, consents};
+use crate::errors::unexpected;
 use crate::repositories::rows::by_id;
 use crate::vault::{Vault, field_aad};
 
@@ -86,6 +88,20 @@ impl SeaCitizenRepository {
 
 pub(super) fn corrupt(what: &str) -> DomainError {
     DomainError::Unknown(anyhow::anyhow!("stored citizen {what} does not parse"))
+}
+
+/// The citizen record a user's login leads to, if any.
+pub(super) async fn row_of_user(
+    tx: &Tx,
+    tenant: TenantId,
+    user: UserId,
+) -> DomainResult<Option<citizens::Model>> {
+    citizens::Entity::find()
+        .filter(citizens::Column::TenantId.eq(tenant.as_uuid()))
+        .filter(citizens::Column::UserId.eq(user.as_uuid()))
+        .one(tx)
+        .await
+        .map_err(unexpected)
 }
 
 pub(super) async fn find_row(
