@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use peerbro_domain::clock::{Clock, SystemClock};
 use peerbro_domain::offers::OfferService;
-use peerbro_domain::people::{PeerService, PeopleService};
+use peerbro_domain::people::{PSEUDONYM_BYTES, PeerService, PeopleService, PseudonymSource};
 use peerbro_domain::privacy::SecretKey;
 use peerbro_domain::referral::ReferralService;
 use peerbro_domain::tenancy::{ApiClientService, TenancyService};
@@ -136,8 +136,8 @@ pub fn services(db: &Database, settings: &Settings, master: &SecretKey) -> Servi
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let peers = PeerService::new(peer_repository.clone(), clock.clone());
     let citizens = SeaCitizenRepository::new(db.clone(), vault.clone());
-    let random: Arc<dyn Fn() -> [u8; 6] + Send + Sync> = Arc::new(|| {
-        let mut bytes = [0u8; 6];
+    let random: PseudonymSource = Arc::new(|| {
+        let mut bytes = [0u8; PSEUDONYM_BYTES];
         rand::rng().fill_bytes(&mut bytes);
         bytes
     });

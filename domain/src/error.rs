@@ -107,6 +107,10 @@ pub enum Conflict {
     /// The citizen's key is destroyed; their data can no longer be read or changed.
     #[error("the citizen's data has been erased")]
     CitizenErased,
+    /// A new citizen's pseudonym is taken in the tenant (the use case draws another; a client
+    /// sees this only if the random source is broken).
+    #[error("a new pseudonym could not be found; try again")]
+    PseudonymTaken,
     /// Erasure was asked for twice.
     #[error("the citizen's data has already been erased")]
     AlreadyErased,
@@ -248,6 +252,7 @@ impl Conflict {
             Self::PeerAtCapacity { .. } | Self::HoursExceeded { .. } => "CAPACITY",
             Self::CertificatesMissing(_) => "CERTIFICATES_MISSING",
             Self::NotInScreening => "WRONG_STAGE",
+            Self::PseudonymTaken => "PSEUDONYM_TAKEN",
         }
     }
 }

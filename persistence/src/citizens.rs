@@ -6,14 +6,14 @@
 use peerbro_domain::ids::{CitizenId, TenantId};
 use peerbro_domain::people::{BirthYear, Citizen, ConsentRecord};
 use peerbro_domain::privacy::{AuditAction, AuditEvent, Purpose, SecretKey, SubjectKind};
-use peerbro_domain::{DomainError, DomainResult, Duplicate, RequestContext};
+use peerbro_domain::{Conflict, DomainError, DomainResult, Duplicate, RequestContext};
 use sea_orm::{ActiveModelTrait as _, ActiveValue::Set, EntityTrait as _};
 use uuid::Uuid;
 
 use crate::audit::append;
 use crate::db::Tx;
 use crate::entities::privacy::{citizens, consents};
-use crate::errors::{map_db, unexpected};
+use crate::errors::{map_unique, unexpected};
 use crate::vault::{Vault, field_aad};
 
 pub(crate) const KIND: SubjectKind = SubjectKind::Citizen;
@@ -66,10 +66,15 @@ pub(crate) async fn insert_citizen(
         ..Default::default()
     };
     seal_citizen(vault, tx, tenant, &key, citizen, &mut model).await?;
-    model
-        .insert(tx)
-        .await
-        .map_err(|e| map_db(e, Duplicate::CitizenUser))?;
+    model.insert(tx).await.map_err(|e| {
+        // `citizens_tenant_pseudonym_key` on PostgreSQL, `citizens.pseudonym` on SQLite.
+        map_unique(
+            e,
+            "pseudonym",
+            Conflict::PseudonymTaken,
+            Duplicate::CitizenUser,
+        )
+    })?;
     let mut events = vec![event(AuditAction::Create, id, purpose)];
     insert_consents(tx, ctx, citizen.id, consents, purpose, &mut events).await?;
     append(tx, ctx, &events).await

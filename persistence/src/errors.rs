@@ -88,6 +88,21 @@ pub(crate) fn map_db(err: DbErr, conflict: impl Into<DomainError>) -> DomainErro
     }
 }
 
+/// Maps a database error where more than one unique constraint can be violated: the one whose
+/// name (PostgreSQL) or columns (SQLite) contain `marker` means `when`, any other `otherwise`.
+pub(crate) fn map_unique(
+    err: DbErr,
+    marker: &str,
+    when: impl Into<DomainError>,
+    otherwise: impl Into<DomainError>,
+) -> DomainError {
+    match err.sql_err() {
+        Some(SqlErr::UniqueConstraintViolation(message)) if message.contains(marker) => when.into(),
+        Some(SqlErr::UniqueConstraintViolation(_)) => otherwise.into(),
+        _ => unexpected(err),
+    }
+}
+
 /// Maps a database error where no constraint is expected.
 pub(crate) fn unexpected(err: DbErr) -> DomainError {
     if let Some(why) = unavailable(&err) {

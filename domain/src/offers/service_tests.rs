@@ -50,7 +50,7 @@ impl Fixture {
     fn citizen(&self, consents: &[ConsentPurpose]) -> CitizenId {
         let citizen = Citizen {
             id: CitizenId::new(),
-            pseudonym: Pseudonym::from_random([9, 8, 7, 6, 5, 4]),
+            pseudonym: Pseudonym::from_random([9, 8, 7, 6, 5, 4, 3, 2, 1, 0]),
             name: Some(Personal::from_storage("Carl Citizen".to_owned())),
             contact: Some(Personal::from_storage("tlf. 12 34 56 78".to_owned())),
             birth_year: None,

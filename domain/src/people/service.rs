@@ -6,10 +6,13 @@ use std::sync::Arc;
 use crate::authz::{PeopleAction, authorize_people, require_actor};
 use crate::clock::Clock;
 use crate::context::RequestContext;
-use crate::error::{DomainError, DomainResult};
+use crate::error::{Conflict, DomainError, DomainResult};
 use crate::ids::{CitizenId, UserId};
 use crate::page::{Page, PageRequest};
-use crate::people::citizen::{Citizen, CitizenOrigin, CitizenPatch, NewCitizen, Pseudonym};
+use crate::people::citizen::PseudonymSource;
+use crate::people::citizen::{
+    Citizen, CitizenOrigin, CitizenPatch, NewCitizen, PSEUDONYM_ATTEMPTS, Pseudonym,
+};
 use crate::people::consent::{ConsentEvidence, ConsentPurpose, ConsentRecord};
 use crate::people::policy;
 use crate::people::ports::{CitizenFilter, CitizenRepository};
@@ -21,7 +24,7 @@ pub struct PeopleService {
     citizens: Arc<dyn CitizenRepository>,
     audit: Arc<dyn AuditLog>,
     clock: Arc<dyn Clock>,
-    random: Arc<dyn Fn() -> [u8; 6] + Send + Sync>,
+    random: PseudonymSource,
 }
 
 impl std::fmt::Debug for PeopleService {
@@ -37,7 +40,7 @@ impl PeopleService {
         citizens: Arc<dyn CitizenRepository>,
         audit: Arc<dyn AuditLog>,
         clock: Arc<dyn Clock>,
-        random: Arc<dyn Fn() -> [u8; 6] + Send + Sync>,
+        random: PseudonymSource,
     ) -> Self {
         Self {
             citizens,
@@ -69,6 +72,29 @@ impl PeopleService {
         }
     }
 
+    /// Stores a new citizen, drawing another pseudonym while the drawn one is taken.
+    async fn create_with_pseudonym(
+        &self,
+        ctx: &RequestContext,
+        mut citizen: Citizen,
+        consents: &[ConsentRecord],
+        purpose: Purpose,
+    ) -> DomainResult<Citizen> {
+        let mut attempts = 1;
+        loop {
+            match self.citizens.create(ctx, &citizen, consents, purpose).await {
+                Err(DomainError::Conflict(Conflict::PseudonymTaken))
+                    if attempts < PSEUDONYM_ATTEMPTS =>
+                {
+                    attempts += 1;
+                    citizen.pseudonym = Pseudonym::from_random((self.random)());
+                }
+                Err(err) => return Err(err),
+                Ok(()) => return Ok(citizen),
+            }
+        }
+    }
+
     /// Registers a citizen (coordinators and tenant admins), with consents already obtained.
     ///
     /// # Errors
@@ -94,10 +120,8 @@ impl PeopleService {
                 evidence,
             })
             .collect();
-        self.citizens
-            .create(ctx, &citizen, &records, purpose)
-            .await?;
-        Ok(citizen)
+        self.create_with_pseudonym(ctx, citizen, &records, purpose)
+            .await
     }
 
     /// A user with the citizen role registers themself.
@@ -112,10 +136,8 @@ impl PeopleService {
     ) -> DomainResult<Citizen> {
         let user = policy::self_registering(ctx)?;
         let citizen = self.new_citizen(ctx, details, CitizenOrigin::SelfRegistration, Some(user));
-        self.citizens
-            .create(ctx, &citizen, &[], Purpose::CitizenRequest)
-            .await?;
-        Ok(citizen)
+        self.create_with_pseudonym(ctx, citizen, &[], Purpose::CitizenRequest)
+            .await
     }
 
     /// One citizen's details. Coordinators and tenant admins state a purpose; a citizen reads

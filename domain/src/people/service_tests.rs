@@ -11,7 +11,7 @@ use crate::people::{
     NewCitizen, PeopleService, has_consent,
 };
 use crate::privacy::{ChainReport, Purpose};
-use crate::testing::{World, clock, member, noon};
+use crate::testing::{World, clock, member, noon, pseudonyms, scripted_pseudonyms};
 
 struct Fixture {
     world: World,
@@ -31,7 +31,7 @@ fn fixture() -> Fixture {
             Arc::new(world.clone()),
             Arc::new(world.clone()),
             clock(),
-            Arc::new(|| [3, 1, 4, 1, 5, 9]),
+            pseudonyms(),
         ),
         world,
         tenant,
@@ -228,4 +228,41 @@ async fn erasure_and_the_audit_log_are_the_tenant_admins() {
         .await
         .unwrap();
     assert_eq!(listed.items.len(), 1);
+}
+
+#[tokio::test]
+async fn a_taken_pseudonym_is_drawn_again_and_a_broken_source_gives_up_typed() {
+    let taken = [7; crate::people::PSEUDONYM_BYTES];
+    let fresh = [8; crate::people::PSEUDONYM_BYTES];
+    let f = fixture();
+    let svc = |script| {
+        PeopleService::new(
+            Arc::new(f.world.clone()),
+            Arc::new(f.world.clone()),
+            clock(),
+            scripted_pseudonyms(script),
+        )
+    };
+    let register = |svc: PeopleService, name: &'static str| {
+        let ctx = f.coordinator.clone();
+        async move {
+            svc.register_citizen(&ctx, details(name), vec![], Purpose::Coordination)
+                .await
+        }
+    };
+    let first = register(svc(vec![taken]), "Første").await.unwrap();
+    // The same draw again: the second is stored under the next draw.
+    let second = register(svc(vec![taken, fresh]), "Anden").await.unwrap();
+    assert_ne!(first.pseudonym, second.pseudonym);
+    assert_eq!(
+        second.pseudonym,
+        crate::people::Pseudonym::from_random(fresh)
+    );
+    // Three taken draws in a row: a typed conflict, and nothing stored.
+    let got = register(svc(vec![taken, taken, taken]), "Tredje").await;
+    assert!(matches!(
+        got,
+        Err(DomainError::Conflict(Conflict::PseudonymTaken))
+    ));
+    assert_eq!(f.world.state().citizens.len(), 2);
 }

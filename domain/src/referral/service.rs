@@ -9,6 +9,7 @@ use crate::context::{Actor, RequestContext};
 use crate::error::{DomainError, DomainResult};
 use crate::ids::{CitizenId, ReferralId};
 use crate::page::{Page, PageRequest};
+use crate::people::citizen::PseudonymSource;
 use crate::people::{CitizenRepository, ConsentPurpose, has_consent};
 use crate::privacy::Purpose;
 use crate::referral::model::ReferralState;
@@ -36,7 +37,7 @@ pub struct ReferralService {
     pub(super) citizens: Arc<dyn CitizenRepository>,
     pub(super) transactions: Arc<dyn Transactions>,
     pub(super) clock: Arc<dyn Clock>,
-    pub(super) random: Arc<dyn Fn() -> [u8; 6] + Send + Sync>,
+    pub(super) random: PseudonymSource,
 }
 
 impl std::fmt::Debug for ReferralService {
@@ -53,7 +54,7 @@ impl ReferralService {
         citizens: Arc<dyn CitizenRepository>,
         transactions: Arc<dyn Transactions>,
         clock: Arc<dyn Clock>,
-        random: Arc<dyn Fn() -> [u8; 6] + Send + Sync>,
+        random: PseudonymSource,
     ) -> Self {
         Self {
             referrals,

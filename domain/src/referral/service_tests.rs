@@ -15,7 +15,9 @@ use crate::people::{
 };
 use crate::privacy::Personal;
 use crate::tenancy::OrganisationKind;
-use crate::testing::{World, clock, course, member, noon, organisation, peer_worker};
+use crate::testing::{
+    World, clock, course, member, noon, organisation, peer_worker, pseudonyms, scripted_pseudonyms,
+};
 
 struct Fixture {
     world: World,
@@ -35,7 +37,7 @@ fn fixture_at(now: chrono::DateTime<chrono::Utc>) -> Fixture {
         Arc::new(world.clone()),
         Arc::new(world.clone()),
         Arc::new(FixedClock(now)),
-        Arc::new(|| [1, 2, 3, 4, 5, 6]),
+        pseudonyms(),
     );
     let (coordinator, _) = member(tenant, &[Role::Coordinator], None);
     let (referrer, _) = member(tenant, &[Role::Referrer], Some(org));
@@ -357,7 +359,7 @@ async fn the_worklist_flags_assignments_waiting_for_contact_past_the_tenant_limi
         Arc::new(f.world.clone()),
         Arc::new(f.world.clone()),
         Arc::new(FixedClock(noon() - Duration::days(5))),
-        Arc::new(|| [6, 5, 4, 3, 2, 1]),
+        pseudonyms(),
     );
     let recent = later
         .submit(&f.referrer, new_referral("Bo Bang", false, true))
@@ -382,7 +384,7 @@ async fn the_worklist_flags_assignments_waiting_for_contact_past_the_tenant_limi
         Arc::new(f.world.clone()),
         Arc::new(f.world.clone()),
         clock(),
-        Arc::new(|| [0; 6]),
+        pseudonyms(),
     );
     let page = crate::page::PageRequest::first_page();
     let overdue = |list: &crate::page::Page<ReferralDetail>, id| {
@@ -557,4 +559,44 @@ async fn the_referrer_sees_the_outcome_only_with_the_citizens_consent() {
         assert_eq!(view.outcome.is_some(), share, "share = {share}");
         assert_eq!(view.first_contact_at, Some(noon()));
     }
+}
+
+#[tokio::test]
+async fn a_new_citizens_taken_pseudonym_is_drawn_again_when_referring() {
+    let f = fixture();
+    let taken = [5; crate::people::PSEUDONYM_BYTES];
+    let svc = |script| {
+        ReferralService::new(
+            Arc::new(f.world.clone()),
+            Arc::new(f.world.clone()),
+            Arc::new(f.world.clone()),
+            clock(),
+            scripted_pseudonyms(script),
+        )
+    };
+    let (first, _) = svc(vec![taken])
+        .submit(&f.referrer, new_referral("Aksel", false, false))
+        .await
+        .unwrap();
+    let (second, created) = svc(vec![taken, [6; crate::people::PSEUDONYM_BYTES]])
+        .submit(&f.referrer, new_referral("Bodil", false, false))
+        .await
+        .unwrap();
+    assert!(created && first != second);
+    {
+        let s = f.world.state();
+        let pseudonym = |id| {
+            s.citizens[&(f.tenant, s.referrals[&(f.tenant, id)].citizen_id)]
+                .pseudonym
+                .clone()
+        };
+        assert_ne!(pseudonym(first), pseudonym(second));
+    }
+    assert!(matches!(
+        svc(vec![taken, taken, taken])
+            .submit(&f.referrer, new_referral("Cecilie", false, false))
+            .await,
+        Err(DomainError::Conflict(Conflict::PseudonymTaken))
+    ));
+    assert_eq!(f.world.state().referrals.len(), 2);
 }

@@ -36,6 +36,12 @@ impl CitizenRepository for World {
         {
             return Err(Duplicate::CitizenUser.into());
         }
+        if s.citizens
+            .iter()
+            .any(|((tt, _), c)| *tt == t && c.pseudonym == citizen.pseudonym)
+        {
+            return Err(Conflict::PseudonymTaken.into());
+        }
         s.citizens.insert((t, citizen.id), citizen.clone());
         s.consents.insert((t, citizen.id), consents.to_vec());
         Ok(())

@@ -33,6 +33,13 @@ impl ReferralRepository for World {
         }
         let referral = submission.referral;
         match &submission.new_citizen {
+            Some(citizen)
+                if s.citizens
+                    .iter()
+                    .any(|((tt, _), c)| *tt == t && c.pseudonym == citizen.pseudonym) =>
+            {
+                return Err(Conflict::PseudonymTaken.into());
+            }
             Some(citizen) => {
                 s.citizens.insert((t, citizen.id), citizen.clone());
             }

@@ -211,3 +211,31 @@ impl crate::clock::Clock for SteppedClock {
         *self.0.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
+
+/// Pseudonym bytes that differ on every call.
+pub(crate) fn pseudonyms() -> crate::people::PseudonymSource {
+    let next = Arc::new(std::sync::atomic::AtomicU64::new(1));
+    Arc::new(move || {
+        let n = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let mut bytes = [0u8; crate::people::PSEUDONYM_BYTES];
+        for (i, b) in n.to_be_bytes().iter().enumerate() {
+            bytes[i + 2] = *b;
+        }
+        bytes
+    })
+}
+
+/// Pseudonym bytes from a script: the listed draws in order, then fresh ones.
+pub(crate) fn scripted_pseudonyms(
+    script: Vec<[u8; crate::people::PSEUDONYM_BYTES]>,
+) -> crate::people::PseudonymSource {
+    let queue = Arc::new(Mutex::new(std::collections::VecDeque::from(script)));
+    let fresh = pseudonyms();
+    Arc::new(move || {
+        queue
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .pop_front()
+            .unwrap_or_else(|| fresh())
+    })
+}

@@ -499,7 +499,94 @@ async fn a_tampered_or_removed_audit_entry_is_detected(db: Db) {
     app.stop().await;
 }
 
+/// The adapter tells a taken pseudonym from a taken user account on both databases, so that
+/// the use case draws again instead of answering "already registered" (a real collision, forced
+/// by a scripted random source over the real adapter and database).
+async fn a_taken_pseudonym_is_drawn_again_over_the_real_database(db: Db) {
+    use std::sync::{Arc, Mutex};
+
+    use peerbro_domain::clock::SystemClock;
+    use peerbro_domain::people::{
+        CitizenInput, NewCitizen, PSEUDONYM_BYTES, PeopleService, Pseudonym, PseudonymSource,
+    };
+    use peerbro_domain::privacy::Purpose;
+    use peerbro_domain::{Conflict, DomainError, RequestContext};
+    use peerbro_persistence::{SeaAuditLog, SeaCitizenRepository, Vault, XChaCha};
+
+    let app = TestApp::spawn(&db).await;
+    let tenant = app.tenant_id("helsingor").await;
+    let database = app.app_database().await;
+    let master = peerbro_api::wiring::master_key(&app.settings).unwrap();
+    let citizens = Arc::new(SeaCitizenRepository::new(
+        database.clone(),
+        Vault::new(Arc::new(XChaCha), master),
+    ));
+    let taken = [11u8; PSEUDONYM_BYTES];
+    let fresh = [12u8; PSEUDONYM_BYTES];
+    let people = |script: Vec<[u8; PSEUDONYM_BYTES]>| {
+        let script = Arc::new(Mutex::new(script));
+        let source: PseudonymSource = Arc::new(move || script.lock().unwrap().remove(0));
+        PeopleService::new(
+            citizens.clone(),
+            Arc::new(SeaAuditLog::new(database.clone())),
+            Arc::new(SystemClock),
+            source,
+        )
+    };
+    let ctx = RequestContext::system(tenant);
+    let details = |name: &str| {
+        NewCitizen::parse(
+            None,
+            CitizenInput {
+                name,
+                contact: None,
+                birth_year: None,
+                municipality: "Helsingør",
+            },
+        )
+        .unwrap()
+    };
+    let first = people(vec![taken])
+        .register_citizen(
+            &ctx,
+            details("Første Borger"),
+            vec![],
+            Purpose::Coordination,
+        )
+        .await
+        .unwrap();
+    assert_eq!(first.pseudonym, Pseudonym::from_random(taken));
+    let second = people(vec![taken, fresh])
+        .register_citizen(&ctx, details("Anden Borger"), vec![], Purpose::Coordination)
+        .await
+        .unwrap();
+    assert_eq!(second.pseudonym, Pseudonym::from_random(fresh));
+    let got = people(vec![taken, taken, taken])
+        .register_citizen(
+            &ctx,
+            details("Tredje Borger"),
+            vec![],
+            Purpose::Coordination,
+        )
+        .await;
+    assert!(
+        matches!(got, Err(DomainError::Conflict(Conflict::PseudonymTaken))),
+        "{got:?}"
+    );
+    let stored = app
+        .owner_texts(&format!(
+            "SELECT pseudonym AS v FROM citizens WHERE pseudonym IN ('{}', '{}')",
+            first.pseudonym.as_str(),
+            second.pseudonym.as_str()
+        ))
+        .await;
+    assert_eq!(stored.len(), 2);
+    database.close().await;
+    app.stop().await;
+}
+
 on_both!(
+    a_taken_pseudonym_is_drawn_again_over_the_real_database,
     a_coordinator_registers_reads_corrects_and_an_admin_erases_a_citizen,
     every_read_of_personal_data_is_audited_with_its_purpose,
     only_the_right_roles_reach_citizens,
