@@ -19,6 +19,7 @@ mod m20261124_000006_webhooks;
 mod m20261124_000007_api_clients;
 mod m20261124_000008_offers;
 mod m20261129_000009_attempts_in_flight;
+mod m20261129_000010_foreign_key_indexes;
 pub mod postgres;
 
 /// The PostgreSQL role the server connects as. It is created (without a password, `LOGIN`,
@@ -79,6 +80,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000007_api_clients::Migration),
             Box::new(m20261124_000008_offers::Migration),
             Box::new(m20261129_000009_attempts_in_flight::Migration),
+            Box::new(m20261129_000010_foreign_key_indexes::Migration),
         ]
     }
 }

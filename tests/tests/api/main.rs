@@ -8,6 +8,7 @@ mod bad_input;
 mod consent_proxy;
 mod failure;
 mod foreign_ids;
+mod foreign_keys;
 mod http;
 mod isolation;
 mod metrics;
