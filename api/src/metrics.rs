@@ -16,6 +16,8 @@
 //! | `peerbro_db_pool_connections` | gauge | `state` (`in_use`, `idle`) |
 //! | `peerbro_db_pool_max_connections` | gauge | |
 //! | `peerbro_db_pool_waiting` | gauge | (transactions waiting for a connection) |
+//! | `peerbro_db_transactions_total` | counter | (transactions begun by the server's pool) |
+//! | `peerbro_db_round_trips_total` | counter | (begin, each statement, commit) |
 //! | `peerbro_outbox_events_total` | counter | (events fanned out to webhooks and subscribers) |
 //! | `peerbro_outbox_lag_seconds` | histogram | (commit to dispatch) |
 //! | `peerbro_webhook_attempts_total` | counter | `outcome` (`delivered`, `rejected`, `failed`) |
@@ -91,6 +93,9 @@ pub struct Metrics {
     pool: Family<StateLabels, Gauge>,
     pool_max: Gauge,
     pool_waiting: Gauge,
+    db_transactions: Counter,
+    db_round_trips: Counter,
+    seen: std::sync::Mutex<(u64, u64)>,
     outbox_events: Counter,
     outbox_lag: Histogram,
     webhook_attempts: Family<OutcomeLabels, Counter>,
@@ -125,6 +130,9 @@ impl Metrics {
             pool: Family::default(),
             pool_max: Gauge::default(),
             pool_waiting: Gauge::default(),
+            db_transactions: Counter::default(),
+            db_round_trips: Counter::default(),
+            seen: std::sync::Mutex::new((0, 0)),
             outbox_events: Counter::default(),
             outbox_lag: Histogram::new(exponential_buckets(0.01, 2.0, 14)),
             webhook_attempts: Family::default(),
@@ -180,6 +188,16 @@ impl Metrics {
                 "db_pool_waiting",
                 "Transactions waiting for a connection or for their tenant's share",
                 m.pool_waiting.clone(),
+            );
+            r.register(
+                "db_transactions",
+                "Transactions begun by the server's pool",
+                m.db_transactions.clone(),
+            );
+            r.register(
+                "db_round_trips",
+                "Round trips to the database: a transaction's begin, each statement, its commit",
+                m.db_round_trips.clone(),
             );
             r.register(
                 "outbox_events",
@@ -286,6 +304,13 @@ impl Metrics {
             .set(gauge(pool.idle));
         self.pool_max.set(gauge(pool.max));
         self.pool_waiting.set(gauge(pool.waiting));
+        if let Ok(mut seen) = self.seen.lock() {
+            self.db_transactions
+                .inc_by(pool.transactions.saturating_sub(seen.0));
+            self.db_round_trips
+                .inc_by(pool.round_trips.saturating_sub(seen.1));
+            *seen = (pool.transactions.max(seen.0), pool.round_trips.max(seen.1));
+        }
         let mut out = String::new();
         if let Ok(registry) = self.registry.lock()
             && let Err(err) = prometheus_client::encoding::text::encode(&mut out, &registry)

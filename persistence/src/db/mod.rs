@@ -30,6 +30,7 @@ use sea_orm::{
 use sqlx::postgres::PgPool;
 use tokio::runtime::Handle;
 
+use pool::Traffic;
 pub use pool::{PoolSettings, PoolStats, Readiness};
 pub(crate) use tx::Tx;
 
@@ -61,6 +62,7 @@ pub struct Database {
     settings: PoolSettings,
     gates: Arc<TenantGates>,
     waiting: Arc<AtomicU32>,
+    traffic: Arc<Traffic>,
 }
 
 impl Database {
@@ -109,6 +111,7 @@ impl Database {
             }),
             settings,
             waiting: Arc::new(AtomicU32::new(0)),
+            traffic: Arc::new(Traffic::default()),
         })
     }
 
@@ -171,6 +174,8 @@ impl Database {
             open,
             idle,
             waiting: self.waiting.load(Ordering::Relaxed),
+            transactions: self.traffic.transactions.load(Ordering::Relaxed),
+            round_trips: self.traffic.round_trips.load(Ordering::Relaxed),
         }
     }
 
@@ -260,6 +265,7 @@ impl Database {
         Ok(Tx {
             inner,
             _permit: Some(permit),
+            traffic: self.traffic.clone(),
         })
     }
 
@@ -274,10 +280,13 @@ impl Database {
         Ok(Tx {
             inner,
             _permit: None,
+            traffic: self.traffic.clone(),
         })
     }
 
     async fn open(&self, begin: String, sqlite: SqliteTransactionMode) -> DomainResult<TxInner> {
+        self.traffic.transactions.fetch_add(1, Ordering::Relaxed);
+        self.traffic.round_trip();
         match &self.pg {
             Some(pool) => {
                 let pool = pool.clone();

@@ -65,6 +65,25 @@ pub struct PoolStats {
     pub idle: u32,
     /// Transactions waiting for a connection or for their tenant's share.
     pub waiting: u32,
+    /// Transactions begun since the pool was made.
+    pub transactions: u64,
+    /// Round trips to the database since the pool was made: a transaction's begin (with the
+    /// tenant setting), each statement, and its commit.
+    pub round_trips: u64,
+}
+
+/// Counts the work a pool's transactions send (for `/metrics` and the statement-count tests).
+#[derive(Debug, Default)]
+pub(crate) struct Traffic {
+    pub(crate) transactions: std::sync::atomic::AtomicU64,
+    pub(crate) round_trips: std::sync::atomic::AtomicU64,
+}
+
+impl Traffic {
+    pub(crate) fn round_trip(&self) {
+        self.round_trips
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
 }
 
 impl PoolStats {

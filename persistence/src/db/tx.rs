@@ -19,6 +19,7 @@ pub(super) fn sqlx_err(err: sqlx::Error) -> DbErr {
 pub(crate) struct Tx {
     pub(super) inner: TxInner,
     pub(super) _permit: Option<OwnedSemaphorePermit>,
+    pub(super) traffic: std::sync::Arc<super::Traffic>,
 }
 
 pub(super) enum TxInner {
@@ -29,6 +30,7 @@ pub(super) enum TxInner {
 impl Tx {
     /// Commits; dropping a `Tx` without committing rolls it back.
     pub(crate) async fn commit(self) -> Result<(), DomainError> {
+        self.traffic.round_trip();
         match self.inner {
             TxInner::Sea(tx) => tx.commit().await.map_err(unexpected),
             TxInner::Pg(tx) => tx
@@ -63,6 +65,7 @@ impl ConnectionTrait for Tx {
     }
 
     async fn execute_raw(&self, stmt: Statement) -> Result<ExecResult, DbErr> {
+        self.traffic.round_trip();
         match &self.inner {
             TxInner::Sea(tx) => tx.execute_raw(stmt).await,
             TxInner::Pg(tx) => {
@@ -77,6 +80,7 @@ impl ConnectionTrait for Tx {
     }
 
     async fn execute_unprepared(&self, sql: &str) -> Result<ExecResult, DbErr> {
+        self.traffic.round_trip();
         match &self.inner {
             TxInner::Sea(tx) => tx.execute_unprepared(sql).await,
             TxInner::Pg(tx) => {
@@ -91,6 +95,7 @@ impl ConnectionTrait for Tx {
     }
 
     async fn query_one_raw(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
+        self.traffic.round_trip();
         match &self.inner {
             TxInner::Sea(tx) => tx.query_one_raw(stmt).await,
             TxInner::Pg(tx) => {
@@ -105,6 +110,7 @@ impl ConnectionTrait for Tx {
     }
 
     async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
+        self.traffic.round_trip();
         match &self.inner {
             TxInner::Sea(tx) => tx.query_all_raw(stmt).await,
             TxInner::Pg(tx) => {

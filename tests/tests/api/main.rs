@@ -22,6 +22,7 @@ mod referrals;
 mod rls;
 mod schema;
 mod shutdown;
+mod statements;
 mod subscriptions;
 mod users;
 mod webhooks;

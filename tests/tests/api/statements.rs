@@ -1,0 +1,128 @@
+//! How much database work a request costs, counted by the server itself
+//! (`peerbro_db_transactions_total`, `peerbro_db_round_trips_total`): a list costs the same
+//! whatever its page size (no query per row), and no request costs more than it did when this
+//! was last measured (docs/performance.md). Counts, never timings.
+
+use peerbro_tests::{Db, StatusCode, TestApp, on_both, test_settings};
+use serde_json::{Value, json};
+
+const SUBMIT: &str =
+    "mutation($input: SubmitReferralInput!) { submitReferral(input: $input) { referral { id } } }";
+
+/// (transactions, round trips) so far.
+async fn traffic(app: &TestApp) -> (u64, u64) {
+    let res = app
+        .request(reqwest::Method::GET, "/metrics")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let body = res.text().await.unwrap();
+    let value = |name: &str| {
+        body.lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .unwrap_or_else(|| panic!("{name} missing from /metrics"))
+    };
+    (
+        value("peerbro_db_transactions_total "),
+        value("peerbro_db_round_trips_total "),
+    )
+}
+
+/// The database work one GraphQL request costs.
+async fn cost(app: &TestApp, token: &str, query: &str, variables: Value) -> (u64, u64) {
+    let before = traffic(app).await;
+    app.gql_ok(Some(token), query, variables).await;
+    let after = traffic(app).await;
+    (after.0 - before.0, after.1 - before.1)
+}
+
+async fn database_work_per_request_is_bounded_and_flat_in_page_size(db: Db) {
+    let mut settings = test_settings(&db).await;
+    // Nothing in the background: every round trip counted is the request's.
+    settings.webhook_worker = false;
+    let app = TestApp::spawn_with(settings).await;
+    let referrer = app.token("helsingor", "caseworker@helsingor.demo").await;
+    let coordinator = app.token("helsingor", "coordinator@helsingor.demo").await;
+    let mut ids = Vec::new();
+    for i in 0..12 {
+        let data = app
+            .gql_ok(
+                Some(&referrer),
+                SUBMIT,
+                json!({ "input": {
+                    "newCitizen": { "name": format!("Borger {i}"), "municipality": "Helsingør" },
+                    "reason": "Ønsker støtte",
+                    "consentEvidence": "VERBAL_TO_REFERRER",
+                }}),
+            )
+            .await;
+        ids.push(
+            data["submitReferral"]["referral"]["id"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
+    }
+    let id = json!({ "id": ids[0] });
+    let status = cost(
+        &app,
+        &referrer,
+        "query($id: ID!) { referralStatus(id: $id) { state feedback outcome } }",
+        id.clone(),
+    )
+    .await;
+    let audited = cost(
+        &app,
+        &coordinator,
+        "query($id: ID!) { referral(id: $id, purpose: REFERRAL_HANDLING) { reason referrerOrganisation { name } } }",
+        id,
+    )
+    .await;
+    let list = "query($n: Int) { referralWorklist(first: $n) { edges { node { id state contactOverdue referrerOrganisation { name kind } } } } }";
+    let small = cost(&app, &coordinator, list, json!({ "n": 2 })).await;
+    let large = cost(&app, &coordinator, list, json!({ "n": 12 })).await;
+    let submit = cost(
+        &app,
+        &referrer,
+        SUBMIT,
+        json!({ "input": {
+            "newCitizen": { "name": "Sidste Borger", "municipality": "Helsingør" },
+            "reason": "Ønsker støtte",
+            "consentEvidence": "VERBAL_TO_REFERRER",
+        }}),
+    )
+    .await;
+    let report = format!(
+        "status {status:?}, audited {audited:?}, list of 2 {small:?}, list of 12 {large:?}, submit {submit:?}"
+    );
+    eprintln!("database work per request (transactions, round trips): {report}");
+    assert_eq!(
+        small, large,
+        "a list's work does not grow with its page: {report}"
+    );
+    // Ceilings: what these requests cost when last measured (docs/performance.md). Lower them
+    // when a change saves work; a change that needs more must say why.
+    for ((name, got), (max_tx, max_rt)) in [
+        (("status", status), CEILING_STATUS),
+        (("audited", audited), CEILING_AUDITED),
+        (("list", large), CEILING_LIST),
+        (("submit", submit), CEILING_SUBMIT),
+    ] {
+        assert!(
+            got.0 <= max_tx && got.1 <= max_rt,
+            "{name} costs {got:?}, more than ({max_tx}, {max_rt}): {report}"
+        );
+    }
+    app.stop().await;
+}
+
+on_both!(database_work_per_request_is_bounded_and_flat_in_page_size);
+
+/// (transactions, round trips) measured on PostgreSQL on 2026-11-29 (SQLite needs one round trip
+/// fewer for an audited read: no advisory lock).
+const CEILING_STATUS: (u64, u64) = (3, 12);
+const CEILING_AUDITED: (u64, u64) = (4, 19);
+const CEILING_LIST: (u64, u64) = (4, 14);
+const CEILING_SUBMIT: (u64, u64) = (4, 26);
