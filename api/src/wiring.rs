@@ -23,9 +23,11 @@ use rand::RngCore as _;
 use crate::auth::{Authenticator, load_keys};
 use crate::config::Settings;
 use crate::events::EventBus;
-use crate::metrics::{MeteredPublisher, MeteredSender, Metrics};
+use crate::metrics::Metrics;
 use crate::secrets::load_or_create_key;
-use crate::webhooks::{AddressPolicy, HttpSender, NetGuard, new_secret};
+use crate::webhooks::{
+    AddressPolicy, HttpSender, MeteredPublisher, MeteredSender, NetGuard, new_secret,
+};
 
 /// The tenancy service over the sea-orm adapters.
 #[must_use]

@@ -19,7 +19,7 @@ pub(super) fn sqlx_err(err: sqlx::Error) -> DbErr {
 pub(crate) struct Tx {
     pub(super) inner: TxInner,
     pub(super) _permit: Option<OwnedSemaphorePermit>,
-    pub(super) traffic: std::sync::Arc<super::Traffic>,
+    pub(super) traffic: std::sync::Arc<super::pool::Traffic>,
 }
 
 pub(super) enum TxInner {
