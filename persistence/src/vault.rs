@@ -17,11 +17,20 @@ use crate::db::Tx;
 use crate::entities::privacy::{subject_keys, tenant_keys};
 use crate::errors::unexpected;
 
+/// Tenant keys kept in memory at most (a tenant's key never changes once made; an evicted one
+/// is zeroed as it is dropped and read again when next needed).
+const CACHED_TENANT_KEYS: usize = 1024;
+
 /// Seals and opens personal fields under per-subject keys.
 #[derive(Clone)]
 pub struct Vault {
     cipher: Arc<dyn Cipher>,
     master: Arc<SecretKey>,
+    /// Unwrapped tenant keys, shared by every clone of the vault. Only keys read back from a
+    /// stored row are kept — never one made in a transaction that might still roll back.
+    /// Subject keys are never cached: erasing a subject destroys its key, and every process
+    /// must see that at once.
+    tenant_keys: Arc<std::sync::Mutex<HashMap<TenantId, SecretKey>>>,
 }
 
 impl std::fmt::Debug for Vault {
@@ -50,6 +59,7 @@ impl Vault {
         Self {
             cipher,
             master: Arc::new(master),
+            tenant_keys: Arc::default(),
         }
     }
 
@@ -65,11 +75,33 @@ impl Vault {
         Ok(SecretKey::from_bytes(bytes))
     }
 
-    /// The tenant's key, created on first use.
+    fn cached(&self, tenant: TenantId) -> Option<SecretKey> {
+        self.tenant_keys
+            .lock()
+            .ok()
+            .and_then(|keys| keys.get(&tenant).cloned())
+    }
+
+    fn remember(&self, tenant: TenantId, key: &SecretKey) {
+        if let Ok(mut keys) = self.tenant_keys.lock() {
+            if keys.len() >= CACHED_TENANT_KEYS && !keys.contains_key(&tenant) {
+                // Dropping the evicted keys zeroes them.
+                keys.clear();
+            }
+            keys.insert(tenant, key.clone());
+        }
+    }
+
+    /// The tenant's key, created on first use (kept in memory once read back from its row).
     pub(crate) async fn tenant_key(&self, tx: &Tx, tenant: TenantId) -> DomainResult<SecretKey> {
+        if let Some(key) = self.cached(tenant) {
+            return Ok(key);
+        }
         let find = || tenant_keys::Entity::find_by_id(tenant.as_uuid()).one(tx);
         if let Some(row) = find().await.map_err(unexpected)? {
-            return self.unwrap_key(&self.master, &tenant_key_aad(tenant), &row.wrapped_key);
+            let key = self.unwrap_key(&self.master, &tenant_key_aad(tenant), &row.wrapped_key)?;
+            self.remember(tenant, &key);
+            return Ok(key);
         }
         let key = self.cipher.generate_key();
         let wrapped = self
@@ -225,5 +257,50 @@ impl Vault {
         Ok(self
             .cipher
             .blind_index(&SecretKey::from_bytes(index_key), normalised.as_bytes()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use peerbro_domain::tenancy::{Tenant, TenantRepository as _, TenantSlug};
+
+    use super::*;
+    use crate::crypto::XChaCha;
+    use crate::db::Database;
+    use crate::repositories::SeaTenantRepository;
+
+    #[tokio::test]
+    async fn only_a_tenant_key_read_back_from_its_row_is_kept_in_memory() {
+        let db = Database::connect("sqlite::memory:", 1).await.unwrap();
+        db.migrate().await.unwrap();
+        let tenant =
+            Tenant::new(TenantSlug::parse("cache").unwrap(), "Cache", "Helsingør").unwrap();
+        SeaTenantRepository::new(db.clone())
+            .create(&tenant)
+            .await
+            .unwrap();
+        let vault = Vault::new(Arc::new(XChaCha), SecretKey::from_bytes([7; 32]));
+        // Made in a transaction that rolls back: not kept, and not stored.
+        let tx = db.begin(tenant.id).await.unwrap();
+        let lost = vault.tenant_key(&tx, tenant.id).await.unwrap();
+        drop(tx);
+        assert!(
+            vault.cached(tenant.id).is_none(),
+            "a key that may roll back is not kept"
+        );
+        // Made and committed: still not kept until it is read back from its row.
+        let tx = db.begin(tenant.id).await.unwrap();
+        let made = vault.tenant_key(&tx, tenant.id).await.unwrap();
+        tx.commit().await.unwrap();
+        assert_ne!(made, lost, "the rolled-back key was never stored");
+        assert!(vault.cached(tenant.id).is_none());
+        let tx = db.begin(tenant.id).await.unwrap();
+        let read = vault.tenant_key(&tx, tenant.id).await.unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(read, made);
+        assert_eq!(vault.cached(tenant.id), Some(made.clone()));
+        // A clone of the vault (another repository) shares what was read.
+        assert_eq!(vault.clone().cached(tenant.id), Some(made));
+        db.close().await;
     }
 }
