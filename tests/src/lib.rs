@@ -395,6 +395,23 @@ impl TestApp {
         bytes
     }
 
+    /// `GET /metrics`: the OpenMetrics text (asserting the status and the content type).
+    pub async fn scrape_metrics(&self) -> String {
+        let res = self
+            .request(reqwest::Method::GET, "/metrics")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        assert!(
+            res.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("application/openmetrics-text")
+        );
+        res.text().await.unwrap()
+    }
+
     /// An app-role connection to the same database, for raw isolation checks.
     pub async fn app_database(&self) -> Database {
         Database::connect(&self.settings.database_url, 2)

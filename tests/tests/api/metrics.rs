@@ -7,22 +7,6 @@ use std::time::Duration;
 use peerbro_tests::{Db, StatusCode, TestApp, on_both, test_settings};
 use serde_json::json;
 
-async fn scrape(app: &TestApp) -> String {
-    let res = app
-        .request(reqwest::Method::GET, "/metrics")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
-    assert!(
-        res.headers()["content-type"]
-            .to_str()
-            .unwrap()
-            .starts_with("application/openmetrics-text")
-    );
-    res.text().await.unwrap()
-}
-
 async fn metrics_count_what_happens_and_carry_no_client_values(db: Db) {
     let mut settings = test_settings(&db).await;
     settings.webhook_poll_interval_ms = 100;
@@ -42,7 +26,7 @@ async fn metrics_count_what_happens_and_carry_no_client_values(db: Db) {
         .await;
     let mut body = String::new();
     for _ in 0..50 {
-        body = scrape(&app).await;
+        body = app.scrape_metrics().await;
         if body.contains("peerbro_outbox_events_total 1") {
             break;
         }

@@ -3,7 +3,7 @@
 //! whatever its page size (no query per row), and no request costs more than it did when this
 //! was last measured (docs/performance.md). Counts, never timings.
 
-use peerbro_tests::{Db, StatusCode, TestApp, on_both, test_settings};
+use peerbro_tests::{Db, TestApp, on_both, test_settings};
 use serde_json::{Value, json};
 
 const SUBMIT: &str =
@@ -11,13 +11,7 @@ const SUBMIT: &str =
 
 /// (transactions, round trips) so far.
 async fn traffic(app: &TestApp) -> (u64, u64) {
-    let res = app
-        .request(reqwest::Method::GET, "/metrics")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
-    let body = res.text().await.unwrap();
+    let body = app.scrape_metrics().await;
     let value = |name: &str| {
         body.lines()
             .find_map(|l| l.strip_prefix(name))
