@@ -54,7 +54,7 @@ pub const fn people_roles_for(action: PeopleAction) -> &'static [Role] {
         PeopleAction::ReadCitizens
         | PeopleAction::ManageCitizens
         | PeopleAction::ReadPeers
-        | PeopleAction::ManagePeers => &[Role::TenantAdmin, Role::Coordinator],
+        | PeopleAction::ManagePeers => &COORDINATING,
         PeopleAction::EraseCitizens | PeopleAction::ReadAudit => &[Role::TenantAdmin],
     }
 }
@@ -87,7 +87,7 @@ pub const fn roles_for(action: TenancyAction) -> &'static [Role] {
         | TenancyAction::ConfigureTenant
         | TenancyAction::ManageWebhooks
         | TenancyAction::ManageApiClients => &[Role::TenantAdmin],
-        TenancyAction::ViewUsers => &[Role::TenantAdmin, Role::Coordinator],
+        TenancyAction::ViewUsers => &COORDINATING,
     }
 }
 

@@ -64,6 +64,33 @@ pub type PseudonymSource = std::sync::Arc<dyn Fn() -> [u8; PSEUDONYM_BYTES] + Se
 /// draw; three in a row mean the source is broken, not unlucky).
 pub const PSEUDONYM_ATTEMPTS: usize = 3;
 
+/// Runs `attempt` with `first`, then — while the pseudonym is taken in the tenant — with fresh
+/// draws from `random`, at most [`PSEUDONYM_ATTEMPTS`] times in all.
+///
+/// # Errors
+/// `attempt`'s error; `Conflict::PseudonymTaken` when every draw was taken.
+pub async fn with_free_pseudonym<T, F, Fut>(
+    first: Pseudonym,
+    random: &PseudonymSource,
+    mut attempt: F,
+) -> DomainResult<T>
+where
+    F: FnMut(Pseudonym) -> Fut,
+    Fut: std::future::Future<Output = DomainResult<T>>,
+{
+    let mut pseudonym = first;
+    let mut tries = 1;
+    loop {
+        match attempt(pseudonym).await {
+            Err(DomainError::Conflict(Conflict::PseudonymTaken)) if tries < PSEUDONYM_ATTEMPTS => {
+                tries += 1;
+                pseudonym = Pseudonym::from_random(random());
+            }
+            done => return done,
+        }
+    }
+}
+
 impl Pseudonym {
     /// A pseudonym from random bytes.
     #[must_use]

@@ -6,12 +6,12 @@ use std::sync::Arc;
 use crate::authz::{PeopleAction, authorize_people, require_actor};
 use crate::clock::Clock;
 use crate::context::RequestContext;
-use crate::error::{Conflict, DomainError, DomainResult};
+use crate::error::{DomainError, DomainResult};
 use crate::ids::{CitizenId, UserId};
 use crate::page::{Page, PageRequest};
 use crate::people::citizen::PseudonymSource;
 use crate::people::citizen::{
-    Citizen, CitizenOrigin, CitizenPatch, NewCitizen, PSEUDONYM_ATTEMPTS, Pseudonym,
+    Citizen, CitizenOrigin, CitizenPatch, NewCitizen, Pseudonym, with_free_pseudonym,
 };
 use crate::people::consent::{ConsentEvidence, ConsentPurpose, ConsentRecord};
 use crate::people::policy;
@@ -76,23 +76,23 @@ impl PeopleService {
     async fn create_with_pseudonym(
         &self,
         ctx: &RequestContext,
-        mut citizen: Citizen,
+        citizen: Citizen,
         consents: &[ConsentRecord],
         purpose: Purpose,
     ) -> DomainResult<Citizen> {
-        let mut attempts = 1;
-        loop {
-            match self.citizens.create(ctx, &citizen, consents, purpose).await {
-                Err(DomainError::Conflict(Conflict::PseudonymTaken))
-                    if attempts < PSEUDONYM_ATTEMPTS =>
-                {
-                    attempts += 1;
-                    citizen.pseudonym = Pseudonym::from_random((self.random)());
-                }
-                Err(err) => return Err(err),
-                Ok(()) => return Ok(citizen),
+        with_free_pseudonym(citizen.pseudonym.clone(), &self.random, |pseudonym| {
+            let citizen = Citizen {
+                pseudonym,
+                ..citizen.clone()
+            };
+            async move {
+                self.citizens
+                    .create(ctx, &citizen, consents, purpose)
+                    .await
+                    .map(|()| citizen)
             }
-        }
+        })
+        .await
     }
 
     /// Registers a citizen (coordinators and tenant admins), with consents already obtained.

@@ -5,8 +5,8 @@ use crate::context::RequestContext;
 use crate::error::{Conflict, DomainError, DomainResult};
 use crate::ids::{CitizenId, OfferId, OrganisationId, ReferralId};
 use crate::people::{
-    Citizen, CitizenOrigin, ConsentEvidence, ConsentPurpose, ConsentRecord, NewCitizen,
-    PSEUDONYM_ATTEMPTS, Pseudonym, has_consent,
+    Citizen, CitizenOrigin, ConsentEvidence, ConsentPurpose, ConsentRecord, NewCitizen, Pseudonym,
+    has_consent, with_free_pseudonym,
 };
 use crate::privacy::Personal;
 use crate::referral::model::ReferralState;
@@ -157,28 +157,29 @@ impl ReferralService {
             feedback: None,
             transitions: vec![],
         };
-        let mut submission = Submission {
+        let submission = Submission {
             referral,
             new_citizen,
             consents,
             idempotency,
         };
         // A new citizen's pseudonym may already be taken in the tenant: draw another.
-        let mut attempts = 1;
-        loop {
-            match self.referrals.submit(ctx, submission.clone()).await {
-                Ok(Submitted::Created(id)) => return Ok((id, true)),
-                Ok(Submitted::Replayed(id)) => return Ok((id, false)),
-                Err(DomainError::Conflict(Conflict::PseudonymTaken))
-                    if attempts < PSEUDONYM_ATTEMPTS =>
-                {
-                    attempts += 1;
+        let submitted = match submission.new_citizen.as_ref().map(|c| c.pseudonym.clone()) {
+            None => self.referrals.submit(ctx, submission).await?,
+            Some(first) => {
+                with_free_pseudonym(first, &self.random, |pseudonym| {
+                    let mut submission = submission.clone();
                     if let Some(citizen) = &mut submission.new_citizen {
-                        citizen.pseudonym = Pseudonym::from_random((self.random)());
+                        citizen.pseudonym = pseudonym;
                     }
-                }
-                Err(err) => return Err(err),
+                    self.referrals.submit(ctx, submission)
+                })
+                .await?
             }
+        };
+        match submitted {
+            Submitted::Created(id) => Ok((id, true)),
+            Submitted::Replayed(id) => Ok((id, false)),
         }
     }
 
