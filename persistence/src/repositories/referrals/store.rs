@@ -9,8 +9,9 @@ use peerbro_domain::referral::{
 };
 use peerbro_domain::{DomainError, DomainResult};
 use sea_orm::{
-    ActiveModelTrait as _, ActiveValue::Set, ColumnTrait as _, EntityTrait as _,
-    IntoActiveModel as _, PaginatorTrait as _, QueryFilter as _,
+    ActiveModelTrait as _,
+    ActiveValue::{Set, Unchanged},
+    ColumnTrait as _, EntityTrait as _, PaginatorTrait as _, QueryFilter as _,
 };
 use uuid::Uuid;
 
@@ -39,21 +40,27 @@ impl ReferralStore for SeaUnit {
         moves: &[ReferralTransition],
     ) -> DomainResult<()> {
         let tenant = self.tenant;
-        let row = find_row(&self.tx, tenant, referral.id, false).await?;
-        let mut model = row.into_active_model();
-        model.state = Set(referral.state.as_str().to_owned());
-        model.first_contact_at = Set(referral.first_contact_at);
-        model.assigned_at = Set(referral.assigned_at);
-        model.assigned_peer_id = Set(referral.assigned_peer_id.map(|p| p.as_uuid()));
-        model.outcome = Set(referral.outcome.map(|o| o.as_str().to_owned()));
-        model.decline_reason = Set(referral.decline_reason.map(|d| d.as_str().to_owned()));
-        model.feedback = Set(referral.feedback.clone());
-        model.assigned_offer_id = Set(referral.assigned_offer_id.map(|o| o.as_uuid()));
-        model.updated_at = Set(referral
-            .transitions
-            .last()
-            .map_or(referral.submitted_at, |t| t.at));
-        model.update(&self.tx).await.map_err(unexpected)?;
+        // The row was read (and locked) by `lock`: only the fields a move changes are written.
+        referrals::ActiveModel {
+            tenant_id: Unchanged(tenant.as_uuid()),
+            id: Unchanged(referral.id.as_uuid()),
+            state: Set(referral.state.as_str().to_owned()),
+            first_contact_at: Set(referral.first_contact_at),
+            assigned_at: Set(referral.assigned_at),
+            assigned_peer_id: Set(referral.assigned_peer_id.map(|p| p.as_uuid())),
+            outcome: Set(referral.outcome.map(|o| o.as_str().to_owned())),
+            decline_reason: Set(referral.decline_reason.map(|d| d.as_str().to_owned())),
+            feedback: Set(referral.feedback.clone()),
+            assigned_offer_id: Set(referral.assigned_offer_id.map(|o| o.as_uuid())),
+            updated_at: Set(referral
+                .transitions
+                .last()
+                .map_or(referral.submitted_at, |t| t.at)),
+            ..Default::default()
+        }
+        .update(&self.tx)
+        .await
+        .map_err(unexpected)?;
         for t in moves {
             referral_transitions::ActiveModel {
                 tenant_id: Set(tenant.as_uuid()),
