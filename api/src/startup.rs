@@ -20,7 +20,7 @@ use crate::events::EventBus;
 use crate::http::graphql as graphql_http;
 use crate::http::lifecycle::{self, Lifecycle};
 use crate::http::rate_limit::RateLimits;
-use crate::http::{health, problem, request_id};
+use crate::http::{health, problem, read_scope, request_id};
 use crate::metrics::Metrics;
 use crate::state::AppState;
 use crate::webhooks::spawn_worker;
@@ -198,7 +198,11 @@ impl Application {
                         .route(web::get().to(graphql_http::graphiql)),
                 )
                 .route("/graphql/assets/{file}", web::get().to(graphql_http::asset))
-                .service(web::scope("/api/v1").configure(rest::configure))
+                .service(
+                    web::scope("/api/v1")
+                        .wrap(from_fn(read_scope::middleware))
+                        .configure(rest::configure),
+                )
                 .default_service(web::to(problem::not_found))
         })
         .shutdown_timeout(settings.shutdown_timeout_seconds)

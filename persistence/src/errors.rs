@@ -21,6 +21,9 @@ pub(crate) const SHARE_IN_USE: &str =
 pub(crate) const DOWN: &str = "the database cannot be reached; retry shortly";
 /// A statement or lock wait ran past its limit.
 const TIMED_OUT: &str = "the database did not finish in time; retry shortly";
+/// A statement of the request's shared transaction failed earlier (its cause is answered
+/// and logged where it happened), so nothing read in it may be reported.
+pub(crate) const FAILED_EARLIER: &str = "the database failed part of this request; retry shortly";
 /// The pool is closed: the server is stopping.
 const STOPPING: &str = "the server is shutting down; retry on another instance";
 
@@ -55,6 +58,9 @@ pub(crate) fn unavailable_sqlx(err: &sqlx::Error) -> Option<&'static str> {
                 // query_canceled (statement_timeout), lock_not_available (lock_timeout),
                 // idle_in_transaction_session_timeout
                 "57014" | "55P03" | "25P03" => Some(TIMED_OUT),
+                // in_failed_sql_transaction: an earlier statement of the request's shared
+                // read transaction failed, and was answered where it did
+                "25P02" => Some(FAILED_EARLIER),
                 // admin_shutdown, crash_shutdown, cannot_connect_now, too_many_connections,
                 // configuration_limit_exceeded, and the connection-exception class
                 "57P01" | "57P02" | "57P03" | "53300" | "53400" => Some(DOWN),

@@ -20,7 +20,7 @@ mod vault;
 
 pub use audit::SeaAuditLog;
 pub use crypto::XChaCha;
-pub use db::{Backend, Database, PoolSettings, PoolStats, Readiness};
+pub use db::{Backend, Batch, Database, PoolSettings, PoolStats, ReadScope, Readiness};
 pub use repositories::{
     SeaApiClientRepository, SeaCitizenRepository, SeaOfferRepository, SeaOrganisationRepository,
     SeaPeerRepository, SeaReferralRepository, SeaTenantRepository, SeaUserRepository,

@@ -1,5 +1,7 @@
 //! The per-tenant settings row, shared by the contexts that keep a setting in it.
 
+use std::time::{Duration, Instant};
+
 use peerbro_domain::DomainResult;
 use peerbro_domain::ids::TenantId;
 use peerbro_domain::people::DEFAULT_SUPERVISION_LIMIT_DAYS;
@@ -19,17 +21,42 @@ pub(crate) enum Setting {
     ContactLimitDays,
 }
 
-/// The tenant's settings row, if it has one.
+/// How long a process keeps a tenant's settings row before reading it again. A change made
+/// through this process is seen at once; one made through another process within this time.
+/// The settings are thresholds for flags on worklists (contact and supervision overdue), never
+/// access rules, so a few seconds' lag is harmless.
+pub(crate) const KEPT_FOR: Duration = Duration::from_secs(10);
+
+/// Most tenants' rows kept; past it the memo starts afresh.
+const MAX_KEPT: usize = 4_096;
+
+fn memo(db: &Database) -> std::sync::MutexGuard<'_, crate::db::SettingsMemo> {
+    db.settings_memo
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// The tenant's settings row, if it has one: kept in memory for [`KEPT_FOR`].
 pub(crate) async fn read(
     db: &Database,
     tenant: TenantId,
 ) -> DomainResult<Option<tenant_settings::Model>> {
+    if let Some((at, row)) = memo(db).get(&tenant)
+        && at.elapsed() < KEPT_FOR
+    {
+        return Ok(row.clone());
+    }
     let tx = db.begin(tenant).await?;
     let row = tenant_settings::Entity::find_by_id(tenant.as_uuid())
         .one(&tx)
         .await
         .map_err(unexpected)?;
     tx.commit().await?;
+    let mut kept = memo(db);
+    if kept.len() >= MAX_KEPT {
+        kept.clear();
+    }
+    kept.insert(tenant, (Instant::now(), row.clone()));
     Ok(row)
 }
 
@@ -65,5 +92,7 @@ pub(crate) async fn write(
     .exec_without_returning(&tx)
     .await
     .map_err(unexpected)?;
-    tx.commit().await
+    tx.commit().await?;
+    memo(db).remove(&tenant);
+    Ok(())
 }

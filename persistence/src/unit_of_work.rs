@@ -29,7 +29,7 @@ impl SeaTransactions {
 impl Transactions for SeaTransactions {
     async fn begin(&self, ctx: &RequestContext) -> DomainResult<Box<dyn UnitOfWork>> {
         let tenant = ctx.tenant_id()?;
-        let tx = self.db.begin(tenant).await?;
+        let tx = self.db.begin_write(tenant).await?;
         Ok(Box::new(SeaUnit { tx, tenant }))
     }
 }

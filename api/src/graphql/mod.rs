@@ -87,7 +87,7 @@ pub fn with_request_data(
 ) -> async_graphql::Request {
     let organisations = DataLoader::new(
         loaders::OrganisationLoader::new(services.tenancy.clone(), ctx.clone()),
-        tokio::spawn,
+        peerbro_persistence::ReadScope::spawner(),
     );
     let consents = people::consent_loader(services.people.clone(), ctx.clone());
     let supervision = peers::supervision_loader(services.peers.clone(), ctx.clone());

@@ -8,8 +8,10 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{self, ContentType};
 use actix_web::{HttpRequest, HttpResponse, web};
 use async_graphql::Data;
+use async_graphql::parser::types::{DocumentOperations, OperationType};
 use async_graphql_actix_web::GraphQLSubscription;
 use peerbro_domain::DomainError;
+use peerbro_persistence::ReadScope;
 use serde_json::json;
 
 use crate::auth::AuthError;
@@ -92,7 +94,7 @@ pub async fn post(
             "send the GraphQL request as application/json",
         );
     }
-    let request: async_graphql::Request = match serde_json::from_slice(&body) {
+    let mut request: async_graphql::Request = match serde_json::from_slice(&body) {
         Ok(request) => request,
         Err(err) => {
             return graphql_error(
@@ -102,15 +104,31 @@ pub async fn post(
             );
         }
     };
-    let ctx = match resolve(&req).await {
-        Ok(ctx) => ctx,
-        Err(err) => return graphql_api_error(&err),
-    };
-    let label = std::sync::Arc::new(cost::LabelSlot::default());
     let started = std::time::Instant::now();
-    let request = with_request_data(request, &state.services, ctx).data(label.clone());
-    let response = schema.execute(request).await;
-    let response = with_codes(response);
+    let label = std::sync::Arc::new(cost::LabelSlot::default());
+    // A query runs in one read transaction, shared by its resolvers and loaders and by the
+    // look-up of the caller; a mutation's use cases keep their own (ADR 0018).
+    let response = if is_query(&mut request) {
+        let scope = ReadScope::new();
+        let response = scope
+            .run(execute(&req, &state, &schema, request, &label))
+            .await;
+        match scope.finish().await {
+            Ok(()) => response,
+            Err(err) => {
+                tracing::warn!(error = %err, "the request's read transaction did not commit");
+                Ok(async_graphql::Response::from_errors(vec![
+                    to_gql(err).into_server_error(async_graphql::Pos::default()),
+                ]))
+            }
+        }
+    } else {
+        execute(&req, &state, &schema, request, &label).await
+    };
+    let response = match response {
+        Ok(response) => with_codes(response),
+        Err(refused) => return refused,
+    };
     let (status, retry_after, code) = status_of(&response);
     let operation = label
         .0
@@ -127,6 +145,37 @@ pub async fn post(
         res.insert_header((header::RETRY_AFTER, seconds));
     }
     res.json(response)
+}
+
+/// Whether the operation `request` selects is a query (parsed here once; the parsed document
+/// goes on with the request). A document that does not parse, or names no operation it holds,
+/// is not, and is refused when it is run.
+fn is_query(request: &mut async_graphql::Request) -> bool {
+    let name = request.operation_name.clone();
+    let Ok(doc) = request.parsed_query() else {
+        return false;
+    };
+    let operation = match (&doc.operations, name.as_deref()) {
+        (DocumentOperations::Single(op), _) => Some(op),
+        (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name),
+        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => ops.values().next(),
+        (DocumentOperations::Multiple(_), None) => None,
+    };
+    operation.is_some_and(|op| op.node.ty == OperationType::Query)
+}
+
+/// Resolves the caller and runs the request; `Err` is an answer already made (the caller was
+/// refused).
+async fn execute(
+    req: &HttpRequest,
+    state: &AppState,
+    schema: &PeerbroSchema,
+    request: async_graphql::Request,
+    label: &std::sync::Arc<cost::LabelSlot>,
+) -> Result<async_graphql::Response, HttpResponse> {
+    let ctx = resolve(req).await.map_err(|err| graphql_api_error(&err))?;
+    let request = with_request_data(request, &state.services, ctx).data(label.clone());
+    Ok(schema.execute(request).await)
 }
 
 /// `GET /graphql`: the GraphiQL page.

@@ -8,4 +8,5 @@ pub mod health;
 pub mod lifecycle;
 pub mod problem;
 pub mod rate_limit;
+pub mod read_scope;
 pub mod request_id;

@@ -2,6 +2,7 @@
 //! and appends the audit entries for each access in the same transaction as the access: reads
 //! and writes of personal data cannot happen without their entry.
 
+use crate::people::ConsentPurpose;
 use async_trait::async_trait;
 
 use crate::context::RequestContext;
@@ -115,6 +116,19 @@ pub trait CitizenRepository: Send + Sync {
         ctx: &RequestContext,
         id: CitizenId,
     ) -> DomainResult<Vec<ConsentRecord>>;
+
+    /// Whether the citizen's latest consent for `purpose` is given (one look-up, for checks
+    /// that need nothing else); `false` when none was ever recorded or the citizen is not in
+    /// the tenant.
+    ///
+    /// # Errors
+    /// `Unknown` on storage failure.
+    async fn consent_given(
+        &self,
+        ctx: &RequestContext,
+        id: CitizenId,
+        purpose: ConsentPurpose,
+    ) -> DomainResult<bool>;
 
     /// The consent histories of several citizens in one query (DataLoaders); citizens not in
     /// the tenant are absent.

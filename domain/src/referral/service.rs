@@ -115,11 +115,9 @@ impl ReferralService {
 
     async fn outcome_shared(&self, ctx: &RequestContext, citizen: CitizenId) -> DomainResult<bool> {
         let system = RequestContext::system(ctx.tenant_id()?);
-        let history = self.citizens.consent_history(&system, citizen).await?;
-        Ok(has_consent(
-            &history,
-            ConsentPurpose::ShareOutcomeWithReferrer,
-        ))
+        self.citizens
+            .consent_given(&system, citizen, ConsentPurpose::ShareOutcomeWithReferrer)
+            .await
     }
 
     /// The referrals of the caller's organisation (referrers).

@@ -9,7 +9,10 @@ use crate::context::RequestContext;
 use crate::error::{Conflict, DomainError, DomainResult, Duplicate};
 use crate::ids::{CitizenId, UserId};
 use crate::page::{Page, PageRequest};
-use crate::people::{Citizen, CitizenChange, CitizenFilter, CitizenRepository, ConsentRecord};
+use crate::people::{
+    Citizen, CitizenChange, CitizenFilter, CitizenRepository, ConsentPurpose, ConsentRecord,
+    has_consent,
+};
 use crate::privacy::Purpose;
 
 fn not_found() -> DomainError {
@@ -168,6 +171,19 @@ impl CitizenRepository for World {
             return Err(not_found());
         }
         Ok(s.consents.get(&(t, id)).cloned().unwrap_or_default())
+    }
+
+    async fn consent_given(
+        &self,
+        ctx: &RequestContext,
+        id: CitizenId,
+        purpose: ConsentPurpose,
+    ) -> DomainResult<bool> {
+        let t = ctx.tenant_id()?;
+        let s = self.state();
+        Ok(s.consents
+            .get(&(t, id))
+            .is_some_and(|history| has_consent(history, purpose)))
     }
 
     async fn consent_histories(

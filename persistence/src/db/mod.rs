@@ -13,6 +13,7 @@
 //! `tx.rs` the transaction type.
 
 mod pool;
+mod scope;
 mod tx;
 
 use std::sync::Arc;
@@ -32,11 +33,12 @@ use tokio::runtime::Handle;
 
 use pool::Traffic;
 pub use pool::{PoolSettings, PoolStats, Readiness};
+pub use scope::{Batch, ReadScope};
 pub(crate) use tx::Tx;
 
 use crate::errors::{DOWN, SHARE_IN_USE, unavailable_sqlx, unexpected};
 use pool::{TenantGates, Waiting, connect_options};
-use tx::{TxInner, sqlx_err};
+use tx::{OwnTx, TxInner, sqlx_err};
 
 /// Which database the server talks to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -63,7 +65,18 @@ pub struct Database {
     gates: Arc<TenantGates>,
     waiting: Arc<AtomicU32>,
     traffic: Arc<Traffic>,
+    /// Tenant settings read recently (`crate::settings`).
+    pub(crate) settings_memo: Arc<std::sync::Mutex<SettingsMemo>>,
 }
+
+/// Tenant settings rows as last read, with when they were read.
+pub(crate) type SettingsMemo = std::collections::HashMap<
+    TenantId,
+    (
+        std::time::Instant,
+        Option<crate::entities::peers::tenant_settings::Model>,
+    ),
+>;
 
 impl Database {
     /// Connects to `url` (`postgres://…` or `sqlite://…`) with the default pool behaviour.
@@ -112,6 +125,7 @@ impl Database {
             settings,
             waiting: Arc::new(AtomicU32::new(0)),
             traffic: Arc::new(Traffic::default()),
+            settings_memo: Arc::default(),
         })
     }
 
@@ -245,8 +259,31 @@ impl Database {
         &self.conn
     }
 
-    /// Opens a transaction acting in `tenant`, within the tenant's share of the pool.
+    /// A transaction acting in `tenant`: inside a request's [`ReadScope`], the request's shared
+    /// one (opened now if it is the first); otherwise one of its own.
     pub(crate) async fn begin(&self, tenant: TenantId) -> DomainResult<Tx> {
+        if let Some(scope) = ReadScope::current()
+            && let Some(tx) = scope.shared(tenant, || self.begin_own(tenant)).await?
+        {
+            return Ok(Tx::Shared(tx));
+        }
+        self.begin_own(tenant).await.map(Tx::Own)
+    }
+
+    /// A transaction of its own acting in `tenant`, also inside a read scope: for use cases
+    /// that take locks and decide their own commit.
+    pub(crate) async fn begin_write(&self, tenant: TenantId) -> DomainResult<Tx> {
+        self.begin_own(tenant).await.map(Tx::Own)
+    }
+
+    /// Opens a transaction acting in `tenant`, within the tenant's share of the pool.
+    ///
+    /// The tenant is set with `SET LOCAL` after `citus.propagate_set_commands = 'local'`, in
+    /// the same round trip as `BEGIN`: on a database distributed by tenant (Citus) only a
+    /// propagated `SET LOCAL` reaches the shards, where `set_config(…, true)` does not; on
+    /// plain PostgreSQL the `citus.` setting is an inert placeholder. The value is the typed
+    /// id's own rendering (hex digits and dashes), never text from a request.
+    async fn begin_own(&self, tenant: TenantId) -> DomainResult<OwnTx> {
         let _waiting = Waiting::new(&self.waiting);
         let gate = self.gates.gate(tenant);
         let permit = tokio::time::timeout(self.settings.acquire_timeout, gate.acquire_owned())
@@ -256,16 +293,18 @@ impl Database {
                 DomainError::Unavailable(SHARE_IN_USE)
             })?
             .map_err(|_| DomainError::Unavailable(SHARE_IN_USE))?;
-        // A UUID's text form is hex and dashes only, so it is safe to inline.
+        let uuid: uuid::Uuid = tenant.as_uuid();
         let sql = format!(
-            "BEGIN; SELECT set_config('app.tenant_id', '{}', true)",
-            tenant.as_uuid()
+            "BEGIN; SET LOCAL citus.propagate_set_commands = 'local'; \
+             SET LOCAL app.tenant_id = '{}'",
+            uuid.as_hyphenated()
         );
         let inner = self.open(sql, SqliteTransactionMode::Immediate).await?;
-        Ok(Tx {
+        Ok(OwnTx {
             inner,
             _permit: Some(permit),
             traffic: self.traffic.clone(),
+            failed: std::sync::atomic::AtomicBool::new(false),
         })
     }
 
@@ -277,11 +316,12 @@ impl Database {
         let inner = self
             .open("BEGIN".to_owned(), SqliteTransactionMode::Deferred)
             .await?;
-        Ok(Tx {
+        Ok(Tx::Own(OwnTx {
             inner,
             _permit: None,
             traffic: self.traffic.clone(),
-        })
+            failed: std::sync::atomic::AtomicBool::new(false),
+        }))
     }
 
     async fn open(&self, begin: String, sqlite: SqliteTransactionMode) -> DomainResult<TxInner> {

@@ -70,31 +70,33 @@ impl Extension for CostLimitExtension {
         next: NextPrepareRequest<'_>,
     ) -> ServerResult<Request> {
         let limit = &self.limit;
-        // Parsed here once and handed to the request, which async-graphql then uses as is.
-        let doc = async_graphql::parser::parse_query(&request.query)?;
-        let cost =
-            analyse(&limit.model, &doc, &request.variables, limit.limits.depth).map_err(|e| {
-                let message = match e {
-                    CostError::FragmentCycle(name) => {
-                        format!("fragment {name} spreads itself")
-                    }
-                    CostError::UnknownFragment(name) => format!("unknown fragment {name}"),
-                    CostError::TooManyFragments(n) => format!(
-                        "the document defines {n} fragments, more than the {MAX_FRAGMENTS} allowed"
-                    ),
-                    CostError::TooDeep(depth) => {
-                        return refused(
-                            format!(
-                                "the query is nested deeper than {} levels \
+        // Parsed once (by the transport, or here) and kept with the request, which
+        // async-graphql then uses as is.
+        let variables = std::mem::take(&mut request.variables);
+        let operation = request.operation_name.clone();
+        let doc = request.parsed_query()?;
+        let cost = analyse(&limit.model, doc, &variables, limit.limits.depth).map_err(|e| {
+            let message = match e {
+                CostError::FragmentCycle(name) => {
+                    format!("fragment {name} spreads itself")
+                }
+                CostError::UnknownFragment(name) => format!("unknown fragment {name}"),
+                CostError::TooManyFragments(n) => format!(
+                    "the document defines {n} fragments, more than the {MAX_FRAGMENTS} allowed"
+                ),
+                CostError::TooDeep(depth) => {
+                    return refused(
+                        format!(
+                            "the query is nested deeper than {} levels \
                              (PEERBRO_GRAPHQL_MAX_DEPTH)",
-                                limit.limits.depth
-                            ),
-                            Some(("depth", depth, limit.limits.depth)),
-                        );
-                    }
-                };
-                refused(message, None)
-            })?;
+                            limit.limits.depth
+                        ),
+                        Some(("depth", depth, limit.limits.depth)),
+                    );
+                }
+            };
+            refused(message, None)
+        })?;
         if let Some((what, figure, max)) = cost.exceeds(&limit.limits) {
             return Err(refused(
                 format!(
@@ -104,7 +106,8 @@ impl Extension for CostLimitExtension {
                 Some((what, figure, max)),
             ));
         }
-        let label = operation_label(&limit.model, &doc, request.operation_name.as_deref());
+        let label = operation_label(&limit.model, doc, operation.as_deref());
+        request.variables = variables;
         if let Some(slot) = request
             .data
             .get(&std::any::TypeId::of::<Arc<LabelSlot>>())
@@ -113,7 +116,6 @@ impl Extension for CostLimitExtension {
         {
             *slot = Some(label);
         }
-        request.set_parsed_query(doc);
         next.run(ctx, request).await
     }
 }

@@ -237,7 +237,10 @@ impl Loader<OfferId> for SessionLoader {
 /// The per-request session loader.
 #[must_use]
 pub fn session_loader(offers: OfferService, ctx: RequestContext) -> DataLoader<SessionLoader> {
-    DataLoader::new(SessionLoader { offers, ctx }, tokio::spawn)
+    DataLoader::new(
+        SessionLoader { offers, ctx },
+        peerbro_persistence::ReadScope::spawner(),
+    )
 }
 
 /// A citizen's place on a course.

@@ -315,7 +315,10 @@ pub fn supervision_loader(
     peers: PeerService,
     ctx: RequestContext,
 ) -> DataLoader<LastSupervisionLoader> {
-    DataLoader::new(LastSupervisionLoader { peers, ctx }, tokio::spawn)
+    DataLoader::new(
+        LastSupervisionLoader { peers, ctx },
+        peerbro_persistence::ReadScope::spawner(),
+    )
 }
 
 /// A supervision session.

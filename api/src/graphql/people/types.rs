@@ -304,5 +304,8 @@ pub(crate) fn details(
 /// The per-request consent loader.
 #[must_use]
 pub fn consent_loader(people: PeopleService, ctx: RequestContext) -> DataLoader<ConsentLoader> {
-    DataLoader::new(ConsentLoader::new(people, ctx), tokio::spawn)
+    DataLoader::new(
+        ConsentLoader::new(people, ctx),
+        peerbro_persistence::ReadScope::spawner(),
+    )
 }

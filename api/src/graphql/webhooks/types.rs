@@ -221,5 +221,8 @@ impl Loader<WebhookDeliveryId> for AttemptLoader {
 /// The per-request attempt loader.
 #[must_use]
 pub fn attempt_loader(webhooks: WebhookService, ctx: RequestContext) -> DataLoader<AttemptLoader> {
-    DataLoader::new(AttemptLoader { webhooks, ctx }, tokio::spawn)
+    DataLoader::new(
+        AttemptLoader { webhooks, ctx },
+        peerbro_persistence::ReadScope::spawner(),
+    )
 }

@@ -7,7 +7,7 @@ use async_trait::async_trait;
 use peerbro_domain::ids::{CitizenId, UserId};
 use peerbro_domain::page::{Page, PageRequest};
 use peerbro_domain::people::{
-    Citizen, CitizenChange, CitizenFilter, CitizenRepository, ConsentRecord,
+    Citizen, CitizenChange, CitizenFilter, CitizenRepository, ConsentPurpose, ConsentRecord,
 };
 use peerbro_domain::privacy::{AuditAction, Purpose};
 use peerbro_domain::{DomainError, DomainResult, RequestContext};
@@ -211,6 +211,27 @@ impl CitizenRepository for SeaCitizenRepository {
             .map_err(unexpected)?;
         tx.commit().await?;
         rows.into_iter().map(consent_from).collect()
+    }
+
+    async fn consent_given(
+        &self,
+        ctx: &RequestContext,
+        id: CitizenId,
+        purpose: ConsentPurpose,
+    ) -> DomainResult<bool> {
+        let tenant = ctx.tenant_id()?;
+        let tx = self.db.begin(tenant).await?;
+        let latest = consents::Entity::find()
+            .filter(consents::Column::TenantId.eq(tenant.as_uuid()))
+            .filter(consents::Column::CitizenId.eq(id.as_uuid()))
+            .filter(consents::Column::Purpose.eq(purpose.as_str()))
+            .order_by_desc(consents::Column::At)
+            .order_by_desc(consents::Column::Id)
+            .one(&tx)
+            .await
+            .map_err(unexpected)?;
+        tx.commit().await?;
+        Ok(latest.is_some_and(|row| row.given))
     }
 
     async fn consent_histories(

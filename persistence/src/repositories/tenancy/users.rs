@@ -8,7 +8,11 @@ use peerbro_domain::ids::{OrganisationId, TenantId, UserId};
 use peerbro_domain::page::{Page, PageRequest};
 use peerbro_domain::tenancy::{DisplayName, Email, RoleChange, User, UserRepository};
 use peerbro_domain::{DomainError, DomainResult, Duplicate};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait as _, JoinType, Query};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait as _, EntityTrait,
+    FromQueryResult as _, Iterable as _, QueryFilter,
+};
 use uuid::Uuid;
 
 use crate::db::{Database, Tx};
@@ -79,6 +83,52 @@ async fn users_with_roles(
         .collect()
 }
 
+/// One user with their roles, in one statement (every authenticated request resolves its
+/// caller this way): the user's row left-joined to their memberships.
+async fn user_with_roles(tx: &Tx, tenant: TenantId, id: UserId) -> DomainResult<User> {
+    let mut query = Query::select();
+    for column in users::Column::iter() {
+        query.column((users::Entity, column));
+    }
+    query
+        .expr_as(
+            Expr::col((memberships::Entity, memberships::Column::Role)),
+            Alias::new("member_role"),
+        )
+        .from(users::Entity)
+        .join(
+            JoinType::LeftJoin,
+            memberships::Entity,
+            Condition::all()
+                .add(
+                    Expr::col((memberships::Entity, memberships::Column::TenantId))
+                        .equals((users::Entity, users::Column::TenantId)),
+                )
+                .add(
+                    Expr::col((memberships::Entity, memberships::Column::UserId))
+                        .equals((users::Entity, users::Column::Id)),
+                ),
+        )
+        .and_where(Expr::col((users::Entity, users::Column::TenantId)).eq(tenant.as_uuid()))
+        .and_where(Expr::col((users::Entity, users::Column::Id)).eq(id.as_uuid()));
+    let rows = tx.query_all(&query).await.map_err(unexpected)?;
+    let mut roles = BTreeSet::new();
+    let mut model = None;
+    for row in rows {
+        if let Some(role) = row
+            .try_get::<Option<String>>("", "member_role")
+            .map_err(unexpected)?
+        {
+            roles.insert(role.parse::<Role>().map_err(|_| corrupt("role"))?);
+        }
+        if model.is_none() {
+            model = Some(users::Model::from_query_result(&row, "").map_err(unexpected)?);
+        }
+    }
+    let model = model.ok_or(DomainError::NotFound { resource: "user" })?;
+    user_from(model, roles)
+}
+
 fn membership(tenant: TenantId, user: UserId, role: Role) -> memberships::ActiveModel {
     memberships::ActiveModel {
         tenant_id: Set(tenant.as_uuid()),
@@ -103,12 +153,9 @@ impl UserRepository for SeaUserRepository {
     async fn get(&self, ctx: &RequestContext, id: UserId) -> DomainResult<User> {
         let tenant = ctx.tenant_id()?;
         let tx = self.db.begin(tenant).await?;
-        let row = find_user(&tx, tenant, id).await?;
-        let mut users = users_with_roles(&tx, tenant, vec![row]).await?;
+        let user = user_with_roles(&tx, tenant, id).await?;
         tx.commit().await?;
-        users
-            .pop()
-            .ok_or(DomainError::NotFound { resource: "user" })
+        Ok(user)
     }
 
     #[tracing::instrument(skip_all)]
