@@ -39,6 +39,16 @@ enum Command {
         /// The demo tenants `helsingor` and `kobenhavn` (idempotent).
         #[arg(long)]
         demo: bool,
+        /// The load benchmark's tenants `bench-01` … and their referrals (idempotent;
+        /// `bench/run` runs it).
+        #[arg(long, conflicts_with = "demo")]
+        bench: bool,
+        /// With `--bench`: how many tenants (1 to 99).
+        #[arg(long, default_value_t = 10, requires = "bench")]
+        tenants: usize,
+        /// With `--bench`: how many referrals in all, spread evenly over the tenants.
+        #[arg(long, default_value_t = 100_000, requires = "bench")]
+        referrals: usize,
     },
     /// Print the GraphQL schema (SDL).
     Schema,
@@ -112,8 +122,29 @@ pub async fn run() -> anyhow::Result<()> {
             println!("migrations applied");
             Ok(())
         }
-        Command::Seed { demo } => {
-            anyhow::ensure!(demo, "say what to seed: --demo");
+        Command::Seed {
+            bench: true,
+            tenants,
+            referrals,
+            ..
+        } => {
+            let _telemetry = telemetry::init(&settings)?;
+            let db = Database::connect(settings.admin_url(), 10).await?;
+            let report = seed::bench(
+                &services(&db, &settings, &master_key(&settings)?),
+                tenants,
+                referrals,
+            )
+            .await?;
+            db.close().await;
+            println!(
+                "bench seed: {} tenants and {} referrals created",
+                report.tenants, report.referrals
+            );
+            Ok(())
+        }
+        Command::Seed { demo, .. } => {
+            anyhow::ensure!(demo, "say what to seed: --demo or --bench");
             let _telemetry = telemetry::init(&settings)?;
             let db = Database::connect(settings.admin_url(), 2).await?;
             let report = seed::demo(&services(&db, &settings, &master_key(&settings)?)).await?;

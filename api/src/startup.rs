@@ -12,7 +12,7 @@ use actix_web::{App, HttpServer, guard, web};
 use anyhow::Context as _;
 use peerbro_domain::privacy::SecretKey;
 use peerbro_domain::webhooks::WebhookDispatcher;
-use peerbro_persistence::{Database, PoolSettings};
+use peerbro_persistence::{AuditSealer, Database, PoolSettings};
 use tokio::sync::watch;
 
 use crate::config::Settings;
@@ -24,6 +24,10 @@ use crate::http::{health, problem, read_scope, request_id};
 use crate::metrics::Metrics;
 use crate::state::AppState;
 use crate::webhooks::spawn_worker;
+
+/// How often every tenant's pending audit entries are swept, for entries a process left
+/// behind (it died before sealing them); the first sweep runs at start.
+const SWEEP_EVERY: Duration = Duration::from_secs(300);
 use crate::wiring::{authenticator, master_key, services, webhook_dispatcher};
 use crate::{graphql, rest, seed};
 
@@ -83,6 +87,7 @@ pub struct Application {
     db: Database,
     state: AppState,
     dispatcher: Option<(WebhookDispatcher, Duration)>,
+    sealer: (AuditSealer, Duration),
 }
 
 impl Application {
@@ -237,6 +242,10 @@ impl Application {
             server,
             metrics_server,
             metrics_port,
+            sealer: (
+                AuditSealer::new(db.clone()),
+                Duration::from_millis(settings.audit_seal_interval_ms),
+            ),
             db,
             state,
             dispatcher,
@@ -290,6 +299,11 @@ impl Application {
         let worker = self
             .dispatcher
             .map(|(dispatcher, interval)| spawn_worker(dispatcher, interval, shutdown));
+        let (sealer, seal_every) = self.sealer;
+        let mut sealer_stop = stop_worker.subscribe();
+        let sealer = tokio::spawn(sealer.run(seal_every, SWEEP_EVERY, async move {
+            let _ = sealer_stop.wait_for(|stop| *stop).await;
+        }));
         let served = server.await.context("server task failed");
         // A delivery cut off here keeps its claim and is retried, under the same id, when its
         // lease runs out.
@@ -297,6 +311,8 @@ impl Application {
         if let Some(worker) = worker {
             let _ = tokio::time::timeout(Duration::from_secs(5), worker).await;
         }
+        // The sealer seals what the last requests wrote before the pool closes.
+        let _ = tokio::time::timeout(Duration::from_secs(5), sealer).await;
         forget.abort();
         if let Some(handle) = metrics_handle {
             handle.stop(false).await;

@@ -20,6 +20,7 @@ mod m20261124_000007_api_clients;
 mod m20261124_000008_offers;
 mod m20261129_000009_attempts_in_flight;
 mod m20261129_000010_foreign_key_indexes;
+mod m20261129_000011_audit_pending;
 pub mod postgres;
 
 /// The PostgreSQL role the server connects as. It is created (without a password, `LOGIN`,
@@ -37,6 +38,7 @@ pub const TENANT_TABLES: &[&str] = &[
     "citizens",
     "consents",
     "audit_entries",
+    "audit_pending",
     "peer_workers",
     "peer_screenings",
     "peer_certificates",
@@ -81,6 +83,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000008_offers::Migration),
             Box::new(m20261129_000009_attempts_in_flight::Migration),
             Box::new(m20261129_000010_foreign_key_indexes::Migration),
+            Box::new(m20261129_000011_audit_pending::Migration),
         ]
     }
 }

@@ -18,7 +18,7 @@ pub mod testing;
 mod unit_of_work;
 mod vault;
 
-pub use audit::SeaAuditLog;
+pub use audit::{AuditSealer, SeaAuditLog};
 pub use crypto::XChaCha;
 pub use db::{Backend, Batch, Database, PoolSettings, PoolStats, ReadScope, Readiness};
 pub use repositories::{

@@ -116,6 +116,11 @@ impl Settings {
                     .to_owned(),
             ));
         }
+        if self.audit_seal_interval_ms == 0 {
+            return Err(ConfigError(
+                "PEERBRO_AUDIT_SEAL_INTERVAL_MS must be at least 1".to_owned(),
+            ));
+        }
         if self.webhook_max_attempts == 0
             || self.webhook_poll_interval_ms == 0
             || self.webhook_timeout_seconds == 0

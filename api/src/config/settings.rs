@@ -146,6 +146,9 @@ pub struct Settings {
     pub webhook_worker: bool,
     /// `PEERBRO_WEBHOOK_POLL_INTERVAL_MS`: how often the worker looks for new events.
     pub webhook_poll_interval_ms: u64,
+    /// `PEERBRO_AUDIT_SEAL_INTERVAL_MS`: how often look-up entries written by reads in this
+    /// process are sealed into their tenant's audit chain (ADR 0019).
+    pub audit_seal_interval_ms: u64,
     /// `PEERBRO_WEBHOOK_RETRY_BASE_MS`: the delay after a first failed attempt; it doubles
     /// with every further failure.
     pub webhook_retry_base_ms: u64,
@@ -218,6 +221,7 @@ impl Default for Settings {
             workers: None,
             webhook_worker: true,
             webhook_poll_interval_ms: 1000,
+            audit_seal_interval_ms: 1000,
             webhook_retry_base_ms: 30_000,
             webhook_retry_max_delay_seconds: 6 * 3600,
             webhook_max_attempts: 12,

@@ -9,8 +9,11 @@ use peerbro_domain::tenancy::{
     TenancyService, Tenant, TenantSlug,
 };
 
+mod bench;
 mod offers;
 mod people;
+
+pub use self::bench::{BenchReport, bench};
 
 use self::offers::seed_offers;
 use self::people::{parse_err, seed_citizens, seed_peers};

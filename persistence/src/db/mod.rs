@@ -65,6 +65,8 @@ pub struct Database {
     gates: Arc<TenantGates>,
     waiting: Arc<AtomicU32>,
     traffic: Arc<Traffic>,
+    /// Tenants this process wrote pending audit entries for (`crate::audit`).
+    audit_pending: Arc<pool::Noted>,
     /// Tenant settings read recently (`crate::settings`).
     pub(crate) settings_memo: Arc<std::sync::Mutex<SettingsMemo>>,
 }
@@ -126,6 +128,7 @@ impl Database {
             waiting: Arc::new(AtomicU32::new(0)),
             traffic: Arc::new(Traffic::default()),
             settings_memo: Arc::default(),
+            audit_pending: Arc::default(),
         })
     }
 
@@ -253,6 +256,24 @@ impl Database {
         self.health.close().await.ok();
     }
 
+    /// Notes that `tenant` has pending audit entries.
+    pub(crate) fn note_audit_pending(&self, tenant: TenantId) {
+        self.audit_pending
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(tenant);
+    }
+
+    /// The tenants noted since the last call.
+    pub(crate) fn take_audit_pending(&self) -> std::collections::HashSet<TenantId> {
+        std::mem::take(
+            &mut *self
+                .audit_pending
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        )
+    }
+
     /// The raw connection (tests and benchmarks).
     #[cfg(feature = "testing")]
     pub(crate) const fn raw(&self) -> &DatabaseConnection {
@@ -305,6 +326,7 @@ impl Database {
             _permit: Some(permit),
             traffic: self.traffic.clone(),
             failed: std::sync::atomic::AtomicBool::new(false),
+            audit_pending: Some(self.audit_pending.clone()),
         })
     }
 
@@ -321,6 +343,7 @@ impl Database {
             _permit: None,
             traffic: self.traffic.clone(),
             failed: std::sync::atomic::AtomicBool::new(false),
+            audit_pending: None,
         }))
     }
 

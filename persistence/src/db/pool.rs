@@ -72,6 +72,9 @@ pub struct PoolStats {
     pub round_trips: u64,
 }
 
+/// Tenants noted by a pool's transactions (those with pending audit entries).
+pub(crate) type Noted = std::sync::Mutex<std::collections::HashSet<TenantId>>;
+
 /// Counts the work a pool's transactions send (for `/metrics` and the statement-count tests).
 #[derive(Debug, Default)]
 pub(crate) struct Traffic {

@@ -35,6 +35,8 @@ pub(crate) struct OwnTx {
     /// A statement failed: on PostgreSQL the transaction is aborted and its COMMIT would
     /// quietly roll back, so a shared transaction that failed must not be reported committed.
     pub(super) failed: AtomicBool,
+    /// Where the pool it came from notes tenants with pending audit entries.
+    pub(super) audit_pending: Option<Arc<super::pool::Noted>>,
 }
 
 pub(super) enum TxInner {
@@ -55,6 +57,16 @@ impl Tx {
     /// Whether row locks (`FOR UPDATE`) are meaningful (PostgreSQL; SQLite locks the file).
     pub(crate) fn locks_rows(&self) -> bool {
         self.own().locks_rows()
+    }
+
+    /// Notes, on the database it was opened on, that `tenant` has pending audit entries.
+    pub(crate) fn note_audit_pending(&self, tenant: peerbro_domain::ids::TenantId) {
+        if let Some(noted) = &self.own().audit_pending {
+            noted
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .insert(tenant);
+        }
     }
 
     fn own(&self) -> &OwnTx {

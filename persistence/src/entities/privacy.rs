@@ -123,3 +123,29 @@ pub mod audit_entries {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+pub mod audit_pending {
+    //! Look-up entries written by reads, waiting to be sealed into the chain.
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "audit_pending")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub tenant_id: Uuid,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub at: DateTimeUtc,
+        pub actor_id: Option<Uuid>,
+        pub actor_roles: String,
+        pub action: String,
+        pub subject_kind: String,
+        pub subject_id: Uuid,
+        pub purpose: String,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod api_clients;
+mod audit_sealing;
 mod auth;
 mod bad_input;
 mod consent_proxy;

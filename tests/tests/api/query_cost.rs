@@ -167,9 +167,13 @@ async fn floods_in_one_document_are_refused_and_personal_reads_cost_more(db: Db)
 
     // One page of citizens with names is allowed; two are not: each audited read weighs 50.
     let audit_count = || async {
-        app.owner_texts("SELECT CAST(count(*) AS TEXT) AS v FROM audit_entries")
-            .await
-            .remove(0)
+        // Sealed and still pending (ADR 0019).
+        app.owner_texts(
+            "SELECT CAST((SELECT count(*) FROM audit_entries) \
+             + (SELECT count(*) FROM audit_pending) AS TEXT) AS v",
+        )
+        .await
+        .remove(0)
     };
     let page = "citizens(purpose: COORDINATION, first: 100) { edges { node { name } } }";
     runs(&app, Some(&coordinator), &format!("{{ {page} }}")).await;

@@ -1,54 +1,38 @@
-//! The audit log adapter. Entries are appended inside the transaction of the access they
-//! record, under a per-tenant lock (a transaction-scoped advisory lock on PostgreSQL; SQLite's
-//! write transactions are already serial), each hashing the previous entry's hash.
+//! The audit log adapter. Every entry is written inside the transaction of the access it
+//! records, so that an access is never committed without its entry (ADR 0019):
+//!
+//! - a change (`append`) extends the tenant's hash chain at once, under a per-tenant lock (a
+//!   transaction-scoped advisory lock on PostgreSQL; SQLite's write transactions are already
+//!   serial), each entry hashing the previous entry's hash;
+//! - a read (`append_reads`) writes its look-up entries to `audit_pending`, with no lock, so
+//!   that reads in a tenant never queue behind one another or behind writes; `seal.rs` moves
+//!   pending entries into the chain in order — within seconds in the background, and at once
+//!   whenever the log itself is read or verified.
 
 use async_trait::async_trait;
-use chrono::{DateTime, SubsecRound as _, Utc};
 use peerbro_domain::page::{Page, PageRequest};
 use peerbro_domain::privacy::{
     AuditAction, AuditEntry, AuditEvent, AuditFilter, AuditLog, ChainReport, Purpose, SubjectKind,
     canonical_entry,
 };
-use peerbro_domain::{DomainError, DomainResult, RequestContext};
+use peerbro_domain::{DomainResult, RequestContext};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait as _, ConnectionTrait as _, DbBackend, EntityTrait as _,
-    QueryFilter as _, QueryOrder as _, QuerySelect as _, Statement,
+    ColumnTrait as _, EntityTrait as _, QueryFilter as _, QueryOrder as _, QuerySelect as _,
 };
-use sha2::{Digest as _, Sha256};
 use uuid::Uuid;
 
+mod chain;
+mod seal;
+
+pub use seal::AuditSealer;
+
+use self::chain::{GENESIS, corrupt, extend_chain, hash_of, lock_chain, unsealed};
 use crate::db::{Database, Tx};
 use crate::entities::privacy::audit_entries;
 use crate::errors::unexpected;
 use crate::repositories::keyset;
 
-/// The hash before the first entry.
-const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
-
-fn corrupt(what: &str) -> DomainError {
-    DomainError::Unknown(anyhow::anyhow!("stored audit {what} does not parse"))
-}
-
-fn actor_of(ctx: &RequestContext) -> (Option<Uuid>, String) {
-    match ctx.actor() {
-        Some(actor) => (
-            Some(actor.user_id().as_uuid()),
-            actor
-                .roles()
-                .iter()
-                .map(|r| r.as_str())
-                .collect::<Vec<_>>()
-                .join(","),
-        ),
-        None => (None, "SYSTEM".to_owned()),
-    }
-}
-
-fn hash_of(text: &str) -> String {
-    hex::encode(Sha256::digest(text.as_bytes()))
-}
-
-/// Appends `events` to the tenant's chain inside `tx`.
+/// Appends `events` (changes) to the tenant's chain inside `tx`, at once.
 pub(crate) async fn append(
     tx: &Tx,
     ctx: &RequestContext,
@@ -58,65 +42,12 @@ pub(crate) async fn append(
         return Ok(());
     }
     let tenant = ctx.tenant_id()?;
-    if tx.locks_rows() {
-        tx.execute_raw(Statement::from_sql_and_values(
-            DbBackend::Postgres,
-            "SELECT pg_advisory_xact_lock(hashtextextended($1, 7))",
-            [format!("audit/{tenant}").into()],
-        ))
-        .await
-        .map_err(unexpected)?;
-    }
-    let last = audit_entries::Entity::find()
-        .filter(audit_entries::Column::TenantId.eq(tenant.as_uuid()))
-        .order_by_desc(audit_entries::Column::Seq)
-        .limit(1)
-        .one(tx)
-        .await
-        .map_err(unexpected)?;
-    let (mut seq, mut prev) = last.map_or((0, GENESIS.to_owned()), |e| (e.seq, e.hash));
-    let (actor_id, actor_roles) = actor_of(ctx);
-    // Microseconds: what both databases store, so that the hash can be recomputed.
-    let at: DateTime<Utc> = Utc::now().trunc_subsecs(6);
-    let mut rows = Vec::with_capacity(events.len());
-    for event in events {
-        seq += 1;
-        let hash = hash_of(&canonical_entry(
-            &prev,
-            tenant.as_uuid(),
-            seq,
-            at,
-            actor_id,
-            &actor_roles,
-            event.action,
-            event.subject_kind,
-            event.subject_id,
-            event.purpose,
-        ));
-        rows.push(audit_entries::ActiveModel {
-            tenant_id: Set(tenant.as_uuid()),
-            seq: Set(seq),
-            id: Set(Uuid::now_v7()),
-            at: Set(at),
-            actor_id: Set(actor_id),
-            actor_roles: Set(actor_roles.clone()),
-            action: Set(event.action.as_str().to_owned()),
-            subject_kind: Set(event.subject_kind.as_str().to_owned()),
-            subject_id: Set(event.subject_id),
-            purpose: Set(event.purpose.as_str().to_owned()),
-            prev_hash: Set(prev.clone()),
-            hash: Set(hash.clone()),
-        });
-        prev = hash;
-    }
-    audit_entries::Entity::insert_many(rows)
-        .exec_without_returning(tx)
-        .await
-        .map_err(unexpected)?;
-    Ok(())
+    lock_chain(tx, tenant).await?;
+    extend_chain(tx, tenant, unsealed(ctx, events)).await
 }
 
-/// Appends one `READ` per subject, in order: the audit of a read that decrypted them.
+/// Records one `READ` per subject, in order — the audit of a read that decrypted them — as
+/// pending entries: no lock, one statement; sealed into the chain later (`seal.rs`).
 pub(crate) async fn append_reads(
     tx: &Tx,
     ctx: &RequestContext,
@@ -128,7 +59,11 @@ pub(crate) async fn append_reads(
         .into_iter()
         .map(|id| AuditEvent::new(AuditAction::Read, kind, id, purpose))
         .collect();
-    append(tx, ctx, &events).await
+    if events.is_empty() {
+        return Ok(());
+    }
+    let tenant = ctx.tenant_id()?;
+    seal::write_pending(tx, tenant, unsealed(ctx, &events)).await
 }
 
 fn entry_from(m: audit_entries::Model) -> DomainResult<AuditEntry> {
@@ -173,6 +108,8 @@ impl AuditLog for SeaAuditLog {
     ) -> DomainResult<Page<AuditEntry>> {
         let tenant = ctx.tenant_id()?;
         let tx = self.db.begin(tenant).await?;
+        // Pending look-ups first, so that the log shows every access committed so far.
+        seal::seal(&tx, tenant).await?;
         let mut query = audit_entries::Entity::find()
             .filter(audit_entries::Column::TenantId.eq(tenant.as_uuid()));
         if let Some(subject) = filter.subject_id {
@@ -202,6 +139,7 @@ impl AuditLog for SeaAuditLog {
     async fn verify(&self, ctx: &RequestContext) -> DomainResult<ChainReport> {
         let tenant = ctx.tenant_id()?;
         let tx = self.db.begin(tenant).await?;
+        seal::seal(&tx, tenant).await?;
         let mut expected_seq = 0i64;
         let mut prev = GENESIS.to_owned();
         // In batches, so that a long chain does not have to fit in memory.
