@@ -148,7 +148,8 @@ def main():
     lines = [
         f"peerbro load benchmark: {os.environ['BENCH_TENANTS']} tenants, "
         f"{os.environ['BENCH_REFERRALS']} referrals, wrk {CONNECTIONS} connections x {DURATION} "
-        f"per scenario, release build, {time.strftime('%Y-%m-%d')}",
+        f"per scenario, {os.environ.get('BENCH_PROFILE', 'release')} build, "
+        f"{os.cpu_count()} cores, {time.strftime('%Y-%m-%d')}",
         "",
         "| scenario | rps | p50 ms | p99 ms | errors | transactions/req | round trips/req | RSS MB (peak) |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
@@ -160,6 +161,9 @@ def main():
                  f"{raw_tps:.0f} | {raw_lat:.1f} (mean) | | | 1 | 4 | |")
     status, audited, listing = results[0][1], results[1][1], results[2][1]
     lines += [
+        "",
+        "Transactions and round trips per request are the server's own counters over each run, "
+        "background work (webhook worker, audit sealer) included.",
         "",
         "Ratios (targets from issue 10):",
         f"- point read / raw SQL: {status / raw_tps:.2f} (target 0.40-0.50)",

@@ -14,9 +14,9 @@ use peerbro_domain::tenancy::{ApiClientService, TenancyService};
 use peerbro_domain::unit_of_work::Transactions;
 use peerbro_domain::webhooks::{DispatchSettings, RetryPolicy, WebhookDispatcher, WebhookService};
 use peerbro_persistence::{
-    Database, SeaApiClientRepository, SeaAuditLog, SeaCitizenRepository, SeaOfferRepository,
-    SeaOrganisationRepository, SeaPeerRepository, SeaReferralRepository, SeaTenantRepository,
-    SeaTransactions, SeaUserRepository, SeaWebhookRepository, Vault, XChaCha,
+    Database, OutboxHints, SeaApiClientRepository, SeaAuditLog, SeaCitizenRepository,
+    SeaOfferRepository, SeaOrganisationRepository, SeaPeerRepository, SeaReferralRepository,
+    SeaTenantRepository, SeaTransactions, SeaUserRepository, SeaWebhookRepository, Vault, XChaCha,
 };
 use rand::RngCore as _;
 
@@ -110,7 +110,9 @@ pub fn webhook_dispatcher(
             prune_every: millis(settings.event_prune_interval_seconds.saturating_mul(1000)),
             ..DispatchSettings::default()
         },
-    ))
+    )
+    // Between sweeps, only tenants this process wrote events for or with a retry due.
+    .with_hints(Arc::new(OutboxHints::new(db.clone()))))
 }
 
 /// Loads the master key: a configured file must exist; the embedded default creates one

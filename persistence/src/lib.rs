@@ -21,6 +21,7 @@ mod vault;
 pub use audit::{AuditSealer, SeaAuditLog};
 pub use crypto::XChaCha;
 pub use db::{Backend, Batch, Database, PoolSettings, PoolStats, ReadScope, Readiness};
+pub use outbox::OutboxHints;
 pub use repositories::{
     SeaApiClientRepository, SeaCitizenRepository, SeaOfferRepository, SeaOrganisationRepository,
     SeaPeerRepository, SeaReferralRepository, SeaTenantRepository, SeaUserRepository,

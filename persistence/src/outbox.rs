@@ -6,11 +6,12 @@ use chrono::{DateTime, Utc};
 use peerbro_domain::DomainResult;
 use peerbro_domain::ids::TenantId;
 use peerbro_domain::referral::{Referral, ReferralTransition};
+use peerbro_domain::webhooks::WorkHints;
 use sea_orm::{ActiveValue::Set, EntityTrait as _};
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::db::Tx;
+use crate::db::{Database, Tx};
 use crate::entities::outbox;
 use crate::errors::unexpected;
 
@@ -37,6 +38,7 @@ async fn write(
     .exec_without_returning(tx)
     .await
     .map_err(unexpected)?;
+    tx.note_outbox(tenant);
     Ok(())
 }
 
@@ -80,4 +82,25 @@ pub(crate) async fn referral_moved(
         "at": moved.at,
     });
     write(tx, tenant, REFERRAL_STATUS_CHANGED, payload, moved.at).await
+}
+
+/// The webhook worker's hints: the tenants this process wrote outbox events for since it last
+/// asked ([`WorkHints`]).
+#[derive(Clone, Debug)]
+pub struct OutboxHints {
+    db: Database,
+}
+
+impl OutboxHints {
+    /// Over `db`.
+    #[must_use]
+    pub const fn new(db: Database) -> Self {
+        Self { db }
+    }
+}
+
+impl WorkHints for OutboxHints {
+    fn take(&self) -> Vec<TenantId> {
+        self.db.take_outbox_noted().into_iter().collect()
+    }
 }

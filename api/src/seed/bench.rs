@@ -63,7 +63,11 @@ pub async fn bench(
             .try_collect()
             .await?;
         report.referrals += made.into_iter().filter(|m| *m).count();
-        tracing::info!(tenant = t, referrals = per_tenant, "bench seed: tenant complete");
+        tracing::info!(
+            tenant = t,
+            referrals = per_tenant,
+            "bench seed: tenant complete"
+        );
     }
     Ok(report)
 }

@@ -12,7 +12,7 @@ use crate::error::DomainResult;
 use crate::tenancy::TenantRepository;
 use crate::webhooks::model::{AttemptResult, DeliveryAttempt, RetryPolicy};
 use crate::webhooks::ports::{
-    DeliveryQueue, DueDelivery, EventPublisher, OutgoingWebhook, WebhookSender,
+    DeliveryQueue, DueDelivery, EventPublisher, OutgoingWebhook, WebhookSender, WorkHints,
 };
 
 /// How the dispatcher works through the queue.
@@ -31,6 +31,10 @@ pub struct DispatchSettings {
     pub retention: Option<Duration>,
     /// How often old rows are pruned.
     pub prune_every: Duration,
+    /// With work hints, how often every tenant is looked at anyway (events another process
+    /// wrote, deliveries whose lease ran out); between sweeps an idle dispatcher sends nothing
+    /// to the database.
+    pub sweep_every: Duration,
 }
 
 impl Default for DispatchSettings {
@@ -42,6 +46,7 @@ impl Default for DispatchSettings {
             concurrency: 8,
             retention: Some(Duration::days(90)),
             prune_every: Duration::hours(1),
+            sweep_every: Duration::seconds(30),
         }
     }
 }
@@ -71,6 +76,16 @@ pub struct WebhookDispatcher {
     clock: Arc<dyn Clock>,
     settings: DispatchSettings,
     last_prune: Arc<std::sync::Mutex<Option<DateTime<Utc>>>>,
+    hints: Option<Arc<dyn WorkHints>>,
+    /// Between sweeps: when each tenant next has a delivery due (a retry), or is to be looked
+    /// at again because its last round filled a batch.
+    watch: Arc<std::sync::Mutex<Watch>>,
+}
+
+#[derive(Debug, Default)]
+struct Watch {
+    last_sweep: Option<DateTime<Utc>>,
+    due: std::collections::HashMap<crate::ids::TenantId, DateTime<Utc>>,
 }
 
 impl std::fmt::Debug for WebhookDispatcher {
@@ -100,6 +115,77 @@ impl WebhookDispatcher {
             clock,
             settings,
             last_prune: Arc::new(std::sync::Mutex::new(None)),
+            hints: None,
+            watch: Arc::default(),
+        }
+    }
+
+    /// Looks only at hinted tenants and tenants with a retry due between sweeps of every
+    /// tenant (every [`DispatchSettings::sweep_every`]); without hints every round sweeps.
+    #[must_use]
+    pub fn with_hints(mut self, hints: Arc<dyn WorkHints>) -> Self {
+        self.hints = Some(hints);
+        self
+    }
+
+    fn watch(&self) -> std::sync::MutexGuard<'_, Watch> {
+        self.watch
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The tenants this round looks at: all of them on a sweep, otherwise the hinted ones and
+    /// those with something due.
+    async fn tenants_for(
+        &self,
+        now: DateTime<Utc>,
+        force_sweep: bool,
+    ) -> DomainResult<Vec<crate::ids::TenantId>> {
+        let sweep = match &self.hints {
+            None => true,
+            Some(_) if force_sweep => true,
+            Some(_) => self
+                .watch()
+                .last_sweep
+                .is_none_or(|at| now - at >= self.settings.sweep_every),
+        };
+        if sweep {
+            // Hints taken now are covered by the sweep.
+            if let Some(hints) = &self.hints {
+                hints.take();
+            }
+            let all = self.tenants.all().await?;
+            let mut watch = self.watch();
+            watch.last_sweep = Some(now);
+            watch.due.clear();
+            return Ok(all.into_iter().map(|t| t.id).collect());
+        }
+        let mut tenants: std::collections::BTreeSet<_> = self
+            .hints
+            .as_ref()
+            .map(|h| h.take())
+            .unwrap_or_default()
+            .into_iter()
+            .collect();
+        let mut watch = self.watch();
+        watch.due.retain(|tenant, at| {
+            if *at <= now {
+                tenants.insert(*tenant);
+                false
+            } else {
+                true
+            }
+        });
+        Ok(tenants.into_iter().collect())
+    }
+
+    /// Remembers when `tenant` next needs a round (the earliest retry, or at once after a full
+    /// batch).
+    fn due_again(&self, tenant: crate::ids::TenantId, at: DateTime<Utc>) {
+        let mut watch = self.watch();
+        let entry = watch.due.entry(tenant).or_insert(at);
+        if at < *entry {
+            *entry = at;
         }
     }
 
@@ -122,15 +208,19 @@ impl WebhookDispatcher {
     pub async fn run_once(&self, now: DateTime<Utc>) -> DomainResult<DispatchReport> {
         let mut report = DispatchReport::default();
         let prune_before = self.prune_due(now);
-        for tenant in self.tenants.all().await? {
-            if let Err(err) = self.run_tenant(tenant.id, now, &mut report).await {
-                tracing::warn!(error = %err, tenant = %tenant.id, "webhook round failed for a tenant");
+        // A pruning round looks at every tenant anyway: it is a sweep too.
+        let tenants = self.tenants_for(now, prune_before.is_some()).await?;
+        for tenant in tenants {
+            if let Err(err) = self.run_tenant(tenant, now, &mut report).await {
+                tracing::warn!(error = %err, tenant = %tenant, "webhook round failed for a tenant");
+                // Try again next round.
+                self.due_again(tenant, now);
             }
             if let Some(before) = prune_before {
-                match self.queue.prune(tenant.id, before).await {
+                match self.queue.prune(tenant, before).await {
                     Ok((events, deliveries)) => report.pruned += events + deliveries,
                     Err(err) => {
-                        tracing::warn!(error = %err, tenant = %tenant.id, "pruning old events failed");
+                        tracing::warn!(error = %err, tenant = %tenant, "pruning old events failed");
                     }
                 }
             }
@@ -146,6 +236,10 @@ impl WebhookDispatcher {
     ) -> DomainResult<()> {
         let events = self.queue.fan_out(tenant, self.settings.batch, now).await?;
         report.events += events.len();
+        let full = |n: usize| u32::try_from(n).unwrap_or(u32::MAX) >= self.settings.batch;
+        if full(events.len()) {
+            self.due_again(tenant, now);
+        }
         for event in &events {
             self.publisher.publish(event);
         }
@@ -153,6 +247,9 @@ impl WebhookDispatcher {
             .queue
             .claim_due(tenant, now, self.settings.lease, self.settings.batch)
             .await?;
+        if full(due.len()) {
+            self.due_again(tenant, now);
+        }
         let results: Vec<DomainResult<AttemptResult>> = futures_util::stream::iter(due)
             .map(|due| self.attempt(tenant, due))
             .buffer_unordered(self.settings.concurrency.max(1))
@@ -161,6 +258,9 @@ impl WebhookDispatcher {
         for result in results {
             let result = result?;
             report.attempts += 1;
+            if let Some(next) = result.next_attempt_at {
+                self.due_again(tenant, next);
+            }
             match result.status {
                 crate::webhooks::DeliveryStatus::Delivered => report.delivered += 1,
                 crate::webhooks::DeliveryStatus::Failed => report.failed += 1,

@@ -205,3 +205,53 @@ async fn one_tenants_broken_queue_does_not_stop_the_others_and_pruning_is_ration
     f.round(noon() + Duration::hours(2)).await;
     assert_eq!(f.world.state().prunes.len(), 4);
 }
+
+/// Hints handed to the dispatcher by hand.
+#[derive(Default)]
+struct Hints(std::sync::Mutex<Vec<TenantId>>);
+
+impl crate::webhooks::WorkHints for Hints {
+    fn take(&self) -> Vec<TenantId> {
+        std::mem::take(&mut *self.0.lock().unwrap())
+    }
+}
+
+#[tokio::test]
+async fn with_hints_a_round_looks_only_at_hinted_and_due_tenants_between_sweeps() {
+    let mut f = fixture(&[500, 200]);
+    let hints = Arc::new(Hints::default());
+    f.dispatcher = WebhookDispatcher::new(
+        Arc::new(f.world.clone()),
+        Arc::new(f.world.clone()),
+        f.sender.clone(),
+        f.publisher.clone(),
+        f.clock.clone(),
+        DispatchSettings {
+            sweep_every: Duration::minutes(10),
+            ..settings()
+        },
+    )
+    .with_hints(hints.clone());
+    let a = f.tenant("aaa", &[EventType::ReferralSubmitted], true).await;
+    let b = f.tenant("bbb", &[EventType::ReferralSubmitted], true).await;
+    // The first round sweeps (and prunes): nothing to do yet.
+    assert_eq!(f.round(noon()).await.events, 0);
+    // An event nobody hinted waits for the next sweep.
+    f.event(b, EventType::ReferralSubmitted);
+    assert_eq!(f.round(noon() + Duration::seconds(1)).await.events, 0);
+    // A hinted tenant is looked at at once; its failed attempt is retried when due, unhinted.
+    f.event(a, EventType::ReferralSubmitted);
+    hints.0.lock().unwrap().push(a);
+    let report = f.round(noon() + Duration::seconds(2)).await;
+    assert_eq!((report.events, report.attempts), (1, 1));
+    assert_eq!(f.statuses(a), [(DeliveryStatus::Pending, 1)]);
+    assert_eq!(f.round(noon() + Duration::seconds(10)).await.attempts, 0);
+    let retry = f.round(noon() + Duration::seconds(40)).await;
+    assert_eq!(retry.attempts, 1, "the retry, due 30 s after the attempt");
+    assert_eq!(f.statuses(a), [(DeliveryStatus::Delivered, 2)]);
+    assert_eq!(f.round(noon() + Duration::seconds(50)).await.attempts, 0);
+    assert!(f.statuses(b).is_empty(), "still unhinted, before the sweep");
+    // The sweep, ten minutes after the last, finds the unhinted event.
+    let sweep = f.round(noon() + Duration::minutes(10)).await;
+    assert_eq!(sweep.events, 1);
+}

@@ -239,6 +239,14 @@ pub trait EventPublisher: Send + Sync {
     fn publish(&self, event: &OutboxEvent);
 }
 
+/// Which tenants may have work for the dispatcher: those this process wrote outbox events
+/// for since the dispatcher last asked. Hints only: a periodic sweep of every tenant catches
+/// what no hint announced (another process's events, a lease run out).
+pub trait WorkHints: Send + Sync {
+    /// The tenants noted since the last call.
+    fn take(&self) -> Vec<crate::ids::TenantId>;
+}
+
 /// Makes a new random secret.
 pub type SecretSource = std::sync::Arc<dyn Fn() -> WebhookSecret + Send + Sync>;
 

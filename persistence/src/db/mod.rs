@@ -65,8 +65,8 @@ pub struct Database {
     gates: Arc<TenantGates>,
     waiting: Arc<AtomicU32>,
     traffic: Arc<Traffic>,
-    /// Tenants this process wrote pending audit entries for (`crate::audit`).
-    audit_pending: Arc<pool::Noted>,
+    /// Tenants this process wrote pending audit entries or outbox events for.
+    notes: Arc<pool::Notes>,
     /// Tenant settings read recently (`crate::settings`).
     pub(crate) settings_memo: Arc<std::sync::Mutex<SettingsMemo>>,
 }
@@ -128,7 +128,7 @@ impl Database {
             waiting: Arc::new(AtomicU32::new(0)),
             traffic: Arc::new(Traffic::default()),
             settings_memo: Arc::default(),
-            audit_pending: Arc::default(),
+            notes: Arc::default(),
         })
     }
 
@@ -258,20 +258,17 @@ impl Database {
 
     /// Notes that `tenant` has pending audit entries.
     pub(crate) fn note_audit_pending(&self, tenant: TenantId) {
-        self.audit_pending
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .insert(tenant);
+        pool::Notes::note(&self.notes.audit, tenant);
     }
 
-    /// The tenants noted since the last call.
+    /// The tenants noted with pending audit entries since the last call.
     pub(crate) fn take_audit_pending(&self) -> std::collections::HashSet<TenantId> {
-        std::mem::take(
-            &mut *self
-                .audit_pending
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner),
-        )
+        pool::Notes::take(&self.notes.audit)
+    }
+
+    /// The tenants noted with new outbox events since the last call.
+    pub(crate) fn take_outbox_noted(&self) -> std::collections::HashSet<TenantId> {
+        pool::Notes::take(&self.notes.outbox)
     }
 
     /// The raw connection (tests and benchmarks).
@@ -326,7 +323,7 @@ impl Database {
             _permit: Some(permit),
             traffic: self.traffic.clone(),
             failed: std::sync::atomic::AtomicBool::new(false),
-            audit_pending: Some(self.audit_pending.clone()),
+            notes: Some(self.notes.clone()),
         })
     }
 
@@ -343,7 +340,7 @@ impl Database {
             _permit: None,
             traffic: self.traffic.clone(),
             failed: std::sync::atomic::AtomicBool::new(false),
-            audit_pending: None,
+            notes: None,
         }))
     }
 

@@ -72,8 +72,33 @@ pub struct PoolStats {
     pub round_trips: u64,
 }
 
-/// Tenants noted by a pool's transactions (those with pending audit entries).
+/// A set of tenants noted by a pool's transactions.
 pub(crate) type Noted = std::sync::Mutex<std::collections::HashSet<TenantId>>;
+
+/// What a pool's transactions note for the background work of this process: tenants with
+/// pending audit entries (the audit sealer), tenants with new outbox events (the webhook
+/// worker). Noted before commit: a transaction that rolls back leaves a harmless note.
+#[derive(Debug, Default)]
+pub(crate) struct Notes {
+    pub(crate) audit: Noted,
+    pub(crate) outbox: Noted,
+}
+
+impl Notes {
+    pub(crate) fn note(set: &Noted, tenant: TenantId) {
+        set.lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(tenant);
+    }
+
+    pub(crate) fn take(set: &Noted) -> std::collections::HashSet<TenantId> {
+        std::mem::take(
+            &mut *set
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        )
+    }
+}
 
 /// Counts the work a pool's transactions send (for `/metrics` and the statement-count tests).
 #[derive(Debug, Default)]

@@ -35,8 +35,8 @@ pub(crate) struct OwnTx {
     /// A statement failed: on PostgreSQL the transaction is aborted and its COMMIT would
     /// quietly roll back, so a shared transaction that failed must not be reported committed.
     pub(super) failed: AtomicBool,
-    /// Where the pool it came from notes tenants with pending audit entries.
-    pub(super) audit_pending: Option<Arc<super::pool::Noted>>,
+    /// Where the pool it came from notes tenants for its background work.
+    pub(super) notes: Option<Arc<super::pool::Notes>>,
 }
 
 pub(super) enum TxInner {
@@ -61,11 +61,15 @@ impl Tx {
 
     /// Notes, on the database it was opened on, that `tenant` has pending audit entries.
     pub(crate) fn note_audit_pending(&self, tenant: peerbro_domain::ids::TenantId) {
-        if let Some(noted) = &self.own().audit_pending {
-            noted
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .insert(tenant);
+        if let Some(notes) = &self.own().notes {
+            super::pool::Notes::note(&notes.audit, tenant);
+        }
+    }
+
+    /// Notes, on the database it was opened on, that `tenant` has new outbox events.
+    pub(crate) fn note_outbox(&self, tenant: peerbro_domain::ids::TenantId) {
+        if let Some(notes) = &self.own().notes {
+            super::pool::Notes::note(&notes.outbox, tenant);
         }
     }
 

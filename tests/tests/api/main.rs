@@ -11,6 +11,7 @@ mod failure;
 mod foreign_ids;
 mod foreign_keys;
 mod http;
+mod idle;
 mod isolation;
 mod metrics;
 mod offers;
