@@ -13,10 +13,10 @@ use peerbro_domain::privacy::{Personal, Purpose, SubjectKind};
 use peerbro_domain::referral::{
     DEFAULT_CONTACT_LIMIT_DAYS, Referral, ReferralFilter, ReferralRepository, Submission, Submitted,
 };
-use peerbro_domain::{DomainError, DomainResult, RequestContext};
+use peerbro_domain::{DomainResult, RequestContext};
 use sea_orm::{ColumnTrait as _, EntityTrait as _, PaginatorTrait as _, QueryFilter as _};
 
-use self::rows::{corrupt, find_row, load, reason_aad};
+use self::rows::{corrupt, load, load_one, reason_aad};
 use super::keyset;
 use crate::audit::append_reads;
 use crate::db::Database;
@@ -77,15 +77,8 @@ impl ReferralRepository for SeaReferralRepository {
     ) -> DomainResult<Referral> {
         let tenant = ctx.tenant_id()?;
         let tx = self.db.begin(tenant).await?;
-        let row = find_row(&tx, tenant, id, false).await?;
-        let sealed = row.reason_sealed.clone();
-        let mut referral =
-            load(&tx, tenant, vec![row])
-                .await?
-                .pop()
-                .ok_or(DomainError::NotFound {
-                    resource: "referral",
-                })?;
+        let (row, mut referral) = load_one(&tx, tenant, id).await?;
+        let sealed = row.reason_sealed;
         if let (Some(purpose), Some(sealed)) = (reason_purpose, sealed) {
             referral.reason = self
                 .vault

@@ -6,7 +6,11 @@ use peerbro_domain::ids::{
 };
 use peerbro_domain::referral::{MoveDetails, Referral, ReferralTransition};
 use peerbro_domain::{DomainError, DomainResult};
-use sea_orm::{ColumnTrait as _, EntityTrait as _, QueryFilter as _, QueryOrder as _};
+use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait as _, JoinType, Order, Query};
+use sea_orm::{
+    ColumnTrait as _, ConnectionTrait as _, EntityTrait as _, FromQueryResult as _,
+    IdenStatic as _, Iterable as _, QueryFilter as _, QueryOrder as _,
+};
 use uuid::Uuid;
 
 use crate::db::Tx;
@@ -40,7 +44,47 @@ pub(super) async fn find_row(
     by_id::<referrals::Entity>(tx, tenant, id.as_uuid(), lock, "referral").await
 }
 
-/// Referrals with their transitions, from their rows (reasons not decrypted).
+fn transition_from(t: referral_transitions::Model) -> DomainResult<ReferralTransition> {
+    Ok(ReferralTransition {
+        from: t.from_state.parse().map_err(|_| corrupt("state"))?,
+        to: t.to_state.parse().map_err(|_| corrupt("state"))?,
+        action: t.action.parse().map_err(|_| corrupt("action"))?,
+        at: t.at,
+        actor: t.actor_id.map(UserId::from_uuid),
+        details: MoveDetails {
+            outcome: parse_opt(t.outcome.as_deref(), "outcome")?,
+            decline_reason: parse_opt(t.decline_reason.as_deref(), "decline reason")?,
+            feedback: t.feedback,
+        },
+    })
+}
+
+fn referral_from(
+    r: referrals::Model,
+    transitions: Vec<ReferralTransition>,
+) -> DomainResult<Referral> {
+    Ok(Referral {
+        id: ReferralId::from_uuid(r.id),
+        citizen_id: CitizenId::from_uuid(r.citizen_id),
+        referrer_id: UserId::from_uuid(r.referrer_id),
+        referrer_organisation_id: OrganisationId::from_uuid(r.referrer_organisation_id),
+        state: r.state.parse().map_err(|_| corrupt("state"))?,
+        reason: None,
+        submitted_at: r.submitted_at,
+        first_contact_at: r.first_contact_at,
+        assigned_at: r.assigned_at,
+        assigned_peer_id: r.assigned_peer_id.map(PeerId::from_uuid),
+        requested_offer_id: r.requested_offer_id.map(OfferId::from_uuid),
+        assigned_offer_id: r.assigned_offer_id.map(OfferId::from_uuid),
+        outcome: parse_opt(r.outcome.as_deref(), "outcome")?,
+        decline_reason: parse_opt(r.decline_reason.as_deref(), "decline reason")?,
+        feedback: r.feedback,
+        transitions,
+    })
+}
+
+/// Referrals with their transitions, from their rows (reasons not decrypted): one more
+/// statement for every page, whatever its size.
 pub(crate) async fn load(
     tx: &Tx,
     tenant: TenantId,
@@ -59,40 +103,85 @@ pub(crate) async fn load(
             .map_err(unexpected)?
         {
             let referral = t.referral_id;
-            moves.entry(referral).or_default().push(ReferralTransition {
-                from: t.from_state.parse().map_err(|_| corrupt("state"))?,
-                to: t.to_state.parse().map_err(|_| corrupt("state"))?,
-                action: t.action.parse().map_err(|_| corrupt("action"))?,
-                at: t.at,
-                actor: t.actor_id.map(UserId::from_uuid),
-                details: MoveDetails {
-                    outcome: parse_opt(t.outcome.as_deref(), "outcome")?,
-                    decline_reason: parse_opt(t.decline_reason.as_deref(), "decline reason")?,
-                    feedback: t.feedback,
-                },
-            });
+            moves.entry(referral).or_default().push(transition_from(t)?);
         }
     }
     rows.into_iter()
         .map(|r| {
-            Ok(Referral {
-                id: ReferralId::from_uuid(r.id),
-                citizen_id: CitizenId::from_uuid(r.citizen_id),
-                referrer_id: UserId::from_uuid(r.referrer_id),
-                referrer_organisation_id: OrganisationId::from_uuid(r.referrer_organisation_id),
-                state: r.state.parse().map_err(|_| corrupt("state"))?,
-                reason: None,
-                submitted_at: r.submitted_at,
-                first_contact_at: r.first_contact_at,
-                assigned_at: r.assigned_at,
-                assigned_peer_id: r.assigned_peer_id.map(PeerId::from_uuid),
-                requested_offer_id: r.requested_offer_id.map(OfferId::from_uuid),
-                assigned_offer_id: r.assigned_offer_id.map(OfferId::from_uuid),
-                outcome: parse_opt(r.outcome.as_deref(), "outcome")?,
-                decline_reason: parse_opt(r.decline_reason.as_deref(), "decline reason")?,
-                feedback: r.feedback,
-                transitions: moves.remove(&r.id).unwrap_or_default(),
-            })
+            let transitions = moves.remove(&r.id).unwrap_or_default();
+            referral_from(r, transitions)
         })
         .collect()
+}
+
+/// One referral with its transitions in one statement (the row left-joined to its moves,
+/// one result row per move): the read path of a point look-up. Returns the row too (its
+/// sealed reason).
+pub(crate) async fn load_one(
+    tx: &Tx,
+    tenant: TenantId,
+    id: ReferralId,
+) -> DomainResult<(referrals::Model, Referral)> {
+    let mut query = Query::select();
+    for column in referrals::Column::iter() {
+        query.expr_as(
+            Expr::col((referrals::Entity, column)),
+            Alias::new(format!("r_{}", column.as_str())),
+        );
+    }
+    for column in referral_transitions::Column::iter() {
+        query.expr_as(
+            Expr::col((referral_transitions::Entity, column)),
+            Alias::new(format!("t_{}", column.as_str())),
+        );
+    }
+    query
+        .from(referrals::Entity)
+        .join(
+            JoinType::LeftJoin,
+            referral_transitions::Entity,
+            Condition::all()
+                .add(
+                    Expr::col((
+                        referral_transitions::Entity,
+                        referral_transitions::Column::TenantId,
+                    ))
+                    .equals((referrals::Entity, referrals::Column::TenantId)),
+                )
+                .add(
+                    Expr::col((
+                        referral_transitions::Entity,
+                        referral_transitions::Column::ReferralId,
+                    ))
+                    .equals((referrals::Entity, referrals::Column::Id)),
+                ),
+        )
+        .and_where(Expr::col((referrals::Entity, referrals::Column::TenantId)).eq(tenant.as_uuid()))
+        .and_where(Expr::col((referrals::Entity, referrals::Column::Id)).eq(id.as_uuid()))
+        .order_by(
+            (
+                referral_transitions::Entity,
+                referral_transitions::Column::Id,
+            ),
+            Order::Asc,
+        );
+    let rows = tx.query_all(&query).await.map_err(unexpected)?;
+    let mut row = None;
+    let mut transitions = Vec::new();
+    for result in rows {
+        if row.is_none() {
+            row = Some(referrals::Model::from_query_result(&result, "r_").map_err(unexpected)?);
+        }
+        // A referral without moves joins one row of nulls.
+        if let Some(t) = referral_transitions::Model::from_query_result_optional(&result, "t_")
+            .map_err(unexpected)?
+        {
+            transitions.push(transition_from(t)?);
+        }
+    }
+    let row = row.ok_or(DomainError::NotFound {
+        resource: "referral",
+    })?;
+    let referral = referral_from(row.clone(), transitions)?;
+    Ok((row, referral))
 }
