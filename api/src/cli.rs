@@ -162,13 +162,17 @@ pub async fn run() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Token { tenant, user, ttl } => {
+            existing_database(&settings)?;
             let token = mint(&settings, &tenant, &user, ttl).await?;
             println!("{token}");
             Ok(())
         }
         Command::Audit {
             command: AuditCommand::Verify { tenant },
-        } => verify_audit(&settings, tenant.as_deref()).await,
+        } => {
+            existing_database(&settings)?;
+            verify_audit(&settings, tenant.as_deref()).await
+        }
         Command::Tenant {
             command:
                 TenantCommand::Create {
@@ -177,6 +181,7 @@ pub async fn run() -> anyhow::Result<()> {
                     municipality,
                 },
         } => {
+            existing_database(&settings)?;
             let slug = TenantSlug::parse(&slug)?;
             let tenant = Tenant::new(slug, &name, &municipality)?;
             let db = Database::connect(settings.admin_url(), 2).await?;
@@ -186,6 +191,23 @@ pub async fn run() -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// Refuses, before anything is created, a command that needs a database that is not there: on
+/// the embedded default a missing SQLite file means the command runs outside the data folder
+/// (it would otherwise create an empty database and new keys, then fail).
+fn existing_database(settings: &Settings) -> anyhow::Result<()> {
+    if let Some(file) = settings.sqlite_file()
+        && !file.exists()
+    {
+        anyhow::bail!(
+            "no database at {}: run this command in the folder where `peerbro serve` keeps \
+             its data (the one holding peerbro.db), run `peerbro serve` or `peerbro migrate` \
+             there first, or set PEERBRO_DATABASE_URL",
+            file.display()
+        );
+    }
+    Ok(())
 }
 
 async fn mint(

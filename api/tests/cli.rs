@@ -70,6 +70,8 @@ fn a_bad_setting_stops_start_up_and_names_the_variable() {
 #[test]
 fn token_refuses_without_a_signing_key() {
     let dir = workdir();
+    // In a data folder (a database file is there), so that only the key is missing.
+    std::fs::write(dir.join("peerbro.db"), b"").unwrap();
     let env = [
         ("PEERBRO_JWT_ALGORITHM", "EdDSA"),
         (
@@ -469,4 +471,53 @@ async fn personal_data_stays_out_of_logs_and_traces() {
             "{secret} found in the exported spans"
         );
     }
+}
+
+#[test]
+fn a_command_outside_the_data_folder_says_so_and_creates_nothing() {
+    let dir = workdir();
+    for args in [
+        &[
+            "token",
+            "--tenant",
+            "helsingor",
+            "--user",
+            "admin@helsingor.demo",
+        ][..],
+        &["audit", "verify"][..],
+    ] {
+        let out = peerbro(&dir, args, &[]);
+        assert!(!out.status.success(), "{args:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("no database at") && stderr.contains("peerbro serve"),
+            "{args:?}: {stderr}"
+        );
+        assert!(out.stdout.is_empty());
+    }
+    let left: Vec<_> = std::fs::read_dir(&dir).unwrap().collect();
+    assert!(left.is_empty(), "nothing created: {left:?}");
+}
+
+#[test]
+fn the_harnesses_own_variables_do_not_stop_a_command() {
+    let out = peerbro(
+        &workdir(),
+        &["schema"],
+        &[
+            (
+                "PEERBRO_BENCH_DATABASE_URL",
+                "postgres://postgres@127.0.0.1/postgres",
+            ),
+            (
+                "PEERBRO_TEST_DATABASE_URL",
+                "postgres://postgres@127.0.0.1/postgres",
+            ),
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

@@ -30,10 +30,11 @@ impl Settings {
             None => {}
         }
         figment = figment.merge(
-            // PEERBRO_TEST_* belong to the test harness and PEERBRO_CONFIG names the file.
+            // PEERBRO_TEST_* and PEERBRO_BENCH_* belong to the test and benchmark harnesses,
+            // and PEERBRO_CONFIG names the file.
             Env::prefixed("PEERBRO_").filter(|key| {
                 let key = key.as_str().to_ascii_lowercase();
-                !key.starts_with("test_") && key != "config"
+                !key.starts_with("test_") && !key.starts_with("bench_") && key != "config"
             }),
         );
         let settings: Self = figment.extract().map_err(describe)?;

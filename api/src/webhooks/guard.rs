@@ -99,6 +99,14 @@ fn is_public_v6(ip: Ipv6Addr) -> bool {
         || segments[..4] == [0x100, 0, 0, 0]) // discard-only
 }
 
+/// A literal address the policy does not allow, with the setting that would allow it.
+const NON_PUBLIC: &str = "points at a non-public address (private, loopback and link-local \
+                          targets are allowed only where the operator sets \
+                          PEERBRO_WEBHOOK_ALLOW_PRIVATE_TARGETS=true)";
+/// The same for a name.
+const RESOLVES_NON_PUBLIC: &str = "name resolves to a non-public address (allowed only where \
+                                   the operator sets PEERBRO_WEBHOOK_ALLOW_PRIVATE_TARGETS=true)";
+
 fn refused(message: &str) -> DomainError {
     DomainError::validation("url", message)
 }
@@ -137,7 +145,12 @@ impl NetGuard {
         match parsed.scheme() {
             "https" => {}
             "http" if self.policy.allow_http => {}
-            "http" => return Err(refused("must use https")),
+            "http" => {
+                return Err(refused(
+                    "must use https (plain http is allowed only where the operator sets \
+                     PEERBRO_WEBHOOK_ALLOW_HTTP=true)",
+                ));
+            }
             _ => return Err(refused("must be an https URL")),
         }
         if !parsed.username().is_empty() || parsed.password().is_some() {
@@ -148,12 +161,8 @@ impl NetGuard {
         }
         match parsed.host() {
             None => Err(refused("must name a host")),
-            Some(Host::Ipv4(ip)) if !self.allows(IpAddr::V4(ip)) => {
-                Err(refused("points at a non-public address"))
-            }
-            Some(Host::Ipv6(ip)) if !self.allows(IpAddr::V6(ip)) => {
-                Err(refused("points at a non-public address"))
-            }
+            Some(Host::Ipv4(ip)) if !self.allows(IpAddr::V4(ip)) => Err(refused(NON_PUBLIC)),
+            Some(Host::Ipv6(ip)) if !self.allows(IpAddr::V6(ip)) => Err(refused(NON_PUBLIC)),
             Some(_) => Ok(parsed),
         }
     }
@@ -176,7 +185,7 @@ impl NetGuard {
             return Err("name does not resolve");
         }
         if addrs.iter().any(|a| !self.allows(a.ip())) {
-            return Err("name resolves to a non-public address");
+            return Err(RESOLVES_NON_PUBLIC);
         }
         Ok(addrs)
     }
@@ -275,6 +284,21 @@ mod tests {
             assert!(guard.check(url).await.is_err(), "{url} must be refused");
         }
         assert!(guard.check("https://1.1.1.1/hook").await.is_ok());
+        // A refusal that a setting would lift names the setting.
+        for (url, setting) in [
+            ("http://1.1.1.1/hook", "PEERBRO_WEBHOOK_ALLOW_HTTP"),
+            (
+                "https://10.0.0.5/x",
+                "PEERBRO_WEBHOOK_ALLOW_PRIVATE_TARGETS",
+            ),
+            (
+                "https://localhost/x",
+                "PEERBRO_WEBHOOK_ALLOW_PRIVATE_TARGETS",
+            ),
+        ] {
+            let err = guard.check(url).await.unwrap_err().to_string();
+            assert!(err.contains(setting), "{url}: {err}");
+        }
         let open = NetGuard::new(AddressPolicy {
             allow_private: true,
             allow_http: true,

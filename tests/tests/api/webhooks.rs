@@ -288,10 +288,23 @@ async fn deliveries_are_signed_retried_under_one_id_and_logged(db: Db) {
         ])
     );
 
-    // The delivery log shows each attempt.
-    let log = app
-        .gql_ok(Some(&admin), DELIVERIES, json!({ "endpoint": endpoint }))
-        .await;
+    // The delivery log shows each attempt — once the worker has recorded the last answer,
+    // which the receiver sends before the worker can record it.
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let log = loop {
+        let log = app
+            .gql_ok(Some(&admin), DELIVERIES, json!({ "endpoint": endpoint }))
+            .await;
+        let recorded = log["webhookDeliveries"]["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["node"]["status"] != "PENDING");
+        if recorded || std::time::Instant::now() > deadline {
+            break log;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
     let edges = log["webhookDeliveries"]["edges"].as_array().unwrap();
     assert_eq!(edges.len(), 2);
     for e in edges {
