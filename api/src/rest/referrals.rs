@@ -8,9 +8,11 @@ use peerbro_domain::ids::{CitizenId, OfferId, ReferralId};
 use peerbro_domain::people::{CitizenInput, NewCitizen};
 use peerbro_domain::privacy::Personal;
 use peerbro_domain::referral::{
-    IdempotencyKey, NewReferral, ReferralReason, ReferredCitizen, ReferrerView,
+    DeclineReason, IdempotencyKey, NewReferral, OutcomeCode, ReferralReason, ReferralState,
+    ReferredCitizen, ReferrerView,
 };
 use serde::{Deserialize, Serialize};
+use utoipa::openapi::schema::{Object, ObjectBuilder, Type};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -66,8 +68,10 @@ pub struct ReferralStatus {
     id: Uuid,
     /// Status: SUBMITTED, ACCEPTED, ASSIGNED, IN_CONTACT, ACTIVE, COMPLETED, ENDED_EARLY,
     /// NO_CONTACT, WITHDRAWN or DECLINED.
+    #[schema(schema_with = state_schema)]
     state: String,
     /// The HL7 FHIR Task status.
+    #[schema(schema_with = fhir_schema)]
     fhir_task_status: String,
     /// Submitted.
     submitted_at: DateTime<Utc>,
@@ -81,10 +85,53 @@ pub struct ReferralStatus {
     feedback: Option<String>,
     /// The coded outcome, only while the citizen consents to sharing it.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = outcome_schema)]
     outcome: Option<String>,
     /// Why it was declined.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = decline_schema)]
     decline_reason: Option<String>,
+}
+
+/// A string schema allowing exactly `values` (generated clients get an enum).
+fn one_of(values: impl IntoIterator<Item = &'static str>, description: &str) -> Object {
+    let mut values: Vec<&str> = values.into_iter().collect();
+    values.dedup();
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .description(Some(description))
+        .enum_values(Some(values))
+        .build()
+}
+
+fn state_schema() -> Object {
+    one_of(
+        ReferralState::ALL.iter().map(|s| s.as_str()),
+        "The referral's state",
+    )
+}
+
+fn fhir_schema() -> Object {
+    let mut statuses: Vec<&'static str> = ReferralState::ALL
+        .iter()
+        .map(|s| s.fhir_task_status())
+        .collect();
+    statuses.sort_unstable();
+    one_of(statuses, "The HL7 FHIR Task status")
+}
+
+fn outcome_schema() -> Object {
+    one_of(
+        OutcomeCode::ALL.iter().map(|o| o.as_str()),
+        "The coded outcome, only while the citizen consents to sharing it",
+    )
+}
+
+fn decline_schema() -> Object {
+    one_of(
+        DeclineReason::ALL.iter().map(|d| d.as_str()),
+        "Why it was declined",
+    )
 }
 
 impl From<ReferrerView> for ReferralStatus {
