@@ -229,13 +229,24 @@ const GRAPHIQL_HTML: &str = r#"<!doctype html>
   <script src="/graphql/assets/react-dom.production.min.js"></script>
   <script src="/graphql/assets/graphiql.min.js"></script>
   <script>
-    const fetcher = GraphiQL.createFetcher({ url: '/graphql' });
+    // Subscriptions go over graphql-transport-ws on the same path; the token travels in
+    // connection_init, read from the Headers tab whenever the socket (re)connects.
+    const headers = () => {
+      try { return JSON.parse(localStorage.getItem('graphiql:headers') || '{}'); }
+      catch (e) { return {}; }
+    };
+    const fetcher = GraphiQL.createFetcher({
+      url: '/graphql',
+      subscriptionUrl: (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/graphql',
+      wsConnectionParams: headers,
+    });
     ReactDOM.createRoot(document.getElementById('graphiql')).render(
       React.createElement(GraphiQL, {
         fetcher,
         defaultEditorToolsVisibility: 'headers',
-        defaultHeaders: '{\n  "Authorization": "Bearer PASTE-THE-TOKEN-FROM-peerbro-serve"\n}',
-        defaultQuery: '{\n  me { email displayName roles organisation { name kind } }\n  tenant { slug name municipality }\n  organisations(first: 10) { edges { node { id name kind } } pageInfo { hasNextPage endCursor } }\n}\n'
+        // No placeholder token: an invalid one would make the schema load fail with 401.
+        defaultHeaders: '{}',
+        defaultQuery: '# Paste {"Authorization": "Bearer <token>"} into the Headers tab below\n# (`peerbro serve` prints a demo token), then run:\n{\n  me { email displayName roles organisation { name kind } }\n  tenant { slug name municipality }\n  organisations(first: 10) { edges { node { id name kind } } pageInfo { hasNextPage endCursor } }\n}\n'
       })
     );
   </script>
