@@ -122,7 +122,8 @@ impl Subscription {
     /// Every change of a referral the caller may follow: referrers their organisation's
     /// referrals (status, dates, feedback and, with the citizen's consent, the outcome),
     /// coordinators and tenant admins every referral of the tenant. `referralId` narrows it to
-    /// one referral. Changes are published once committed, within the worker's poll interval.
+    /// one referral; one the caller cannot see (or that does not exist) is refused with
+    /// `NOT_FOUND`. Changes are published once committed, within the worker's poll interval.
     async fn referral_status_changed(
         &self,
         ctx: &Context<'_>,
@@ -139,11 +140,17 @@ impl Subscription {
             .map(|id| parse_id("referralId", &id).map(ReferralId::from_uuid))
             .transpose()
             .gql()?;
+        let referrals = ctx.data::<ReferralService>()?;
+        if let Some(id) = only {
+            // A referral that does not exist, or that the caller may not see, is refused at
+            // once (`NOT_FOUND`) instead of followed in silence for ever.
+            referrals.referrer_view(rc, id).await.gql()?;
+        }
         let follow = Follow {
             rx: ctx.data::<EventBus>()?.subscribe(),
             auth: ctx.data::<Arc<Authenticator>>()?.clone(),
             token,
-            referrals: ctx.data::<ReferralService>()?.clone(),
+            referrals: referrals.clone(),
             tenant: rc.tenant_id().gql()?,
             only,
         };

@@ -33,10 +33,12 @@ async fn send(ws: &mut Socket, message: Value) {
 }
 
 /// The next protocol message (pings answered and skipped), or `None` when the server closes
-/// the connection or nothing comes within `wait`.
+/// the connection or nothing but pings comes within `wait` (in all: the server's keep-alive
+/// pings must not make the wait endless).
 async fn next(ws: &mut Socket, wait: Duration) -> Option<Value> {
+    let deadline = tokio::time::Instant::now() + wait;
     loop {
-        let frame = tokio::time::timeout(wait, ws.next()).await.ok()??;
+        let frame = tokio::time::timeout_at(deadline, ws.next()).await.ok()??;
         match frame {
             Ok(Message::Text(text)) => {
                 let message: Value = serde_json::from_str(&text).unwrap();
@@ -184,3 +186,37 @@ async fn subscribers_hear_the_changes_they_may_see_and_nothing_else(db: Db) {
     app.stop().await;
 }
 on_both!(subscribers_hear_the_changes_they_may_see_and_nothing_else);
+
+/// Narrowing to a referral that does not exist, or that the caller may not see (another
+/// tenant's), is refused at once with `NOT_FOUND`; one the caller may see is followed.
+async fn following_a_referral_the_caller_cannot_see_is_refused(db: Db) {
+    let app = TestApp::spawn(&db).await;
+    let referrer = app.token("helsingor", "caseworker@helsingor.demo").await;
+    let other = app.token("kobenhavn", "caseworker@kobenhavn.demo").await;
+    let own = submit(&app, &referrer, "Helsingør").await;
+    let theirs = submit(&app, &other, "København").await;
+    let mut answers = Vec::new();
+    for id in [uuid::Uuid::now_v7().to_string(), theirs] {
+        let mut ws = subscribe(&app, &referrer, Some(&id)).await;
+        let answer = next(&mut ws, Duration::from_secs(10)).await;
+        let end = next(&mut ws, Duration::from_secs(10)).await;
+        answers.push((id, answer, end));
+    }
+    // The caller's own referral is followed: no answer until it changes.
+    let mut ws = subscribe(&app, &referrer, Some(&own)).await;
+    let own_answer = next(&mut ws, Duration::from_millis(500)).await;
+    // Stopped before asserting, so that a broken rule fails at once.
+    app.stop().await;
+    for (id, answer, end) in answers {
+        // An execution error: one result carrying it, then the subscription is complete.
+        let answer = answer.unwrap_or_else(|| panic!("{id}: refused at once, not followed"));
+        assert_eq!(answer["type"], "next", "{id}: {answer}");
+        assert_eq!(
+            answer["payload"]["errors"][0]["extensions"]["code"], "NOT_FOUND",
+            "{answer}"
+        );
+        assert_eq!(end.expect("complete")["type"], "complete");
+    }
+    assert!(own_answer.is_none(), "{own_answer:?}");
+}
+on_both!(following_a_referral_the_caller_cannot_see_is_refused);
