@@ -12,16 +12,13 @@ use std::collections::BTreeSet;
 use futures_util::{StreamExt as _, TryStreamExt as _};
 use peerbro_domain::RequestContext;
 use peerbro_domain::context::{Actor, Role};
-use peerbro_domain::page::PageRequest;
 use peerbro_domain::people::{CitizenInput, ConsentEvidence, NewCitizen};
 use peerbro_domain::privacy::Personal;
-use peerbro_domain::referral::{IdempotencyKey, NewReferral, ReferredCitizen};
-use peerbro_domain::tenancy::{
-    DisplayName, Email, Invitation, OrganisationFilter, OrganisationKind, OrganisationName, Tenant,
-    TenantSlug, User,
-};
+use peerbro_domain::referral::{IdempotencyKey, NewReferral, ReferralReason, ReferredCitizen};
+use peerbro_domain::tenancy::OrganisationKind;
 
 use super::people::parse_err;
+use super::tenancy::{ensure_organisations, ensure_tenant, ensure_user};
 use crate::wiring::Services;
 
 /// Submissions in flight at once.
@@ -97,7 +94,8 @@ async fn submit(
             NewReferral {
                 citizen: ReferredCitizen::New(citizen),
                 reason: Some(
-                    Personal::parse("reason", "Ønsker støtte til hverdagen", 100)
+                    ReferralReason::parse("Ønsker støtte til hverdagen")
+                        .map(Personal::from)
                         .map_err(parse_err)?,
                 ),
                 consent_evidence: ConsentEvidence::VerbalToReferrer,
@@ -118,69 +116,41 @@ async fn submit(
 async fn tenant(services: &Services, t: usize) -> anyhow::Result<(RequestContext, bool)> {
     let tenancy = &services.tenancy;
     let slug = format!("bench-{t:02}");
-    let parsed = TenantSlug::parse(&slug).map_err(parse_err)?;
-    let (tenant, created) = match tenancy.find_tenant_by_slug(&parsed).await? {
-        Some(tenant) => (tenant, false),
-        None => {
-            let tenant = Tenant::new(parsed, &format!("Bench {t:02}"), "Helsingør Kommune")
-                .map_err(parse_err)?;
-            tenancy.create_tenant(&tenant).await?;
-            (tenant, true)
-        }
-    };
+    let (tenant, created) = ensure_tenant(
+        tenancy,
+        &slug,
+        &format!("Bench {t:02}"),
+        "Helsingør Kommune",
+    )
+    .await?;
     let ctx = RequestContext::system(tenant.id);
-    let existing = tenancy
-        .list_organisations(
-            &ctx,
-            OrganisationFilter::default(),
-            &PageRequest::new(Some(100), None, None, None)?,
-        )
-        .await?
-        .items;
-    let mut orgs = Vec::new();
-    for (name, kind) in [
-        ("Bostøtten", OrganisationKind::BostotteTeam),
-        ("Peer-koordineringen", OrganisationKind::Ngo),
-    ] {
-        let name = OrganisationName::parse(name).map_err(parse_err)?;
-        let id = match existing.iter().find(|o| o.name == name) {
-            Some(o) => o.id,
-            None => tenancy.create_organisation(&ctx, name, kind).await?.id,
-        };
-        orgs.push(id);
-    }
-    let mut caseworker: Option<User> = None;
-    for (local, display, role, org) in [
-        ("caseworker", "Bench-sagsbehandler", Role::Referrer, orgs[0]),
-        (
-            "coordinator",
-            "Bench-koordinator",
-            Role::Coordinator,
-            orgs[1],
-        ),
-    ] {
-        let email = Email::parse(&format!("{local}@{slug}.bench")).map_err(parse_err)?;
-        let user = match tenancy.find_user_by_email(&ctx, &email).await? {
-            Some(user) => user,
-            None => {
-                tenancy
-                    .invite_user(
-                        &ctx,
-                        Invitation {
-                            email,
-                            display_name: DisplayName::parse(display).map_err(parse_err)?,
-                            roles: [role].into(),
-                            organisation_id: Some(org),
-                        },
-                    )
-                    .await?
-            }
-        };
-        if role == Role::Referrer {
-            caseworker = Some(user);
-        }
-    }
-    let caseworker = caseworker.ok_or_else(|| anyhow::anyhow!("no case-worker"))?;
+    let (orgs, _) = ensure_organisations(
+        tenancy,
+        &ctx,
+        &[
+            ("Bostøtten", OrganisationKind::BostotteTeam),
+            ("Peer-koordineringen", OrganisationKind::Ngo),
+        ],
+    )
+    .await?;
+    let (caseworker, _) = ensure_user(
+        tenancy,
+        &ctx,
+        &format!("caseworker@{slug}.bench"),
+        "Bench-sagsbehandler",
+        Role::Referrer,
+        Some(orgs[0]),
+    )
+    .await?;
+    ensure_user(
+        tenancy,
+        &ctx,
+        &format!("coordinator@{slug}.bench"),
+        "Bench-koordinator",
+        Role::Coordinator,
+        Some(orgs[1]),
+    )
+    .await?;
     let referrer = RequestContext::user(
         tenant.id,
         Actor::new(

@@ -3,20 +3,18 @@
 
 use peerbro_domain::RequestContext;
 use peerbro_domain::context::Role;
-use peerbro_domain::page::PageRequest;
-use peerbro_domain::tenancy::{
-    DisplayName, Email, Invitation, OrganisationFilter, OrganisationKind, OrganisationName,
-    TenancyService, Tenant, TenantSlug,
-};
+use peerbro_domain::tenancy::{OrganisationKind, TenancyService};
 
 mod bench;
 mod offers;
 mod people;
+mod tenancy;
 
 pub use self::bench::{BenchReport, bench};
 
 use self::offers::seed_offers;
-use self::people::{parse_err, seed_citizens, seed_peers};
+use self::people::{seed_citizens, seed_peers};
+use self::tenancy::{ensure_organisations, ensure_tenant, ensure_user};
 
 struct DemoTenant {
     slug: &'static str,
@@ -97,54 +95,18 @@ pub async fn demo(services: &crate::wiring::Services) -> anyhow::Result<SeedRepo
     let tenancy: &TenancyService = &services.tenancy;
     let mut report = SeedReport::default();
     for spec in &DEMO {
-        let slug = TenantSlug::parse(spec.slug).map_err(parse_err)?;
-        let tenant = match tenancy.find_tenant_by_slug(&slug).await? {
-            Some(t) => t,
-            None => {
-                let t = Tenant::new(slug, spec.name, spec.municipality).map_err(parse_err)?;
-                tenancy.create_tenant(&t).await?;
-                report.tenants += 1;
-                t
-            }
-        };
+        let (tenant, created) =
+            ensure_tenant(tenancy, spec.slug, spec.name, spec.municipality).await?;
+        report.tenants += usize::from(created);
         let ctx = RequestContext::system(tenant.id);
-        let existing = tenancy
-            .list_organisations(
-                &ctx,
-                OrganisationFilter::default(),
-                &PageRequest::new(Some(100), None, None, None)?,
-            )
-            .await?
-            .items;
-        let mut org_ids = Vec::new();
-        for (name, kind) in &spec.organisations {
-            let name = OrganisationName::parse(name).map_err(parse_err)?;
-            let id = match existing.iter().find(|o| o.name == name) {
-                Some(o) => o.id,
-                None => {
-                    report.organisations += 1;
-                    tenancy.create_organisation(&ctx, name, *kind).await?.id
-                }
-            };
-            org_ids.push(id);
-        }
+        let (org_ids, created) = ensure_organisations(tenancy, &ctx, &spec.organisations).await?;
+        report.organisations += created;
         for (local, display, role, org) in USERS {
-            let email = Email::parse(&format!("{local}@{}.demo", spec.slug)).map_err(parse_err)?;
-            if tenancy.find_user_by_email(&ctx, &email).await?.is_some() {
-                continue;
-            }
-            tenancy
-                .invite_user(
-                    &ctx,
-                    Invitation {
-                        email,
-                        display_name: DisplayName::parse(display).map_err(parse_err)?,
-                        roles: [role].into(),
-                        organisation_id: org_ids.get(org).copied(),
-                    },
-                )
-                .await?;
-            report.users += 1;
+            let email = format!("{local}@{}.demo", spec.slug);
+            let organisation = org_ids.get(org).copied();
+            let (_, created) =
+                ensure_user(tenancy, &ctx, &email, display, role, organisation).await?;
+            report.users += usize::from(created);
         }
         report.citizens += seed_citizens(services, &ctx, spec.municipality).await?;
         report.peers += seed_peers(services, &ctx, spec.slug, &org_ids).await?;
