@@ -117,9 +117,10 @@ pub async fn post(
             Ok(()) => response,
             Err(err) => {
                 tracing::warn!(error = %err, "the request's read transaction did not commit");
-                Ok(async_graphql::Response::from_errors(vec![
-                    to_gql(err).into_server_error(async_graphql::Pos::default()),
-                ]))
+                // A request-level error: no location in the document.
+                let mut error = to_gql(err).into_server_error(async_graphql::Pos::default());
+                error.locations.clear();
+                Ok(async_graphql::Response::from_errors(vec![error]))
             }
         }
     } else {

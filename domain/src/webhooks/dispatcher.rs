@@ -135,47 +135,36 @@ impl WebhookDispatcher {
     }
 
     /// The tenants this round looks at: all of them on a sweep, otherwise the hinted ones and
-    /// those with something due.
+    /// those with something due. Retries due later are kept across a sweep.
     async fn tenants_for(
         &self,
         now: DateTime<Utc>,
         force_sweep: bool,
     ) -> DomainResult<Vec<crate::ids::TenantId>> {
-        let sweep = match &self.hints {
-            None => true,
-            Some(_) if force_sweep => true,
-            Some(_) => self
-                .watch()
-                .last_sweep
-                .is_none_or(|at| now - at >= self.settings.sweep_every),
+        // Taken before the tenant list is read, so a sweep covers every hint taken here.
+        let hinted = self.hints.as_ref().map(|h| h.take());
+        let mut tenants = std::collections::BTreeSet::new();
+        let sweep = {
+            let mut watch = self.watch();
+            watch.due.retain(|tenant, at| {
+                let come = *at <= now;
+                if come {
+                    tenants.insert(*tenant);
+                }
+                !come
+            });
+            force_sweep
+                || hinted.is_none()
+                || watch
+                    .last_sweep
+                    .is_none_or(|at| now - at >= self.settings.sweep_every)
         };
         if sweep {
-            // Hints taken now are covered by the sweep.
-            if let Some(hints) = &self.hints {
-                hints.take();
-            }
             let all = self.tenants.all().await?;
-            let mut watch = self.watch();
-            watch.last_sweep = Some(now);
-            watch.due.clear();
+            self.watch().last_sweep = Some(now);
             return Ok(all.into_iter().map(|t| t.id).collect());
         }
-        let mut tenants: std::collections::BTreeSet<_> = self
-            .hints
-            .as_ref()
-            .map(|h| h.take())
-            .unwrap_or_default()
-            .into_iter()
-            .collect();
-        let mut watch = self.watch();
-        watch.due.retain(|tenant, at| {
-            if *at <= now {
-                tenants.insert(*tenant);
-                false
-            } else {
-                true
-            }
-        });
+        tenants.extend(hinted.unwrap_or_default());
         Ok(tenants.into_iter().collect())
     }
 
@@ -200,8 +189,9 @@ impl WebhookDispatcher {
         Some(now - retention)
     }
 
-    /// One round over every tenant: fan out new events, then attempt every due delivery.
-    /// A failing tenant is logged and skipped, so that it cannot stop the others.
+    /// One round over the tenants [`Self::tenants_for`] picks (every tenant without hints):
+    /// fan out new events, then attempt every due delivery. A failing tenant is logged and
+    /// skipped, so that it cannot stop the others.
     ///
     /// # Errors
     /// When the tenant list cannot be read.
