@@ -17,6 +17,7 @@ DURATION = os.environ["BENCH_DURATION"]
 REFERRER = os.environ["BENCH_REFERRER"]
 COORDINATOR = os.environ["BENCH_COORDINATOR"]
 ADMIN_URL = os.environ["BENCH_ADMIN_URL"]
+POSTGRAPHILE = os.environ.get("BENCH_POSTGRAPHILE_URL")
 
 STATUS = "query($id: ID!) { referralStatus(id: $id) { id state feedback outcome } }"
 AUDITED = ("query($id: ID!) { referral(id: $id, purpose: REFERRAL_HANDLING) "
@@ -26,6 +27,12 @@ LIST = ("query { referralWorklist(first: 50) { edges { node { id state contactOv
 NESTED = ("query { referralWorklist(first: 50) { edges { node { id state "
           "submittedAt contactOverdue referrerOrganisation { name kind } "
           "transitions { action at } } } } }")
+# The same reads through PostGraphile 4 on the same tables (bench/run starts it).
+PGL_POINT = ("query($tenant: UUID!, $id: UUID!) { referralByTenantIdAndId(tenantId: $tenant, "
+             "id: $id) { id state feedback outcome } }")
+PGL_LIST = ("query($tenant: UUID!) { allReferrals(first: 50, condition: {tenantId: $tenant}, "
+            "orderBy: PRIMARY_KEY_ASC) { nodes { id state "
+            "organisationByTenantIdAndReferrerOrganisationId { name } } } }")
 SUBMIT = ("mutation($input: SubmitReferralInput!) { submitReferral(input: $input) "
           "{ referral { id state } } }")
 
@@ -57,19 +64,25 @@ def rss_mb():
     return rss / 1024, hwm / 1024
 
 
-def lua(token, query, ids=None, submit=False):
-    """A wrk script: POST GraphQL; a random id from `ids`, or a new citizen per request."""
+def lua(token, query, ids=None, submit=False, tenant=None):
+    """A wrk script: POST GraphQL; a random id from `ids` (with `tenant` as a variable too,
+    for PostGraphile), or a new citizen per request."""
     q = json.dumps(query)
     lines = [
         'wrk.method = "POST"',
         'wrk.headers["content-type"] = "application/json"',
-        f'wrk.headers["authorization"] = "Bearer {token}"',
     ]
+    if token:
+        lines.append(f'wrk.headers["authorization"] = "Bearer {token}"')
+    extra = f',\\"tenant\\":\\"{tenant}\\"' if tenant else ""
     if ids:
         lines.append("local ids = {" + ",".join(json.dumps(i) for i in ids) + "}")
         lines.append("request = function() local id = ids[math.random(#ids)]\n"
                      f"  return wrk.format(nil, nil, nil, '{{\"query\":' .. {json.dumps(q)} .. "
-                     "',\"variables\":{\"id\":\"' .. id .. '\"}}') end")
+                     "',\"variables\":{\"id\":\"' .. id .. '\"" + extra + "}}') end")
+    elif tenant:
+        lines.append("wrk.body = " + json.dumps(json.dumps(
+            {"query": query, "variables": {"tenant": tenant}})))
     elif submit:
         lines.append("local n = 0")
         lines.append("local tag = tostring(math.random(1, 1000000000))")
@@ -96,9 +109,9 @@ def lua(token, query, ids=None, submit=False):
     return path
 
 
-def wrk(script):
+def wrk(script, url=URL):
     out = subprocess.run(
-        ["wrk", "-t2", "-c" + CONNECTIONS, "-d" + DURATION, "-s", script, URL + "/graphql"],
+        ["wrk", "-t2", "-c" + CONNECTIONS, "-d" + DURATION, "-s", script, url + "/graphql"],
         capture_output=True, text=True, check=True).stdout
     m = re.search(r"^BENCH (\d+) (\d+) (\d+) (\d+) (\d+)$", out, re.M)
     requests, errors, p50, p99, micros = map(int, m.groups())
@@ -164,10 +177,27 @@ def main():
         results.append((name, rps, p50, p99, errors, tx, rt, rss, hwm))
         time.sleep(1)
     submit_max = results[-1][1]
+    raw_ids = [i.split(":")[-1] for i in ids]
+    pgl = []
+    if POSTGRAPHILE:
+        for name, script in [
+                ("PostGraphile 4: point read", lua(None, PGL_POINT, ids=raw_ids, tenant=tenant)),
+                ("PostGraphile 4: 50-row list", lua(None, PGL_LIST, tenant=tenant))]:
+            check = subprocess.run(["curl", "-fs", "-X", "POST", "-H",
+                                    "content-type: application/json", "-d", json.dumps(
+                {"query": PGL_POINT if "point" in name else PGL_LIST,
+                 "variables": {"tenant": tenant, "id": raw_ids[0]}}), POSTGRAPHILE + "/graphql"],
+                capture_output=True, text=True)
+            answer = json.loads(check.stdout or "{}")
+            if answer.get("errors") or not answer.get("data"):
+                raise SystemExit(f"bench: PostGraphile answered {check.stdout[:500]}")
+            requests, errors, p50, p99, rps = wrk(script, POSTGRAPHILE)
+            pgl.append((name, rps, p50, p99, errors))
+            time.sleep(1)
     fixed = hey_fixed_rate(REFERRER, SUBMIT, {"input": {
         "newCitizen": {"name": "Bench Fast", "municipality": "Helsingør"},
         "reason": "Ønsker støtte", "consentEvidence": "VERBAL_TO_REFERRER"}}, 0.7 * submit_max)
-    raw_tps, raw_lat = pgbench(tenant, ids[0].split(":")[-1] if ":" in ids[0] else ids[0])
+    raw_tps, raw_lat = pgbench(tenant, raw_ids[0])
     lines = [
         f"peerbro load benchmark: {os.environ['BENCH_TENANTS']} tenants, "
         f"{os.environ['BENCH_REFERRALS']} referrals, wrk {CONNECTIONS} connections x {DURATION} "
@@ -182,6 +212,8 @@ def main():
                      f"{rt:.2f} | {rss:.0f} ({hwm:.0f}) |")
     lines.append(f"| raw SQL point read (pgbench, same row, same transaction shape) | "
                  f"{raw_tps:.0f} | {raw_lat:.1f} (mean) | | | 1 | 4 | |")
+    for name, rps, p50, p99, errors in pgl:
+        lines.append(f"| {name} | {rps:.0f} | {p50:.1f} | {p99:.1f} | {errors} | | | |")
     lines.append(f"| submit at a fixed {fixed[0]:.0f} rps (70% of its maximum, hey) | "
                  f"{fixed[0]:.0f} | {fixed[1]:.1f} | {fixed[2]:.1f} | {fixed[3]} | | | |")
     status, audited, listing = results[0][1], results[1][1], results[2][1]
@@ -192,6 +224,10 @@ def main():
         "",
         "Ratios (targets from issue 10):",
         f"- point read / raw SQL: {status / raw_tps:.2f} (target 0.40-0.50)",
+    ] + ([
+        f"- point read / PostGraphile: {status / pgl[0][1]:.2f}x (target >= 3x)",
+        f"- 50-row list / PostGraphile: {listing / pgl[1][1]:.2f}x (target >= 2x)",
+    ] if pgl else ["- PostGraphile: not run (BENCH_POSTGRAPHILE=0 or no npm)"]) + [
         f"- audited / unaudited point read: {status / audited:.2f}x slower (target <= 1.5x)",
         f"- submit p99 at 70% of its maximum rate: {fixed[2]:.1f} ms (target < 50 ms)",
         f"- peak RSS: {max(r[8] for r in results):.0f} MB (target <= 100 MB)",

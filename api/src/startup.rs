@@ -151,7 +151,13 @@ impl Application {
         let life = web::Data::from(state.lifecycle.clone());
         let limit = settings.max_body_bytes;
         let metrics_here = settings.metrics && settings.metrics_listen.is_none();
-        let mut server = HttpServer::new(move || {
+        let workers = settings.workers.unwrap_or_else(|| {
+            std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get)
+        });
+        let workers_db = db.clone();
+        let server = HttpServer::new(move || {
+            // Runs on each worker's thread: its requests get a pool on its own runtime.
+            workers_db.attach_worker(u32::try_from(workers).unwrap_or(u32::MAX));
             let cors = origins.iter().fold(
                 Cors::default()
                     .allowed_methods(["GET", "POST", "PATCH", "OPTIONS"])
@@ -211,10 +217,8 @@ impl Application {
                 .default_service(web::to(problem::not_found))
         })
         .shutdown_timeout(settings.shutdown_timeout_seconds)
-        .disable_signals();
-        if let Some(workers) = settings.workers {
-            server = server.workers(workers);
-        }
+        .disable_signals()
+        .workers(workers);
         let server = server.listen(listener)?.run();
         let (metrics_server, metrics_port) = match (settings.metrics, settings.metrics_listen) {
             (true, Some(address)) => {

@@ -12,6 +12,7 @@
 //! `pool.rs` holds the pool's behaviour (timeouts, tenant shares, readiness, statistics) and
 //! `tx.rs` the transaction type.
 
+mod local;
 mod pool;
 mod scope;
 mod tx;
@@ -51,10 +52,11 @@ pub enum Backend {
 
 /// A pool of connections to one database.
 ///
-/// PostgreSQL connections are opened on the runtime that created the pool (the process's main
-/// runtime), never on the HTTP workers' own runtimes: a socket belongs to the runtime that
-/// opened it, and a worker runtime that stops first at shutdown would otherwise take with it
-/// the connections that other workers' requests are still using.
+/// PostgreSQL connections of the main pool are opened on the runtime that created it (the
+/// process's main runtime): a socket belongs to the runtime that opened it, and a worker runtime
+/// that stops first at shutdown would otherwise take with it connections that other work is
+/// still using. An HTTP worker that [attaches](Self::attach_worker) gets a pool of its own on
+/// its own runtime instead (ADR 0021).
 #[derive(Clone, Debug)]
 pub struct Database {
     conn: DatabaseConnection,
@@ -65,6 +67,8 @@ pub struct Database {
     gates: Arc<TenantGates>,
     waiting: Arc<AtomicU32>,
     traffic: Arc<Traffic>,
+    /// The HTTP workers' own pools.
+    locals: Arc<local::Locals>,
     /// Tenants this process wrote pending audit entries or outbox events for.
     notes: Arc<pool::Notes>,
     /// Tenant settings read recently (`crate::settings`).
@@ -129,7 +133,17 @@ impl Database {
             traffic: Arc::new(Traffic::default()),
             settings_memo: Arc::default(),
             notes: Arc::default(),
+            locals: Arc::default(),
         })
+    }
+
+    /// Gives the calling HTTP worker thread a PostgreSQL pool of its own on its own runtime,
+    /// `1/workers` of the pool's size (ADR 0021). A second call on a thread, or SQLite: no-op.
+    pub fn attach_worker(&self, workers: u32) {
+        if let Some(main) = &self.pg {
+            let share = self.settings.max_connections.div_ceil(workers.max(1));
+            self.locals.attach(main, share);
+        }
     }
 
     /// The backend.
@@ -171,11 +185,8 @@ impl Database {
     pub fn stats(&self) -> PoolStats {
         let (open, idle) = match self.conn.get_database_backend() {
             DbBackend::Postgres => {
-                let pool = self.conn.get_postgres_connection_pool();
-                (
-                    pool.size(),
-                    u32::try_from(pool.num_idle()).unwrap_or(u32::MAX),
-                )
+                let (open, idle) = self.locals.counts(self.conn.get_postgres_connection_pool());
+                (open, u32::try_from(idle).unwrap_or(u32::MAX))
             }
             DbBackend::Sqlite => {
                 let pool = self.conn.get_sqlite_connection_pool();
@@ -250,6 +261,9 @@ impl Database {
 
     /// Closes the pool, waiting for connections in use to be returned.
     pub async fn close(self) {
+        for pool in self.locals.all() {
+            pool.close().await;
+        }
         if let Err(err) = self.conn.close().await {
             tracing::warn!(error = %err, "closing the database pool failed");
         }
@@ -349,13 +363,17 @@ impl Database {
         self.traffic.round_trip();
         match &self.pg {
             Some(pool) => {
-                let pool = pool.clone();
-                // On the main runtime, so that a connection it opens lives on that runtime.
-                let begun = self
-                    .runtime
-                    .spawn(async move { pool.begin_with(sqlx::AssertSqlSafe(begin)).await })
-                    .await
-                    .map_err(|_| DomainError::Unavailable(DOWN))?;
+                let begun = if let Some(here) = self.locals.here() {
+                    // This worker's own pool, on its own runtime.
+                    here.begin_with(sqlx::AssertSqlSafe(begin)).await
+                } else {
+                    let pool = pool.clone();
+                    // On the main runtime, so that a connection it opens lives on that runtime.
+                    self.runtime
+                        .spawn(async move { pool.begin_with(sqlx::AssertSqlSafe(begin)).await })
+                        .await
+                        .map_err(|_| DomainError::Unavailable(DOWN))?
+                };
                 let tx = begun.map_err(|e| match unavailable_sqlx(&e) {
                     Some(why) => {
                         tracing::warn!(error = %e, "database unavailable");
