@@ -44,3 +44,35 @@ wire_enum!(
         Digital,
     }
 );
+
+/// An instant as every surface writes it (GraphQL's `DateTime`, REST, webhooks): RFC 3339, in
+/// UTC (`Z`), with milliseconds: `2026-11-29T21:05:00.123Z`.
+#[must_use]
+pub fn instant(at: chrono::DateTime<chrono::Utc>) -> String {
+    at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+/// Serde: an instant in the one wire format ([`instant`]).
+///
+/// # Errors
+/// When the serializer fails.
+pub fn serialize_instant<S: serde::Serializer>(
+    at: &chrono::DateTime<chrono::Utc>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(&instant(*at))
+}
+
+/// Serde: an optional instant in the one wire format ([`instant`]).
+///
+/// # Errors
+/// When the serializer fails.
+pub fn serialize_optional_instant<S: serde::Serializer>(
+    at: &Option<chrono::DateTime<chrono::Utc>>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    match at {
+        Some(at) => serializer.serialize_str(&instant(*at)),
+        None => serializer.serialize_none(),
+    }
+}

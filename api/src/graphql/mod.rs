@@ -12,6 +12,7 @@ mod referrals;
 pub(crate) mod scalars;
 mod subscriptions;
 mod tenancy;
+pub(crate) mod time;
 mod webhooks;
 
 use async_graphql::dataloader::DataLoader;

@@ -5,10 +5,10 @@
 //! this subscriber to see it, with the token verified again (expiry, membership), so a
 //! revoked member stops hearing anything.
 
+use crate::graphql::time::Instant;
 use std::sync::Arc;
 
 use async_graphql::{Context, ID, SimpleObject, Subscription};
-use chrono::{DateTime, Utc};
 use futures_util::Stream;
 use peerbro_domain::ids::ReferralId;
 use peerbro_domain::referral::{self as domain, ReferralService};
@@ -35,7 +35,7 @@ pub struct ReferralStatusChange {
     /// The state it entered.
     state: ReferralState,
     /// When.
-    at: DateTime<Utc>,
+    at: Instant,
     /// The referral as the subscriber may see it, read right after the change.
     referral: ReferralStatus,
 }
@@ -106,7 +106,7 @@ impl Follow {
                     return Some(ReferralStatusChange {
                         previous_state: previous.into(),
                         state: state.into(),
-                        at: event.created_at,
+                        at: event.created_at.into(),
                         referral: view.into(),
                     });
                 }

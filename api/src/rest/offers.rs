@@ -47,6 +47,7 @@ pub struct Offer {
     /// Whether it takes referrals.
     open: bool,
     /// Created.
+    #[serde(serialize_with = "crate::wire::serialize_instant")]
     created_at: DateTime<Utc>,
 }
 

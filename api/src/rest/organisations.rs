@@ -27,8 +27,10 @@ pub struct Organisation {
     /// Kind.
     kind: OrganisationKind,
     /// Created.
+    #[serde(serialize_with = "crate::wire::serialize_instant")]
     created_at: DateTime<Utc>,
     /// Last changed.
+    #[serde(serialize_with = "crate::wire::serialize_instant")]
     updated_at: DateTime<Utc>,
 }
 

@@ -74,11 +74,14 @@ pub struct ReferralStatus {
     #[schema(schema_with = fhir_schema)]
     fhir_task_status: String,
     /// Submitted.
+    #[serde(serialize_with = "crate::wire::serialize_instant")]
     submitted_at: DateTime<Utc>,
     /// First contact with the citizen.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(serialize_with = "crate::wire::serialize_optional_instant")]
     first_contact_at: Option<DateTime<Utc>>,
     /// The latest change.
+    #[serde(serialize_with = "crate::wire::serialize_instant")]
     updated_at: DateTime<Utc>,
     /// Feedback for the referrer.
     #[serde(skip_serializing_if = "Option::is_none")]

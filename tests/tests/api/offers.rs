@@ -407,7 +407,7 @@ async fn cafes_count_heads_and_matches_log_meetings(db: Db) {
         .unwrap()
         .to_owned();
     let today = Utc::now().date_naive();
-    const HEADCOUNT: &str = "mutation($o: ID!, $d: NaiveDate!, $n: Int!) { recordCafeHeadcount(offerId: $o, date: $d, headcount: $n) { date headcount } }";
+    const HEADCOUNT: &str = "mutation($o: ID!, $d: Date!, $n: Int!) { recordCafeHeadcount(offerId: $o, date: $d, headcount: $n) { date headcount } }";
     for n in [14, 15] {
         app.gql_ok(
             Some(&peer_user),
@@ -419,7 +419,7 @@ async fn cafes_count_heads_and_matches_log_meetings(db: Db) {
     let counts = app
         .gql_ok(
             Some(&coordinator),
-            "query($o: ID!, $f: NaiveDate!, $t: NaiveDate!) { cafeHeadcounts(offerId: $o, from: $f, to: $t) { date headcount } }",
+            "query($o: ID!, $f: Date!, $t: Date!) { cafeHeadcounts(offerId: $o, from: $f, to: $t) { date headcount } }",
             json!({ "o": cafe, "f": (today - Duration::days(7)).to_string(), "t": today.to_string() }),
         )
         .await;

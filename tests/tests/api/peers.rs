@@ -227,7 +227,7 @@ async fn the_supervision_worklist_lists_active_peers_past_the_limit(db: Db) {
     let today = chrono::Utc::now().date_naive().to_string();
     app.gql_ok(
         Some(&coordinator),
-        "mutation($d: NaiveDate!, $p: ID!) { recordSupervision(input: { heldOn: $d, format: INDIVIDUAL, attendeeIds: [$p] }) { id attendeeIds } }",
+        "mutation($d: Date!, $p: ID!) { recordSupervision(input: { heldOn: $d, format: INDIVIDUAL, attendeeIds: [$p] }) { id attendeeIds } }",
         json!({ "d": today, "p": lars }),
     )
     .await;
@@ -273,7 +273,7 @@ async fn placements_stay_within_the_contracted_hours(db: Db) {
         .to_owned();
     let unit = org_id(&app, &coordinator, "HOSPITAL_PSYCHIATRY_UNIT").await;
     let ngo = org_id(&app, &coordinator, "NGO").await;
-    let place = "mutation($p: ID!, $u: ID!, $h: Float!, $s: NaiveDate!, $e: NaiveDate) { createPlacement(input: { \
+    let place = "mutation($p: ID!, $u: ID!, $h: Float!, $s: Date!, $e: Date) { createPlacement(input: { \
         peerId: $p, unitId: $u, ward: \"Afsnit P5\", start: $s, end: $e, weeklyHours: $h, wardContact: \"Overlægen\", \
         supervisionArrangement: \"Hver 14. dag\" }) { id weeklyHours unit { kind } } }";
     // The seeded placement is 20 of 30 contracted hours, open-ended from 60 days ago.
@@ -336,7 +336,7 @@ async fn placements_stay_within_the_contracted_hours(db: Db) {
         "end before start"
     );
 
-    let list = "query($u: ID, $p: ID, $d: NaiveDate) { placements(unitId: $u, peerId: $p, activeOn: $d, first: 100) { edges { node { ward start } } } }";
+    let list = "query($u: ID, $p: ID, $d: Date) { placements(unitId: $u, peerId: $p, activeOn: $d, first: 100) { edges { node { ward start } } } }";
     let count = |data: &Value| data["placements"]["edges"].as_array().unwrap().len();
     assert_eq!(
         count(

@@ -859,3 +859,57 @@ async fn a_citizen_withdraws_their_own_referral_and_no_one_elses(db: Db) {
     app.stop().await;
 }
 on_both!(a_citizen_withdraws_their_own_referral_and_no_one_elses);
+
+/// `2026-11-29T21:05:00.123Z`: RFC 3339, UTC, exactly three decimals.
+fn is_wire_instant(text: &str) -> bool {
+    let b = text.as_bytes();
+    b.len() == 24
+        && text.ends_with('Z')
+        && b[10] == b'T'
+        && b[19] == b'.'
+        && b[20..23].iter().all(u8::is_ascii_digit)
+        && chrono::DateTime::parse_from_rfc3339(text).is_ok()
+}
+
+async fn one_instant_is_written_the_same_on_graphql_rest_and_webhooks(db: Db) {
+    let app = TestApp::spawn(&db).await;
+    let referrer = app.token("helsingor", "caseworker@helsingor.demo").await;
+    let data = app
+        .gql_ok(Some(&referrer), SUBMIT, new_citizen("Tine Tid", true, None))
+        .await;
+    let referral = &data["submitReferral"]["referral"];
+    let id = referral["id"].as_str().unwrap();
+    let graphql = referral["submittedAt"].as_str().unwrap();
+    assert!(is_wire_instant(graphql), "GraphQL wrote {graphql}");
+    let rest: Value = app
+        .request(reqwest::Method::GET, &format!("/api/v1/referrals/{id}"))
+        .bearer_auth(&referrer)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(rest["submittedAt"], graphql, "REST and GraphQL differ");
+    let events = outbox(&app, id).await;
+    let (_, submitted) = events
+        .iter()
+        .find(|(kind, _)| kind == "referral.submitted")
+        .expect("the submission's event");
+    assert_eq!(submitted["at"], graphql, "the webhook payload differs");
+    // Input takes any RFC 3339 offset; output is always UTC.
+    let (_, body) = app
+        .gql(
+            Some(&app.token("helsingor", "admin@helsingor.demo").await),
+            "query { auditEntries(from: \"2000-01-01T01:00:00+01:00\", first: 1) { edges { node { at } } } }",
+            json!({}),
+        )
+        .await;
+    assert!(body["errors"].is_null(), "{body}");
+    let at = body["data"]["auditEntries"]["edges"][0]["node"]["at"]
+        .as_str()
+        .unwrap();
+    assert!(is_wire_instant(at), "the audit log wrote {at}");
+    app.stop().await;
+}
+on_both!(one_instant_is_written_the_same_on_graphql_rest_and_webhooks);

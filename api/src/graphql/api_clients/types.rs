@@ -1,7 +1,7 @@
 //! Output types, enums and loaders of this context's GraphQL API.
 
+use crate::graphql::time::Instant;
 use async_graphql::{Context, ID, SimpleObject};
-use chrono::{DateTime, Utc};
 use peerbro_domain::RequestContext;
 use peerbro_domain::ids::TenantId;
 use peerbro_domain::tenancy::{self as domain, ApiClientService};
@@ -27,11 +27,11 @@ pub struct ApiClient {
     /// The organisation it refers for.
     pub(crate) organisation_id: ID,
     /// Registered.
-    pub(crate) created_at: DateTime<Utc>,
+    pub(crate) created_at: Instant,
     /// When the secret was last rotated.
-    pub(crate) secret_rotated_at: Option<DateTime<Utc>>,
+    pub(crate) secret_rotated_at: Option<Instant>,
     /// When it was revoked.
-    pub(crate) revoked_at: Option<DateTime<Utc>>,
+    pub(crate) revoked_at: Option<Instant>,
 }
 
 impl ApiClient {
@@ -41,9 +41,9 @@ impl ApiClient {
             client_id: c.client_id(tenant),
             name: c.name,
             organisation_id: ID(c.organisation_id.to_string()),
-            created_at: c.created_at,
-            secret_rotated_at: c.secret_rotated_at,
-            revoked_at: c.revoked_at,
+            created_at: c.created_at.into(),
+            secret_rotated_at: c.secret_rotated_at.map(Into::into),
+            revoked_at: c.revoked_at.map(Into::into),
         }
     }
 }

@@ -1,7 +1,7 @@
 //! Input objects of this context's GraphQL API.
 
+use crate::graphql::time::{Date, LocalTime};
 use async_graphql::{ID, InputObject};
-use chrono::{NaiveDate, NaiveTime};
 
 use super::types::*;
 use crate::graphql::peers::OfferType;
@@ -10,11 +10,11 @@ use crate::graphql::peers::OfferType;
 #[derive(InputObject)]
 pub struct ScheduleInput {
     /// The first session is on the first `weekday` on or after this date.
-    pub(crate) start_date: NaiveDate,
+    pub(crate) start_date: Date,
     /// The weekday.
     pub(crate) weekday: Weekday,
     /// Local (Danish) start time, e.g. "17:00:00".
-    pub(crate) start_time: NaiveTime,
+    pub(crate) start_time: LocalTime,
     /// Weekly sessions (default 10).
     pub(crate) session_count: Option<i32>,
     /// Minutes per session (default 120).
@@ -59,7 +59,7 @@ pub struct LogMeetingInput {
     /// The match (a referral assigned to a peer).
     pub(crate) referral_id: ID,
     /// The day (today or earlier).
-    pub(crate) date: NaiveDate,
+    pub(crate) date: Date,
     /// Length in minutes (5–600).
     pub(crate) minutes: i32,
     /// How.

@@ -1,7 +1,7 @@
 //! Mutations of this context's GraphQL API.
 
+use crate::graphql::time::Date;
 use async_graphql::{Context, ID, Object};
-use chrono::NaiveDate;
 use peerbro_domain::ids::{
     CitizenId, CourseSessionId, EnrolmentId, OfferId, OrganisationId, PeerId, ReferralId,
 };
@@ -29,9 +29,9 @@ impl OffersMutation {
         let (svc, rc) = request(ctx)?;
         let schedule = match input.schedule {
             Some(s) => Some(CourseSchedule {
-                start_date: s.start_date,
+                start_date: s.start_date.0,
                 weekday: s.weekday.into(),
-                start_time: s.start_time,
+                start_time: s.start_time.0,
                 session_count: count("sessionCount", s.session_count, DEFAULT_SESSION_COUNT)?,
                 session_minutes: count(
                     "sessionMinutes",
@@ -137,18 +137,18 @@ impl OffersMutation {
         &self,
         ctx: &Context<'_>,
         offer_id: ID,
-        date: NaiveDate,
+        date: Date,
         headcount: i32,
     ) -> async_graphql::Result<CafeHeadcount> {
         let (svc, rc) = request(ctx)?;
         let visit = CafeVisit {
             offer_id: id_of("offerId", &offer_id, OfferId::from_uuid)?,
-            date,
+            date: date.0,
             headcount: count("headcount", Some(headcount), 0)?,
         };
         let saved = svc.record_cafe_visit(rc, visit).await.gql()?;
         Ok(CafeHeadcount {
-            date: saved.date,
+            date: saved.date.into(),
             headcount: small(saved.headcount),
         })
     }
@@ -164,7 +164,7 @@ impl OffersMutation {
         let referral = id_of("referralId", &input.referral_id, ReferralId::from_uuid)?;
         let minutes = count("minutes", Some(input.minutes), 0)?;
         Ok(svc
-            .log_meeting(rc, referral, input.date, minutes, input.form.into())
+            .log_meeting(rc, referral, input.date.0, minutes, input.form.into())
             .await
             .gql()?
             .into())

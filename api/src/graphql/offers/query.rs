@@ -1,8 +1,8 @@
 //! Queries of this context's GraphQL API.
 
+use crate::graphql::time::Date;
 use async_graphql::connection::Connection;
 use async_graphql::{Context, ID, Object};
-use chrono::NaiveDate;
 use peerbro_domain::ids::{OfferId, ReferralId};
 use peerbro_domain::offers::OfferFilter;
 
@@ -83,18 +83,18 @@ impl OffersQuery {
         &self,
         ctx: &Context<'_>,
         offer_id: ID,
-        from: NaiveDate,
-        to: NaiveDate,
+        from: Date,
+        to: Date,
     ) -> async_graphql::Result<Vec<CafeHeadcount>> {
         let (svc, rc) = request(ctx)?;
         let id = id_of("offerId", &offer_id, OfferId::from_uuid)?;
         Ok(svc
-            .cafe_visits(rc, id, from, to)
+            .cafe_visits(rc, id, from.0, to.0)
             .await
             .gql()?
             .into_iter()
             .map(|v| CafeHeadcount {
-                date: v.date,
+                date: v.date.into(),
                 headcount: small(v.headcount),
             })
             .collect())
@@ -112,8 +112,8 @@ impl OffersQuery {
                 referral_id: ID(m.referral_id.to_string()),
                 citizen_pseudonym: m.citizen_pseudonym,
                 state: m.state.into(),
-                assigned_at: m.assigned_at,
-                first_contact_at: m.first_contact_at,
+                assigned_at: m.assigned_at.map(Into::into),
+                first_contact_at: m.first_contact_at.map(Into::into),
             })
             .collect())
     }

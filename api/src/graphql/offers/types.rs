@@ -1,10 +1,11 @@
 //! Output types, enums and loaders of this context's GraphQL API.
 
+use crate::graphql::time::{Date, Instant, LocalTime};
 use std::collections::HashMap;
 
 use async_graphql::dataloader::{DataLoader, Loader};
 use async_graphql::{ComplexObject, Context, ID, SimpleObject};
-use chrono::{DateTime, NaiveDate, NaiveTime, Utc, Weekday as ChronoWeekday};
+use chrono::Weekday as ChronoWeekday;
 use peerbro_domain::ids::OfferId;
 use peerbro_domain::offers::{self as domain, OfferService};
 use peerbro_domain::{DomainError, RequestContext};
@@ -105,11 +106,11 @@ impl From<ChronoWeekday> for Weekday {
 #[derive(SimpleObject)]
 pub struct Schedule {
     /// The first session is on the first `weekday` on or after this date.
-    pub(crate) start_date: NaiveDate,
+    pub(crate) start_date: Date,
     /// The weekday.
     pub(crate) weekday: Weekday,
     /// Local (Danish) start time.
-    pub(crate) start_time: NaiveTime,
+    pub(crate) start_time: LocalTime,
     /// Weekly sessions.
     pub(crate) session_count: i32,
     /// Minutes per session.
@@ -145,7 +146,7 @@ pub struct Offer {
     /// Whether it takes referrals and enrolments.
     pub(crate) open: bool,
     /// Created.
-    pub(crate) created_at: DateTime<Utc>,
+    pub(crate) created_at: Instant,
     #[graphql(skip)]
     pub(crate) key: OfferId,
 }
@@ -162,14 +163,14 @@ impl From<domain::Offer> for Offer {
             capacity: o.capacity.map(small),
             facilitator_ids: o.facilitators.iter().map(|p| ID(p.to_string())).collect(),
             schedule: o.schedule.map(|s| Schedule {
-                start_date: s.start_date,
+                start_date: s.start_date.into(),
                 weekday: s.weekday.into(),
-                start_time: s.start_time,
+                start_time: s.start_time.into(),
                 session_count: small(s.session_count),
                 session_minutes: small(s.session_minutes),
             }),
             open: o.open,
-            created_at: o.created_at,
+            created_at: o.created_at.into(),
             key: o.id,
         }
     }
@@ -192,9 +193,9 @@ pub struct CourseSession {
     /// 1 for the first.
     pub(crate) number: i32,
     /// The day.
-    pub(crate) date: NaiveDate,
+    pub(crate) date: Date,
     /// Local start time.
-    pub(crate) start_time: NaiveTime,
+    pub(crate) start_time: LocalTime,
     /// Length in minutes.
     pub(crate) minutes: i32,
 }
@@ -204,8 +205,8 @@ impl From<domain::CourseSession> for CourseSession {
         Self {
             id: ID(s.id.to_string()),
             number: small(s.number),
-            date: s.date,
-            start_time: s.start_time,
+            date: s.date.into(),
+            start_time: s.start_time.into(),
             minutes: small(s.minutes),
         }
     }
@@ -257,9 +258,9 @@ pub struct Enrolment {
     /// Where it stands.
     pub(crate) status: EnrolmentStatus,
     /// Enrolled or waitlisted at.
-    pub(crate) created_at: DateTime<Utc>,
+    pub(crate) created_at: Instant,
     /// Last change.
-    pub(crate) updated_at: DateTime<Utc>,
+    pub(crate) updated_at: Instant,
 }
 
 impl From<domain::Enrolment> for Enrolment {
@@ -270,8 +271,8 @@ impl From<domain::Enrolment> for Enrolment {
             citizen_id: ID(e.citizen_id.to_string()),
             referral_id: e.referral_id.map(|r| ID(r.to_string())),
             status: e.status.into(),
-            created_at: e.created_at,
-            updated_at: e.updated_at,
+            created_at: e.created_at.into(),
+            updated_at: e.updated_at.into(),
         }
     }
 }
@@ -310,7 +311,7 @@ impl From<domain::Attendance> for AttendanceMark {
 #[derive(SimpleObject)]
 pub struct CafeHeadcount {
     /// The day.
-    pub(crate) date: NaiveDate,
+    pub(crate) date: Date,
     /// How many came.
     pub(crate) headcount: i32,
 }
@@ -325,7 +326,7 @@ pub struct Meeting {
     /// The peer.
     pub(crate) peer_id: ID,
     /// The day.
-    pub(crate) date: NaiveDate,
+    pub(crate) date: Date,
     /// Length in minutes.
     pub(crate) minutes: i32,
     /// How.
@@ -338,7 +339,7 @@ impl From<domain::Meeting> for Meeting {
             id: ID(m.id.to_string()),
             referral_id: ID(m.referral_id.to_string()),
             peer_id: ID(m.peer_id.to_string()),
-            date: m.date,
+            date: m.date.into(),
             minutes: small(m.minutes),
             form: m.form.into(),
         }
@@ -355,9 +356,9 @@ pub struct PeerMatch {
     /// Where the referral is.
     pub(crate) state: ReferralState,
     /// Assigned.
-    pub(crate) assigned_at: Option<DateTime<Utc>>,
+    pub(crate) assigned_at: Option<Instant>,
     /// First contact.
-    pub(crate) first_contact_at: Option<DateTime<Utc>>,
+    pub(crate) first_contact_at: Option<Instant>,
 }
 
 /// What the peer of a running match may know of the citizen to make contact.

@@ -1,7 +1,7 @@
 //! Input objects of this context's GraphQL API.
 
+use crate::graphql::time::Date;
 use async_graphql::{ID, InputObject};
-use chrono::NaiveDate;
 
 use super::types::*;
 
@@ -13,9 +13,9 @@ pub struct EmploymentInput {
     /// Contracted hours per week (0.1–48).
     pub(crate) weekly_hours: f64,
     /// From.
-    pub(crate) start: NaiveDate,
+    pub(crate) start: Date,
     /// Until.
-    pub(crate) end: Option<NaiveDate>,
+    pub(crate) end: Option<Date>,
 }
 
 /// A peer worker to register.
@@ -61,7 +61,7 @@ pub struct RecordScreeningInput {
     /// The peer.
     pub(crate) peer_id: ID,
     /// When.
-    pub(crate) held_on: NaiveDate,
+    pub(crate) held_on: Date,
     /// The outcome.
     pub(crate) outcome: ScreeningOutcome,
 }
@@ -74,7 +74,7 @@ pub struct RecordCertificateInput {
     /// Which certificate.
     pub(crate) kind: CertificateKind,
     /// When it was checked.
-    pub(crate) checked_on: NaiveDate,
+    pub(crate) checked_on: Date,
     /// The result.
     pub(crate) result: CertificateResult,
 }
@@ -87,14 +87,14 @@ pub struct RecordTrainingInput {
     /// The course.
     pub(crate) course: String,
     /// Completed on.
-    pub(crate) completed_on: NaiveDate,
+    pub(crate) completed_on: Date,
 }
 
 /// A supervision session held by the caller.
 #[derive(InputObject)]
 pub struct RecordSupervisionInput {
     /// When.
-    pub(crate) held_on: NaiveDate,
+    pub(crate) held_on: Date,
     /// Group or individual.
     pub(crate) format: SupervisionFormat,
     /// The peers who attended.
@@ -111,9 +111,9 @@ pub struct CreatePlacementInput {
     /// Department or ward.
     pub(crate) ward: String,
     /// From.
-    pub(crate) start: NaiveDate,
+    pub(crate) start: Date,
     /// Until.
-    pub(crate) end: Option<NaiveDate>,
+    pub(crate) end: Option<Date>,
     /// Hours per week.
     pub(crate) weekly_hours: f64,
     /// The ward's contact person.

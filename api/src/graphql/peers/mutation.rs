@@ -36,8 +36,8 @@ impl PeersMutation {
                         parse_id("employment.organisationId", &e.organisation_id).gql()?,
                     ),
                     e.weekly_hours,
-                    e.start,
-                    e.end,
+                    e.start.0,
+                    e.end.map(|v| v.0),
                 )
                 .gql()?,
             ),
@@ -102,7 +102,7 @@ impl PeersMutation {
         svc.record_screening(
             rc,
             peer_id("peerId", &input.peer_id)?,
-            input.held_on,
+            input.held_on.0,
             input.outcome.into(),
         )
         .await
@@ -119,7 +119,7 @@ impl PeersMutation {
         let (svc, rc) = request(ctx)?;
         let certificate = Certificate {
             kind: input.kind.into(),
-            checked_on: input.checked_on,
+            checked_on: input.checked_on.0,
             result: input.result.into(),
         };
         svc.record_certificate(rc, peer_id("peerId", &input.peer_id)?, certificate)
@@ -139,7 +139,7 @@ impl PeersMutation {
             rc,
             peer_id("peerId", &input.peer_id)?,
             &input.course,
-            input.completed_on,
+            input.completed_on.0,
         )
         .await
         .gql()
@@ -158,7 +158,7 @@ impl PeersMutation {
             .iter()
             .map(|id| peer_id("attendeeIds", id))
             .collect::<async_graphql::Result<Vec<_>>>()?;
-        svc.record_supervision(rc, input.held_on, input.format.into(), attendees)
+        svc.record_supervision(rc, input.held_on.0, input.format.into(), attendees)
             .await
             .gql()
             .map(Into::into)
@@ -176,8 +176,8 @@ impl PeersMutation {
             peer_id: peer_id("peerId", &input.peer_id)?,
             unit_id: OrganisationId::from_uuid(parse_id("unitId", &input.unit_id).gql()?),
             ward: input.ward,
-            start: input.start,
-            end: input.end,
+            start: input.start.0,
+            end: input.end.map(|v| v.0),
             weekly_hours_tenths: hours_tenths("weeklyHours", input.weekly_hours, 48.0).gql()?,
             ward_contact: input.ward_contact,
             supervision_arrangement: input.supervision_arrangement,

@@ -1,8 +1,8 @@
 //! Output types of the supervision worklist and of hospital-psychiatry placements.
 
+use crate::graphql::time::{Date, Instant};
 use async_graphql::dataloader::DataLoader;
 use async_graphql::{ComplexObject, Context, ID, SimpleObject};
-use chrono::{DateTime, NaiveDate, Utc};
 use peerbro_domain::ids::OrganisationId;
 use peerbro_domain::people::{self as domain};
 
@@ -16,7 +16,7 @@ pub struct SupervisionDue {
     /// The peer.
     pub(crate) peer: PeerWorker,
     /// Their last supervision; null if never supervised.
-    pub(crate) last_supervised_on: Option<NaiveDate>,
+    pub(crate) last_supervised_on: Option<Date>,
 }
 
 /// The coordinator's supervision worklist.
@@ -39,9 +39,9 @@ pub struct Placement {
     /// Department or ward.
     pub(crate) ward: String,
     /// From.
-    pub(crate) start: NaiveDate,
+    pub(crate) start: Date,
     /// Until (open-ended when null).
-    pub(crate) end: Option<NaiveDate>,
+    pub(crate) end: Option<Date>,
     /// Hours per week.
     pub(crate) weekly_hours: f64,
     /// The ward's contact person.
@@ -49,7 +49,7 @@ pub struct Placement {
     /// How supervision is arranged.
     pub(crate) supervision_arrangement: String,
     /// Recorded.
-    pub(crate) created_at: DateTime<Utc>,
+    pub(crate) created_at: Instant,
     #[graphql(skip)]
     pub(crate) unit_id: OrganisationId,
 }
@@ -69,12 +69,12 @@ impl From<domain::Placement> for Placement {
             id: id_of(p.id),
             peer_id: id_of(p.peer_id),
             ward: p.ward,
-            start: p.start,
-            end: p.end,
+            start: p.start.into(),
+            end: p.end.map(Into::into),
             weekly_hours: hours(p.weekly_hours_tenths),
             ward_contact: p.ward_contact,
             supervision_arrangement: p.supervision_arrangement,
-            created_at: p.created_at,
+            created_at: p.created_at.into(),
             unit_id: p.unit_id,
         }
     }

@@ -1,8 +1,8 @@
 //! Queries of this context's GraphQL API.
 
+use crate::graphql::time::Date;
 use async_graphql::connection::Connection;
 use async_graphql::{Context, ID, Object};
-use chrono::NaiveDate;
 use peerbro_domain::ids::OrganisationId;
 use peerbro_domain::people::{PeerFilter, PlacementFilter};
 
@@ -80,7 +80,7 @@ impl PeersQuery {
                 .into_iter()
                 .map(|d| SupervisionDue {
                     peer: d.peer.into(),
-                    last_supervised_on: d.last_supervised_on,
+                    last_supervised_on: d.last_supervised_on.map(Into::into),
                 })
                 .collect(),
         })
@@ -93,7 +93,7 @@ impl PeersQuery {
         ctx: &Context<'_>,
         unit_id: Option<ID>,
         peer_id: Option<ID>,
-        active_on: Option<NaiveDate>,
+        active_on: Option<Date>,
         #[graphql(validator(minimum = 1, maximum = 100))] first: Option<i32>,
         after: Option<String>,
         #[graphql(validator(minimum = 1, maximum = 100))] last: Option<i32>,
@@ -111,7 +111,7 @@ impl PeersQuery {
                 .as_ref()
                 .map(|p| self::peer_id("peerId", p))
                 .transpose()?,
-            active_on,
+            active_on: active_on.map(|v| v.0),
         };
         let result = svc.placements(rc, filter, &page).await.gql()?;
         Ok(connection(result, |p| p.id.as_uuid(), Placement::from))

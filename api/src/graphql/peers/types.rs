@@ -1,11 +1,11 @@
 //! Output types, enums and loaders of this context's GraphQL API.
 
+use crate::graphql::time::{Date, Instant};
 use std::collections::HashMap;
 
 use async_graphql::connection::Connection;
 use async_graphql::dataloader::{DataLoader, Loader};
 use async_graphql::{ComplexObject, Context, ID, SimpleObject};
-use chrono::{DateTime, NaiveDate, Utc};
 use peerbro_domain::RequestContext;
 use peerbro_domain::ids::{OrganisationId, PeerId};
 use peerbro_domain::people::{self as domain, PeerService};
@@ -94,7 +94,7 @@ pub(crate) fn hours(tenths: u32) -> f64 {
 #[derive(SimpleObject)]
 pub struct Screening {
     /// When.
-    pub(crate) held_on: NaiveDate,
+    pub(crate) held_on: Date,
     /// The interviewer.
     pub(crate) interviewer_id: ID,
     /// The outcome.
@@ -107,7 +107,7 @@ pub struct CertificateCheck {
     /// Which certificate.
     pub(crate) kind: CertificateKind,
     /// When it was checked.
-    pub(crate) checked_on: NaiveDate,
+    pub(crate) checked_on: Date,
     /// The result.
     pub(crate) result: CertificateResult,
 }
@@ -118,7 +118,7 @@ pub struct TrainingCourse {
     /// The course.
     pub(crate) course: String,
     /// Completed on.
-    pub(crate) completed_on: NaiveDate,
+    pub(crate) completed_on: Date,
 }
 
 /// A move in the pipeline.
@@ -129,7 +129,7 @@ pub struct StatusTransition {
     /// To.
     pub(crate) to: PeerStatus,
     /// When.
-    pub(crate) at: DateTime<Utc>,
+    pub(crate) at: Instant,
     /// Who.
     pub(crate) actor_id: Option<ID>,
     /// Why.
@@ -144,9 +144,9 @@ pub struct EmploymentRecord {
     /// Contracted hours per week.
     pub(crate) weekly_hours: f64,
     /// From.
-    pub(crate) start: NaiveDate,
+    pub(crate) start: Date,
     /// Until.
-    pub(crate) end: Option<NaiveDate>,
+    pub(crate) end: Option<Date>,
 }
 
 /// A peer worker. `name` and `contact` are personal data (audited).
@@ -172,7 +172,7 @@ pub struct PeerWorker {
     /// Most concurrent one-to-one matches.
     pub(crate) max_matches: i32,
     /// Registered.
-    pub(crate) created_at: DateTime<Utc>,
+    pub(crate) created_at: Instant,
     /// Screening interviews.
     pub(crate) screenings: Vec<Screening>,
     /// Certificate checks.
@@ -208,12 +208,12 @@ impl From<domain::PeerWorker> for PeerWorker {
             languages: p.languages,
             offer_types: p.offer_types.into_iter().map(Into::into).collect(),
             max_matches: i32::from(p.max_matches),
-            created_at: p.created_at,
+            created_at: p.created_at.into(),
             screenings: p
                 .screenings
                 .into_iter()
                 .map(|s| Screening {
-                    held_on: s.held_on,
+                    held_on: s.held_on.into(),
                     interviewer_id: id_of(s.interviewer),
                     outcome: s.outcome.into(),
                 })
@@ -223,7 +223,7 @@ impl From<domain::PeerWorker> for PeerWorker {
                 .into_iter()
                 .map(|c| CertificateCheck {
                     kind: c.kind.into(),
-                    checked_on: c.checked_on,
+                    checked_on: c.checked_on.into(),
                     result: c.result.into(),
                 })
                 .collect(),
@@ -233,7 +233,7 @@ impl From<domain::PeerWorker> for PeerWorker {
                 .into_iter()
                 .map(|t| TrainingCourse {
                     course: t.course,
-                    completed_on: t.completed_on,
+                    completed_on: t.completed_on.into(),
                 })
                 .collect(),
             transitions: p
@@ -242,7 +242,7 @@ impl From<domain::PeerWorker> for PeerWorker {
                 .map(|t| StatusTransition {
                     from: t.from.into(),
                     to: t.to.into(),
-                    at: t.at,
+                    at: t.at.into(),
                     actor_id: t.actor.map(id_of),
                     reason: t.reason,
                 })
@@ -250,8 +250,8 @@ impl From<domain::PeerWorker> for PeerWorker {
             employment: p.employment.map(|e| EmploymentRecord {
                 organisation_id: id_of(e.organisation_id),
                 weekly_hours: hours(e.weekly_hours_tenths),
-                start: e.start,
-                end: e.end,
+                start: e.start.into(),
+                end: e.end.map(Into::into),
             }),
             peer_id: p.id,
             organisation_id: p.organisation_id,
@@ -268,12 +268,9 @@ impl PeerWorker {
     }
 
     /// The date of their last supervision (batched).
-    async fn last_supervised_on(
-        &self,
-        ctx: &Context<'_>,
-    ) -> async_graphql::Result<Option<NaiveDate>> {
+    async fn last_supervised_on(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Date>> {
         let loader = ctx.data::<DataLoader<LastSupervisionLoader>>()?;
-        loader.load_one(self.peer_id).await.map_err(Into::into)
+        Ok(loader.load_one(self.peer_id).await?.map(Date))
     }
 
     /// Their supervision sessions, oldest first.
@@ -301,10 +298,13 @@ pub struct LastSupervisionLoader {
 }
 
 impl Loader<PeerId> for LastSupervisionLoader {
-    type Value = NaiveDate;
+    type Value = chrono::NaiveDate;
     type Error = LoadError;
 
-    async fn load(&self, keys: &[PeerId]) -> Result<HashMap<PeerId, NaiveDate>, Self::Error> {
+    async fn load(
+        &self,
+        keys: &[PeerId],
+    ) -> Result<HashMap<PeerId, chrono::NaiveDate>, Self::Error> {
         Ok(self.peers.last_supervised(&self.ctx, keys).await?)
     }
 }
@@ -328,7 +328,7 @@ pub struct SupervisionSessionGql {
     /// Id.
     pub(crate) id: ID,
     /// When.
-    pub(crate) held_on: NaiveDate,
+    pub(crate) held_on: Date,
     /// The supervisor.
     pub(crate) supervisor_id: ID,
     /// Group or individual.
@@ -341,7 +341,7 @@ impl From<domain::SupervisionSession> for SupervisionSessionGql {
     fn from(s: domain::SupervisionSession) -> Self {
         Self {
             id: id_of(s.id),
-            held_on: s.held_on,
+            held_on: s.held_on.into(),
             supervisor_id: id_of(s.supervisor),
             format: s.format.into(),
             attendee_ids: s.attendees.into_iter().map(id_of).collect(),

@@ -1,8 +1,8 @@
 //! Queries of this context's GraphQL API.
 
+use crate::graphql::time::Instant;
 use async_graphql::connection::Connection;
 use async_graphql::{Context, ID, Object};
-use chrono::{DateTime, Utc};
 use peerbro_domain::people::{CitizenFilter, PersonName};
 use peerbro_domain::privacy::{AuditFilter, ChainReport, Personal};
 
@@ -73,8 +73,8 @@ impl PeopleQuery {
         ctx: &Context<'_>,
         subject_id: Option<ID>,
         actor_id: Option<ID>,
-        from: Option<DateTime<Utc>>,
-        to: Option<DateTime<Utc>>,
+        from: Option<Instant>,
+        to: Option<Instant>,
         #[graphql(validator(minimum = 1, maximum = 100))] first: Option<i32>,
         after: Option<String>,
         #[graphql(validator(minimum = 1, maximum = 100))] last: Option<i32>,
@@ -93,8 +93,8 @@ impl PeopleQuery {
                 .map(|id| parse_id("actorId", id))
                 .transpose()
                 .gql()?,
-            from,
-            to,
+            from: from.map(|v| v.0),
+            to: to.map(|v| v.0),
         };
         let result = svc.audit_entries(rc, filter, &page).await.gql()?;
         Ok(connection(result, |e| e.id, AuditEntry::from))

@@ -1,10 +1,10 @@
 //! Output types, enums and loaders of this context's GraphQL API.
 
+use crate::graphql::time::Instant;
 use std::collections::HashMap;
 
 use async_graphql::dataloader::{DataLoader, Loader};
 use async_graphql::{ComplexObject, Context, ID, SimpleObject};
-use chrono::{DateTime, Utc};
 use peerbro_domain::ids::CitizenId;
 use peerbro_domain::people::{self as domain, BirthYear, CitizenInput, NewCitizen, PeopleService};
 use peerbro_domain::privacy;
@@ -102,7 +102,7 @@ pub struct ConsentRecord {
     /// Given (true) or withdrawn (false).
     pub(crate) given: bool,
     /// When.
-    pub(crate) at: DateTime<Utc>,
+    pub(crate) at: Instant,
     /// Who recorded it.
     pub(crate) recorded_by: Option<ID>,
     /// How it was obtained.
@@ -114,7 +114,7 @@ impl From<domain::ConsentRecord> for ConsentRecord {
         Self {
             purpose: r.purpose.into(),
             given: r.given,
-            at: r.at,
+            at: r.at.into(),
             recorded_by: r.recorded_by.map(|u| ID(u.to_string())),
             evidence: r.evidence.into(),
         }
@@ -141,9 +141,9 @@ pub struct Citizen {
     /// How they were registered.
     pub(crate) origin: CitizenOrigin,
     /// Registered.
-    pub(crate) created_at: DateTime<Utc>,
+    pub(crate) created_at: Instant,
     /// When their data was erased.
-    pub(crate) erased_at: Option<DateTime<Utc>>,
+    pub(crate) erased_at: Option<Instant>,
     #[graphql(skip)]
     pub(crate) citizen_id: CitizenId,
 }
@@ -158,8 +158,8 @@ impl From<domain::Citizen> for Citizen {
             birth_year: c.birth_year.map(BirthYear::value),
             municipality: c.municipality,
             origin: c.origin.into(),
-            created_at: c.created_at,
-            erased_at: c.erased_at,
+            created_at: c.created_at.into(),
+            erased_at: c.erased_at.map(Into::into),
             citizen_id: c.id,
         }
     }
@@ -233,7 +233,7 @@ pub struct AuditEntry {
     /// Position in the tenant's chain.
     pub(crate) seq: i64,
     /// When.
-    pub(crate) at: DateTime<Utc>,
+    pub(crate) at: Instant,
     /// The acting user; null for the system.
     pub(crate) actor_id: Option<ID>,
     /// The actor's roles at the time (`SYSTEM` for the system).
@@ -255,7 +255,7 @@ impl From<privacy::AuditEntry> for AuditEntry {
         Self {
             id: ID(e.id.to_string()),
             seq: e.seq,
-            at: e.at,
+            at: e.at.into(),
             actor_id: e.actor_id.map(|a| ID(a.to_string())),
             actor_roles: e.actor_roles.split(',').map(str::to_owned).collect(),
             action: e.action.into(),

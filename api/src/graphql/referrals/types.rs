@@ -1,8 +1,8 @@
 //! Output types, enums and loaders of this context's GraphQL API.
 
+use crate::graphql::time::Instant;
 use async_graphql::dataloader::DataLoader;
 use async_graphql::{ComplexObject, Context, ID, SimpleObject};
-use chrono::{DateTime, Utc};
 use peerbro_domain::RequestContext;
 use peerbro_domain::ids::{OrganisationId, ReferralId};
 use peerbro_domain::referral::{self as domain, ReferralDetail, ReferralService, ReferrerView};
@@ -111,11 +111,11 @@ pub struct ReferralStatus {
     /// The HL7 FHIR Task status.
     pub(crate) fhir_task_status: String,
     /// Submitted.
-    pub(crate) submitted_at: DateTime<Utc>,
+    pub(crate) submitted_at: Instant,
     /// First contact with the citizen.
-    pub(crate) first_contact_at: Option<DateTime<Utc>>,
+    pub(crate) first_contact_at: Option<Instant>,
     /// The latest change.
-    pub(crate) updated_at: DateTime<Utc>,
+    pub(crate) updated_at: Instant,
     /// Feedback for the referrer.
     pub(crate) feedback: Option<String>,
     /// The coded outcome; shown only while the citizen consents to sharing it.
@@ -130,9 +130,9 @@ impl From<ReferrerView> for ReferralStatus {
             id: ID(v.id.to_string()),
             state: v.state.into(),
             fhir_task_status: v.state.fhir_task_status().to_owned(),
-            submitted_at: v.submitted_at,
-            first_contact_at: v.first_contact_at,
-            updated_at: v.updated_at,
+            submitted_at: v.submitted_at.into(),
+            first_contact_at: v.first_contact_at.map(Into::into),
+            updated_at: v.updated_at.into(),
             feedback: v.feedback,
             outcome: v.outcome.map(Into::into),
             decline_reason: v.decline_reason.map(Into::into),
@@ -150,7 +150,7 @@ pub struct ReferralTransition {
     /// The move.
     pub(crate) action: ReferralAction,
     /// When.
-    pub(crate) at: DateTime<Utc>,
+    pub(crate) at: Instant,
     /// Who.
     pub(crate) actor_id: Option<ID>,
     /// The outcome it recorded.
@@ -178,9 +178,9 @@ pub struct Referral {
     /// Why the citizen is referred; only through `referral(id, purpose)` (audited).
     pub(crate) reason: Option<String>,
     /// Submitted.
-    pub(crate) submitted_at: DateTime<Utc>,
+    pub(crate) submitted_at: Instant,
     /// First contact.
-    pub(crate) first_contact_at: Option<DateTime<Utc>>,
+    pub(crate) first_contact_at: Option<Instant>,
     /// Hours from submission to first contact.
     pub(crate) hours_to_first_contact: Option<i64>,
     /// The assigned peer.
@@ -229,8 +229,8 @@ impl From<ReferralDetail> for Referral {
             citizen_id: ID(r.citizen_id.to_string()),
             referrer_id: ID(r.referrer_id.to_string()),
             reason: r.reason.as_ref().map(|p| p.expose().to_owned()),
-            submitted_at: r.submitted_at,
-            first_contact_at: r.first_contact_at,
+            submitted_at: r.submitted_at.into(),
+            first_contact_at: r.first_contact_at.map(Into::into),
             hours_to_first_contact: r.hours_to_first_contact(),
             assigned_peer_id: r.assigned_peer_id.map(|p| ID(p.to_string())),
             requested_offer_id: r.requested_offer_id.map(|o| ID(o.to_string())),
@@ -246,7 +246,7 @@ impl From<ReferralDetail> for Referral {
                     from: t.from.into(),
                     to: t.to.into(),
                     action: t.action.into(),
-                    at: t.at,
+                    at: t.at.into(),
                     actor_id: t.actor.map(|a| ID(a.to_string())),
                     outcome: t.details.outcome.map(Into::into),
                     decline_reason: t.details.decline_reason.map(Into::into),

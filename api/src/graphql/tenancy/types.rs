@@ -1,9 +1,9 @@
 //! Output types, enums and loaders of this context's GraphQL API.
 
+use crate::graphql::time::Instant;
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::dataloader::DataLoader;
 use async_graphql::{ComplexObject, Context, Enum, ID, SimpleObject};
-use chrono::{DateTime, Utc};
 use peerbro_domain::context::Role as DomainRole;
 use peerbro_domain::ids::OrganisationId;
 use peerbro_domain::page::{Page, PageRequest};
@@ -97,9 +97,9 @@ pub struct Organisation {
     /// Kind.
     pub(crate) kind: OrganisationKind,
     /// Created.
-    pub(crate) created_at: DateTime<Utc>,
+    pub(crate) created_at: Instant,
     /// Last changed.
-    pub(crate) updated_at: DateTime<Utc>,
+    pub(crate) updated_at: Instant,
 }
 
 impl From<domain::Organisation> for Organisation {
@@ -108,8 +108,8 @@ impl From<domain::Organisation> for Organisation {
             id: ID(o.id.to_string()),
             name: o.name.as_str().to_owned(),
             kind: o.kind.into(),
-            created_at: o.created_at,
-            updated_at: o.updated_at,
+            created_at: o.created_at.into(),
+            updated_at: o.updated_at.into(),
         }
     }
 }
@@ -127,7 +127,7 @@ pub struct User {
     /// Roles in this tenant.
     pub(crate) roles: Vec<Role>,
     /// Invited.
-    pub(crate) created_at: DateTime<Utc>,
+    pub(crate) created_at: Instant,
     #[graphql(skip)]
     pub(crate) organisation_id: Option<OrganisationId>,
 }
@@ -152,7 +152,7 @@ impl From<domain::User> for User {
             email: u.email.as_str().to_owned(),
             display_name: u.display_name.as_str().to_owned(),
             roles: u.roles.into_iter().map(Into::into).collect(),
-            created_at: u.created_at,
+            created_at: u.created_at.into(),
             organisation_id: u.organisation_id,
         }
     }

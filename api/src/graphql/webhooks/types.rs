@@ -1,10 +1,10 @@
 //! Output types, enums and loaders of this context's GraphQL API.
 
+use crate::graphql::time::Instant;
 use std::collections::HashMap;
 
 use async_graphql::dataloader::{DataLoader, Loader};
 use async_graphql::{ComplexObject, Context, ID, SimpleObject};
-use chrono::{DateTime, Utc};
 use peerbro_domain::RequestContext;
 use peerbro_domain::ids::WebhookDeliveryId;
 use peerbro_domain::webhooks::{self as domain, WebhookService};
@@ -54,9 +54,9 @@ pub struct WebhookEndpoint {
     /// Disabled endpoints receive nothing; their pending deliveries wait.
     pub(crate) enabled: bool,
     /// Registered.
-    pub(crate) created_at: DateTime<Utc>,
+    pub(crate) created_at: Instant,
     /// When the secret was last rotated.
-    pub(crate) secret_rotated_at: Option<DateTime<Utc>>,
+    pub(crate) secret_rotated_at: Option<Instant>,
 }
 
 impl From<domain::WebhookEndpoint> for WebhookEndpoint {
@@ -67,8 +67,8 @@ impl From<domain::WebhookEndpoint> for WebhookEndpoint {
             description: e.description,
             event_types: e.event_types.into_iter().map(Into::into).collect(),
             enabled: e.enabled,
-            created_at: e.created_at,
-            secret_rotated_at: e.secret_rotated_at,
+            created_at: e.created_at.into(),
+            secret_rotated_at: e.secret_rotated_at.map(Into::into),
         }
     }
 }
@@ -89,7 +89,7 @@ pub struct WebhookAttempt {
     /// 1 for the first.
     pub(crate) number: i32,
     /// When.
-    pub(crate) at: DateTime<Utc>,
+    pub(crate) at: Instant,
     /// The endpoint's HTTP status, if it answered.
     pub(crate) status_code: Option<i32>,
     /// Why it failed, in a few words (never the response body).
@@ -97,7 +97,7 @@ pub struct WebhookAttempt {
     /// How long it took.
     pub(crate) duration_ms: i32,
     /// When its outcome was recorded; null while it is in flight.
-    pub(crate) finished_at: Option<DateTime<Utc>>,
+    pub(crate) finished_at: Option<Instant>,
     /// What came of it. An attempt is logged when it starts, so one that was running when the
     /// server stopped shows as `INTERRUPTED` (and the delivery is tried again under the same
     /// `webhook-id`).
@@ -124,12 +124,12 @@ impl From<domain::DeliveryAttempt> for WebhookAttempt {
     fn from(a: domain::DeliveryAttempt) -> Self {
         Self {
             number: i32::try_from(a.number).unwrap_or(i32::MAX),
-            at: a.at,
+            at: a.at.into(),
             status_code: a.status_code.map(i32::from),
             outcome: a.outcome().into(),
             error: a.error,
             duration_ms: i32::try_from(a.duration_ms).unwrap_or(i32::MAX),
-            finished_at: a.finished_at,
+            finished_at: a.finished_at.map(Into::into),
         }
     }
 }
@@ -153,15 +153,15 @@ pub struct WebhookDelivery {
     /// Attempts made.
     pub(crate) attempts: i32,
     /// When the next attempt is due.
-    pub(crate) next_attempt_at: Option<DateTime<Utc>>,
+    pub(crate) next_attempt_at: Option<Instant>,
     /// The last attempt's HTTP status.
     pub(crate) last_status_code: Option<i32>,
     /// The last attempt's failure.
     pub(crate) last_error: Option<String>,
     /// When it was delivered.
-    pub(crate) delivered_at: Option<DateTime<Utc>>,
+    pub(crate) delivered_at: Option<Instant>,
     /// When the event was fanned out to the endpoint.
-    pub(crate) created_at: DateTime<Utc>,
+    pub(crate) created_at: Instant,
     #[graphql(skip)]
     pub(crate) key: WebhookDeliveryId,
 }
@@ -176,11 +176,11 @@ impl From<domain::WebhookDelivery> for WebhookDelivery {
             payload: d.payload,
             status: d.status.into(),
             attempts: i32::try_from(d.attempts).unwrap_or(i32::MAX),
-            next_attempt_at: d.next_attempt_at,
+            next_attempt_at: d.next_attempt_at.map(Into::into),
             last_status_code: d.last_status_code.map(i32::from),
             last_error: d.last_error,
-            delivered_at: d.delivered_at,
-            created_at: d.created_at,
+            delivered_at: d.delivered_at.map(Into::into),
+            created_at: d.created_at.into(),
             key: d.id,
         }
     }
