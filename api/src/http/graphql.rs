@@ -9,7 +9,6 @@ use actix_web::http::header::{self, ContentType};
 use actix_web::{HttpRequest, HttpResponse, web};
 use async_graphql::Data;
 use async_graphql::parser::types::{DocumentOperations, OperationType};
-use async_graphql_actix_web::GraphQLSubscription;
 use peerbro_domain::DomainError;
 use peerbro_persistence::ReadScope;
 use serde_json::json;
@@ -19,6 +18,7 @@ use crate::graphql::{
     GqlResultExt as _, PeerbroSchema, SubscriberToken, cost, to_gql, with_codes, with_request_data,
 };
 use crate::http::auth::resolve;
+use crate::http::graphql_ws;
 use crate::http::problem::graphql_api_error;
 use crate::http::rate_limit::Caller;
 use crate::state::AppState;
@@ -289,31 +289,29 @@ pub async fn websocket(
         .map(str::to_owned);
     let auth = state.auth.clone();
     let limits = state.limits.clone();
-    GraphQLSubscription::new(schema.get_ref().clone())
-        .with_data(data)
-        .on_connection_init(move |payload| async move {
-            let token = token_from(&payload)
-                .or(header)
-                .ok_or_else(|| to_gql(DomainError::Unauthenticated))?;
-            let request_id = format!("ws-{}", uuid::Uuid::now_v7());
-            let verified = auth
-                .verify_header(&token)
-                .map_err(|_| to_gql(DomainError::Unauthenticated))?;
-            limits.caller(&Caller::from(&verified)).gql()?;
-            let ctx = auth
-                .resolve(verified, &request_id)
-                .await
-                .map_err(|e| match e {
-                    AuthError::Lookup(err) => to_gql(err),
-                    AuthError::Invalid(_) => to_gql(DomainError::Unauthenticated),
-                })?;
-            if ctx.actor().is_none() {
-                return Err(to_gql(DomainError::Unauthenticated));
-            }
-            let mut data = Data::default();
-            data.insert(ctx);
-            data.insert(SubscriberToken(token));
-            Ok(data)
-        })
-        .start(&req, payload)
+    let on_init = move |payload: serde_json::Value| async move {
+        let token = token_from(&payload)
+            .or(header)
+            .ok_or_else(|| to_gql(DomainError::Unauthenticated))?;
+        let request_id = format!("ws-{}", uuid::Uuid::now_v7());
+        let verified = auth
+            .verify_header(&token)
+            .map_err(|_| to_gql(DomainError::Unauthenticated))?;
+        limits.caller(&Caller::from(&verified)).gql()?;
+        let ctx = auth
+            .resolve(verified, &request_id)
+            .await
+            .map_err(|e| match e {
+                AuthError::Lookup(err) => to_gql(err),
+                AuthError::Invalid(_) => to_gql(DomainError::Unauthenticated),
+            })?;
+        if ctx.actor().is_none() {
+            return Err(to_gql(DomainError::Unauthenticated));
+        }
+        let mut data = Data::default();
+        data.insert(ctx);
+        data.insert(SubscriberToken(token));
+        Ok(data)
+    };
+    graphql_ws::start(&req, payload, schema.get_ref().clone(), data, on_init).map_err(Into::into)
 }

@@ -4,6 +4,7 @@
 
 pub mod auth;
 pub mod graphql;
+pub mod graphql_ws;
 pub mod health;
 pub mod lifecycle;
 pub mod problem;

@@ -220,3 +220,89 @@ async fn following_a_referral_the_caller_cannot_see_is_refused(db: Db) {
     assert!(own_answer.is_none(), "{own_answer:?}");
 }
 on_both!(following_a_referral_the_caller_cannot_see_is_refused);
+
+/// The close frame the server ends the connection with (pings answered, other messages
+/// skipped), or `None` when it ends without one or not within `wait`.
+async fn close_frame(ws: &mut Socket, wait: Duration) -> Option<(u16, String)> {
+    let deadline = tokio::time::Instant::now() + wait;
+    loop {
+        match tokio::time::timeout_at(deadline, ws.next()).await.ok()?? {
+            Ok(Message::Close(Some(frame))) => {
+                return Some((u16::from(frame.code), frame.reason.to_string()));
+            }
+            Ok(Message::Close(None)) | Err(_) => return None,
+            Ok(Message::Text(text)) if text.contains("\"ping\"") => {
+                send(ws, json!({ "type": "pong" })).await;
+            }
+            Ok(_) => {}
+        }
+    }
+}
+
+/// Failures close the socket with the codes graphql-transport-ws defines: 4403 for a refused
+/// `connection_init` (no token, a forged one), 4401 for a subscription before the
+/// acknowledgement, 4400 for a message that is not the protocol's, 4429 for a second
+/// `connection_init`.
+async fn failures_close_with_the_protocols_codes(db: Db) {
+    let app = TestApp::spawn(&db).await;
+    let caseworker = app.token("helsingor", "caseworker@helsingor.demo").await;
+    let wait = Duration::from_secs(10);
+    for payload in [json!({}), json!({ "Authorization": "Bearer not-a-token" })] {
+        let mut ws = open(&app).await;
+        send(
+            &mut ws,
+            json!({ "type": "connection_init", "payload": payload }),
+        )
+        .await;
+        let (code, reason) = close_frame(&mut ws, wait).await.expect("a close frame");
+        assert_eq!(code, 4403, "{payload}: {reason}");
+    }
+    let mut early = open(&app).await;
+    send(
+        &mut early,
+        json!({ "id": "1", "type": "subscribe", "payload": { "query": SUBSCRIBE } }),
+    )
+    .await;
+    assert_eq!(
+        close_frame(&mut early, wait)
+            .await
+            .expect("a close frame")
+            .0,
+        4401
+    );
+    let mut garbled = open(&app).await;
+    garbled.send(Message::text("not json")).await.unwrap();
+    assert_eq!(
+        close_frame(&mut garbled, wait)
+            .await
+            .expect("a close frame")
+            .0,
+        4400
+    );
+    let mut twice = subscribe(&app, &caseworker, None).await;
+    send(
+        &mut twice,
+        json!({ "type": "connection_init", "payload": { "Authorization": format!("Bearer {caseworker}") } }),
+    )
+    .await;
+    assert_eq!(
+        close_frame(&mut twice, wait)
+            .await
+            .expect("a close frame")
+            .0,
+        4429
+    );
+    // Without a GraphQL sub-protocol the upgrade is refused with a problem.
+    let plain = reqwest::Client::new()
+        .get(format!("{}/graphql", app.address))
+        .header("connection", "upgrade")
+        .header("upgrade", "websocket")
+        .header("sec-websocket-version", "13")
+        .header("sec-websocket-key", "dGhlIHNhbXBsZSBub25jZQ==")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(plain.status(), 400);
+    app.stop().await;
+}
+on_both!(failures_close_with_the_protocols_codes);
