@@ -8,8 +8,8 @@ use peerbro_domain::ids::{CitizenId, OfferId, ReferralId};
 use peerbro_domain::people::{CitizenInput, NewCitizen};
 use peerbro_domain::privacy::Personal;
 use peerbro_domain::referral::{
-    DeclineReason, IdempotencyKey, NewReferral, OutcomeCode, ReferralReason, ReferralState,
-    ReferredCitizen, ReferrerView,
+    DeclineReason, IdempotencyKey, NewReferral, OutcomeAbsence, OutcomeCode, ReferralReason,
+    ReferralState, ReferredCitizen, ReferrerView,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::openapi::schema::{Object, ObjectBuilder, Type};
@@ -94,6 +94,10 @@ pub struct ReferralStatus {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(schema_with = decline_schema)]
     decline_reason: Option<String>,
+    /// Why `outcome` is absent (left out when the outcome is shown).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = absence_schema)]
+    outcome_absence: Option<String>,
 }
 
 /// A string schema allowing exactly `values` (generated clients get an enum).
@@ -137,6 +141,14 @@ fn decline_schema() -> Object {
     )
 }
 
+fn absence_schema() -> Object {
+    one_of(
+        OutcomeAbsence::ALL.iter().map(|a| a.as_str()),
+        "Why the outcome is absent: NOT_YET (still open), NOT_SHARED (the citizen does not \
+         agree to share it), WITHDRAWN, ENDED_WITHOUT_SUPPORT (declined or no contact)",
+    )
+}
+
 impl From<ReferrerView> for ReferralStatus {
     fn from(v: ReferrerView) -> Self {
         Self {
@@ -149,6 +161,7 @@ impl From<ReferrerView> for ReferralStatus {
             feedback: v.feedback,
             outcome: v.outcome.map(|o| o.as_str().to_owned()),
             decline_reason: v.decline_reason.map(|d| d.as_str().to_owned()),
+            outcome_absence: v.outcome_absence.map(|a| a.as_str().to_owned()),
         }
     }
 }

@@ -135,6 +135,23 @@ impl Referral {
     }
 }
 
+stored_enum!(
+    /// Why a referrer's view of a referral shows no outcome. Whether the citizen never agreed
+    /// to share it or took the agreement back is not told apart: that is the citizen's own
+    /// business.
+    OutcomeAbsence {
+        /// The referral is still open: there is no outcome yet.
+        NotYet = "NOT_YET",
+        /// An outcome is recorded, but the citizen does not (or no longer) agree to share it.
+        NotShared = "NOT_SHARED",
+        /// The referral was withdrawn: there will be no outcome.
+        Withdrawn = "WITHDRAWN",
+        /// The referral ended without support (declined, or the citizen could not be
+        /// reached): there is no outcome.
+        EndedWithoutSupport = "ENDED_WITHOUT_SUPPORT",
+    }
+);
+
 /// What the referrer's organisation sees of a referral: status, dates and feedback, and the
 /// coded outcome only while the citizen consents to sharing it. Nothing else about the citizen.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -155,6 +172,8 @@ pub struct ReferrerView {
     pub outcome: Option<OutcomeCode>,
     /// Why it was declined.
     pub decline_reason: Option<DeclineReason>,
+    /// Why `outcome` is absent; `None` when it is shown.
+    pub outcome_absence: Option<OutcomeAbsence>,
 }
 
 impl ReferrerView {
@@ -173,6 +192,17 @@ impl ReferrerView {
             feedback: referral.feedback.clone(),
             outcome: referral.outcome.filter(|_| outcome_shared),
             decline_reason: referral.decline_reason,
+            outcome_absence: Self::absence(referral, outcome_shared),
+        }
+    }
+
+    fn absence(referral: &Referral, outcome_shared: bool) -> Option<OutcomeAbsence> {
+        match (referral.outcome, referral.state) {
+            (Some(_), _) if outcome_shared => None,
+            (Some(_), _) => Some(OutcomeAbsence::NotShared),
+            (None, ReferralState::Withdrawn) => Some(OutcomeAbsence::Withdrawn),
+            (None, state) if state.is_final() => Some(OutcomeAbsence::EndedWithoutSupport),
+            (None, _) => Some(OutcomeAbsence::NotYet),
         }
     }
 }
@@ -213,6 +243,12 @@ mod tests {
             ReferralAction::Start,
         ] {
             r.apply(action, MoveDetails::default(), None, now).unwrap();
+            assert_eq!(
+                ReferrerView::of(&r, true).outcome_absence,
+                Some(OutcomeAbsence::NotYet),
+                "open: {:?}",
+                r.state
+            );
         }
         let details = MoveDetails {
             outcome: Some(OutcomeCode::GoalReached),
@@ -225,12 +261,46 @@ mod tests {
             ReferrerView::of(&r, true).outcome,
             Some(OutcomeCode::GoalReached)
         );
+        assert_eq!(ReferrerView::of(&r, true).outcome_absence, None);
         assert_eq!(ReferrerView::of(&r, false).outcome, None);
+        assert_eq!(
+            ReferrerView::of(&r, false).outcome_absence,
+            Some(OutcomeAbsence::NotShared)
+        );
         assert_eq!(
             ReferrerView::of(&r, false).feedback.as_deref(),
             Some("Forløbet er afsluttet")
         );
         assert_eq!(r.hours_to_first_contact(), Some(20 * 24));
+    }
+
+    #[test]
+    fn a_referral_that_ended_without_support_says_so() {
+        let mut withdrawn = referral();
+        withdrawn
+            .apply(
+                ReferralAction::Withdraw,
+                MoveDetails::default(),
+                None,
+                Utc::now(),
+            )
+            .unwrap();
+        assert_eq!(
+            ReferrerView::of(&withdrawn, true).outcome_absence,
+            Some(OutcomeAbsence::Withdrawn)
+        );
+        let mut declined = referral();
+        let why = MoveDetails {
+            decline_reason: Some(DeclineReason::ALL[0]),
+            ..MoveDetails::default()
+        };
+        declined
+            .apply(ReferralAction::Decline, why, None, Utc::now())
+            .unwrap();
+        assert_eq!(
+            ReferrerView::of(&declined, false).outcome_absence,
+            Some(OutcomeAbsence::EndedWithoutSupport)
+        );
     }
 
     #[test]

@@ -6,8 +6,7 @@ use serde_json::{Value, json};
 
 const SUBMIT: &str = "mutation($input: SubmitReferralInput!) { submitReferral(input: $input) { created referral { id state fhirTaskStatus feedback outcome submittedAt } } }";
 const MOVE: &str = "mutation($input: MoveReferralInput!) { moveReferral(input: $input) { id state feedback outcome firstContactAt } }";
-const STATUS: &str =
-    "query($id: ID!) { referralStatus(id: $id) { state feedback outcome firstContactAt } }";
+const STATUS: &str = "query($id: ID!) { referralStatus(id: $id) { state feedback outcome outcomeAbsence firstContactAt } }";
 
 fn new_citizen(name: &str, share: bool, key: Option<&str>) -> Value {
     json!({ "input": {
@@ -161,6 +160,12 @@ async fn a_referral_runs_to_completion_and_the_referrer_follows_each_step(db: Db
             seen["referralStatus"]["state"], state,
             "the referrer sees {state}"
         );
+        if state != "COMPLETED" {
+            assert_eq!(
+                seen["referralStatus"]["outcomeAbsence"], "NOT_YET",
+                "{state}"
+            );
+        }
     }
     let seen = app
         .gql_ok(Some(&referrer), STATUS, json!({ "id": id }))
@@ -170,6 +175,7 @@ async fn a_referral_runs_to_completion_and_the_referrer_follows_each_step(db: Db
         seen["referralStatus"]["outcome"], "GOAL_REACHED",
         "shared with consent"
     );
+    assert_eq!(seen["referralStatus"]["outcomeAbsence"], Value::Null);
     assert!(seen["referralStatus"]["firstContactAt"].is_string());
 
     // Without the citizen's consent to share, the referrer sees the status but not the outcome.
@@ -188,6 +194,22 @@ async fn a_referral_runs_to_completion_and_the_referrer_follows_each_step(db: Db
         .await;
     assert_eq!(seen["referralStatus"]["state"], "ENDED_EARLY");
     assert_eq!(seen["referralStatus"]["outcome"], Value::Null);
+    assert_eq!(seen["referralStatus"]["outcomeAbsence"], "NOT_SHARED");
+    // The same over REST.
+    let rest: Value = app
+        .request(
+            reqwest::Method::GET,
+            &format!("/api/v1/referrals/{private}"),
+        )
+        .bearer_auth(&referrer)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(rest["outcomeAbsence"], "NOT_SHARED", "{rest}");
+    assert!(rest.get("outcome").is_none(), "{rest}");
 
     // The referrer's organisation list, and nothing about the citizen.
     let mine = app

@@ -101,6 +101,21 @@ wire_enum!(
     }
 );
 
+wire_enum!(
+    /// Why a referrer's view shows no outcome.
+    OutcomeAbsence => domain::OutcomeAbsence {
+        /// The referral is still open: there is no outcome yet.
+        NotYet,
+        /// An outcome is recorded, but the citizen does not (or no longer) agree to share it.
+        NotShared,
+        /// The referral was withdrawn: there will be no outcome.
+        Withdrawn,
+        /// The referral ended without support (declined, or the citizen could not be
+        /// reached): there is no outcome.
+        EndedWithoutSupport,
+    }
+);
+
 /// What the referrer's organisation sees: nothing about the citizen beyond this.
 #[derive(SimpleObject)]
 pub struct ReferralStatus {
@@ -122,6 +137,9 @@ pub struct ReferralStatus {
     pub(crate) outcome: Option<OutcomeCode>,
     /// Why it was declined.
     pub(crate) decline_reason: Option<DeclineReason>,
+    /// Why `outcome` is null: not yet, not shared, withdrawn, or ended without support; null
+    /// when the outcome is shown.
+    pub(crate) outcome_absence: Option<OutcomeAbsence>,
 }
 
 impl From<ReferrerView> for ReferralStatus {
@@ -136,6 +154,7 @@ impl From<ReferrerView> for ReferralStatus {
             feedback: v.feedback,
             outcome: v.outcome.map(Into::into),
             decline_reason: v.decline_reason.map(Into::into),
+            outcome_absence: v.outcome_absence.map(Into::into),
         }
     }
 }
