@@ -103,6 +103,13 @@ impl ApiError {
         )
     }
 
+    /// The same problem, naming the input `field` at fault.
+    #[must_use]
+    pub fn with_field(mut self, field: impl Into<String>) -> Self {
+        self.field = Some(field.into());
+        self
+    }
+
     /// The problem document.
     #[must_use]
     pub fn problem(&self) -> Problem {

@@ -1,6 +1,7 @@
 //! The REST API for partner systems, under `/api/v1`, described by an OpenAPI 3.1 document
 //! generated from these handlers at `/api/v1/openapi.json`.
 
+mod body;
 mod oauth;
 mod offers;
 mod organisations;

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use super::body::Body;
 use crate::http::auth::Ctx;
 use crate::http::problem::{ApiError, Problem};
 use crate::state::AppState;
@@ -164,7 +165,7 @@ pub async fn get(
 pub async fn create(
     Ctx(ctx): Ctx,
     state: web::Data<AppState>,
-    body: web::Json<CreateOrganisation>,
+    body: Body<CreateOrganisation>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let name = OrganisationName::parse(&body.name)?;
@@ -199,7 +200,7 @@ pub async fn update(
     Ctx(ctx): Ctx,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
-    body: web::Json<UpdateOrganisation>,
+    body: Body<UpdateOrganisation>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let patch = OrganisationPatch {

@@ -16,6 +16,7 @@ use utoipa::openapi::schema::{Object, ObjectBuilder, Type};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use super::body::Body;
 use crate::http::auth::Ctx;
 use crate::http::problem::{ApiError, Problem};
 use crate::state::AppState;
@@ -245,7 +246,7 @@ pub async fn submit(
     Ctx(ctx): Ctx,
     req: HttpRequest,
     state: web::Data<AppState>,
-    body: web::Json<SubmitReferral>,
+    body: Body<SubmitReferral>,
 ) -> Result<HttpResponse, ApiError> {
     let key = match req.headers().get("idempotency-key") {
         None => None,

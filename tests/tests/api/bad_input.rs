@@ -217,6 +217,42 @@ async fn malformed_rest_requests_get_problem_documents(db: Db) {
             "{why}: {problem}"
         );
     }
+    // A refused body names the field at fault, as GraphQL's `extensions.field` does, and
+    // never repeats the value sent.
+    for (body, field, sent) in [
+        (r#"{"name": 1, "kind": "NGO"}"#, "name", None),
+        (r#"{"kind": "NGO"}"#, "name", None),
+        (
+            r#"{"name": "X", "kind": "NGO", "hemmelig": true}"#,
+            "hemmelig",
+            None,
+        ),
+        (
+            r#"{"name": "X", "kind": "Kirsten Hemmelig"}"#,
+            "kind",
+            Some("Kirsten"),
+        ),
+        (r#"{"name": "   ", "kind": "NGO"}"#, "name", None),
+    ] {
+        let res = app
+            .request(Method::POST, "/api/v1/organisations")
+            .bearer_auth(&admin)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{body}");
+        let problem: Value = res.json().await.unwrap();
+        assert_eq!(problem["code"], "VALIDATION", "{body}: {problem}");
+        assert_eq!(problem["field"], field, "{body}: {problem}");
+        if let Some(sent) = sent {
+            assert!(
+                !problem.to_string().contains(sent),
+                "{body}: the value came back: {problem}"
+            );
+        }
+    }
     let res = app
         .request(Method::POST, "/api/v1/organisations")
         .bearer_auth(&admin)
