@@ -196,18 +196,10 @@ async fn a_referral_runs_to_completion_and_the_referrer_follows_each_step(db: Db
     assert_eq!(seen["referralStatus"]["outcome"], Value::Null);
     assert_eq!(seen["referralStatus"]["outcomeAbsence"], "NOT_SHARED");
     // The same over REST.
-    let rest: Value = app
-        .request(
-            reqwest::Method::GET,
-            &format!("/api/v1/referrals/{private}"),
-        )
-        .bearer_auth(&referrer)
-        .send()
+    let rest = app
+        .get(&format!("/api/v1/referrals/{private}"), Some(&referrer))
         .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .body;
     assert_eq!(rest["outcomeAbsence"], "NOT_SHARED", "{rest}");
     assert!(rest.get("outcome").is_none(), "{rest}");
 
@@ -903,15 +895,10 @@ async fn one_instant_is_written_the_same_on_graphql_rest_and_webhooks(db: Db) {
     let id = referral["id"].as_str().unwrap();
     let graphql = referral["submittedAt"].as_str().unwrap();
     assert!(is_wire_instant(graphql), "GraphQL wrote {graphql}");
-    let rest: Value = app
-        .request(reqwest::Method::GET, &format!("/api/v1/referrals/{id}"))
-        .bearer_auth(&referrer)
-        .send()
+    let rest = app
+        .get(&format!("/api/v1/referrals/{id}"), Some(&referrer))
         .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .body;
     assert_eq!(rest["submittedAt"], graphql, "REST and GraphQL differ");
     let events = outbox(&app, id).await;
     let (_, submitted) = events
