@@ -176,11 +176,6 @@ impl Application {
                 .app_data(schema.clone())
                 .app_data(life.clone())
                 .app_data(web::PayloadConfig::new(limit))
-                .app_data(
-                    web::JsonConfig::default()
-                        .limit(limit)
-                        .error_handler(problem::json_error),
-                )
                 .app_data(web::QueryConfig::default().error_handler(problem::query_error))
                 .app_data(web::PathConfig::default().error_handler(problem::path_error))
                 .wrap(from_fn(lifecycle::middleware))

@@ -183,27 +183,6 @@ impl ResponseError for ApiError {
     }
 }
 
-/// Turns actix's JSON body errors into problems: 413 for an oversize body, 415 for a wrong
-/// content type, 400 for JSON that does not parse or does not fit.
-pub fn json_error(err: actix_web::error::JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {
-    use actix_web::error::JsonPayloadError as E;
-    let api = match &err {
-        E::Overflow { .. } | E::OverflowKnownLength { .. } => ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "VALIDATION",
-            "the request body is too large",
-        ),
-        E::ContentType => ApiError::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "VALIDATION",
-            "the request body must be application/json",
-        ),
-        E::Deserialize(e) => ApiError::bad_request(format!("the request body is not valid: {e}")),
-        _ => ApiError::bad_request("the request body could not be read"),
-    };
-    api.into()
-}
-
 /// Turns query-string errors into 400 problems.
 pub fn query_error(
     err: actix_web::error::QueryPayloadError,
