@@ -18,6 +18,8 @@
 //! | `peerbro_db_pool_waiting` | gauge | (transactions waiting for a connection) |
 //! | `peerbro_db_transactions_total` | counter | (transactions begun by the server's pool) |
 //! | `peerbro_db_round_trips_total` | counter | (begin, each statement, commit) |
+//! | `peerbro_callers_from_memory_total` | counter | (requests whose caller was not read) |
+//! | `peerbro_callers_cache_live` | gauge | (1 while callers may be answered from memory) |
 //! | `peerbro_outbox_events_total` | counter | (events fanned out to webhooks and subscribers) |
 //! | `peerbro_outbox_lag_seconds` | histogram | (commit to dispatch) |
 //! | `peerbro_webhook_attempts_total` | counter | `outcome` (`delivered`, `rejected`, `failed`) |
@@ -95,7 +97,9 @@ pub struct Metrics {
     pool_waiting: Gauge,
     db_transactions: Counter,
     db_round_trips: Counter,
-    seen: std::sync::Mutex<(u64, u64)>,
+    callers_from_memory: Counter,
+    callers_live: Gauge,
+    seen: std::sync::Mutex<(u64, u64, u64)>,
     outbox_events: Counter,
     outbox_lag: Histogram,
     webhook_attempts: Family<OutcomeLabels, Counter>,
@@ -132,7 +136,9 @@ impl Metrics {
             pool_waiting: Gauge::default(),
             db_transactions: Counter::default(),
             db_round_trips: Counter::default(),
-            seen: std::sync::Mutex::new((0, 0)),
+            callers_from_memory: Counter::default(),
+            callers_live: Gauge::default(),
+            seen: std::sync::Mutex::new((0, 0, 0)),
             outbox_events: Counter::default(),
             outbox_lag: Histogram::new(exponential_buckets(0.01, 2.0, 14)),
             webhook_attempts: Family::default(),
@@ -198,6 +204,16 @@ impl Metrics {
                 "db_round_trips",
                 "Round trips to the database: a transaction's begin, each statement, its commit",
                 m.db_round_trips.clone(),
+            );
+            r.register(
+                "callers_from_memory",
+                "Requests whose caller was answered from memory instead of read (ADR 0022)",
+                m.callers_from_memory.clone(),
+            );
+            r.register(
+                "callers_cache_live",
+                "1 while callers may be answered from memory (listening for their changes)",
+                m.callers_live.clone(),
             );
             r.register(
                 "outbox_events",
@@ -309,8 +325,15 @@ impl Metrics {
                 .inc_by(pool.transactions.saturating_sub(seen.0));
             self.db_round_trips
                 .inc_by(pool.round_trips.saturating_sub(seen.1));
-            *seen = (pool.transactions.max(seen.0), pool.round_trips.max(seen.1));
+            self.callers_from_memory
+                .inc_by(pool.callers_from_memory.saturating_sub(seen.2));
+            *seen = (
+                pool.transactions.max(seen.0),
+                pool.round_trips.max(seen.1),
+                pool.callers_from_memory.max(seen.2),
+            );
         }
+        self.callers_live.set(i64::from(pool.callers_live));
         let mut out = String::new();
         if let Ok(registry) = self.registry.lock()
             && let Err(err) = prometheus_client::encoding::text::encode(&mut out, &registry)

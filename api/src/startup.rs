@@ -121,7 +121,9 @@ impl Application {
         };
         let auth = Arc::new(authenticator(settings, &services, &master)?);
         drop(master);
-        let schema = web::Data::new(graphql::build_schema(settings.graphql_limits())?);
+        let (http_schema, socket_schema) = graphql::build_schema(settings.graphql_limits())?;
+        let (http_schema, socket_schema) =
+            (web::Data::new(http_schema), web::Data::new(socket_schema));
         let state = AppState {
             services,
             events,
@@ -173,7 +175,8 @@ impl Application {
             );
             App::new()
                 .app_data(data.clone())
-                .app_data(schema.clone())
+                .app_data(http_schema.clone())
+                .app_data(socket_schema.clone())
                 .app_data(life.clone())
                 .app_data(web::PayloadConfig::new(limit))
                 .app_data(web::QueryConfig::default().error_handler(problem::query_error))
@@ -276,6 +279,8 @@ impl Application {
     /// When the server fails.
     pub async fn run_until_stopped(self, signals: bool) -> anyhow::Result<ShutdownReport> {
         let handle = self.server.handle();
+        // Callers are answered from memory only while this follows their changes.
+        let callers = self.db.start_caller_listener();
         // The server future must be spawned before stop() is awaited, or stop hangs.
         let server = tokio::spawn(self.server);
         let metrics_handle = self.metrics_server.map(|s| {
@@ -318,6 +323,9 @@ impl Application {
         }
         served??;
         self.state.lifecycle.drained(Duration::from_secs(2)).await;
+        if let Some(callers) = callers {
+            callers.abort();
+        }
         tokio::time::timeout(Duration::from_secs(10), self.db.close())
             .await
             .ok();

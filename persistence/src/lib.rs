@@ -5,6 +5,7 @@
 //! security, so a forgotten filter still cannot leak another tenant's rows.
 
 mod audit;
+mod callers;
 mod citizens;
 mod crypto;
 mod db;

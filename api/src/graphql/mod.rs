@@ -59,17 +59,34 @@ fn bare_schema() -> async_graphql::SchemaBuilder<Query, Mutation, subscriptions:
     )
 }
 
-/// Builds the schema with the cost limits of [`cost`], checked on every document before
-/// async-graphql validates or runs it. Request data (context, loaders) is attached per
+/// The schema for `POST /graphql` and its cost check, which the handler runs on each document
+/// before async-graphql validates or runs it. This schema has no extension: with one,
+/// async-graphql runs the extension chain (and a type look-up) around every field it resolves,
+/// a cost that grows with every row of a list.
+#[derive(Clone)]
+pub struct HttpSchema {
+    /// The schema.
+    pub schema: PeerbroSchema,
+    /// The cost limits, checked by the handler.
+    pub cost: cost::CostLimit,
+}
+
+/// Builds the schemas with the cost limits of [`cost`]: the HTTP one (the handler checks the
+/// cost) and the WebSocket's (the check runs as an extension, as async-graphql's WebSocket
+/// engine parses each subscription itself). Request data (context, loaders) is attached per
 /// request, never here.
 ///
 /// # Errors
 /// When the schema's own SDL cannot be read back (a bug, caught by the tests).
-pub fn build_schema(limits: cost::CostLimits) -> anyhow::Result<PeerbroSchema> {
+pub fn build_schema(limits: cost::CostLimits) -> anyhow::Result<(HttpSchema, PeerbroSchema)> {
     let model = std::sync::Arc::new(cost::CostModel::from_sdl(&sdl())?);
-    Ok(bare_schema()
-        .extension(cost::CostLimit::new(model, limits))
-        .finish())
+    let check = cost::CostLimit::new(model, limits);
+    let socket = bare_schema().extension(check.clone()).finish();
+    let http = HttpSchema {
+        schema: bare_schema().finish(),
+        cost: check,
+    };
+    Ok((http, socket))
 }
 
 /// The SDL, as written to `schema.graphql`.

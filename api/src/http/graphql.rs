@@ -15,7 +15,8 @@ use serde_json::json;
 
 use crate::auth::AuthError;
 use crate::graphql::{
-    GqlResultExt as _, PeerbroSchema, SubscriberToken, cost, to_gql, with_codes, with_request_data,
+    GqlResultExt as _, HttpSchema, PeerbroSchema, SubscriberToken, to_gql, with_codes,
+    with_request_data,
 };
 use crate::http::auth::resolve;
 use crate::http::graphql_ws;
@@ -78,7 +79,7 @@ pub async fn post(
     req: HttpRequest,
     body: web::Bytes,
     state: web::Data<AppState>,
-    schema: web::Data<PeerbroSchema>,
+    schema: web::Data<HttpSchema>,
 ) -> HttpResponse {
     let json_body = req
         .headers()
@@ -105,14 +106,11 @@ pub async fn post(
         }
     };
     let started = std::time::Instant::now();
-    let label = std::sync::Arc::new(cost::LabelSlot::default());
     // A query runs in one read transaction, shared by its resolvers and loaders and by the
     // look-up of the caller; a mutation's use cases keep their own (ADR 0018).
     let response = if is_query(&mut request) {
         let scope = ReadScope::new();
-        let response = scope
-            .run(execute(&req, &state, &schema, request, &label))
-            .await;
+        let response = scope.run(execute(&req, &state, &schema, request)).await;
         match scope.finish().await {
             Ok(()) => response,
             Err(err) => {
@@ -120,23 +118,19 @@ pub async fn post(
                 // A request-level error: no location in the document.
                 let mut error = to_gql(err).into_server_error(async_graphql::Pos::default());
                 error.locations.clear();
-                Ok(async_graphql::Response::from_errors(vec![error]))
+                response.map(|(_, operation)| {
+                    (async_graphql::Response::from_errors(vec![error]), operation)
+                })
             }
         }
     } else {
-        execute(&req, &state, &schema, request, &label).await
+        execute(&req, &state, &schema, request).await
     };
-    let response = match response {
-        Ok(response) => with_codes(response),
+    let (response, operation) = match response {
+        Ok((response, operation)) => (with_codes(response), operation),
         Err(refused) => return refused,
     };
     let (status, retry_after, code) = status_of(&response);
-    let operation = label
-        .0
-        .lock()
-        .ok()
-        .and_then(|l| l.clone())
-        .unwrap_or_else(|| "refused".to_owned());
     state
         .metrics
         .operation(&operation, code, started.elapsed().as_secs_f64());
@@ -165,18 +159,27 @@ fn is_query(request: &mut async_graphql::Request) -> bool {
     operation.is_some_and(|op| op.node.ty == OperationType::Query)
 }
 
-/// Resolves the caller and runs the request; `Err` is an answer already made (the caller was
-/// refused).
+/// Resolves the caller, checks the document's cost and runs the request, answering the
+/// response and the operation's label for metrics (`refused` when the cost check refused it);
+/// `Err` is an answer already made (the caller was refused).
 async fn execute(
     req: &HttpRequest,
     state: &AppState,
-    schema: &PeerbroSchema,
-    request: async_graphql::Request,
-    label: &std::sync::Arc<cost::LabelSlot>,
-) -> Result<async_graphql::Response, HttpResponse> {
+    schema: &HttpSchema,
+    mut request: async_graphql::Request,
+) -> Result<(async_graphql::Response, String), HttpResponse> {
     let ctx = resolve(req).await.map_err(|err| graphql_api_error(&err))?;
-    let request = with_request_data(request, &state.services, ctx).data(label.clone());
-    Ok(schema.execute(request).await)
+    let operation = match schema.cost.check(&mut request) {
+        Ok(operation) => operation,
+        Err(refused) => {
+            return Ok((
+                async_graphql::Response::from_errors(vec![refused]),
+                "refused".to_owned(),
+            ));
+        }
+    };
+    let request = with_request_data(request, &state.services, ctx);
+    Ok((schema.schema.execute(request).await, operation))
 }
 
 /// `GET /graphql`: the GraphiQL page.

@@ -61,6 +61,9 @@ pub struct ReferralFilter {
     pub referrer_organisation_id: Option<OrganisationId>,
     /// Only referrals assigned to this peer (their matches).
     pub assigned_peer_id: Option<PeerId>,
+    /// Leave each referral's `transitions` empty: the caller shows none of them, and the page
+    /// costs one statement less.
+    pub skip_moves: bool,
 }
 
 /// Referrals of the context's tenant.

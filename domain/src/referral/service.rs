@@ -190,7 +190,8 @@ impl ReferralService {
     }
 
     /// The coordinator's worklist: open referrals (optionally of some states), oldest first,
-    /// each flagged when it waits too long for first contact.
+    /// each flagged when it waits too long for first contact; with their moves only when
+    /// `moves` (the caller shows them).
     ///
     /// # Errors
     /// `Forbidden`.
@@ -199,6 +200,7 @@ impl ReferralService {
         ctx: &RequestContext,
         states: Vec<ReferralState>,
         page: &PageRequest,
+        moves: bool,
     ) -> DomainResult<Page<ReferralDetail>> {
         policy::require_coordinator(ctx)?;
         let open = [
@@ -215,6 +217,7 @@ impl ReferralService {
         };
         let filter = ReferralFilter {
             states,
+            skip_moves: !moves,
             ..ReferralFilter::default()
         };
         let now = self.clock.now();

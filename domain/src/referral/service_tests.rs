@@ -393,12 +393,18 @@ async fn the_worklist_flags_assignments_waiting_for_contact_past_the_tenant_limi
             .find(|d| d.referral.id == id)
             .map(|d| d.contact_overdue)
     };
-    let list = now.worklist(&f.coordinator, vec![], &page).await.unwrap();
+    let list = now
+        .worklist(&f.coordinator, vec![], &page, true)
+        .await
+        .unwrap();
     assert_eq!(overdue(&list, old), Some(true), "15 days > 14");
     assert_eq!(overdue(&list, recent), Some(false), "5 days");
     let (admin, _) = member(f.tenant, &[Role::TenantAdmin], None);
     now.set_contact_limit(&admin, 4).await.unwrap();
-    let list = now.worklist(&f.coordinator, vec![], &page).await.unwrap();
+    let list = now
+        .worklist(&f.coordinator, vec![], &page, true)
+        .await
+        .unwrap();
     assert_eq!(overdue(&list, recent), Some(true), "5 days > 4");
     // Contact made: no longer waiting.
     now.move_referral(
@@ -410,10 +416,15 @@ async fn the_worklist_flags_assignments_waiting_for_contact_past_the_tenant_limi
     )
     .await
     .unwrap();
-    let list = now.worklist(&f.coordinator, vec![], &page).await.unwrap();
+    let list = now
+        .worklist(&f.coordinator, vec![], &page, true)
+        .await
+        .unwrap();
     assert_eq!(overdue(&list, old), Some(false));
     assert!(
-        now.worklist(&f.referrer, vec![], &page).await.is_err(),
+        now.worklist(&f.referrer, vec![], &page, true)
+            .await
+            .is_err(),
         "the worklist is the coordinators'"
     );
 }

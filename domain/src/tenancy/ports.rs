@@ -7,7 +7,7 @@ use async_trait::async_trait;
 
 use crate::context::{RequestContext, Role};
 use crate::error::DomainResult;
-use crate::ids::{OrganisationId, UserId};
+use crate::ids::{OrganisationId, TenantId, UserId};
 use crate::page::{Page, PageRequest};
 use crate::tenancy::model::{Email, Organisation, OrganisationFilter, Tenant, TenantSlug, User};
 
@@ -102,6 +102,16 @@ pub trait UserRepository: Send + Sync {
     /// # Errors
     /// `NotFound` when not a member of the tenant.
     async fn get(&self, ctx: &RequestContext, id: UserId) -> DomainResult<User>;
+
+    /// The user a request acts as, with their roles, to authenticate it. An adapter may answer
+    /// from memory only while it is certain to learn of every change to the user's roles at
+    /// once (revocation stays immediate); by default it reads the user.
+    ///
+    /// # Errors
+    /// `NotFound` when not a member of the tenant.
+    async fn caller(&self, tenant: TenantId, id: UserId) -> DomainResult<User> {
+        self.get(&RequestContext::system(tenant), id).await
+    }
 
     /// One page, ascending by id.
     ///

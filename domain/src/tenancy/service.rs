@@ -57,11 +57,7 @@ impl TenancyService {
         token_roles: Option<&BTreeSet<Role>>,
         request_id: &str,
     ) -> DomainResult<RequestContext> {
-        let user = match self
-            .users
-            .get(&RequestContext::system(tenant), subject)
-            .await
-        {
+        let user = match self.users.caller(tenant, subject).await {
             Ok(user) => user,
             Err(DomainError::NotFound { .. }) => return Err(DomainError::Unauthenticated),
             Err(other) => return Err(other),

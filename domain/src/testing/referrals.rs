@@ -129,6 +129,11 @@ impl ReferralRepository for World {
             })
             .map(|(_, r)| Referral {
                 reason: None,
+                transitions: if filter.skip_moves {
+                    Vec::new()
+                } else {
+                    r.transitions.clone()
+                },
                 ..r.clone()
             })
             .collect();

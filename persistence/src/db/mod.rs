@@ -15,6 +15,7 @@
 mod local;
 mod pool;
 mod scope;
+mod stats;
 mod tx;
 
 use std::sync::Arc;
@@ -73,6 +74,8 @@ pub struct Database {
     notes: Arc<pool::Notes>,
     /// Tenant settings read recently (`crate::settings`).
     pub(crate) settings_memo: Arc<std::sync::Mutex<SettingsMemo>>,
+    /// Callers resolved recently (`crate::callers`).
+    pub(crate) callers: Arc<crate::callers::CallerCache>,
 }
 
 /// Tenant settings rows as last read, with when they were read.
@@ -134,6 +137,7 @@ impl Database {
             settings_memo: Arc::default(),
             notes: Arc::default(),
             locals: Arc::default(),
+            callers: Arc::default(),
         })
     }
 
@@ -178,33 +182,6 @@ impl Database {
     /// When it does not.
     pub async fn ping(&self) -> anyhow::Result<()> {
         self.conn.ping().await.context("database ping failed")
-    }
-
-    /// What the pool is doing now.
-    #[must_use]
-    pub fn stats(&self) -> PoolStats {
-        let (open, idle) = match self.conn.get_database_backend() {
-            DbBackend::Postgres => {
-                let (open, idle) = self.locals.counts(self.conn.get_postgres_connection_pool());
-                (open, u32::try_from(idle).unwrap_or(u32::MAX))
-            }
-            DbBackend::Sqlite => {
-                let pool = self.conn.get_sqlite_connection_pool();
-                (
-                    pool.size(),
-                    u32::try_from(pool.num_idle()).unwrap_or(u32::MAX),
-                )
-            }
-            _ => (0, 0),
-        };
-        PoolStats {
-            max: self.settings.max_connections,
-            open,
-            idle,
-            waiting: self.waiting.load(Ordering::Relaxed),
-            transactions: self.traffic.transactions.load(Ordering::Relaxed),
-            round_trips: self.traffic.round_trips.load(Ordering::Relaxed),
-        }
     }
 
     /// Whether the database answers within `within` on the probe's own connection, and

@@ -70,6 +70,10 @@ pub struct PoolStats {
     /// Round trips to the database since the pool was made: a transaction's begin (with the
     /// tenant setting), each statement, and its commit.
     pub round_trips: u64,
+    /// Whether callers are answered from memory now (`crate::callers`).
+    pub callers_live: bool,
+    /// Callers answered from memory since the pool was made.
+    pub callers_from_memory: u64,
 }
 
 /// A set of tenants noted by a pool's transactions.

@@ -6,6 +6,7 @@ mod api_clients;
 mod audit_sealing;
 mod auth;
 mod bad_input;
+mod callers;
 mod consent_proxy;
 mod failure;
 mod foreign_ids;

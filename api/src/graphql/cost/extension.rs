@@ -1,5 +1,6 @@
-//! The async-graphql extension: measures every document before async-graphql parses-and-checks
-//! it, refuses one over the limits, and labels the operation for metrics.
+//! The cost check: measures a document before async-graphql validates it, refuses one over the
+//! limits, and labels the operation for metrics. The HTTP handler calls [`CostLimit::check`]
+//! itself; the WebSocket's schema runs it as an async-graphql extension.
 
 use std::sync::Arc;
 
@@ -11,10 +12,6 @@ use async_graphql::{Request, ServerError, ServerResult};
 use super::analysis::{CostError, analyse, operation_label};
 use super::limits::{CostLimits, MAX_FRAGMENTS};
 use super::model::CostModel;
-
-/// Where the handler wants the operation's label written (request data).
-#[derive(Debug, Default)]
-pub struct LabelSlot(pub std::sync::Mutex<Option<String>>);
 
 /// The extension that refuses documents over the limits, before parsing checks and
 /// validation.
@@ -29,6 +26,62 @@ impl CostLimit {
     #[must_use]
     pub fn new(model: Arc<CostModel>, limits: CostLimits) -> Self {
         Self { model, limits }
+    }
+
+    /// Measures `request`'s document (parsed here once and kept with the request, which
+    /// async-graphql then uses as is) and refuses it when it is over a limit; else answers the
+    /// operation's label for metrics. The HTTP handler calls this before it executes a request
+    /// on a schema without the extension, so that no per-field extension hook runs (ADR 0013).
+    ///
+    /// # Errors
+    /// A `VALIDATION` error naming the limit, or the document's syntax error.
+    pub fn check(&self, request: &mut Request) -> ServerResult<String> {
+        let operation = request.operation_name.clone();
+        let variables = std::mem::take(&mut request.variables);
+        let measured = self.measure(request, &variables, operation.as_deref());
+        request.variables = variables;
+        measured
+    }
+
+    fn measure(
+        &self,
+        request: &mut Request,
+        variables: &async_graphql::Variables,
+        operation: Option<&str>,
+    ) -> ServerResult<String> {
+        let doc = request.parsed_query()?;
+        let cost = analyse(&self.model, doc, variables, self.limits.depth).map_err(|e| {
+            let message = match e {
+                CostError::FragmentCycle(name) => {
+                    format!("fragment {name} spreads itself")
+                }
+                CostError::UnknownFragment(name) => format!("unknown fragment {name}"),
+                CostError::TooManyFragments(n) => format!(
+                    "the document defines {n} fragments, more than the {MAX_FRAGMENTS} allowed"
+                ),
+                CostError::TooDeep(depth) => {
+                    return refused(
+                        format!(
+                            "the query is nested deeper than {} levels \
+                             (PEERBRO_GRAPHQL_MAX_DEPTH)",
+                            self.limits.depth
+                        ),
+                        Some(("depth", depth, self.limits.depth)),
+                    );
+                }
+            };
+            refused(message, None)
+        })?;
+        if let Some((what, figure, max)) = cost.exceeds(&self.limits) {
+            return Err(refused(
+                format!(
+                    "the query is too expensive: {figure} {what} where at most {max} are allowed; \
+                     ask for fewer items or fields, or split it"
+                ),
+                Some((what, figure, max)),
+            ));
+        }
+        Ok(operation_label(&self.model, doc, operation))
     }
 }
 
@@ -69,53 +122,7 @@ impl Extension for CostLimitExtension {
         mut request: Request,
         next: NextPrepareRequest<'_>,
     ) -> ServerResult<Request> {
-        let limit = &self.limit;
-        // Parsed once (by the transport, or here) and kept with the request, which
-        // async-graphql then uses as is.
-        let variables = std::mem::take(&mut request.variables);
-        let operation = request.operation_name.clone();
-        let doc = request.parsed_query()?;
-        let cost = analyse(&limit.model, doc, &variables, limit.limits.depth).map_err(|e| {
-            let message = match e {
-                CostError::FragmentCycle(name) => {
-                    format!("fragment {name} spreads itself")
-                }
-                CostError::UnknownFragment(name) => format!("unknown fragment {name}"),
-                CostError::TooManyFragments(n) => format!(
-                    "the document defines {n} fragments, more than the {MAX_FRAGMENTS} allowed"
-                ),
-                CostError::TooDeep(depth) => {
-                    return refused(
-                        format!(
-                            "the query is nested deeper than {} levels \
-                             (PEERBRO_GRAPHQL_MAX_DEPTH)",
-                            limit.limits.depth
-                        ),
-                        Some(("depth", depth, limit.limits.depth)),
-                    );
-                }
-            };
-            refused(message, None)
-        })?;
-        if let Some((what, figure, max)) = cost.exceeds(&limit.limits) {
-            return Err(refused(
-                format!(
-                    "the query is too expensive: {figure} {what} where at most {max} are allowed; \
-                     ask for fewer items or fields, or split it"
-                ),
-                Some((what, figure, max)),
-            ));
-        }
-        let label = operation_label(&limit.model, doc, operation.as_deref());
-        request.variables = variables;
-        if let Some(slot) = request
-            .data
-            .get(&std::any::TypeId::of::<Arc<LabelSlot>>())
-            .and_then(|d| d.downcast_ref::<Arc<LabelSlot>>())
-            && let Ok(mut slot) = slot.0.lock()
-        {
-            *slot = Some(label);
-        }
+        self.limit.check(&mut request)?;
         next.run(ctx, request).await
     }
 }

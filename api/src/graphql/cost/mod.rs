@@ -20,7 +20,8 @@
 
 //!
 //! `model.rs` reads the schema's SDL into what costing needs, `analysis.rs` walks a document,
-//! `extension.rs` is the async-graphql extension that refuses documents over the limits.
+//! `extension.rs` refuses documents over the limits (called by the HTTP handler, and as an
+//! async-graphql extension on the WebSocket).
 
 mod analysis;
 mod extension;
@@ -28,7 +29,7 @@ mod limits;
 mod model;
 
 pub use analysis::{CostError, analyse, operation_label};
-pub use extension::{CostLimit, LabelSlot};
+pub use extension::CostLimit;
 pub use limits::{Cost, CostLimits, LIST_ESTIMATE, MAX_FRAGMENTS, PERSONAL_WEIGHT};
 pub use model::CostModel;
 

@@ -76,11 +76,15 @@ impl ReferralsQuery {
         let (svc, rc) = request(ctx)?;
         let page = page_request(first, after, None, None).gql()?;
         let states = states.into_iter().map(Into::into).collect();
-        let result = svc.worklist(rc, states, &page).await.gql()?;
-        Ok(connection(
-            result,
-            |d| d.referral.id.as_uuid(),
-            Referral::from,
-        ))
+        // The moves are read only when the document selects them; the organisations in one
+        // batch ahead when it selects them.
+        let node = ctx.look_ahead().field("edges").field("node");
+        let moves = node.field("transitions").exists();
+        let result = svc.worklist(rc, states, &page, moves).await.gql()?;
+        let mut page = connection(result, |d| d.referral.id.as_uuid(), Referral::from);
+        if node.field("referrerOrganisation").exists() {
+            prefetch_organisations(ctx, page.edges.iter_mut().map(|e| &mut e.node)).await?;
+        }
+        Ok(page)
     }
 }

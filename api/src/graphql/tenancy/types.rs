@@ -89,6 +89,7 @@ impl From<domain::Tenant> for Tenant {
 
 /// An organisation in the tenant.
 #[derive(SimpleObject)]
+#[graphql(serial)]
 pub struct Organisation {
     /// Id.
     pub(crate) id: ID,

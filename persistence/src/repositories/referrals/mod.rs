@@ -128,7 +128,13 @@ impl ReferralRepository for SeaReferralRepository {
             .all(&tx)
             .await
             .map_err(unexpected)?;
-        let items = load(&tx, tenant, rows).await?;
+        let items = if filter.skip_moves {
+            rows.into_iter()
+                .map(|r| rows::referral_from(r, Vec::new()))
+                .collect::<DomainResult<Vec<_>>>()?
+        } else {
+            load(&tx, tenant, rows).await?
+        };
         tx.commit().await?;
         Ok(Page::from_probe(items, page))
     }

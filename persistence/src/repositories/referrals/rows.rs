@@ -59,7 +59,7 @@ fn transition_from(t: referral_transitions::Model) -> DomainResult<ReferralTrans
     })
 }
 
-fn referral_from(
+pub(super) fn referral_from(
     r: referrals::Model,
     transitions: Vec<ReferralTransition>,
 ) -> DomainResult<Referral> {

@@ -148,6 +148,32 @@ async fn find_user(tx: &Tx, tenant: TenantId, id: UserId) -> DomainResult<users:
         .ok_or(DomainError::NotFound { resource: "user" })
 }
 
+/// Notifies every listening process, when `tx` commits, that `user`'s roles changed
+/// (PostgreSQL; nothing on SQLite).
+///
+/// # Errors
+/// When the statement fails (the change then rolls back with it).
+async fn notify_callers(
+    tx: &Tx,
+    tenant: TenantId,
+    user: UserId,
+) -> peerbro_domain::DomainResult<()> {
+    if tx.get_database_backend() != sea_orm::DatabaseBackend::Postgres {
+        return Ok(());
+    }
+    tx.execute_raw(sea_orm::Statement::from_sql_and_values(
+        sea_orm::DatabaseBackend::Postgres,
+        "SELECT pg_notify($1, $2)",
+        [
+            crate::callers::CHANNEL.into(),
+            format!("{} {}", tenant.as_uuid(), user.as_uuid()).into(),
+        ],
+    ))
+    .await
+    .map(|_| ())
+    .map_err(crate::errors::unexpected)
+}
+
 #[async_trait]
 impl UserRepository for SeaUserRepository {
     async fn get(&self, ctx: &RequestContext, id: UserId) -> DomainResult<User> {
@@ -155,6 +181,19 @@ impl UserRepository for SeaUserRepository {
         let tx = self.db.begin(tenant).await?;
         let user = user_with_roles(&tx, tenant, id).await?;
         tx.commit().await?;
+        Ok(user)
+    }
+
+    /// From memory while the caller cache is live (PostgreSQL, listening for changes: see
+    /// `crate::callers`), else as [`Self::get`].
+    async fn caller(&self, tenant: TenantId, id: UserId) -> DomainResult<User> {
+        let cache = &self.db.callers;
+        if let Some(user) = cache.get(tenant, id) {
+            return Ok(user);
+        }
+        let generation = cache.generation();
+        let user = self.get(&RequestContext::system(tenant), id).await?;
+        cache.keep(generation, tenant, &user);
         Ok(user)
     }
 
@@ -265,7 +304,10 @@ impl UserRepository for SeaUserRepository {
                 .await
                 .map_err(unexpected)?;
         }
+        // Every process drops the user from its caller cache as this commits.
+        notify_callers(&tx, tenant, id).await?;
         tx.commit().await?;
+        self.db.callers.forget(tenant, id);
         user.roles = new_roles;
         Ok(user)
     }
