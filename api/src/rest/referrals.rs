@@ -8,8 +8,8 @@ use peerbro_domain::ids::{CitizenId, OfferId, ReferralId};
 use peerbro_domain::people::{CitizenInput, NewCitizen};
 use peerbro_domain::privacy::Personal;
 use peerbro_domain::referral::{
-    DeclineReason, IdempotencyKey, NewReferral, OutcomeAbsence, OutcomeCode, ReferralReason,
-    ReferralState, ReferredCitizen, ReferrerView,
+    DeclineReason, IdempotencyKey, NewReferral, OutcomeAbsence, OutcomeCode, ReferralNarrowing,
+    ReferralReason, ReferralState, ReferredCitizen, ReferrerView,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::openapi::schema::{Object, ObjectBuilder, Type};
@@ -313,7 +313,7 @@ pub async fn list(
     let result = state
         .services
         .referrals
-        .my_organisation_referrals(&ctx, &page)
+        .my_organisation_referrals(&ctx, &ReferralNarrowing::default(), &page)
         .await?;
     let next_cursor = super::next_cursor(&result, |v| v.id.as_uuid());
     Ok(HttpResponse::Ok().json(ReferralPage {

@@ -61,9 +61,48 @@ pub struct ReferralFilter {
     pub referrer_organisation_id: Option<OrganisationId>,
     /// Only referrals assigned to this peer (their matches).
     pub assigned_peer_id: Option<PeerId>,
+    /// Only referrals submitted at or after this instant.
+    pub submitted_after: Option<chrono::DateTime<chrono::Utc>>,
+    /// Only referrals submitted before this instant.
+    pub submitted_before: Option<chrono::DateTime<chrono::Utc>>,
     /// Leave each referral's `transitions` empty: the caller shows none of them, and the page
     /// costs one statement less.
     pub skip_moves: bool,
+}
+
+/// What the reader of a list of referrals may narrow it to: states (all when empty), and when
+/// they were submitted (`submitted_after` inclusive, `submitted_before` exclusive).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ReferralNarrowing {
+    /// Only these states (all when empty).
+    pub states: Vec<ReferralState>,
+    /// Only referrals submitted at or after this instant.
+    pub submitted_after: Option<chrono::DateTime<chrono::Utc>>,
+    /// Only referrals submitted before this instant.
+    pub submitted_before: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl ReferralNarrowing {
+    /// The filter of these narrowings.
+    ///
+    /// # Errors
+    /// `Validation` on `submittedBefore` when it is not later than `submittedAfter`.
+    pub fn filter(&self) -> DomainResult<ReferralFilter> {
+        if let (Some(after), Some(before)) = (self.submitted_after, self.submitted_before)
+            && before <= after
+        {
+            return Err(crate::DomainError::validation(
+                "submittedBefore",
+                "must be later than submittedAfter",
+            ));
+        }
+        Ok(ReferralFilter {
+            states: self.states.clone(),
+            submitted_after: self.submitted_after,
+            submitted_before: self.submitted_before,
+            ..ReferralFilter::default()
+        })
+    }
 }
 
 /// Referrals of the context's tenant.
@@ -111,6 +150,12 @@ pub trait ReferralRepository: Send + Sync {
         filter: &ReferralFilter,
         page: &PageRequest,
     ) -> DomainResult<Page<Referral>>;
+
+    /// How many referrals match `filter`, paging aside.
+    ///
+    /// # Errors
+    /// `Unknown` on storage failure.
+    async fn count(&self, ctx: &RequestContext, filter: &ReferralFilter) -> DomainResult<u64>;
 
     /// The tenant's contact limit in days ([`crate::referral::DEFAULT_CONTACT_LIMIT_DAYS`]
     /// unless set).

@@ -14,7 +14,7 @@ use crate::people::{CitizenRepository, ConsentPurpose, has_consent};
 use crate::privacy::Purpose;
 use crate::referral::model::ReferralState;
 use crate::referral::policy::{self, Viewer};
-use crate::referral::ports::{ReferralFilter, ReferralRepository};
+use crate::referral::ports::{ReferralFilter, ReferralNarrowing, ReferralRepository};
 use crate::referral::referral::{Referral, ReferrerView};
 use crate::unit_of_work::Transactions;
 
@@ -127,13 +127,10 @@ impl ReferralService {
     pub async fn my_organisation_referrals(
         &self,
         ctx: &RequestContext,
+        narrowing: &ReferralNarrowing,
         page: &PageRequest,
     ) -> DomainResult<Page<ReferrerView>> {
-        let organisation = policy::followed_organisation(ctx)?;
-        let filter = ReferralFilter {
-            referrer_organisation_id: Some(organisation),
-            ..ReferralFilter::default()
-        };
+        let filter = Self::organisation_filter(ctx, narrowing)?;
         let page = self.referrals.list(ctx, &filter, page).await?;
         let ids: Vec<CitizenId> = page.items.iter().map(|r| r.citizen_id).collect();
         let system = RequestContext::system(ctx.tenant_id()?);
@@ -144,6 +141,30 @@ impl ReferralService {
                 .is_some_and(|h| has_consent(h, ConsentPurpose::ShareOutcomeWithReferrer));
             ReferrerView::of(&r, shared)
         }))
+    }
+
+    /// How many referrals of the caller's organisation match `narrowing` (referrers).
+    ///
+    /// # Errors
+    /// `Forbidden` unless a referrer in an organisation; `Validation` for inverted bounds.
+    pub async fn count_my_organisation_referrals(
+        &self,
+        ctx: &RequestContext,
+        narrowing: &ReferralNarrowing,
+    ) -> DomainResult<u64> {
+        let filter = Self::organisation_filter(ctx, narrowing)?;
+        self.referrals.count(ctx, &filter).await
+    }
+
+    fn organisation_filter(
+        ctx: &RequestContext,
+        narrowing: &ReferralNarrowing,
+    ) -> DomainResult<ReferralFilter> {
+        let organisation = policy::followed_organisation(ctx)?;
+        Ok(ReferralFilter {
+            referrer_organisation_id: Some(organisation),
+            ..narrowing.filter()?
+        })
     }
 
     /// One referral with its reason (coordinators and tenant admins; the read is audited).
@@ -202,6 +223,39 @@ impl ReferralService {
         page: &PageRequest,
         moves: bool,
     ) -> DomainResult<Page<ReferralDetail>> {
+        let filter = ReferralFilter {
+            skip_moves: !moves,
+            ..Self::worklist_filter(ctx, states)?
+        };
+        let now = self.clock.now();
+        let limit = i64::from(self.referrals.contact_limit_days(ctx).await?);
+        Ok(self
+            .referrals
+            .list(ctx, &filter, page)
+            .await?
+            .map(|referral| ReferralDetail {
+                contact_overdue: referral.contact_overdue(limit, now),
+                referral,
+            }))
+    }
+
+    /// How many referrals the worklist holds (of `states`, else the open ones).
+    ///
+    /// # Errors
+    /// `Forbidden`.
+    pub async fn count_worklist(
+        &self,
+        ctx: &RequestContext,
+        states: Vec<ReferralState>,
+    ) -> DomainResult<u64> {
+        let filter = Self::worklist_filter(ctx, states)?;
+        self.referrals.count(ctx, &filter).await
+    }
+
+    fn worklist_filter(
+        ctx: &RequestContext,
+        states: Vec<ReferralState>,
+    ) -> DomainResult<ReferralFilter> {
         policy::require_coordinator(ctx)?;
         let open = [
             ReferralState::Submitted,
@@ -215,20 +269,9 @@ impl ReferralService {
         } else {
             states
         };
-        let filter = ReferralFilter {
+        Ok(ReferralFilter {
             states,
-            skip_moves: !moves,
             ..ReferralFilter::default()
-        };
-        let now = self.clock.now();
-        let limit = i64::from(self.referrals.contact_limit_days(ctx).await?);
-        Ok(self
-            .referrals
-            .list(ctx, &filter, page)
-            .await?
-            .map(|referral| ReferralDetail {
-                contact_overdue: referral.contact_overdue(limit, now),
-                referral,
-            }))
+        })
     }
 }

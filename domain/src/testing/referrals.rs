@@ -117,16 +117,7 @@ impl ReferralRepository for World {
             .state()
             .referrals
             .iter()
-            .filter(|((tt, _), r)| {
-                *tt == t
-                    && (filter.states.is_empty() || filter.states.contains(&r.state))
-                    && filter
-                        .referrer_organisation_id
-                        .is_none_or(|o| o == r.referrer_organisation_id)
-                    && filter
-                        .assigned_peer_id
-                        .is_none_or(|p| Some(p) == r.assigned_peer_id)
-            })
+            .filter(|((tt, _), r)| *tt == t && matches(filter, r))
             .map(|(_, r)| Referral {
                 reason: None,
                 transitions: if filter.skip_moves {
@@ -139,6 +130,16 @@ impl ReferralRepository for World {
             .collect();
         rows.sort_by_key(|r| r.id);
         Ok(Page::from_probe(rows, page))
+    }
+
+    async fn count(&self, ctx: &RequestContext, filter: &ReferralFilter) -> DomainResult<u64> {
+        let t = ctx.tenant_id()?;
+        Ok(self
+            .state()
+            .referrals
+            .iter()
+            .filter(|((tt, _), r)| *tt == t && matches(filter, r))
+            .count() as u64)
     }
 
     async fn contact_limit_days(&self, ctx: &RequestContext) -> DomainResult<u32> {
@@ -156,4 +157,17 @@ impl ReferralRepository for World {
         self.state().contact_limit_days.insert(t, days);
         Ok(())
     }
+}
+
+/// Whether `r` is one `filter` lets through.
+fn matches(filter: &ReferralFilter, r: &Referral) -> bool {
+    (filter.states.is_empty() || filter.states.contains(&r.state))
+        && filter
+            .referrer_organisation_id
+            .is_none_or(|o| o == r.referrer_organisation_id)
+        && filter
+            .assigned_peer_id
+            .is_none_or(|p| Some(p) == r.assigned_peer_id)
+        && filter.submitted_after.is_none_or(|a| r.submitted_at >= a)
+        && filter.submitted_before.is_none_or(|b| r.submitted_at < b)
 }

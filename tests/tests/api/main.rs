@@ -21,6 +21,7 @@ mod peers;
 mod people;
 mod query_cost;
 mod rate_limits;
+mod referral_lists;
 mod referrals;
 mod rls;
 mod schema;

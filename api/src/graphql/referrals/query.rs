@@ -6,7 +6,9 @@ use async_graphql::{Context, ID, Object};
 use super::types::*;
 use crate::graphql::errors::GqlResultExt as _;
 use crate::graphql::people::AccessPurpose;
-use crate::graphql::tenancy::{connection, page_request};
+use crate::graphql::tenancy::{connection_with, page_request};
+use crate::graphql::time::Instant;
+use peerbro_domain::referral::ReferralNarrowing;
 
 /// Referral queries.
 #[derive(Default)]
@@ -14,7 +16,10 @@ pub struct ReferralsQuery;
 
 #[Object]
 impl ReferralsQuery {
-    /// The referrals of the caller's organisation (referrers), oldest first.
+    /// The referrals of the caller's organisation (referrers), oldest first; only those in
+    /// `states` (all when empty) and submitted in [`submittedAfter`, `submittedBefore`) when
+    /// given. `totalCount` counts them all, paging aside.
+    #[allow(clippy::too_many_arguments)]
     async fn my_organisation_referrals(
         &self,
         ctx: &Context<'_>,
@@ -22,11 +27,27 @@ impl ReferralsQuery {
         after: Option<String>,
         #[graphql(validator(minimum = 1, maximum = 100))] last: Option<i32>,
         before: Option<String>,
-    ) -> async_graphql::Result<Connection<String, ReferralStatus>> {
+        #[graphql(default)] states: Vec<ReferralState>,
+        submitted_after: Option<Instant>,
+        submitted_before: Option<Instant>,
+    ) -> async_graphql::Result<Connection<String, ReferralStatus, ReferralCount>> {
         let (svc, rc) = request(ctx)?;
         let page = page_request(first, after, last, before).gql()?;
-        let result = svc.my_organisation_referrals(rc, &page).await.gql()?;
-        Ok(connection(result, |v| v.id.as_uuid(), ReferralStatus::from))
+        let narrowing = ReferralNarrowing {
+            states: states.into_iter().map(Into::into).collect(),
+            submitted_after: submitted_after.map(|i| i.0),
+            submitted_before: submitted_before.map(|i| i.0),
+        };
+        let result = svc
+            .my_organisation_referrals(rc, &narrowing, &page)
+            .await
+            .gql()?;
+        Ok(connection_with(
+            result,
+            |v| v.id.as_uuid(),
+            ReferralStatus::from,
+            ReferralCount::Organisation(narrowing),
+        ))
     }
 
     /// One referral's status: referrers of the submitting organisation, coordinators.
@@ -72,16 +93,21 @@ impl ReferralsQuery {
         #[graphql(default)] states: Vec<ReferralState>,
         #[graphql(validator(minimum = 1, maximum = 100))] first: Option<i32>,
         after: Option<String>,
-    ) -> async_graphql::Result<Connection<String, Referral>> {
+    ) -> async_graphql::Result<Connection<String, Referral, ReferralCount>> {
         let (svc, rc) = request(ctx)?;
         let page = page_request(first, after, None, None).gql()?;
-        let states = states.into_iter().map(Into::into).collect();
+        let states: Vec<_> = states.into_iter().map(Into::into).collect();
         // The moves are read only when the document selects them; the organisations in one
         // batch ahead when it selects them.
         let node = ctx.look_ahead().field("edges").field("node");
         let moves = node.field("transitions").exists();
-        let result = svc.worklist(rc, states, &page, moves).await.gql()?;
-        let mut page = connection(result, |d| d.referral.id.as_uuid(), Referral::from);
+        let result = svc.worklist(rc, states.clone(), &page, moves).await.gql()?;
+        let mut page = connection_with(
+            result,
+            |d| d.referral.id.as_uuid(),
+            Referral::from,
+            ReferralCount::Worklist(states),
+        );
         if node.field("referrerOrganisation").exists() {
             prefetch_organisations(ctx, page.edges.iter_mut().map(|e| &mut e.node)).await?;
         }

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use crate::graphql::time::Instant;
 use async_graphql::dataloader::DataLoader;
-use async_graphql::{ComplexObject, Context, ID, SimpleObject};
+use async_graphql::{ComplexObject, Context, ID, Object, SimpleObject};
 use peerbro_domain::RequestContext;
 use peerbro_domain::ids::{OrganisationId, ReferralId};
 use peerbro_domain::referral::{self as domain, ReferralDetail, ReferralService, ReferrerView};
@@ -313,6 +313,31 @@ impl From<ReferralDetail> for Referral {
             referrer_organisation_id: r.referrer_organisation_id,
             referrer_organisation: None,
         }
+    }
+}
+
+/// How many items a list of referrals holds in all, with its filters, paging aside.
+pub enum ReferralCount {
+    /// The caller's organisation's referrals, narrowed.
+    Organisation(domain::ReferralNarrowing),
+    /// The coordinator's worklist, of these states (the open ones when empty).
+    Worklist(Vec<domain::ReferralState>),
+}
+
+#[Object]
+impl ReferralCount {
+    /// How many items the list holds in all, with its filters, paging aside (counted only
+    /// when asked for: one more statement).
+    async fn total_count(&self, ctx: &Context<'_>) -> async_graphql::Result<i64> {
+        let (svc, rc) = request(ctx)?;
+        let n = match self {
+            Self::Organisation(narrowing) => {
+                svc.count_my_organisation_referrals(rc, narrowing).await
+            }
+            Self::Worklist(states) => svc.count_worklist(rc, states.clone()).await,
+        }
+        .gql()?;
+        Ok(i64::try_from(n).unwrap_or(i64::MAX))
     }
 }
 

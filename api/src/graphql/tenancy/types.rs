@@ -175,7 +175,18 @@ pub(crate) fn connection<T, N: async_graphql::OutputType>(
     id: impl Fn(&T) -> uuid::Uuid,
     node: impl Fn(T) -> N,
 ) -> Connection<String, N> {
-    let mut connection = Connection::new(page.has_previous, page.has_next);
+    connection_with(page, id, node, async_graphql::connection::EmptyFields)
+}
+
+/// A connection with fields of its own beside `edges` and `pageInfo` (such as `totalCount`).
+pub(crate) fn connection_with<T, N: async_graphql::OutputType, F: async_graphql::ObjectType>(
+    page: Page<T>,
+    id: impl Fn(&T) -> uuid::Uuid,
+    node: impl Fn(T) -> N,
+    fields: F,
+) -> Connection<String, N, F> {
+    let mut connection =
+        Connection::with_additional_fields(page.has_previous, page.has_next, fields);
     connection.edges.extend(
         page.items
             .into_iter()

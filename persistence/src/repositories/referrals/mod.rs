@@ -24,6 +24,32 @@ use crate::entities::referral::referrals;
 use crate::errors::unexpected;
 use crate::vault::Vault;
 
+/// The tenant's referrals that match `filter`.
+fn filtered(
+    tenant: peerbro_domain::ids::TenantId,
+    filter: &ReferralFilter,
+) -> sea_orm::Select<referrals::Entity> {
+    let mut query =
+        referrals::Entity::find().filter(referrals::Column::TenantId.eq(tenant.as_uuid()));
+    if !filter.states.is_empty() {
+        query =
+            query.filter(referrals::Column::State.is_in(filter.states.iter().map(|s| s.as_str())));
+    }
+    if let Some(org) = filter.referrer_organisation_id {
+        query = query.filter(referrals::Column::ReferrerOrganisationId.eq(org.as_uuid()));
+    }
+    if let Some(peer) = filter.assigned_peer_id {
+        query = query.filter(referrals::Column::AssignedPeerId.eq(peer.as_uuid()));
+    }
+    if let Some(after) = filter.submitted_after {
+        query = query.filter(referrals::Column::SubmittedAt.gte(after));
+    }
+    if let Some(before) = filter.submitted_before {
+        query = query.filter(referrals::Column::SubmittedAt.lt(before));
+    }
+    query
+}
+
 /// [`ReferralRepository`] on sea-orm.
 #[derive(Clone, Debug)]
 pub struct SeaReferralRepository {
@@ -112,19 +138,7 @@ impl ReferralRepository for SeaReferralRepository {
     ) -> DomainResult<Page<Referral>> {
         let tenant = ctx.tenant_id()?;
         let tx = self.db.begin(tenant).await?;
-        let mut query =
-            referrals::Entity::find().filter(referrals::Column::TenantId.eq(tenant.as_uuid()));
-        if !filter.states.is_empty() {
-            query = query
-                .filter(referrals::Column::State.is_in(filter.states.iter().map(|s| s.as_str())));
-        }
-        if let Some(org) = filter.referrer_organisation_id {
-            query = query.filter(referrals::Column::ReferrerOrganisationId.eq(org.as_uuid()));
-        }
-        if let Some(peer) = filter.assigned_peer_id {
-            query = query.filter(referrals::Column::AssignedPeerId.eq(peer.as_uuid()));
-        }
-        let rows = keyset(query, referrals::Column::Id, page)
+        let rows = keyset(filtered(tenant, filter), referrals::Column::Id, page)
             .all(&tx)
             .await
             .map_err(unexpected)?;
@@ -137,6 +151,17 @@ impl ReferralRepository for SeaReferralRepository {
         };
         tx.commit().await?;
         Ok(Page::from_probe(items, page))
+    }
+
+    async fn count(&self, ctx: &RequestContext, filter: &ReferralFilter) -> DomainResult<u64> {
+        let tenant = ctx.tenant_id()?;
+        let tx = self.db.begin(tenant).await?;
+        let n = filtered(tenant, filter)
+            .count(&tx)
+            .await
+            .map_err(unexpected)?;
+        tx.commit().await?;
+        Ok(n)
     }
 
     async fn contact_limit_days(&self, ctx: &RequestContext) -> DomainResult<u32> {

@@ -1,0 +1,193 @@
+//! Lists a screen needs in one request (issue 11): the case-worker's organisation's referrals,
+//! filtered by state and by age, with `totalCount`; the coordinator's worklist with its count.
+
+use peerbro_tests::{Db, TestApp, on_both};
+use serde_json::{Value, json};
+
+const SUBMIT: &str = "mutation($input: SubmitReferralInput!) { submitReferral(input: $input) { referral { id submittedAt } } }";
+const MINE: &str = "query($states: [ReferralState!]! = [], $after: DateTime, $before: DateTime, $first: Int) {
+  myOrganisationReferrals(first: $first, states: $states, submittedAfter: $after, submittedBefore: $before) {
+    totalCount pageInfo { hasNextPage } edges { node { id state } } } }";
+
+async fn mine(app: &TestApp, token: &str, variables: Value) -> (i64, Vec<String>) {
+    let data = app.gql_ok(Some(token), MINE, variables).await;
+    let list = &data["myOrganisationReferrals"];
+    let ids = list["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"]["id"].as_str().unwrap().to_owned())
+        .collect();
+    (list["totalCount"].as_i64().unwrap(), ids)
+}
+
+async fn a_caseworker_filters_their_organisations_referrals_by_state_and_age(db: Db) {
+    let app = TestApp::spawn(&db).await;
+    let referrer = app.token("helsingor", "caseworker@helsingor.demo").await;
+    let coordinator = app.token("helsingor", "coordinator@helsingor.demo").await;
+    let mut ids = Vec::new();
+    let mut at = Vec::new();
+    for i in 0..3 {
+        let data = app
+            .gql_ok(
+                Some(&referrer),
+                SUBMIT,
+                json!({ "input": {
+                    "newCitizen": { "name": format!("Liste Borger {i}"), "municipality": "Helsingør" },
+                    "reason": "Ønsker støtte",
+                    "consentEvidence": "VERBAL_TO_REFERRER",
+                }}),
+            )
+            .await;
+        let referral = &data["submitReferral"]["referral"];
+        ids.push(referral["id"].as_str().unwrap().to_owned());
+        at.push(referral["submittedAt"].as_str().unwrap().to_owned());
+        // Submissions a few milliseconds apart, so that each has an instant of its own.
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    app.gql_ok(
+        Some(&coordinator),
+        "mutation($id: ID!) { moveReferral(input: { id: $id, action: ACCEPT }) { state } }",
+        json!({ "id": ids[0] }),
+    )
+    .await;
+
+    // All of them, a page of two: the count is of the whole list.
+    let (total, page) = mine(&app, &referrer, json!({ "first": 2 })).await;
+    assert_eq!((total, page.len()), (3, 2));
+    // By state.
+    let (total, page) = mine(&app, &referrer, json!({ "states": ["SUBMITTED"] })).await;
+    assert_eq!((total, page), (2, vec![ids[1].clone(), ids[2].clone()]));
+    let (total, page) = mine(
+        &app,
+        &referrer,
+        json!({ "states": ["ACCEPTED", "DECLINED"] }),
+    )
+    .await;
+    assert_eq!((total, page), (1, vec![ids[0].clone()]));
+    // By age: from an instant on (inclusive), before one (exclusive), and between.
+    let (total, page) = mine(&app, &referrer, json!({ "after": at[1] })).await;
+    assert_eq!((total, page), (2, vec![ids[1].clone(), ids[2].clone()]));
+    let (total, page) = mine(&app, &referrer, json!({ "before": at[1] })).await;
+    assert_eq!((total, page), (1, vec![ids[0].clone()]));
+    let (total, page) = mine(&app, &referrer, json!({ "after": at[0], "before": at[2] })).await;
+    assert_eq!((total, page), (2, vec![ids[0].clone(), ids[1].clone()]));
+    // With the state too.
+    let (total, _) = mine(
+        &app,
+        &referrer,
+        json!({ "states": ["SUBMITTED"], "after": at[0], "before": at[2] }),
+    )
+    .await;
+    assert_eq!(total, 1);
+
+    // Bounds: `before` must be later than `after` — equal is refused, a millisecond later is
+    // a valid (empty or not) window.
+    let (_, body) = app
+        .gql(
+            Some(&referrer),
+            MINE,
+            json!({ "after": at[1], "before": at[1] }),
+        )
+        .await;
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"], "VALIDATION",
+        "{body}"
+    );
+    assert_eq!(
+        body["errors"][0]["extensions"]["field"], "submittedBefore",
+        "{body}"
+    );
+    let later = chrono::DateTime::parse_from_rfc3339(at[1].as_str()).unwrap()
+        + chrono::Duration::milliseconds(1);
+    let (total, page) = mine(
+        &app,
+        &referrer,
+        json!({ "after": at[1], "before": later.to_rfc3339() }),
+    )
+    .await;
+    assert_eq!((total, page), (1, vec![ids[1].clone()]));
+    let (_, body) = app
+        .gql(Some(&referrer), MINE, json!({ "after": "gestern" }))
+        .await;
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"], "VALIDATION",
+        "{body}"
+    );
+
+    // Only referrers have an organisation's list; only coordinators the worklist.
+    assert_eq!(
+        app.gql_code(Some(&coordinator), MINE, json!({})).await,
+        "FORBIDDEN"
+    );
+    assert_eq!(
+        app.gql_code(
+            Some(&referrer),
+            "{ referralWorklist { totalCount } }",
+            json!({})
+        )
+        .await,
+        "FORBIDDEN"
+    );
+    app.stop().await;
+}
+
+async fn the_worklist_counts_what_it_lists(db: Db) {
+    let app = TestApp::spawn(&db).await;
+    let coordinator = app.token("helsingor", "coordinator@helsingor.demo").await;
+    for states in [
+        json!([]),
+        json!(["SUBMITTED"]),
+        json!(["ACCEPTED", "ASSIGNED"]),
+    ] {
+        let data = app
+            .gql_ok(
+                Some(&coordinator),
+                "query($s: [ReferralState!]!) { referralWorklist(first: 100, states: $s) { totalCount pageInfo { hasNextPage } edges { node { id } } } }",
+                json!({ "s": states }),
+            )
+            .await;
+        let list = &data["referralWorklist"];
+        assert_eq!(list["pageInfo"]["hasNextPage"], false);
+        assert_eq!(
+            list["totalCount"].as_u64().unwrap(),
+            list["edges"].as_array().unwrap().len() as u64,
+            "{states}: {list}"
+        );
+    }
+    // A submission in one tenant counts in its worklist and not in another tenant's.
+    let other = app.token("kobenhavn", "coordinator@kobenhavn.demo").await;
+    let count = |token: String| {
+        let app = &app;
+        async move {
+            app.gql_ok(
+                Some(&token),
+                "{ referralWorklist { totalCount } }",
+                json!({}),
+            )
+            .await["referralWorklist"]["totalCount"]
+                .as_i64()
+                .unwrap()
+        }
+    };
+    let (mine, theirs) = (count(coordinator.clone()).await, count(other.clone()).await);
+    let referrer = app.token("helsingor", "caseworker@helsingor.demo").await;
+    app.gql_ok(
+        Some(&referrer),
+        SUBMIT,
+        json!({ "input": {
+            "newCitizen": { "name": "Tælles Med", "municipality": "Helsingør" },
+            "reason": "Ønsker støtte",
+            "consentEvidence": "VERBAL_TO_REFERRER",
+        }}),
+    )
+    .await;
+    assert_eq!(count(coordinator.clone()).await, mine + 1);
+    assert_eq!(count(other.clone()).await, theirs);
+    app.stop().await;
+}
+
+on_both!(
+    a_caseworker_filters_their_organisations_referrals_by_state_and_age,
+    the_worklist_counts_what_it_lists
+);
