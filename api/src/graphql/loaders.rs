@@ -4,7 +4,8 @@ use std::collections::HashMap;
 
 use async_graphql::dataloader::Loader;
 use peerbro_domain::RequestContext;
-use peerbro_domain::ids::OrganisationId;
+use peerbro_domain::ids::{OfferId, OrganisationId};
+use peerbro_domain::offers::{Offer, OfferService};
 use peerbro_domain::tenancy::{Organisation, TenancyService};
 
 use super::errors::LoadError;
@@ -32,5 +33,28 @@ impl Loader<OrganisationId> for OrganisationLoader {
     ) -> Result<HashMap<OrganisationId, Organisation>, Self::Error> {
         let orgs = self.tenancy.organisations_by_ids(&self.ctx, keys).await?;
         Ok(orgs.into_iter().map(|o| (o.id, o)).collect())
+    }
+}
+
+/// Loads offers by id in one query per batch (at most 100 ids, the page limit).
+pub struct OfferLoader {
+    offers: OfferService,
+    ctx: RequestContext,
+}
+
+impl OfferLoader {
+    /// A loader acting as `ctx`.
+    pub const fn new(offers: OfferService, ctx: RequestContext) -> Self {
+        Self { offers, ctx }
+    }
+}
+
+impl Loader<OfferId> for OfferLoader {
+    type Value = Offer;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[OfferId]) -> Result<HashMap<OfferId, Offer>, Self::Error> {
+        let offers = self.offers.by_ids(&self.ctx, keys).await?;
+        Ok(offers.into_iter().map(|o| (o.id, o)).collect())
     }
 }

@@ -107,6 +107,11 @@ pub fn with_request_data(
         loaders::OrganisationLoader::new(services.tenancy.clone(), ctx.clone()),
         peerbro_persistence::ReadScope::spawner(),
     );
+    let offers = DataLoader::new(
+        loaders::OfferLoader::new(services.offers.clone(), ctx.clone()),
+        peerbro_persistence::ReadScope::spawner(),
+    )
+    .max_batch_size(100);
     let consents = people::consent_loader(services.people.clone(), ctx.clone());
     let supervision = peers::supervision_loader(services.peers.clone(), ctx.clone());
     let attempts = webhooks::attempt_loader(services.webhooks.clone(), ctx.clone());
@@ -121,6 +126,7 @@ pub fn with_request_data(
         .data(services.offers.clone())
         .data(ctx)
         .data(organisations)
+        .data(offers)
         .data(consents)
         .data(supervision)
         .data(attempts)

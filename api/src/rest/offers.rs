@@ -125,6 +125,7 @@ pub async fn list(
     let filter = OfferFilter {
         offer_type: params.offer_type.map(Into::into),
         open_only: params.open_only.unwrap_or(false),
+        ..OfferFilter::default()
     };
     let result = state.services.offers.list(&ctx, &filter, &page).await?;
     let next_cursor = super::next_cursor(&result, |o| o.id.as_uuid());

@@ -99,6 +99,9 @@ pub struct ReferralStatus {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(schema_with = absence_schema)]
     outcome_absence: Option<String>,
+    /// The offer asked for (`GET /api/v1/offers/{id}`; left out when none was).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    requested_offer_id: Option<uuid::Uuid>,
 }
 
 /// A string schema allowing exactly `values` (generated clients get an enum).
@@ -163,6 +166,7 @@ impl From<ReferrerView> for ReferralStatus {
             outcome: v.outcome.map(|o| o.as_str().to_owned()),
             decline_reason: v.decline_reason.map(|d| d.as_str().to_owned()),
             outcome_absence: v.outcome_absence.map(|a| a.as_str().to_owned()),
+            requested_offer_id: v.requested_offer_id.map(|o| o.as_uuid()),
         }
     }
 }

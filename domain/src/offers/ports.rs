@@ -39,6 +39,8 @@ pub struct OfferFilter {
     pub offer_type: Option<OfferType>,
     /// Only open offers.
     pub open_only: bool,
+    /// Only these offers (all when empty).
+    pub ids: Vec<crate::ids::OfferId>,
 }
 
 /// Offers of the context's tenant and what happens in them.

@@ -111,6 +111,28 @@ impl OfferService {
         self.offers.list(ctx, filter, page).await
     }
 
+    /// The offers of `ids` that exist in the tenant (any member; batched, at most 100).
+    ///
+    /// # Errors
+    /// `Unauthenticated`; `Validation` for more than 100 ids.
+    pub async fn by_ids(&self, ctx: &RequestContext, ids: &[OfferId]) -> DomainResult<Vec<Offer>> {
+        policy::require_member(ctx)?;
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let page = PageRequest::new(
+            Some(i64::try_from(ids.len()).unwrap_or(i64::MAX)),
+            None,
+            None,
+            None,
+        )?;
+        let filter = OfferFilter {
+            ids: ids.to_vec(),
+            ..OfferFilter::default()
+        };
+        Ok(self.offers.list(ctx, &filter, &page).await?.items)
+    }
+
     /// One offer (any member).
     ///
     /// # Errors

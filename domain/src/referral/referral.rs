@@ -174,6 +174,8 @@ pub struct ReferrerView {
     pub decline_reason: Option<DeclineReason>,
     /// Why `outcome` is absent; `None` when it is shown.
     pub outcome_absence: Option<OutcomeAbsence>,
+    /// The offer the referrer asked for.
+    pub requested_offer_id: Option<OfferId>,
 }
 
 impl ReferrerView {
@@ -193,6 +195,7 @@ impl ReferrerView {
             outcome: referral.outcome.filter(|_| outcome_shared),
             decline_reason: referral.decline_reason,
             outcome_absence: Self::absence(referral, outcome_shared),
+            requested_offer_id: referral.requested_offer_id,
         }
     }
 

@@ -72,6 +72,7 @@ impl OfferRepository for World {
                 *tt == t
                     && filter.offer_type.is_none_or(|k| k == o.offer_type)
                     && (!filter.open_only || o.open)
+                    && (filter.ids.is_empty() || filter.ids.contains(&o.id))
             })
             .map(|(_, o)| o.clone())
             .collect();

@@ -161,12 +161,64 @@ async fn a_course_fills_then_waitlists_and_a_freed_place_moves_up(db: Db) {
     let detail = app
         .gql_ok(
             Some(&coordinator),
-            "query($id: ID!) { referral(id: $id, purpose: REFERRAL_HANDLING) { requestedOfferId assignedOfferId } }",
+            "query($id: ID!) { referral(id: $id, purpose: REFERRAL_HANDLING) { requestedOfferId assignedOfferId requestedOffer { id title } assignedOffer { id } } }",
             json!({ "id": referrals[0] }),
         )
         .await;
     assert_eq!(detail["referral"]["requestedOfferId"], course_id.as_str());
     assert_eq!(detail["referral"]["assignedOfferId"], course_id.as_str());
+    // The offers as objects (through the request's DataLoader), not ids to look up.
+    assert_eq!(
+        detail["referral"]["requestedOffer"]["id"],
+        course_id.as_str()
+    );
+    assert_eq!(
+        detail["referral"]["requestedOffer"]["title"],
+        course["title"]
+    );
+    assert_eq!(
+        detail["referral"]["assignedOffer"]["id"],
+        course_id.as_str()
+    );
+    // The referrer's view names the offer asked for too, on both surfaces.
+    let status = app
+        .gql_ok(
+            Some(&referrer),
+            "query($id: ID!) { referralStatus(id: $id) { requestedOffer { id title } } }",
+            json!({ "id": referrals[0] }),
+        )
+        .await;
+    assert_eq!(
+        status["referralStatus"]["requestedOffer"]["id"],
+        course_id.as_str()
+    );
+    let rest = app
+        .get(
+            &format!("/api/v1/referrals/{}", referrals[0]),
+            Some(&referrer),
+        )
+        .await
+        .body;
+    assert_eq!(rest["requestedOfferId"], course_id.as_str(), "{rest}");
+    let assigned = app
+        .gql_ok(
+            Some(&coordinator),
+            "{ referralWorklist(first: 100, states: [ASSIGNED]) { edges { node { id requestedOffer { id } assignedOffer { id } } } } }",
+            json!({}),
+        )
+        .await;
+    let rows: Vec<&Value> = assigned["referralWorklist"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| &e["node"])
+        .filter(|n| referrals.iter().any(|r| n["id"] == r.as_str()))
+        .collect();
+    assert_eq!(rows.len(), 3);
+    for row in rows {
+        assert_eq!(row["requestedOffer"]["id"], course_id.as_str(), "{row}");
+        assert_eq!(row["assignedOffer"]["id"], course_id.as_str(), "{row}");
+    }
     let list = app
         .gql_ok(Some(&coordinator), ENROLMENTS, json!({ "id": course_id }))
         .await;

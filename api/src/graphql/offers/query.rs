@@ -31,6 +31,7 @@ impl OffersQuery {
         let filter = OfferFilter {
             offer_type: offer_type.map(Into::into),
             open_only,
+            ..OfferFilter::default()
         };
         let result = svc.list(rc, &filter, &page).await.gql()?;
         Ok(connection(result, |o| o.id.as_uuid(), Offer::from))

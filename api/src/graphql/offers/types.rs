@@ -12,7 +12,7 @@ use peerbro_domain::{DomainError, RequestContext};
 
 use crate::graphql::errors::{GqlResultExt as _, LoadError};
 use crate::graphql::peers::OfferType;
-use crate::graphql::referrals::ReferralState;
+use crate::graphql::referrals::enums::ReferralState;
 use crate::graphql::scalars::parse_id;
 
 pub(crate) fn request<'a>(

@@ -6,11 +6,13 @@ use crate::graphql::time::Instant;
 use async_graphql::dataloader::DataLoader;
 use async_graphql::{ComplexObject, Context, ID, Object, SimpleObject};
 use peerbro_domain::RequestContext;
-use peerbro_domain::ids::{OrganisationId, ReferralId};
+use peerbro_domain::ids::{OfferId, OrganisationId, ReferralId};
 use peerbro_domain::referral::{self as domain, ReferralDetail, ReferralService, ReferrerView};
 
+pub use super::enums::*;
 use crate::graphql::errors::GqlResultExt as _;
-use crate::graphql::loaders::OrganisationLoader;
+use crate::graphql::loaders::{OfferLoader, OrganisationLoader};
+use crate::graphql::offers::Offer;
 use crate::graphql::scalars::parse_id;
 use crate::graphql::tenancy::Organisation;
 
@@ -20,107 +22,9 @@ pub(crate) fn request<'a>(
     crate::graphql::errors::request_data(ctx)
 }
 
-wire_enum!(
-    /// Where a referral is.
-    ReferralState => domain::ReferralState {
-        /// Sent by the referrer.
-        Submitted,
-        /// Accepted by a coordinator.
-        Accepted,
-        /// Given to a peer or a course.
-        Assigned,
-        /// First contact made.
-        InContact,
-        /// Support is running.
-        Active,
-        /// Ended as planned.
-        Completed,
-        /// Ended before its planned end.
-        EndedEarly,
-        /// The citizen could not be reached.
-        NoContact,
-        /// Withdrawn by the referrer or the citizen.
-        Withdrawn,
-        /// Declined by a coordinator.
-        Declined,
-    }
-);
-wire_enum!(
-    /// A move of a referral.
-    ReferralAction => domain::ReferralAction {
-        /// SUBMITTED → ACCEPTED.
-        Accept,
-        /// ACCEPTED → ASSIGNED (give `peerId`).
-        Assign,
-        /// ASSIGNED → ACCEPTED.
-        Reassign,
-        /// ASSIGNED → IN_CONTACT.
-        RecordContact,
-        /// IN_CONTACT → ACTIVE.
-        Start,
-        /// ACTIVE → COMPLETED (give `outcome`).
-        Complete,
-        /// ACTIVE → ENDED_EARLY (give `outcome`).
-        EndEarly,
-        /// ASSIGNED → NO_CONTACT.
-        MarkNoContact,
-        /// Any open state before ACTIVE → WITHDRAWN.
-        Withdraw,
-        /// SUBMITTED or ACCEPTED → DECLINED (give `declineReason`).
-        Decline,
-    }
-);
-wire_enum!(
-    /// The coded outcome of finished support.
-    OutcomeCode => domain::OutcomeCode {
-        /// The goal was reached.
-        GoalReached,
-        /// Moved on to a community activity.
-        MovedOnToCommunityActivity,
-        /// Dropped out.
-        DroppedOut,
-        /// Moved away.
-        MovedAway,
-        /// Needed other help.
-        NeededOtherHelp,
-        /// Something else.
-        Other,
-    }
-);
-wire_enum!(
-    /// Why a coordinator declined.
-    DeclineReason => domain::DeclineReason {
-        /// Outside the target group.
-        OutsideTargetGroup,
-        /// No capacity now.
-        NoCapacity,
-        /// Other help fits better.
-        OtherHelpFitsBetter,
-        /// A duplicate.
-        Duplicate,
-        /// Something else.
-        Other,
-    }
-);
-
-wire_enum!(
-    /// Why a referrer's view shows no outcome.
-    OutcomeAbsence => domain::OutcomeAbsence {
-        /// The referral is still open: there is no outcome yet.
-        NotYet,
-        /// An outcome is recorded, but the citizen does not (or no longer) agree to share it.
-        NotShared,
-        /// The referral was withdrawn: there will be no outcome.
-        Withdrawn,
-        /// The referral ended without support (declined, or the citizen could not be
-        /// reached): there is no outcome.
-        EndedWithoutSupport,
-    }
-);
-
 /// What the referrer's organisation sees: nothing about the citizen beyond this.
 #[derive(SimpleObject)]
-#[graphql(serial)]
+#[graphql(complex, serial)]
 pub struct ReferralStatus {
     /// Id.
     pub(crate) id: ID,
@@ -143,6 +47,16 @@ pub struct ReferralStatus {
     /// Why `outcome` is null: not yet, not shared, withdrawn, or ended without support; null
     /// when the outcome is shown.
     pub(crate) outcome_absence: Option<OutcomeAbsence>,
+    #[graphql(skip)]
+    pub(crate) requested_offer: Option<OfferId>,
+}
+
+#[ComplexObject]
+impl ReferralStatus {
+    /// The offer the referrer asked for (null: the coordinator decides).
+    async fn requested_offer(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Offer>> {
+        offer(ctx, self.requested_offer).await
+    }
 }
 
 impl From<ReferrerView> for ReferralStatus {
@@ -158,6 +72,7 @@ impl From<ReferrerView> for ReferralStatus {
             outcome: v.outcome.map(Into::into),
             decline_reason: v.decline_reason.map(Into::into),
             outcome_absence: v.outcome_absence.map(Into::into),
+            requested_offer: v.requested_offer_id,
         }
     }
 }
@@ -209,9 +124,15 @@ pub struct Referral {
     /// The assigned peer.
     pub(crate) assigned_peer_id: Option<ID>,
     /// The offer the referrer asked for (null: the coordinator decides).
+    #[graphql(deprecation = "use requestedOffer")]
     pub(crate) requested_offer_id: Option<ID>,
     /// The course it is assigned to.
+    #[graphql(deprecation = "use assignedOffer")]
     pub(crate) assigned_offer_id: Option<ID>,
+    #[graphql(skip)]
+    pub(crate) requested_offer: Option<OfferId>,
+    #[graphql(skip)]
+    pub(crate) assigned_offer: Option<OfferId>,
     /// Flagged: assigned without contact for longer than the tenant's limit (14 days unless
     /// a tenant admin changed it).
     pub(crate) contact_overdue: bool,
@@ -233,6 +154,16 @@ pub struct Referral {
 
 #[ComplexObject]
 impl Referral {
+    /// The offer the referrer asked for (null: the coordinator decides).
+    async fn requested_offer(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Offer>> {
+        offer(ctx, self.requested_offer).await
+    }
+
+    /// The course it is assigned to (null: not a course).
+    async fn assigned_offer(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Offer>> {
+        offer(ctx, self.assigned_offer).await
+    }
+
     /// The referrer's organisation.
     async fn referrer_organisation(
         &self,
@@ -247,6 +178,15 @@ impl Referral {
             .await?
             .map(|o| Arc::new(o.into())))
     }
+}
+
+/// An offer through the request's DataLoader (batched over the rows of a list).
+async fn offer(ctx: &Context<'_>, id: Option<OfferId>) -> async_graphql::Result<Option<Offer>> {
+    let Some(id) = id else {
+        return Ok(None);
+    };
+    let loader = ctx.data::<DataLoader<OfferLoader>>()?;
+    Ok(loader.load_one(id).await?.map(Into::into))
 }
 
 /// Fetches the organisations of a page of referrals through the request's DataLoader in one
@@ -292,6 +232,8 @@ impl From<ReferralDetail> for Referral {
             assigned_peer_id: r.assigned_peer_id.map(|p| ID(p.to_string())),
             requested_offer_id: r.requested_offer_id.map(|o| ID(o.to_string())),
             assigned_offer_id: r.assigned_offer_id.map(|o| ID(o.to_string())),
+            requested_offer: r.requested_offer_id,
+            assigned_offer: r.assigned_offer_id,
             contact_overdue: d.contact_overdue,
             outcome: r.outcome.map(Into::into),
             decline_reason: r.decline_reason.map(Into::into),

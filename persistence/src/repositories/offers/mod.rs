@@ -148,6 +148,9 @@ impl OfferRepository for SeaOfferRepository {
         if filter.open_only {
             query = query.filter(offers::Column::Open.eq(true));
         }
+        if !filter.ids.is_empty() {
+            query = query.filter(offers::Column::Id.is_in(filter.ids.iter().map(|i| i.as_uuid())));
+        }
         let rows = keyset(query, offers::Column::Id, page)
             .all(&tx)
             .await
