@@ -182,15 +182,57 @@ pub struct ReferralPage {
     next_cursor: Option<String>,
 }
 
-/// Paging.
+/// Paging and narrowing.
 #[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
 #[into_params(parameter_in = Query)]
 pub struct ListParams {
     /// Page size, 1–100 (default 20).
     limit: Option<i64>,
     /// The `nextCursor` of the previous page.
     cursor: Option<String>,
+    /// Only these states, comma-separated (`SUBMITTED,ACCEPTED`); all when left out.
+    states: Option<String>,
+    /// Only referrals submitted at or after this instant (RFC 3339).
+    submitted_after: Option<String>,
+    /// Only referrals submitted before this instant (RFC 3339).
+    submitted_before: Option<String>,
+}
+
+impl ListParams {
+    fn narrowing(&self) -> Result<ReferralNarrowing, DomainError> {
+        let states =
+            match self.states.as_deref() {
+                None => Vec::new(),
+                Some(names) => names
+                    .split(',')
+                    .map(|s| {
+                        s.trim().parse::<peerbro_domain::referral::ReferralState>().map_err(|_| {
+                        DomainError::validation(
+                            "states",
+                            "must be referral states separated by commas (SUBMITTED,ACCEPTED)",
+                        )
+                    })
+                    })
+                    .collect::<Result<_, _>>()?,
+            };
+        let instant = |field: &str, v: &Option<String>| {
+            v.as_deref()
+                .map(|s| {
+                    DateTime::parse_from_rfc3339(s)
+                        .map(|at| at.with_timezone(&Utc))
+                        .map_err(|_| DomainError::validation(field, "is not an RFC 3339 instant"))
+                })
+                .transpose()
+        };
+        let narrowing = ReferralNarrowing {
+            states,
+            submitted_after: instant("submittedAfter", &self.submitted_after)?,
+            submitted_before: instant("submittedBefore", &self.submitted_before)?,
+        };
+        narrowing.filter()?;
+        Ok(narrowing)
+    }
 }
 
 fn parse_body(
@@ -295,7 +337,8 @@ pub async fn get(
     Ok(HttpResponse::Ok().json(ReferralStatus::from(view)))
 }
 
-/// The caller's organisation's referrals, oldest first.
+/// The caller's organisation's referrals, oldest first; narrowed by `states` and by when they
+/// were submitted (`submittedAfter` inclusive, `submittedBefore` exclusive) when given.
 #[utoipa::path(
     tag = "referrals",
     context_path = "/api/v1",
@@ -314,10 +357,11 @@ pub async fn list(
 ) -> Result<HttpResponse, ApiError> {
     let params = params.into_inner();
     let page = super::page_params(params.limit, params.cursor.as_deref())?;
+    let narrowing = params.narrowing()?;
     let result = state
         .services
         .referrals
-        .my_organisation_referrals(&ctx, &ReferralNarrowing::default(), &page)
+        .my_organisation_referrals(&ctx, &narrowing, &page)
         .await?;
     let next_cursor = super::next_cursor(&result, |v| v.id.as_uuid());
     Ok(HttpResponse::Ok().json(ReferralPage {

@@ -115,6 +115,76 @@ async fn a_caseworker_filters_their_organisations_referrals_by_state_and_age(db:
         "{body}"
     );
 
+    // The same narrowing over REST, for partner systems.
+    let rest_ids = |body: &Value| -> Vec<String> {
+        body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let answer = app
+        .get("/api/v1/referrals?states=SUBMITTED", Some(&referrer))
+        .await;
+    assert_eq!(
+        rest_ids(&answer.body),
+        vec![ids[1].clone(), ids[2].clone()],
+        "{}",
+        answer.body
+    );
+    let answer = app
+        .get(
+            &format!("/api/v1/referrals?submittedBefore={}", at[1]),
+            Some(&referrer),
+        )
+        .await;
+    assert_eq!(
+        rest_ids(&answer.body),
+        vec![ids[0].clone()],
+        "{}",
+        answer.body
+    );
+    let answer = app
+        .get(
+            &format!(
+                "/api/v1/referrals?states=ACCEPTED,SUBMITTED&submittedAfter={}",
+                at[1]
+            ),
+            Some(&referrer),
+        )
+        .await;
+    assert_eq!(
+        rest_ids(&answer.body),
+        vec![ids[1].clone(), ids[2].clone()],
+        "{}",
+        answer.body
+    );
+    for (query, field) in [
+        ("states=SUBMITTED,NOPE".to_owned(), "states"),
+        (
+            format!("submittedAfter={}&submittedBefore={}", at[1], at[1]),
+            "submittedBefore",
+        ),
+        ("submittedAfter=yesterday".to_owned(), "submittedAfter"),
+    ] {
+        let answer = app
+            .get(&format!("/api/v1/referrals?{query}"), Some(&referrer))
+            .await;
+        assert_eq!(
+            answer.status,
+            reqwest::StatusCode::BAD_REQUEST,
+            "{query}: {}",
+            answer.body
+        );
+        assert_eq!(
+            answer.body["code"], "VALIDATION",
+            "{query}: {}",
+            answer.body
+        );
+        assert_eq!(answer.body["field"], field, "{query}: {}", answer.body);
+    }
+
     // Only referrers have an organisation's list; only coordinators the worklist.
     assert_eq!(
         app.gql_code(Some(&coordinator), MINE, json!({})).await,
