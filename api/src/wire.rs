@@ -49,7 +49,7 @@ wire_enum!(
 /// UTC (`Z`), with milliseconds: `2026-11-29T21:05:00.123Z`.
 #[must_use]
 pub fn instant(at: chrono::DateTime<chrono::Utc>) -> String {
-    at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+    peerbro_domain::clock::wire_instant(at)
 }
 
 /// Serde: an instant in the one wire format ([`instant`]).

@@ -33,3 +33,11 @@ impl Clock for FixedClock {
         self.0
     }
 }
+
+/// An instant as every surface writes it — GraphQL's `DateTime`, REST, webhook payloads:
+/// RFC 3339 in UTC (`Z`) with milliseconds, `2026-11-29T21:05:00.123Z` (issue 11). Defined once
+/// here so that the API and the outbox cannot drift apart.
+#[must_use]
+pub fn wire_instant(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}

@@ -53,7 +53,7 @@ pub(crate) async fn referral_submitted(
         "organisationId": referral.referrer_organisation_id,
         "state": referral.state.as_str(),
         "fhirTaskStatus": referral.state.fhir_task_status(),
-        "at": referral.submitted_at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        "at": peerbro_domain::clock::wire_instant(referral.submitted_at),
     });
     write(
         tx,
@@ -79,7 +79,7 @@ pub(crate) async fn referral_moved(
         "state": moved.to.as_str(),
         "action": moved.action.as_str(),
         "fhirTaskStatus": moved.to.fhir_task_status(),
-        "at": moved.at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        "at": peerbro_domain::clock::wire_instant(moved.at),
     });
     write(tx, tenant, REFERRAL_STATUS_CHANGED, payload, moved.at).await
 }

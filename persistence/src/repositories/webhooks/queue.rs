@@ -69,7 +69,7 @@ impl DeliveryQueue for SeaWebhookRepository {
             // The Standard Webhooks payload shape: type, timestamp, data.
             let body = json!({
                 "type": event_type.as_str(),
-                "timestamp": row.created_at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+                "timestamp": peerbro_domain::clock::wire_instant(row.created_at),
                 "data": data,
             })
             .to_string();
