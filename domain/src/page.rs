@@ -136,6 +136,18 @@ impl<T> Page<T> {
             has_previous: self.has_previous,
         }
     }
+
+    /// Maps each item, failing with the first error.
+    ///
+    /// # Errors
+    /// The first error `f` answers.
+    pub fn try_map<U, E>(self, f: impl FnMut(T) -> Result<U, E>) -> Result<Page<U>, E> {
+        Ok(Page {
+            items: self.items.into_iter().map(f).collect::<Result<_, _>>()?,
+            has_next: self.has_next,
+            has_previous: self.has_previous,
+        })
+    }
 }
 
 #[cfg(test)]

@@ -45,6 +45,29 @@ pub async fn unfiltered_execute(db: &Database, tenant: TenantId, sql: &str) -> R
     Ok(result.rows_affected())
 }
 
+/// A PostgreSQL setting as a connection of `db`'s pool sees it, in a transaction acting in
+/// `tenant`.
+///
+/// # Errors
+/// The database error, as text.
+pub async fn pg_setting(db: &Database, tenant: TenantId, name: &str) -> Result<String, String> {
+    let tx = db.begin(tenant).await.map_err(|e| e.to_string())?;
+    let row = tx
+        .query_one_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT current_setting($1) AS value",
+            [name.into()],
+        ))
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or("no row")?;
+    let value = row
+        .try_get::<String>("", "value")
+        .map_err(|e| e.to_string())?;
+    tx.commit().await.map_err(|e| e.to_string())?;
+    Ok(value)
+}
+
 fn backend(db: &Database) -> DbBackend {
     match db.backend() {
         crate::Backend::Postgres => DbBackend::Postgres,

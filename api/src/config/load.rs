@@ -170,6 +170,7 @@ impl Settings {
         if let Some(share) = self.database_tenant_share {
             pool.tenant_share = share;
         }
+        pool.generic_plans = self.database_generic_plans;
         pool
     }
 

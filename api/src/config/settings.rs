@@ -52,6 +52,10 @@ pub struct Settings {
     /// `PEERBRO_DATABASE_TENANT_SHARE`: connections one tenant may hold at once (default: half
     /// the pool, rounded up), so that no tenant waits on another's flood.
     pub database_tenant_share: Option<u32>,
+    /// `PEERBRO_DATABASE_GENERIC_PLANS`: on PostgreSQL, plan each prepared statement once per
+    /// connection (`plan_cache_mode = force_generic_plan`, ADR 0024); `false` leaves the
+    /// choice to PostgreSQL.
+    pub database_generic_plans: bool,
     /// `PEERBRO_REQUEST_TIMEOUT_SECONDS`: the longest a request may take before it is answered
     /// 503 `UNAVAILABLE` and its work rolled back.
     pub request_timeout_seconds: u64,
@@ -183,6 +187,7 @@ impl Default for Settings {
             database_acquire_timeout_ms: 1000,
             database_statement_timeout_ms: 5000,
             database_tenant_share: None,
+            database_generic_plans: true,
             request_timeout_seconds: 25,
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             auto_migrate: true,

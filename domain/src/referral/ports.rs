@@ -10,6 +10,7 @@ use crate::people::{Citizen, ConsentRecord};
 use crate::privacy::Purpose;
 use crate::referral::model::{ReferralState, ReferralTransition};
 use crate::referral::referral::{PeerCapacity, Referral};
+use crate::tenancy::Organisation;
 
 /// A retried submission is recognised by its key; the fingerprint tells a true retry (same
 /// body) from a different request that reuses the key.
@@ -150,6 +151,18 @@ pub trait ReferralRepository: Send + Sync {
         filter: &ReferralFilter,
         page: &PageRequest,
     ) -> DomainResult<Page<Referral>>;
+
+    /// A page as [`Self::list`] gives it, each referral with the organisation that referred it,
+    /// read in the same statement (the worklist's screen shows both).
+    ///
+    /// # Errors
+    /// `Unknown` on storage failure.
+    async fn list_with_organisations(
+        &self,
+        ctx: &RequestContext,
+        filter: &ReferralFilter,
+        page: &PageRequest,
+    ) -> DomainResult<Page<(Referral, Organisation)>>;
 
     /// How many referrals match `filter`, paging aside.
     ///

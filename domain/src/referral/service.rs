@@ -16,6 +16,7 @@ use crate::referral::model::ReferralState;
 use crate::referral::policy::{self, Viewer};
 use crate::referral::ports::{ReferralFilter, ReferralNarrowing, ReferralRepository};
 use crate::referral::referral::{Referral, ReferrerView};
+use crate::tenancy::Organisation;
 use crate::unit_of_work::Transactions;
 
 /// The default days an assigned referral may wait for first contact before it is flagged.
@@ -28,6 +29,19 @@ pub struct ReferralDetail {
     pub referral: Referral,
     /// Whether it waits too long for first contact.
     pub contact_overdue: bool,
+    /// The organisation that referred it, when the reader asked for it with the referral
+    /// ([`WorklistRead::organisations`]).
+    pub referrer_organisation: Option<Organisation>,
+}
+
+/// What a worklist read brings besides the referrals' own fields.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct WorklistRead {
+    /// Each referral's moves.
+    pub moves: bool,
+    /// Each referral's organisation, read in the same statement (when the caller may view
+    /// organisations; otherwise it is left out).
+    pub organisations: bool,
 }
 
 /// The referral use cases.
@@ -184,6 +198,7 @@ impl ReferralService {
         Ok(ReferralDetail {
             referral,
             contact_overdue,
+            referrer_organisation: None,
         })
     }
 
@@ -211,8 +226,9 @@ impl ReferralService {
     }
 
     /// The coordinator's worklist: open referrals (optionally of some states), oldest first,
-    /// each flagged when it waits too long for first contact; with their moves only when
-    /// `moves` (the caller shows them).
+    /// each flagged when it waits too long for first contact; with their moves and their
+    /// organisations only as `read` asks (the caller shows them). Organisations come only to a
+    /// caller who may view organisations.
     ///
     /// # Errors
     /// `Forbidden`.
@@ -221,22 +237,32 @@ impl ReferralService {
         ctx: &RequestContext,
         states: Vec<ReferralState>,
         page: &PageRequest,
-        moves: bool,
+        read: WorklistRead,
     ) -> DomainResult<Page<ReferralDetail>> {
         let filter = ReferralFilter {
-            skip_moves: !moves,
+            skip_moves: !read.moves,
             ..Self::worklist_filter(ctx, states)?
         };
         let now = self.clock.now();
         let limit = i64::from(self.referrals.contact_limit_days(ctx).await?);
-        Ok(self
-            .referrals
-            .list(ctx, &filter, page)
-            .await?
-            .map(|referral| ReferralDetail {
-                contact_overdue: referral.contact_overdue(limit, now),
-                referral,
-            }))
+        let detail = |referral: Referral, referrer_organisation| ReferralDetail {
+            contact_overdue: referral.contact_overdue(limit, now),
+            referral,
+            referrer_organisation,
+        };
+        let organisations = read.organisations
+            && crate::authz::authorize(ctx, crate::authz::TenancyAction::ViewOrganisations).is_ok();
+        Ok(if organisations {
+            self.referrals
+                .list_with_organisations(ctx, &filter, page)
+                .await?
+                .map(|(referral, org)| detail(referral, Some(org)))
+        } else {
+            self.referrals
+                .list(ctx, &filter, page)
+                .await?
+                .map(|referral| detail(referral, None))
+        })
     }
 
     /// How many referrals the worklist holds (of `states`, else the open ones).

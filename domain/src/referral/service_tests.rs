@@ -387,6 +387,10 @@ async fn the_worklist_flags_assignments_waiting_for_contact_past_the_tenant_limi
         pseudonyms(),
     );
     let page = crate::page::PageRequest::first_page();
+    let all = WorklistRead {
+        moves: true,
+        organisations: true,
+    };
     let overdue = |list: &crate::page::Page<ReferralDetail>, id| {
         list.items
             .iter()
@@ -394,15 +398,32 @@ async fn the_worklist_flags_assignments_waiting_for_contact_past_the_tenant_limi
             .map(|d| d.contact_overdue)
     };
     let list = now
-        .worklist(&f.coordinator, vec![], &page, true)
+        .worklist(&f.coordinator, vec![], &page, all)
         .await
         .unwrap();
     assert_eq!(overdue(&list, old), Some(true), "15 days > 14");
+    assert!(
+        list.items.iter().all(|d| d
+            .referrer_organisation
+            .as_ref()
+            .is_some_and(|o| o.id == f.org && o.id == d.referral.referrer_organisation_id)),
+        "each referral comes with its organisation when asked"
+    );
+    let bare = now
+        .worklist(&f.coordinator, vec![], &page, WorklistRead::default())
+        .await
+        .unwrap();
+    assert!(
+        bare.items
+            .iter()
+            .all(|d| d.referrer_organisation.is_none() && d.referral.transitions.is_empty()),
+        "neither moves nor organisations unless asked"
+    );
     assert_eq!(overdue(&list, recent), Some(false), "5 days");
     let (admin, _) = member(f.tenant, &[Role::TenantAdmin], None);
     now.set_contact_limit(&admin, 4).await.unwrap();
     let list = now
-        .worklist(&f.coordinator, vec![], &page, true)
+        .worklist(&f.coordinator, vec![], &page, all)
         .await
         .unwrap();
     assert_eq!(overdue(&list, recent), Some(true), "5 days > 4");
@@ -417,14 +438,12 @@ async fn the_worklist_flags_assignments_waiting_for_contact_past_the_tenant_limi
     .await
     .unwrap();
     let list = now
-        .worklist(&f.coordinator, vec![], &page, true)
+        .worklist(&f.coordinator, vec![], &page, all)
         .await
         .unwrap();
     assert_eq!(overdue(&list, old), Some(false));
     assert!(
-        now.worklist(&f.referrer, vec![], &page, true)
-            .await
-            .is_err(),
+        now.worklist(&f.referrer, vec![], &page, all).await.is_err(),
         "the worklist is the coordinators'"
     );
 }

@@ -12,6 +12,7 @@ use crate::privacy::Purpose;
 use crate::referral::{
     DEFAULT_CONTACT_LIMIT_DAYS, Referral, ReferralFilter, ReferralRepository, Submission, Submitted,
 };
+use crate::tenancy::Organisation;
 
 #[async_trait]
 impl ReferralRepository for World {
@@ -130,6 +131,27 @@ impl ReferralRepository for World {
             .collect();
         rows.sort_by_key(|r| r.id);
         Ok(Page::from_probe(rows, page))
+    }
+
+    async fn list_with_organisations(
+        &self,
+        ctx: &RequestContext,
+        filter: &ReferralFilter,
+        page: &PageRequest,
+    ) -> DomainResult<Page<(Referral, Organisation)>> {
+        let t = ctx.tenant_id()?;
+        let page = self.list(ctx, filter, page).await?;
+        let state = self.state();
+        page.try_map(|r| {
+            state
+                .organisations
+                .get(&(t, r.referrer_organisation_id))
+                .cloned()
+                .map(|org| (r, org))
+                .ok_or(DomainError::Unknown(anyhow::anyhow!(
+                    "referral without organisation"
+                )))
+        })
     }
 
     async fn count(&self, ctx: &RequestContext, filter: &ReferralFilter) -> DomainResult<u64> {

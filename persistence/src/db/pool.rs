@@ -25,11 +25,14 @@ pub struct PoolSettings {
     /// How many connections one tenant may hold at once, so that one tenant's flood leaves
     /// the rest of the pool to the others.
     pub tenant_share: u32,
+    /// PostgreSQL plans each prepared statement once per connection
+    /// (`plan_cache_mode = force_generic_plan`) instead of choosing per execution (ADR 0024).
+    pub generic_plans: bool,
 }
 
 impl PoolSettings {
     /// The defaults for a pool of `max_connections`: a 1 s acquire timeout, a 5 s statement
-    /// timeout, and half the pool (rounded up) for any one tenant.
+    /// timeout, half the pool (rounded up) for any one tenant, and generic plans.
     #[must_use]
     pub fn new(max_connections: u32) -> Self {
         let max_connections = max_connections.max(1);
@@ -38,6 +41,7 @@ impl PoolSettings {
             acquire_timeout: Duration::from_secs(1),
             statement_timeout: Duration::from_secs(5),
             tenant_share: max_connections.div_ceil(2),
+            generic_plans: true,
         }
     }
 
@@ -187,18 +191,24 @@ pub(super) fn connect_options(url: &str, settings: &PoolSettings, max: u32) -> C
         .connect_timeout(settings.acquire_timeout.max(Duration::from_millis(100)))
         .acquire_timeout(settings.acquire_timeout)
         .sqlx_logging(false);
+    let mut startup: Vec<(&'static str, String)> = Vec::new();
     let statement = settings.statement_timeout;
     if !statement.is_zero() {
         let ms = statement.as_millis().to_string();
-        options.map_sqlx_postgres_opts(move |o| {
-            o.options([
-                ("statement_timeout", ms.as_str()),
-                ("lock_timeout", ms.as_str()),
-                // A transaction left open by a stuck client releases its locks.
-                ("idle_in_transaction_session_timeout", "60000"),
-            ])
-        });
+        startup.push(("statement_timeout", ms.clone()));
+        startup.push(("lock_timeout", ms));
+        // A transaction left open by a stuck client releases its locks.
+        startup.push(("idle_in_transaction_session_timeout", "60000".to_owned()));
         options.map_sqlx_sqlite_opts(move |o| o.busy_timeout(statement));
+    }
+    if settings.generic_plans {
+        // Plan each prepared statement once per connection (ADR 0024): every statement is
+        // scoped by tenant on indexes that lead with the tenant, and PostgreSQL's default
+        // kept re-planning the list on every execution.
+        startup.push(("plan_cache_mode", "force_generic_plan".to_owned()));
+    }
+    if !startup.is_empty() {
+        options.map_sqlx_postgres_opts(move |o| o.options(startup.clone()));
     }
     options
 }

@@ -235,7 +235,81 @@ async fn the_worklist_counts_what_it_lists(db: Db) {
     app.stop().await;
 }
 
+/// The worklist reads each referral's organisation with the rows (one statement, ADR 0023):
+/// what it shows is the organisation itself, as `organisations` lists it, on every page.
+async fn the_worklists_organisations_are_the_referrers_own(db: Db) {
+    let app = TestApp::spawn(&db).await;
+    let coordinator = app.token("helsingor", "coordinator@helsingor.demo").await;
+    let orgs = app
+        .gql_ok(
+            Some(&coordinator),
+            "{ organisations(first: 100) { edges { node { id name kind } } } }",
+            json!({}),
+        )
+        .await;
+    let referrer = app.token("helsingor", "caseworker@helsingor.demo").await;
+    for i in 0..4 {
+        app.gql_ok(
+            Some(&referrer),
+            SUBMIT,
+            json!({ "input": {
+                "newCitizen": { "name": format!("Med Organisation {i}"), "municipality": "Helsingør" },
+                "reason": "Ønsker støtte",
+                "consentEvidence": "VERBAL_TO_REFERRER",
+            }}),
+        )
+        .await;
+    }
+    let known: std::collections::HashMap<String, Value> = orgs["organisations"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["node"]["id"].as_str().unwrap().to_owned(),
+                e["node"].clone(),
+            )
+        })
+        .collect();
+    let mut after = Value::Null;
+    let mut seen = 0;
+    loop {
+        let data = app
+            .gql_ok(
+                Some(&coordinator),
+                "query($after: String) { referralWorklist(first: 3, after: $after, states: []) { pageInfo { hasNextPage endCursor } edges { node { id referrerOrganisation { id name kind } } } } }",
+                json!({ "after": after }),
+            )
+            .await;
+        let list = &data["referralWorklist"];
+        for edge in list["edges"].as_array().unwrap() {
+            let org = &edge["node"]["referrerOrganisation"];
+            let id = org["id"]
+                .as_str()
+                .expect("every referral has its organisation");
+            assert_eq!(&known[id], org, "{edge}");
+            // The same as the point read's organisation, which comes through the loader.
+            let one = app
+                .gql_ok(
+                    Some(&coordinator),
+                    "query($id: ID!) { referral(id: $id, purpose: REFERRAL_HANDLING) { referrerOrganisation { id name kind } } }",
+                    json!({ "id": edge["node"]["id"] }),
+                )
+                .await;
+            assert_eq!(&one["referral"]["referrerOrganisation"], org);
+            seen += 1;
+        }
+        if list["pageInfo"]["hasNextPage"] != true {
+            break;
+        }
+        after = list["pageInfo"]["endCursor"].clone();
+    }
+    assert!(seen >= 4, "every referral submitted is listed: {seen}");
+    app.stop().await;
+}
+
 on_both!(
     a_caseworker_filters_their_organisations_referrals_by_state_and_age,
-    the_worklist_counts_what_it_lists
+    the_worklist_counts_what_it_lists,
+    the_worklists_organisations_are_the_referrers_own
 );

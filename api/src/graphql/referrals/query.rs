@@ -8,7 +8,7 @@ use crate::graphql::errors::GqlResultExt as _;
 use crate::graphql::people::AccessPurpose;
 use crate::graphql::tenancy::{connection_with, page_request};
 use crate::graphql::time::Instant;
-use peerbro_domain::referral::ReferralNarrowing;
+use peerbro_domain::referral::{ReferralNarrowing, WorklistRead};
 
 /// Referral queries.
 #[derive(Default)]
@@ -97,20 +97,20 @@ impl ReferralsQuery {
         let (svc, rc) = request(ctx)?;
         let page = page_request(first, after, None, None).gql()?;
         let states: Vec<_> = states.into_iter().map(Into::into).collect();
-        // The moves are read only when the document selects them; the organisations in one
-        // batch ahead when it selects them.
+        // The moves are read only when the document selects them; the organisations with
+        // the rows, in the same statement, when it selects them.
         let node = ctx.look_ahead().field("edges").field("node");
-        let moves = node.field("transitions").exists();
-        let result = svc.worklist(rc, states.clone(), &page, moves).await.gql()?;
-        let mut page = connection_with(
+        let read = WorklistRead {
+            moves: node.field("transitions").exists(),
+            organisations: node.field("referrerOrganisation").exists(),
+        };
+        let result = svc.worklist(rc, states.clone(), &page, read).await.gql()?;
+        let page = connection_with(
             result,
             |d| d.referral.id.as_uuid(),
             Referral::from,
             ReferralCount::Worklist(states),
         );
-        if node.field("referrerOrganisation").exists() {
-            prefetch_organisations(ctx, page.edges.iter_mut().map(|e| &mut e.node)).await?;
-        }
         Ok(page)
     }
 }

@@ -146,8 +146,7 @@ pub struct Referral {
     pub(crate) transitions: Vec<ReferralTransition>,
     #[graphql(skip)]
     pub(crate) referrer_organisation_id: OrganisationId,
-    /// The organisation, when a list fetched its rows' organisations ahead
-    /// ([`prefetch_organisations`]).
+    /// The organisation, when a list read its rows' organisations with them (the worklist).
     #[graphql(skip)]
     pub(crate) referrer_organisation: Option<Arc<Organisation>>,
 }
@@ -189,33 +188,6 @@ async fn offer(ctx: &Context<'_>, id: Option<OfferId>) -> async_graphql::Result<
     Ok(loader.load_one(id).await?.map(Into::into))
 }
 
-/// Fetches the organisations of a page of referrals through the request's DataLoader in one
-/// `load_many` (one statement, as the loader would batch them anyway), when the document
-/// selects `referrerOrganisation`: each row then answers from what it holds, instead of each
-/// row's field passing through the loader (its lock, key sets and channel) on its own.
-pub(crate) async fn prefetch_organisations<'a>(
-    ctx: &Context<'_>,
-    rows: impl Iterator<Item = &'a mut Referral>,
-) -> async_graphql::Result<()> {
-    let rows: Vec<&mut Referral> = rows.collect();
-    let ids: std::collections::HashSet<OrganisationId> =
-        rows.iter().map(|r| r.referrer_organisation_id).collect();
-    if ids.is_empty() {
-        return Ok(());
-    }
-    let loader = ctx.data::<DataLoader<OrganisationLoader>>()?;
-    let found: std::collections::HashMap<OrganisationId, Arc<Organisation>> = loader
-        .load_many(ids)
-        .await?
-        .into_iter()
-        .map(|(id, o)| (id, Arc::new(o.into())))
-        .collect();
-    for row in rows {
-        row.referrer_organisation = found.get(&row.referrer_organisation_id).cloned();
-    }
-    Ok(())
-}
-
 impl From<ReferralDetail> for Referral {
     fn from(d: ReferralDetail) -> Self {
         let r = d.referral;
@@ -235,6 +207,7 @@ impl From<ReferralDetail> for Referral {
             requested_offer: r.requested_offer_id,
             assigned_offer: r.assigned_offer_id,
             contact_overdue: d.contact_overdue,
+            referrer_organisation: d.referrer_organisation.map(|o| Arc::new(o.into())),
             outcome: r.outcome.map(Into::into),
             decline_reason: r.decline_reason.map(Into::into),
             feedback: r.feedback,
@@ -253,7 +226,6 @@ impl From<ReferralDetail> for Referral {
                 })
                 .collect(),
             referrer_organisation_id: r.referrer_organisation_id,
-            referrer_organisation: None,
         }
     }
 }

@@ -2,6 +2,7 @@
 //! the reason sealed with the citizen's key; read and listed here; moved through the unit of
 //! work (`store.rs`), where the use case decides and this adapter only locks and stores.
 
+mod list;
 mod rows;
 mod store;
 mod submit;
@@ -13,11 +14,11 @@ use peerbro_domain::privacy::{Personal, Purpose, SubjectKind};
 use peerbro_domain::referral::{
     DEFAULT_CONTACT_LIMIT_DAYS, Referral, ReferralFilter, ReferralRepository, Submission, Submitted,
 };
+use peerbro_domain::tenancy::Organisation;
 use peerbro_domain::{DomainResult, RequestContext};
 use sea_orm::{ColumnTrait as _, EntityTrait as _, PaginatorTrait as _, QueryFilter as _};
 
 use self::rows::{corrupt, load, load_one, reason_aad};
-use super::keyset;
 use crate::audit::append_reads;
 use crate::db::Database;
 use crate::entities::referral::referrals;
@@ -48,6 +49,25 @@ fn filtered(
         query = query.filter(referrals::Column::SubmittedAt.lt(before));
     }
     query
+}
+
+impl SeaReferralRepository {
+    /// `page` with each referral's moves, unless `filter` skips them.
+    async fn with_moves(
+        &self,
+        tx: &crate::db::Tx,
+        tenant: peerbro_domain::ids::TenantId,
+        filter: &ReferralFilter,
+        page: Page<Referral>,
+    ) -> DomainResult<Page<Referral>> {
+        if filter.skip_moves {
+            return Ok(page);
+        }
+        Ok(Page {
+            items: load(tx, tenant, page.items).await?,
+            ..page
+        })
+    }
 }
 
 /// [`ReferralRepository`] on sea-orm.
@@ -138,19 +158,48 @@ impl ReferralRepository for SeaReferralRepository {
     ) -> DomainResult<Page<Referral>> {
         let tenant = ctx.tenant_id()?;
         let tx = self.db.begin(tenant).await?;
-        let rows = keyset(filtered(tenant, filter), referrals::Column::Id, page)
-            .all(&tx)
-            .await
-            .map_err(unexpected)?;
-        let items = if filter.skip_moves {
-            rows.into_iter()
-                .map(|r| rows::referral_from(r, Vec::new()))
-                .collect::<DomainResult<Vec<_>>>()?
-        } else {
-            load(&tx, tenant, rows).await?
-        };
+        let page = list::page(&tx, tenant, filter, page, false)
+            .await?
+            .map(|(referral, _)| referral);
+        let page = self.with_moves(&tx, tenant, filter, page).await?;
         tx.commit().await?;
-        Ok(Page::from_probe(items, page))
+        Ok(page)
+    }
+
+    async fn list_with_organisations(
+        &self,
+        ctx: &RequestContext,
+        filter: &ReferralFilter,
+        page: &PageRequest,
+    ) -> DomainResult<Page<(Referral, Organisation)>> {
+        let tenant = ctx.tenant_id()?;
+        let tx = self.db.begin(tenant).await?;
+        let page =
+            list::page(&tx, tenant, filter, page, true)
+                .await?
+                .try_map(|(referral, org)| {
+                    org.map(|org| (referral, org))
+                        .ok_or_else(|| corrupt("organisation"))
+                })?;
+        let (referrals, organisations): (Vec<_>, Vec<_>) = page.items.into_iter().unzip();
+        let referrals = self
+            .with_moves(
+                &tx,
+                tenant,
+                filter,
+                Page {
+                    items: referrals,
+                    has_next: page.has_next,
+                    has_previous: page.has_previous,
+                },
+            )
+            .await?;
+        tx.commit().await?;
+        Ok(Page {
+            items: referrals.items.into_iter().zip(organisations).collect(),
+            has_next: referrals.has_next,
+            has_previous: referrals.has_previous,
+        })
     }
 
     async fn count(&self, ctx: &RequestContext, filter: &ReferralFilter) -> DomainResult<u64> {

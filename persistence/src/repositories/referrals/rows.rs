@@ -28,7 +28,10 @@ pub(super) fn reason_aad(tenant: TenantId, id: Uuid) -> Vec<u8> {
     field_aad(tenant, "referrals", "reason", id)
 }
 
-fn parse_opt<T: std::str::FromStr>(value: Option<&str>, what: &str) -> DomainResult<Option<T>> {
+pub(super) fn parse_opt<T: std::str::FromStr>(
+    value: Option<&str>,
+    what: &str,
+) -> DomainResult<Option<T>> {
     value
         .map(|v| v.parse().map_err(|_| corrupt(what)))
         .transpose()
@@ -83,14 +86,14 @@ pub(super) fn referral_from(
     })
 }
 
-/// Referrals with their transitions, from their rows (reasons not decrypted): one more
-/// statement for every page, whatever its size.
+/// Referrals with their transitions filled in (reasons not decrypted): one more statement
+/// for every page, whatever its size.
 pub(crate) async fn load(
     tx: &Tx,
     tenant: TenantId,
-    rows: Vec<referrals::Model>,
+    mut referrals: Vec<Referral>,
 ) -> DomainResult<Vec<Referral>> {
-    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let ids: Vec<Uuid> = referrals.iter().map(|r| r.id.as_uuid()).collect();
     let mut moves: std::collections::HashMap<Uuid, Vec<ReferralTransition>> =
         std::collections::HashMap::new();
     if !ids.is_empty() {
@@ -106,12 +109,10 @@ pub(crate) async fn load(
             moves.entry(referral).or_default().push(transition_from(t)?);
         }
     }
-    rows.into_iter()
-        .map(|r| {
-            let transitions = moves.remove(&r.id).unwrap_or_default();
-            referral_from(r, transitions)
-        })
-        .collect()
+    for referral in &mut referrals {
+        referral.transitions = moves.remove(&referral.id.as_uuid()).unwrap_or_default();
+    }
+    Ok(referrals)
 }
 
 /// One referral with its transitions in one statement (the row left-joined to its moves,

@@ -15,7 +15,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::rows::{corrupt, find_row, load};
+use super::rows::{corrupt, find_row, load, referral_from};
 use crate::entities::peers::peer_workers;
 use crate::entities::referral::{referral_transitions, referrals};
 use crate::errors::unexpected;
@@ -26,7 +26,7 @@ use crate::unit_of_work::SeaUnit;
 impl ReferralStore for SeaUnit {
     async fn lock(&mut self, id: ReferralId) -> DomainResult<Referral> {
         let row = find_row(&self.tx, self.tenant, id, true).await?;
-        load(&self.tx, self.tenant, vec![row])
+        load(&self.tx, self.tenant, vec![referral_from(row, Vec::new())?])
             .await?
             .pop()
             .ok_or(DomainError::NotFound {
