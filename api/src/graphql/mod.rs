@@ -95,14 +95,21 @@ pub fn sdl() -> String {
     bare_schema().finish().sdl()
 }
 
-/// Attaches what one request's resolvers need: the use cases, the caller's context and
-/// DataLoaders made from it — per request, so a batch can only ever query the caller's tenant.
+/// Attaches what one request's resolvers need ([`request_data`]).
 #[must_use]
 pub fn with_request_data(
-    request: async_graphql::Request,
+    mut request: async_graphql::Request,
     services: &Services,
     ctx: RequestContext,
 ) -> async_graphql::Request {
+    fill_request_data(&mut request.data, services, ctx);
+    request
+}
+
+/// What one request's (or one subscriber's) resolvers need: the use cases, the caller's
+/// context and DataLoaders made from it — per request, so a batch can only ever query the
+/// caller's tenant. The loaders keep nothing between loads.
+pub fn fill_request_data(data: &mut async_graphql::Data, services: &Services, ctx: RequestContext) {
     let organisations = DataLoader::new(
         loaders::OrganisationLoader::new(services.tenancy.clone(), ctx.clone()),
         peerbro_persistence::ReadScope::spawner(),
@@ -112,23 +119,24 @@ pub fn with_request_data(
         peerbro_persistence::ReadScope::spawner(),
     )
     .max_batch_size(100);
-    let consents = people::consent_loader(services.people.clone(), ctx.clone());
-    let supervision = peers::supervision_loader(services.peers.clone(), ctx.clone());
-    let attempts = webhooks::attempt_loader(services.webhooks.clone(), ctx.clone());
-    let sessions = offers::session_loader(services.offers.clone(), ctx.clone());
-    request
-        .data(services.tenancy.clone())
-        .data(services.people.clone())
-        .data(services.peers.clone())
-        .data(services.referrals.clone())
-        .data(services.webhooks.clone())
-        .data(services.api_clients.clone())
-        .data(services.offers.clone())
-        .data(ctx)
-        .data(organisations)
-        .data(offers)
-        .data(consents)
-        .data(supervision)
-        .data(attempts)
-        .data(sessions)
+    data.insert(people::consent_loader(services.people.clone(), ctx.clone()));
+    data.insert(peers::supervision_loader(
+        services.peers.clone(),
+        ctx.clone(),
+    ));
+    data.insert(webhooks::attempt_loader(
+        services.webhooks.clone(),
+        ctx.clone(),
+    ));
+    data.insert(offers::session_loader(services.offers.clone(), ctx.clone()));
+    data.insert(services.tenancy.clone());
+    data.insert(services.people.clone());
+    data.insert(services.peers.clone());
+    data.insert(services.referrals.clone());
+    data.insert(services.webhooks.clone());
+    data.insert(services.api_clients.clone());
+    data.insert(services.offers.clone());
+    data.insert(ctx);
+    data.insert(organisations);
+    data.insert(offers);
 }

@@ -17,7 +17,7 @@ use peerbro_domain::{DomainError, RequestContext};
 use tokio::sync::broadcast;
 
 use super::errors::{GqlResultExt as _, to_gql};
-use super::referrals::{ReferralState, ReferralStatus};
+use super::referrals::{Referral, ReferralState, ReferralStatus};
 use super::scalars::parse_id;
 use crate::auth::Authenticator;
 use crate::events::EventBus;
@@ -40,23 +40,37 @@ pub struct ReferralStatusChange {
     referral: ReferralStatus,
 }
 
+/// A referral as it enters the worklist.
+#[derive(SimpleObject)]
+pub struct ReferralSubmission {
+    /// When it was submitted.
+    at: Instant,
+    /// The referral as the worklist shows it, read right after the submission (no reason:
+    /// that is read, audited, with `referral(id, purpose)`).
+    referral: Referral,
+}
+
 /// All subscriptions.
 #[derive(Default)]
 pub struct Subscription;
 
+/// A subscriber's view of the bus: the events of one type in their tenant (and of one
+/// referral, when narrowed), each with the subscriber's context checked again.
 struct Follow {
     rx: broadcast::Receiver<Arc<OutboxEvent>>,
     auth: Arc<Authenticator>,
     token: String,
     referrals: ReferralService,
     tenant: peerbro_domain::ids::TenantId,
+    kind: EventType,
     only: Option<ReferralId>,
 }
 
 impl Follow {
-    /// The next change this subscriber may see, or `None` when the stream ends (bus closed,
-    /// token expired or membership revoked).
-    async fn next(&mut self) -> Option<ReferralStatusChange> {
+    /// The next event of the followed kind, with its referral and the subscriber's context
+    /// as of now; `None` when the stream ends (bus closed, token expired or membership
+    /// revoked).
+    async fn next_event(&mut self) -> Option<(Arc<OutboxEvent>, ReferralId, RequestContext)> {
         loop {
             let event = match self.rx.recv().await {
                 Ok(event) => event,
@@ -66,9 +80,7 @@ impl Follow {
                 }
                 Err(broadcast::error::RecvError::Closed) => return None,
             };
-            if event.tenant_id != self.tenant
-                || event.event_type != EventType::ReferralStatusChanged
-            {
+            if event.tenant_id != self.tenant || event.event_type != self.kind {
                 continue;
             }
             let Some(id) = event
@@ -83,6 +95,21 @@ impl Follow {
             if self.only.is_some_and(|only| only != id) {
                 continue;
             }
+            return match self
+                .auth
+                .context(Some(&self.token), &format!("ws-{}", event.id))
+                .await
+            {
+                Ok(ctx) if ctx.tenant_id().ok() == Some(self.tenant) => Some((event, id, ctx)),
+                _ => None,
+            };
+        }
+    }
+
+    /// The next change this subscriber may see.
+    async fn next_change(&mut self) -> Option<ReferralStatusChange> {
+        loop {
+            let (event, id, ctx) = self.next_event().await?;
             let state = |key: &str| {
                 event
                     .data
@@ -92,14 +119,6 @@ impl Follow {
             };
             let (Some(previous), Some(state)) = (state("previousState"), state("state")) else {
                 continue;
-            };
-            let ctx = match self
-                .auth
-                .context(Some(&self.token), &format!("ws-{}", event.id))
-                .await
-            {
-                Ok(ctx) if ctx.tenant_id().ok() == Some(self.tenant) => ctx,
-                _ => return None,
             };
             match self.referrals.referrer_view(&ctx, id).await {
                 Ok(view) => {
@@ -115,6 +134,48 @@ impl Follow {
             }
         }
     }
+
+    /// The next submission this subscriber may see; the stream ends when they may no longer
+    /// follow submissions (a role revoked).
+    async fn next_submission(&mut self) -> Option<ReferralSubmission> {
+        loop {
+            let (event, id, ctx) = self.next_event().await?;
+            match self.referrals.worklist_entry(&ctx, id).await {
+                Ok(detail) => {
+                    return Some(ReferralSubmission {
+                        at: event.created_at.into(),
+                        referral: detail.into(),
+                    });
+                }
+                Err(DomainError::Forbidden(_)) => return None,
+                Err(DomainError::NotFound { .. }) => {}
+                Err(err) => tracing::warn!(error = %err, "a live update could not be read"),
+            }
+        }
+    }
+}
+
+/// A follower of `kind` for the subscriber of `ctx`.
+fn follow(
+    ctx: &Context<'_>,
+    kind: EventType,
+    only: Option<ReferralId>,
+) -> async_graphql::Result<Follow> {
+    let token = ctx
+        .data::<SubscriberToken>()
+        .map_err(|_| to_gql(DomainError::Unauthenticated))?
+        .0
+        .clone();
+    let rc = ctx.data::<RequestContext>()?;
+    Ok(Follow {
+        rx: ctx.data::<EventBus>()?.subscribe(),
+        auth: ctx.data::<Arc<Authenticator>>()?.clone(),
+        token,
+        referrals: ctx.data::<ReferralService>()?.clone(),
+        tenant: rc.tenant_id().gql()?,
+        kind,
+        only,
+    })
 }
 
 #[Subscription]
@@ -129,34 +190,40 @@ impl Subscription {
         ctx: &Context<'_>,
         referral_id: Option<ID>,
     ) -> async_graphql::Result<impl Stream<Item = ReferralStatusChange> + use<>> {
-        let token = ctx
-            .data::<SubscriberToken>()
-            .map_err(|_| to_gql(DomainError::Unauthenticated))?
-            .0
-            .clone();
         let rc = ctx.data::<RequestContext>()?;
         ReferralService::may_follow(rc).gql()?;
         let only = referral_id
             .map(|id| parse_id("referralId", &id).map(ReferralId::from_uuid))
             .transpose()
             .gql()?;
-        let referrals = ctx.data::<ReferralService>()?;
         if let Some(id) = only {
             // A referral that does not exist, or that the caller may not see, is refused at
             // once (`NOT_FOUND`) instead of followed in silence for ever.
-            referrals.referrer_view(rc, id).await.gql()?;
+            ctx.data::<ReferralService>()?
+                .referrer_view(rc, id)
+                .await
+                .gql()?;
         }
-        let follow = Follow {
-            rx: ctx.data::<EventBus>()?.subscribe(),
-            auth: ctx.data::<Arc<Authenticator>>()?.clone(),
-            token,
-            referrals: referrals.clone(),
-            tenant: rc.tenant_id().gql()?,
-            only,
-        };
+        let follow = follow(ctx, EventType::ReferralStatusChanged, only)?;
         Ok(futures_util::stream::unfold(
             follow,
-            |mut follow| async move { follow.next().await.map(|change| (change, follow)) },
+            |mut follow| async move { follow.next_change().await.map(|change| (change, follow)) },
+        ))
+    }
+
+    /// Every new referral of the tenant, as the worklist shows it, once its submission has
+    /// committed (within the worker's poll interval): for coordinators and tenant admins, to
+    /// keep a worklist screen current without polling. Others are refused with `FORBIDDEN`;
+    /// the stream ends when the caller's token expires or their role is revoked.
+    async fn referral_submitted(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<impl Stream<Item = ReferralSubmission> + use<>> {
+        ReferralService::may_follow_submissions(ctx.data::<RequestContext>()?).gql()?;
+        let follow = follow(ctx, EventType::ReferralSubmitted, None)?;
+        Ok(futures_util::stream::unfold(
+            follow,
+            |mut follow| async move { follow.next_submission().await.map(|s| (s, follow)) },
         ))
     }
 }

@@ -15,8 +15,8 @@ use serde_json::json;
 
 use crate::auth::AuthError;
 use crate::graphql::{
-    GqlResultExt as _, HttpSchema, PeerbroSchema, SubscriberToken, to_gql, with_codes,
-    with_request_data,
+    GqlResultExt as _, HttpSchema, PeerbroSchema, SubscriberToken, fill_request_data, to_gql,
+    with_codes, with_request_data,
 };
 use crate::http::auth::resolve;
 use crate::http::graphql_ws;
@@ -283,8 +283,8 @@ pub async fn websocket(
 ) -> actix_web::Result<HttpResponse> {
     let mut data = Data::default();
     data.insert(state.events.clone());
-    data.insert(state.services.referrals.clone());
     data.insert(state.auth.clone());
+    let services = state.services.clone();
     let header = req
         .headers()
         .get(actix_web::http::header::AUTHORIZATION)
@@ -311,8 +311,10 @@ pub async fn websocket(
         if ctx.actor().is_none() {
             return Err(to_gql(DomainError::Unauthenticated));
         }
+        // The same use cases and loaders a request gets, made from the subscriber's context,
+        // so that nested fields (an offer, an organisation) resolve in events too.
         let mut data = Data::default();
-        data.insert(ctx);
+        fill_request_data(&mut data, &services, ctx);
         data.insert(SubscriberToken(token));
         Ok(data)
     };

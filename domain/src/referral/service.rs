@@ -265,6 +265,35 @@ impl ReferralService {
         })
     }
 
+    /// Whether the caller may hear of new referrals as they are submitted (coordinators and
+    /// tenant admins: the worklist's readers).
+    ///
+    /// # Errors
+    /// `Unauthenticated`; `Forbidden` for every other role.
+    pub fn may_follow_submissions(ctx: &RequestContext) -> DomainResult<()> {
+        policy::require_coordinator(ctx)
+    }
+
+    /// One referral as the worklist shows it (no reason: that is read audited through
+    /// [`Self::referral`]); coordinators and tenant admins.
+    ///
+    /// # Errors
+    /// `Forbidden`; `NotFound`.
+    pub async fn worklist_entry(
+        &self,
+        ctx: &RequestContext,
+        id: ReferralId,
+    ) -> DomainResult<ReferralDetail> {
+        policy::require_coordinator(ctx)?;
+        let referral = self.referrals.get(ctx, id, None).await?;
+        let limit = i64::from(self.referrals.contact_limit_days(ctx).await?);
+        Ok(ReferralDetail {
+            contact_overdue: referral.contact_overdue(limit, self.clock.now()),
+            referral,
+            referrer_organisation: None,
+        })
+    }
+
     /// How many referrals the worklist holds (of `states`, else the open ones).
     ///
     /// # Errors

@@ -630,3 +630,33 @@ async fn a_new_citizens_taken_pseudonym_is_drawn_again_when_referring() {
     ));
     assert_eq!(f.world.state().referrals.len(), 2);
 }
+
+#[tokio::test]
+async fn a_worklist_entry_is_the_coordinators_and_carries_no_reason() {
+    let f = fixture();
+    let id = f.accepted().await;
+    let entry = f.svc.worklist_entry(&f.coordinator, id).await.unwrap();
+    assert_eq!(entry.referral.id, id);
+    assert!(
+        entry.referral.reason.is_none(),
+        "no reason without an audited read"
+    );
+    assert!(ReferralService::may_follow_submissions(&f.coordinator).is_ok());
+    {
+        let who = &f.referrer;
+        assert!(matches!(
+            f.svc.worklist_entry(who, id).await,
+            Err(DomainError::Forbidden(_))
+        ));
+        assert!(matches!(
+            ReferralService::may_follow_submissions(who),
+            Err(DomainError::Forbidden(_))
+        ));
+    }
+    assert!(matches!(
+        f.svc
+            .worklist_entry(&f.coordinator, ReferralId::from_uuid(uuid::Uuid::now_v7()))
+            .await,
+        Err(DomainError::NotFound { .. })
+    ));
+}

@@ -1,5 +1,6 @@
-//! The `referralStatusChanged` subscription over WebSocket (graphql-transport-ws): who may
-//! subscribe, and each subscriber hears only what they may see.
+//! The `referralStatusChanged` and `referralSubmitted` subscriptions over WebSocket
+//! (graphql-transport-ws): who may subscribe, each subscriber hears only what they may see,
+//! and nested objects (offers, organisations) resolve in events as in queries.
 
 use std::time::Duration;
 
@@ -13,7 +14,7 @@ use tokio_tungstenite::tungstenite::http::HeaderValue;
 type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
-const SUBSCRIBE: &str = "subscription($id: ID) { referralStatusChanged(referralId: $id) { previousState state referral { id state feedback outcome } } }";
+const SUBSCRIBE: &str = "subscription($id: ID) { referralStatusChanged(referralId: $id) { previousState state referral { id state feedback outcome requestedOffer { title } } } }";
 const SUBMIT: &str =
     "mutation($input: SubmitReferralInput!) { submitReferral(input: $input) { referral { id } } }";
 const MOVE: &str = "mutation($input: MoveReferralInput!) { moveReferral(input: $input) { id } }";
@@ -292,3 +293,117 @@ async fn failures_close_with_the_protocols_codes(db: Db) {
     app.stop().await;
 }
 on_both!(failures_close_with_the_protocols_codes);
+
+const SUBMITTED: &str = "subscription { referralSubmitted { at referral { id state contactOverdue reason referrerOrganisation { name } requestedOffer { title } } } }";
+
+/// Connects with `token` and starts `query`; panics unless the connection is acknowledged.
+async fn start(app: &TestApp, token: &str, query: &str) -> Socket {
+    let mut ws = open(app).await;
+    send(
+        &mut ws,
+        json!({ "type": "connection_init", "payload": { "Authorization": format!("Bearer {token}") } }),
+    )
+    .await;
+    let ack = next(&mut ws, Duration::from_secs(10)).await;
+    assert_eq!(ack.unwrap()["type"], "connection_ack");
+    send(
+        &mut ws,
+        json!({ "id": "1", "type": "subscribe", "payload": { "query": query } }),
+    )
+    .await;
+    ws
+}
+
+/// `referralSubmitted` keeps a coordinator's worklist current: each new referral of their
+/// tenant arrives once, as the worklist shows it (organisation and requested offer resolved,
+/// no reason), and nothing of another tenant; a referrer or a peer is refused.
+async fn coordinators_hear_new_referrals_of_their_tenant(db: Db) {
+    let mut settings = test_settings(&db).await;
+    settings.webhook_poll_interval_ms = 100;
+    let app = TestApp::spawn_with(settings).await;
+    let referrer = app.token("helsingor", "caseworker@helsingor.demo").await;
+    let coordinator = app.token("helsingor", "coordinator@helsingor.demo").await;
+    let admin = app.token("helsingor", "admin@helsingor.demo").await;
+    let other_referrer = app.token("kobenhavn", "caseworker@kobenhavn.demo").await;
+    let other_coordinator = app.token("kobenhavn", "coordinator@kobenhavn.demo").await;
+    let mut mine = start(&app, &coordinator, SUBMITTED).await;
+    let mut theirs = start(&app, &other_coordinator, SUBMITTED).await;
+    // An open offer of the tenant, asked for by the referral.
+    let offer = app
+        .gql_ok(
+            Some(&admin),
+            "{ offers(first: 50) { edges { node { id title open } } } }",
+            json!({}),
+        )
+        .await["offers"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["node"]["open"] == true)
+        .map(|e| e["node"].clone())
+        .expect("the demo tenant has an open offer");
+    let other_id = submit(&app, &other_referrer, "København").await;
+    let data = app
+        .gql_ok(
+            Some(&referrer),
+            SUBMIT,
+            json!({ "input": {
+                "newCitizen": { "name": "Ny Borger", "municipality": "Helsingør" },
+                "reason": "Ønsker en peer",
+                "offerId": offer["id"],
+                "consentEvidence": "VERBAL_TO_REFERRER",
+            }}),
+        )
+        .await;
+    let id = data["submitReferral"]["referral"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let heard = next(&mut mine, Duration::from_secs(20))
+        .await
+        .expect("an event");
+    assert_eq!(heard["type"], "next", "{heard}");
+    assert!(heard["payload"].get("errors").is_none(), "{heard}");
+    let submission = &heard["payload"]["data"]["referralSubmitted"];
+    assert_eq!(submission["referral"]["id"], id.as_str(), "{heard}");
+    assert_eq!(submission["referral"]["state"], "SUBMITTED");
+    assert_eq!(
+        submission["referral"]["reason"],
+        Value::Null,
+        "no reason unaudited"
+    );
+    assert_eq!(
+        submission["referral"]["requestedOffer"]["title"],
+        offer["title"]
+    );
+    assert!(submission["referral"]["referrerOrganisation"]["name"].is_string());
+    // Once: nothing more comes for it.
+    assert!(next(&mut mine, Duration::from_millis(700)).await.is_none());
+    // The other tenant's coordinator heard only their own.
+    let heard = next(&mut theirs, Duration::from_secs(20))
+        .await
+        .expect("an event");
+    assert_eq!(
+        heard["payload"]["data"]["referralSubmitted"]["referral"]["id"],
+        other_id.as_str(),
+        "{heard}"
+    );
+    assert!(
+        next(&mut theirs, Duration::from_millis(700))
+            .await
+            .is_none()
+    );
+    for token in [
+        referrer,
+        app.token("helsingor", "peer@helsingor.demo").await,
+    ] {
+        let mut ws = start(&app, &token, SUBMITTED).await;
+        let refused = next(&mut ws, Duration::from_secs(10)).await.unwrap();
+        assert_eq!(
+            refused["payload"]["errors"][0]["extensions"]["code"], "FORBIDDEN",
+            "{refused}"
+        );
+    }
+    app.stop().await;
+}
+on_both!(coordinators_hear_new_referrals_of_their_tenant);
