@@ -224,6 +224,7 @@ mod tests {
             organisation_id: None,
             roles: std::collections::BTreeSet::new(),
             created_at: chrono::Utc::now(),
+            deactivated_at: None,
         }
     }
 

@@ -217,6 +217,7 @@ impl ApiClientService {
             organisation_id: Some(organisation),
             roles: BTreeSet::new(),
             created_at: now,
+            deactivated_at: None,
         };
         let client = ApiClient {
             id,

@@ -163,4 +163,20 @@ impl UserRepository for InMemory {
         user.roles = change(user, admins)?;
         Ok(user.clone())
     }
+
+    async fn set_deactivated(
+        &self,
+        ctx: &RequestContext,
+        id: UserId,
+        at: Option<chrono::DateTime<chrono::Utc>>,
+    ) -> DomainResult<User> {
+        let t = ctx.tenant_id()?;
+        let mut users = lock(&self.users);
+        let (_, user) = users
+            .iter_mut()
+            .find(|(tt, u)| *tt == t && u.id == id)
+            .ok_or(DomainError::NotFound { resource: "user" })?;
+        user.deactivated_at = at;
+        Ok(user.clone())
+    }
 }

@@ -305,6 +305,8 @@ pub struct User {
     pub roles: BTreeSet<Role>,
     /// When they were invited.
     pub created_at: DateTime<Utc>,
+    /// Since when they may not sign in (a tenant admin deactivated them); `None` while active.
+    pub deactivated_at: Option<DateTime<Utc>>,
 }
 
 /// What a tenant admin gives to invite a user.
@@ -331,6 +333,7 @@ impl Invitation {
             organisation_id: self.organisation_id,
             roles: self.roles,
             created_at: Utc::now(),
+            deactivated_at: None,
         }
     }
 }

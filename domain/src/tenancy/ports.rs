@@ -146,4 +146,16 @@ pub trait UserRepository: Send + Sync {
         id: UserId,
         change: RoleChange,
     ) -> DomainResult<User>;
+
+    /// Sets (`Some`) or clears (`None`) when a user was deactivated, and makes every process
+    /// forget them as a caller as it commits.
+    ///
+    /// # Errors
+    /// `NotFound`.
+    async fn set_deactivated(
+        &self,
+        ctx: &RequestContext,
+        id: UserId,
+        at: Option<chrono::DateTime<chrono::Utc>>,
+    ) -> DomainResult<User>;
 }

@@ -95,3 +95,50 @@ async fn inviting_into_an_unknown_organisation_is_not_found() {
     let err = svc.invite_user(&RequestContext::system(tenant), inv).await;
     assert!(matches!(err, Err(DomainError::NotFound { .. })));
 }
+
+#[tokio::test]
+async fn a_deactivated_user_is_no_caller_until_reactivated() {
+    let (svc, tenant) = service();
+    let system = RequestContext::system(tenant);
+    let boss = svc
+        .invite_user(&system, invitation("a@x.dk", &[Role::TenantAdmin]))
+        .await
+        .unwrap();
+    let ctx = admin(tenant, boss.id);
+    let worker = svc
+        .invite_user(&ctx, invitation("b@x.dk", &[Role::Referrer]))
+        .await
+        .unwrap();
+    assert!(svc.authenticate(tenant, worker.id, None, "r").await.is_ok());
+    let off = svc.deactivate_user(&ctx, worker.id).await.unwrap();
+    assert!(off.deactivated_at.is_some());
+    assert!(matches!(
+        svc.authenticate(tenant, worker.id, None, "r").await,
+        Err(DomainError::Unauthenticated)
+    ));
+    // Again: nothing changes, the first instant stays.
+    let again = svc.deactivate_user(&ctx, worker.id).await.unwrap();
+    assert_eq!(again.deactivated_at, off.deactivated_at);
+    let on = svc.reactivate_user(&ctx, worker.id).await.unwrap();
+    assert!(on.deactivated_at.is_none());
+    assert!(svc.authenticate(tenant, worker.id, None, "r").await.is_ok());
+    // Not oneself; not without the admin role; not another tenant's user.
+    assert!(matches!(
+        svc.deactivate_user(&ctx, boss.id).await,
+        Err(DomainError::Validation { .. })
+    ));
+    let referrer = RequestContext::user(
+        tenant,
+        Actor::new(worker.id, [Role::Referrer].into(), None),
+        "t",
+    );
+    assert!(matches!(
+        svc.deactivate_user(&referrer, boss.id).await,
+        Err(DomainError::Forbidden(_))
+    ));
+    let elsewhere = admin(TenantId::new(), boss.id);
+    assert!(matches!(
+        svc.deactivate_user(&elsewhere, worker.id).await,
+        Err(DomainError::NotFound { .. })
+    ));
+}

@@ -13,6 +13,7 @@ pub struct Model {
     pub display_name: String,
     pub organisation_id: Option<Uuid>,
     pub created_at: DateTimeUtc,
+    pub deactivated_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -71,6 +71,7 @@ impl ApiClientRepository for SeaApiClientRepository {
             display_name: Set(service_user.display_name.as_str().to_owned()),
             organisation_id: Set(service_user.organisation_id.map(|o| o.as_uuid())),
             created_at: Set(service_user.created_at),
+            deactivated_at: Set(None),
         })
         .exec_without_returning(&tx)
         .await

@@ -1,6 +1,6 @@
 //! Callers answered from memory (ADR 0022): a request's caller — the user and their roles — may
-//! come from memory on PostgreSQL, and a revoked role still stops working at once, in the
-//! server that revoked it and in another server on the same database.
+//! come from memory on PostgreSQL, and a revoked role or a deactivated user still stops working
+//! at once, in the server that changed it and in another server on the same database.
 
 use std::time::{Duration, Instant};
 
@@ -8,6 +8,9 @@ use peerbro_tests::{Db, TestApp, on_both, test_settings};
 use serde_json::json;
 
 const WORKLIST: &str = "{ referralWorklist(first: 1) { edges { node { id } } } }";
+const ME: &str = "{ me { email } }";
+const DEACTIVATE: &str =
+    "mutation($id: ID!) { deactivateUser(input: { userId: $id }) { user { deactivatedAt } } }";
 const REVOKE: &str = "mutation($id: ID!, $role: Role!) { revokeRole(input: { userId: $id, role: $role }) { roles } }";
 
 /// Callers answered from memory so far.
@@ -84,6 +87,32 @@ async fn a_revoked_role_stops_working_at_once_in_every_server(db: Db) {
         allowed < Duration::from_secs(3),
         "server b still lets the revoked coordinator in after {allowed:?}"
     );
+
+    // Deactivating a user works the same way: b, which knows the case-worker from memory,
+    // refuses them within milliseconds of a's answer.
+    let caseworker = a.token("helsingor", "caseworker@helsingor.demo").await;
+    let caseworker_id = a.user_id("helsingor", "caseworker@helsingor.demo").await;
+    for _ in 0..3 {
+        b.gql_ok(Some(&caseworker), ME, json!({})).await;
+    }
+    a.gql_ok(Some(&admin), DEACTIVATE, json!({ "id": caseworker_id }))
+        .await;
+    assert_eq!(
+        a.gql_code(Some(&caseworker), ME, json!({})).await,
+        "UNAUTHENTICATED"
+    );
+    let started = Instant::now();
+    loop {
+        let (_, body) = b.gql(Some(&caseworker), ME, json!({})).await;
+        if body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED" {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(3),
+            "server b still lets the deactivated case-worker in: {body}"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
     b.stop().await;
     a.stop().await;
 }

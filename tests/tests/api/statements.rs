@@ -182,12 +182,10 @@ async fn postgres_plans_each_statement_once_per_connection(db: Db) {
     for (generic, expected) in [(true, "force_generic_plan"), (false, "auto")] {
         let mut settings = settings.clone();
         settings.database_generic_plans = generic;
-        let pool = peerbro_persistence::Database::connect_with(
-            &settings.database_url,
-            settings.pool(),
-        )
-        .await
-        .unwrap();
+        let pool =
+            peerbro_persistence::Database::connect_with(&settings.database_url, settings.pool())
+                .await
+                .unwrap();
         let mode = peerbro_persistence::testing::pg_setting(&pool, tenant, "plan_cache_mode")
             .await
             .unwrap();

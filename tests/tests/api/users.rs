@@ -166,7 +166,108 @@ async fn only_admins_and_coordinators_list_users_and_everyone_reads_themself(db:
     app.stop().await;
 }
 
+const DEACTIVATE: &str = "mutation($id: ID!) { deactivateUser(input: { userId: $id }) { user { id deactivatedAt roles } } }";
+const REACTIVATE: &str = "mutation($id: ID!) { reactivateUser(input: { userId: $id }) { user { id deactivatedAt roles } } }";
+
+/// A tenant admin deactivates a user: the user's token is refused at once (401
+/// `UNAUTHENTICATED`), their roles stay, and reactivating lets the same token in again. No one
+/// else may, an admin may not deactivate themself, and another tenant's user is not found.
+async fn a_tenant_admin_deactivates_and_reactivates_a_user(db: Db) {
+    let app = TestApp::spawn(&db).await;
+    let admin = app.admin("helsingor").await;
+    let caseworker = app.token("helsingor", "caseworker@helsingor.demo").await;
+    let id = app.user_id("helsingor", "caseworker@helsingor.demo").await;
+    let me = "{ me { email } }";
+    app.gql_ok(Some(&caseworker), me, json!({})).await;
+    let off = app
+        .gql_ok(Some(&admin), DEACTIVATE, json!({ "id": id }))
+        .await;
+    let user = &off["deactivateUser"]["user"];
+    assert!(user["deactivatedAt"].is_string(), "{off}");
+    assert_eq!(user["roles"], json!(["REFERRER"]), "roles stay");
+    let (status, body) = app.gql(Some(&caseworker), me, json!({})).await;
+    assert_eq!(status, 401, "{body}");
+    assert_eq!(body["errors"][0]["extensions"]["code"], "UNAUTHENTICATED");
+    let rest = app.get("/api/v1/referrals", Some(&caseworker)).await;
+    assert_eq!(rest.status, 401, "{rest:?}");
+    // Listed as deactivated; deactivating again keeps the first instant.
+    let again = app
+        .gql_ok(Some(&admin), DEACTIVATE, json!({ "id": id }))
+        .await;
+    assert_eq!(
+        again["deactivateUser"]["user"]["deactivatedAt"],
+        user["deactivatedAt"]
+    );
+    let listed = app
+        .gql_ok(
+            Some(&admin),
+            "{ users(first: 100) { edges { node { id deactivatedAt } } } }",
+            json!({}),
+        )
+        .await;
+    let row = listed["users"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["node"]["id"] == id.to_string().as_str())
+        .unwrap()
+        .clone();
+    assert_eq!(row["node"]["deactivatedAt"], user["deactivatedAt"]);
+    let on = app
+        .gql_ok(Some(&admin), REACTIVATE, json!({ "id": id }))
+        .await;
+    assert!(
+        on["reactivateUser"]["user"]["deactivatedAt"].is_null(),
+        "{on}"
+    );
+    app.gql_ok(Some(&caseworker), me, json!({})).await;
+
+    // Who may: tenant admins only; not oneself; not across tenants; a bad id is VALIDATION.
+    let admin_id = app.user_id("helsingor", "admin@helsingor.demo").await;
+    assert_eq!(
+        app.gql_code(Some(&admin), DEACTIVATE, json!({ "id": admin_id }))
+            .await,
+        "VALIDATION"
+    );
+    for email in [
+        "coordinator@helsingor.demo",
+        "caseworker@helsingor.demo",
+        "peer@helsingor.demo",
+    ] {
+        let token = app.token("helsingor", email).await;
+        for mutation in [DEACTIVATE, REACTIVATE] {
+            assert_eq!(
+                app.gql_code(Some(&token), mutation, json!({ "id": admin_id }))
+                    .await,
+                "FORBIDDEN",
+                "{email}"
+            );
+        }
+    }
+    assert_eq!(
+        app.gql_code(None, DEACTIVATE, json!({ "id": id })).await,
+        "UNAUTHENTICATED"
+    );
+    let other_admin = app.admin("kobenhavn").await;
+    for mutation in [DEACTIVATE, REACTIVATE] {
+        assert_eq!(
+            app.gql_code(Some(&other_admin), mutation, json!({ "id": id }))
+                .await,
+            "NOT_FOUND"
+        );
+    }
+    assert_eq!(
+        app.gql_code(Some(&admin), DEACTIVATE, json!({ "id": "not-an-id" }))
+            .await,
+        "VALIDATION"
+    );
+    // Nothing of that changed the case-worker.
+    app.gql_ok(Some(&caseworker), me, json!({})).await;
+    app.stop().await;
+}
+
 on_both!(
     a_tenant_admin_invites_users_and_changes_their_roles,
     only_admins_and_coordinators_list_users_and_everyone_reads_themself,
+    a_tenant_admin_deactivates_and_reactivates_a_user,
 );

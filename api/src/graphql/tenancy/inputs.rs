@@ -1,6 +1,6 @@
 //! Input objects of this context's GraphQL API.
 
-use async_graphql::{ID, InputObject};
+use async_graphql::{ID, InputObject, SimpleObject};
 
 use super::types::*;
 use crate::wire::OrganisationKind;
@@ -45,4 +45,18 @@ pub struct RoleChangeInput {
     pub(crate) user_id: ID,
     /// The role.
     pub(crate) role: Role,
+}
+
+/// The user to deactivate or reactivate.
+#[derive(InputObject)]
+pub struct UserActivationInput {
+    /// The user.
+    pub(crate) user_id: ID,
+}
+
+/// The user after `deactivateUser` or `reactivateUser`.
+#[derive(SimpleObject)]
+pub struct UserActivationPayload {
+    /// The user as they now are (`deactivatedAt` set or cleared).
+    pub(crate) user: User,
 }

@@ -108,4 +108,31 @@ impl TenancyMutation {
             .gql()
             .map(Into::into)
     }
+
+    /// Deactivates a user (tenant admins): their tokens are refused from the moment this
+    /// answers, in every server process, and nothing of theirs is deleted. Deactivating one
+    /// already deactivated changes nothing. You cannot deactivate yourself (`VALIDATION`), so
+    /// a tenant always keeps an active admin.
+    async fn deactivate_user(
+        &self,
+        ctx: &Context<'_>,
+        input: UserActivationInput,
+    ) -> async_graphql::Result<UserActivationPayload> {
+        let (svc, rc) = request(ctx)?;
+        let id = UserId::from_uuid(parse_id("userId", &input.user_id).gql()?);
+        let user = svc.deactivate_user(rc, id).await.gql()?;
+        Ok(UserActivationPayload { user: user.into() })
+    }
+
+    /// Reactivates a deactivated user (tenant admins); their roles are as they were.
+    async fn reactivate_user(
+        &self,
+        ctx: &Context<'_>,
+        input: UserActivationInput,
+    ) -> async_graphql::Result<UserActivationPayload> {
+        let (svc, rc) = request(ctx)?;
+        let id = UserId::from_uuid(parse_id("userId", &input.user_id).gql()?);
+        let user = svc.reactivate_user(rc, id).await.gql()?;
+        Ok(UserActivationPayload { user: user.into() })
+    }
 }

@@ -129,6 +129,8 @@ pub struct User {
     pub(crate) roles: Vec<Role>,
     /// Invited.
     pub(crate) created_at: Instant,
+    /// Since when they may not sign in (`deactivateUser`); null while active.
+    pub(crate) deactivated_at: Option<Instant>,
     #[graphql(skip)]
     pub(crate) organisation_id: Option<OrganisationId>,
 }
@@ -154,6 +156,7 @@ impl From<domain::User> for User {
             display_name: u.display_name.as_str().to_owned(),
             roles: u.roles.into_iter().map(Into::into).collect(),
             created_at: u.created_at.into(),
+            deactivated_at: u.deactivated_at.map(Into::into),
             organisation_id: u.organisation_id,
         }
     }

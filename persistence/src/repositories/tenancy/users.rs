@@ -45,6 +45,7 @@ fn user_from(m: users::Model, roles: BTreeSet<Role>) -> DomainResult<User> {
         organisation_id: m.organisation_id.map(OrganisationId::from_uuid),
         roles,
         created_at: m.created_at,
+        deactivated_at: m.deactivated_at,
     })
 }
 
@@ -243,6 +244,7 @@ impl UserRepository for SeaUserRepository {
             display_name: Set(user.display_name.as_str().to_owned()),
             organisation_id: Set(user.organisation_id.map(|o| o.as_uuid())),
             created_at: Set(user.created_at),
+            deactivated_at: Set(user.deactivated_at),
         }
         .insert(&tx)
         .await
@@ -309,6 +311,30 @@ impl UserRepository for SeaUserRepository {
         tx.commit().await?;
         self.db.callers.forget(tenant, id);
         user.roles = new_roles;
+        Ok(user)
+    }
+
+    #[tracing::instrument(skip_all, fields(user = %id))]
+    async fn set_deactivated(
+        &self,
+        ctx: &RequestContext,
+        id: UserId,
+        at: Option<chrono::DateTime<chrono::Utc>>,
+    ) -> DomainResult<User> {
+        let tenant = ctx.tenant_id()?;
+        let tx = self.db.begin(tenant).await?;
+        let row = find_user(&tx, tenant, id).await?;
+        let mut active: users::ActiveModel = row.into();
+        active.deactivated_at = Set(at);
+        let row = active.update(&tx).await.map_err(unexpected)?;
+        let user = users_with_roles(&tx, tenant, vec![row])
+            .await?
+            .pop()
+            .ok_or(DomainError::NotFound { resource: "user" })?;
+        // Every process drops the user from its caller cache as this commits.
+        notify_callers(&tx, tenant, id).await?;
+        tx.commit().await?;
+        self.db.callers.forget(tenant, id);
         Ok(user)
     }
 }
