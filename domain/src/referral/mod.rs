@@ -4,6 +4,7 @@
 
 pub mod model;
 mod moves;
+mod next_step;
 pub mod policy;
 pub mod ports;
 #[allow(clippy::module_inception)]
@@ -15,6 +16,7 @@ mod submit;
 pub mod values;
 
 pub use model::*;
+pub use next_step::*;
 pub use ports::*;
 pub use referral::*;
 pub use service::*;

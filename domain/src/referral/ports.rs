@@ -62,6 +62,8 @@ pub struct ReferralFilter {
     pub referrer_organisation_id: Option<OrganisationId>,
     /// Only referrals assigned to this peer (their matches).
     pub assigned_peer_id: Option<PeerId>,
+    /// Only referrals of this citizen (their own list).
+    pub citizen_id: Option<crate::ids::CitizenId>,
     /// Only referrals submitted at or after this instant.
     pub submitted_after: Option<chrono::DateTime<chrono::Utc>>,
     /// Only referrals submitted before this instant.

@@ -157,6 +157,51 @@ impl ReferralService {
         }))
     }
 
+    /// The caller's own referrals, as the citizen referred (a user with a citizen record; an
+    /// empty page for anyone else): status, dates, feedback and their own outcome.
+    ///
+    /// # Errors
+    /// `Unauthenticated` for an anonymous caller.
+    pub async fn my_referrals(
+        &self,
+        ctx: &RequestContext,
+        page: &PageRequest,
+    ) -> DomainResult<Page<ReferrerView>> {
+        let Some(filter) = self.own_filter(ctx).await? else {
+            return Ok(Page::from_probe(Vec::new(), page));
+        };
+        let page = self.referrals.list(ctx, &filter, page).await?;
+        // The citizen always sees their own outcome.
+        Ok(page.map(|r| ReferrerView::of(&r, true)))
+    }
+
+    /// How many referrals the caller has as the citizen referred.
+    ///
+    /// # Errors
+    /// `Unauthenticated` for an anonymous caller.
+    pub async fn count_my_referrals(&self, ctx: &RequestContext) -> DomainResult<u64> {
+        match self.own_filter(ctx).await? {
+            Some(filter) => self.referrals.count(ctx, &filter).await,
+            None => Ok(0),
+        }
+    }
+
+    async fn own_filter(&self, ctx: &RequestContext) -> DomainResult<Option<ReferralFilter>> {
+        let user = ctx
+            .actor()
+            .map(Actor::user_id)
+            .ok_or(DomainError::Unauthenticated)?;
+        Ok(self
+            .citizens
+            .citizen_id_of_user(ctx, user)
+            .await?
+            .map(|citizen| ReferralFilter {
+                citizen_id: Some(citizen),
+                skip_moves: true,
+                ..ReferralFilter::default()
+            }))
+    }
+
     /// How many referrals of the caller's organisation match `narrowing` (referrers).
     ///
     /// # Errors

@@ -660,3 +660,66 @@ async fn a_worklist_entry_is_the_coordinators_and_carries_no_reason() {
         Err(DomainError::NotFound { .. })
     ));
 }
+
+#[tokio::test]
+async fn a_citizen_lists_their_own_referrals_with_outcome_and_next_step() {
+    let f = fixture();
+    let mine = f.accepted().await;
+    let other = f.accepted().await;
+    let citizen = f.world.state().referrals[&(f.tenant, mine)].citizen_id;
+    let (me, user) = member(f.tenant, &[Role::Citizen], None);
+    f.world
+        .state()
+        .citizens
+        .get_mut(&(f.tenant, citizen))
+        .unwrap()
+        .user_id = Some(user);
+    let page = crate::page::PageRequest::first_page();
+    let list = f.svc.my_referrals(&me, &page).await.unwrap();
+    let ids: Vec<_> = list.items.iter().map(|v| v.id).collect();
+    assert_eq!(ids, vec![mine], "only their own, not {other}");
+    assert_eq!(f.svc.count_my_referrals(&me).await.unwrap(), 1);
+    assert_eq!(
+        list.items[0].state.next_step(),
+        Some(ReferralNextStep::AwaitingAssignment)
+    );
+    // Someone with no citizen record has none; an anonymous caller is refused.
+    assert!(
+        f.svc
+            .my_referrals(&f.referrer, &page)
+            .await
+            .unwrap()
+            .items
+            .is_empty()
+    );
+    assert_eq!(f.svc.count_my_referrals(&f.referrer).await.unwrap(), 0);
+    assert!(matches!(
+        f.svc
+            .my_referrals(&RequestContext::anonymous("t"), &page)
+            .await,
+        Err(DomainError::Unauthenticated)
+    ));
+}
+
+#[test]
+fn every_open_state_has_a_next_step_and_every_ended_one_none() {
+    use ReferralState as S;
+    for state in [
+        S::Submitted,
+        S::Accepted,
+        S::Assigned,
+        S::InContact,
+        S::Active,
+    ] {
+        assert!(state.next_step().is_some(), "{state:?}");
+    }
+    for state in [
+        S::Completed,
+        S::EndedEarly,
+        S::NoContact,
+        S::Withdrawn,
+        S::Declined,
+    ] {
+        assert!(state.next_step().is_none(), "{state:?}");
+    }
+}

@@ -190,6 +190,7 @@ fn matches(filter: &ReferralFilter, r: &Referral) -> bool {
         && filter
             .assigned_peer_id
             .is_none_or(|p| Some(p) == r.assigned_peer_id)
+        && filter.citizen_id.is_none_or(|c| c == r.citizen_id)
         && filter.submitted_after.is_none_or(|a| r.submitted_at >= a)
         && filter.submitted_before.is_none_or(|b| r.submitted_at < b)
 }

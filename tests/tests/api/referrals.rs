@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 
 const SUBMIT: &str = "mutation($input: SubmitReferralInput!) { submitReferral(input: $input) { created referral { id state fhirTaskStatus feedback outcome submittedAt } } }";
 const MOVE: &str = "mutation($input: MoveReferralInput!) { moveReferral(input: $input) { id state feedback outcome firstContactAt } }";
-const STATUS: &str = "query($id: ID!) { referralStatus(id: $id) { state feedback outcome outcomeAbsence firstContactAt } }";
+const STATUS: &str = "query($id: ID!) { referralStatus(id: $id) { state nextStep feedback outcome outcomeAbsence firstContactAt } }";
 
 fn new_citizen(name: &str, share: bool, key: Option<&str>) -> Value {
     json!({ "input": {
@@ -160,6 +160,14 @@ async fn a_referral_runs_to_completion_and_the_referrer_follows_each_step(db: Db
             seen["referralStatus"]["state"], state,
             "the referrer sees {state}"
         );
+        let next = match state {
+            "ACCEPTED" => json!("AWAITING_ASSIGNMENT"),
+            "ASSIGNED" => json!("AWAITING_FIRST_CONTACT"),
+            "IN_CONTACT" => json!("AWAITING_START"),
+            "ACTIVE" => json!("IN_PROGRESS"),
+            _ => Value::Null,
+        };
+        assert_eq!(seen["referralStatus"]["nextStep"], next, "{state}");
         if state != "COMPLETED" {
             assert_eq!(
                 seen["referralStatus"]["outcomeAbsence"], "NOT_YET",
@@ -843,6 +851,22 @@ async fn a_citizen_withdraws_their_own_referral_and_no_one_elses(db: Db) {
         .as_str()
         .unwrap()
         .to_owned();
+    // The citizen's app lists their own referral (and its next step); the other citizen's
+    // lists none, and so does a referrer's, who has no citizen record.
+    let mine = "{ myReferrals(first: 10) { totalCount edges { node { id state nextStep } } } }";
+    let own = app.gql_ok(Some(&citizens[0].0), mine, json!({})).await;
+    assert_eq!(own["myReferrals"]["totalCount"], 1, "{own}");
+    assert_eq!(own["myReferrals"]["edges"][0]["node"]["id"], id.as_str());
+    assert_eq!(
+        own["myReferrals"]["edges"][0]["node"]["nextStep"],
+        "AWAITING_TRIAGE"
+    );
+    for token in [&citizens[1].0, &referrer] {
+        let none = app.gql_ok(Some(token), mine, json!({})).await;
+        assert_eq!(none["myReferrals"]["totalCount"], 0, "{none}");
+        assert_eq!(none["myReferrals"]["edges"], json!([]));
+    }
+    assert_eq!(app.gql_code(None, mine, json!({})).await, "UNAUTHENTICATED");
     // Another citizen: not found; the citizen may not make any other move.
     assert_eq!(
         mv(

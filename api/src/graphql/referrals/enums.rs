@@ -100,3 +100,19 @@ wire_enum!(
         EndedWithoutSupport,
     }
 );
+wire_enum!(
+    /// What happens next with a referral, as the citizen referred is told it; apps word it in
+    /// their own language.
+    ReferralNextStep => domain::ReferralNextStep {
+        /// A coordinator is to look at it.
+        AwaitingTriage,
+        /// Accepted: a peer or a course is to be found.
+        AwaitingAssignment,
+        /// A peer is assigned and is to make first contact.
+        AwaitingFirstContact,
+        /// In contact: the support is to start.
+        AwaitingStart,
+        /// The support is under way.
+        InProgress,
+    }
+);

@@ -50,6 +50,28 @@ impl ReferralsQuery {
         ))
     }
 
+    /// The caller's own referrals as the citizen referred (the citizen app): status, dates,
+    /// feedback, their own outcome and `nextStep`, oldest first. Empty for a user without a
+    /// citizen record.
+    async fn my_referrals(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(validator(minimum = 1, maximum = 100))] first: Option<i32>,
+        after: Option<String>,
+        #[graphql(validator(minimum = 1, maximum = 100))] last: Option<i32>,
+        before: Option<String>,
+    ) -> async_graphql::Result<Connection<String, ReferralStatus, ReferralCount>> {
+        let (svc, rc) = request(ctx)?;
+        let page = page_request(first, after, last, before).gql()?;
+        let result = svc.my_referrals(rc, &page).await.gql()?;
+        Ok(connection_with(
+            result,
+            |v| v.id.as_uuid(),
+            ReferralStatus::from,
+            ReferralCount::Mine,
+        ))
+    }
+
     /// One referral's status: referrers of the submitting organisation, coordinators.
     async fn referral_status(
         &self,

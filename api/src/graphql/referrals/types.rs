@@ -57,6 +57,13 @@ impl ReferralStatus {
     async fn requested_offer(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Offer>> {
         offer(ctx, self.requested_offer).await
     }
+
+    /// What happens next (null once the referral has ended).
+    async fn next_step(&self) -> Option<ReferralNextStep> {
+        domain::ReferralState::from(self.state)
+            .next_step()
+            .map(Into::into)
+    }
 }
 
 impl From<ReferrerView> for ReferralStatus {
@@ -236,6 +243,8 @@ pub enum ReferralCount {
     Organisation(domain::ReferralNarrowing),
     /// The coordinator's worklist, of these states (the open ones when empty).
     Worklist(Vec<domain::ReferralState>),
+    /// The caller's own referrals, as the citizen referred.
+    Mine,
 }
 
 #[Object]
@@ -249,6 +258,7 @@ impl ReferralCount {
                 svc.count_my_organisation_referrals(rc, narrowing).await
             }
             Self::Worklist(states) => svc.count_worklist(rc, states.clone()).await,
+            Self::Mine => svc.count_my_referrals(rc).await,
         }
         .gql()?;
         Ok(i64::try_from(n).unwrap_or(i64::MAX))

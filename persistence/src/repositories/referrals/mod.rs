@@ -42,6 +42,9 @@ fn filtered(
     if let Some(peer) = filter.assigned_peer_id {
         query = query.filter(referrals::Column::AssignedPeerId.eq(peer.as_uuid()));
     }
+    if let Some(citizen) = filter.citizen_id {
+        query = query.filter(referrals::Column::CitizenId.eq(citizen.as_uuid()));
+    }
     if let Some(after) = filter.submitted_after {
         query = query.filter(referrals::Column::SubmittedAt.gte(after));
     }
