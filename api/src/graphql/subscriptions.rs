@@ -196,6 +196,9 @@ impl Subscription {
             .map(|id| parse_id("referralId", &id).map(ReferralId::from_uuid))
             .transpose()
             .gql()?;
+        // Listening starts before the check below reads the database, so that a change made
+        // meanwhile is not missed.
+        let follow = follow(ctx, EventType::ReferralStatusChanged, only)?;
         if let Some(id) = only {
             // A referral that does not exist, or that the caller may not see, is refused at
             // once (`NOT_FOUND`) instead of followed in silence for ever.
@@ -204,7 +207,6 @@ impl Subscription {
                 .await
                 .gql()?;
         }
-        let follow = follow(ctx, EventType::ReferralStatusChanged, only)?;
         Ok(futures_util::stream::unfold(
             follow,
             |mut follow| async move { follow.next_change().await.map(|change| (change, follow)) },

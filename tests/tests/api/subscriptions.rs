@@ -2,22 +2,39 @@
 //! (graphql-transport-ws): who may subscribe, each subscriber hears only what they may see,
 //! and nested objects (offers, organisations) resolve in events as in queries.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::{SinkExt as _, StreamExt as _};
 use peerbro_tests::{Db, TestApp, on_both, test_settings};
 use serde_json::{Value, json};
+use tokio::sync::{Mutex, mpsc};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest as _;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
-
-type Socket =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 const SUBSCRIBE: &str = "subscription($id: ID) { referralStatusChanged(referralId: $id) { previousState state referral { id state feedback outcome requestedOffer { title } } } }";
 const SUBMIT: &str =
     "mutation($input: SubmitReferralInput!) { submitReferral(input: $input) { referral { id } } }";
 const MOVE: &str = "mutation($input: MoveReferralInput!) { moveReferral(input: $input) { id } }";
+
+type Ws =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// What the server sent: a protocol message, or the end of the connection (with its close
+/// frame's code and reason, when it sent one).
+enum Frame {
+    Text(Value),
+    Closed(Option<(u16, String)>),
+}
+
+/// A client connection whose messages a task of its own reads as they come, answering the
+/// server's pings at once as a real client does (the server drops a client silent for 10 s,
+/// and a test may spend that long on HTTP requests on a loaded machine).
+struct Socket {
+    sink: Arc<Mutex<futures_util::stream::SplitSink<Ws, Message>>>,
+    rx: mpsc::UnboundedReceiver<Frame>,
+}
 
 async fn open(app: &TestApp) -> Socket {
     let url = format!("{}/graphql", app.address.replace("http://", "ws://"));
@@ -26,32 +43,58 @@ async fn open(app: &TestApp) -> Socket {
         "sec-websocket-protocol",
         HeaderValue::from_static("graphql-transport-ws"),
     );
-    tokio_tungstenite::connect_async(request).await.unwrap().0
+    let (sink, mut stream) = tokio_tungstenite::connect_async(request)
+        .await
+        .unwrap()
+        .0
+        .split();
+    let sink = Arc::new(Mutex::new(sink));
+    let (tx, rx) = mpsc::unbounded_channel();
+    let pong = sink.clone();
+    tokio::spawn(async move {
+        loop {
+            let frame = match stream.next().await {
+                Some(Ok(Message::Text(text))) => {
+                    let Ok(message) = serde_json::from_str::<Value>(&text) else {
+                        continue;
+                    };
+                    if message["type"] == "ping" {
+                        let answer = Message::text(json!({ "type": "pong" }).to_string());
+                        let _ = pong.lock().await.send(answer).await;
+                        continue;
+                    }
+                    Frame::Text(message)
+                }
+                Some(Ok(Message::Close(frame))) => {
+                    Frame::Closed(frame.map(|f| (u16::from(f.code), f.reason.to_string())))
+                }
+                Some(Err(_)) | None => Frame::Closed(None),
+                Some(Ok(_)) => continue,
+            };
+            let closed = matches!(frame, Frame::Closed(_));
+            if tx.send(frame).is_err() || closed {
+                return;
+            }
+        }
+    });
+    Socket { sink, rx }
 }
 
 async fn send(ws: &mut Socket, message: Value) {
-    ws.send(Message::text(message.to_string())).await.unwrap();
+    ws.sink
+        .lock()
+        .await
+        .send(Message::text(message.to_string()))
+        .await
+        .unwrap();
 }
 
-/// The next protocol message (pings answered and skipped), or `None` when the server closes
-/// the connection or nothing but pings comes within `wait` (in all: the server's keep-alive
-/// pings must not make the wait endless).
+/// The next protocol message (pings are answered by the reader), or `None` when the server
+/// closes the connection or nothing comes within `wait`.
 async fn next(ws: &mut Socket, wait: Duration) -> Option<Value> {
-    let deadline = tokio::time::Instant::now() + wait;
-    loop {
-        let frame = tokio::time::timeout_at(deadline, ws.next()).await.ok()??;
-        match frame {
-            Ok(Message::Text(text)) => {
-                let message: Value = serde_json::from_str(&text).unwrap();
-                if message["type"] == "ping" {
-                    send(ws, json!({ "type": "pong" })).await;
-                    continue;
-                }
-                return Some(message);
-            }
-            Ok(Message::Close(_)) | Err(_) => return None,
-            Ok(_) => {}
-        }
+    match tokio::time::timeout(wait, ws.rx.recv()).await.ok()?? {
+        Frame::Text(message) => Some(message),
+        Frame::Closed(_) => None,
     }
 }
 
@@ -208,20 +251,17 @@ async fn following_a_referral_the_caller_cannot_see_is_refused(db: Db) {
 }
 on_both!(following_a_referral_the_caller_cannot_see_is_refused);
 
-/// The close frame the server ends the connection with (pings answered, other messages
-/// skipped), or `None` when it ends without one or not within `wait`.
+/// The close frame the server ends the connection with (other messages skipped), or `None`
+/// when it ends without one or not within `wait`.
 async fn close_frame(ws: &mut Socket, wait: Duration) -> Option<(u16, String)> {
     let deadline = tokio::time::Instant::now() + wait;
     loop {
-        match tokio::time::timeout_at(deadline, ws.next()).await.ok()?? {
-            Ok(Message::Close(Some(frame))) => {
-                return Some((u16::from(frame.code), frame.reason.to_string()));
-            }
-            Ok(Message::Close(None)) | Err(_) => return None,
-            Ok(Message::Text(text)) if text.contains("\"ping\"") => {
-                send(ws, json!({ "type": "pong" })).await;
-            }
-            Ok(_) => {}
+        match tokio::time::timeout_at(deadline, ws.rx.recv())
+            .await
+            .ok()??
+        {
+            Frame::Closed(frame) => return frame,
+            Frame::Text(_) => {}
         }
     }
 }
@@ -258,7 +298,13 @@ async fn failures_close_with_the_protocols_codes(db: Db) {
         4401
     );
     let mut garbled = open(&app).await;
-    garbled.send(Message::text("not json")).await.unwrap();
+    garbled
+        .sink
+        .lock()
+        .await
+        .send(Message::text("not json"))
+        .await
+        .unwrap();
     assert_eq!(
         close_frame(&mut garbled, wait)
             .await
