@@ -8,9 +8,35 @@ use crate::ids::ReferralId;
 use crate::referral::model::{MoveDetails, ReferralAction};
 use crate::referral::policy::{self, Mover};
 use crate::referral::ports::AssignTarget;
+use crate::referral::referral::ReferrerView;
 use crate::referral::service::ReferralService;
 
 impl ReferralService {
+    /// Moves a referral ([`Self::move_referral`]) and answers it as the mover may see it
+    /// afterwards: as [`Self::referrer_view`] gives it, and to the assigned peer who recorded
+    /// contact or the start, what the referrer sees of their match.
+    ///
+    /// # Errors
+    /// As [`Self::move_referral`].
+    pub async fn move_and_view(
+        &self,
+        ctx: &RequestContext,
+        id: ReferralId,
+        action: ReferralAction,
+        details: MoveDetails,
+        target: Option<AssignTarget>,
+    ) -> DomainResult<ReferrerView> {
+        let mover = policy::mover(ctx, action)?;
+        self.move_referral(ctx, id, action, details, target).await?;
+        if mover == Mover::AssignedPeer {
+            // The move itself showed the referral is the caller's match.
+            let referral = self.referrals.get(ctx, id, None).await?;
+            let shared = self.outcome_shared(ctx, referral.citizen_id).await?;
+            return Ok(ReferrerView::of(&referral, shared));
+        }
+        self.referrer_view(ctx, id).await
+    }
+
     /// A referrer of the submitting organisation, or the citizen referred, may withdraw;
     /// anyone else's referral answers `NotFound`.
     async fn ensure_may_withdraw(&self, ctx: &RequestContext, id: ReferralId) -> DomainResult<()> {
@@ -19,7 +45,9 @@ impl ReferralService {
     }
 
     /// Moves a referral. Coordinators make every move; a referrer of the submitting
-    /// organisation, or the citizen referred, may only withdraw. Assigning names a peer, who must be active and have
+    /// organisation, or the citizen referred, may only withdraw; the peer a referral is
+    /// assigned to records first contact and the start (anyone else's match answers
+    /// `NotFound` to a peer). Assigning names a peer, who must be active and have
     /// capacity for another one-to-one match, or a course, where the citizen gets a place or a
     /// place on the waiting list.
     ///
@@ -34,8 +62,9 @@ impl ReferralService {
         details: MoveDetails,
         target: Option<AssignTarget>,
     ) -> DomainResult<ReferralId> {
-        match policy::mover(ctx, action)? {
-            Mover::Coordinator => {}
+        let mover = policy::mover(ctx, action)?;
+        match mover {
+            Mover::Coordinator | Mover::AssignedPeer => {}
             Mover::Withdrawer => self.ensure_may_withdraw(ctx, id).await?,
         }
         let me = ctx.actor().map(crate::context::Actor::user_id);
@@ -58,6 +87,18 @@ impl ReferralService {
         let mut uow = self.transactions.begin(ctx).await?;
         // Load and lock everything the move touches; every id resolves before any rule.
         let mut referral = uow.referrals().lock(id).await?;
+        if mover == Mover::AssignedPeer {
+            let own = match me {
+                Some(user) => uow.peer_places().peer_of_user(user).await?,
+                None => None,
+            };
+            // Another peer's match does not exist for this caller.
+            if own.is_none() || referral.assigned_peer_id != own {
+                return Err(DomainError::NotFound {
+                    resource: "referral",
+                });
+            }
+        }
         let mut course = None;
         let mut capacity = None;
         match target {

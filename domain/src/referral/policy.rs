@@ -104,13 +104,16 @@ pub fn viewer(ctx: &RequestContext, referral: &Referral) -> Viewer {
 }
 
 /// Who moves a referral: coordinators make every move; a referrer or the citizen referred
-/// only withdraws (and only a referral they may see, which the use case checks).
+/// only withdraws (and only a referral they may see, which the use case checks); a peer records
+/// first contact and the start on a match of their own (which the use case checks).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Mover {
     /// Any move.
     Coordinator,
     /// Withdrawal of a referral they can see.
     Withdrawer,
+    /// Contact and start on a referral assigned to them.
+    AssignedPeer,
 }
 
 /// Who the caller is for `action`.
@@ -125,6 +128,12 @@ pub fn mover(ctx: &RequestContext, action: ReferralAction) -> DomainResult<Mover
     if action == ReferralAction::Withdraw && (actor.has(Role::Referrer) || actor.has(Role::Citizen))
     {
         Ok(Mover::Withdrawer)
+    } else if matches!(
+        action,
+        ReferralAction::RecordContact | ReferralAction::Start
+    ) && actor.has(Role::Peer)
+    {
+        Ok(Mover::AssignedPeer)
     } else {
         Err(forbidden())
     }

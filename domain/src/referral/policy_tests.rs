@@ -173,6 +173,13 @@ fn each_role_gets_exactly_its_decisions() {
         );
         assert_eq!(require_coordinator(&c).is_ok(), *coordinating, "{role:?}");
     }
+    // A peer records contact and the start (on their own match, which the use case checks),
+    // and nothing else.
+    let (peer, _) = crate::testing::member(TenantId::new(), &[Role::Peer], None);
+    for action in [ReferralAction::RecordContact, ReferralAction::Start] {
+        assert_eq!(mover(&peer, action).ok(), Some(Mover::AssignedPeer));
+    }
+    assert!(mover(&peer, ReferralAction::Complete).is_err());
     // Jobs and the seed act for the system: they coordinate, but never refer.
     let system = RequestContext::system(TenantId::new());
     assert!(coordinates(&system) && require_coordinator(&system).is_ok());

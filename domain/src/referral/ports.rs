@@ -215,4 +215,10 @@ pub trait PeerPlaces: Send {
     /// # Errors
     /// `NotFound` for a peer not in the tenant.
     async fn lock_capacity(&mut self, peer: PeerId) -> DomainResult<PeerCapacity>;
+
+    /// The peer worker whose account `user` is, if any.
+    ///
+    /// # Errors
+    /// `Unknown` on storage failure.
+    async fn peer_of_user(&mut self, user: crate::ids::UserId) -> DomainResult<Option<PeerId>>;
 }

@@ -127,7 +127,11 @@ impl ReferralService {
         Ok(self.citizens.citizen_id_of_user(ctx, user).await? == Some(referral.citizen_id))
     }
 
-    async fn outcome_shared(&self, ctx: &RequestContext, citizen: CitizenId) -> DomainResult<bool> {
+    pub(super) async fn outcome_shared(
+        &self,
+        ctx: &RequestContext,
+        citizen: CitizenId,
+    ) -> DomainResult<bool> {
         let system = RequestContext::system(ctx.tenant_id()?);
         self.citizens
             .consent_given(&system, citizen, ConsentPurpose::ShareOutcomeWithReferrer)

@@ -723,3 +723,70 @@ fn every_open_state_has_a_next_step_and_every_ended_one_none() {
         assert!(state.next_step().is_none(), "{state:?}");
     }
 }
+
+#[tokio::test]
+async fn the_assigned_peer_records_contact_and_start_on_their_own_match_only() {
+    let f = fixture();
+    let mine = f.peer(PeerStatus::Active, 5);
+    let other = f.peer(PeerStatus::Active, 5);
+    let as_peer = |peer: PeerId| {
+        let user = f.world.state().peers[&(f.tenant, peer)].user_id.unwrap();
+        RequestContext::user(
+            f.tenant,
+            crate::context::Actor::new(user, [Role::Peer].into(), None),
+            "t",
+        )
+    };
+    let id = f.accepted().await;
+    // Not yet assigned to them: it does not exist for the peer.
+    assert!(matches!(
+        f.mv(&as_peer(mine), id, ReferralAction::RecordContact, None)
+            .await,
+        Err(DomainError::NotFound { .. })
+    ));
+    f.mv(
+        &f.coordinator,
+        id,
+        ReferralAction::Assign,
+        Some(AssignTarget::Peer(mine)),
+    )
+    .await
+    .unwrap();
+    assert!(matches!(
+        f.mv(&as_peer(other), id, ReferralAction::RecordContact, None)
+            .await,
+        Err(DomainError::NotFound { .. })
+    ));
+    // Only contact and start: anything else is the coordinator's.
+    for action in [
+        ReferralAction::Complete,
+        ReferralAction::Reassign,
+        ReferralAction::Accept,
+    ] {
+        assert!(matches!(
+            f.mv(&as_peer(mine), id, action, None).await,
+            Err(DomainError::Forbidden(_))
+        ));
+    }
+    f.mv(&as_peer(mine), id, ReferralAction::RecordContact, None)
+        .await
+        .unwrap();
+    // The peer is answered with what the referrer sees of their match.
+    let view = f
+        .svc
+        .move_and_view(
+            &as_peer(mine),
+            id,
+            ReferralAction::Start,
+            MoveDetails::default(),
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!((view.id, view.state), (id, ReferralState::Active));
+    let referral = f.world.state().referrals[&(f.tenant, id)].clone();
+    assert_eq!(referral.state, ReferralState::Active);
+    assert!(referral.first_contact_at.is_some());
+    let user = f.world.state().peers[&(f.tenant, mine)].user_id;
+    assert_eq!(referral.transitions.last().unwrap().actor, user);
+}

@@ -96,6 +96,15 @@ impl ReferralStore for FakeUnit {
 
 #[async_trait]
 impl PeerPlaces for FakeUnit {
+    async fn peer_of_user(&mut self, user: crate::ids::UserId) -> DomainResult<Option<PeerId>> {
+        Ok(self
+            .staged
+            .peers
+            .iter()
+            .find(|((t, _), p)| *t == self.tenant && p.user_id == Some(user))
+            .map(|((_, id), _)| *id))
+    }
+
     async fn lock_capacity(&mut self, peer: PeerId) -> DomainResult<PeerCapacity> {
         let p = self
             .staged

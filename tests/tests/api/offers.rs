@@ -588,14 +588,56 @@ async fn cafes_count_heads_and_matches_log_meetings(db: Db) {
             "FORBIDDEN"
         );
     }
-    // Once the match has ended, no longer.
-    for step in [
-        json!({ "id": referral, "action": "RECORD_CONTACT" }),
-        json!({ "id": referral, "action": "START" }),
-        json!({ "id": referral, "action": "COMPLETE", "outcome": "GOAL_REACHED" }),
-    ] {
-        mv(&app, &coordinator, step).await.unwrap();
+    // The peer records first contact and the start on their own match (the peer app); ending
+    // it is the coordinator's, and a referrer may do neither.
+    for who in [&referrer, &peer_user] {
+        assert_eq!(
+            mv(
+                &app,
+                who,
+                json!({ "id": referral, "action": "COMPLETE", "outcome": "GOAL_REACHED" })
+            )
+            .await
+            .unwrap_err(),
+            "FORBIDDEN"
+        );
     }
+    assert_eq!(
+        mv(
+            &app,
+            &referrer,
+            json!({ "id": referral, "action": "RECORD_CONTACT" })
+        )
+        .await
+        .unwrap_err(),
+        "FORBIDDEN"
+    );
+    let other_peer = app.token("kobenhavn", "peer@kobenhavn.demo").await;
+    assert_eq!(
+        mv(
+            &app,
+            &other_peer,
+            json!({ "id": referral, "action": "RECORD_CONTACT" })
+        )
+        .await
+        .unwrap_err(),
+        "NOT_FOUND",
+        "another tenant's peer"
+    );
+    for (step, state) in [("RECORD_CONTACT", "IN_CONTACT"), ("START", "ACTIVE")] {
+        let moved = mv(&app, &peer_user, json!({ "id": referral, "action": step }))
+            .await
+            .unwrap();
+        assert_eq!(moved["state"], state, "{moved}");
+    }
+    // Once the match has ended, no longer.
+    mv(
+        &app,
+        &coordinator,
+        json!({ "id": referral, "action": "COMPLETE", "outcome": "GOAL_REACHED" }),
+    )
+    .await
+    .unwrap();
     assert_eq!(
         app.gql_code(Some(&peer_user), WHO, json!({ "id": referral }))
             .await,

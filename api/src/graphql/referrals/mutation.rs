@@ -97,8 +97,10 @@ impl ReferralsMutation {
         })
     }
 
-    /// Moves a referral; an illegal move is a CONFLICT. Referrers may only WITHDRAW their
-    /// organisation's referrals.
+    /// Moves a referral; an illegal move is a CONFLICT. Coordinators make every move;
+    /// referrers may only WITHDRAW their organisation's referrals (and the citizen referred
+    /// their own); the peer a referral is assigned to may RECORD_CONTACT and START it (another
+    /// peer's match is NOT_FOUND to them).
     async fn move_referral(
         &self,
         ctx: &Context<'_>,
@@ -126,9 +128,9 @@ impl ReferralsMutation {
             decline_reason: input.decline_reason.map(Into::into),
             feedback: input.feedback,
         };
-        svc.move_referral(rc, id, input.action.into(), details, target)
+        svc.move_and_view(rc, id, input.action.into(), details, target)
             .await
-            .gql()?;
-        svc.referrer_view(rc, id).await.gql().map(Into::into)
+            .gql()
+            .map(Into::into)
     }
 }

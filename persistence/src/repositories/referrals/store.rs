@@ -86,6 +86,19 @@ impl ReferralStore for SeaUnit {
 
 #[async_trait]
 impl PeerPlaces for SeaUnit {
+    async fn peer_of_user(
+        &mut self,
+        user: peerbro_domain::ids::UserId,
+    ) -> DomainResult<Option<PeerId>> {
+        Ok(peer_workers::Entity::find()
+            .filter(peer_workers::Column::TenantId.eq(self.tenant.as_uuid()))
+            .filter(peer_workers::Column::UserId.eq(user.as_uuid()))
+            .one(&self.tx)
+            .await
+            .map_err(unexpected)?
+            .map(|row| PeerId::from_uuid(row.id)))
+    }
+
     async fn lock_capacity(&mut self, peer: PeerId) -> DomainResult<PeerCapacity> {
         let tenant = self.tenant;
         let row =
