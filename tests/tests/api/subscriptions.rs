@@ -98,22 +98,9 @@ async fn next(ws: &mut Socket, wait: Duration) -> Option<Value> {
     }
 }
 
-/// Connects with `token` and subscribes; panics unless the connection is acknowledged.
+/// Connects with `token` and subscribes to `referralStatusChanged` (narrowed to `referral`).
 async fn subscribe(app: &TestApp, token: &str, referral: Option<&str>) -> Socket {
-    let mut ws = open(app).await;
-    send(
-        &mut ws,
-        json!({ "type": "connection_init", "payload": { "Authorization": format!("Bearer {token}") } }),
-    )
-    .await;
-    let ack = next(&mut ws, Duration::from_secs(10)).await;
-    assert_eq!(ack.unwrap()["type"], "connection_ack");
-    send(
-        &mut ws,
-        json!({ "id": "1", "type": "subscribe", "payload": { "query": SUBSCRIBE, "variables": { "id": referral } } }),
-    )
-    .await;
-    ws
+    start(app, token, SUBSCRIBE, json!({ "id": referral })).await
 }
 
 async fn change(ws: &mut Socket) -> Value {
@@ -343,7 +330,7 @@ on_both!(failures_close_with_the_protocols_codes);
 const SUBMITTED: &str = "subscription { referralSubmitted { at referral { id state contactOverdue reason referrerOrganisation { name } requestedOffer { title } } } }";
 
 /// Connects with `token` and starts `query`; panics unless the connection is acknowledged.
-async fn start(app: &TestApp, token: &str, query: &str) -> Socket {
+async fn start(app: &TestApp, token: &str, query: &str, variables: Value) -> Socket {
     let mut ws = open(app).await;
     send(
         &mut ws,
@@ -354,7 +341,7 @@ async fn start(app: &TestApp, token: &str, query: &str) -> Socket {
     assert_eq!(ack.unwrap()["type"], "connection_ack");
     send(
         &mut ws,
-        json!({ "id": "1", "type": "subscribe", "payload": { "query": query } }),
+        json!({ "id": "1", "type": "subscribe", "payload": { "query": query, "variables": variables } }),
     )
     .await;
     ws
@@ -372,8 +359,8 @@ async fn coordinators_hear_new_referrals_of_their_tenant(db: Db) {
     let admin = app.token("helsingor", "admin@helsingor.demo").await;
     let other_referrer = app.token("kobenhavn", "caseworker@kobenhavn.demo").await;
     let other_coordinator = app.token("kobenhavn", "coordinator@kobenhavn.demo").await;
-    let mut mine = start(&app, &coordinator, SUBMITTED).await;
-    let mut theirs = start(&app, &other_coordinator, SUBMITTED).await;
+    let mut mine = start(&app, &coordinator, SUBMITTED, json!({})).await;
+    let mut theirs = start(&app, &other_coordinator, SUBMITTED, json!({})).await;
     // An open offer of the tenant, asked for by the referral.
     let offer = app
         .gql_ok(
@@ -443,7 +430,7 @@ async fn coordinators_hear_new_referrals_of_their_tenant(db: Db) {
         referrer,
         app.token("helsingor", "peer@helsingor.demo").await,
     ] {
-        let mut ws = start(&app, &token, SUBMITTED).await;
+        let mut ws = start(&app, &token, SUBMITTED, json!({})).await;
         let refused = next(&mut ws, Duration::from_secs(10)).await.unwrap();
         assert_eq!(
             refused["payload"]["errors"][0]["extensions"]["code"], "FORBIDDEN",
