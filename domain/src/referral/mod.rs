@@ -2,6 +2,7 @@
 //! closed loop back to the referrer. This module holds the state machine; the use cases, ports
 //! and API follow (issue 4).
 
+mod dashboard;
 pub mod model;
 mod moves;
 mod next_step;

@@ -172,6 +172,14 @@ pub trait ReferralRepository: Send + Sync {
     /// `Unknown` on storage failure.
     async fn count(&self, ctx: &RequestContext, filter: &ReferralFilter) -> DomainResult<u64>;
 
+    /// How many of the tenant's referrals are in each state (states with none left out), in
+    /// one statement.
+    ///
+    /// # Errors
+    /// `Unknown` on storage failure.
+    async fn count_by_state(&self, ctx: &RequestContext)
+    -> DomainResult<Vec<(ReferralState, u64)>>;
+
     /// The tenant's contact limit in days ([`crate::referral::DEFAULT_CONTACT_LIMIT_DAYS`]
     /// unless set).
     ///

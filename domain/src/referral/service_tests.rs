@@ -790,3 +790,24 @@ async fn the_assigned_peer_records_contact_and_start_on_their_own_match_only() {
     let user = f.world.state().peers[&(f.tenant, mine)].user_id;
     assert_eq!(referral.transitions.last().unwrap().actor, user);
 }
+
+#[tokio::test]
+async fn the_dashboard_counts_every_state_for_coordinators_only() {
+    let f = fixture();
+    f.accepted().await;
+    f.accepted().await;
+    f.svc
+        .submit(&f.referrer, new_referral("Cai Cort", false, true))
+        .await
+        .unwrap();
+    let counts = f.svc.counts_by_state(&f.coordinator).await.unwrap();
+    assert_eq!(counts.len(), ReferralState::ALL.len(), "every state listed");
+    let of = |state| counts.iter().find(|(s, _)| *s == state).unwrap().1;
+    assert_eq!(of(ReferralState::Accepted), 2);
+    assert_eq!(of(ReferralState::Submitted), 1);
+    assert_eq!(of(ReferralState::Declined), 0);
+    assert!(matches!(
+        f.svc.counts_by_state(&f.referrer).await,
+        Err(DomainError::Forbidden(_))
+    ));
+}

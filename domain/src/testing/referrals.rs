@@ -154,6 +154,24 @@ impl ReferralRepository for World {
         })
     }
 
+    async fn count_by_state(
+        &self,
+        ctx: &RequestContext,
+    ) -> DomainResult<Vec<(crate::referral::ReferralState, u64)>> {
+        let t = ctx.tenant_id()?;
+        let mut counts: Vec<(crate::referral::ReferralState, u64)> = Vec::new();
+        for ((tt, _), r) in &self.state().referrals {
+            if *tt != t {
+                continue;
+            }
+            match counts.iter_mut().find(|(s, _)| *s == r.state) {
+                Some((_, n)) => *n += 1,
+                None => counts.push((r.state, 1)),
+            }
+        }
+        Ok(counts)
+    }
+
     async fn count(&self, ctx: &RequestContext, filter: &ReferralFilter) -> DomainResult<u64> {
         let t = ctx.tenant_id()?;
         Ok(self

@@ -308,7 +308,89 @@ async fn the_worklists_organisations_are_the_referrers_own(db: Db) {
     app.stop().await;
 }
 
+/// The dashboard's counts by state agree with the worklist's `totalCount` for each state, list
+/// every state, count only the caller's tenant, and are the coordinators' and tenant admins'.
+async fn the_dashboard_counts_referrals_by_state(db: Db) {
+    let app = TestApp::spawn(&db).await;
+    let coordinator = app.token("helsingor", "coordinator@helsingor.demo").await;
+    let referrer = app.token("helsingor", "caseworker@helsingor.demo").await;
+    let counts = "{ referralCounts { state count } }";
+    let before = app.gql_ok(Some(&coordinator), counts, json!({})).await;
+    for i in 0..3 {
+        app.gql_ok(
+            Some(&referrer),
+            SUBMIT,
+            json!({ "input": {
+                "newCitizen": { "name": format!("Talt {i}"), "municipality": "Helsingør" },
+                "consentEvidence": "VERBAL_TO_REFERRER",
+            }}),
+        )
+        .await;
+    }
+    let after = app.gql_ok(Some(&coordinator), counts, json!({})).await;
+    let rows = after["referralCounts"].as_array().unwrap();
+    assert_eq!(rows.len(), 10, "every state: {after}");
+    let of = |v: &Value, state: &str| {
+        v["referralCounts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["state"] == state)
+            .unwrap()["count"]
+            .as_i64()
+            .unwrap()
+    };
+    assert_eq!(of(&after, "SUBMITTED"), of(&before, "SUBMITTED") + 3);
+    for row in rows {
+        let state = row["state"].as_str().unwrap();
+        let total = app
+            .gql_ok(
+                Some(&coordinator),
+                "query($s: [ReferralState!]!) { referralWorklist(states: $s) { totalCount } }",
+                json!({ "s": [state] }),
+            )
+            .await["referralWorklist"]["totalCount"]
+            .clone();
+        assert_eq!(total, row["count"], "{state}");
+    }
+    // The other tenant's counts did not move; referrers and peers may not read them.
+    let other = app.token("kobenhavn", "coordinator@kobenhavn.demo").await;
+    let theirs = app.gql_ok(Some(&other), counts, json!({})).await;
+    let total = |v: &Value| -> i64 {
+        v["referralCounts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["count"].as_i64().unwrap())
+            .sum()
+    };
+    let helsingor = total(&after);
+    assert!(helsingor >= 3);
+    app.gql_ok(
+        Some(&referrer),
+        SUBMIT,
+        json!({ "input": {
+            "newCitizen": { "name": "Endnu En", "municipality": "Helsingør" },
+            "consentEvidence": "VERBAL_TO_REFERRER",
+        }}),
+    )
+    .await;
+    assert_eq!(
+        total(&app.gql_ok(Some(&other), counts, json!({})).await),
+        total(&theirs)
+    );
+    for email in ["caseworker@helsingor.demo", "peer@helsingor.demo"] {
+        let token = app.token("helsingor", email).await;
+        assert_eq!(
+            app.gql_code(Some(&token), counts, json!({})).await,
+            "FORBIDDEN"
+        );
+    }
+    app.stop().await;
+}
+
 on_both!(
+    the_dashboard_counts_referrals_by_state,
     a_caseworker_filters_their_organisations_referrals_by_state_and_age,
     the_worklist_counts_what_it_lists,
     the_worklists_organisations_are_the_referrers_own

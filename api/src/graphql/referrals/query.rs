@@ -107,6 +107,26 @@ impl ReferralsQuery {
         Ok(i32::try_from(days).unwrap_or(i32::MAX))
     }
 
+    /// How many of the tenant's referrals are in each state, every state listed (zero when
+    /// none), in the states' order (coordinators and tenant admins): the dashboard's counts in
+    /// one statement.
+    async fn referral_counts(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<ReferralStateCount>> {
+        let (svc, rc) = request(ctx)?;
+        Ok(svc
+            .counts_by_state(rc)
+            .await
+            .gql()?
+            .into_iter()
+            .map(|(state, n)| ReferralStateCount {
+                state: state.into(),
+                count: i64::try_from(n).unwrap_or(i64::MAX),
+            })
+            .collect())
+    }
+
     /// The coordinator's worklist: open referrals (or those in `states`), oldest first, with
     /// `contactOverdue` flags.
     async fn referral_worklist(

@@ -237,6 +237,15 @@ impl From<ReferralDetail> for Referral {
     }
 }
 
+/// How many of the tenant's referrals are in one state.
+#[derive(SimpleObject)]
+pub struct ReferralStateCount {
+    /// The state.
+    pub(crate) state: ReferralState,
+    /// How many referrals are in it.
+    pub(crate) count: i64,
+}
+
 /// How many items a list of referrals holds in all, with its filters, paging aside.
 pub enum ReferralCount {
     /// The caller's organisation's referrals, narrowed.

@@ -205,6 +205,34 @@ impl ReferralRepository for SeaReferralRepository {
         })
     }
 
+    async fn count_by_state(
+        &self,
+        ctx: &RequestContext,
+    ) -> DomainResult<Vec<(peerbro_domain::referral::ReferralState, u64)>> {
+        use sea_orm::QuerySelect as _;
+        let tenant = ctx.tenant_id()?;
+        let tx = self.db.begin(tenant).await?;
+        let rows: Vec<(String, i64)> = referrals::Entity::find()
+            .select_only()
+            .column(referrals::Column::State)
+            .column_as(referrals::Column::Id.count(), "n")
+            .filter(referrals::Column::TenantId.eq(tenant.as_uuid()))
+            .group_by(referrals::Column::State)
+            .into_tuple()
+            .all(&tx)
+            .await
+            .map_err(unexpected)?;
+        tx.commit().await?;
+        rows.into_iter()
+            .map(|(state, n)| {
+                Ok((
+                    state.parse().map_err(|_| corrupt("state"))?,
+                    u64::try_from(n).unwrap_or(0),
+                ))
+            })
+            .collect()
+    }
+
     async fn count(&self, ctx: &RequestContext, filter: &ReferralFilter) -> DomainResult<u64> {
         let tenant = ctx.tenant_id()?;
         let tx = self.db.begin(tenant).await?;
