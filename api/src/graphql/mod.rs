@@ -95,7 +95,7 @@ pub fn sdl() -> String {
     bare_schema().finish().sdl()
 }
 
-/// Attaches what one request's resolvers need ([`request_data`]).
+/// Attaches what one request's resolvers need ([`fill_request_data`]).
 #[must_use]
 pub fn with_request_data(
     mut request: async_graphql::Request,

@@ -240,13 +240,23 @@ impl ReferralService {
         id: ReferralId,
         purpose: Purpose,
     ) -> DomainResult<ReferralDetail> {
+        self.detail(ctx, id, Some(purpose)).await
+    }
+
+    /// One referral as a coordinator sees it, its reason decrypted (and the read audited)
+    /// only with a `reason_purpose`.
+    async fn detail(
+        &self,
+        ctx: &RequestContext,
+        id: ReferralId,
+        reason_purpose: Option<Purpose>,
+    ) -> DomainResult<ReferralDetail> {
         policy::require_coordinator(ctx)?;
-        let referral = self.referrals.get(ctx, id, Some(purpose)).await?;
+        let referral = self.referrals.get(ctx, id, reason_purpose).await?;
         let limit = i64::from(self.referrals.contact_limit_days(ctx).await?);
-        let contact_overdue = referral.contact_overdue(limit, self.clock.now());
         Ok(ReferralDetail {
+            contact_overdue: referral.contact_overdue(limit, self.clock.now()),
             referral,
-            contact_overdue,
             referrer_organisation: None,
         })
     }
@@ -333,14 +343,7 @@ impl ReferralService {
         ctx: &RequestContext,
         id: ReferralId,
     ) -> DomainResult<ReferralDetail> {
-        policy::require_coordinator(ctx)?;
-        let referral = self.referrals.get(ctx, id, None).await?;
-        let limit = i64::from(self.referrals.contact_limit_days(ctx).await?);
-        Ok(ReferralDetail {
-            contact_overdue: referral.contact_overdue(limit, self.clock.now()),
-            referral,
-            referrer_organisation: None,
-        })
+        self.detail(ctx, id, None).await
     }
 
     /// How many referrals the worklist holds (of `states`, else the open ones).
