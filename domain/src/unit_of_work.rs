@@ -8,7 +8,7 @@ use async_trait::async_trait;
 
 use crate::context::RequestContext;
 use crate::error::DomainResult;
-use crate::offers::ports::CourseStore;
+use crate::offers::ports::{CourseStore, MeetingStore};
 use crate::referral::ports::{PeerPlaces, ReferralStore};
 
 /// A transaction in the context's tenant, seen through the stores of each context.
@@ -22,6 +22,9 @@ pub trait UnitOfWork: Send {
 
     /// Peers' one-to-one places.
     fn peer_places(&mut self) -> &mut dyn PeerPlaces;
+
+    /// Meetings of one-to-one matches.
+    fn meetings(&mut self) -> &mut dyn MeetingStore;
 
     /// Makes every change durable at once.
     ///

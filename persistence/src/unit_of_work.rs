@@ -4,7 +4,7 @@
 
 use async_trait::async_trait;
 use peerbro_domain::ids::TenantId;
-use peerbro_domain::offers::CourseStore;
+use peerbro_domain::offers::{CourseStore, MeetingStore};
 use peerbro_domain::referral::{PeerPlaces, ReferralStore};
 use peerbro_domain::unit_of_work::{Transactions, UnitOfWork};
 use peerbro_domain::{DomainResult, RequestContext};
@@ -51,6 +51,10 @@ impl UnitOfWork for SeaUnit {
     }
 
     fn peer_places(&mut self) -> &mut dyn PeerPlaces {
+        self
+    }
+
+    fn meetings(&mut self) -> &mut dyn MeetingStore {
         self
     }
 

@@ -13,6 +13,7 @@ use crate::offers::ports::ReferralParties;
 use crate::offers::service::OfferService;
 use crate::people::{Citizen, ConsentPurpose, has_consent};
 use crate::privacy::Purpose;
+use crate::referral::{MoveDetails, ReferralAction, ReferralState};
 
 impl OfferService {
     /// Coordinators, or the peer the referral (the match) is assigned to; returns who the
@@ -31,7 +32,9 @@ impl OfferService {
 
     /// Logs a meeting of a one-to-one match: when, how long, how; never its content.
     /// The match's peer or a coordinator logs it, while the referral is assigned, in contact
-    /// or active.
+    /// or active. The first meeting of a match still waiting for first contact is that
+    /// contact: the referral moves to `IN_CONTACT` in the same transaction, as if the peer
+    /// had recorded it, and the referrer hears of it as of any move.
     ///
     /// # Errors
     /// `Forbidden`; `NotFound`; `Validation`; `Conflict` when the referral is not a running
@@ -50,6 +53,8 @@ impl OfferService {
         let peer = parties
             .assigned_peer_id
             .ok_or_else(|| DomainError::Conflict(Conflict::NotMatched))?;
+        let me = ctx.actor().map(crate::context::Actor::user_id);
+        let now = self.clock.now();
         let meeting = Meeting {
             id: MeetingId::new(),
             referral_id: referral,
@@ -57,21 +62,29 @@ impl OfferService {
             date,
             minutes,
             form,
-            logged_by: ctx.actor().map(crate::context::Actor::user_id),
-            logged_at: self.clock.now(),
+            logged_by: me,
+            logged_at: now,
         };
-        self.offers
-            .log_meeting(
-                ctx,
-                &meeting,
-                Box::new(move |state, assigned| {
-                    if !state.holds_peer_place() || assigned != Some(peer) {
-                        return Err(DomainError::Conflict(Conflict::MatchNotRunning));
-                    }
-                    Ok(())
-                }),
-            )
-            .await?;
+        let mut uow = self.transactions.begin(ctx).await?;
+        // Locked: a reassignment or an end committed meanwhile is seen here.
+        let mut locked = uow.referrals().lock(referral).await?;
+        if !locked.state.holds_peer_place() || locked.assigned_peer_id != Some(peer) {
+            return Err(DomainError::Conflict(Conflict::MatchNotRunning));
+        }
+        uow.meetings().add_meeting(&meeting).await?;
+        if locked.state == ReferralState::Assigned {
+            let known = locked.transitions.len();
+            locked.apply(
+                ReferralAction::RecordContact,
+                MoveDetails::default(),
+                me,
+                now,
+            )?;
+            uow.referrals()
+                .save(&locked, &locked.transitions[known..])
+                .await?;
+        }
+        uow.commit().await?;
         Ok(meeting)
     }
 

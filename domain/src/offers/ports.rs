@@ -17,10 +17,6 @@ use crate::referral::ReferralState;
 /// Checks the facilitators' statuses, inside the adapter's transaction.
 pub type FacilitatorCheck = Box<dyn FnOnce(&[(PeerId, PeerStatus)]) -> DomainResult<()> + Send>;
 
-/// Checks the match a meeting is logged for (its state and assigned peer), inside the
-/// adapter's transaction.
-pub type MatchCheck = Box<dyn FnOnce(ReferralState, Option<PeerId>) -> DomainResult<()> + Send>;
-
 /// Who a referral (a one-to-one match, once assigned) concerns, and where it is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ReferralParties {
@@ -150,17 +146,6 @@ pub trait OfferRepository: Send + Sync {
         to: NaiveDate,
     ) -> DomainResult<Vec<CafeVisit>>;
 
-    /// Logs a meeting after `check` accepted the match's state and peer.
-    ///
-    /// # Errors
-    /// `NotFound` for the referral; the check's error.
-    async fn log_meeting(
-        &self,
-        ctx: &RequestContext,
-        meeting: &Meeting,
-        check: MatchCheck,
-    ) -> DomainResult<()>;
-
     /// The meetings of matches, by date.
     ///
     /// # Errors
@@ -222,4 +207,15 @@ pub trait CourseStore: Send {
     /// # Errors
     /// `NotFound` for an enrolment not stored.
     async fn update(&mut self, changed: &[Enrolment]) -> DomainResult<()>;
+}
+
+/// Meetings inside a unit of work ([`crate::unit_of_work::UnitOfWork`]), stored in the same
+/// transaction as the move a first meeting makes of its match.
+#[async_trait]
+pub trait MeetingStore: Send {
+    /// Stores a logged meeting.
+    ///
+    /// # Errors
+    /// `Unknown` on storage failure.
+    async fn add_meeting(&mut self, meeting: &Meeting) -> DomainResult<()>;
 }

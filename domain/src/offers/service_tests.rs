@@ -383,6 +383,37 @@ async fn meetings_are_logged_by_the_matchs_peer_while_it_runs() {
 }
 
 #[tokio::test]
+async fn the_first_meeting_of_a_match_waiting_for_contact_is_its_first_contact() {
+    let f = fixture();
+    let (peer, peer_ctx) = f.peer();
+    let citizen = f.citizen(&[]);
+    let waiting = f.referral(citizen, peer, ReferralState::Assigned);
+    let yesterday = noon().date_naive() - Duration::days(1);
+    for form in [MeetingForm::Phone, MeetingForm::Walk] {
+        f.svc
+            .log_meeting(&peer_ctx, waiting, yesterday, 30, form)
+            .await
+            .unwrap();
+    }
+    let state = f.world.state();
+    let referral = &state.referrals[&(f.tenant, waiting)];
+    assert_eq!(referral.state, ReferralState::InContact);
+    assert_eq!(referral.first_contact_at, Some(noon()));
+    let moves: Vec<_> = state
+        .outbox
+        .iter()
+        .filter_map(|(_, r, t)| (*r == waiting).then_some(t.clone()).flatten())
+        .map(|t| (t.from, t.to))
+        .collect();
+    assert_eq!(
+        moves,
+        [(ReferralState::Assigned, ReferralState::InContact)],
+        "one move, by the first meeting only, published like any other"
+    );
+    assert_eq!(state.meetings.len(), 2);
+}
+
+#[tokio::test]
 async fn a_peer_reads_their_citizens_details_only_while_the_match_runs_and_with_consent() {
     let f = fixture();
     let (peer, peer_ctx) = f.peer();

@@ -8,8 +8,8 @@ use crate::context::RequestContext;
 use crate::error::{DomainError, DomainResult};
 use crate::ids::{CitizenId, CourseSessionId, OfferId, PeerId, ReferralId};
 use crate::offers::{
-    Attendance, CafeVisit, CourseSession, Enrolment, EnrolmentStatus, FacilitatorCheck, MatchCheck,
-    Meeting, Offer, OfferFilter, OfferRepository, PeerMatch, ReferralParties, check_attendance,
+    Attendance, CafeVisit, CourseSession, Enrolment, EnrolmentStatus, FacilitatorCheck, Meeting,
+    Offer, OfferFilter, OfferRepository, PeerMatch, ReferralParties, check_attendance,
 };
 use crate::page::{Page, PageRequest};
 
@@ -228,23 +228,6 @@ impl OfferRepository for World {
             .collect();
         rows.sort_by_key(|v| v.date);
         Ok(rows)
-    }
-
-    async fn log_meeting(
-        &self,
-        ctx: &RequestContext,
-        meeting: &Meeting,
-        check: MatchCheck,
-    ) -> DomainResult<()> {
-        let t = ctx.tenant_id()?;
-        let mut s = self.state();
-        let referral = s
-            .referrals
-            .get(&(t, meeting.referral_id))
-            .ok_or_else(no_referral)?;
-        check(referral.state, referral.assigned_peer_id)?;
-        s.meetings.push((t, meeting.clone()));
-        Ok(())
     }
 
     async fn meetings(

@@ -8,7 +8,7 @@ use super::world::{State, World};
 use crate::context::RequestContext;
 use crate::error::{DomainError, DomainResult};
 use crate::ids::{CitizenId, EnrolmentId, OfferId, PeerId, ReferralId, TenantId};
-use crate::offers::{Course, CourseStore, Enrolment};
+use crate::offers::{Course, CourseStore, Enrolment, Meeting, MeetingStore};
 use crate::referral::{
     PeerCapacity, PeerPlaces, Referral, ReferralState, ReferralStore, ReferralTransition,
 };
@@ -44,6 +44,10 @@ impl UnitOfWork for FakeUnit {
     }
 
     fn peer_places(&mut self) -> &mut dyn PeerPlaces {
+        self
+    }
+
+    fn meetings(&mut self) -> &mut dyn MeetingStore {
         self
     }
 
@@ -192,6 +196,14 @@ impl CourseStore for FakeUnit {
                 })?;
             *stored = e.clone();
         }
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl MeetingStore for FakeUnit {
+    async fn add_meeting(&mut self, meeting: &Meeting) -> DomainResult<()> {
+        self.staged.meetings.push((self.tenant, meeting.clone()));
         Ok(())
     }
 }

@@ -535,6 +535,16 @@ async fn cafes_count_heads_and_matches_log_meetings(db: Db) {
     let logged = app.gql_ok(Some(&peer_user), LOG, meeting(today)).await;
     assert_eq!(logged["logMeeting"]["form"], "WALK");
     assert_eq!(logged["logMeeting"]["peerId"], demo.as_str());
+    // The first meeting is the first contact: the referrer sees the match in contact.
+    let status = app
+        .gql_ok(
+            Some(&referrer),
+            "query($id: ID!) { referralStatus(id: $id) { state firstContactAt } }",
+            json!({ "id": referral }),
+        )
+        .await;
+    assert_eq!(status["referralStatus"]["state"], "IN_CONTACT");
+    assert!(status["referralStatus"]["firstContactAt"].is_string());
     assert_eq!(
         app.gql_code(Some(&peer_user), LOG, meeting(today + Duration::days(2)))
             .await,
@@ -624,12 +634,25 @@ async fn cafes_count_heads_and_matches_log_meetings(db: Db) {
         "NOT_FOUND",
         "another tenant's peer"
     );
-    for (step, state) in [("RECORD_CONTACT", "IN_CONTACT"), ("START", "ACTIVE")] {
-        let moved = mv(&app, &peer_user, json!({ "id": referral, "action": step }))
-            .await
-            .unwrap();
-        assert_eq!(moved["state"], state, "{moved}");
-    }
+    assert_eq!(
+        mv(
+            &app,
+            &peer_user,
+            json!({ "id": referral, "action": "RECORD_CONTACT" })
+        )
+        .await
+        .unwrap_err(),
+        "CONFLICT",
+        "the first meeting already recorded the contact"
+    );
+    let moved = mv(
+        &app,
+        &peer_user,
+        json!({ "id": referral, "action": "START" }),
+    )
+    .await
+    .unwrap();
+    assert_eq!(moved["state"], "ACTIVE", "{moved}");
     // Once the match has ended, no longer.
     mv(
         &app,

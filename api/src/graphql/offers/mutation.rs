@@ -154,7 +154,8 @@ impl OffersMutation {
     }
 
     /// Logs a one-to-one meeting: when, how long, how — never what was said (the match's
-    /// peer or a coordinator).
+    /// peer or a coordinator). The first meeting of a match still `ASSIGNED` is its first
+    /// contact: the referral moves to `IN_CONTACT` with it.
     async fn log_meeting(
         &self,
         ctx: &Context<'_>,

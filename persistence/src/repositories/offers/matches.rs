@@ -3,9 +3,9 @@
 
 use std::collections::HashMap;
 
+use async_trait::async_trait;
 use peerbro_domain::ids::{CitizenId, MeetingId, PeerId, ReferralId, UserId};
-use peerbro_domain::offers::{MatchCheck, Meeting, PeerMatch, ReferralParties};
-use peerbro_domain::referral::ReferralState;
+use peerbro_domain::offers::{Meeting, MeetingStore, PeerMatch, ReferralParties};
 use peerbro_domain::{DomainResult, RequestContext};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait as _, EntityTrait as _, QueryFilter as _, QueryOrder as _,
@@ -19,48 +19,9 @@ use crate::entities::privacy::citizens;
 use crate::entities::referral::referrals;
 use crate::errors::unexpected;
 use crate::repositories::rows::by_id;
+use crate::unit_of_work::SeaUnit;
 
 impl SeaOfferRepository {
-    pub(super) async fn log_meeting_in(
-        &self,
-        ctx: &RequestContext,
-        meeting: &Meeting,
-        check: MatchCheck,
-    ) -> DomainResult<()> {
-        let tenant = ctx.tenant_id()?;
-        let tx = self.db.begin(tenant).await?;
-        let referral = by_id::<referrals::Entity>(
-            &tx,
-            tenant,
-            meeting.referral_id.as_uuid(),
-            true,
-            "referral",
-        )
-        .await?;
-        check(
-            referral
-                .state
-                .parse::<ReferralState>()
-                .map_err(|_| corrupt("referral state"))?,
-            referral.assigned_peer_id.map(PeerId::from_uuid),
-        )?;
-        meetings::Entity::insert(meetings::ActiveModel {
-            tenant_id: Set(tenant.as_uuid()),
-            id: Set(meeting.id.as_uuid()),
-            referral_id: Set(meeting.referral_id.as_uuid()),
-            peer_id: Set(meeting.peer_id.as_uuid()),
-            date: Set(meeting.date),
-            minutes: Set(to_i32(meeting.minutes)),
-            form: Set(meeting.form.as_str().to_owned()),
-            logged_by: Set(meeting.logged_by.map(|u| u.as_uuid())),
-            logged_at: Set(meeting.logged_at),
-        })
-        .exec_without_returning(&tx)
-        .await
-        .map_err(unexpected)?;
-        tx.commit().await
-    }
-
     pub(super) async fn meetings_in(
         &self,
         ctx: &RequestContext,
@@ -153,5 +114,26 @@ impl SeaOfferRepository {
             assigned_peer_id: row.assigned_peer_id.map(PeerId::from_uuid),
             state: row.state.parse().map_err(|_| corrupt("referral state"))?,
         })
+    }
+}
+
+#[async_trait]
+impl MeetingStore for SeaUnit {
+    async fn add_meeting(&mut self, meeting: &Meeting) -> DomainResult<()> {
+        meetings::Entity::insert(meetings::ActiveModel {
+            tenant_id: Set(self.tenant.as_uuid()),
+            id: Set(meeting.id.as_uuid()),
+            referral_id: Set(meeting.referral_id.as_uuid()),
+            peer_id: Set(meeting.peer_id.as_uuid()),
+            date: Set(meeting.date),
+            minutes: Set(to_i32(meeting.minutes)),
+            form: Set(meeting.form.as_str().to_owned()),
+            logged_by: Set(meeting.logged_by.map(|u| u.as_uuid())),
+            logged_at: Set(meeting.logged_at),
+        })
+        .exec_without_returning(&self.tx)
+        .await
+        .map_err(unexpected)?;
+        Ok(())
     }
 }

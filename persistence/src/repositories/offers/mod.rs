@@ -12,8 +12,8 @@ use async_trait::async_trait;
 use chrono::NaiveDate;
 use peerbro_domain::ids::{CitizenId, CourseSessionId, OfferId, PeerId, ReferralId};
 use peerbro_domain::offers::{
-    Attendance, CafeVisit, CourseSession, Enrolment, FacilitatorCheck, MatchCheck, Meeting, Offer,
-    OfferFilter, OfferRepository, PeerMatch, ReferralParties,
+    Attendance, CafeVisit, CourseSession, Enrolment, FacilitatorCheck, Meeting, Offer, OfferFilter,
+    OfferRepository, PeerMatch, ReferralParties,
 };
 use peerbro_domain::page::{Page, PageRequest};
 use peerbro_domain::people::PeerStatus;
@@ -264,15 +264,6 @@ impl OfferRepository for SeaOfferRepository {
         to: NaiveDate,
     ) -> DomainResult<Vec<CafeVisit>> {
         self.cafe_visits_in(ctx, offer, from, to).await
-    }
-
-    async fn log_meeting(
-        &self,
-        ctx: &RequestContext,
-        meeting: &Meeting,
-        check: MatchCheck,
-    ) -> DomainResult<()> {
-        self.log_meeting_in(ctx, meeting, check).await
     }
 
     async fn meetings(
