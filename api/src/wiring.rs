@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use peerbro_domain::clock::{Clock, SystemClock};
+use peerbro_domain::coordination::CoordinationService;
 use peerbro_domain::offers::OfferService;
 use peerbro_domain::people::{PSEUDONYM_BYTES, PeerService, PeopleService, PseudonymSource};
 use peerbro_domain::privacy::SecretKey;
@@ -56,6 +57,8 @@ pub struct Services {
     pub api_clients: ApiClientService,
     /// Offers, courses, matches.
     pub offers: OfferService,
+    /// The coordinator's dashboard and matching suggestions.
+    pub coordination: CoordinationService,
 }
 
 /// The address policy for webhook targets.
@@ -146,8 +149,15 @@ pub fn services(db: &Database, settings: &Settings, master: &SecretKey) -> Servi
         bytes
     });
     let transactions: Arc<dyn Transactions> = Arc::new(SeaTransactions::new(db.clone()));
+    let referral_repository = Arc::new(SeaReferralRepository::new(db.clone(), vault.clone()));
+    let offer_repository = Arc::new(SeaOfferRepository::new(db.clone()));
+    let coordination = CoordinationService::new(
+        referral_repository.clone(),
+        offer_repository.clone(),
+        peer_repository.clone(),
+    );
     let referrals = ReferralService::new(
-        Arc::new(SeaReferralRepository::new(db.clone(), vault.clone())),
+        referral_repository,
         Arc::new(citizens.clone()),
         transactions.clone(),
         clock.clone(),
@@ -179,8 +189,9 @@ pub fn services(db: &Database, settings: &Settings, master: &SecretKey) -> Servi
         referrals,
         webhooks,
         api_clients,
+        coordination,
         offers: OfferService::new(
-            Arc::new(SeaOfferRepository::new(db.clone())),
+            offer_repository,
             peer_repository,
             citizen_repository,
             transactions,

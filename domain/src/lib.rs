@@ -41,6 +41,7 @@ macro_rules! stored_enum {
 pub mod authz;
 pub mod clock;
 pub mod context;
+pub mod coordination;
 pub mod error;
 pub mod ids;
 pub mod offers;

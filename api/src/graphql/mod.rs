@@ -2,6 +2,7 @@
 //! from the binary so that it works offline.
 
 mod api_clients;
+mod coordination;
 pub mod cost;
 mod errors;
 mod loaders;
@@ -34,6 +35,7 @@ pub struct Query(
     webhooks::WebhooksQuery,
     api_clients::ApiClientsQuery,
     offers::OffersQuery,
+    coordination::CoordinationQuery,
 );
 
 /// All mutations.
@@ -136,6 +138,7 @@ pub fn fill_request_data(data: &mut async_graphql::Data, services: &Services, ct
     data.insert(services.webhooks.clone());
     data.insert(services.api_clients.clone());
     data.insert(services.offers.clone());
+    data.insert(services.coordination.clone());
     data.insert(ctx);
     data.insert(organisations);
     data.insert(offers);

@@ -77,6 +77,15 @@ pub trait OfferRepository: Send + Sync {
     /// `NotFound`.
     async fn set_open(&self, ctx: &RequestContext, id: OfferId, open: bool) -> DomainResult<Offer>;
 
+    /// How many enrolments each course has in each status (only the pairs that occur).
+    ///
+    /// # Errors
+    /// `Unknown` on storage failure.
+    async fn enrolment_counts(
+        &self,
+        ctx: &RequestContext,
+    ) -> DomainResult<Vec<(OfferId, crate::offers::EnrolmentStatus, u64)>>;
+
     /// The sessions of courses, by date.
     ///
     /// # Errors

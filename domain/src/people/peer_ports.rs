@@ -116,6 +116,17 @@ pub trait PeerRepository: Send + Sync {
         purpose: Purpose,
     ) -> DomainResult<Vec<(PeerWorker, Option<NaiveDate>)>>;
 
+    /// Every active peer, decrypted, with how many one-to-one matches they hold (referrals
+    /// assigned to them that are assigned, in contact or active); audits `READ` for each.
+    ///
+    /// # Errors
+    /// `Unknown` on storage failure.
+    async fn active_with_load(
+        &self,
+        ctx: &RequestContext,
+        purpose: Purpose,
+    ) -> DomainResult<Vec<(PeerWorker, u32)>>;
+
     /// Records a supervision session.
     ///
     /// # Errors

@@ -15,6 +15,7 @@ pub mod service;
 mod service_tests;
 mod submit;
 pub mod values;
+mod worklist;
 
 pub use model::*;
 pub use next_step::*;

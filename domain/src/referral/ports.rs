@@ -68,6 +68,8 @@ pub struct ReferralFilter {
     pub submitted_after: Option<chrono::DateTime<chrono::Utc>>,
     /// Only referrals submitted before this instant.
     pub submitted_before: Option<chrono::DateTime<chrono::Utc>>,
+    /// Only referrals assigned at or before this instant.
+    pub assigned_at_or_before: Option<chrono::DateTime<chrono::Utc>>,
     /// Leave each referral's `transitions` empty: the caller shows none of them, and the page
     /// costs one statement less.
     pub skip_moves: bool,
@@ -106,6 +108,16 @@ impl ReferralNarrowing {
             ..ReferralFilter::default()
         })
     }
+}
+
+/// What a coordinator may narrow the worklist to: states (the open ones when empty), and
+/// only the referrals waiting longer for first contact than the tenant allows.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct WorklistNarrowing {
+    /// Only these states (the open ones when empty).
+    pub states: Vec<ReferralState>,
+    /// Only `ASSIGNED` referrals whose first contact is overdue.
+    pub contact_overdue: bool,
 }
 
 /// Referrals of the context's tenant.

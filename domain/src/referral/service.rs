@@ -12,7 +12,6 @@ use crate::page::{Page, PageRequest};
 use crate::people::citizen::PseudonymSource;
 use crate::people::{CitizenRepository, ConsentPurpose, has_consent};
 use crate::privacy::Purpose;
-use crate::referral::model::ReferralState;
 use crate::referral::policy::{self, Viewer};
 use crate::referral::ports::{ReferralFilter, ReferralNarrowing, ReferralRepository};
 use crate::referral::referral::{Referral, ReferrerView};
@@ -245,7 +244,7 @@ impl ReferralService {
 
     /// One referral as a coordinator sees it, its reason decrypted (and the read audited)
     /// only with a `reason_purpose`.
-    async fn detail(
+    pub(super) async fn detail(
         &self,
         ctx: &RequestContext,
         id: ReferralId,
@@ -282,103 +281,5 @@ impl ReferralService {
         }
         self.referrals.set_contact_limit_days(ctx, days).await?;
         Ok(days)
-    }
-
-    /// The coordinator's worklist: open referrals (optionally of some states), oldest first,
-    /// each flagged when it waits too long for first contact; with their moves and their
-    /// organisations only as `read` asks (the caller shows them). Organisations come only to a
-    /// caller who may view organisations.
-    ///
-    /// # Errors
-    /// `Forbidden`.
-    pub async fn worklist(
-        &self,
-        ctx: &RequestContext,
-        states: Vec<ReferralState>,
-        page: &PageRequest,
-        read: WorklistRead,
-    ) -> DomainResult<Page<ReferralDetail>> {
-        let filter = ReferralFilter {
-            skip_moves: !read.moves,
-            ..Self::worklist_filter(ctx, states)?
-        };
-        let now = self.clock.now();
-        let limit = i64::from(self.referrals.contact_limit_days(ctx).await?);
-        let detail = |referral: Referral, referrer_organisation| ReferralDetail {
-            contact_overdue: referral.contact_overdue(limit, now),
-            referral,
-            referrer_organisation,
-        };
-        let organisations = read.organisations
-            && crate::authz::authorize(ctx, crate::authz::TenancyAction::ViewOrganisations).is_ok();
-        Ok(if organisations {
-            self.referrals
-                .list_with_organisations(ctx, &filter, page)
-                .await?
-                .map(|(referral, org)| detail(referral, Some(org)))
-        } else {
-            self.referrals
-                .list(ctx, &filter, page)
-                .await?
-                .map(|referral| detail(referral, None))
-        })
-    }
-
-    /// Whether the caller may hear of new referrals as they are submitted (coordinators and
-    /// tenant admins: the worklist's readers).
-    ///
-    /// # Errors
-    /// `Unauthenticated`; `Forbidden` for every other role.
-    pub fn may_follow_submissions(ctx: &RequestContext) -> DomainResult<()> {
-        policy::require_coordinator(ctx)
-    }
-
-    /// One referral as the worklist shows it (no reason: that is read audited through
-    /// [`Self::referral`]); coordinators and tenant admins.
-    ///
-    /// # Errors
-    /// `Forbidden`; `NotFound`.
-    pub async fn worklist_entry(
-        &self,
-        ctx: &RequestContext,
-        id: ReferralId,
-    ) -> DomainResult<ReferralDetail> {
-        self.detail(ctx, id, None).await
-    }
-
-    /// How many referrals the worklist holds (of `states`, else the open ones).
-    ///
-    /// # Errors
-    /// `Forbidden`.
-    pub async fn count_worklist(
-        &self,
-        ctx: &RequestContext,
-        states: Vec<ReferralState>,
-    ) -> DomainResult<u64> {
-        let filter = Self::worklist_filter(ctx, states)?;
-        self.referrals.count(ctx, &filter).await
-    }
-
-    fn worklist_filter(
-        ctx: &RequestContext,
-        states: Vec<ReferralState>,
-    ) -> DomainResult<ReferralFilter> {
-        policy::require_coordinator(ctx)?;
-        let open = [
-            ReferralState::Submitted,
-            ReferralState::Accepted,
-            ReferralState::Assigned,
-            ReferralState::InContact,
-            ReferralState::Active,
-        ];
-        let states = if states.is_empty() {
-            open.to_vec()
-        } else {
-            states
-        };
-        Ok(ReferralFilter {
-            states,
-            ..ReferralFilter::default()
-        })
     }
 }

@@ -398,7 +398,7 @@ async fn the_worklist_flags_assignments_waiting_for_contact_past_the_tenant_limi
             .map(|d| d.contact_overdue)
     };
     let list = now
-        .worklist(&f.coordinator, vec![], &page, all)
+        .worklist(&f.coordinator, &WorklistNarrowing::default(), &page, all)
         .await
         .unwrap();
     assert_eq!(overdue(&list, old), Some(true), "15 days > 14");
@@ -410,7 +410,12 @@ async fn the_worklist_flags_assignments_waiting_for_contact_past_the_tenant_limi
         "each referral comes with its organisation when asked"
     );
     let bare = now
-        .worklist(&f.coordinator, vec![], &page, WorklistRead::default())
+        .worklist(
+            &f.coordinator,
+            &WorklistNarrowing::default(),
+            &page,
+            WorklistRead::default(),
+        )
         .await
         .unwrap();
     assert!(
@@ -423,10 +428,47 @@ async fn the_worklist_flags_assignments_waiting_for_contact_past_the_tenant_limi
     let (admin, _) = member(f.tenant, &[Role::TenantAdmin], None);
     now.set_contact_limit(&admin, 4).await.unwrap();
     let list = now
-        .worklist(&f.coordinator, vec![], &page, all)
+        .worklist(&f.coordinator, &WorklistNarrowing::default(), &page, all)
         .await
         .unwrap();
     assert_eq!(overdue(&list, recent), Some(true), "5 days > 4");
+    // Narrowed to the overdue contacts: exactly the flagged ones, counted alike.
+    let late = WorklistNarrowing {
+        contact_overdue: true,
+        ..WorklistNarrowing::default()
+    };
+    let only = now
+        .worklist(&f.coordinator, &late, &page, all)
+        .await
+        .unwrap();
+    let mut ids: Vec<_> = only.items.iter().map(|d| d.referral.id).collect();
+    ids.sort();
+    let mut flagged: Vec<_> = list
+        .items
+        .iter()
+        .filter(|d| d.contact_overdue)
+        .map(|d| d.referral.id)
+        .collect();
+    flagged.sort();
+    assert_eq!(ids, flagged);
+    assert_eq!(ids.len(), 2);
+    assert_eq!(now.count_worklist(&f.coordinator, &late).await.unwrap(), 2);
+    let wrong = WorklistNarrowing {
+        states: vec![ReferralState::Active],
+        contact_overdue: true,
+    };
+    assert!(
+        now.count_worklist(&f.coordinator, &wrong)
+            .await
+            .is_err_and(|e| e.code() == "VALIDATION")
+    );
+    now.set_contact_limit(&admin, 5).await.unwrap();
+    assert_eq!(
+        now.count_worklist(&f.coordinator, &late).await.unwrap(),
+        1,
+        "5 days are not more than 5"
+    );
+    now.set_contact_limit(&admin, 4).await.unwrap();
     // Contact made: no longer waiting.
     now.move_referral(
         &f.coordinator,
@@ -438,12 +480,14 @@ async fn the_worklist_flags_assignments_waiting_for_contact_past_the_tenant_limi
     .await
     .unwrap();
     let list = now
-        .worklist(&f.coordinator, vec![], &page, all)
+        .worklist(&f.coordinator, &WorklistNarrowing::default(), &page, all)
         .await
         .unwrap();
     assert_eq!(overdue(&list, old), Some(false));
     assert!(
-        now.worklist(&f.referrer, vec![], &page, all).await.is_err(),
+        now.worklist(&f.referrer, &WorklistNarrowing::default(), &page, all)
+            .await
+            .is_err(),
         "the worklist is the coordinators'"
     );
 }

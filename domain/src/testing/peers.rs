@@ -146,6 +146,29 @@ impl PeerRepository for World {
         Ok(rows)
     }
 
+    async fn active_with_load(
+        &self,
+        ctx: &RequestContext,
+        _purpose: Purpose,
+    ) -> DomainResult<Vec<(PeerWorker, u32)>> {
+        let t = ctx.tenant_id()?;
+        let s = self.state();
+        Ok(s.peers
+            .iter()
+            .filter(|((tt, _), p)| *tt == t && p.status == PeerStatus::Active)
+            .map(|((_, id), p)| {
+                let open = s
+                    .referrals
+                    .iter()
+                    .filter(|((tt, _), r)| {
+                        *tt == t && r.assigned_peer_id == Some(*id) && r.state.holds_peer_place()
+                    })
+                    .count();
+                (p.clone(), u32::try_from(open).unwrap_or(u32::MAX))
+            })
+            .collect())
+    }
+
     async fn record_supervision(
         &self,
         ctx: &RequestContext,

@@ -211,4 +211,7 @@ fn matches(filter: &ReferralFilter, r: &Referral) -> bool {
         && filter.citizen_id.is_none_or(|c| c == r.citizen_id)
         && filter.submitted_after.is_none_or(|a| r.submitted_at >= a)
         && filter.submitted_before.is_none_or(|b| r.submitted_at < b)
+        && filter
+            .assigned_at_or_before
+            .is_none_or(|b| r.assigned_at.is_some_and(|a| a <= b))
 }

@@ -8,6 +8,7 @@ mod auth;
 mod bad_input;
 mod callers;
 mod consent_proxy;
+mod coordination;
 mod failure;
 mod foreign_ids;
 mod foreign_keys;

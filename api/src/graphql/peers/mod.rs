@@ -8,5 +8,6 @@ mod query;
 mod types;
 
 pub use mutation::*;
+pub(crate) use placements::SupervisionWorklist;
 pub use query::*;
 pub use types::*;

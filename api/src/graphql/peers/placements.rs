@@ -28,6 +28,22 @@ pub struct SupervisionWorklist {
     pub(crate) peers: Vec<SupervisionDue>,
 }
 
+impl SupervisionWorklist {
+    /// The worklist of the tenant's `limit` and the peers `due`.
+    pub(crate) fn of(limit: u32, due: Vec<domain::SupervisionDue>) -> Self {
+        Self {
+            limit_days: i32::try_from(limit).unwrap_or(i32::MAX),
+            peers: due
+                .into_iter()
+                .map(|d| SupervisionDue {
+                    peer: d.peer.into(),
+                    last_supervised_on: d.last_supervised_on.map(Into::into),
+                })
+                .collect(),
+        }
+    }
+}
+
 /// A paid peer's placement in a hospital-psychiatry unit.
 #[derive(SimpleObject)]
 #[graphql(complex)]

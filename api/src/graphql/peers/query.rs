@@ -74,16 +74,7 @@ impl PeersQuery {
     ) -> async_graphql::Result<SupervisionWorklist> {
         let (svc, rc) = request(ctx)?;
         let (limit, due) = svc.needing_supervision(rc, purpose.into()).await.gql()?;
-        Ok(SupervisionWorklist {
-            limit_days: i32::try_from(limit).unwrap_or(i32::MAX),
-            peers: due
-                .into_iter()
-                .map(|d| SupervisionDue {
-                    peer: d.peer.into(),
-                    last_supervised_on: d.last_supervised_on.map(Into::into),
-                })
-                .collect(),
-        })
+        Ok(SupervisionWorklist::of(limit, due))
     }
 
     /// Placements by unit, by peer and/or running on a day.

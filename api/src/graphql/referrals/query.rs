@@ -8,7 +8,7 @@ use crate::graphql::errors::GqlResultExt as _;
 use crate::graphql::people::AccessPurpose;
 use crate::graphql::tenancy::{connection_with, page_request};
 use crate::graphql::time::Instant;
-use peerbro_domain::referral::{ReferralNarrowing, WorklistRead};
+use peerbro_domain::referral::{ReferralNarrowing, WorklistNarrowing, WorklistRead};
 
 /// Referral queries.
 #[derive(Default)]
@@ -128,17 +128,23 @@ impl ReferralsQuery {
     }
 
     /// The coordinator's worklist: open referrals (or those in `states`), oldest first, with
-    /// `contactOverdue` flags.
+    /// `contactOverdue` flags; with `contactOverdue: true` only the `ASSIGNED` referrals
+    /// waiting longer for first contact than the tenant's limit (`VALIDATION` when `states`
+    /// leaves out `ASSIGNED`).
     async fn referral_worklist(
         &self,
         ctx: &Context<'_>,
         #[graphql(default)] states: Vec<ReferralState>,
+        #[graphql(default)] contact_overdue: bool,
         #[graphql(validator(minimum = 1, maximum = 100))] first: Option<i32>,
         after: Option<String>,
     ) -> async_graphql::Result<Connection<String, Referral, ReferralCount>> {
         let (svc, rc) = request(ctx)?;
         let page = page_request(first, after, None, None).gql()?;
-        let states: Vec<_> = states.into_iter().map(Into::into).collect();
+        let narrowing = WorklistNarrowing {
+            states: states.into_iter().map(Into::into).collect(),
+            contact_overdue,
+        };
         // The moves are read only when the document selects them; the organisations with
         // the rows, in the same statement, when it selects them.
         let node = ctx.look_ahead().field("edges").field("node");
@@ -146,12 +152,12 @@ impl ReferralsQuery {
             moves: node.field("transitions").exists(),
             organisations: node.field("referrerOrganisation").exists(),
         };
-        let result = svc.worklist(rc, states.clone(), &page, read).await.gql()?;
+        let result = svc.worklist(rc, &narrowing, &page, read).await.gql()?;
         let page = connection_with(
             result,
             |d| d.referral.id.as_uuid(),
             Referral::from,
-            ReferralCount::Worklist(states),
+            ReferralCount::Worklist(narrowing),
         );
         Ok(page)
     }

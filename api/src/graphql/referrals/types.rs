@@ -250,8 +250,8 @@ pub struct ReferralStateCount {
 pub enum ReferralCount {
     /// The caller's organisation's referrals, narrowed.
     Organisation(domain::ReferralNarrowing),
-    /// The coordinator's worklist, of these states (the open ones when empty).
-    Worklist(Vec<domain::ReferralState>),
+    /// The coordinator's worklist, narrowed.
+    Worklist(peerbro_domain::referral::WorklistNarrowing),
     /// The caller's own referrals, as the citizen referred.
     Mine,
 }
@@ -266,7 +266,7 @@ impl ReferralCount {
             Self::Organisation(narrowing) => {
                 svc.count_my_organisation_referrals(rc, narrowing).await
             }
-            Self::Worklist(states) => svc.count_worklist(rc, states.clone()).await,
+            Self::Worklist(narrowing) => svc.count_worklist(rc, narrowing).await,
             Self::Mine => svc.count_my_referrals(rc).await,
         }
         .gql()?;

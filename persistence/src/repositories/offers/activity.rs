@@ -19,6 +19,40 @@ use crate::errors::unexpected;
 use crate::repositories::rows::by_id;
 
 impl SeaOfferRepository {
+    /// Enrolments counted by course and status, in one GROUP BY.
+    pub(super) async fn enrolment_counts_in(
+        &self,
+        ctx: &RequestContext,
+    ) -> DomainResult<Vec<(OfferId, EnrolmentStatus, u64)>> {
+        use sea_orm::QuerySelect as _;
+        let tenant = ctx.tenant_id()?;
+        let tx = self.db.begin(tenant).await?;
+        let rows: Vec<(Uuid, String, i64)> = enrolments::Entity::find()
+            .select_only()
+            .column(enrolments::Column::OfferId)
+            .column(enrolments::Column::Status)
+            .column_as(enrolments::Column::Id.count(), "n")
+            .filter(enrolments::Column::TenantId.eq(tenant.as_uuid()))
+            .group_by(enrolments::Column::OfferId)
+            .group_by(enrolments::Column::Status)
+            .into_tuple()
+            .all(&tx)
+            .await
+            .map_err(unexpected)?;
+        tx.commit().await?;
+        rows.into_iter()
+            .map(|(offer, status, n)| {
+                Ok((
+                    OfferId::from_uuid(offer),
+                    status
+                        .parse()
+                        .map_err(|_| super::rows::corrupt("enrolment status"))?,
+                    u64::try_from(n).unwrap_or(0),
+                ))
+            })
+            .collect()
+    }
+
     pub(super) async fn record_attendance_in(
         &self,
         ctx: &RequestContext,

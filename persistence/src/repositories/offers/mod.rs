@@ -181,6 +181,13 @@ impl OfferRepository for SeaOfferRepository {
         offer.ok_or(DomainError::NotFound { resource: "offer" })
     }
 
+    async fn enrolment_counts(
+        &self,
+        ctx: &RequestContext,
+    ) -> DomainResult<Vec<(OfferId, peerbro_domain::offers::EnrolmentStatus, u64)>> {
+        self.enrolment_counts_in(ctx).await
+    }
+
     async fn sessions(
         &self,
         ctx: &RequestContext,

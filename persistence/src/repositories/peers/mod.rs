@@ -203,6 +203,14 @@ impl PeerRepository for SeaPeerRepository {
         self.needing_supervision_in(ctx, cutoff, purpose).await
     }
 
+    async fn active_with_load(
+        &self,
+        ctx: &RequestContext,
+        purpose: Purpose,
+    ) -> DomainResult<Vec<(PeerWorker, u32)>> {
+        self.active_with_load_in(ctx, purpose).await
+    }
+
     async fn record_supervision(
         &self,
         ctx: &RequestContext,

@@ -11,6 +11,7 @@ use peerbro_domain::people::{
     PlacementFilter, SupervisionSession,
 };
 use peerbro_domain::privacy::Purpose;
+use peerbro_domain::referral::ReferralState;
 use peerbro_domain::{DomainError, DomainResult, Duplicate, RequestContext};
 use sea_orm::{
     ActiveModelTrait as _, ActiveValue::Set, ColumnTrait as _, Condition, EntityTrait as _,
@@ -23,6 +24,7 @@ use crate::entities::organisations;
 use crate::entities::peers::{
     peer_workers, placements, supervision_attendees, supervision_sessions,
 };
+use crate::entities::referral::referrals;
 use crate::errors::{map_db, unexpected};
 use crate::repositories::keyset;
 use crate::repositories::rows::organisation_from;
@@ -61,6 +63,63 @@ impl SeaPeerRepository {
             })
             .collect();
         peers.sort_by_key(|(p, d)| (*d, p.id));
+        append_reads(
+            &tx,
+            ctx,
+            KIND,
+            peers.iter().map(|(p, _)| p.id.as_uuid()),
+            purpose,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(peers)
+    }
+
+    /// Every active peer with the matches they hold: the peers, then one GROUP BY over the
+    /// referrals holding a peer's place.
+    pub(super) async fn active_with_load_in(
+        &self,
+        ctx: &RequestContext,
+        purpose: Purpose,
+    ) -> DomainResult<Vec<(PeerWorker, u32)>> {
+        use sea_orm::QuerySelect as _;
+        let tenant = ctx.tenant_id()?;
+        let tx = self.db.begin(tenant).await?;
+        let active = peer_workers::Entity::find()
+            .filter(peer_workers::Column::TenantId.eq(tenant.as_uuid()))
+            .filter(peer_workers::Column::Status.eq(PeerStatus::Active.as_str()))
+            .order_by_asc(peer_workers::Column::Id)
+            .all(&tx)
+            .await
+            .map_err(unexpected)?;
+        let holding: Vec<&str> = ReferralState::ALL
+            .iter()
+            .filter(|s| s.holds_peer_place())
+            .map(|s| s.as_str())
+            .collect();
+        let counts: HashMap<Uuid, i64> = referrals::Entity::find()
+            .select_only()
+            .column(referrals::Column::AssignedPeerId)
+            .column_as(referrals::Column::Id.count(), "n")
+            .filter(referrals::Column::TenantId.eq(tenant.as_uuid()))
+            .filter(referrals::Column::AssignedPeerId.is_not_null())
+            .filter(referrals::Column::State.is_in(holding))
+            .group_by(referrals::Column::AssignedPeerId)
+            .into_tuple::<(Uuid, i64)>()
+            .all(&tx)
+            .await
+            .map_err(unexpected)?
+            .into_iter()
+            .collect();
+        let peers: Vec<(PeerWorker, u32)> = self
+            .load(&tx, tenant, active)
+            .await?
+            .into_iter()
+            .map(|p| {
+                let n = counts.get(&p.id.as_uuid()).copied().unwrap_or(0);
+                (p, u32::try_from(n).unwrap_or(u32::MAX))
+            })
+            .collect();
         append_reads(
             &tx,
             ctx,
