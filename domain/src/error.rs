@@ -123,6 +123,9 @@ pub enum Conflict {
     /// A referrer without an organisation cannot refer.
     #[error("a referrer must belong to an organisation")]
     ReferrerWithoutOrganisation,
+    /// A citizen acts on their own behalf only once registered.
+    #[error("register yourself as a citizen first (registerSelf)")]
+    NotRegisteredAsCitizen,
     /// A known citizen's consent to referral processing is withdrawn or expired.
     #[error(
         "the citizen's consent to referral processing is not in force; their coordinator \
@@ -240,6 +243,7 @@ impl Conflict {
             Self::ApiClientRevoked => "REVOKED",
             Self::LastAdmin => "LAST_ADMIN",
             Self::ReferrerWithoutOrganisation => "NO_ORGANISATION",
+            Self::NotRegisteredAsCitizen => "NOT_REGISTERED",
             Self::ReferralConsentNotInForce | Self::NoContactConsent => "CONSENT_NOT_IN_FORCE",
             Self::CourseNotOpen | Self::OfferClosed => "OFFER_CLOSED",
             Self::AlreadyEnrolled => "ALREADY_ENROLLED",

@@ -10,6 +10,7 @@ pub mod policy;
 pub mod ports;
 #[allow(clippy::module_inception)]
 pub mod referral;
+mod self_referral;
 pub mod service;
 #[cfg(test)]
 mod service_tests;
@@ -21,6 +22,7 @@ pub use model::*;
 pub use next_step::*;
 pub use ports::*;
 pub use referral::*;
+pub use self_referral::SelfReferral;
 pub use service::*;
 pub use submit::*;
 pub use values::*;

@@ -43,6 +43,19 @@ pub fn submitting_organisation(ctx: &RequestContext) -> DomainResult<Organisatio
         .ok_or(DomainError::Conflict(Conflict::ReferrerWithoutOrganisation))
 }
 
+/// A citizen refers themself: users with the citizen role.
+///
+/// # Errors
+/// `Unauthenticated`; `Forbidden` for every other role.
+pub fn self_referrer(ctx: &RequestContext) -> DomainResult<crate::ids::UserId> {
+    let actor = require_actor(ctx)?;
+    if actor.has(Role::Citizen) {
+        Ok(actor.user_id())
+    } else {
+        Err(forbidden())
+    }
+}
+
 /// The organisation whose referrals a referrer follows.
 ///
 /// # Errors

@@ -53,6 +53,15 @@ pub enum AssignTarget {
     Course(OfferId),
 }
 
+/// The offer a self-referral asks for, as the referral needs it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RequestedOffer {
+    /// The organisation that runs it, which receives the referral.
+    pub organisation_id: OrganisationId,
+    /// Whether it takes referrals.
+    pub open: bool,
+}
+
 /// Filters for listing referrals.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ReferralFilter {
@@ -142,6 +151,16 @@ pub trait ReferralRepository: Send + Sync {
         citizen: crate::ids::CitizenId,
         organisation: crate::ids::OrganisationId,
     ) -> DomainResult<bool>;
+
+    /// The organisation that runs an offer, and whether the offer is open.
+    ///
+    /// # Errors
+    /// `NotFound` for an offer not in the tenant.
+    async fn requested_offer(
+        &self,
+        ctx: &RequestContext,
+        offer: OfferId,
+    ) -> DomainResult<RequestedOffer>;
 
     /// One referral; its reason is decrypted (and the read audited) only when `reason_purpose`
     /// is given.

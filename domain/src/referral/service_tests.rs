@@ -855,3 +855,95 @@ async fn the_dashboard_counts_every_state_for_coordinators_only() {
         Err(DomainError::Forbidden(_))
     ));
 }
+
+#[tokio::test]
+async fn a_citizen_refers_themself_to_an_open_offer_consenting_digitally() {
+    let f = fixture();
+    let runner = organisation(&f.world, f.tenant, OrganisationKind::Ngo);
+    let open = course(&f.world, f.tenant, runner, 8, true);
+    let closed = course(&f.world, f.tenant, runner, 8, false);
+    // A citizen referred earlier without consent to contact, who now has an account.
+    let earlier = f
+        .svc
+        .submit(&f.referrer, new_referral("Sofie Selv", false, false))
+        .await
+        .unwrap()
+        .0;
+    let citizen = f.world.state().referrals[&(f.tenant, earlier)].citizen_id;
+    let (me, user) = member(f.tenant, &[Role::Citizen], None);
+    f.world
+        .state()
+        .citizens
+        .get_mut(&(f.tenant, citizen))
+        .unwrap()
+        .user_id = Some(user);
+    let before = f.world.state().consents[&(f.tenant, citizen)].len();
+    let ask = |offer, key: Option<&str>| SelfReferral {
+        offer_id: offer,
+        reason: Some(Personal::parse("reason", "Jeg vil gerne med", 2000).unwrap()),
+        contact: true,
+        idempotency_key: key.map(|k| IdempotencyKey::parse(k).unwrap()),
+    };
+    let (id, created) = f
+        .svc
+        .refer_myself(&me, ask(open, Some("self-1")))
+        .await
+        .unwrap();
+    assert!(created);
+    let referral = f.world.state().referrals[&(f.tenant, id)].clone();
+    assert_eq!(referral.citizen_id, citizen);
+    assert_eq!(referral.referrer_id, user);
+    assert_eq!(
+        referral.referrer_organisation_id, runner,
+        "the offer's organisation"
+    );
+    assert_eq!(referral.requested_offer_id, Some(open));
+    let consents = f.world.state().consents[&(f.tenant, citizen)].clone();
+    let added: Vec<_> = consents[before..]
+        .iter()
+        .map(|c| (c.purpose, c.evidence, c.recorded_by))
+        .collect();
+    assert_eq!(
+        added,
+        [(
+            ConsentPurpose::Contact,
+            ConsentEvidence::Digital,
+            Some(user)
+        )],
+        "processing was in force already; contact is recorded, digitally, by the citizen"
+    );
+    // A retry answers the same referral; the key with another body is refused.
+    let again = f.svc.refer_myself(&me, ask(open, Some("self-1"))).await;
+    assert_eq!(again.unwrap(), (id, false));
+    let mut other = ask(open, Some("self-1"));
+    other.contact = false;
+    assert!(
+        f.svc
+            .refer_myself(&me, other)
+            .await
+            .is_err_and(|e| e.code() == "CONFLICT")
+    );
+    // A closed or unknown offer, no citizen record, another role.
+    let (stranger, _) = member(f.tenant, &[Role::Citizen], None);
+    for (ctx, offer, code) in [
+        (&me, closed, "CONFLICT"),
+        (&me, OfferId::new(), "NOT_FOUND"),
+        (&stranger, open, "CONFLICT"),
+        (&f.referrer, open, "FORBIDDEN"),
+        (&f.coordinator, open, "FORBIDDEN"),
+    ] {
+        let got = f.svc.refer_myself(ctx, ask(offer, None)).await;
+        assert_eq!(got.err().map(|e| e.code()), Some(code));
+    }
+    assert_eq!(
+        f.svc
+            .refer_myself(&stranger, ask(open, None))
+            .await
+            .err()
+            .map(|e| match e {
+                DomainError::Conflict(c) => c.reason(),
+                _ => "",
+            }),
+        Some("NOT_REGISTERED")
+    );
+}

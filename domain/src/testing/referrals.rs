@@ -85,6 +85,22 @@ impl ReferralRepository for World {
         }))
     }
 
+    async fn requested_offer(
+        &self,
+        ctx: &RequestContext,
+        offer: crate::ids::OfferId,
+    ) -> DomainResult<crate::referral::RequestedOffer> {
+        let t = ctx.tenant_id()?;
+        self.state()
+            .offers
+            .get(&(t, offer))
+            .map(|o| crate::referral::RequestedOffer {
+                organisation_id: o.organisation_id,
+                open: o.open,
+            })
+            .ok_or(DomainError::NotFound { resource: "offer" })
+    }
+
     async fn get(
         &self,
         ctx: &RequestContext,

@@ -7,6 +7,7 @@ mod audit_sealing;
 mod auth;
 mod bad_input;
 mod callers;
+mod citizen_app;
 mod consent_proxy;
 mod coordination;
 mod failure;

@@ -64,3 +64,18 @@ pub struct MoveReferralInput {
     /// A short line for the referrer (no personal data).
     pub(crate) feedback: Option<String>,
 }
+
+/// A citizen's referral of themself (the citizen app).
+#[derive(InputObject)]
+pub struct ReferMyselfInput {
+    /// The open offer asked for (see `offers(openOnly: true)`); the organisation running it
+    /// receives the referral.
+    pub(crate) offer_id: ID,
+    /// In your own words, why (up to 2000 characters; encrypted at rest).
+    pub(crate) reason: Option<String>,
+    /// You agree to be contacted about it (recorded when not already in force).
+    #[graphql(default = true)]
+    pub(crate) contact_consent: bool,
+    /// Makes retries safe: the same key and input return the same referral.
+    pub(crate) idempotency_key: Option<String>,
+}

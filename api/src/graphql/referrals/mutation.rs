@@ -7,6 +7,7 @@ use peerbro_domain::people::{CitizenInput, NewCitizen};
 use peerbro_domain::privacy::Personal;
 use peerbro_domain::referral::{
     AssignTarget, IdempotencyKey, MoveDetails, NewReferral, ReferralReason, ReferredCitizen,
+    SelfReferral,
 };
 
 use super::inputs::*;
@@ -90,6 +91,42 @@ impl ReferralsMutation {
                 .gql()?,
         };
         let (id, created) = svc.submit(rc, new).await.gql()?;
+        let view = svc.referrer_view(rc, id).await.gql()?;
+        Ok(SubmitReferralPayload {
+            referral: view.into(),
+            created,
+        })
+    }
+
+    /// A citizen with an account refers themself to an open offer; submitting is their
+    /// digital consent to the referral being processed (recorded with the consent to
+    /// contact, when asked, unless in force). They follow it with `myReferrals` and may
+    /// withdraw it. Without a citizen record (`registerSelf` first) `CONFLICT` with
+    /// `reason: NOT_REGISTERED`; a closed offer `CONFLICT` (`OFFER_CLOSED`); other roles
+    /// `FORBIDDEN`.
+    async fn refer_myself(
+        &self,
+        ctx: &Context<'_>,
+        input: ReferMyselfInput,
+    ) -> async_graphql::Result<SubmitReferralPayload> {
+        let (svc, rc) = request(ctx)?;
+        let new = SelfReferral {
+            offer_id: OfferId::from_uuid(parse_id("offerId", &input.offer_id).gql()?),
+            reason: input
+                .reason
+                .as_deref()
+                .map(|r| ReferralReason::parse(r).map(Personal::from))
+                .transpose()
+                .gql()?,
+            contact: input.contact_consent,
+            idempotency_key: input
+                .idempotency_key
+                .as_deref()
+                .map(IdempotencyKey::parse)
+                .transpose()
+                .gql()?,
+        };
+        let (id, created) = svc.refer_myself(rc, new).await.gql()?;
         let view = svc.referrer_view(rc, id).await.gql()?;
         Ok(SubmitReferralPayload {
             referral: view.into(),

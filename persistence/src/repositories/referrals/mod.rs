@@ -121,6 +121,29 @@ impl ReferralRepository for SeaReferralRepository {
         Ok(found > 0)
     }
 
+    async fn requested_offer(
+        &self,
+        ctx: &RequestContext,
+        offer: peerbro_domain::ids::OfferId,
+    ) -> DomainResult<peerbro_domain::referral::RequestedOffer> {
+        use crate::entities::offers::offers;
+        let tenant = ctx.tenant_id()?;
+        let tx = self.db.begin(tenant).await?;
+        let row = crate::repositories::rows::by_id::<offers::Entity>(
+            &tx,
+            tenant,
+            offer.as_uuid(),
+            false,
+            "offer",
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(peerbro_domain::referral::RequestedOffer {
+            organisation_id: peerbro_domain::ids::OrganisationId::from_uuid(row.organisation_id),
+            open: row.open,
+        })
+    }
+
     async fn get(
         &self,
         ctx: &RequestContext,
