@@ -138,7 +138,10 @@ pub enum Conflict {
     /// The citizen has a place or waits for one.
     #[error("the citizen already has a place on this course or waits for one")]
     AlreadyEnrolled,
-    /// The enrolment is withdrawn already.
+    /// A citizen enrols themself only on an open-access course.
+    #[error("this course takes enrolments through a coordinator or a referral")]
+    NotOpenAccess,
+    /// Already withdrawn.
     #[error("the enrolment is already withdrawn")]
     AlreadyWithdrawn,
     /// The requested offer does not take referrals now.
@@ -247,6 +250,7 @@ impl Conflict {
             Self::ReferralConsentNotInForce | Self::NoContactConsent => "CONSENT_NOT_IN_FORCE",
             Self::CourseNotOpen | Self::OfferClosed => "OFFER_CLOSED",
             Self::AlreadyEnrolled => "ALREADY_ENROLLED",
+            Self::NotOpenAccess => "NOT_OPEN_ACCESS",
             Self::AlreadyWithdrawn => "ALREADY_WITHDRAWN",
             Self::FacilitatorNotActive | Self::PeerNotActive | Self::NotPlaceable => {
                 "PEER_NOT_ELIGIBLE"

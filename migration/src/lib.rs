@@ -22,6 +22,7 @@ mod m20261129_000009_attempts_in_flight;
 mod m20261129_000010_foreign_key_indexes;
 mod m20261129_000011_audit_pending;
 mod m20261130_000012_user_deactivation;
+mod m20261130_000013_offer_open_access;
 pub mod postgres;
 
 /// The PostgreSQL role the server connects as. It is created (without a password, `LOGIN`,
@@ -86,6 +87,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000010_foreign_key_indexes::Migration),
             Box::new(m20261129_000011_audit_pending::Migration),
             Box::new(m20261130_000012_user_deactivation::Migration),
+            Box::new(m20261130_000013_offer_open_access::Migration),
         ]
     }
 }

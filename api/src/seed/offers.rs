@@ -4,8 +4,8 @@ use peerbro_domain::RequestContext;
 use peerbro_domain::page::PageRequest;
 use peerbro_domain::privacy::Purpose;
 
-/// Offers of every kind, run by the NGO: a course facilitated by two active peers starting
-/// next week, a recovery café, one-to-one accompaniment and an online chat.
+/// Offers of every kind, run by the NGO: an open-access course facilitated by two active
+/// peers starting next week, a recovery café, one-to-one accompaniment and an online chat.
 pub(super) async fn seed_offers(
     services: &crate::wiring::Services,
     system: &RequestContext,
@@ -52,12 +52,15 @@ pub(super) async fn seed_offers(
         capacity: None,
         facilitators: vec![],
         schedule: None,
+        open_access: false,
     };
     let mut created = 0;
     for new in [
         NewOffer {
             capacity: Some(12),
             facilitators,
+            // Citizens of the demo can enrol themselves from the citizen app.
+            open_access: true,
             schedule: Some(CourseSchedule {
                 start_date: next_week,
                 weekday: chrono::Weekday::Tue,

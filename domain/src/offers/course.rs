@@ -17,6 +17,8 @@ pub struct Course {
     pub offer_type: OfferType,
     /// Whether it takes enrolments now.
     pub open: bool,
+    /// Whether citizens may enrol themselves.
+    pub open_access: bool,
     /// Places.
     pub capacity: u32,
     /// Enrolments, oldest first.
@@ -62,9 +64,15 @@ impl Course {
             .any(|e| e.citizen_id == citizen && e.status == EnrolmentStatus::Enrolled)
     }
 
+    /// One enrolment of the course.
+    #[must_use]
+    pub fn enrolment(&self, id: EnrolmentId) -> Option<&Enrolment> {
+        self.enrolments.iter().find(|e| e.id == id)
+    }
+
     /// The enrolment that came from `referral` and still stands.
     #[must_use]
-    pub fn enrolment_of(&self, referral: ReferralId) -> Option<EnrolmentId> {
+    pub fn enrolment_of_referral(&self, referral: ReferralId) -> Option<EnrolmentId> {
         self.enrolments
             .iter()
             .find(|e| e.referral_id == Some(referral) && e.status != EnrolmentStatus::Withdrawn)
@@ -158,6 +166,7 @@ mod tests {
             offer_id: OfferId::new(),
             offer_type: OfferType::GroupCourse,
             open: true,
+            open_access: false,
             capacity,
             enrolments: Vec::new(),
         }
@@ -253,10 +262,10 @@ mod tests {
         let referral = ReferralId::new();
         let mut c = course(3);
         let e = c.enrol(CitizenId::new(), Some(referral), now).unwrap();
-        assert_eq!(c.enrolment_of(referral), Some(e.id));
+        assert_eq!(c.enrolment_of_referral(referral), Some(e.id));
         assert!(c.has_place(e.citizen_id));
         c.withdraw(e.id, now).unwrap();
-        assert_eq!(c.enrolment_of(referral), None);
+        assert_eq!(c.enrolment_of_referral(referral), None);
         assert!(!c.has_place(e.citizen_id));
     }
 }

@@ -3,6 +3,7 @@
 //! assigned to a peer and whose meetings are logged without content; recovery cafés, counted
 //! by headcount only; and anonymous chat.
 
+mod citizen;
 pub mod course;
 mod matches;
 pub mod model;

@@ -115,6 +115,8 @@ pub struct Offer {
     pub schedule: Option<CourseSchedule>,
     /// Whether it takes referrals and enrolments.
     pub open: bool,
+    /// A course citizens may enrol on themselves, from the citizen app.
+    pub open_access: bool,
     /// Created.
     pub created_at: DateTime<Utc>,
 }
@@ -138,6 +140,8 @@ pub struct NewOffer {
     pub facilitators: Vec<PeerId>,
     /// The schedule (courses only).
     pub schedule: Option<CourseSchedule>,
+    /// Citizens may enrol themselves (courses only).
+    pub open_access: bool,
 }
 
 impl NewOffer {
@@ -197,6 +201,11 @@ impl NewOffer {
             self.schedule
                 .ok_or_else(|| DomainError::validation("schedule", "a course needs a schedule"))?
                 .validate()?;
+        } else if self.open_access {
+            return Err(DomainError::validation(
+                "openAccess",
+                "only a course takes enrolments, so only a course is open-access",
+            ));
         } else if self.capacity.is_some()
             || !self.facilitators.is_empty()
             || self.schedule.is_some()
@@ -216,6 +225,7 @@ impl NewOffer {
             facilitators: self.facilitators,
             schedule: self.schedule,
             open: true,
+            open_access: self.open_access,
             created_at: now,
         })
     }

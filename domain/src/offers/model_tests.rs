@@ -51,6 +51,7 @@ fn course() -> NewOffer {
             session_count: 10,
             session_minutes: 120,
         }),
+        open_access: false,
     }
 }
 

@@ -49,6 +49,14 @@ pub fn peer_user(ctx: &RequestContext) -> Option<UserId> {
         .map(Actor::user_id)
 }
 
+/// The caller's user, when they hold the citizen role.
+#[must_use]
+pub fn citizen_user(ctx: &RequestContext) -> Option<UserId> {
+    ctx.actor()
+        .filter(|a| a.has(Role::Citizen))
+        .map(Actor::user_id)
+}
+
 /// A course's enrolments and attendance: coordinators, and the peers facilitating it.
 ///
 /// # Errors

@@ -29,6 +29,7 @@ fn staff_decisions_by_role_and_relationship() {
         facilitators: vec![facilitator, PeerId::new()],
         schedule: None,
         open: true,
+        open_access: false,
         created_at: chrono::Utc::now(),
     };
     let parties = ReferralParties {

@@ -86,6 +86,16 @@ pub trait OfferRepository: Send + Sync {
         ctx: &RequestContext,
     ) -> DomainResult<Vec<(OfferId, crate::offers::EnrolmentStatus, u64)>>;
 
+    /// A citizen's enrolments on every course, newest first.
+    ///
+    /// # Errors
+    /// `Unknown` on storage failure.
+    async fn enrolments_of_citizen(
+        &self,
+        ctx: &RequestContext,
+        citizen: CitizenId,
+    ) -> DomainResult<Vec<Enrolment>>;
+
     /// The sessions of courses, by date.
     ///
     /// # Errors

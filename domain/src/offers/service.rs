@@ -195,6 +195,8 @@ impl OfferService {
     }
 
     /// Withdraws an enrolment; the first on the waiting list gets the freed place.
+    /// Coordinators withdraw any, and hear who was promoted; a citizen withdraws their own
+    /// (anyone else's answers `NotFound`) and hears nothing of who was.
     ///
     /// # Errors
     /// `Forbidden`; `NotFound`; `Conflict` when already withdrawn.
@@ -204,13 +206,30 @@ impl OfferService {
         ctx: &RequestContext,
         enrolment: EnrolmentId,
     ) -> DomainResult<Withdrawal> {
-        policy::require_coordinator(ctx)?;
+        let own = if policy::coordinates(ctx) {
+            None
+        } else {
+            Some(self.own_citizen(ctx).await?)
+        };
         let mut uow = self.transactions.begin(ctx).await?;
         let offer = uow.courses().offer_of(enrolment).await?;
         let mut course = uow.courses().lock(offer).await?;
-        let withdrawal = course.withdraw(enrolment, self.clock.now())?;
+        if let Some(me) = own
+            && course
+                .enrolment(enrolment)
+                .is_none_or(|e| e.citizen_id != me)
+        {
+            return Err(DomainError::NotFound {
+                resource: "enrolment",
+            });
+        }
+        let mut withdrawal = course.withdraw(enrolment, self.clock.now())?;
         uow.courses().update(&withdrawal.changed()).await?;
         uow.commit().await?;
+        if own.is_some() {
+            // Who got the freed place is another citizen's business, not theirs.
+            withdrawal.promoted = None;
+        }
         Ok(withdrawal)
     }
 

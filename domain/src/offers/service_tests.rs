@@ -135,6 +135,7 @@ fn new_course(org: OrganisationId, facilitators: Vec<PeerId>) -> NewOffer {
             session_count: 10,
             session_minutes: 120,
         }),
+        open_access: false,
     }
 }
 
@@ -447,4 +448,79 @@ async fn a_peer_reads_their_citizens_details_only_while_the_match_runs_and_with_
         }
     }
     assert_eq!(f.world.state().reads.len(), reads, "refusals read nothing");
+}
+
+#[tokio::test]
+async fn a_citizen_enrols_themself_on_an_open_access_course_and_withdraws_only_their_own() {
+    let f = fixture();
+    let free = crate::testing::course(&f.world, f.tenant, f.org, 1, true);
+    let guarded = crate::testing::course(&f.world, f.tenant, f.org, 5, true);
+    f.world
+        .state()
+        .offers
+        .get_mut(&(f.tenant, free))
+        .unwrap()
+        .open_access = true;
+    let mut citizens = Vec::new();
+    for _ in 0..2 {
+        let citizen = f.citizen(&[]);
+        let (ctx, user) = member(f.tenant, &[Role::Citizen], None);
+        f.world
+            .state()
+            .citizens
+            .get_mut(&(f.tenant, citizen))
+            .unwrap()
+            .user_id = Some(user);
+        citizens.push((citizen, ctx));
+    }
+    let (first, first_ctx) = &citizens[0];
+    let (_, second_ctx) = &citizens[1];
+    let placed = f.svc.enrol_myself(first_ctx, free).await.unwrap();
+    assert_eq!(placed.citizen_id, *first);
+    assert_eq!(placed.status, EnrolmentStatus::Enrolled);
+    let waiting = f.svc.enrol_myself(second_ctx, free).await.unwrap();
+    assert_eq!(
+        waiting.status,
+        EnrolmentStatus::Waitlisted,
+        "one place only"
+    );
+    let (unregistered, _) = member(f.tenant, &[Role::Citizen], None);
+    let (referrer, _) = member(f.tenant, &[Role::Referrer], Some(f.org));
+    for (ctx, offer, code, reason) in [
+        (first_ctx, free, "CONFLICT", Some("ALREADY_ENROLLED")),
+        (first_ctx, guarded, "CONFLICT", Some("NOT_OPEN_ACCESS")),
+        (first_ctx, OfferId::new(), "NOT_FOUND", None),
+        (&unregistered, free, "CONFLICT", Some("NOT_REGISTERED")),
+        (&referrer, free, "FORBIDDEN", None),
+    ] {
+        let err = f.svc.enrol_myself(ctx, offer).await.unwrap_err();
+        assert_eq!(err.code(), code);
+        if let Some(reason) = reason {
+            assert!(
+                matches!(&err, DomainError::Conflict(c) if c.reason() == reason),
+                "{err}"
+            );
+        }
+    }
+    let mine = f.svc.my_enrolments(first_ctx).await.unwrap();
+    assert_eq!(mine.iter().map(|e| e.id).collect::<Vec<_>>(), [placed.id]);
+    assert!(f.svc.my_enrolments(&referrer).await.unwrap().is_empty());
+    // Only one's own: another citizen's enrolment does not exist for them.
+    assert_eq!(
+        f.svc
+            .withdraw(second_ctx, placed.id)
+            .await
+            .unwrap_err()
+            .code(),
+        "NOT_FOUND"
+    );
+    let withdrawal = f.svc.withdraw(first_ctx, placed.id).await.unwrap();
+    assert_eq!(withdrawal.withdrawn.status, EnrolmentStatus::Withdrawn);
+    assert_eq!(withdrawal.promoted, None, "not told who got the place");
+    let theirs = f.svc.my_enrolments(second_ctx).await.unwrap();
+    assert_eq!(
+        (theirs[0].id, theirs[0].status),
+        (waiting.id, EnrolmentStatus::Enrolled),
+        "the freed place went to the one waiting"
+    );
 }

@@ -122,7 +122,7 @@ impl ReferralService {
         // The course place the referral gave up goes to the next on the waiting list.
         if let Some(offer) = held_course {
             let mut held = uow.courses().lock(offer).await?;
-            if let Some(enrolment) = held.enrolment_of(id) {
+            if let Some(enrolment) = held.enrolment_of_referral(id) {
                 let withdrawal = held.withdraw(enrolment, now)?;
                 uow.courses().update(&withdrawal.changed()).await?;
             }

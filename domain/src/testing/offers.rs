@@ -166,6 +166,23 @@ impl OfferRepository for World {
         Ok(rows)
     }
 
+    async fn enrolments_of_citizen(
+        &self,
+        ctx: &RequestContext,
+        citizen: CitizenId,
+    ) -> DomainResult<Vec<Enrolment>> {
+        let t = ctx.tenant_id()?;
+        let mut rows: Vec<Enrolment> = self
+            .state()
+            .enrolments
+            .iter()
+            .filter(|(tt, e)| *tt == t && e.citizen_id == citizen)
+            .map(|(_, e)| e.clone())
+            .collect();
+        rows.sort_by_key(|e| std::cmp::Reverse((e.created_at, e.id)));
+        Ok(rows)
+    }
+
     async fn record_attendance(
         &self,
         ctx: &RequestContext,

@@ -157,6 +157,7 @@ impl CourseStore for FakeUnit {
             offer_id: offer,
             offer_type: row.offer_type,
             open: row.open,
+            open_access: row.open_access,
             capacity: row.capacity.unwrap_or(0),
             enrolments,
         })

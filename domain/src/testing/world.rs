@@ -185,6 +185,7 @@ pub(crate) fn course(
         facilitators: Vec::new(),
         schedule: None,
         open,
+        open_access: false,
         created_at: noon(),
     };
     let id = offer.id;

@@ -23,6 +23,7 @@ pub mod offers {
         pub session_count: Option<i32>,
         pub session_minutes: Option<i32>,
         pub open: bool,
+        pub open_access: bool,
         pub created_at: DateTimeUtc,
     }
 

@@ -197,3 +197,176 @@ async fn a_citizen_refers_themself_follows_and_withdraws(db: Db) {
 }
 
 on_both!(a_citizen_refers_themself_follows_and_withdraws);
+
+async fn course(app: &TestApp, coordinator: &str, open_access: bool) -> Result<String, String> {
+    let peers = app
+        .gql_ok(
+            Some(coordinator),
+            "{ peerWorkers(purpose: COORDINATION, status: ACTIVE, first: 2) { edges { node { id } } } }",
+            json!({}),
+        )
+        .await;
+    let ids: Vec<&str> = peers["peerWorkers"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"]["id"].as_str().unwrap())
+        .collect();
+    let org = app
+        .gql_ok(
+            Some(coordinator),
+            "{ organisations(kind: NGO, first: 1) { edges { node { id } } } }",
+            json!({}),
+        )
+        .await["organisations"]["edges"][0]["node"]["id"]
+        .clone();
+    let start = chrono::Utc::now().date_naive() + chrono::Duration::days(7);
+    let weekday = [
+        "MONDAY",
+        "TUESDAY",
+        "WEDNESDAY",
+        "THURSDAY",
+        "FRIDAY",
+        "SATURDAY",
+        "SUNDAY",
+    ][chrono::Datelike::weekday(&start).num_days_from_monday() as usize];
+    let (_, body) = app
+        .gql(
+            Some(coordinator),
+            "mutation($i: CreateOfferInput!) { createOffer(input: $i) { id openAccess } }",
+            json!({ "i": {
+                "organisationId": org, "offerType": "GROUP_COURSE", "title": "Mit liv, mine mål",
+                "location": "Frivilligcentret", "capacity": 1, "facilitatorIds": ids,
+                "schedule": { "startDate": start.to_string(), "weekday": weekday, "startTime": "17:00:00" },
+                "openAccess": open_access,
+            }}),
+        )
+        .await;
+    match body["errors"][0]["extensions"]["code"].as_str() {
+        Some(code) => Err(code.to_owned()),
+        None => {
+            assert_eq!(body["data"]["createOffer"]["openAccess"], open_access);
+            Ok(body["data"]["createOffer"]["id"]
+                .as_str()
+                .unwrap()
+                .to_owned())
+        }
+    }
+}
+
+const ENROL: &str = "mutation($o: ID!) { enrolMyself(input: { offerId: $o }) { enrolment { id status offer { id } } } }";
+const MINE: &str = "query($from: Date) { myEnrolments { id status citizenId offer { id title openAccess sessions(from: $from) { number date startTime } } } }";
+const WITHDRAW: &str = "mutation($id: ID!) { withdrawEnrolment(id: $id) { withdrawn { id status } promoted { id citizenId } } }";
+
+async fn a_citizen_enrols_themself_sees_upcoming_sessions_and_withdraws(db: Db) {
+    let app = TestApp::spawn(&db).await;
+    let admin = app.admin("helsingor").await;
+    let coordinator = app.token("helsingor", "coordinator@helsingor.demo").await;
+    let referrer = app.token("helsingor", "caseworker@helsingor.demo").await;
+    let first = citizen(&app, &admin, "forst@example.dk", true).await;
+    let second = citizen(&app, &admin, "anden@example.dk", true).await;
+    let unregistered = citizen(&app, &admin, "ikke@example.dk", false).await;
+    let open = course(&app, &coordinator, true).await.unwrap();
+    let guarded = course(&app, &coordinator, false).await.unwrap();
+    let theirs = course(
+        &app,
+        &app.token("kobenhavn", "coordinator@kobenhavn.demo").await,
+        true,
+    )
+    .await
+    .unwrap();
+    // Only a course is open-access.
+    let (_, body) = app
+        .gql(
+            Some(&coordinator),
+            "mutation($i: CreateOfferInput!) { createOffer(input: $i) { id } }",
+            json!({ "i": { "organisationId": app.gql_ok(Some(&coordinator), "{ organisations(kind: NGO, first: 1) { edges { node { id } } } }", json!({})).await["organisations"]["edges"][0]["node"]["id"], "offerType": "ONE_TO_ONE", "title": "Følgeskab", "location": "Helsingør", "openAccess": true } }),
+        )
+        .await;
+    assert_eq!(body["errors"][0]["extensions"]["code"], "VALIDATION");
+    assert_eq!(body["errors"][0]["extensions"]["field"], "openAccess");
+
+    let placed =
+        app.gql_ok(Some(&first), ENROL, json!({ "o": open })).await["enrolMyself"]["enrolment"]
+            .clone();
+    assert_eq!(placed["status"], "ENROLLED");
+    assert_eq!(placed["offer"]["id"], open.as_str());
+    let waiting =
+        app.gql_ok(Some(&second), ENROL, json!({ "o": open })).await["enrolMyself"]["enrolment"]
+            .clone();
+    assert_eq!(waiting["status"], "WAITLISTED", "the one place is taken");
+
+    // The citizen app's screen: my courses and their upcoming sessions, in one request.
+    let today = chrono::Utc::now().date_naive();
+    let mine = app
+        .gql_ok(Some(&first), MINE, json!({ "from": today.to_string() }))
+        .await["myEnrolments"]
+        .clone();
+    assert_eq!(mine.as_array().unwrap().len(), 1, "{mine}");
+    assert_eq!(mine[0]["id"], placed["id"]);
+    assert_eq!(mine[0]["offer"]["title"], "Mit liv, mine mål");
+    assert_eq!(mine[0]["offer"]["sessions"].as_array().unwrap().len(), 10);
+    assert_eq!(mine[0]["offer"]["sessions"][0]["number"], 1);
+    // The tenth session is nine weeks after the first, a week from today: `from` on its
+    // day keeps it alone, a day later none is left.
+    let tenth = today + chrono::Duration::days(7 + 7 * 9);
+    for (from, left) in [(tenth, 1), (tenth + chrono::Duration::days(1), 0)] {
+        let rest = app
+            .gql_ok(Some(&first), MINE, json!({ "from": from.to_string() }))
+            .await;
+        let sessions = rest["myEnrolments"][0]["offer"]["sessions"]
+            .as_array()
+            .unwrap();
+        assert_eq!(sessions.len(), left, "from {from}: {sessions:?}");
+    }
+    let none = app.gql_ok(Some(&referrer), MINE, json!({})).await;
+    assert_eq!(none["myEnrolments"], json!([]));
+
+    // Refused, and nothing is made.
+    for (token, offer, expected) in [
+        (&first, &open, (Some("CONFLICT"), Some("ALREADY_ENROLLED"))),
+        (
+            &first,
+            &guarded,
+            (Some("CONFLICT"), Some("NOT_OPEN_ACCESS")),
+        ),
+        (&first, &theirs, (Some("NOT_FOUND"), None)),
+        (
+            &unregistered,
+            &open,
+            (Some("CONFLICT"), Some("NOT_REGISTERED")),
+        ),
+        (&referrer, &open, (Some("FORBIDDEN"), None)),
+    ] {
+        let (_, body) = app.gql(Some(token), ENROL, json!({ "o": offer })).await;
+        assert_eq!(code_and_reason(&body), expected, "{offer}: {body}");
+    }
+    let enrolments = app
+        .gql_ok(
+            Some(&coordinator),
+            "query($o: ID!) { courseEnrolments(offerId: $o) { id status } }",
+            json!({ "o": open }),
+        )
+        .await;
+    assert_eq!(enrolments["courseEnrolments"].as_array().unwrap().len(), 2);
+
+    // Another citizen's enrolment does not exist for them; their own they withdraw, and
+    // the place goes to the one waiting without their learning who.
+    let (_, body) = app
+        .gql(Some(&second), WITHDRAW, json!({ "id": placed["id"] }))
+        .await;
+    assert_eq!(code_and_reason(&body).0, Some("NOT_FOUND"));
+    let done = app
+        .gql_ok(Some(&first), WITHDRAW, json!({ "id": placed["id"] }))
+        .await;
+    assert_eq!(
+        done["withdrawEnrolment"]["withdrawn"]["status"],
+        "WITHDRAWN"
+    );
+    assert_eq!(done["withdrawEnrolment"]["promoted"], Value::Null);
+    let moved_up = app.gql_ok(Some(&second), MINE, json!({})).await;
+    assert_eq!(moved_up["myEnrolments"][0]["status"], "ENROLLED");
+    app.stop().await;
+}
+
+on_both!(a_citizen_enrols_themself_sees_upcoming_sessions_and_withdraws);

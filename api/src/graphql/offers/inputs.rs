@@ -42,6 +42,9 @@ pub struct CreateOfferInput {
     pub(crate) facilitator_ids: Vec<ID>,
     /// When it meets (courses only).
     pub(crate) schedule: Option<ScheduleInput>,
+    /// Citizens may enrol themselves on it from the citizen app (courses only).
+    #[graphql(default)]
+    pub(crate) open_access: bool,
 }
 
 /// Attendance of one citizen.

@@ -2,6 +2,7 @@
 //! sessions, enrolment and waiting list, attendance, café headcounts, and one-to-one matches
 //! with their meetings.
 
+mod enrolments;
 mod inputs;
 mod mutation;
 mod query;

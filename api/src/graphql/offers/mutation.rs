@@ -9,6 +9,7 @@ use peerbro_domain::offers::{
     CafeVisit, CourseSchedule, DEFAULT_SESSION_COUNT, DEFAULT_SESSION_MINUTES, NewOffer,
 };
 
+use super::enrolments::*;
 use super::inputs::*;
 use super::types::*;
 use crate::graphql::errors::GqlResultExt as _;
@@ -61,6 +62,7 @@ impl OffersMutation {
                 .map(|p| id_of("facilitatorIds", p, PeerId::from_uuid))
                 .collect::<async_graphql::Result<_>>()?,
             schedule,
+            open_access: input.open_access,
         };
         Ok(svc.create(rc, new).await.gql()?.into())
     }
@@ -90,7 +92,24 @@ impl OffersMutation {
         Ok(svc.enrol(rc, offer, citizen).await.gql()?.into())
     }
 
+    /// A citizen with an account enrols themself on an open-access course: a place while
+    /// one is free, else the waiting list. Not open-access `CONFLICT` (`NOT_OPEN_ACCESS`);
+    /// without a citizen record `CONFLICT` (`NOT_REGISTERED`); other roles `FORBIDDEN`.
+    async fn enrol_myself(
+        &self,
+        ctx: &Context<'_>,
+        input: EnrolMyselfInput,
+    ) -> async_graphql::Result<EnrolmentPayload> {
+        let (svc, rc) = request(ctx)?;
+        let offer = id_of("offerId", &input.offer_id, OfferId::from_uuid)?;
+        Ok(EnrolmentPayload {
+            enrolment: svc.enrol_myself(rc, offer).await.gql()?.into(),
+        })
+    }
+
     /// Withdraws an enrolment; the first on the waiting list gets the freed place.
+    /// Coordinators withdraw any and see who was promoted; a citizen withdraws their own
+    /// (anyone else's is `NOT_FOUND`) and `promoted` is null to them.
     async fn withdraw_enrolment(
         &self,
         ctx: &Context<'_>,

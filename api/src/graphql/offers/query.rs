@@ -6,6 +6,7 @@ use async_graphql::{Context, ID, Object};
 use peerbro_domain::ids::{OfferId, ReferralId};
 use peerbro_domain::offers::OfferFilter;
 
+use super::enrolments::*;
 use super::types::*;
 use crate::graphql::errors::GqlResultExt as _;
 use crate::graphql::peers::OfferType;
@@ -42,6 +43,20 @@ impl OffersQuery {
         let (svc, rc) = request(ctx)?;
         let id = id_of("id", &id, OfferId::from_uuid)?;
         Ok(svc.get(rc, id).await.gql()?.into())
+    }
+
+    /// The caller's own enrolments (the citizen app), newest first, withdrawn ones included:
+    /// each with its course (`offer { title sessions(from: <today>) { date startTime } }` for
+    /// the upcoming sessions). Empty for a user without a citizen record.
+    async fn my_enrolments(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Enrolment>> {
+        let (svc, rc) = request(ctx)?;
+        Ok(svc
+            .my_enrolments(rc)
+            .await
+            .gql()?
+            .into_iter()
+            .map(Into::into)
+            .collect())
     }
 
     /// A course's enrolments in enrolment order, the waiting list included (coordinators

@@ -145,6 +145,8 @@ pub struct Offer {
     pub(crate) schedule: Option<Schedule>,
     /// Whether it takes referrals and enrolments.
     pub(crate) open: bool,
+    /// A course citizens may enrol on themselves (`enrolMyself`).
+    pub(crate) open_access: bool,
     /// Created.
     pub(crate) created_at: Instant,
     #[graphql(skip)]
@@ -170,6 +172,7 @@ impl From<domain::Offer> for Offer {
                 session_minutes: small(s.session_minutes),
             }),
             open: o.open,
+            open_access: o.open_access,
             created_at: o.created_at.into(),
             key: o.id,
         }
@@ -178,10 +181,19 @@ impl From<domain::Offer> for Offer {
 
 #[ComplexObject]
 impl Offer {
-    /// A course's sessions, in order (batched across a page of offers).
-    async fn sessions(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<CourseSession>> {
+    /// A course's sessions, in order (batched across a page of offers); only those on or
+    /// after `from` when given (the citizen app's upcoming sessions: `from` today).
+    async fn sessions(
+        &self,
+        ctx: &Context<'_>,
+        from: Option<Date>,
+    ) -> async_graphql::Result<Vec<CourseSession>> {
         let loader = ctx.data::<DataLoader<SessionLoader>>()?;
-        Ok(loader.load_one(self.key).await?.unwrap_or_default())
+        let all = loader.load_one(self.key).await?.unwrap_or_default();
+        Ok(match from {
+            Some(from) => all.into_iter().filter(|s| s.date >= from).collect(),
+            None => all,
+        })
     }
 }
 
@@ -242,48 +254,6 @@ pub fn session_loader(offers: OfferService, ctx: RequestContext) -> DataLoader<S
         SessionLoader { offers, ctx },
         peerbro_persistence::ReadScope::spawner(),
     )
-}
-
-/// A citizen's place on a course.
-#[derive(SimpleObject)]
-pub struct Enrolment {
-    /// Id.
-    pub(crate) id: ID,
-    /// The course.
-    pub(crate) offer_id: ID,
-    /// The citizen.
-    pub(crate) citizen_id: ID,
-    /// The referral it came from.
-    pub(crate) referral_id: Option<ID>,
-    /// Where it stands.
-    pub(crate) status: EnrolmentStatus,
-    /// Enrolled or waitlisted at.
-    pub(crate) created_at: Instant,
-    /// Last change.
-    pub(crate) updated_at: Instant,
-}
-
-impl From<domain::Enrolment> for Enrolment {
-    fn from(e: domain::Enrolment) -> Self {
-        Self {
-            id: ID(e.id.to_string()),
-            offer_id: ID(e.offer_id.to_string()),
-            citizen_id: ID(e.citizen_id.to_string()),
-            referral_id: e.referral_id.map(|r| ID(r.to_string())),
-            status: e.status.into(),
-            created_at: e.created_at.into(),
-            updated_at: e.updated_at.into(),
-        }
-    }
-}
-
-/// A withdrawal, and who got the freed place.
-#[derive(SimpleObject)]
-pub struct WithdrawEnrolmentPayload {
-    /// The withdrawn enrolment.
-    pub(crate) withdrawn: Enrolment,
-    /// The first on the waiting list, now enrolled.
-    pub(crate) promoted: Option<Enrolment>,
 }
 
 /// Attendance of one citizen at one session.

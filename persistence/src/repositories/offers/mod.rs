@@ -96,6 +96,7 @@ impl OfferRepository for SeaOfferRepository {
             session_count: Set(schedule.map(|s| to_i32(s.session_count))),
             session_minutes: Set(schedule.map(|s| to_i32(s.session_minutes))),
             open: Set(offer.open),
+            open_access: Set(offer.open_access),
             created_at: Set(offer.created_at),
         })
         .exec_without_returning(&tx)
@@ -179,6 +180,25 @@ impl OfferRepository for SeaOfferRepository {
         let offer = load_offers(&tx, tenant, vec![row]).await?.pop();
         tx.commit().await?;
         offer.ok_or(DomainError::NotFound { resource: "offer" })
+    }
+
+    async fn enrolments_of_citizen(
+        &self,
+        ctx: &RequestContext,
+        citizen: CitizenId,
+    ) -> DomainResult<Vec<Enrolment>> {
+        let tenant = ctx.tenant_id()?;
+        let tx = self.db.begin(tenant).await?;
+        let rows = enrolments::Entity::find()
+            .filter(enrolments::Column::TenantId.eq(tenant.as_uuid()))
+            .filter(enrolments::Column::CitizenId.eq(citizen.as_uuid()))
+            .order_by_desc(enrolments::Column::CreatedAt)
+            .order_by_desc(enrolments::Column::Id)
+            .all(&tx)
+            .await
+            .map_err(unexpected)?;
+        tx.commit().await?;
+        rows.into_iter().map(enrolment_from).collect()
     }
 
     async fn enrolment_counts(

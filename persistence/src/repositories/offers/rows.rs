@@ -71,6 +71,7 @@ pub(super) fn offer_from(m: offers::Model, facilitators: Vec<PeerId>) -> DomainR
         facilitators,
         schedule,
         open: m.open,
+        open_access: m.open_access,
         created_at: m.created_at,
     })
 }

@@ -36,6 +36,7 @@ impl CourseStore for SeaUnit {
             offer_id: offer,
             offer_type: row.offer_type.parse().map_err(|_| corrupt("type"))?,
             open: row.open,
+            open_access: row.open_access,
             capacity: row
                 .capacity
                 .map(|c| to_u32(c, "capacity"))

@@ -1,0 +1,85 @@
+//! Enrolments on courses, with the course they are on.
+
+use async_graphql::dataloader::DataLoader;
+use async_graphql::{ComplexObject, Context, ID, InputObject, SimpleObject};
+use peerbro_domain::ids::OfferId;
+use peerbro_domain::offers as domain;
+
+use super::types::{EnrolmentStatus, Offer};
+use crate::graphql::loaders::OfferLoader;
+use crate::graphql::time::Instant;
+
+/// A citizen's place on a course.
+#[derive(SimpleObject)]
+#[graphql(complex)]
+pub struct Enrolment {
+    /// Id.
+    pub(crate) id: ID,
+    /// The course.
+    pub(crate) offer_id: ID,
+    /// The citizen.
+    pub(crate) citizen_id: ID,
+    /// The referral it came from.
+    pub(crate) referral_id: Option<ID>,
+    /// Where it stands.
+    pub(crate) status: EnrolmentStatus,
+    /// Enrolled or waitlisted at.
+    pub(crate) created_at: Instant,
+    /// Last change.
+    pub(crate) updated_at: Instant,
+    #[graphql(skip)]
+    pub(crate) offer_key: OfferId,
+}
+
+impl From<domain::Enrolment> for Enrolment {
+    fn from(e: domain::Enrolment) -> Self {
+        Self {
+            id: ID(e.id.to_string()),
+            offer_id: ID(e.offer_id.to_string()),
+            citizen_id: ID(e.citizen_id.to_string()),
+            referral_id: e.referral_id.map(|r| ID(r.to_string())),
+            status: e.status.into(),
+            created_at: e.created_at.into(),
+            updated_at: e.updated_at.into(),
+            offer_key: e.offer_id,
+        }
+    }
+}
+
+/// A withdrawal, and who got the freed place.
+#[derive(SimpleObject)]
+pub struct WithdrawEnrolmentPayload {
+    /// The withdrawn enrolment.
+    pub(crate) withdrawn: Enrolment,
+    /// The first on the waiting list, now enrolled.
+    pub(crate) promoted: Option<Enrolment>,
+}
+
+#[ComplexObject]
+impl Enrolment {
+    /// The course (batched across a list of enrolments).
+    async fn offer(&self, ctx: &Context<'_>) -> async_graphql::Result<Offer> {
+        let loader = ctx.data::<DataLoader<OfferLoader>>()?;
+        loader
+            .load_one(self.offer_key)
+            .await?
+            .map(Into::into)
+            .ok_or_else(|| {
+                crate::graphql::to_gql(peerbro_domain::DomainError::NotFound { resource: "offer" })
+            })
+    }
+}
+
+/// A citizen's enrolment of themself.
+#[derive(InputObject)]
+pub struct EnrolMyselfInput {
+    /// The open-access course (`Offer.openAccess`).
+    pub(crate) offer_id: ID,
+}
+
+/// An enrolment made.
+#[derive(SimpleObject)]
+pub struct EnrolmentPayload {
+    /// The enrolment: a place, or a place on the waiting list.
+    pub(crate) enrolment: Enrolment,
+}

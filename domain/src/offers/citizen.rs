@@ -1,0 +1,61 @@
+//! The citizen app's side of courses: a citizen enrols themself on an open-access course,
+//! lists their enrolments and withdraws their own.
+
+use crate::context::RequestContext;
+use crate::error::{Conflict, DomainError, DomainResult};
+use crate::ids::{CitizenId, OfferId};
+use crate::offers::model::Enrolment;
+use crate::offers::policy;
+use crate::offers::service::OfferService;
+
+impl OfferService {
+    /// The caller's citizen record.
+    ///
+    /// # Errors
+    /// `Forbidden` without the citizen role; `Conflict` (`NOT_REGISTERED`) without a record.
+    pub(super) async fn own_citizen(&self, ctx: &RequestContext) -> DomainResult<CitizenId> {
+        policy::require_member(ctx)?;
+        let user = policy::citizen_user(ctx).ok_or_else(policy::forbidden)?;
+        self.citizens
+            .citizen_id_of_user(ctx, user)
+            .await?
+            .ok_or(DomainError::Conflict(Conflict::NotRegisteredAsCitizen))
+    }
+
+    /// A citizen enrols themself on an open-access course: a place while one is free, else
+    /// the waiting list, as a coordinator's enrolment would.
+    ///
+    /// # Errors
+    /// `Forbidden` without the citizen role; `NotFound` for an offer not in the tenant;
+    /// `Conflict` without a citizen record (`NOT_REGISTERED`), for a course that is not
+    /// open-access (`NOT_OPEN_ACCESS`), closed, or that they are already on.
+    #[tracing::instrument(skip_all, fields(request_id = ctx.request_id()))]
+    pub async fn enrol_myself(
+        &self,
+        ctx: &RequestContext,
+        offer: OfferId,
+    ) -> DomainResult<Enrolment> {
+        let citizen = self.own_citizen(ctx).await?;
+        let mut uow = self.transactions.begin(ctx).await?;
+        let mut course = uow.courses().lock(offer).await?;
+        if !course.open_access {
+            return Err(DomainError::Conflict(Conflict::NotOpenAccess));
+        }
+        let enrolment = course.enrol(citizen, None, self.clock.now())?;
+        uow.courses().add(&enrolment).await?;
+        uow.commit().await?;
+        Ok(enrolment)
+    }
+
+    /// The caller's own enrolments (citizens), newest first; none without a citizen record.
+    ///
+    /// # Errors
+    /// `Unauthenticated`.
+    pub async fn my_enrolments(&self, ctx: &RequestContext) -> DomainResult<Vec<Enrolment>> {
+        match self.own_citizen(ctx).await {
+            Ok(citizen) => self.offers.enrolments_of_citizen(ctx, citizen).await,
+            Err(DomainError::Forbidden(_) | DomainError::Conflict(_)) => Ok(Vec::new()),
+            Err(e) => Err(e),
+        }
+    }
+}
