@@ -159,6 +159,9 @@ pub enum Conflict {
     /// Meetings are logged while the match runs.
     #[error("meetings are logged while the match runs")]
     MatchNotRunning,
+    /// Only a planned meeting is held or cancelled.
+    #[error("the meeting is not planned: only a planned meeting is held or cancelled")]
+    MeetingNotPlanned,
     /// The match has ended.
     #[error("the match has ended; its citizen's details are no longer shown")]
     MatchEnded,
@@ -257,6 +260,7 @@ impl Conflict {
             }
             Self::NotACafe | Self::NotAPsychiatryUnit => "WRONG_KIND",
             Self::NotMatched | Self::MatchNotRunning | Self::MatchEnded => "MATCH_NOT_RUNNING",
+            Self::MeetingNotPlanned => "NOT_PLANNED",
             Self::PeerAtCapacity { .. } | Self::HoursExceeded { .. } => "CAPACITY",
             Self::CertificatesMissing(_) => "CERTIFICATES_MISSING",
             Self::NotInScreening => "WRONG_STAGE",

@@ -7,7 +7,23 @@ use chrono::NaiveDate;
 use crate::context::RequestContext;
 use crate::error::{Conflict, DomainError, DomainResult};
 use crate::ids::{MeetingId, ReferralId};
-use crate::offers::model::{Meeting, MeetingForm, PeerMatch, validate_meeting};
+use crate::offers::meeting::{Meeting, MeetingForm, MeetingStatus, validate_meeting};
+
+/// A meeting as its peer (or a coordinator) logs it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MeetingLog {
+    /// The match.
+    pub referral_id: ReferralId,
+    /// The day it was held (today or before).
+    pub date: NaiveDate,
+    /// How long.
+    pub minutes: u32,
+    /// How.
+    pub form: MeetingForm,
+    /// The planned meeting this was, if it was planned.
+    pub planned: Option<MeetingId>,
+}
+use crate::offers::model::PeerMatch;
 use crate::offers::policy;
 use crate::offers::ports::ReferralParties;
 use crate::offers::service::OfferService;
@@ -30,48 +46,74 @@ impl OfferService {
         Ok(parties)
     }
 
-    /// Logs a meeting of a one-to-one match: when, how long, how; never its content.
+    /// Logs a meeting of a one-to-one match: when, how long, how; never its content —
+    /// a new one, or one planned ahead (`planned`), which becomes held with what is logged.
     /// The match's peer or a coordinator logs it, while the referral is assigned, in contact
     /// or active. The first meeting of a match still waiting for first contact is that
     /// contact: the referral moves to `IN_CONTACT` in the same transaction, as if the peer
     /// had recorded it, and the referrer hears of it as of any move.
     ///
     /// # Errors
-    /// `Forbidden`; `NotFound`; `Validation`; `Conflict` when the referral is not a running
-    /// match.
+    /// `Forbidden`; `NotFound` (a planned meeting of another match too); `Validation`;
+    /// `Conflict` when the referral is not a running match or the meeting is not planned.
     #[tracing::instrument(skip_all, fields(request_id = ctx.request_id()))]
     pub async fn log_meeting(
         &self,
         ctx: &RequestContext,
-        referral: ReferralId,
-        date: NaiveDate,
-        minutes: u32,
-        form: MeetingForm,
+        log: MeetingLog,
     ) -> DomainResult<Meeting> {
+        let referral = log.referral_id;
         let parties = self.require_match_staff(ctx, referral).await?;
-        validate_meeting(date, minutes, self.clock.today())?;
+        validate_meeting(log.date, log.minutes, self.clock.today())?;
         let peer = parties
             .assigned_peer_id
             .ok_or_else(|| DomainError::Conflict(Conflict::NotMatched))?;
         let me = ctx.actor().map(crate::context::Actor::user_id);
         let now = self.clock.now();
-        let meeting = Meeting {
-            id: MeetingId::new(),
-            referral_id: referral,
-            peer_id: peer,
-            date,
-            minutes,
-            form,
-            logged_by: me,
-            logged_at: now,
-        };
         let mut uow = self.transactions.begin(ctx).await?;
         // Locked: a reassignment or an end committed meanwhile is seen here.
         let mut locked = uow.referrals().lock(referral).await?;
         if !locked.state.holds_peer_place() || locked.assigned_peer_id != Some(peer) {
             return Err(DomainError::Conflict(Conflict::MatchNotRunning));
         }
-        uow.meetings().add_meeting(&meeting).await?;
+        let meeting = match log.planned {
+            Some(id) => {
+                let mut planned = uow.meetings().lock_meeting(id).await?;
+                if planned.referral_id != referral {
+                    return Err(DomainError::NotFound {
+                        resource: "meeting",
+                    });
+                }
+                if planned.status != MeetingStatus::Planned {
+                    return Err(DomainError::Conflict(Conflict::MeetingNotPlanned));
+                }
+                planned.date = log.date;
+                planned.minutes = log.minutes;
+                planned.form = log.form;
+                planned.status = MeetingStatus::Held;
+                planned.peer_id = peer;
+                planned.logged_by = me;
+                planned.logged_at = now;
+                uow.meetings().update_meeting(&planned).await?;
+                planned
+            }
+            None => {
+                let held = Meeting {
+                    id: MeetingId::new(),
+                    referral_id: referral,
+                    peer_id: peer,
+                    date: log.date,
+                    start_time: None,
+                    minutes: log.minutes,
+                    form: log.form,
+                    status: MeetingStatus::Held,
+                    logged_by: me,
+                    logged_at: now,
+                };
+                uow.meetings().add_meeting(&held).await?;
+                held
+            }
+        };
         if locked.state == ReferralState::Assigned {
             let known = locked.transitions.len();
             locked.apply(

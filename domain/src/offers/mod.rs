@@ -6,7 +6,9 @@
 mod citizen;
 pub mod course;
 mod matches;
+mod meeting;
 pub mod model;
+mod planning;
 pub mod policy;
 pub mod ports;
 pub mod service;
@@ -14,6 +16,9 @@ pub mod service;
 mod service_tests;
 
 pub use course::*;
+pub use matches::MeetingLog;
+pub use meeting::*;
 pub use model::*;
+pub use planning::{MAX_SCHEDULE_DAYS, MeetingPlan, PeerSchedule};
 pub use ports::*;
 pub use service::*;

@@ -4,8 +4,7 @@ use chrono::{DateTime, Datelike as _, Days, NaiveDate, NaiveTime, Utc, Weekday};
 
 use crate::error::{Conflict, DomainError, DomainResult};
 use crate::ids::{
-    CitizenId, CourseSessionId, EnrolmentId, MeetingId, OfferId, OrganisationId, PeerId,
-    ReferralId, UserId,
+    CitizenId, CourseSessionId, EnrolmentId, OfferId, OrganisationId, PeerId, ReferralId,
 };
 
 /// What kind of offer (the same kinds peers say they can offer).
@@ -20,20 +19,6 @@ stored_enum!(
         Waitlisted = "WAITLISTED",
         /// Left the course or the waiting list.
         Withdrawn = "WITHDRAWN",
-    }
-);
-
-stored_enum!(
-    /// How a one-to-one meeting took place.
-    MeetingForm {
-        /// Face to face.
-        InPerson = "IN_PERSON",
-        /// By phone.
-        Phone = "PHONE",
-        /// By video.
-        Video = "VIDEO",
-        /// A walk together.
-        Walk = "WALK",
     }
 );
 
@@ -334,28 +319,6 @@ pub struct CafeVisit {
     pub headcount: u32,
 }
 
-/// A meeting of a one-to-one match (a referral assigned to a peer): when, how long, how —
-/// never what was said.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Meeting {
-    /// Id.
-    pub id: MeetingId,
-    /// The match.
-    pub referral_id: ReferralId,
-    /// The peer who met the citizen.
-    pub peer_id: PeerId,
-    /// The day.
-    pub date: NaiveDate,
-    /// Length in minutes.
-    pub minutes: u32,
-    /// How.
-    pub form: MeetingForm,
-    /// Who logged it.
-    pub logged_by: Option<UserId>,
-    /// When.
-    pub logged_at: DateTime<Utc>,
-}
-
 /// A peer's one-to-one match: a referral assigned to them (nothing about the citizen beyond
 /// the pseudonym).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -370,23 +333,6 @@ pub struct PeerMatch {
     pub assigned_at: Option<DateTime<Utc>>,
     /// First contact.
     pub first_contact_at: Option<DateTime<Utc>>,
-}
-
-/// Checks a meeting's date and length.
-///
-/// # Errors
-/// `Validation`.
-pub fn validate_meeting(date: NaiveDate, minutes: u32, today: NaiveDate) -> DomainResult<()> {
-    if date > today {
-        return Err(DomainError::validation("date", "cannot be in the future"));
-    }
-    if !(5..=600).contains(&minutes) {
-        return Err(DomainError::validation(
-            "minutes",
-            "must be between 5 and 600",
-        ));
-    }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -152,9 +152,22 @@ fn offers_are_validated_by_type() {
 
 #[test]
 fn meetings_are_in_the_past_and_of_sensible_length() {
+    use crate::offers::validate_meeting;
     let today = date(2026, 11, 24);
     assert!(validate_meeting(today, 60, today).is_ok());
     assert!(validate_meeting(date(2026, 11, 25), 60, today).is_err());
     assert!(validate_meeting(today, 0, today).is_err());
     assert!(validate_meeting(today, 601, today).is_err());
+}
+
+#[test]
+fn planned_meetings_are_today_or_later_within_a_year() {
+    use crate::offers::validate_plan;
+    let today = date(2026, 11, 24);
+    assert!(validate_plan(today, 60, today).is_ok());
+    assert!(validate_plan(date(2026, 11, 23), 60, today).is_err());
+    assert!(validate_plan(today + chrono::Duration::days(366), 5, today).is_ok());
+    assert!(validate_plan(today + chrono::Duration::days(367), 60, today).is_err());
+    assert!(validate_plan(today, 4, today).is_err());
+    assert!(validate_plan(today, 600, today).is_ok());
 }

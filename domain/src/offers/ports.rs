@@ -7,8 +7,9 @@ use crate::context::RequestContext;
 use crate::error::DomainResult;
 use crate::ids::{CitizenId, CourseSessionId, EnrolmentId, OfferId, PeerId, ReferralId};
 use crate::offers::course::Course;
+use crate::offers::meeting::Meeting;
 use crate::offers::model::{
-    Attendance, CafeVisit, CourseSession, Enrolment, Meeting, Offer, OfferType, PeerMatch,
+    Attendance, CafeVisit, CourseSession, Enrolment, Offer, OfferType, PeerMatch,
 };
 use crate::page::{Page, PageRequest};
 use crate::people::PeerStatus;
@@ -175,6 +176,52 @@ pub trait OfferRepository: Send + Sync {
         referrals: &[ReferralId],
     ) -> DomainResult<Vec<Meeting>>;
 
+    /// One meeting.
+    ///
+    /// # Errors
+    /// `NotFound`.
+    async fn meeting(
+        &self,
+        ctx: &RequestContext,
+        id: crate::ids::MeetingId,
+    ) -> DomainResult<Meeting>;
+
+    /// The meetings of a citizen's matches, on or after `from` when given, by date and time.
+    ///
+    /// # Errors
+    /// `Unknown` on storage failure.
+    async fn meetings_of_citizen(
+        &self,
+        ctx: &RequestContext,
+        citizen: CitizenId,
+        from: Option<NaiveDate>,
+    ) -> DomainResult<Vec<Meeting>>;
+
+    /// A peer's meetings from `from` to `to` (both included), by date and time.
+    ///
+    /// # Errors
+    /// `Unknown` on storage failure.
+    async fn meetings_of_peer(
+        &self,
+        ctx: &RequestContext,
+        peer: PeerId,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> DomainResult<Vec<Meeting>>;
+
+    /// The sessions of the courses `peer` facilitates, from `from` to `to` (both included),
+    /// by date.
+    ///
+    /// # Errors
+    /// `Unknown` on storage failure.
+    async fn sessions_facilitated(
+        &self,
+        ctx: &RequestContext,
+        peer: PeerId,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> DomainResult<Vec<CourseSession>>;
+
     /// The referrals assigned to `peer`, oldest assignment first.
     ///
     /// # Errors
@@ -237,4 +284,16 @@ pub trait MeetingStore: Send {
     /// # Errors
     /// `Unknown` on storage failure.
     async fn add_meeting(&mut self, meeting: &Meeting) -> DomainResult<()>;
+
+    /// A meeting, locked until the unit of work ends.
+    ///
+    /// # Errors
+    /// `NotFound` for a meeting not in the tenant.
+    async fn lock_meeting(&mut self, id: crate::ids::MeetingId) -> DomainResult<Meeting>;
+
+    /// Stores a meeting's new status, date, length, form and who changed it when.
+    ///
+    /// # Errors
+    /// `NotFound` for a meeting not stored.
+    async fn update_meeting(&mut self, meeting: &Meeting) -> DomainResult<()>;
 }

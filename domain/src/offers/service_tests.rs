@@ -7,7 +7,7 @@ use chrono::{Duration, NaiveTime, Weekday};
 use super::*;
 use crate::context::{RequestContext, Role};
 use crate::error::{Conflict, DomainError};
-use crate::ids::{CitizenId, OfferId, OrganisationId, PeerId, ReferralId, TenantId};
+use crate::ids::{CitizenId, MeetingId, OfferId, OrganisationId, PeerId, ReferralId, TenantId};
 use crate::people::{
     Citizen, CitizenOrigin, ConsentEvidence, ConsentPurpose, ConsentRecord, PeerKind, PeerStatus,
     Pseudonym,
@@ -116,6 +116,21 @@ impl Fixture {
             .referrals
             .insert((self.tenant, id), referral);
         id
+    }
+}
+
+fn held(
+    referral: ReferralId,
+    date: chrono::NaiveDate,
+    minutes: u32,
+    form: MeetingForm,
+) -> MeetingLog {
+    MeetingLog {
+        referral_id: referral,
+        date,
+        minutes,
+        form,
+        planned: None,
     }
 }
 
@@ -357,7 +372,7 @@ async fn meetings_are_logged_by_the_matchs_peer_while_it_runs() {
     let yesterday = noon().date_naive() - Duration::days(1);
     let meeting = f
         .svc
-        .log_meeting(&peer_ctx, running, yesterday, 60, MeetingForm::Walk)
+        .log_meeting(&peer_ctx, held(running, yesterday, 60, MeetingForm::Walk))
         .await
         .unwrap();
     assert_eq!(meeting.peer_id, peer);
@@ -374,7 +389,7 @@ async fn meetings_are_logged_by_the_matchs_peer_while_it_runs() {
     ] {
         let got = f
             .svc
-            .log_meeting(ctx, referral, date, 60, MeetingForm::Phone)
+            .log_meeting(ctx, held(referral, date, 60, MeetingForm::Phone))
             .await;
         assert_eq!(got.err().map(|e| e.code()), Some(code));
     }
@@ -392,7 +407,7 @@ async fn the_first_meeting_of_a_match_waiting_for_contact_is_its_first_contact()
     let yesterday = noon().date_naive() - Duration::days(1);
     for form in [MeetingForm::Phone, MeetingForm::Walk] {
         f.svc
-            .log_meeting(&peer_ctx, waiting, yesterday, 30, form)
+            .log_meeting(&peer_ctx, held(waiting, yesterday, 30, form))
             .await
             .unwrap();
     }
@@ -523,4 +538,150 @@ async fn a_citizen_enrols_themself_on_an_open_access_course_and_withdraws_only_t
         (waiting.id, EnrolmentStatus::Enrolled),
         "the freed place went to the one waiting"
     );
+}
+
+#[tokio::test]
+async fn meetings_are_planned_ahead_held_or_cancelled_and_scheduled() {
+    let f = fixture();
+    let (peer, peer_ctx) = f.peer();
+    let (_, other_ctx) = f.peer();
+    let citizen = f.citizen(&[]);
+    let (me, user) = member(f.tenant, &[Role::Citizen], None);
+    f.world
+        .state()
+        .citizens
+        .get_mut(&(f.tenant, citizen))
+        .unwrap()
+        .user_id = Some(user);
+    let waiting = f.referral(citizen, peer, ReferralState::Assigned);
+    let today = noon().date_naive();
+    let plan = |date, referral| MeetingPlan {
+        referral_id: referral,
+        date,
+        start_time: NaiveTime::from_hms_opt(10, 30, 0).unwrap(),
+        minutes: 60,
+        form: MeetingForm::InPerson,
+    };
+    let next_week = f
+        .svc
+        .plan_meeting(&peer_ctx, plan(today + Duration::days(7), waiting))
+        .await
+        .unwrap();
+    let tomorrow = f
+        .svc
+        .plan_meeting(&f.coordinator, plan(today + Duration::days(1), waiting))
+        .await
+        .unwrap();
+    assert_eq!(next_week.status, MeetingStatus::Planned);
+    assert_eq!(
+        f.world.state().referrals[&(f.tenant, waiting)].state,
+        ReferralState::Assigned,
+        "planning is not contact"
+    );
+    for (ctx, p, code) in [
+        (
+            &peer_ctx,
+            plan(today - Duration::days(1), waiting),
+            "VALIDATION",
+        ),
+        (&other_ctx, plan(today, waiting), "NOT_FOUND"),
+        (&peer_ctx, plan(today, ReferralId::new()), "NOT_FOUND"),
+    ] {
+        assert_eq!(f.svc.plan_meeting(ctx, p).await.unwrap_err().code(), code);
+    }
+    // The peer's schedule and the citizen's app show them, by date.
+    let week = f
+        .svc
+        .my_schedule(&peer_ctx, today, today + Duration::days(7))
+        .await
+        .unwrap();
+    let ids: Vec<_> = week.meetings.iter().map(|m| m.id).collect();
+    assert_eq!(ids, [tomorrow.id, next_week.id]);
+    let shorter = f
+        .svc
+        .my_schedule(&peer_ctx, today, today + Duration::days(6))
+        .await
+        .unwrap();
+    assert_eq!(
+        shorter.meetings.len(),
+        1,
+        "to is included, the day after is not"
+    );
+    let mine = f.svc.my_meetings(&me, Some(today)).await.unwrap();
+    assert_eq!(mine.iter().map(|m| m.id).collect::<Vec<_>>(), ids);
+    // The one tomorrow is cancelled; held is what was planned for next week, logged as
+    // held today (plans change) — and it is the first contact.
+    let cancelled = f.svc.cancel_meeting(&peer_ctx, tomorrow.id).await.unwrap();
+    assert_eq!(cancelled.status, MeetingStatus::Cancelled);
+    let log = MeetingLog {
+        planned: Some(next_week.id),
+        ..held(waiting, today, 45, MeetingForm::Walk)
+    };
+    let done = f.svc.log_meeting(&peer_ctx, log).await.unwrap();
+    assert_eq!(
+        (done.id, done.status, done.minutes),
+        (next_week.id, MeetingStatus::Held, 45)
+    );
+    assert_eq!(
+        f.world.state().referrals[&(f.tenant, waiting)].state,
+        ReferralState::InContact
+    );
+    for (ctx, id, code) in [
+        (&peer_ctx, tomorrow.id, "CONFLICT"),
+        (&peer_ctx, next_week.id, "CONFLICT"),
+        (&other_ctx, tomorrow.id, "NOT_FOUND"),
+        (&peer_ctx, MeetingId::new(), "NOT_FOUND"),
+    ] {
+        assert_eq!(
+            f.svc.cancel_meeting(ctx, id).await.unwrap_err().code(),
+            code
+        );
+    }
+    assert_eq!(
+        f.svc.log_meeting(&peer_ctx, log).await.unwrap_err().code(),
+        "CONFLICT",
+        "held already"
+    );
+    let week = f
+        .svc
+        .my_schedule(&peer_ctx, today, today + Duration::days(7))
+        .await
+        .unwrap();
+    assert_eq!(
+        week.meetings.iter().map(|m| m.id).collect::<Vec<_>>(),
+        [next_week.id],
+        "the cancelled one is off the schedule"
+    );
+    for (from, to) in [
+        (today, today - Duration::days(1)),
+        (today, today + Duration::days(MAX_SCHEDULE_DAYS)),
+    ] {
+        assert_eq!(
+            f.svc
+                .my_schedule(&peer_ctx, from, to)
+                .await
+                .unwrap_err()
+                .code(),
+            "VALIDATION"
+        );
+    }
+    assert!(
+        f.svc
+            .my_schedule(
+                &peer_ctx,
+                today,
+                today + Duration::days(MAX_SCHEDULE_DAYS - 1)
+            )
+            .await
+            .is_ok()
+    );
+    assert_eq!(
+        f.svc
+            .my_schedule(&me, today, today)
+            .await
+            .unwrap_err()
+            .code(),
+        "FORBIDDEN"
+    );
+    assert!(f.svc.my_meetings(&peer_ctx, None).await.unwrap().is_empty());
 }

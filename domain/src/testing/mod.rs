@@ -4,6 +4,7 @@
 
 mod audit;
 mod citizens;
+mod meetings;
 mod offers;
 mod peers;
 mod queue;

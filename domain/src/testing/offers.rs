@@ -133,6 +133,68 @@ impl OfferRepository for World {
             .collect())
     }
 
+    async fn sessions_facilitated(
+        &self,
+        ctx: &RequestContext,
+        peer: PeerId,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> DomainResult<Vec<CourseSession>> {
+        Ok(super::meetings::sessions_facilitated(
+            &self.state(),
+            ctx.tenant_id()?,
+            peer,
+            from,
+            to,
+        ))
+    }
+
+    async fn meeting(
+        &self,
+        ctx: &RequestContext,
+        id: crate::ids::MeetingId,
+    ) -> DomainResult<Meeting> {
+        let t = ctx.tenant_id()?;
+        self.state()
+            .meetings
+            .iter()
+            .find(|(tt, m)| *tt == t && m.id == id)
+            .map(|(_, m)| m.clone())
+            .ok_or(DomainError::NotFound {
+                resource: "meeting",
+            })
+    }
+
+    async fn meetings_of_citizen(
+        &self,
+        ctx: &RequestContext,
+        citizen: CitizenId,
+        from: Option<NaiveDate>,
+    ) -> DomainResult<Vec<Meeting>> {
+        Ok(super::meetings::of_citizen(
+            &self.state(),
+            ctx.tenant_id()?,
+            citizen,
+            from,
+        ))
+    }
+
+    async fn meetings_of_peer(
+        &self,
+        ctx: &RequestContext,
+        peer: PeerId,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> DomainResult<Vec<Meeting>> {
+        Ok(super::meetings::of_peer(
+            &self.state(),
+            ctx.tenant_id()?,
+            peer,
+            from,
+            to,
+        ))
+    }
+
     async fn session(
         &self,
         ctx: &RequestContext,

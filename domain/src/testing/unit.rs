@@ -207,4 +207,28 @@ impl MeetingStore for FakeUnit {
         self.staged.meetings.push((self.tenant, meeting.clone()));
         Ok(())
     }
+
+    async fn lock_meeting(&mut self, id: crate::ids::MeetingId) -> DomainResult<Meeting> {
+        self.staged
+            .meetings
+            .iter()
+            .find(|(t, m)| *t == self.tenant && m.id == id)
+            .map(|(_, m)| m.clone())
+            .ok_or(DomainError::NotFound {
+                resource: "meeting",
+            })
+    }
+
+    async fn update_meeting(&mut self, meeting: &Meeting) -> DomainResult<()> {
+        let (_, stored) = self
+            .staged
+            .meetings
+            .iter_mut()
+            .find(|(t, m)| *t == self.tenant && m.id == meeting.id)
+            .ok_or(DomainError::NotFound {
+                resource: "meeting",
+            })?;
+        *stored = meeting.clone();
+        Ok(())
+    }
 }

@@ -161,8 +161,10 @@ pub mod meetings {
         pub referral_id: Uuid,
         pub peer_id: Uuid,
         pub date: Date,
+        pub start_time: Option<Time>,
         pub minutes: i32,
         pub form: String,
+        pub status: String,
         pub logged_by: Option<Uuid>,
         pub logged_at: DateTimeUtc,
     }

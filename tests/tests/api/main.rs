@@ -19,6 +19,7 @@ mod isolation;
 mod metrics;
 mod offers;
 mod organisations;
+mod peer_app;
 mod peers;
 mod people;
 mod query_cost;

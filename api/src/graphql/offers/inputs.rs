@@ -3,6 +3,7 @@
 use crate::graphql::time::{Date, LocalTime};
 use async_graphql::{ID, InputObject};
 
+use super::meetings::MeetingForm;
 use super::types::*;
 use crate::graphql::peers::OfferType;
 
@@ -67,4 +68,6 @@ pub struct LogMeetingInput {
     pub(crate) minutes: i32,
     /// How.
     pub(crate) form: MeetingForm,
+    /// The planned meeting this was, which becomes held (else a new meeting is logged).
+    pub(crate) planned_meeting_id: Option<ID>,
 }

@@ -4,6 +4,7 @@
 
 mod enrolments;
 mod inputs;
+mod meetings;
 mod mutation;
 mod query;
 mod types;

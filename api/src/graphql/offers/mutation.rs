@@ -3,14 +3,16 @@
 use crate::graphql::time::Date;
 use async_graphql::{Context, ID, Object};
 use peerbro_domain::ids::{
-    CitizenId, CourseSessionId, EnrolmentId, OfferId, OrganisationId, PeerId, ReferralId,
+    CitizenId, CourseSessionId, EnrolmentId, MeetingId, OfferId, OrganisationId, PeerId, ReferralId,
 };
 use peerbro_domain::offers::{
-    CafeVisit, CourseSchedule, DEFAULT_SESSION_COUNT, DEFAULT_SESSION_MINUTES, NewOffer,
+    CafeVisit, CourseSchedule, DEFAULT_SESSION_COUNT, DEFAULT_SESSION_MINUTES, MeetingLog,
+    MeetingPlan, NewOffer,
 };
 
 use super::enrolments::*;
 use super::inputs::*;
+use super::meetings::*;
 use super::types::*;
 use crate::graphql::errors::GqlResultExt as _;
 
@@ -172,21 +174,62 @@ impl OffersMutation {
         })
     }
 
-    /// Logs a one-to-one meeting: when, how long, how — never what was said (the match's
-    /// peer or a coordinator). The first meeting of a match still `ASSIGNED` is its first
-    /// contact: the referral moves to `IN_CONTACT` with it.
+    /// Logs a held one-to-one meeting: when, how long, how — never what was said (the
+    /// match's peer or a coordinator); with `plannedMeetingId` the planned meeting becomes
+    /// held. The first meeting of a match still `ASSIGNED` is its first contact: the
+    /// referral moves to `IN_CONTACT` with it.
     async fn log_meeting(
         &self,
         ctx: &Context<'_>,
         input: LogMeetingInput,
     ) -> async_graphql::Result<Meeting> {
         let (svc, rc) = request(ctx)?;
-        let referral = id_of("referralId", &input.referral_id, ReferralId::from_uuid)?;
-        let minutes = count("minutes", Some(input.minutes), 0)?;
-        Ok(svc
-            .log_meeting(rc, referral, input.date.0, minutes, input.form.into())
-            .await
-            .gql()?
-            .into())
+        let log = MeetingLog {
+            referral_id: id_of("referralId", &input.referral_id, ReferralId::from_uuid)?,
+            date: input.date.0,
+            minutes: count("minutes", Some(input.minutes), 0)?,
+            form: input.form.into(),
+            planned: input
+                .planned_meeting_id
+                .as_ref()
+                .map(|id| id_of("plannedMeetingId", id, MeetingId::from_uuid))
+                .transpose()?,
+        };
+        Ok(svc.log_meeting(rc, log).await.gql()?.into())
+    }
+
+    /// Plans a meeting of a running match ahead (its peer or a coordinator): it shows on the
+    /// peer's schedule (`mySchedule`) and the citizen's app (`myMeetings`) and is logged as
+    /// held with `logMeeting(plannedMeetingId)`. Planning is not first contact.
+    async fn plan_meeting(
+        &self,
+        ctx: &Context<'_>,
+        input: PlanMeetingInput,
+    ) -> async_graphql::Result<MeetingPayload> {
+        let (svc, rc) = request(ctx)?;
+        let plan = MeetingPlan {
+            referral_id: id_of("referralId", &input.referral_id, ReferralId::from_uuid)?,
+            date: input.date.0,
+            start_time: input.start_time.0,
+            minutes: count("minutes", Some(input.minutes), 0)?,
+            form: input.form.into(),
+        };
+        Ok(MeetingPayload {
+            meeting: svc.plan_meeting(rc, plan).await.gql()?.into(),
+        })
+    }
+
+    /// Cancels a planned meeting (the match's peer or a coordinator); one held or cancelled
+    /// already is `CONFLICT` (`NOT_PLANNED`).
+    async fn cancel_meeting(
+        &self,
+        ctx: &Context<'_>,
+        input: CancelMeetingInput,
+    ) -> async_graphql::Result<MeetingPayload> {
+        let (svc, rc) = request(ctx)?;
+        let id = id_of("meetingId", &input.meeting_id, MeetingId::from_uuid)?;
+        Ok(MeetingPayload {
+            meeting: svc.cancel_meeting(rc, id).await.gql()?.into(),
+        })
     }
 }

@@ -7,6 +7,7 @@ use peerbro_domain::ids::{OfferId, ReferralId};
 use peerbro_domain::offers::OfferFilter;
 
 use super::enrolments::*;
+use super::meetings::*;
 use super::types::*;
 use crate::graphql::errors::GqlResultExt as _;
 use crate::graphql::peers::OfferType;
@@ -149,6 +150,36 @@ impl OffersQuery {
             name: c.name.map(|n| n.expose().to_owned()),
             contact: c.contact.map(|n| n.expose().to_owned()),
         })
+    }
+
+    /// The caller's own meetings (the citizen app): planned, held and cancelled, on or after
+    /// `from` when given, by date and time. Empty for a user without a citizen record.
+    async fn my_meetings(
+        &self,
+        ctx: &Context<'_>,
+        from: Option<Date>,
+    ) -> async_graphql::Result<Vec<Meeting>> {
+        let (svc, rc) = request(ctx)?;
+        Ok(svc
+            .my_meetings(rc, from.map(|d| d.0))
+            .await
+            .gql()?
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
+
+    /// The caller's schedule (peers) from `from` to `to`, both included (at most 92 days):
+    /// the sessions of the courses they facilitate, each with its course, and the planned and
+    /// held meetings of their matches. `FORBIDDEN` for anyone without a peer profile.
+    async fn my_schedule(
+        &self,
+        ctx: &Context<'_>,
+        from: Date,
+        to: Date,
+    ) -> async_graphql::Result<PeerSchedule> {
+        let (svc, rc) = request(ctx)?;
+        Ok(svc.my_schedule(rc, from.0, to.0).await.gql()?.into())
     }
 
     /// The meetings of a match (its peer and coordinators).

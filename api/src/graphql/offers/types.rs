@@ -41,20 +41,6 @@ wire_enum!(
     }
 );
 
-wire_enum!(
-    /// How a one-to-one meeting took place.
-    MeetingForm => domain::MeetingForm {
-        /// Face to face.
-        InPerson,
-        /// By phone.
-        Phone,
-        /// By video.
-        Video,
-        /// A walk together.
-        Walk,
-    }
-);
-
 /// A day of the week.
 #[derive(async_graphql::Enum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Weekday {
@@ -284,36 +270,6 @@ pub struct CafeHeadcount {
     pub(crate) date: Date,
     /// How many came.
     pub(crate) headcount: i32,
-}
-
-/// A logged one-to-one meeting (never its content).
-#[derive(SimpleObject)]
-pub struct Meeting {
-    /// Id.
-    pub(crate) id: ID,
-    /// The match (referral).
-    pub(crate) referral_id: ID,
-    /// The peer.
-    pub(crate) peer_id: ID,
-    /// The day.
-    pub(crate) date: Date,
-    /// Length in minutes.
-    pub(crate) minutes: i32,
-    /// How.
-    pub(crate) form: MeetingForm,
-}
-
-impl From<domain::Meeting> for Meeting {
-    fn from(m: domain::Meeting) -> Self {
-        Self {
-            id: ID(m.id.to_string()),
-            referral_id: ID(m.referral_id.to_string()),
-            peer_id: ID(m.peer_id.to_string()),
-            date: m.date.into(),
-            minutes: small(m.minutes),
-            form: m.form.into(),
-        }
-    }
 }
 
 /// One of the caller's own matches.

@@ -5,6 +5,7 @@
 
 mod activity;
 mod matches;
+mod meetings;
 mod rows;
 mod store;
 
@@ -299,6 +300,43 @@ impl OfferRepository for SeaOfferRepository {
         referrals: &[ReferralId],
     ) -> DomainResult<Vec<Meeting>> {
         self.meetings_in(ctx, referrals).await
+    }
+
+    async fn meeting(
+        &self,
+        ctx: &RequestContext,
+        id: peerbro_domain::ids::MeetingId,
+    ) -> DomainResult<Meeting> {
+        self.meeting_in(ctx, id).await
+    }
+
+    async fn meetings_of_citizen(
+        &self,
+        ctx: &RequestContext,
+        citizen: CitizenId,
+        from: Option<NaiveDate>,
+    ) -> DomainResult<Vec<Meeting>> {
+        self.meetings_of_citizen_in(ctx, citizen, from).await
+    }
+
+    async fn meetings_of_peer(
+        &self,
+        ctx: &RequestContext,
+        peer: PeerId,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> DomainResult<Vec<Meeting>> {
+        self.meetings_of_peer_in(ctx, peer, from, to).await
+    }
+
+    async fn sessions_facilitated(
+        &self,
+        ctx: &RequestContext,
+        peer: PeerId,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> DomainResult<Vec<CourseSession>> {
+        self.sessions_facilitated_in(ctx, peer, from, to).await
     }
 
     async fn matches_of(&self, ctx: &RequestContext, peer: PeerId) -> DomainResult<Vec<PeerMatch>> {

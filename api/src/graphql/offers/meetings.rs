@@ -1,0 +1,152 @@
+//! Meetings of one-to-one matches — planned, held or cancelled, never their content — and a
+//! peer's schedule.
+
+use async_graphql::dataloader::DataLoader;
+use async_graphql::{ComplexObject, Context, ID, InputObject, SimpleObject};
+use peerbro_domain::ids::OfferId;
+use peerbro_domain::offers as domain;
+
+use super::types::{CourseSession, Offer, small};
+use crate::graphql::loaders::OfferLoader;
+use crate::graphql::time::{Date, LocalTime};
+
+wire_enum!(
+    /// How a one-to-one meeting took place.
+    MeetingForm => domain::MeetingForm {
+        /// Face to face.
+        InPerson,
+        /// By phone.
+        Phone,
+        /// By video.
+        Video,
+        /// A walk together.
+        Walk,
+    }
+);
+
+wire_enum!(
+    /// Where a meeting stands.
+    MeetingStatus => domain::MeetingStatus {
+        /// Planned ahead.
+        Planned,
+        /// Held, and logged.
+        Held,
+        /// Planned, then cancelled.
+        Cancelled,
+    }
+);
+
+/// A one-to-one meeting: planned, held or cancelled (never its content).
+#[derive(SimpleObject)]
+pub struct Meeting {
+    /// Id.
+    pub(crate) id: ID,
+    /// The match (referral).
+    pub(crate) referral_id: ID,
+    /// The peer.
+    pub(crate) peer_id: ID,
+    /// The day.
+    pub(crate) date: Date,
+    /// Local start time, when planned with one.
+    pub(crate) start_time: Option<LocalTime>,
+    /// Length in minutes.
+    pub(crate) minutes: i32,
+    /// How.
+    pub(crate) form: MeetingForm,
+    /// Planned, held or cancelled.
+    pub(crate) status: MeetingStatus,
+}
+
+impl From<domain::Meeting> for Meeting {
+    fn from(m: domain::Meeting) -> Self {
+        Self {
+            id: ID(m.id.to_string()),
+            referral_id: ID(m.referral_id.to_string()),
+            peer_id: ID(m.peer_id.to_string()),
+            date: m.date.into(),
+            start_time: m.start_time.map(Into::into),
+            minutes: small(m.minutes),
+            form: m.form.into(),
+            status: m.status.into(),
+        }
+    }
+}
+
+/// A meeting to plan ahead.
+#[derive(InputObject)]
+pub struct PlanMeetingInput {
+    /// The match (a referral assigned to a peer, not ended).
+    pub(crate) referral_id: ID,
+    /// The day (today, or up to a year ahead).
+    pub(crate) date: Date,
+    /// Local start time (`HH:MM`).
+    pub(crate) start_time: LocalTime,
+    /// Length in minutes (5–600).
+    pub(crate) minutes: i32,
+    /// How.
+    pub(crate) form: MeetingForm,
+}
+
+/// A planned meeting to cancel.
+#[derive(InputObject)]
+pub struct CancelMeetingInput {
+    /// The meeting (planned).
+    pub(crate) meeting_id: ID,
+}
+
+/// A meeting planned, held or cancelled.
+#[derive(SimpleObject)]
+pub struct MeetingPayload {
+    /// The meeting.
+    pub(crate) meeting: Meeting,
+}
+
+/// A course session on a peer's schedule, with its course.
+#[derive(SimpleObject)]
+#[graphql(complex)]
+pub struct ScheduledSession {
+    /// The session.
+    pub(crate) session: CourseSession,
+    #[graphql(skip)]
+    pub(crate) offer_key: OfferId,
+}
+
+#[ComplexObject]
+impl ScheduledSession {
+    /// The course (batched across the schedule).
+    async fn offer(&self, ctx: &Context<'_>) -> async_graphql::Result<Offer> {
+        let loader = ctx.data::<DataLoader<OfferLoader>>()?;
+        loader
+            .load_one(self.offer_key)
+            .await?
+            .map(Into::into)
+            .ok_or_else(|| {
+                crate::graphql::to_gql(peerbro_domain::DomainError::NotFound { resource: "offer" })
+            })
+    }
+}
+
+/// A peer's schedule over some days.
+#[derive(SimpleObject)]
+pub struct PeerSchedule {
+    /// Sessions of the courses they facilitate, by date and time.
+    pub(crate) sessions: Vec<ScheduledSession>,
+    /// Meetings of their matches, planned or held, by date and time.
+    pub(crate) meetings: Vec<Meeting>,
+}
+
+impl From<domain::PeerSchedule> for PeerSchedule {
+    fn from(s: domain::PeerSchedule) -> Self {
+        Self {
+            sessions: s
+                .sessions
+                .into_iter()
+                .map(|x| ScheduledSession {
+                    offer_key: x.offer_id,
+                    session: x.into(),
+                })
+                .collect(),
+            meetings: s.meetings.into_iter().map(Into::into).collect(),
+        }
+    }
+}

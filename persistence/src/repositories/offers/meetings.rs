@@ -1,0 +1,213 @@
+//! Meetings of one-to-one matches — planned, held or cancelled, without content — read for a
+//! match, a citizen or a peer's schedule, and stored through the unit of work; and the
+//! sessions a peer facilitates.
+
+use async_trait::async_trait;
+use chrono::NaiveDate;
+use peerbro_domain::ids::{CitizenId, MeetingId, PeerId, ReferralId, UserId};
+use peerbro_domain::offers::{CourseSession, Meeting, MeetingStore};
+use peerbro_domain::{DomainResult, RequestContext};
+use sea_orm::sea_query::Query;
+use sea_orm::{
+    ActiveModelTrait as _, ActiveValue::Set, ColumnTrait as _, Condition, EntityTrait as _,
+    IntoActiveModel as _, QueryFilter as _, QueryOrder as _, Select,
+};
+
+use super::SeaOfferRepository;
+use super::rows::{corrupt, session_from, to_i32, to_u32};
+use crate::entities::offers::{course_sessions, meetings, offer_facilitators};
+use crate::entities::referral::referrals;
+use crate::errors::unexpected;
+use crate::repositories::rows::by_id;
+use crate::unit_of_work::SeaUnit;
+
+fn meeting_from(m: meetings::Model) -> DomainResult<Meeting> {
+    Ok(Meeting {
+        id: MeetingId::from_uuid(m.id),
+        referral_id: ReferralId::from_uuid(m.referral_id),
+        peer_id: PeerId::from_uuid(m.peer_id),
+        date: m.date,
+        start_time: m.start_time,
+        minutes: to_u32(m.minutes, "meeting length")?,
+        form: m.form.parse().map_err(|_| corrupt("meeting form"))?,
+        status: m.status.parse().map_err(|_| corrupt("meeting status"))?,
+        logged_by: m.logged_by.map(UserId::from_uuid),
+        logged_at: m.logged_at,
+    })
+}
+
+fn in_order(query: Select<meetings::Entity>) -> Select<meetings::Entity> {
+    query
+        .order_by_asc(meetings::Column::Date)
+        .order_by_asc(meetings::Column::StartTime)
+        .order_by_asc(meetings::Column::Id)
+}
+
+impl SeaOfferRepository {
+    async fn meetings_where(
+        &self,
+        ctx: &RequestContext,
+        condition: Condition,
+    ) -> DomainResult<Vec<Meeting>> {
+        let tenant = ctx.tenant_id()?;
+        let tx = self.db.begin(tenant).await?;
+        let rows = in_order(
+            meetings::Entity::find()
+                .filter(meetings::Column::TenantId.eq(tenant.as_uuid()))
+                .filter(condition),
+        )
+        .all(&tx)
+        .await
+        .map_err(unexpected)?;
+        tx.commit().await?;
+        rows.into_iter().map(meeting_from).collect()
+    }
+
+    pub(super) async fn meetings_in(
+        &self,
+        ctx: &RequestContext,
+        referrals: &[ReferralId],
+    ) -> DomainResult<Vec<Meeting>> {
+        if referrals.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.meetings_where(
+            ctx,
+            Condition::all()
+                .add(meetings::Column::ReferralId.is_in(referrals.iter().map(|r| r.as_uuid()))),
+        )
+        .await
+    }
+
+    pub(super) async fn meeting_in(
+        &self,
+        ctx: &RequestContext,
+        id: MeetingId,
+    ) -> DomainResult<Meeting> {
+        let tenant = ctx.tenant_id()?;
+        let tx = self.db.begin(tenant).await?;
+        let row = by_id::<meetings::Entity>(&tx, tenant, id.as_uuid(), false, "meeting").await?;
+        tx.commit().await?;
+        meeting_from(row)
+    }
+
+    /// A citizen's meetings: those of referrals about them (one statement, a subquery).
+    pub(super) async fn meetings_of_citizen_in(
+        &self,
+        ctx: &RequestContext,
+        citizen: CitizenId,
+        from: Option<NaiveDate>,
+    ) -> DomainResult<Vec<Meeting>> {
+        let tenant = ctx.tenant_id()?;
+        let theirs = Query::select()
+            .column(referrals::Column::Id)
+            .from(referrals::Entity)
+            .and_where(referrals::Column::TenantId.eq(tenant.as_uuid()))
+            .and_where(referrals::Column::CitizenId.eq(citizen.as_uuid()))
+            .to_owned();
+        let mut condition = Condition::all().add(meetings::Column::ReferralId.in_subquery(theirs));
+        if let Some(from) = from {
+            condition = condition.add(meetings::Column::Date.gte(from));
+        }
+        self.meetings_where(ctx, condition).await
+    }
+
+    pub(super) async fn meetings_of_peer_in(
+        &self,
+        ctx: &RequestContext,
+        peer: PeerId,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> DomainResult<Vec<Meeting>> {
+        self.meetings_where(
+            ctx,
+            Condition::all()
+                .add(meetings::Column::PeerId.eq(peer.as_uuid()))
+                .add(meetings::Column::Date.gte(from))
+                .add(meetings::Column::Date.lte(to)),
+        )
+        .await
+    }
+
+    /// The sessions of the courses a peer facilitates (one statement, a subquery).
+    pub(super) async fn sessions_facilitated_in(
+        &self,
+        ctx: &RequestContext,
+        peer: PeerId,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> DomainResult<Vec<CourseSession>> {
+        let tenant = ctx.tenant_id()?;
+        let tx = self.db.begin(tenant).await?;
+        let courses = Query::select()
+            .column(offer_facilitators::Column::OfferId)
+            .from(offer_facilitators::Entity)
+            .and_where(offer_facilitators::Column::TenantId.eq(tenant.as_uuid()))
+            .and_where(offer_facilitators::Column::PeerId.eq(peer.as_uuid()))
+            .to_owned();
+        let rows = course_sessions::Entity::find()
+            .filter(course_sessions::Column::TenantId.eq(tenant.as_uuid()))
+            .filter(course_sessions::Column::OfferId.in_subquery(courses))
+            .filter(course_sessions::Column::Date.gte(from))
+            .filter(course_sessions::Column::Date.lte(to))
+            .order_by_asc(course_sessions::Column::Date)
+            .order_by_asc(course_sessions::Column::StartTime)
+            .order_by_asc(course_sessions::Column::Id)
+            .all(&tx)
+            .await
+            .map_err(unexpected)?;
+        tx.commit().await?;
+        rows.into_iter().map(session_from).collect()
+    }
+}
+
+#[async_trait]
+impl MeetingStore for SeaUnit {
+    async fn add_meeting(&mut self, meeting: &Meeting) -> DomainResult<()> {
+        meetings::Entity::insert(meetings::ActiveModel {
+            tenant_id: Set(self.tenant.as_uuid()),
+            id: Set(meeting.id.as_uuid()),
+            referral_id: Set(meeting.referral_id.as_uuid()),
+            peer_id: Set(meeting.peer_id.as_uuid()),
+            date: Set(meeting.date),
+            start_time: Set(meeting.start_time),
+            minutes: Set(to_i32(meeting.minutes)),
+            form: Set(meeting.form.as_str().to_owned()),
+            status: Set(meeting.status.as_str().to_owned()),
+            logged_by: Set(meeting.logged_by.map(|u| u.as_uuid())),
+            logged_at: Set(meeting.logged_at),
+        })
+        .exec_without_returning(&self.tx)
+        .await
+        .map_err(unexpected)?;
+        Ok(())
+    }
+
+    async fn lock_meeting(&mut self, id: MeetingId) -> DomainResult<Meeting> {
+        meeting_from(
+            by_id::<meetings::Entity>(&self.tx, self.tenant, id.as_uuid(), true, "meeting").await?,
+        )
+    }
+
+    async fn update_meeting(&mut self, meeting: &Meeting) -> DomainResult<()> {
+        let row = by_id::<meetings::Entity>(
+            &self.tx,
+            self.tenant,
+            meeting.id.as_uuid(),
+            false,
+            "meeting",
+        )
+        .await?;
+        let mut model = row.into_active_model();
+        model.peer_id = Set(meeting.peer_id.as_uuid());
+        model.date = Set(meeting.date);
+        model.start_time = Set(meeting.start_time);
+        model.minutes = Set(to_i32(meeting.minutes));
+        model.form = Set(meeting.form.as_str().to_owned());
+        model.status = Set(meeting.status.as_str().to_owned());
+        model.logged_by = Set(meeting.logged_by.map(|u| u.as_uuid()));
+        model.logged_at = Set(meeting.logged_at);
+        model.update(&self.tx).await.map_err(unexpected)?;
+        Ok(())
+    }
+}

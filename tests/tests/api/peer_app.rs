@@ -1,0 +1,306 @@
+//! The peer app and the citizen app around a match: a peer plans meetings ahead, their
+//! schedule shows them with the sessions they facilitate, the citizen sees them, a planned
+//! meeting is held (the first contact) or cancelled; who may, at the limits, and tenant
+//! isolation.
+
+use chrono::{Datelike as _, Duration, Utc};
+use peerbro_tests::{Db, TestApp, on_both};
+use serde_json::{Value, json};
+
+const PLAN: &str = "mutation($i: PlanMeetingInput!) { planMeeting(input: $i) { meeting { id status date startTime minutes form } } }";
+const CANCEL: &str =
+    "mutation($id: ID!) { cancelMeeting(input: { meetingId: $id }) { meeting { id status } } }";
+const LOG: &str =
+    "mutation($i: LogMeetingInput!) { logMeeting(input: $i) { id status date minutes } }";
+const SCHEDULE: &str = "query($f: Date!, $t: Date!) { mySchedule(from: $f, to: $t) { sessions { session { number date startTime } offer { id title } } meetings { id status date startTime referralId } } }";
+const MINE: &str = "query($f: Date) { myMeetings(from: $f) { id status date startTime form } }";
+
+fn ext(body: &Value) -> (Option<&str>, Option<&str>) {
+    let e = &body["errors"][0]["extensions"];
+    (e["code"].as_str(), e["reason"].as_str())
+}
+
+async fn node_id(
+    app: &TestApp,
+    token: &str,
+    query: &str,
+    list: &str,
+    key: &str,
+    value: &str,
+) -> String {
+    let data = app.gql_ok(Some(token), query, json!({})).await;
+    data[list]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["node"][key] == value)
+        .unwrap_or_else(|| panic!("no {value} in {data}"))["node"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+async fn a_peer_plans_meetings_the_citizen_sees_them_and_one_is_held(db: Db) {
+    let app = TestApp::spawn(&db).await;
+    let admin = app.admin("helsingor").await;
+    let coordinator = app.token("helsingor", "coordinator@helsingor.demo").await;
+    let referrer = app.token("helsingor", "caseworker@helsingor.demo").await;
+    let peer = app.token("helsingor", "peer@helsingor.demo").await;
+    let stranger = app.token("kobenhavn", "peer@kobenhavn.demo").await;
+    let peers = "{ peerWorkers(purpose: COORDINATION, status: ACTIVE, first: 100) { edges { node { id name } } } }";
+    let demo = node_id(
+        &app,
+        &coordinator,
+        peers,
+        "peerWorkers",
+        "name",
+        "Demo-peer",
+    )
+    .await;
+    let henrik = node_id(
+        &app,
+        &coordinator,
+        peers,
+        "peerWorkers",
+        "name",
+        "Henrik Lønnet",
+    )
+    .await;
+    let ngo = node_id(
+        &app,
+        &coordinator,
+        "{ organisations(first: 100) { edges { node { id kind } } } }",
+        "organisations",
+        "kind",
+        "NGO",
+    )
+    .await;
+    // A course the demo peer facilitates, starting in three days.
+    let today = Utc::now().date_naive();
+    let start = today + Duration::days(3);
+    let weekday = [
+        "MONDAY",
+        "TUESDAY",
+        "WEDNESDAY",
+        "THURSDAY",
+        "FRIDAY",
+        "SATURDAY",
+        "SUNDAY",
+    ][start.weekday().num_days_from_monday() as usize];
+    let course = app
+        .gql_ok(
+            Some(&coordinator),
+            "mutation($i: CreateOfferInput!) { createOffer(input: $i) { id } }",
+            json!({ "i": {
+                "organisationId": ngo, "offerType": "GROUP_COURSE", "title": "Hverdagsliv",
+                "location": "Kulturværftet", "capacity": 8, "facilitatorIds": [demo, henrik],
+                "schedule": { "startDate": start.to_string(), "weekday": weekday, "startTime": "17:00" },
+            }}),
+        )
+        .await["createOffer"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // A citizen with an account, referred and matched with the demo peer.
+    app.gql_ok(
+        Some(&admin),
+        "mutation { inviteUser(input: { email: \"mod@example.dk\", displayName: \"Borger\", roles: [CITIZEN] }) { id } }",
+        json!({}),
+    )
+    .await;
+    let citizen = app.token("helsingor", "mod@example.dk").await;
+    app.gql_ok(
+        Some(&citizen),
+        "mutation { registerSelf(input: { name: \"Mona Møde\", municipality: \"Helsingør\" }) { id } }",
+        json!({}),
+    )
+    .await;
+    let one_to_one = node_id(
+        &app,
+        &coordinator,
+        "{ offers(offerType: ONE_TO_ONE, first: 10) { edges { node { id offerType } } } }",
+        "offers",
+        "offerType",
+        "ONE_TO_ONE",
+    )
+    .await;
+    let referral = app
+        .gql_ok(
+            Some(&citizen),
+            "mutation($o: ID!) { referMyself(input: { offerId: $o }) { referral { id } } }",
+            json!({ "o": one_to_one }),
+        )
+        .await["referMyself"]["referral"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for input in [
+        json!({ "id": referral, "action": "ACCEPT" }),
+        json!({ "id": referral, "action": "ASSIGN", "peerId": demo }),
+    ] {
+        app.gql_ok(
+            Some(&coordinator),
+            "mutation($i: MoveReferralInput!) { moveReferral(input: $i) { state } }",
+            json!({ "i": input }),
+        )
+        .await;
+    }
+
+    // The peer plans two meetings ahead; planning is not contact.
+    let plan = |days: i64, time: &str| json!({ "i": { "referralId": referral, "date": (today + Duration::days(days)).to_string(), "startTime": time, "minutes": 60, "form": "IN_PERSON" } });
+    let soon =
+        app.gql_ok(Some(&peer), PLAN, plan(1, "10:30")).await["planMeeting"]["meeting"].clone();
+    assert_eq!(soon["status"], "PLANNED");
+    assert_eq!(soon["startTime"], "10:30");
+    let later =
+        app.gql_ok(Some(&peer), PLAN, plan(5, "09:00")).await["planMeeting"]["meeting"].clone();
+    let status = "query($id: ID!) { referralStatus(id: $id) { state } }";
+    assert_eq!(
+        app.gql_ok(Some(&coordinator), status, json!({ "id": referral }))
+            .await["referralStatus"]["state"],
+        "ASSIGNED"
+    );
+
+    // The peer's week: the planned meetings and the course's first session, with its course.
+    let week = json!({ "f": today.to_string(), "t": (today + Duration::days(6)).to_string() });
+    let schedule = app.gql_ok(Some(&peer), SCHEDULE, week.clone()).await["mySchedule"].clone();
+    let meetings: Vec<&Value> = schedule["meetings"].as_array().unwrap().iter().collect();
+    assert_eq!(
+        meetings.iter().map(|m| m["id"].clone()).collect::<Vec<_>>(),
+        [soon["id"].clone(), later["id"].clone()]
+    );
+    let session = schedule["sessions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["offer"]["id"] == course.as_str())
+        .unwrap_or_else(|| panic!("{schedule}"));
+    assert_eq!(session["session"]["number"], 1);
+    assert_eq!(session["session"]["date"], start.to_string());
+    assert_eq!(session["offer"]["title"], "Hverdagsliv");
+    // The citizen's app shows the same meetings.
+    let mine = app
+        .gql_ok(Some(&citizen), MINE, json!({ "f": today.to_string() }))
+        .await["myMeetings"]
+        .clone();
+    assert_eq!(mine.as_array().unwrap().len(), 2, "{mine}");
+    assert_eq!(mine[0]["id"], soon["id"]);
+    assert_eq!(mine[0]["startTime"], "10:30");
+
+    // The first is held (logged today, as plans change): the first contact. The second is
+    // cancelled.
+    let held = app
+        .gql_ok(
+            Some(&peer),
+            LOG,
+            json!({ "i": { "referralId": referral, "date": today.to_string(), "minutes": 45, "form": "WALK", "plannedMeetingId": soon["id"] } }),
+        )
+        .await["logMeeting"]
+        .clone();
+    assert_eq!(held["id"], soon["id"]);
+    assert_eq!(held["status"], "HELD");
+    assert_eq!(held["minutes"], 45);
+    assert_eq!(
+        app.gql_ok(Some(&coordinator), status, json!({ "id": referral }))
+            .await["referralStatus"]["state"],
+        "IN_CONTACT"
+    );
+    let cancelled = app
+        .gql_ok(Some(&peer), CANCEL, json!({ "id": later["id"] }))
+        .await;
+    assert_eq!(cancelled["cancelMeeting"]["meeting"]["status"], "CANCELLED");
+    let after = app.gql_ok(Some(&peer), SCHEDULE, week.clone()).await;
+    assert_eq!(
+        after["mySchedule"]["meetings"].as_array().unwrap().len(),
+        1,
+        "the cancelled one is off the schedule"
+    );
+    let mine = app.gql_ok(Some(&citizen), MINE, json!({})).await["myMeetings"].clone();
+    let statuses: Vec<_> = mine
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["status"].clone())
+        .collect();
+    assert_eq!(
+        statuses,
+        [json!("HELD"), json!("CANCELLED")],
+        "the citizen sees it cancelled"
+    );
+
+    // Refused, at the limits, and across tenants.
+    for (token, query, vars, expected) in [
+        (&peer, PLAN, plan(-1, "10:00"), (Some("VALIDATION"), None)),
+        (&peer, PLAN, plan(367, "10:00"), (Some("VALIDATION"), None)),
+        (&peer, PLAN, plan(1, "25:00"), (Some("VALIDATION"), None)),
+        (&referrer, PLAN, plan(1, "10:00"), (Some("FORBIDDEN"), None)),
+        (&citizen, PLAN, plan(1, "10:00"), (Some("FORBIDDEN"), None)),
+        (&stranger, PLAN, plan(1, "10:00"), (Some("NOT_FOUND"), None)),
+        (
+            &peer,
+            CANCEL,
+            json!({ "id": later["id"] }),
+            (Some("CONFLICT"), Some("NOT_PLANNED")),
+        ),
+        (
+            &peer,
+            CANCEL,
+            json!({ "id": soon["id"] }),
+            (Some("CONFLICT"), Some("NOT_PLANNED")),
+        ),
+        (
+            &stranger,
+            CANCEL,
+            json!({ "id": soon["id"] }),
+            (Some("NOT_FOUND"), None),
+        ),
+        (
+            &peer,
+            LOG,
+            json!({ "i": { "referralId": referral, "date": today.to_string(), "minutes": 45, "form": "WALK", "plannedMeetingId": soon["id"] } }),
+            (Some("CONFLICT"), Some("NOT_PLANNED")),
+        ),
+        (
+            &peer,
+            SCHEDULE,
+            json!({ "f": today.to_string(), "t": (today + Duration::days(92)).to_string() }),
+            (Some("VALIDATION"), None),
+        ),
+        (
+            &peer,
+            SCHEDULE,
+            json!({ "f": today.to_string(), "t": (today - Duration::days(1)).to_string() }),
+            (Some("VALIDATION"), None),
+        ),
+        (&citizen, SCHEDULE, week.clone(), (Some("FORBIDDEN"), None)),
+        (
+            &coordinator,
+            SCHEDULE,
+            week.clone(),
+            (Some("FORBIDDEN"), None),
+        ),
+    ] {
+        let (_, body) = app.gql(Some(token), query, vars.clone()).await;
+        assert_eq!(ext(&body), expected, "{vars}: {body}");
+    }
+    let longest = json!({ "f": today.to_string(), "t": (today + Duration::days(91)).to_string() });
+    let full = app.gql_ok(Some(&peer), SCHEDULE, longest).await;
+    assert_eq!(
+        full["mySchedule"]["sessions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|s| s["offer"]["id"] == course.as_str())
+            .count(),
+        10,
+        "every session of the course within 92 days"
+    );
+    // Another tenant's peer has none of it; a user without a citizen record has no meetings.
+    let theirs = app.gql_ok(Some(&stranger), SCHEDULE, week).await;
+    assert!(!theirs.to_string().contains(&referral));
+    let none = app.gql_ok(Some(&referrer), MINE, json!({})).await;
+    assert_eq!(none["myMeetings"], json!([]));
+    app.stop().await;
+}
+
+on_both!(a_peer_plans_meetings_the_citizen_sees_them_and_one_is_held);
