@@ -159,6 +159,20 @@ pub enum Conflict {
     /// Meetings are logged while the match runs.
     #[error("meetings are logged while the match runs")]
     MatchNotRunning,
+    /// A course cannot shrink below the places it has given.
+    #[error(
+        "{taken} citizens have a place on the course: withdraw some before lowering its capacity"
+    )]
+    PlacesTaken {
+        /// Places given.
+        taken: u32,
+    },
+    /// No attendance is recorded for a cancelled session.
+    #[error("the session was cancelled: no attendance is recorded for it")]
+    SessionCancelled,
+    /// A session cancelled, or past, is not cancelled again.
+    #[error("the session is cancelled already, or has taken place")]
+    SessionNotUpcoming,
     /// Only a planned meeting is held or cancelled.
     #[error("the meeting is not planned: only a planned meeting is held or cancelled")]
     MeetingNotPlanned,
@@ -261,7 +275,11 @@ impl Conflict {
             Self::NotACafe | Self::NotAPsychiatryUnit => "WRONG_KIND",
             Self::NotMatched | Self::MatchNotRunning | Self::MatchEnded => "MATCH_NOT_RUNNING",
             Self::MeetingNotPlanned => "NOT_PLANNED",
-            Self::PeerAtCapacity { .. } | Self::HoursExceeded { .. } => "CAPACITY",
+            Self::SessionNotUpcoming => "NOT_UPCOMING",
+            Self::SessionCancelled => "SESSION_CANCELLED",
+            Self::PeerAtCapacity { .. } | Self::HoursExceeded { .. } | Self::PlacesTaken { .. } => {
+                "CAPACITY"
+            }
             Self::CertificatesMissing(_) => "CERTIFICATES_MISSING",
             Self::NotInScreening => "WRONG_STAGE",
             Self::PseudonymTaken => "PSEUDONYM_TAKEN",

@@ -24,6 +24,7 @@ mod m20261129_000011_audit_pending;
 mod m20261130_000012_user_deactivation;
 mod m20261130_000013_offer_open_access;
 mod m20261130_000014_planned_meetings;
+mod m20261130_000015_cancelled_sessions;
 pub mod postgres;
 
 /// The PostgreSQL role the server connects as. It is created (without a password, `LOGIN`,
@@ -90,6 +91,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000012_user_deactivation::Migration),
             Box::new(m20261130_000013_offer_open_access::Migration),
             Box::new(m20261130_000014_planned_meetings::Migration),
+            Box::new(m20261130_000015_cancelled_sessions::Migration),
         ]
     }
 }

@@ -119,6 +119,41 @@ impl Course {
         Ok(enrolment)
     }
 
+    /// Sets the course's places (1–50): never below the places given; the places it adds go
+    /// to the waiting list in order. Returns the enrolments promoted.
+    ///
+    /// # Errors
+    /// `Validation` outside 1–50; `Conflict` below the places given.
+    pub fn set_capacity(
+        &mut self,
+        capacity: u32,
+        now: DateTime<Utc>,
+    ) -> DomainResult<Vec<Enrolment>> {
+        if !(1..=50).contains(&capacity) {
+            return Err(DomainError::validation(
+                "capacity",
+                "must be between 1 and 50",
+            ));
+        }
+        let taken = self.enrolled();
+        if capacity < taken {
+            return Err(DomainError::Conflict(Conflict::PlacesTaken { taken }));
+        }
+        self.capacity = capacity;
+        let mut promoted = Vec::new();
+        for e in &mut self.enrolments {
+            if taken + u32::try_from(promoted.len()).unwrap_or(u32::MAX) >= capacity {
+                break;
+            }
+            if e.status == EnrolmentStatus::Waitlisted {
+                e.status = EnrolmentStatus::Enrolled;
+                e.updated_at = now;
+                promoted.push(e.clone());
+            }
+        }
+        Ok(promoted)
+    }
+
     /// Withdraws an enrolment; a place it freed goes to the first on the waiting list.
     ///
     /// # Errors

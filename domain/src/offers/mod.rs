@@ -3,6 +3,7 @@
 //! assigned to a peer and whose meetings are logged without content; recovery cafés, counted
 //! by headcount only; and anonymous chat.
 
+mod changes;
 mod citizen;
 pub mod course;
 mod matches;
@@ -15,6 +16,7 @@ pub mod service;
 #[cfg(test)]
 mod service_tests;
 
+pub use changes::{OfferChange, OfferChanged};
 pub use course::*;
 pub use matches::MeetingLog;
 pub use meeting::*;

@@ -106,6 +106,47 @@ pub struct Offer {
     pub created_at: DateTime<Utc>,
 }
 
+/// A title, trimmed: 1 to [`MAX_TITLE_CHARS`] characters.
+///
+/// # Errors
+/// `Validation` on `title`.
+pub fn parse_title(raw: &str) -> DomainResult<String> {
+    let title = raw.trim().to_owned();
+    if title.is_empty() || title.chars().count() > MAX_TITLE_CHARS {
+        return Err(DomainError::validation(
+            "title",
+            format!("must be 1 to {MAX_TITLE_CHARS} characters"),
+        ));
+    }
+    Ok(title)
+}
+
+/// Where an offer takes place: a place (trimmed, at most [`MAX_LOCATION_CHARS`]) or, with
+/// `online`, none.
+///
+/// # Errors
+/// `Validation` on `location`: both, neither, or too long.
+pub fn parse_place(location: Option<String>, online: bool) -> DomainResult<Option<String>> {
+    let location = location
+        .map(|l| l.trim().to_owned())
+        .filter(|l| !l.is_empty());
+    match (&location, online) {
+        (Some(_), true) => Err(DomainError::validation(
+            "location",
+            "give a place or online, not both",
+        )),
+        (None, false) => Err(DomainError::validation(
+            "location",
+            "give a place, or say it is online",
+        )),
+        (Some(l), false) if l.chars().count() > MAX_LOCATION_CHARS => Err(DomainError::validation(
+            "location",
+            format!("must be at most {MAX_LOCATION_CHARS} characters"),
+        )),
+        _ => Ok(location),
+    }
+}
+
 /// An offer as a coordinator describes it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewOffer {
@@ -135,38 +176,8 @@ impl NewOffer {
     /// # Errors
     /// `Validation` naming the field.
     pub fn validate(self, now: DateTime<Utc>) -> DomainResult<Offer> {
-        let title = self.title.trim().to_owned();
-        if title.is_empty() || title.chars().count() > MAX_TITLE_CHARS {
-            return Err(DomainError::validation(
-                "title",
-                format!("must be 1 to {MAX_TITLE_CHARS} characters"),
-            ));
-        }
-        let location = self
-            .location
-            .map(|l| l.trim().to_owned())
-            .filter(|l| !l.is_empty());
-        match (&location, self.online) {
-            (Some(_), true) => {
-                return Err(DomainError::validation(
-                    "location",
-                    "give a place or online, not both",
-                ));
-            }
-            (None, false) => {
-                return Err(DomainError::validation(
-                    "location",
-                    "give a place, or say it is online",
-                ));
-            }
-            (Some(l), false) if l.chars().count() > MAX_LOCATION_CHARS => {
-                return Err(DomainError::validation(
-                    "location",
-                    format!("must be at most {MAX_LOCATION_CHARS} characters"),
-                ));
-            }
-            _ => {}
-        }
+        let title = parse_title(&self.title)?;
+        let location = parse_place(self.location, self.online)?;
         if self.offer_type == OfferType::GroupCourse {
             let capacity = self
                 .capacity
@@ -231,6 +242,8 @@ pub struct CourseSession {
     pub start_time: NaiveTime,
     /// Length.
     pub minutes: u32,
+    /// When it was cancelled, if it was.
+    pub cancelled_at: Option<DateTime<Utc>>,
 }
 
 /// The sessions of a course with `schedule`.
@@ -247,6 +260,7 @@ pub fn sessions_of(offer: OfferId, schedule: &CourseSchedule) -> Vec<CourseSessi
             date,
             start_time: schedule.start_time,
             minutes: schedule.session_minutes,
+            cancelled_at: None,
         })
         .collect()
 }

@@ -268,6 +268,30 @@ pub trait CourseStore: Send {
     /// `Unknown` on storage failure.
     async fn add(&mut self, enrolment: &Enrolment) -> DomainResult<()>;
 
+    /// The offer, locked until the unit of work ends.
+    ///
+    /// # Errors
+    /// `NotFound` for an offer not in the tenant.
+    async fn lock_offer(&mut self, offer: OfferId) -> DomainResult<Offer>;
+
+    /// Stores an offer's title, place, capacity and open access.
+    ///
+    /// # Errors
+    /// `NotFound` for an offer not stored.
+    async fn update_offer(&mut self, offer: &Offer) -> DomainResult<()>;
+
+    /// A course session, locked until the unit of work ends.
+    ///
+    /// # Errors
+    /// `NotFound` for a session not in the tenant.
+    async fn lock_session(&mut self, session: CourseSessionId) -> DomainResult<CourseSession>;
+
+    /// Stores a session's cancellation.
+    ///
+    /// # Errors
+    /// `NotFound` for a session not stored.
+    async fn update_session(&mut self, session: &CourseSession) -> DomainResult<()>;
+
     /// Stores the new status of existing enrolments.
     ///
     /// # Errors

@@ -271,6 +271,9 @@ impl OfferService {
     ) -> DomainResult<Vec<Attendance>> {
         let found = self.offers.session(ctx, session).await?;
         self.require_course_staff(ctx, found.offer_id).await?;
+        if found.cancelled_at.is_some() {
+            return Err(DomainError::Conflict(Conflict::SessionCancelled));
+        }
         // Every citizen named resolves in the tenant before any rule is applied.
         let named: Vec<CitizenId> = marks.iter().map(|(c, _)| *c).collect();
         let known = self

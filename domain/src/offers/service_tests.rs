@@ -685,3 +685,144 @@ async fn meetings_are_planned_ahead_held_or_cancelled_and_scheduled() {
     );
     assert!(f.svc.my_meetings(&peer_ctx, None).await.unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn an_offer_changes_and_a_grown_course_takes_its_waiting_list_in_order() {
+    let f = fixture();
+    let id = crate::testing::course(&f.world, f.tenant, f.org, 1, true);
+    let citizens: Vec<_> = (0..4).map(|_| f.citizen(&[])).collect();
+    for c in &citizens {
+        f.svc.enrol(&f.coordinator, id, *c).await.unwrap();
+    }
+    let grow = OfferChange {
+        capacity: Some(3),
+        title: Some("  Nyt navn ".to_owned()),
+        ..OfferChange::default()
+    };
+    let changed = f.svc.update_offer(&f.coordinator, id, grow).await.unwrap();
+    assert_eq!(changed.offer.title, "Nyt navn");
+    assert_eq!(changed.offer.capacity, Some(3));
+    assert_eq!(
+        changed
+            .promoted
+            .iter()
+            .map(|e| e.citizen_id)
+            .collect::<Vec<_>>(),
+        citizens[1..3],
+        "the next two waiting, in order"
+    );
+    let stored = f.world.state().offers[&(f.tenant, id)].clone();
+    assert_eq!(stored, changed.offer);
+    let before = f.world.fingerprint();
+    let (peer, _) = member(f.tenant, &[Role::Peer], None);
+    for (ctx, change, code) in [
+        (
+            &f.coordinator,
+            OfferChange {
+                capacity: Some(2),
+                ..OfferChange::default()
+            },
+            "CONFLICT",
+        ),
+        (
+            &f.coordinator,
+            OfferChange {
+                capacity: Some(51),
+                ..OfferChange::default()
+            },
+            "VALIDATION",
+        ),
+        (
+            &f.coordinator,
+            OfferChange {
+                title: Some(" ".to_owned()),
+                ..OfferChange::default()
+            },
+            "VALIDATION",
+        ),
+        (&f.coordinator, OfferChange::default(), "VALIDATION"),
+        (
+            &peer,
+            OfferChange {
+                open_access: Some(true),
+                ..OfferChange::default()
+            },
+            "FORBIDDEN",
+        ),
+    ] {
+        let got = f.svc.update_offer(ctx, id, change).await;
+        assert_eq!(got.err().map(|e| e.code()), Some(code));
+    }
+    assert_eq!(f.world.fingerprint(), before, "refusals change nothing");
+    let same = OfferChange {
+        capacity: Some(3),
+        ..OfferChange::default()
+    };
+    assert!(
+        f.svc
+            .update_offer(&f.coordinator, id, same)
+            .await
+            .unwrap()
+            .promoted
+            .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn an_upcoming_session_is_cancelled_once_and_takes_no_attendance() {
+    let f = fixture();
+    let (a, _) = f.peer();
+    let (b, _) = f.peer();
+    let course = f
+        .svc
+        .create(&f.coordinator, new_course(f.org, vec![a, b]))
+        .await
+        .unwrap();
+    let sessions: Vec<_> = f
+        .world
+        .state()
+        .sessions
+        .iter()
+        .map(|(_, s)| s.clone())
+        .filter(|s| s.offer_id == course.id)
+        .collect();
+    let today = noon().date_naive();
+    let past = sessions.iter().find(|s| s.date < today).unwrap().clone();
+    let upcoming = sessions.iter().find(|s| s.date >= today).unwrap().clone();
+    let cancelled = f
+        .svc
+        .cancel_session(&f.coordinator, upcoming.id)
+        .await
+        .unwrap();
+    assert_eq!(cancelled.cancelled_at, Some(noon()));
+    let citizen = f.citizen(&[]);
+    f.svc
+        .enrol(&f.coordinator, course.id, citizen)
+        .await
+        .unwrap();
+    let (peer, _) = member(f.tenant, &[Role::Peer], None);
+    for (ctx, id, code) in [
+        (&f.coordinator, upcoming.id, "CONFLICT"),
+        (&f.coordinator, past.id, "CONFLICT"),
+        (
+            &f.coordinator,
+            crate::ids::CourseSessionId::new(),
+            "NOT_FOUND",
+        ),
+        (&peer, upcoming.id, "FORBIDDEN"),
+    ] {
+        assert_eq!(
+            f.svc.cancel_session(ctx, id).await.unwrap_err().code(),
+            code
+        );
+    }
+    let err = f
+        .svc
+        .record_attendance(&f.coordinator, upcoming.id, &[(citizen, true)])
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, DomainError::Conflict(c) if c.reason() == "SESSION_CANCELLED"),
+        "{err}"
+    );
+}

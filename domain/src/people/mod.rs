@@ -4,6 +4,7 @@ pub mod citizen;
 pub mod consent;
 pub mod peer;
 pub mod peer_ports;
+mod peer_profile;
 pub mod peer_service;
 #[cfg(test)]
 mod peer_service_tests;
@@ -20,6 +21,7 @@ pub use citizen::*;
 pub use consent::*;
 pub use peer::*;
 pub use peer_ports::*;
+pub use peer_profile::PeerProfileChange;
 pub use peer_service::{NewPeer, NewPlacement, PeerService, SupervisionDue, parse_languages};
 pub use ports::*;
 pub use service::PeopleService;

@@ -303,3 +303,89 @@ async fn supervision_is_due_for_active_peers_past_the_tenant_limit() {
         "{future:?}"
     );
 }
+
+#[tokio::test]
+async fn a_coordinator_corrects_a_peers_profile_field_by_field() {
+    use crate::people::{OfferType, PeerProfileChange};
+    let f = fixture();
+    let id = f.volunteer().await;
+    let change = PeerProfileChange {
+        languages: Some(vec!["dansk".to_owned(), "arabisk".to_owned()]),
+        offer_types: Some([OfferType::OneToOne].into()),
+        max_matches: Some(4),
+        contact: Some(Some(
+            Personal::parse("contact", "tlf. 11 22 33 44", 200).unwrap(),
+        )),
+        ..PeerProfileChange::default()
+    };
+    let changed = f
+        .svc
+        .update_profile(&f.coordinator, id, change)
+        .await
+        .unwrap();
+    assert_eq!(changed.languages, ["dansk", "arabisk"]);
+    assert_eq!(changed.max_matches, 4);
+    assert_eq!(
+        changed.name.as_ref().map(Personal::expose),
+        Some("Vera Frivillig"),
+        "what is not given stays"
+    );
+    let stored = f.world.state().peers[&(f.tenant, id)].clone();
+    assert_eq!(stored, changed);
+    let removed = f
+        .svc
+        .update_profile(
+            &f.coordinator,
+            id,
+            PeerProfileChange {
+                contact: Some(None),
+                ..PeerProfileChange::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(removed.contact, None);
+    let (referrer, _) = member(f.tenant, &[Role::Referrer], Some(f.org));
+    for (ctx, id, change, code) in [
+        (
+            &f.coordinator,
+            id,
+            PeerProfileChange::default(),
+            "VALIDATION",
+        ),
+        (
+            &f.coordinator,
+            id,
+            PeerProfileChange {
+                max_matches: Some(11),
+                ..PeerProfileChange::default()
+            },
+            "VALIDATION",
+        ),
+        (
+            &f.coordinator,
+            PeerId::new(),
+            PeerProfileChange {
+                max_matches: Some(1),
+                ..PeerProfileChange::default()
+            },
+            "NOT_FOUND",
+        ),
+        (
+            &referrer,
+            id,
+            PeerProfileChange {
+                max_matches: Some(1),
+                ..PeerProfileChange::default()
+            },
+            "FORBIDDEN",
+        ),
+    ] {
+        let got = f.svc.update_profile(ctx, id, change).await;
+        assert_eq!(got.err().map(|e| e.code()), Some(code));
+    }
+    assert_eq!(
+        f.world.state().peers[&(f.tenant, changed.id)].max_matches,
+        4
+    );
+}

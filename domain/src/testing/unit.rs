@@ -185,6 +185,51 @@ impl CourseStore for FakeUnit {
         Ok(())
     }
 
+    async fn lock_offer(&mut self, offer: OfferId) -> DomainResult<crate::offers::Offer> {
+        self.staged
+            .offers
+            .get(&(self.tenant, offer))
+            .cloned()
+            .ok_or(DomainError::NotFound { resource: "offer" })
+    }
+
+    async fn update_offer(&mut self, offer: &crate::offers::Offer) -> DomainResult<()> {
+        let stored = self
+            .staged
+            .offers
+            .get_mut(&(self.tenant, offer.id))
+            .ok_or(DomainError::NotFound { resource: "offer" })?;
+        *stored = offer.clone();
+        Ok(())
+    }
+
+    async fn lock_session(
+        &mut self,
+        session: crate::ids::CourseSessionId,
+    ) -> DomainResult<crate::offers::CourseSession> {
+        self.staged
+            .sessions
+            .iter()
+            .find(|(t, s)| *t == self.tenant && s.id == session)
+            .map(|(_, s)| s.clone())
+            .ok_or(DomainError::NotFound {
+                resource: "course session",
+            })
+    }
+
+    async fn update_session(&mut self, session: &crate::offers::CourseSession) -> DomainResult<()> {
+        let (_, stored) = self
+            .staged
+            .sessions
+            .iter_mut()
+            .find(|(t, s)| *t == self.tenant && s.id == session.id)
+            .ok_or(DomainError::NotFound {
+                resource: "course session",
+            })?;
+        *stored = session.clone();
+        Ok(())
+    }
+
     async fn update(&mut self, changed: &[Enrolment]) -> DomainResult<()> {
         for e in changed {
             let (_, stored) = self

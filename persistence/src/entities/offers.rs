@@ -70,6 +70,7 @@ pub mod course_sessions {
         pub date: Date,
         pub start_time: Time,
         pub minutes: i32,
+        pub cancelled_at: Option<DateTimeUtc>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

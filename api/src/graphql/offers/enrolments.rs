@@ -83,3 +83,42 @@ pub struct EnrolmentPayload {
     /// The enrolment: a place, or a place on the waiting list.
     pub(crate) enrolment: Enrolment,
 }
+
+/// Changes to an offer: only the fields given change.
+#[derive(InputObject)]
+pub struct UpdateOfferInput {
+    /// The offer.
+    pub(crate) offer_id: ID,
+    /// A new title.
+    pub(crate) title: Option<String>,
+    /// A new place; `null` makes it online.
+    pub(crate) location: async_graphql::MaybeUndefined<String>,
+    /// A course's places (1–50): never below the places given; more places go to the
+    /// waiting list in order.
+    pub(crate) capacity: Option<i32>,
+    /// Whether citizens may enrol themselves (courses only).
+    pub(crate) open_access: Option<bool>,
+}
+
+/// An offer as changed.
+#[derive(SimpleObject)]
+pub struct UpdateOfferPayload {
+    /// The offer.
+    pub(crate) offer: Offer,
+    /// Enrolments that got a place because the course grew, in waiting-list order.
+    pub(crate) promoted: Vec<Enrolment>,
+}
+
+/// A course session to cancel.
+#[derive(InputObject)]
+pub struct CancelCourseSessionInput {
+    /// The session (today or later).
+    pub(crate) session_id: ID,
+}
+
+/// A cancelled session.
+#[derive(SimpleObject)]
+pub struct CancelCourseSessionPayload {
+    /// The session, with `cancelledAt`.
+    pub(crate) session: super::types::CourseSession,
+}

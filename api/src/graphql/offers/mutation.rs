@@ -7,7 +7,7 @@ use peerbro_domain::ids::{
 };
 use peerbro_domain::offers::{
     CafeVisit, CourseSchedule, DEFAULT_SESSION_COUNT, DEFAULT_SESSION_MINUTES, MeetingLog,
-    MeetingPlan, NewOffer,
+    MeetingPlan, NewOffer, OfferChange,
 };
 
 use super::enrolments::*;
@@ -67,6 +67,53 @@ impl OffersMutation {
             open_access: input.open_access,
         };
         Ok(svc.create(rc, new).await.gql()?.into())
+    }
+
+    /// Changes an offer (coordinators and tenant admins): title, place (`null`: online), a
+    /// course's places and open access. Growing a course gives the new places to its waiting
+    /// list in order (`promoted`); shrinking it below the places given is `CONFLICT`
+    /// (`CAPACITY`).
+    async fn update_offer(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateOfferInput,
+    ) -> async_graphql::Result<UpdateOfferPayload> {
+        let (svc, rc) = request(ctx)?;
+        let id = id_of("offerId", &input.offer_id, OfferId::from_uuid)?;
+        let change = OfferChange {
+            title: input.title,
+            location: match input.location {
+                async_graphql::MaybeUndefined::Undefined => None,
+                async_graphql::MaybeUndefined::Null => Some(None),
+                async_graphql::MaybeUndefined::Value(l) => Some(Some(l)),
+            },
+            capacity: input
+                .capacity
+                .map(|c| count("capacity", Some(c), 0))
+                .transpose()?,
+            open_access: input.open_access,
+        };
+        let changed = svc.update_offer(rc, id, change).await.gql()?;
+        Ok(UpdateOfferPayload {
+            offer: changed.offer.into(),
+            promoted: changed.promoted.into_iter().map(Into::into).collect(),
+        })
+    }
+
+    /// Cancels an upcoming course session (coordinators and tenant admins): it stays in the
+    /// course's sessions with `cancelledAt`, which the citizens on the course see; no
+    /// attendance is recorded for it. A session cancelled already or before today is
+    /// `CONFLICT` (`NOT_UPCOMING`).
+    async fn cancel_course_session(
+        &self,
+        ctx: &Context<'_>,
+        input: CancelCourseSessionInput,
+    ) -> async_graphql::Result<CancelCourseSessionPayload> {
+        let (svc, rc) = request(ctx)?;
+        let id = id_of("sessionId", &input.session_id, CourseSessionId::from_uuid)?;
+        Ok(CancelCourseSessionPayload {
+            session: svc.cancel_session(rc, id).await.gql()?.into(),
+        })
     }
 
     /// Opens or closes an offer for referrals and enrolments.

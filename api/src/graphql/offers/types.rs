@@ -196,6 +196,8 @@ pub struct CourseSession {
     pub(crate) start_time: LocalTime,
     /// Length in minutes.
     pub(crate) minutes: i32,
+    /// When it was cancelled; null while it takes place.
+    pub(crate) cancelled_at: Option<Instant>,
 }
 
 impl From<domain::CourseSession> for CourseSession {
@@ -206,6 +208,7 @@ impl From<domain::CourseSession> for CourseSession {
             date: s.date.into(),
             start_time: s.start_time.into(),
             minutes: small(s.minutes),
+            cancelled_at: s.cancelled_at.map(Into::into),
         }
     }
 }

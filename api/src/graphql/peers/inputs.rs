@@ -121,3 +121,27 @@ pub struct CreatePlacementInput {
     /// How supervision is arranged.
     pub(crate) supervision_arrangement: String,
 }
+
+/// Changes to a peer's profile: only the fields given change.
+#[derive(InputObject)]
+pub struct UpdatePeerWorkerInput {
+    /// The peer.
+    pub(crate) peer_id: ID,
+    /// A new name.
+    pub(crate) name: Option<String>,
+    /// New contact details; `null` removes them.
+    pub(crate) contact: async_graphql::MaybeUndefined<String>,
+    /// The languages they support in (replaces the list).
+    pub(crate) languages: Option<Vec<String>>,
+    /// The kinds of offer they run (replaces the set).
+    pub(crate) offer_types: Option<Vec<OfferType>>,
+    /// Most concurrent one-to-one matches (1–10); lowering it ends no match.
+    pub(crate) max_matches: Option<i32>,
+}
+
+/// A peer as changed.
+#[derive(async_graphql::SimpleObject)]
+pub struct UpdatePeerWorkerPayload {
+    /// The peer.
+    pub(crate) peer: PeerWorker,
+}

@@ -1,11 +1,11 @@
 //! Mutations of this context's GraphQL API.
 
-use async_graphql::{Context, Object};
+use async_graphql::{Context, MaybeUndefined, Object};
 use peerbro_domain::DomainError;
 use peerbro_domain::ids::{OrganisationId, UserId};
 use peerbro_domain::people::{
-    Certificate, Contact, Employment, NewPeer, NewPlacement, PersonName, hours_tenths,
-    parse_languages,
+    Certificate, Contact, Employment, NewPeer, NewPlacement, PeerProfileChange, PersonName,
+    hours_tenths, parse_languages,
 };
 use peerbro_domain::privacy::Personal;
 
@@ -72,6 +72,54 @@ impl PeersMutation {
             .await
             .gql()
             .map(Into::into)
+    }
+
+    /// Corrects a peer's profile (coordinators and tenant admins): name, contact (`null`
+    /// removes it), languages, the kinds of offer they run, their most matches. Only the
+    /// fields given change; giving none is `VALIDATION`. Audited.
+    async fn update_peer_worker(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdatePeerWorkerInput,
+    ) -> async_graphql::Result<UpdatePeerWorkerPayload> {
+        let (svc, rc) = request(ctx)?;
+        let change = PeerProfileChange {
+            name: input
+                .name
+                .as_deref()
+                .map(|n| PersonName::parse("name", n).map(Personal::from))
+                .transpose()
+                .gql()?,
+            contact: match input.contact {
+                MaybeUndefined::Undefined => None,
+                MaybeUndefined::Null => Some(None),
+                MaybeUndefined::Value(c) => Some(Some(
+                    Contact::parse("contact", &c).map(Personal::from).gql()?,
+                )),
+            },
+            languages: input
+                .languages
+                .as_deref()
+                .map(parse_languages)
+                .transpose()
+                .gql()?,
+            offer_types: input
+                .offer_types
+                .map(|types| types.into_iter().map(Into::into).collect()),
+            max_matches: input
+                .max_matches
+                .map(|n| {
+                    u8::try_from(n).map_err(|_| {
+                        DomainError::validation("maxMatches", "must be between 1 and 10")
+                    })
+                })
+                .transpose()
+                .gql()?,
+        };
+        let peer = peer_id("peerId", &input.peer_id)?;
+        Ok(UpdatePeerWorkerPayload {
+            peer: svc.update_profile(rc, peer, change).await.gql()?.into(),
+        })
     }
 
     /// Moves a peer in the pipeline; an illegal move is a CONFLICT.

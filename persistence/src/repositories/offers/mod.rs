@@ -125,6 +125,7 @@ impl OfferRepository for SeaOfferRepository {
                     date: Set(session.date),
                     start_time: Set(session.start_time),
                     minutes: Set(to_i32(session.minutes)),
+                    cancelled_at: Set(session.cancelled_at),
                 }
             }))
             .exec_without_returning(&tx)

@@ -96,6 +96,7 @@ pub(super) fn session_from(m: course_sessions::Model) -> DomainResult<CourseSess
         date: m.date,
         start_time: m.start_time,
         minutes: to_u32(m.minutes, "session length")?,
+        cancelled_at: m.cancelled_at,
     })
 }
 

@@ -2,16 +2,16 @@
 //! enrolments cannot both take the last place; the domain's `Course` decides, this stores.
 
 use async_trait::async_trait;
-use peerbro_domain::ids::{CitizenId, EnrolmentId, OfferId};
-use peerbro_domain::offers::{Course, CourseStore, Enrolment};
+use peerbro_domain::ids::{CitizenId, CourseSessionId, EnrolmentId, OfferId};
+use peerbro_domain::offers::{Course, CourseSession, CourseStore, Enrolment, Offer};
 use peerbro_domain::{DomainError, DomainResult};
 use sea_orm::{
     ActiveModelTrait as _, ActiveValue::Set, ColumnTrait as _, EntityTrait as _,
-    PaginatorTrait as _, QueryFilter as _, QueryOrder as _,
+    IntoActiveModel as _, PaginatorTrait as _, QueryFilter as _, QueryOrder as _,
 };
 
-use super::rows::{corrupt, enrolment_from, offer_row, to_u32};
-use crate::entities::offers::enrolments;
+use super::rows::{corrupt, enrolment_from, load_offers, offer_row, session_from, to_i32, to_u32};
+use crate::entities::offers::{course_sessions, enrolments};
 use crate::entities::privacy::citizens;
 use crate::errors::unexpected;
 use crate::repositories::rows::by_id;
@@ -82,6 +82,54 @@ impl CourseStore for SeaUnit {
         .insert(&self.tx)
         .await
         .map_err(unexpected)?;
+        Ok(())
+    }
+
+    async fn lock_offer(&mut self, offer: OfferId) -> DomainResult<Offer> {
+        let row = offer_row(&self.tx, self.tenant, offer, true).await?;
+        load_offers(&self.tx, self.tenant, vec![row])
+            .await?
+            .pop()
+            .ok_or(DomainError::NotFound { resource: "offer" })
+    }
+
+    async fn update_offer(&mut self, offer: &Offer) -> DomainResult<()> {
+        let mut model = offer_row(&self.tx, self.tenant, offer.id, false)
+            .await?
+            .into_active_model();
+        model.title = Set(offer.title.clone());
+        model.location = Set(offer.location.clone());
+        model.capacity = Set(offer.capacity.map(to_i32));
+        model.open_access = Set(offer.open_access);
+        model.update(&self.tx).await.map_err(unexpected)?;
+        Ok(())
+    }
+
+    async fn lock_session(&mut self, session: CourseSessionId) -> DomainResult<CourseSession> {
+        session_from(
+            by_id::<course_sessions::Entity>(
+                &self.tx,
+                self.tenant,
+                session.as_uuid(),
+                true,
+                "course session",
+            )
+            .await?,
+        )
+    }
+
+    async fn update_session(&mut self, session: &CourseSession) -> DomainResult<()> {
+        let mut model = by_id::<course_sessions::Entity>(
+            &self.tx,
+            self.tenant,
+            session.id.as_uuid(),
+            false,
+            "course session",
+        )
+        .await?
+        .into_active_model();
+        model.cancelled_at = Set(session.cancelled_at);
+        model.update(&self.tx).await.map_err(unexpected)?;
         Ok(())
     }
 
