@@ -8,8 +8,8 @@ use peerbro_domain::ids::{CitizenId, OfferId, ReferralId};
 use peerbro_domain::people::{CitizenInput, NewCitizen};
 use peerbro_domain::privacy::Personal;
 use peerbro_domain::referral::{
-    DeclineReason, IdempotencyKey, NewReferral, OutcomeAbsence, OutcomeCode, ReferralNarrowing,
-    ReferralReason, ReferralState, ReferredCitizen, ReferrerView,
+    CaseReference, DeclineReason, IdempotencyKey, NewReferral, OutcomeAbsence, OutcomeCode,
+    ReferralNarrowing, ReferralReason, ReferralState, ReferredCitizen, ReferrerView,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::openapi::schema::{Object, ObjectBuilder, Type};
@@ -59,6 +59,9 @@ pub struct SubmitReferral {
     contact_consent: Option<bool>,
     /// The offer asked for; leave out to let the coordinator decide.
     offer_id: Option<Uuid>,
+    /// Your own reference for the case (its id in your case system: 1–40 letters, digits and
+    /// `. _ / : # -`, never a name), by which you find the referral again.
+    case_reference: Option<String>,
 }
 
 /// What the referrer's organisation sees of a referral.
@@ -102,6 +105,9 @@ pub struct ReferralStatus {
     /// The offer asked for (`GET /api/v1/offers/{id}`; left out when none was).
     #[serde(skip_serializing_if = "Option::is_none")]
     requested_offer_id: Option<uuid::Uuid>,
+    /// Your own reference for the case, as you gave it (left out when you gave none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    case_reference: Option<String>,
 }
 
 /// A string schema allowing exactly `values` (generated clients get an enum).
@@ -167,6 +173,7 @@ impl From<ReferrerView> for ReferralStatus {
             decline_reason: v.decline_reason.map(|d| d.as_str().to_owned()),
             outcome_absence: v.outcome_absence.map(|a| a.as_str().to_owned()),
             requested_offer_id: v.requested_offer_id.map(|o| o.as_uuid()),
+            case_reference: v.case_reference,
         }
     }
 }
@@ -197,6 +204,8 @@ pub struct ListParams {
     submitted_after: Option<String>,
     /// Only referrals submitted before this instant (RFC 3339).
     submitted_before: Option<String>,
+    /// Only referrals with this case reference (yours, as given when submitting).
+    case_reference: Option<String>,
 }
 
 impl ListParams {
@@ -230,6 +239,11 @@ impl ListParams {
             states,
             submitted_after: instant("submittedAfter", &self.submitted_after)?,
             submitted_before: instant("submittedBefore", &self.submitted_before)?,
+            case_reference: self
+                .case_reference
+                .as_deref()
+                .map(CaseReference::parse)
+                .transpose()?,
         })
     }
 }
@@ -268,6 +282,11 @@ fn parse_body(
         contact: body.contact_consent.unwrap_or(true),
         offer_id: body.offer_id.map(OfferId::from_uuid),
         idempotency_key: key,
+        case_reference: body
+            .case_reference
+            .as_deref()
+            .map(CaseReference::parse)
+            .transpose()?,
     })
 }
 

@@ -92,6 +92,7 @@ async fn submit(
         .submit(
             referrer,
             NewReferral {
+                case_reference: None,
                 citizen: ReferredCitizen::New(citizen),
                 reason: Some(
                     ReferralReason::parse("Ønsker støtte til hverdagen")

@@ -174,6 +174,7 @@ impl Fixture {
             outcome: None,
             decline_reason: None,
             feedback: None,
+            case_reference: None,
             transitions: Vec::new(),
         };
         let id = referral.id;

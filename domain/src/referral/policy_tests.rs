@@ -36,6 +36,7 @@ fn referral(org: OrganisationId) -> Referral {
         outcome: None,
         decline_reason: None,
         feedback: None,
+        case_reference: None,
         transitions: Vec::new(),
     }
 }

@@ -77,6 +77,8 @@ pub struct ReferralFilter {
     pub submitted_after: Option<chrono::DateTime<chrono::Utc>>,
     /// Only referrals submitted before this instant.
     pub submitted_before: Option<chrono::DateTime<chrono::Utc>>,
+    /// Only referrals with this case reference.
+    pub case_reference: Option<String>,
     /// Only referrals assigned at or before this instant.
     pub assigned_at_or_before: Option<chrono::DateTime<chrono::Utc>>,
     /// Leave each referral's `transitions` empty: the caller shows none of them, and the page
@@ -94,6 +96,8 @@ pub struct ReferralNarrowing {
     pub submitted_after: Option<chrono::DateTime<chrono::Utc>>,
     /// Only referrals submitted before this instant.
     pub submitted_before: Option<chrono::DateTime<chrono::Utc>>,
+    /// Only those with this case reference.
+    pub case_reference: Option<crate::referral::CaseReference>,
 }
 
 impl ReferralNarrowing {
@@ -114,6 +118,7 @@ impl ReferralNarrowing {
             states: self.states.clone(),
             submitted_after: self.submitted_after,
             submitted_before: self.submitted_before,
+            case_reference: self.case_reference.as_ref().map(|c| c.as_str().to_owned()),
             ..ReferralFilter::default()
         })
     }

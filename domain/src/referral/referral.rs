@@ -57,6 +57,8 @@ pub struct Referral {
     pub decline_reason: Option<DeclineReason>,
     /// The latest feedback line for the referrer.
     pub feedback: Option<String>,
+    /// The referrer's own reference for the case ([`crate::referral::CaseReference`]).
+    pub case_reference: Option<String>,
     /// Every move, oldest first.
     pub transitions: Vec<ReferralTransition>,
 }
@@ -176,6 +178,8 @@ pub struct ReferrerView {
     pub outcome_absence: Option<OutcomeAbsence>,
     /// The offer the referrer asked for.
     pub requested_offer_id: Option<OfferId>,
+    /// The referrer's own reference for the case.
+    pub case_reference: Option<String>,
 }
 
 impl ReferrerView {
@@ -196,6 +200,7 @@ impl ReferrerView {
             decline_reason: referral.decline_reason,
             outcome_absence: Self::absence(referral, outcome_shared),
             requested_offer_id: referral.requested_offer_id,
+            case_reference: referral.case_reference.clone(),
         }
     }
 
@@ -231,6 +236,7 @@ mod tests {
             outcome: None,
             decline_reason: None,
             feedback: None,
+            case_reference: None,
             transitions: vec![],
         }
     }

@@ -103,6 +103,7 @@ impl ReferralService {
             outcome: None,
             decline_reason: None,
             feedback: None,
+            case_reference: None,
             transitions: vec![],
         };
         let submitted = self

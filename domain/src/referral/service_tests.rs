@@ -69,6 +69,7 @@ fn new_referral(name: &str, share: bool, contact: bool) -> NewReferral {
         contact,
         offer_id: None,
         idempotency_key: None,
+        case_reference: None,
     }
 }
 

@@ -14,7 +14,7 @@ use crate::referral::policy;
 use crate::referral::ports::{Idempotency, Submission, Submitted};
 use crate::referral::referral::Referral;
 use crate::referral::service::ReferralService;
-use crate::referral::values::IdempotencyKey;
+use crate::referral::values::{CaseReference, IdempotencyKey};
 
 /// Who is referred.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -42,6 +42,8 @@ pub struct NewReferral {
     pub offer_id: Option<OfferId>,
     /// A client key that makes retries safe.
     pub idempotency_key: Option<IdempotencyKey>,
+    /// The referrer's own reference for the case.
+    pub case_reference: Option<CaseReference>,
 }
 
 impl NewReferral {
@@ -68,9 +70,14 @@ impl NewReferral {
             self.share_outcome,
             self.contact
         );
-        // Appended only when given, so that keys stored before offers existed still match.
-        match self.offer_id {
+        // Appended only when given, so that keys stored before offers (and case references)
+        // existed still match.
+        let base = match self.offer_id {
             Some(offer) => format!("{base}|offer:{offer}"),
+            None => base,
+        };
+        match &self.case_reference {
+            Some(case) => format!("{base}|case:{}", case.as_str()),
             None => base,
         }
     }
@@ -155,6 +162,7 @@ impl ReferralService {
             outcome: None,
             decline_reason: None,
             feedback: None,
+            case_reference: new.case_reference.as_ref().map(|c| c.as_str().to_owned()),
             transitions: vec![],
         };
         let submission = Submission {

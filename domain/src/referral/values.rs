@@ -29,6 +29,42 @@ impl From<ReferralReason> for Personal {
     }
 }
 
+/// The longest case reference, in characters.
+pub const MAX_CASE_REFERENCE_CHARS: usize = 40;
+
+/// The referrer's own reference for the case (its id in their case system), by which they
+/// find the referral again: 1–40 letters, digits and `. _ / : # -`, no spaces — an
+/// identifier, never a name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CaseReference(String);
+
+impl CaseReference {
+    /// Parses the input field `caseReference`.
+    ///
+    /// # Errors
+    /// `Validation` on `caseReference`.
+    pub fn parse(raw: &str) -> DomainResult<Self> {
+        let ok = (1..=MAX_CASE_REFERENCE_CHARS).contains(&raw.chars().count())
+            && raw
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "._/:#-".contains(c));
+        if ok {
+            Ok(Self(raw.to_owned()))
+        } else {
+            Err(DomainError::validation(
+                "caseReference",
+                "must be 1-40 letters, digits and . _ / : # - (your case system's id, never a name)",
+            ))
+        }
+    }
+
+    /// The reference.
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 /// A client's key that makes retrying a submission safe: 1–200 visible ASCII characters.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct IdempotencyKey(String);
@@ -62,6 +98,30 @@ impl IdempotencyKey {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_case_reference_is_an_identifier_never_a_name() {
+        for good in [
+            "BOS-2026/0142",
+            "SAG:77#1",
+            "a",
+            &"9".repeat(MAX_CASE_REFERENCE_CHARS),
+        ] {
+            assert_eq!(CaseReference::parse(good).unwrap().as_str(), good);
+        }
+        for bad in [
+            "",
+            "Jens Hansen",
+            " BOS-1",
+            "Ærø-7",
+            &"9".repeat(MAX_CASE_REFERENCE_CHARS + 1),
+        ] {
+            assert!(
+                CaseReference::parse(bad).is_err_and(|e| e.code() == "VALIDATION"),
+                "{bad}"
+            );
+        }
+    }
 
     #[test]
     fn limits_hold_at_their_value_and_refuse_one_past() {

@@ -228,6 +228,10 @@ fn matches(filter: &ReferralFilter, r: &Referral) -> bool {
         && filter.submitted_after.is_none_or(|a| r.submitted_at >= a)
         && filter.submitted_before.is_none_or(|b| r.submitted_at < b)
         && filter
+            .case_reference
+            .as_ref()
+            .is_none_or(|c| r.case_reference.as_ref() == Some(c))
+        && filter
             .assigned_at_or_before
             .is_none_or(|b| r.assigned_at.is_some_and(|a| a <= b))
 }

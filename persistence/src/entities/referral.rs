@@ -25,6 +25,7 @@ pub mod referrals {
         pub outcome: Option<String>,
         pub decline_reason: Option<String>,
         pub feedback: Option<String>,
+        pub case_reference: Option<String>,
         pub updated_at: DateTimeUtc,
         pub requested_offer_id: Option<Uuid>,
         pub assigned_offer_id: Option<Uuid>,

@@ -389,7 +389,110 @@ async fn the_dashboard_counts_referrals_by_state(db: Db) {
     app.stop().await;
 }
 
+async fn a_referrer_finds_a_referral_by_their_own_case_reference(db: Db) {
+    use peerbro_tests::StatusCode;
+    use reqwest::Method;
+    let app = TestApp::spawn(&db).await;
+    let referrer = app.token("helsingor", "caseworker@helsingor.demo").await;
+    let elsewhere = app.token("kobenhavn", "caseworker@kobenhavn.demo").await;
+    let submit = |token: String, case: Value| {
+        let app = &app;
+        async move {
+            app.gql(
+                Some(&token),
+                "mutation($input: SubmitReferralInput!) { submitReferral(input: $input) { referral { id caseReference } } }",
+                json!({ "input": {
+                    "newCitizen": { "name": "Sag Borger", "municipality": "Helsingør" },
+                    "consentEvidence": "WRITTEN",
+                    "caseReference": case,
+                }}),
+            )
+            .await
+            .1
+        }
+    };
+    let longest = format!("BOS-2026/{}", "9".repeat(31));
+    assert_eq!(longest.len(), 40);
+    let by_graphql = submit(referrer.clone(), json!("BOS-2026/0142")).await;
+    let id = by_graphql["data"]["submitReferral"]["referral"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        by_graphql["data"]["submitReferral"]["referral"]["caseReference"],
+        "BOS-2026/0142"
+    );
+    submit(referrer.clone(), json!(longest)).await;
+    // The same reference in another tenant's organisation is theirs alone.
+    submit(elsewhere.clone(), json!("BOS-2026/0142")).await;
+    for bad in [
+        json!(format!("{longest}9")),
+        json!("Jens Hansen"),
+        json!(""),
+    ] {
+        let body = submit(referrer.clone(), bad.clone()).await;
+        let ext = &body["errors"][0]["extensions"];
+        assert_eq!(
+            (ext["code"].as_str(), ext["field"].as_str()),
+            (Some("VALIDATION"), Some("caseReference")),
+            "{bad}: {body}"
+        );
+    }
+    // Over REST: submitted with one, answered with it, and found by it.
+    let res = app
+        .request(Method::POST, "/api/v1/referrals")
+        .bearer_auth(&referrer)
+        .json(&json!({ "newCitizen": { "name": "Rest Sag", "municipality": "Helsingør" }, "consentEvidence": "WRITTEN", "caseReference": "SAG:77#1" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let created: Value = res.json().await.unwrap();
+    assert_eq!(created["caseReference"], "SAG:77#1");
+    let found = app
+        .get(
+            "/api/v1/referrals?caseReference=SAG:77%231",
+            Some(&referrer),
+        )
+        .await;
+    assert_eq!(found.status, StatusCode::OK);
+    let items = found.body["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{}", found.body);
+    assert_eq!(items[0]["id"], created["id"]);
+    let bad = app
+        .get(
+            "/api/v1/referrals?caseReference=Jens%20Hansen",
+            Some(&referrer),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert_eq!(bad.body["field"], "caseReference", "{}", bad.body);
+    // Over GraphQL, by the reference: the one of this organisation only.
+    let list = "query($c: String) { myOrganisationReferrals(caseReference: $c) { totalCount edges { node { id caseReference } } } }";
+    let data = app
+        .gql_ok(Some(&referrer), list, json!({ "c": "BOS-2026/0142" }))
+        .await;
+    assert_eq!(data["myOrganisationReferrals"]["totalCount"], 1);
+    assert_eq!(
+        data["myOrganisationReferrals"]["edges"][0]["node"]["id"],
+        id.as_str()
+    );
+    let theirs = app
+        .gql_ok(Some(&elsewhere), list, json!({ "c": "BOS-2026/0142" }))
+        .await;
+    assert_eq!(theirs["myOrganisationReferrals"]["totalCount"], 1);
+    assert_ne!(
+        theirs["myOrganisationReferrals"]["edges"][0]["node"]["id"],
+        id.as_str()
+    );
+    let none = app
+        .gql_ok(Some(&referrer), list, json!({ "c": "BOS-2026/0143" }))
+        .await;
+    assert_eq!(none["myOrganisationReferrals"]["totalCount"], 0);
+}
+
 on_both!(
+    a_referrer_finds_a_referral_by_their_own_case_reference,
     the_dashboard_counts_referrals_by_state,
     a_caseworker_filters_their_organisations_referrals_by_state_and_age,
     the_worklist_counts_what_it_lists,

@@ -43,6 +43,9 @@ pub struct SubmitReferralInput {
     pub(crate) offer_id: Option<ID>,
     /// Makes retries safe: the same key and input return the same referral.
     pub(crate) idempotency_key: Option<String>,
+    /// Your own reference for the case (its id in your case system: 1–40 letters, digits
+    /// and `. _ / : # -`, never a name), to find the referral again.
+    pub(crate) case_reference: Option<String>,
 }
 
 /// A move of a referral.

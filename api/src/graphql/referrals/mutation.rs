@@ -6,8 +6,8 @@ use peerbro_domain::ids::{CitizenId, OfferId, PeerId};
 use peerbro_domain::people::{CitizenInput, NewCitizen};
 use peerbro_domain::privacy::Personal;
 use peerbro_domain::referral::{
-    AssignTarget, IdempotencyKey, MoveDetails, NewReferral, ReferralReason, ReferredCitizen,
-    SelfReferral,
+    AssignTarget, CaseReference, IdempotencyKey, MoveDetails, NewReferral, ReferralReason,
+    ReferredCitizen, SelfReferral,
 };
 
 use super::inputs::*;
@@ -87,6 +87,12 @@ impl ReferralsMutation {
                 .idempotency_key
                 .as_deref()
                 .map(IdempotencyKey::parse)
+                .transpose()
+                .gql()?,
+            case_reference: input
+                .case_reference
+                .as_deref()
+                .map(CaseReference::parse)
                 .transpose()
                 .gql()?,
         };

@@ -17,8 +17,8 @@ pub struct ReferralsQuery;
 #[Object]
 impl ReferralsQuery {
     /// The referrals of the caller's organisation (referrers), oldest first; only those in
-    /// `states` (all when empty) and submitted in [`submittedAfter`, `submittedBefore`) when
-    /// given. `totalCount` counts them all, paging aside.
+    /// `states` (all when empty), submitted in [`submittedAfter`, `submittedBefore`) and with
+    /// `caseReference` when given. `totalCount` counts them all, paging aside.
     #[allow(clippy::too_many_arguments)]
     async fn my_organisation_referrals(
         &self,
@@ -30,6 +30,7 @@ impl ReferralsQuery {
         #[graphql(default)] states: Vec<ReferralState>,
         submitted_after: Option<Instant>,
         submitted_before: Option<Instant>,
+        case_reference: Option<String>,
     ) -> async_graphql::Result<Connection<String, ReferralStatus, ReferralCount>> {
         let (svc, rc) = request(ctx)?;
         let page = page_request(first, after, last, before).gql()?;
@@ -37,6 +38,11 @@ impl ReferralsQuery {
             states: states.into_iter().map(Into::into).collect(),
             submitted_after: submitted_after.map(|i| i.0),
             submitted_before: submitted_before.map(|i| i.0),
+            case_reference: case_reference
+                .as_deref()
+                .map(peerbro_domain::referral::CaseReference::parse)
+                .transpose()
+                .gql()?,
         };
         let result = svc
             .my_organisation_referrals(rc, &narrowing, &page)

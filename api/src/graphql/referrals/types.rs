@@ -47,6 +47,8 @@ pub struct ReferralStatus {
     /// Why `outcome` is null: not yet, not shared, withdrawn, or ended without support; null
     /// when the outcome is shown.
     pub(crate) outcome_absence: Option<OutcomeAbsence>,
+    /// The referrer's own reference for the case, as given when submitting.
+    pub(crate) case_reference: Option<String>,
     #[graphql(skip)]
     pub(crate) requested_offer: Option<OfferId>,
 }
@@ -79,6 +81,7 @@ impl From<ReferrerView> for ReferralStatus {
             outcome: v.outcome.map(Into::into),
             decline_reason: v.decline_reason.map(Into::into),
             outcome_absence: v.outcome_absence.map(Into::into),
+            case_reference: v.case_reference,
             requested_offer: v.requested_offer_id,
         }
     }
@@ -149,6 +152,8 @@ pub struct Referral {
     pub(crate) decline_reason: Option<DeclineReason>,
     /// The latest feedback for the referrer.
     pub(crate) feedback: Option<String>,
+    /// The referrer's own reference for the case.
+    pub(crate) case_reference: Option<String>,
     /// Every move, oldest first.
     pub(crate) transitions: Vec<ReferralTransition>,
     #[graphql(skip)]
@@ -218,6 +223,7 @@ impl From<ReferralDetail> for Referral {
             outcome: r.outcome.map(Into::into),
             decline_reason: r.decline_reason.map(Into::into),
             feedback: r.feedback,
+            case_reference: r.case_reference,
             transitions: r
                 .transitions
                 .into_iter()

@@ -27,7 +27,7 @@ use crate::errors::unexpected;
 use crate::repositories::keyset;
 
 /// The referral columns a list reads, in the order [`Head`] decodes them.
-const HEAD: [referrals::Column; 14] = [
+const HEAD: [referrals::Column; 15] = [
     referrals::Column::Id,
     referrals::Column::CitizenId,
     referrals::Column::ReferrerId,
@@ -42,6 +42,7 @@ const HEAD: [referrals::Column; 14] = [
     referrals::Column::Outcome,
     referrals::Column::DeclineReason,
     referrals::Column::Feedback,
+    referrals::Column::CaseReference,
 ];
 
 /// The organisation columns that follow [`HEAD`] when joined.
@@ -108,6 +109,7 @@ impl<const JOINED: bool> FromQueryResult for Row<JOINED> {
             decline_reason: parse_opt(decline.as_deref(), "decline reason")
                 .map_err(|_| parse("decline reason"))?,
             feedback: cell(res, 13)?,
+            case_reference: cell(res, 14)?,
             transitions: Vec::new(),
         };
         let organisation = if JOINED {

@@ -51,6 +51,9 @@ fn filtered(
     if let Some(before) = filter.submitted_before {
         query = query.filter(referrals::Column::SubmittedAt.lt(before));
     }
+    if let Some(case) = &filter.case_reference {
+        query = query.filter(referrals::Column::CaseReference.eq(case.as_str()));
+    }
     if let Some(cutoff) = filter.assigned_at_or_before {
         query = query.filter(referrals::Column::AssignedAt.lte(cutoff));
     }

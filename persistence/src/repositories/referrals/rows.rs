@@ -82,6 +82,7 @@ pub(super) fn referral_from(
         outcome: parse_opt(r.outcome.as_deref(), "outcome")?,
         decline_reason: parse_opt(r.decline_reason.as_deref(), "decline reason")?,
         feedback: r.feedback,
+        case_reference: r.case_reference,
         transitions,
     })
 }
