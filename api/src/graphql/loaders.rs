@@ -4,8 +4,9 @@ use std::collections::HashMap;
 
 use async_graphql::dataloader::Loader;
 use peerbro_domain::RequestContext;
-use peerbro_domain::ids::{OfferId, OrganisationId};
+use peerbro_domain::ids::{OfferId, OrganisationId, ReferralId};
 use peerbro_domain::offers::{Offer, OfferService};
+use peerbro_domain::referral::ReferralService;
 use peerbro_domain::tenancy::{Organisation, TenancyService};
 
 use super::errors::LoadError;
@@ -56,5 +57,28 @@ impl Loader<OfferId> for OfferLoader {
     async fn load(&self, keys: &[OfferId]) -> Result<HashMap<OfferId, Offer>, Self::Error> {
         let offers = self.offers.by_ids(&self.ctx, keys).await?;
         Ok(offers.into_iter().map(|o| (o.id, o)).collect())
+    }
+}
+
+/// Loads the citizen pseudonyms of referrals in one query per batch, for the referrals the
+/// caller may see ([`ReferralService::citizen_pseudonyms`]).
+pub struct PseudonymLoader {
+    referrals: ReferralService,
+    ctx: RequestContext,
+}
+
+impl PseudonymLoader {
+    /// A loader acting as `ctx`.
+    pub const fn new(referrals: ReferralService, ctx: RequestContext) -> Self {
+        Self { referrals, ctx }
+    }
+}
+
+impl Loader<ReferralId> for PseudonymLoader {
+    type Value = String;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[ReferralId]) -> Result<HashMap<ReferralId, String>, Self::Error> {
+        Ok(self.referrals.citizen_pseudonyms(&self.ctx, keys).await?)
     }
 }

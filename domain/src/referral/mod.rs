@@ -8,6 +8,7 @@ mod moves;
 mod next_step;
 pub mod policy;
 pub mod ports;
+mod pseudonyms;
 #[allow(clippy::module_inception)]
 pub mod referral;
 mod self_referral;

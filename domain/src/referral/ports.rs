@@ -157,6 +157,17 @@ pub trait ReferralRepository: Send + Sync {
         organisation: crate::ids::OrganisationId,
     ) -> DomainResult<bool>;
 
+    /// The citizen pseudonyms of the referrals `ids` that `filter` lets through.
+    ///
+    /// # Errors
+    /// `Unknown` on storage failure.
+    async fn pseudonyms(
+        &self,
+        ctx: &RequestContext,
+        filter: &ReferralFilter,
+        ids: &[ReferralId],
+    ) -> DomainResult<std::collections::HashMap<ReferralId, String>>;
+
     /// The organisation that runs an offer, and whether the offer is open.
     ///
     /// # Errors

@@ -189,7 +189,10 @@ impl ReferralService {
         }
     }
 
-    async fn own_filter(&self, ctx: &RequestContext) -> DomainResult<Option<ReferralFilter>> {
+    pub(super) async fn own_filter(
+        &self,
+        ctx: &RequestContext,
+    ) -> DomainResult<Option<ReferralFilter>> {
         let user = ctx
             .actor()
             .map(Actor::user_id)

@@ -85,6 +85,24 @@ impl ReferralRepository for World {
         }))
     }
 
+    async fn pseudonyms(
+        &self,
+        ctx: &RequestContext,
+        filter: &crate::referral::ReferralFilter,
+        ids: &[ReferralId],
+    ) -> DomainResult<std::collections::HashMap<ReferralId, String>> {
+        let t = ctx.tenant_id()?;
+        let s = self.state();
+        Ok(ids
+            .iter()
+            .filter_map(|id| {
+                let r = s.referrals.get(&(t, *id)).filter(|r| matches(filter, r))?;
+                let c = s.citizens.get(&(t, r.citizen_id))?;
+                Some((*id, c.pseudonym.as_str().to_owned()))
+            })
+            .collect())
+    }
+
     async fn requested_offer(
         &self,
         ctx: &RequestContext,

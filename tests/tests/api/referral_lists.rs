@@ -468,7 +468,7 @@ async fn a_referrer_finds_a_referral_by_their_own_case_reference(db: Db) {
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
     assert_eq!(bad.body["field"], "caseReference", "{}", bad.body);
     // Over GraphQL, by the reference: the one of this organisation only.
-    let list = "query($c: String) { myOrganisationReferrals(caseReference: $c) { totalCount edges { node { id caseReference } } } }";
+    let list = "query($c: String) { myOrganisationReferrals(caseReference: $c) { totalCount edges { node { id caseReference citizenPseudonym } } } }";
     let data = app
         .gql_ok(Some(&referrer), list, json!({ "c": "BOS-2026/0142" }))
         .await;
@@ -476,6 +476,42 @@ async fn a_referrer_finds_a_referral_by_their_own_case_reference(db: Db) {
     assert_eq!(
         data["myOrganisationReferrals"]["edges"][0]["node"]["id"],
         id.as_str()
+    );
+    // The citizen is told apart by pseudonym, the same the coordinator sees, never by name.
+    let pseudonym = data["myOrganisationReferrals"]["edges"][0]["node"]["citizenPseudonym"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(pseudonym.starts_with("B-"), "{pseudonym}");
+    let coordinator = app.token("helsingor", "coordinator@helsingor.demo").await;
+    let seen = app
+        .gql_ok(
+            Some(&coordinator),
+            "query($id: ID!) { referralStatus(id: $id) { citizenPseudonym } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(
+        seen["referralStatus"]["citizenPseudonym"],
+        pseudonym.as_str()
+    );
+    let all = app
+        .gql_ok(
+            Some(&referrer),
+            "{ myOrganisationReferrals(first: 10) { edges { node { citizenPseudonym } } } }",
+            json!({}),
+        )
+        .await;
+    let names: std::collections::HashSet<_> = all["myOrganisationReferrals"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"]["citizenPseudonym"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        names.len(),
+        3,
+        "three citizens, three pseudonyms: {names:?}"
     );
     let theirs = app
         .gql_ok(Some(&elsewhere), list, json!({ "c": "BOS-2026/0142" }))

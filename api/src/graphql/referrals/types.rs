@@ -51,6 +51,8 @@ pub struct ReferralStatus {
     pub(crate) case_reference: Option<String>,
     #[graphql(skip)]
     pub(crate) requested_offer: Option<OfferId>,
+    #[graphql(skip)]
+    pub(crate) key: peerbro_domain::ids::ReferralId,
 }
 
 #[ComplexObject]
@@ -58,6 +60,13 @@ impl ReferralStatus {
     /// The offer the referrer asked for (null: the coordinator decides).
     async fn requested_offer(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Offer>> {
         offer(ctx, self.requested_offer).await
+    }
+
+    /// The citizen's pseudonym (e.g. `B-7KQ2-M9XD`), which tells referrals apart without
+    /// naming anyone (batched across a list).
+    async fn citizen_pseudonym(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<String>> {
+        let loader = ctx.data::<DataLoader<crate::graphql::loaders::PseudonymLoader>>()?;
+        Ok(loader.load_one(self.key).await?)
     }
 
     /// What happens next (null once the referral has ended).
@@ -83,6 +92,7 @@ impl From<ReferrerView> for ReferralStatus {
             outcome_absence: v.outcome_absence.map(Into::into),
             case_reference: v.case_reference,
             requested_offer: v.requested_offer_id,
+            key: v.id,
         }
     }
 }

@@ -15,13 +15,15 @@ use peerbro_domain::tenancy::{Organisation, OrganisationKind, OrganisationName};
 use peerbro_domain::{DomainError, DomainResult};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    DbErr, EntityTrait as _, FromQueryResult, JoinType, QueryResult, QuerySelect as _, RelationDef,
+    ColumnTrait as _, DbErr, EntityTrait as _, FromQueryResult, JoinType, QueryFilter as _,
+    QueryResult, QuerySelect as _, RelationDef,
 };
 
 use super::filtered;
 use super::rows::{corrupt, parse_opt};
 use crate::db::Tx;
 use crate::entities::organisations;
+use crate::entities::privacy::citizens;
 use crate::entities::referral::referrals;
 use crate::errors::unexpected;
 use crate::repositories::keyset;
@@ -192,4 +194,36 @@ pub(super) async fn page(
         })
         .collect::<DomainResult<Vec<_>>>()?;
     Ok(Page::from_probe(items, page))
+}
+
+/// The join from a referral to its citizen (same tenant).
+fn about() -> RelationDef {
+    referrals::Entity::belongs_to(citizens::Entity)
+        .from((referrals::Column::TenantId, referrals::Column::CitizenId))
+        .to((citizens::Column::TenantId, citizens::Column::Id))
+        .into()
+}
+
+/// The citizen pseudonyms of the referrals `ids` that `filter` lets through, in one
+/// statement.
+pub(super) async fn pseudonyms(
+    tx: &Tx,
+    tenant: peerbro_domain::ids::TenantId,
+    filter: &ReferralFilter,
+    ids: &[ReferralId],
+) -> DomainResult<std::collections::HashMap<ReferralId, String>> {
+    let rows: Vec<(uuid::Uuid, String)> = filtered(tenant, filter)
+        .select_only()
+        .column(referrals::Column::Id)
+        .column(citizens::Column::Pseudonym)
+        .join(JoinType::InnerJoin, about())
+        .filter(referrals::Column::Id.is_in(ids.iter().map(|r| r.as_uuid())))
+        .into_tuple()
+        .all(tx)
+        .await
+        .map_err(unexpected)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, pseudonym)| (ReferralId::from_uuid(id), pseudonym))
+        .collect())
 }

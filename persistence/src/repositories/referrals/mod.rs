@@ -124,6 +124,19 @@ impl ReferralRepository for SeaReferralRepository {
         Ok(found > 0)
     }
 
+    async fn pseudonyms(
+        &self,
+        ctx: &RequestContext,
+        filter: &ReferralFilter,
+        ids: &[ReferralId],
+    ) -> DomainResult<std::collections::HashMap<ReferralId, String>> {
+        let tenant = ctx.tenant_id()?;
+        let tx = self.db.begin(tenant).await?;
+        let found = list::pseudonyms(&tx, tenant, filter, ids).await?;
+        tx.commit().await?;
+        Ok(found)
+    }
+
     async fn requested_offer(
         &self,
         ctx: &RequestContext,
