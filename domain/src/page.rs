@@ -25,6 +25,7 @@ pub struct PageRequest {
     cursor: Option<Uuid>,
     limit: u32,
     direction: Direction,
+    counting: bool,
 }
 
 impl PageRequest {
@@ -35,7 +36,22 @@ impl PageRequest {
             cursor: None,
             limit: DEFAULT_PAGE_SIZE,
             direction: Direction::Forward,
+            counting: false,
         }
+    }
+
+    /// The same request, also counting every item the list holds, paging aside (one more
+    /// statement: asked for only when the client selects the count).
+    #[must_use]
+    pub const fn counting(mut self, counting: bool) -> Self {
+        self.counting = counting;
+        self
+    }
+
+    /// Whether the whole list is to be counted.
+    #[must_use]
+    pub const fn wants_total(&self) -> bool {
+        self.counting
     }
 
     /// Builds a request from Relay-style arguments.
@@ -64,11 +80,13 @@ impl PageRequest {
                 cursor: before,
                 limit: last.map_or(Ok(DEFAULT_PAGE_SIZE), |n| size("last", n))?,
                 direction: Direction::Backward,
+                counting: false,
             }),
             (first, after, _, _) => Ok(Self {
                 cursor: after,
                 limit: first.map_or(Ok(DEFAULT_PAGE_SIZE), |n| size("first", n))?,
                 direction: Direction::Forward,
+                counting: false,
             }),
         }
     }
@@ -101,6 +119,9 @@ pub struct Page<T> {
     pub has_next: bool,
     /// More items exist before the first one.
     pub has_previous: bool,
+    /// How many items the whole list holds, paging aside, when the request asked
+    /// ([`PageRequest::counting`]).
+    pub total: Option<u64>,
 }
 
 impl<T> Page<T> {
@@ -116,6 +137,7 @@ impl<T> Page<T> {
                 items: rows,
                 has_next: more,
                 has_previous: request.cursor.is_some(),
+                total: None,
             },
             Direction::Backward => {
                 rows.reverse();
@@ -123,9 +145,17 @@ impl<T> Page<T> {
                     items: rows,
                     has_next: request.cursor.is_some(),
                     has_previous: more,
+                    total: None,
                 }
             }
         }
+    }
+
+    /// The page with the list's total.
+    #[must_use]
+    pub fn with_total(mut self, total: Option<u64>) -> Self {
+        self.total = total;
+        self
     }
 
     /// Maps the items, keeping the page information.
@@ -134,6 +164,7 @@ impl<T> Page<T> {
             items: self.items.into_iter().map(f).collect(),
             has_next: self.has_next,
             has_previous: self.has_previous,
+            total: self.total,
         }
     }
 
@@ -146,6 +177,7 @@ impl<T> Page<T> {
             items: self.items.into_iter().map(f).collect::<Result<_, _>>()?,
             has_next: self.has_next,
             has_previous: self.has_previous,
+            total: self.total,
         })
     }
 }

@@ -124,6 +124,7 @@ impl AuditLog for SeaAuditLog {
         if let Some(to) = filter.to {
             query = query.filter(audit_entries::Column::At.lt(to));
         }
+        let total = crate::repositories::total_of(&tx, &query, page).await?;
         let rows = keyset(query, audit_entries::Column::Id, page)
             .all(&tx)
             .await
@@ -133,7 +134,7 @@ impl AuditLog for SeaAuditLog {
             .into_iter()
             .map(entry_from)
             .collect::<DomainResult<Vec<_>>>()?;
-        Ok(Page::from_probe(rows, page))
+        Ok(Page::from_probe(rows, page).with_total(total))
     }
 
     async fn verify(&self, ctx: &RequestContext) -> DomainResult<ChainReport> {

@@ -105,15 +105,13 @@ impl ApiClientRepository for SeaApiClientRepository {
         let tx = self.db.begin(tenant).await?;
         let query =
             api_clients::Entity::find().filter(api_clients::Column::TenantId.eq(tenant.as_uuid()));
+        let total = crate::repositories::total_of(&tx, &query, page).await?;
         let rows = keyset(query, api_clients::Column::Id, page)
             .all(&tx)
             .await
             .map_err(unexpected)?;
         tx.commit().await?;
-        Ok(Page::from_probe(
-            rows.iter().map(client_from).collect(),
-            page,
-        ))
+        Ok(Page::from_probe(rows.iter().map(client_from).collect(), page).with_total(total))
     }
 
     async fn get(&self, ctx: &RequestContext, id: ApiClientId) -> DomainResult<StoredCredentials> {

@@ -12,7 +12,7 @@ mod webhooks;
 
 pub use api_clients::SeaApiClientRepository;
 pub use offers::SeaOfferRepository;
-pub(crate) use page::keyset;
+pub(crate) use page::{keyset, total_of};
 pub use peers::SeaPeerRepository;
 pub use people::SeaCitizenRepository;
 pub use referrals::SeaReferralRepository;

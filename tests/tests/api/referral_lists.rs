@@ -527,7 +527,97 @@ async fn a_referrer_finds_a_referral_by_their_own_case_reference(db: Db) {
     assert_eq!(none["myOrganisationReferrals"]["totalCount"], 0);
 }
 
+/// Every connection counts what it lists: `totalCount` with a page of one equals the items
+/// read a hundred at a time, filters included.
+async fn every_connection_counts_what_it_lists(db: Db) {
+    let app = TestApp::spawn(&db).await;
+    let admin = app.admin("helsingor").await;
+    let coordinator = app.token("helsingor", "coordinator@helsingor.demo").await;
+    let peer_id = app
+        .gql_ok(
+            Some(&coordinator),
+            "{ peerWorkers(purpose: COORDINATION, first: 1) { edges { node { id } } } }",
+            json!({}),
+        )
+        .await["peerWorkers"]["edges"][0]["node"]["id"]
+        .clone();
+    let lists = [
+        (&admin, "organisations", ""),
+        (&admin, "organisations", "kind: NGO"),
+        (&admin, "users", ""),
+        (&coordinator, "citizens", "purpose: COORDINATION"),
+        (&coordinator, "peerWorkers", "purpose: COORDINATION"),
+        (
+            &coordinator,
+            "peerWorkers",
+            "purpose: COORDINATION, status: ACTIVE",
+        ),
+        (&coordinator, "offers", ""),
+        (&coordinator, "offers", "offerType: GROUP_COURSE"),
+        (&coordinator, "placements", ""),
+        (&admin, "auditEntries", ""),
+        (&admin, "webhookEndpoints", ""),
+        (&admin, "webhookDeliveries", ""),
+        (&admin, "apiClients", ""),
+    ];
+    let mut counted = 0;
+    for (token, field, args) in lists {
+        let sep = if args.is_empty() { "" } else { ", " };
+        let one = app
+            .gql_ok(
+                Some(token),
+                &format!(
+                    "{{ {field}({args}{sep}first: 1) {{ totalCount edges {{ node {{ id }} }} }} }}"
+                ),
+                json!({}),
+            )
+            .await;
+        let total = one[field]["totalCount"].as_i64().unwrap();
+        let mut seen = 0;
+        let mut after: Option<String> = None;
+        loop {
+            let cursor = after
+                .as_ref()
+                .map_or(String::new(), |c| format!(", after: \"{c}\""));
+            let page = app
+                .gql_ok(
+                    Some(token),
+                    &format!("{{ {field}({args}{sep}first: 100{cursor}) {{ edges {{ cursor }} pageInfo {{ hasNextPage endCursor }} }} }}"),
+                    json!({}),
+                )
+                .await;
+            seen += page[field]["edges"].as_array().unwrap().len();
+            if page[field]["pageInfo"]["hasNextPage"] != true {
+                break;
+            }
+            after = page[field]["pageInfo"]["endCursor"]
+                .as_str()
+                .map(str::to_owned);
+        }
+        assert_eq!(total, i64::try_from(seen).unwrap(), "{field}({args})");
+        counted += total;
+    }
+    assert!(
+        counted > 20,
+        "the demo tenant's lists are not empty: {counted}"
+    );
+    // A peer's supervision sessions, counted on the nested connection.
+    let nested = app
+        .gql_ok(
+            Some(&coordinator),
+            "query($id: ID!) { peerWorker(id: $id, purpose: COORDINATION) { supervisionSessions(first: 1) { totalCount } } }",
+            json!({ "id": peer_id }),
+        )
+        .await;
+    assert!(
+        nested["peerWorker"]["supervisionSessions"]["totalCount"]
+            .as_i64()
+            .is_some()
+    );
+}
+
 on_both!(
+    every_connection_counts_what_it_lists,
     a_referrer_finds_a_referral_by_their_own_case_reference,
     the_dashboard_counts_referrals_by_state,
     a_caseworker_filters_their_organisations_referrals_by_state_and_age,

@@ -23,9 +23,10 @@ impl ApiClientsQuery {
         after: Option<String>,
         #[graphql(validator(minimum = 1, maximum = 100))] last: Option<i32>,
         before: Option<String>,
-    ) -> async_graphql::Result<Connection<String, ApiClient>> {
+    ) -> async_graphql::Result<Connection<String, ApiClient, crate::graphql::tenancy::ListTotal>>
+    {
         let (svc, rc, tenant) = request(ctx)?;
-        let page = page_request(first, after, last, before).gql()?;
+        let page = page_request(ctx, first, after, last, before).gql()?;
         let result = svc.list(rc, &page).await.gql()?;
         Ok(connection(
             result,

@@ -27,9 +27,9 @@ impl OffersQuery {
         #[graphql(default)] open_only: bool,
         #[graphql(validator(minimum = 1, maximum = 100))] first: Option<i32>,
         after: Option<String>,
-    ) -> async_graphql::Result<Connection<String, Offer>> {
+    ) -> async_graphql::Result<Connection<String, Offer, crate::graphql::tenancy::ListTotal>> {
         let (svc, rc) = request(ctx)?;
-        let page = page_request(first, after, None, None).gql()?;
+        let page = page_request(ctx, first, after, None, None).gql()?;
         let filter = OfferFilter {
             offer_type: offer_type.map(Into::into),
             open_only,

@@ -31,9 +31,10 @@ impl PeersQuery {
         after: Option<String>,
         #[graphql(validator(minimum = 1, maximum = 100))] last: Option<i32>,
         before: Option<String>,
-    ) -> async_graphql::Result<Connection<String, PeerWorker>> {
+    ) -> async_graphql::Result<Connection<String, PeerWorker, crate::graphql::tenancy::ListTotal>>
+    {
         let (svc, rc) = request(ctx)?;
-        let page = page_request(first, after, last, before).gql()?;
+        let page = page_request(ctx, first, after, last, before).gql()?;
         let filter = PeerFilter {
             status: status.map(Into::into),
             kind: kind.map(Into::into),
@@ -89,9 +90,10 @@ impl PeersQuery {
         after: Option<String>,
         #[graphql(validator(minimum = 1, maximum = 100))] last: Option<i32>,
         before: Option<String>,
-    ) -> async_graphql::Result<Connection<String, Placement>> {
+    ) -> async_graphql::Result<Connection<String, Placement, crate::graphql::tenancy::ListTotal>>
+    {
         let (svc, rc) = request(ctx)?;
-        let page = page_request(first, after, last, before).gql()?;
+        let page = page_request(ctx, first, after, last, before).gql()?;
         let filter = PlacementFilter {
             unit_id: unit_id
                 .as_ref()

@@ -29,9 +29,10 @@ impl PeopleQuery {
         after: Option<String>,
         #[graphql(validator(minimum = 1, maximum = 100))] last: Option<i32>,
         before: Option<String>,
-    ) -> async_graphql::Result<Connection<String, Citizen>> {
+    ) -> async_graphql::Result<Connection<String, Citizen, crate::graphql::tenancy::ListTotal>>
+    {
         let (svc, rc) = request(ctx)?;
-        let page = page_request(first, after, last, before).gql()?;
+        let page = page_request(ctx, first, after, last, before).gql()?;
         let filter = CitizenFilter {
             name: name
                 .as_deref()
@@ -79,9 +80,10 @@ impl PeopleQuery {
         after: Option<String>,
         #[graphql(validator(minimum = 1, maximum = 100))] last: Option<i32>,
         before: Option<String>,
-    ) -> async_graphql::Result<Connection<String, AuditEntry>> {
+    ) -> async_graphql::Result<Connection<String, AuditEntry, crate::graphql::tenancy::ListTotal>>
+    {
         let (svc, rc) = request(ctx)?;
-        let page = page_request(first, after, last, before).gql()?;
+        let page = page_request(ctx, first, after, last, before).gql()?;
         let filter = AuditFilter {
             subject_id: subject_id
                 .as_ref()
@@ -110,9 +112,10 @@ impl PeopleQuery {
         after: Option<String>,
         #[graphql(validator(minimum = 1, maximum = 100))] last: Option<i32>,
         before: Option<String>,
-    ) -> async_graphql::Result<Connection<String, AuditEntry>> {
+    ) -> async_graphql::Result<Connection<String, AuditEntry, crate::graphql::tenancy::ListTotal>>
+    {
         let (svc, rc) = request(ctx)?;
-        let page = page_request(first, after, last, before).gql()?;
+        let page = page_request(ctx, first, after, last, before).gql()?;
         let id = self::citizen_id("citizenId", &citizen_id)?;
         let result = svc.access_log(rc, id, &page).await.gql()?;
         Ok(connection(result, |e| e.id, AuditEntry::from))

@@ -33,7 +33,7 @@ impl ReferralsQuery {
         case_reference: Option<String>,
     ) -> async_graphql::Result<Connection<String, ReferralStatus, ReferralCount>> {
         let (svc, rc) = request(ctx)?;
-        let page = page_request(first, after, last, before).gql()?;
+        let page = page_request(ctx, first, after, last, before).gql()?;
         let narrowing = ReferralNarrowing {
             states: states.into_iter().map(Into::into).collect(),
             submitted_after: submitted_after.map(|i| i.0),
@@ -68,7 +68,7 @@ impl ReferralsQuery {
         before: Option<String>,
     ) -> async_graphql::Result<Connection<String, ReferralStatus, ReferralCount>> {
         let (svc, rc) = request(ctx)?;
-        let page = page_request(first, after, last, before).gql()?;
+        let page = page_request(ctx, first, after, last, before).gql()?;
         let result = svc.my_referrals(rc, &page).await.gql()?;
         Ok(connection_with(
             result,
@@ -146,7 +146,7 @@ impl ReferralsQuery {
         after: Option<String>,
     ) -> async_graphql::Result<Connection<String, Referral, ReferralCount>> {
         let (svc, rc) = request(ctx)?;
-        let page = page_request(first, after, None, None).gql()?;
+        let page = page_request(ctx, first, after, None, None).gql()?;
         let narrowing = WorklistNarrowing {
             states: states.into_iter().map(Into::into).collect(),
             contact_overdue,

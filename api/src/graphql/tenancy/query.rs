@@ -38,9 +38,10 @@ impl TenancyQuery {
         #[graphql(validator(minimum = 1, maximum = 100))] last: Option<i32>,
         before: Option<String>,
         kind: Option<OrganisationKind>,
-    ) -> async_graphql::Result<Connection<String, Organisation>> {
+    ) -> async_graphql::Result<Connection<String, Organisation, crate::graphql::tenancy::ListTotal>>
+    {
         let (svc, rc) = request(ctx)?;
-        let page = page_request(first, after, last, before).gql()?;
+        let page = page_request(ctx, first, after, last, before).gql()?;
         let filter = OrganisationFilter {
             kind: kind.map(Into::into),
         };
@@ -63,9 +64,9 @@ impl TenancyQuery {
         after: Option<String>,
         #[graphql(validator(minimum = 1, maximum = 100))] last: Option<i32>,
         before: Option<String>,
-    ) -> async_graphql::Result<Connection<String, User>> {
+    ) -> async_graphql::Result<Connection<String, User, crate::graphql::tenancy::ListTotal>> {
         let (svc, rc) = request(ctx)?;
-        let page = page_request(first, after, last, before).gql()?;
+        let page = page_request(ctx, first, after, last, before).gql()?;
         let result = svc.list_users(rc, &page).await.gql()?;
         Ok(connection(result, |u| u.id.as_uuid(), User::from))
     }

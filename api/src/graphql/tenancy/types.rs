@@ -162,7 +162,10 @@ impl From<domain::User> for User {
     }
 }
 
+/// The page a list field's arguments ask for; counting the whole list only when the
+/// document selects the connection's `totalCount`.
 pub(crate) fn page_request(
+    ctx: &async_graphql::Context<'_>,
     first: Option<i32>,
     after: Option<String>,
     last: Option<i32>,
@@ -170,15 +173,30 @@ pub(crate) fn page_request(
 ) -> Result<PageRequest, DomainError> {
     let after = after.map(|c| decode_cursor("after", &c)).transpose()?;
     let before = before.map(|c| decode_cursor("before", &c)).transpose()?;
+    let counting = ctx.look_ahead().field("totalCount").exists();
     PageRequest::new(first.map(i64::from), after, last.map(i64::from), before)
+        .map(|page| page.counting(counting))
+}
+
+/// How many items a list holds in all, with its filters, paging aside.
+#[derive(async_graphql::SimpleObject)]
+pub struct ListTotal {
+    /// How many items the list holds in all, with its filters, paging aside (counted only
+    /// when asked for: one more statement).
+    pub(crate) total_count: i64,
 }
 
 pub(crate) fn connection<T, N: async_graphql::OutputType>(
     page: Page<T>,
     id: impl Fn(&T) -> uuid::Uuid,
     node: impl Fn(T) -> N,
-) -> Connection<String, N> {
-    connection_with(page, id, node, async_graphql::connection::EmptyFields)
+) -> Connection<String, N, ListTotal> {
+    let total = ListTotal {
+        total_count: page
+            .total
+            .map_or(0, |n| i64::try_from(n).unwrap_or(i64::MAX)),
+    };
+    connection_with(page, id, node, total)
 }
 
 /// A connection with fields of its own beside `edges` and `pageInfo` (such as `totalCount`).

@@ -24,9 +24,11 @@ impl WebhooksQuery {
         after: Option<String>,
         #[graphql(validator(minimum = 1, maximum = 100))] last: Option<i32>,
         before: Option<String>,
-    ) -> async_graphql::Result<Connection<String, WebhookEndpoint>> {
+    ) -> async_graphql::Result<
+        Connection<String, WebhookEndpoint, crate::graphql::tenancy::ListTotal>,
+    > {
         let (svc, rc) = request(ctx)?;
-        let page = page_request(first, after, last, before).gql()?;
+        let page = page_request(ctx, first, after, last, before).gql()?;
         let result = svc.list(rc, &page).await.gql()?;
         Ok(connection(
             result,
@@ -58,9 +60,11 @@ impl WebhooksQuery {
         after: Option<String>,
         #[graphql(validator(minimum = 1, maximum = 100))] last: Option<i32>,
         before: Option<String>,
-    ) -> async_graphql::Result<Connection<String, WebhookDelivery>> {
+    ) -> async_graphql::Result<
+        Connection<String, WebhookDelivery, crate::graphql::tenancy::ListTotal>,
+    > {
         let (svc, rc) = request(ctx)?;
-        let page = page_request(first, after, last, before).gql()?;
+        let page = page_request(ctx, first, after, last, before).gql()?;
         let filter = DeliveryFilter {
             endpoint_id: endpoint_id
                 .map(|id| parse_id("endpointId", &id).map(WebhookEndpointId::from_uuid))

@@ -154,13 +154,14 @@ impl OfferRepository for SeaOfferRepository {
         if !filter.ids.is_empty() {
             query = query.filter(offers::Column::Id.is_in(filter.ids.iter().map(|i| i.as_uuid())));
         }
+        let total = crate::repositories::total_of(&tx, &query, page).await?;
         let rows = keyset(query, offers::Column::Id, page)
             .all(&tx)
             .await
             .map_err(unexpected)?;
         let items = load_offers(&tx, tenant, rows).await?;
         tx.commit().await?;
-        Ok(Page::from_probe(items, page))
+        Ok(Page::from_probe(items, page).with_total(total))
     }
 
     async fn get(&self, ctx: &RequestContext, id: OfferId) -> DomainResult<Offer> {

@@ -136,11 +136,12 @@ impl PeerRepository for SeaPeerRepository {
         if let Some(kind) = filter.kind {
             query = query.filter(peer_workers::Column::Kind.eq(kind.as_str()));
         }
+        let total = crate::repositories::total_of(&tx, &query, page).await?;
         let rows = keyset(query, peer_workers::Column::Id, page)
             .all(&tx)
             .await
             .map_err(unexpected)?;
-        let page = Page::from_probe(self.load(&tx, tenant, rows).await?, page);
+        let page = Page::from_probe(self.load(&tx, tenant, rows).await?, page).with_total(total);
         append_reads(
             &tx,
             ctx,

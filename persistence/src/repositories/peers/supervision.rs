@@ -197,6 +197,7 @@ impl SeaPeerRepository {
         let query = supervision_sessions::Entity::find()
             .filter(supervision_sessions::Column::TenantId.eq(tenant.as_uuid()))
             .filter(supervision_sessions::Column::Id.is_in(session_ids));
+        let total = crate::repositories::total_of(&tx, &query, page).await?;
         let rows = keyset(query, supervision_sessions::Column::Id, page)
             .all(&tx)
             .await
@@ -232,7 +233,7 @@ impl SeaPeerRepository {
                 })
             })
             .collect::<DomainResult<Vec<_>>>()?;
-        Ok(Page::from_probe(sessions, page))
+        Ok(Page::from_probe(sessions, page).with_total(total))
     }
 
     pub(super) async fn last_supervised_in(
@@ -354,6 +355,7 @@ impl SeaPeerRepository {
                     .add(placements::Column::EndOn.gte(day)),
             );
         }
+        let total = crate::repositories::total_of(&tx, &query, page).await?;
         let rows = keyset(query, placements::Column::Id, page)
             .all(&tx)
             .await
@@ -363,6 +365,6 @@ impl SeaPeerRepository {
             .into_iter()
             .map(placement_from)
             .collect::<DomainResult<Vec<_>>>()?;
-        Ok(Page::from_probe(rows, page))
+        Ok(Page::from_probe(rows, page).with_total(total))
     }
 }

@@ -114,11 +114,13 @@ impl CitizenRepository for SeaCitizenRepository {
                 .await?;
             query = query.filter(citizens::Column::NameIndex.eq(index));
         }
+        let total = crate::repositories::total_of(&tx, &query, page).await?;
         let rows = keyset(query, citizens::Column::Id, page)
             .all(&tx)
             .await
             .map_err(unexpected)?;
-        let page = Page::from_probe(self.decrypt_all(&tx, tenant, rows).await?, page);
+        let page =
+            Page::from_probe(self.decrypt_all(&tx, tenant, rows).await?, page).with_total(total);
         append_reads(
             &tx,
             ctx,

@@ -236,6 +236,7 @@ impl ReferralRepository for SeaReferralRepository {
                     items: referrals,
                     has_next: page.has_next,
                     has_previous: page.has_previous,
+                    total: page.total,
                 },
             )
             .await?;
@@ -244,6 +245,7 @@ impl ReferralRepository for SeaReferralRepository {
             items: referrals.items.into_iter().zip(organisations).collect(),
             has_next: referrals.has_next,
             has_previous: referrals.has_previous,
+            total: referrals.total,
         })
     }
 

@@ -59,6 +59,7 @@ impl OrganisationRepository for SeaOrganisationRepository {
         if let Some(kind) = filter.kind {
             query = query.filter(organisations::Column::Kind.eq(kind.as_str()));
         }
+        let total = crate::repositories::total_of(&tx, &query, page).await?;
         let rows = keyset(query, organisations::Column::Id, page)
             .all(&tx)
             .await
@@ -68,7 +69,7 @@ impl OrganisationRepository for SeaOrganisationRepository {
             .into_iter()
             .map(organisation_from)
             .collect::<DomainResult<Vec<_>>>()?;
-        Ok(Page::from_probe(rows, page))
+        Ok(Page::from_probe(rows, page).with_total(total))
     }
 
     async fn get(&self, ctx: &RequestContext, id: OrganisationId) -> DomainResult<Organisation> {

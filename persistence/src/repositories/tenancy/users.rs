@@ -203,13 +203,14 @@ impl UserRepository for SeaUserRepository {
         let tenant = ctx.tenant_id()?;
         let tx = self.db.begin(tenant).await?;
         let query = users::Entity::find().filter(users::Column::TenantId.eq(tenant.as_uuid()));
+        let total = crate::repositories::total_of(&tx, &query, page).await?;
         let rows = keyset(query, users::Column::Id, page)
             .all(&tx)
             .await
             .map_err(unexpected)?;
         let users = users_with_roles(&tx, tenant, rows).await?;
         tx.commit().await?;
-        Ok(Page::from_probe(users, page))
+        Ok(Page::from_probe(users, page).with_total(total))
     }
 
     async fn find_by_email(

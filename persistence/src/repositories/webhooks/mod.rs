@@ -69,6 +69,7 @@ impl WebhookRepository for SeaWebhookRepository {
         let tx = self.db.begin(tenant).await?;
         let query = webhook_endpoints::Entity::find()
             .filter(webhook_endpoints::Column::TenantId.eq(tenant.as_uuid()));
+        let total = crate::repositories::total_of(&tx, &query, page).await?;
         let rows = keyset(query, webhook_endpoints::Column::Id, page)
             .all(&tx)
             .await
@@ -78,7 +79,7 @@ impl WebhookRepository for SeaWebhookRepository {
             .into_iter()
             .map(endpoint_from)
             .collect::<DomainResult<_>>()?;
-        Ok(Page::from_probe(items, page))
+        Ok(Page::from_probe(items, page).with_total(total))
     }
 
     async fn get(
@@ -156,6 +157,7 @@ impl WebhookRepository for SeaWebhookRepository {
         if let Some(status) = filter.status {
             query = query.filter(webhook_deliveries::Column::Status.eq(status.as_str()));
         }
+        let total = crate::repositories::total_of(&tx, &query, page).await?;
         let rows = keyset(query, webhook_deliveries::Column::Id, page)
             .all(&tx)
             .await
@@ -165,7 +167,7 @@ impl WebhookRepository for SeaWebhookRepository {
             .into_iter()
             .map(delivery_from)
             .collect::<DomainResult<_>>()?;
-        Ok(Page::from_probe(items, page))
+        Ok(Page::from_probe(items, page).with_total(total))
     }
 
     async fn attempts(
