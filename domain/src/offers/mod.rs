@@ -21,6 +21,6 @@ pub use course::*;
 pub use matches::MeetingLog;
 pub use meeting::*;
 pub use model::*;
-pub use planning::{MAX_SCHEDULE_DAYS, MeetingPlan, PeerSchedule};
+pub use planning::{CourseRoster, MAX_SCHEDULE_DAYS, MeetingPlan, PeerSchedule};
 pub use ports::*;
 pub use service::*;

@@ -29,6 +29,17 @@ pub struct MeetingPlan {
     pub form: MeetingForm,
 }
 
+/// A course a peer facilitates, with who is on it and who came.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CourseRoster {
+    /// The course.
+    pub offer: crate::offers::Offer,
+    /// Its enrolments, in enrolment order, the waiting list included.
+    pub enrolments: Vec<crate::offers::Enrolment>,
+    /// Its attendance marks.
+    pub attendance: Vec<crate::offers::Attendance>,
+}
+
 /// A peer's schedule over some days.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PeerSchedule {
@@ -160,5 +171,55 @@ impl OfferService {
             .filter(|m| m.status != MeetingStatus::Cancelled)
             .collect();
         Ok(PeerSchedule { sessions, meetings })
+    }
+
+    /// The courses the caller facilitates (peers), oldest first, each with its enrolments
+    /// (the waiting list included) and its attendance: the peer app's course screen, read in
+    /// a few statements whatever the number of courses.
+    ///
+    /// # Errors
+    /// `Forbidden` unless a peer with a peer profile.
+    pub async fn my_courses(&self, ctx: &RequestContext) -> DomainResult<Vec<CourseRoster>> {
+        let peer = self.own_peer(ctx).await?.ok_or_else(policy::forbidden)?;
+        let filter = crate::offers::OfferFilter {
+            facilitated_by: Some(peer),
+            ..crate::offers::OfferFilter::default()
+        };
+        let page = crate::page::PageRequest::new(
+            Some(i64::from(crate::page::MAX_PAGE_SIZE)),
+            None,
+            None,
+            None,
+        )?;
+        let courses = self.offers.list(ctx, &filter, &page).await?.items;
+        let ids: Vec<_> = courses.iter().map(|c| c.id).collect();
+        let rosters = self.offers.rosters(ctx, &ids).await?;
+        let sessions = self.offers.sessions(ctx, &ids).await?;
+        Ok(courses
+            .into_iter()
+            .map(|offer| {
+                let on = |id| id == offer.id;
+                let of_course: Vec<_> = sessions
+                    .iter()
+                    .filter(|s| on(s.offer_id))
+                    .map(|s| s.id)
+                    .collect();
+                CourseRoster {
+                    enrolments: rosters
+                        .enrolments
+                        .iter()
+                        .filter(|e| on(e.offer_id))
+                        .cloned()
+                        .collect(),
+                    attendance: rosters
+                        .attendance
+                        .iter()
+                        .filter(|a| of_course.contains(&a.session_id))
+                        .copied()
+                        .collect(),
+                    offer,
+                }
+            })
+            .collect())
     }
 }

@@ -38,6 +38,17 @@ pub struct OfferFilter {
     pub open_only: bool,
     /// Only these offers (all when empty).
     pub ids: Vec<crate::ids::OfferId>,
+    /// Only courses this peer facilitates.
+    pub facilitated_by: Option<PeerId>,
+}
+
+/// What happens on some courses: their enrolments and attendance.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Rosters {
+    /// Enrolments, in enrolment order.
+    pub enrolments: Vec<Enrolment>,
+    /// Attendance marks.
+    pub attendance: Vec<Attendance>,
 }
 
 /// Offers of the context's tenant and what happens in them.
@@ -126,6 +137,13 @@ pub trait OfferRepository: Send + Sync {
         ctx: &RequestContext,
         offer: OfferId,
     ) -> DomainResult<Vec<Enrolment>>;
+
+    /// The enrolments and attendance of `offers`, in one transaction (a statement or two
+    /// whatever their number).
+    ///
+    /// # Errors
+    /// `Unknown` on storage failure.
+    async fn rosters(&self, ctx: &RequestContext, offers: &[OfferId]) -> DomainResult<Rosters>;
 
     /// Records attendance at a session for enrolled citizens (replacing earlier marks).
     ///

@@ -73,6 +73,9 @@ impl OfferRepository for World {
                     && filter.offer_type.is_none_or(|k| k == o.offer_type)
                     && (!filter.open_only || o.open)
                     && (filter.ids.is_empty() || filter.ids.contains(&o.id))
+                    && filter
+                        .facilitated_by
+                        .is_none_or(|p| o.facilitators.contains(&p))
             })
             .map(|(_, o)| o.clone())
             .collect();
@@ -243,6 +246,19 @@ impl OfferRepository for World {
             .collect();
         rows.sort_by_key(|e| std::cmp::Reverse((e.created_at, e.id)));
         Ok(rows)
+    }
+
+    async fn rosters(
+        &self,
+        ctx: &RequestContext,
+        offers: &[OfferId],
+    ) -> DomainResult<crate::offers::Rosters> {
+        let mut out = crate::offers::Rosters::default();
+        for offer in offers {
+            out.enrolments.extend(self.enrolments(ctx, *offer).await?);
+            out.attendance.extend(self.attendance(ctx, *offer).await?);
+        }
+        Ok(out)
     }
 
     async fn record_attendance(

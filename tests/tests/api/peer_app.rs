@@ -295,6 +295,36 @@ async fn a_peer_plans_meetings_the_citizen_sees_them_and_one_is_held(db: Db) {
         10,
         "every session of the course within 92 days"
     );
+    // The peer's courses with who is on them: the citizen the coordinator enrolled.
+    let citizen_id = app
+        .gql_ok(Some(&citizen), "{ myCitizen { id } }", json!({}))
+        .await["myCitizen"]["id"]
+        .clone();
+    app.gql_ok(
+        Some(&coordinator),
+        "mutation($o: ID!, $c: ID!) { enrolCitizen(offerId: $o, citizenId: $c) { status } }",
+        json!({ "o": course, "c": citizen_id }),
+    )
+    .await;
+    const COURSES: &str = "{ myCourses { offer { id title } enrolments { citizenId status } attendance { sessionId present } } }";
+    let courses = app.gql_ok(Some(&peer), COURSES, json!({})).await["myCourses"].clone();
+    let ours = courses
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["offer"]["id"] == course.as_str())
+        .unwrap_or_else(|| panic!("{courses}"));
+    assert_eq!(
+        ours["enrolments"],
+        json!([{ "citizenId": citizen_id, "status": "ENROLLED" }])
+    );
+    assert_eq!(ours["attendance"], json!([]));
+    for token in [&referrer, &citizen, &coordinator] {
+        let (_, body) = app.gql(Some(token), COURSES, json!({})).await;
+        assert_eq!(ext(&body).0, Some("FORBIDDEN"), "{body}");
+    }
+    let theirs_courses = app.gql_ok(Some(&stranger), COURSES, json!({})).await;
+    assert!(!theirs_courses.to_string().contains(&course));
     // Another tenant's peer has none of it; a user without a citizen record has no meetings.
     let theirs = app.gql_ok(Some(&stranger), SCHEDULE, week).await;
     assert!(!theirs.to_string().contains(&referral));

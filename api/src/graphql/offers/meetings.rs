@@ -150,3 +150,24 @@ impl From<domain::PeerSchedule> for PeerSchedule {
         }
     }
 }
+
+/// A course the caller facilitates, with who is on it and who came.
+#[derive(SimpleObject)]
+pub struct FacilitatedCourse {
+    /// The course.
+    pub(crate) offer: Offer,
+    /// Its enrolments, in enrolment order, the waiting list included.
+    pub(crate) enrolments: Vec<super::enrolments::Enrolment>,
+    /// Its attendance marks.
+    pub(crate) attendance: Vec<super::types::AttendanceMark>,
+}
+
+impl From<domain::CourseRoster> for FacilitatedCourse {
+    fn from(r: domain::CourseRoster) -> Self {
+        Self {
+            offer: r.offer.into(),
+            enrolments: r.enrolments.into_iter().map(Into::into).collect(),
+            attendance: r.attendance.into_iter().map(Into::into).collect(),
+        }
+    }
+}

@@ -182,6 +182,20 @@ impl OffersQuery {
         Ok(svc.my_schedule(rc, from.0, to.0).await.gql()?.into())
     }
 
+    /// The courses the caller facilitates (the peer app), oldest first, each with its
+    /// enrolments (the waiting list included) and attendance: a few statements whatever
+    /// their number. `FORBIDDEN` for anyone without a peer profile.
+    async fn my_courses(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<FacilitatedCourse>> {
+        let (svc, rc) = request(ctx)?;
+        Ok(svc
+            .my_courses(rc)
+            .await
+            .gql()?
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
+
     /// The meetings of a match (its peer and coordinators).
     async fn match_meetings(
         &self,

@@ -18,6 +18,14 @@ use crate::entities::offers::{attendance, cafe_visits, course_sessions, enrolmen
 use crate::errors::unexpected;
 use crate::repositories::rows::by_id;
 
+fn attendance_from(a: attendance::Model) -> Attendance {
+    Attendance {
+        session_id: CourseSessionId::from_uuid(a.session_id),
+        citizen_id: CitizenId::from_uuid(a.citizen_id),
+        present: a.present,
+    }
+}
+
 impl SeaOfferRepository {
     /// Enrolments counted by course and status, in one GROUP BY.
     pub(super) async fn enrolment_counts_in(
@@ -51,6 +59,57 @@ impl SeaOfferRepository {
                 ))
             })
             .collect()
+    }
+
+    /// The enrolments of `offers` and the attendance at their sessions: three statements.
+    pub(super) async fn rosters_in(
+        &self,
+        ctx: &RequestContext,
+        offers: &[OfferId],
+    ) -> DomainResult<peerbro_domain::offers::Rosters> {
+        if offers.is_empty() {
+            return Ok(peerbro_domain::offers::Rosters::default());
+        }
+        let tenant = ctx.tenant_id()?;
+        let tx = self.db.begin(tenant).await?;
+        let ids: Vec<Uuid> = offers.iter().map(OfferId::as_uuid).collect();
+        let enrolled = enrolments::Entity::find()
+            .filter(enrolments::Column::TenantId.eq(tenant.as_uuid()))
+            .filter(enrolments::Column::OfferId.is_in(ids.iter().copied()))
+            .order_by_asc(enrolments::Column::CreatedAt)
+            .order_by_asc(enrolments::Column::Id)
+            .all(&tx)
+            .await
+            .map_err(unexpected)?;
+        let sessions: Vec<Uuid> = course_sessions::Entity::find()
+            .filter(course_sessions::Column::TenantId.eq(tenant.as_uuid()))
+            .filter(course_sessions::Column::OfferId.is_in(ids))
+            .all(&tx)
+            .await
+            .map_err(unexpected)?
+            .into_iter()
+            .map(|s| s.id)
+            .collect();
+        let marks = if sessions.is_empty() {
+            Vec::new()
+        } else {
+            attendance::Entity::find()
+                .filter(attendance::Column::TenantId.eq(tenant.as_uuid()))
+                .filter(attendance::Column::SessionId.is_in(sessions))
+                .order_by_asc(attendance::Column::SessionId)
+                .order_by_asc(attendance::Column::CitizenId)
+                .all(&tx)
+                .await
+                .map_err(unexpected)?
+        };
+        tx.commit().await?;
+        Ok(peerbro_domain::offers::Rosters {
+            enrolments: enrolled
+                .into_iter()
+                .map(super::rows::enrolment_from)
+                .collect::<DomainResult<_>>()?,
+            attendance: marks.into_iter().map(attendance_from).collect(),
+        })
     }
 
     pub(super) async fn record_attendance_in(
@@ -134,14 +193,7 @@ impl SeaOfferRepository {
                 .map_err(unexpected)?
         };
         tx.commit().await?;
-        Ok(rows
-            .into_iter()
-            .map(|a| Attendance {
-                session_id: CourseSessionId::from_uuid(a.session_id),
-                citizen_id: CitizenId::from_uuid(a.citizen_id),
-                present: a.present,
-            })
-            .collect())
+        Ok(rows.into_iter().map(attendance_from).collect())
     }
 
     pub(super) async fn record_cafe_visit_in(

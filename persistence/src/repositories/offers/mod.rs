@@ -154,6 +154,15 @@ impl OfferRepository for SeaOfferRepository {
         if !filter.ids.is_empty() {
             query = query.filter(offers::Column::Id.is_in(filter.ids.iter().map(|i| i.as_uuid())));
         }
+        if let Some(peer) = filter.facilitated_by {
+            let theirs = sea_orm::sea_query::Query::select()
+                .column(offer_facilitators::Column::OfferId)
+                .from(offer_facilitators::Entity)
+                .and_where(offer_facilitators::Column::TenantId.eq(tenant.as_uuid()))
+                .and_where(offer_facilitators::Column::PeerId.eq(peer.as_uuid()))
+                .to_owned();
+            query = query.filter(offers::Column::Id.in_subquery(theirs));
+        }
         let total = crate::repositories::total_of(&tx, &query, page).await?;
         let rows = keyset(query, offers::Column::Id, page)
             .all(&tx)
@@ -263,6 +272,14 @@ impl OfferRepository for SeaOfferRepository {
             .map_err(unexpected)?;
         tx.commit().await?;
         rows.into_iter().map(enrolment_from).collect()
+    }
+
+    async fn rosters(
+        &self,
+        ctx: &RequestContext,
+        offers: &[OfferId],
+    ) -> DomainResult<peerbro_domain::offers::Rosters> {
+        self.rosters_in(ctx, offers).await
     }
 
     async fn record_attendance(
