@@ -105,20 +105,11 @@ impl OfferRepository for World {
         ctx: &RequestContext,
     ) -> DomainResult<Vec<(OfferId, EnrolmentStatus, u64)>> {
         let t = ctx.tenant_id()?;
-        let mut counts: std::collections::BTreeMap<
-            (OfferId, &'static str),
-            (EnrolmentStatus, u64),
-        > = std::collections::BTreeMap::new();
+        let mut counts = std::collections::BTreeMap::new();
         for (_, e) in self.state().enrolments.iter().filter(|(tt, _)| *tt == t) {
-            counts
-                .entry((e.offer_id, e.status.as_str()))
-                .or_insert((e.status, 0))
-                .1 += 1;
+            *counts.entry((e.offer_id, e.status)).or_insert(0) += 1;
         }
-        Ok(counts
-            .into_iter()
-            .map(|((offer, _), (status, n))| (offer, status, n))
-            .collect())
+        Ok(counts.into_iter().map(|((o, s), n)| (o, s, n)).collect())
     }
 
     async fn sessions(
