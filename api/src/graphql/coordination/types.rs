@@ -1,12 +1,10 @@
 //! Output types of the coordinator's dashboard and of matching suggestions.
 
-use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, Enum, Object, SimpleObject};
 use peerbro_domain::coordination as domain;
 use peerbro_domain::referral::{ReferralService, WorklistNarrowing};
 
 use crate::graphql::errors::GqlResultExt as _;
-use crate::graphql::loaders::OfferLoader;
 use crate::graphql::offers::Offer;
 use crate::graphql::peers::{OfferType, PeerWorker, SupervisionWorklist};
 use crate::graphql::people::AccessPurpose;
@@ -107,14 +105,7 @@ pub struct WaitingList(domain::CourseLoad);
 impl WaitingList {
     /// The course (batched with the other rows).
     async fn offer(&self, ctx: &Context<'_>) -> async_graphql::Result<Offer> {
-        let loader = ctx.data::<DataLoader<OfferLoader>>()?;
-        loader
-            .load_one(self.0.offer_id)
-            .await?
-            .map(Into::into)
-            .ok_or_else(|| {
-                crate::graphql::to_gql(peerbro_domain::DomainError::NotFound { resource: "offer" })
-            })
+        crate::graphql::offers::load_offer(ctx, self.0.offer_id).await
     }
 
     /// Citizens with a place.

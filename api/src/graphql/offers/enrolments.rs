@@ -1,12 +1,10 @@
 //! Enrolments on courses, with the course they are on.
 
-use async_graphql::dataloader::DataLoader;
 use async_graphql::{ComplexObject, Context, ID, InputObject, SimpleObject};
 use peerbro_domain::ids::OfferId;
 use peerbro_domain::offers as domain;
 
 use super::types::{EnrolmentStatus, Offer};
-use crate::graphql::loaders::OfferLoader;
 use crate::graphql::time::Instant;
 
 /// A citizen's place on a course.
@@ -59,14 +57,7 @@ pub struct WithdrawEnrolmentPayload {
 impl Enrolment {
     /// The course (batched across a list of enrolments).
     async fn offer(&self, ctx: &Context<'_>) -> async_graphql::Result<Offer> {
-        let loader = ctx.data::<DataLoader<OfferLoader>>()?;
-        loader
-            .load_one(self.offer_key)
-            .await?
-            .map(Into::into)
-            .ok_or_else(|| {
-                crate::graphql::to_gql(peerbro_domain::DomainError::NotFound { resource: "offer" })
-            })
+        super::types::load_offer(ctx, self.offer_key).await
     }
 }
 

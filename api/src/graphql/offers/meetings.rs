@@ -1,13 +1,11 @@
 //! Meetings of one-to-one matches — planned, held or cancelled, never their content — and a
 //! peer's schedule.
 
-use async_graphql::dataloader::DataLoader;
 use async_graphql::{ComplexObject, Context, ID, InputObject, SimpleObject};
 use peerbro_domain::ids::OfferId;
 use peerbro_domain::offers as domain;
 
 use super::types::{CourseSession, Offer, small};
-use crate::graphql::loaders::OfferLoader;
 use crate::graphql::time::{Date, LocalTime};
 
 wire_enum!(
@@ -115,14 +113,7 @@ pub struct ScheduledSession {
 impl ScheduledSession {
     /// The course (batched across the schedule).
     async fn offer(&self, ctx: &Context<'_>) -> async_graphql::Result<Offer> {
-        let loader = ctx.data::<DataLoader<OfferLoader>>()?;
-        loader
-            .load_one(self.offer_key)
-            .await?
-            .map(Into::into)
-            .ok_or_else(|| {
-                crate::graphql::to_gql(peerbro_domain::DomainError::NotFound { resource: "offer" })
-            })
+        super::types::load_offer(ctx, self.offer_key).await
     }
 }
 

@@ -103,6 +103,17 @@ pub struct Schedule {
     pub(crate) session_minutes: i32,
 }
 
+/// An offer by id through the request's DataLoader (batched over the rows of a list);
+/// `NOT_FOUND` when it is not in the caller's tenant.
+pub(crate) async fn load_offer(ctx: &Context<'_>, id: OfferId) -> async_graphql::Result<Offer> {
+    let loader = ctx.data::<DataLoader<crate::graphql::loaders::OfferLoader>>()?;
+    loader
+        .load_one(id)
+        .await?
+        .map(Into::into)
+        .ok_or_else(|| crate::graphql::to_gql(DomainError::NotFound { resource: "offer" }))
+}
+
 pub(crate) fn small(n: u32) -> i32 {
     i32::try_from(n).unwrap_or(i32::MAX)
 }

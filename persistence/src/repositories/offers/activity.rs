@@ -26,6 +26,37 @@ fn attendance_from(a: attendance::Model) -> Attendance {
     }
 }
 
+/// The attendance marks at the sessions of `offers`: their sessions, then their marks.
+async fn attendance_of(
+    tx: &crate::db::Tx,
+    tenant: peerbro_domain::ids::TenantId,
+    offers: Vec<Uuid>,
+) -> DomainResult<Vec<Attendance>> {
+    let sessions: Vec<Uuid> = course_sessions::Entity::find()
+        .filter(course_sessions::Column::TenantId.eq(tenant.as_uuid()))
+        .filter(course_sessions::Column::OfferId.is_in(offers))
+        .all(tx)
+        .await
+        .map_err(unexpected)?
+        .into_iter()
+        .map(|s| s.id)
+        .collect();
+    if sessions.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(attendance::Entity::find()
+        .filter(attendance::Column::TenantId.eq(tenant.as_uuid()))
+        .filter(attendance::Column::SessionId.is_in(sessions))
+        .order_by_asc(attendance::Column::SessionId)
+        .order_by_asc(attendance::Column::CitizenId)
+        .all(tx)
+        .await
+        .map_err(unexpected)?
+        .into_iter()
+        .map(attendance_from)
+        .collect())
+}
+
 impl SeaOfferRepository {
     /// Enrolments counted by course and status, in one GROUP BY.
     pub(super) async fn enrolment_counts_in(
@@ -81,34 +112,14 @@ impl SeaOfferRepository {
             .all(&tx)
             .await
             .map_err(unexpected)?;
-        let sessions: Vec<Uuid> = course_sessions::Entity::find()
-            .filter(course_sessions::Column::TenantId.eq(tenant.as_uuid()))
-            .filter(course_sessions::Column::OfferId.is_in(ids))
-            .all(&tx)
-            .await
-            .map_err(unexpected)?
-            .into_iter()
-            .map(|s| s.id)
-            .collect();
-        let marks = if sessions.is_empty() {
-            Vec::new()
-        } else {
-            attendance::Entity::find()
-                .filter(attendance::Column::TenantId.eq(tenant.as_uuid()))
-                .filter(attendance::Column::SessionId.is_in(sessions))
-                .order_by_asc(attendance::Column::SessionId)
-                .order_by_asc(attendance::Column::CitizenId)
-                .all(&tx)
-                .await
-                .map_err(unexpected)?
-        };
+        let marks = attendance_of(&tx, tenant, ids).await?;
         tx.commit().await?;
         Ok(peerbro_domain::offers::Rosters {
             enrolments: enrolled
                 .into_iter()
                 .map(super::rows::enrolment_from)
                 .collect::<DomainResult<_>>()?,
-            attendance: marks.into_iter().map(attendance_from).collect(),
+            attendance: marks,
         })
     }
 
@@ -171,29 +182,9 @@ impl SeaOfferRepository {
     ) -> DomainResult<Vec<Attendance>> {
         let tenant = ctx.tenant_id()?;
         let tx = self.db.begin(tenant).await?;
-        let sessions: Vec<Uuid> = course_sessions::Entity::find()
-            .filter(course_sessions::Column::TenantId.eq(tenant.as_uuid()))
-            .filter(course_sessions::Column::OfferId.eq(offer.as_uuid()))
-            .all(&tx)
-            .await
-            .map_err(unexpected)?
-            .into_iter()
-            .map(|s| s.id)
-            .collect();
-        let rows = if sessions.is_empty() {
-            Vec::new()
-        } else {
-            attendance::Entity::find()
-                .filter(attendance::Column::TenantId.eq(tenant.as_uuid()))
-                .filter(attendance::Column::SessionId.is_in(sessions))
-                .order_by_asc(attendance::Column::SessionId)
-                .order_by_asc(attendance::Column::CitizenId)
-                .all(&tx)
-                .await
-                .map_err(unexpected)?
-        };
+        let marks = attendance_of(&tx, tenant, vec![offer.as_uuid()]).await?;
         tx.commit().await?;
-        Ok(rows.into_iter().map(attendance_from).collect())
+        Ok(marks)
     }
 
     pub(super) async fn record_cafe_visit_in(
