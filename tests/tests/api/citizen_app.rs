@@ -87,6 +87,21 @@ async fn a_citizen_refers_themself_follows_and_withdraws(db: Db) {
     assert_eq!(again["referMyself"]["created"], false);
     assert_eq!(again["referMyself"]["referral"]["id"], id.as_str());
 
+    // The offers a citizen browses say who runs them, in one request for the whole list.
+    let offers = app
+        .gql_ok(
+            Some(&me),
+            "{ offers(openOnly: true, first: 100) { totalCount edges { node { id organisation { kind } } } } }",
+            json!({}),
+        )
+        .await;
+    let listed = offers["offers"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["node"]["id"] == open.as_str())
+        .unwrap_or_else(|| panic!("{offers}"));
+    assert_eq!(listed["node"]["organisation"]["kind"], "NGO");
     // Their consents now hold processing and contact, given digitally by them.
     let mine = app
         .gql_ok(

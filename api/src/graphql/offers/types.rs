@@ -125,6 +125,7 @@ pub struct Offer {
     /// Id.
     pub(crate) id: ID,
     /// The organisation that runs it.
+    #[graphql(deprecation = "use organisation")]
     pub(crate) organisation_id: ID,
     /// Its kind.
     pub(crate) offer_type: OfferType,
@@ -148,6 +149,8 @@ pub struct Offer {
     pub(crate) created_at: Instant,
     #[graphql(skip)]
     pub(crate) key: OfferId,
+    #[graphql(skip)]
+    pub(crate) organisation_key: peerbro_domain::ids::OrganisationId,
 }
 
 impl From<domain::Offer> for Offer {
@@ -172,12 +175,30 @@ impl From<domain::Offer> for Offer {
             open_access: o.open_access,
             created_at: o.created_at.into(),
             key: o.id,
+            organisation_key: o.organisation_id,
         }
     }
 }
 
 #[ComplexObject]
 impl Offer {
+    /// The organisation that runs it (batched across a list of offers).
+    async fn organisation(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<crate::graphql::tenancy::Organisation> {
+        let loader = ctx.data::<DataLoader<crate::graphql::loaders::OrganisationLoader>>()?;
+        loader
+            .load_one(self.organisation_key)
+            .await?
+            .map(Into::into)
+            .ok_or_else(|| {
+                crate::graphql::to_gql(DomainError::NotFound {
+                    resource: "organisation",
+                })
+            })
+    }
+
     /// A course's sessions, in order (batched across a page of offers); only those on or
     /// after `from` when given (the citizen app's upcoming sessions: `from` today).
     async fn sessions(
