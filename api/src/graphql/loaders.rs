@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use async_graphql::dataloader::Loader;
 use peerbro_domain::RequestContext;
-use peerbro_domain::ids::{OfferId, OrganisationId, ReferralId};
+use peerbro_domain::ids::{EnrolmentId, OfferId, OrganisationId, ReferralId};
 use peerbro_domain::offers::{Offer, OfferService};
 use peerbro_domain::referral::ReferralService;
 use peerbro_domain::tenancy::{Organisation, TenancyService};
@@ -80,5 +80,31 @@ impl Loader<ReferralId> for PseudonymLoader {
 
     async fn load(&self, keys: &[ReferralId]) -> Result<HashMap<ReferralId, String>, Self::Error> {
         Ok(self.referrals.citizen_pseudonyms(&self.ctx, keys).await?)
+    }
+}
+
+/// Loads the citizen pseudonyms of enrolments in one query per batch, for the enrolments the
+/// caller may see ([`OfferService::enrolment_pseudonyms`]).
+pub struct EnrolmentPseudonymLoader {
+    offers: OfferService,
+    ctx: RequestContext,
+}
+
+impl EnrolmentPseudonymLoader {
+    /// A loader acting as `ctx`.
+    pub const fn new(offers: OfferService, ctx: RequestContext) -> Self {
+        Self { offers, ctx }
+    }
+}
+
+impl Loader<EnrolmentId> for EnrolmentPseudonymLoader {
+    type Value = String;
+    type Error = LoadError;
+
+    async fn load(
+        &self,
+        keys: &[EnrolmentId],
+    ) -> Result<HashMap<EnrolmentId, String>, Self::Error> {
+        Ok(self.offers.enrolment_pseudonyms(&self.ctx, keys).await?)
     }
 }

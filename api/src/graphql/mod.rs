@@ -125,6 +125,10 @@ pub fn fill_request_data(data: &mut async_graphql::Data, services: &Services, ct
         loaders::PseudonymLoader::new(services.referrals.clone(), ctx.clone()),
         peerbro_persistence::ReadScope::spawner(),
     ));
+    data.insert(DataLoader::new(
+        loaders::EnrolmentPseudonymLoader::new(services.offers.clone(), ctx.clone()),
+        peerbro_persistence::ReadScope::spawner(),
+    ));
     data.insert(people::consent_loader(services.people.clone(), ctx.clone()));
     data.insert(peers::supervision_loader(
         services.peers.clone(),

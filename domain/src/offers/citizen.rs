@@ -58,4 +58,37 @@ impl OfferService {
             Err(e) => Err(e),
         }
     }
+
+    /// The citizen pseudonyms of the enrolments `ids`, for those the caller may see:
+    /// coordinators any, a peer those on the courses they facilitate, a citizen their own;
+    /// the rest are left out (one statement for all of them).
+    ///
+    /// # Errors
+    /// `Unauthenticated`.
+    pub async fn enrolment_pseudonyms(
+        &self,
+        ctx: &RequestContext,
+        ids: &[crate::ids::EnrolmentId],
+    ) -> DomainResult<std::collections::HashMap<crate::ids::EnrolmentId, String>> {
+        policy::require_member(ctx)?;
+        if ids.is_empty() {
+            return Ok(std::collections::HashMap::new());
+        }
+        let (peer, citizen) = if policy::coordinates(ctx) {
+            (None, None)
+        } else if let Some(peer) = self.own_peer(ctx).await? {
+            (Some(peer), None)
+        } else {
+            match self.own_citizen(ctx).await {
+                Ok(citizen) => (None, Some(citizen)),
+                Err(DomainError::Forbidden(_) | DomainError::Conflict(_)) => {
+                    return Ok(std::collections::HashMap::new());
+                }
+                Err(e) => return Err(e),
+            }
+        };
+        self.offers
+            .enrolment_pseudonyms(ctx, ids, peer, citizen)
+            .await
+    }
 }

@@ -108,6 +108,19 @@ pub trait OfferRepository: Send + Sync {
         citizen: CitizenId,
     ) -> DomainResult<Vec<Enrolment>>;
 
+    /// The citizen pseudonyms of the enrolments `ids`: only those on courses `facilitated_by`
+    /// facilitates and of `citizen`, when given.
+    ///
+    /// # Errors
+    /// `Unknown` on storage failure.
+    async fn enrolment_pseudonyms(
+        &self,
+        ctx: &RequestContext,
+        ids: &[EnrolmentId],
+        facilitated_by: Option<PeerId>,
+        citizen: Option<CitizenId>,
+    ) -> DomainResult<std::collections::HashMap<EnrolmentId, String>>;
+
     /// The sessions of courses, by date.
     ///
     /// # Errors

@@ -827,3 +827,80 @@ async fn an_upcoming_session_is_cancelled_once_and_takes_no_attendance() {
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn enrolment_pseudonyms_go_to_those_who_see_the_enrolment() {
+    let f = fixture();
+    let (a, facilitator) = f.peer();
+    let (b, _) = f.peer();
+    let (_, bystander) = f.peer();
+    let course = f
+        .svc
+        .create(&f.coordinator, new_course(f.org, vec![a, b]))
+        .await
+        .unwrap();
+    let mut ids = Vec::new();
+    let mut users = Vec::new();
+    for _ in 0..2 {
+        let citizen = f.citizen(&[]);
+        let (ctx, user) = member(f.tenant, &[Role::Citizen], None);
+        f.world
+            .state()
+            .citizens
+            .get_mut(&(f.tenant, citizen))
+            .unwrap()
+            .user_id = Some(user);
+        ids.push(
+            f.svc
+                .enrol(&f.coordinator, course.id, citizen)
+                .await
+                .unwrap()
+                .id,
+        );
+        users.push(ctx);
+    }
+    let seen = |m: std::collections::HashMap<crate::ids::EnrolmentId, String>| {
+        let mut k: Vec<_> = m.into_keys().collect();
+        k.sort();
+        k
+    };
+    let mut all = ids.clone();
+    all.sort();
+    assert_eq!(
+        seen(
+            f.svc
+                .enrolment_pseudonyms(&f.coordinator, &ids)
+                .await
+                .unwrap()
+        ),
+        all
+    );
+    assert_eq!(
+        seen(
+            f.svc
+                .enrolment_pseudonyms(&facilitator, &ids)
+                .await
+                .unwrap()
+        ),
+        all
+    );
+    assert!(
+        f.svc
+            .enrolment_pseudonyms(&bystander, &ids)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        seen(f.svc.enrolment_pseudonyms(&users[0], &ids).await.unwrap()),
+        [ids[0]]
+    );
+    let (referrer, _) = member(f.tenant, &[Role::Referrer], Some(f.org));
+    assert!(
+        f.svc
+            .enrolment_pseudonyms(&referrer, &ids)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}

@@ -1,10 +1,12 @@
-//! The fakes' reads of meetings and of the sessions a peer facilitates.
+//! The fakes' reads of meetings, of the sessions a peer facilitates and of enrolments'
+//! pseudonyms.
 
 use chrono::NaiveDate;
 
 use super::world::State;
-use crate::ids::{CitizenId, PeerId, TenantId};
-use crate::offers::{CourseSession, Meeting};
+use crate::error::{DomainError, DomainResult};
+use crate::ids::{CitizenId, EnrolmentId, MeetingId, PeerId, TenantId};
+use crate::offers::{CourseSession, Enrolment, Meeting};
 
 pub(super) fn sessions_facilitated(
     s: &State,
@@ -67,4 +69,50 @@ pub(super) fn of_peer(
         .collect();
     rows.sort_by_key(|m| (m.date, m.start_time, m.id));
     rows
+}
+
+pub(super) fn enrolment_pseudonyms(
+    s: &State,
+    t: TenantId,
+    ids: &[EnrolmentId],
+    facilitated_by: Option<PeerId>,
+    citizen: Option<CitizenId>,
+) -> std::collections::HashMap<EnrolmentId, String> {
+    s.enrolments
+        .iter()
+        .filter(|(tt, e)| *tt == t && ids.contains(&e.id))
+        .filter(|(_, e)| citizen.is_none_or(|c| c == e.citizen_id))
+        .filter(|(_, e)| {
+            facilitated_by.is_none_or(|p| {
+                s.offers
+                    .get(&(t, e.offer_id))
+                    .is_some_and(|o| o.facilitators.contains(&p))
+            })
+        })
+        .filter_map(|(_, e)| {
+            let c = s.citizens.get(&(t, e.citizen_id))?;
+            Some((e.id, c.pseudonym.as_str().to_owned()))
+        })
+        .collect()
+}
+
+pub(super) fn enrolments_of(s: &State, t: TenantId, citizen: CitizenId) -> Vec<Enrolment> {
+    let mut rows: Vec<Enrolment> = s
+        .enrolments
+        .iter()
+        .filter(|(tt, e)| *tt == t && e.citizen_id == citizen)
+        .map(|(_, e)| e.clone())
+        .collect();
+    rows.sort_by_key(|e| std::cmp::Reverse((e.created_at, e.id)));
+    rows
+}
+
+pub(super) fn meeting(s: &State, t: TenantId, id: MeetingId) -> DomainResult<Meeting> {
+    s.meetings
+        .iter()
+        .find(|(tt, m)| *tt == t && m.id == id)
+        .map(|(_, m)| m.clone())
+        .ok_or(DomainError::NotFound {
+            resource: "meeting",
+        })
 }

@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use super::world::World;
 use crate::context::RequestContext;
 use crate::error::{DomainError, DomainResult};
-use crate::ids::{CitizenId, CourseSessionId, OfferId, PeerId, ReferralId};
+use crate::ids::{CitizenId, CourseSessionId, EnrolmentId, OfferId, PeerId, ReferralId};
 use crate::offers::{
     Attendance, CafeVisit, CourseSession, Enrolment, EnrolmentStatus, FacilitatorCheck, Meeting,
     Offer, OfferFilter, OfferRepository, PeerMatch, ReferralParties, check_attendance,
@@ -112,6 +112,22 @@ impl OfferRepository for World {
         Ok(counts.into_iter().map(|((o, s), n)| (o, s, n)).collect())
     }
 
+    async fn enrolment_pseudonyms(
+        &self,
+        ctx: &RequestContext,
+        ids: &[EnrolmentId],
+        facilitated_by: Option<PeerId>,
+        citizen: Option<CitizenId>,
+    ) -> DomainResult<std::collections::HashMap<EnrolmentId, String>> {
+        Ok(super::meetings::enrolment_pseudonyms(
+            &self.state(),
+            ctx.tenant_id()?,
+            ids,
+            facilitated_by,
+            citizen,
+        ))
+    }
+
     async fn sessions(
         &self,
         ctx: &RequestContext,
@@ -148,15 +164,7 @@ impl OfferRepository for World {
         ctx: &RequestContext,
         id: crate::ids::MeetingId,
     ) -> DomainResult<Meeting> {
-        let t = ctx.tenant_id()?;
-        self.state()
-            .meetings
-            .iter()
-            .find(|(tt, m)| *tt == t && m.id == id)
-            .map(|(_, m)| m.clone())
-            .ok_or(DomainError::NotFound {
-                resource: "meeting",
-            })
+        super::meetings::meeting(&self.state(), ctx.tenant_id()?, id)
     }
 
     async fn meetings_of_citizen(
@@ -227,16 +235,11 @@ impl OfferRepository for World {
         ctx: &RequestContext,
         citizen: CitizenId,
     ) -> DomainResult<Vec<Enrolment>> {
-        let t = ctx.tenant_id()?;
-        let mut rows: Vec<Enrolment> = self
-            .state()
-            .enrolments
-            .iter()
-            .filter(|(tt, e)| *tt == t && e.citizen_id == citizen)
-            .map(|(_, e)| e.clone())
-            .collect();
-        rows.sort_by_key(|e| std::cmp::Reverse((e.created_at, e.id)));
-        Ok(rows)
+        Ok(super::meetings::enrolments_of(
+            &self.state(),
+            ctx.tenant_id()?,
+            citizen,
+        ))
     }
 
     async fn rosters(

@@ -306,8 +306,18 @@ async fn a_peer_plans_meetings_the_citizen_sees_them_and_one_is_held(db: Db) {
         json!({ "o": course, "c": citizen_id }),
     )
     .await;
-    const COURSES: &str = "{ myCourses { offer { id title } enrolments { citizenId status } attendance { sessionId present } } }";
+    const COURSES: &str = "{ myCourses { offer { id title } enrolments { citizenId status citizenPseudonym } attendance { sessionId present } } }";
     let courses = app.gql_ok(Some(&peer), COURSES, json!({})).await["myCourses"].clone();
+    let own = app
+        .gql_ok(
+            Some(&citizen),
+            "{ myEnrolments { citizenPseudonym } myCitizen { pseudonym } }",
+            json!({}),
+        )
+        .await;
+    let pseudonym = own["myCitizen"]["pseudonym"].clone();
+    assert!(pseudonym.is_string());
+    assert_eq!(own["myEnrolments"][0]["citizenPseudonym"], pseudonym);
     let ours = courses
         .as_array()
         .unwrap()
@@ -316,7 +326,7 @@ async fn a_peer_plans_meetings_the_citizen_sees_them_and_one_is_held(db: Db) {
         .unwrap_or_else(|| panic!("{courses}"));
     assert_eq!(
         ours["enrolments"],
-        json!([{ "citizenId": citizen_id, "status": "ENROLLED" }])
+        json!([{ "citizenId": citizen_id, "status": "ENROLLED", "citizenPseudonym": pseudonym }])
     );
     assert_eq!(ours["attendance"], json!([]));
     for token in [&referrer, &citizen, &coordinator] {

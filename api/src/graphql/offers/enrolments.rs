@@ -27,6 +27,8 @@ pub struct Enrolment {
     pub(crate) updated_at: Instant,
     #[graphql(skip)]
     pub(crate) offer_key: OfferId,
+    #[graphql(skip)]
+    pub(crate) key: peerbro_domain::ids::EnrolmentId,
 }
 
 impl From<domain::Enrolment> for Enrolment {
@@ -40,6 +42,7 @@ impl From<domain::Enrolment> for Enrolment {
             created_at: e.created_at.into(),
             updated_at: e.updated_at.into(),
             offer_key: e.offer_id,
+            key: e.id,
         }
     }
 }
@@ -55,6 +58,15 @@ pub struct WithdrawEnrolmentPayload {
 
 #[ComplexObject]
 impl Enrolment {
+    /// The citizen's pseudonym (batched across a list), for whoever sees the enrolment:
+    /// coordinators, the course's facilitators, the citizen.
+    async fn citizen_pseudonym(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<String>> {
+        let loader = ctx.data::<async_graphql::dataloader::DataLoader<
+            crate::graphql::loaders::EnrolmentPseudonymLoader,
+        >>()?;
+        Ok(loader.load_one(self.key).await?)
+    }
+
     /// The course (batched across a list of enrolments).
     async fn offer(&self, ctx: &Context<'_>) -> async_graphql::Result<Offer> {
         super::types::load_offer(ctx, self.offer_key).await

@@ -4,18 +4,21 @@
 
 use async_trait::async_trait;
 use chrono::NaiveDate;
-use peerbro_domain::ids::{CitizenId, MeetingId, PeerId, ReferralId, UserId};
+use std::collections::HashMap;
+
+use peerbro_domain::ids::{CitizenId, EnrolmentId, MeetingId, PeerId, ReferralId, UserId};
 use peerbro_domain::offers::{CourseSession, Meeting, MeetingStore};
 use peerbro_domain::{DomainResult, RequestContext};
 use sea_orm::sea_query::Query;
 use sea_orm::{
     ActiveModelTrait as _, ActiveValue::Set, ColumnTrait as _, Condition, EntityTrait as _,
-    IntoActiveModel as _, QueryFilter as _, QueryOrder as _, Select,
+    IntoActiveModel as _, JoinType, QueryFilter as _, QueryOrder as _, QuerySelect as _, Select,
 };
 
 use super::SeaOfferRepository;
 use super::rows::{corrupt, session_from, to_i32, to_u32};
-use crate::entities::offers::{course_sessions, meetings, offer_facilitators};
+use crate::entities::offers::{course_sessions, enrolments, meetings, offer_facilitators};
+use crate::entities::privacy::citizens;
 use crate::entities::referral::referrals;
 use crate::errors::unexpected;
 use crate::repositories::rows::by_id;
@@ -158,6 +161,51 @@ impl SeaOfferRepository {
             .map_err(unexpected)?;
         tx.commit().await?;
         rows.into_iter().map(session_from).collect()
+    }
+}
+
+impl SeaOfferRepository {
+    /// The pseudonyms of the citizens of some enrolments, narrowed to a facilitator's courses
+    /// or to one citizen: one joined statement.
+    pub(super) async fn enrolment_pseudonyms_in(
+        &self,
+        ctx: &RequestContext,
+        ids: &[EnrolmentId],
+        facilitated_by: Option<PeerId>,
+        citizen: Option<CitizenId>,
+    ) -> DomainResult<HashMap<EnrolmentId, String>> {
+        let tenant = ctx.tenant_id()?;
+        let tx = self.db.begin(tenant).await?;
+        let of = enrolments::Entity::belongs_to(citizens::Entity)
+            .from((enrolments::Column::TenantId, enrolments::Column::CitizenId))
+            .to((citizens::Column::TenantId, citizens::Column::Id))
+            .into();
+        let mut query = enrolments::Entity::find()
+            .select_only()
+            .column(enrolments::Column::Id)
+            .column(citizens::Column::Pseudonym)
+            .join(JoinType::InnerJoin, of)
+            .filter(enrolments::Column::TenantId.eq(tenant.as_uuid()))
+            .filter(enrolments::Column::Id.is_in(ids.iter().map(|e| e.as_uuid())));
+        if let Some(peer) = facilitated_by {
+            let theirs = Query::select()
+                .column(offer_facilitators::Column::OfferId)
+                .from(offer_facilitators::Entity)
+                .and_where(offer_facilitators::Column::TenantId.eq(tenant.as_uuid()))
+                .and_where(offer_facilitators::Column::PeerId.eq(peer.as_uuid()))
+                .to_owned();
+            query = query.filter(enrolments::Column::OfferId.in_subquery(theirs));
+        }
+        if let Some(citizen) = citizen {
+            query = query.filter(enrolments::Column::CitizenId.eq(citizen.as_uuid()));
+        }
+        let rows: Vec<(uuid::Uuid, String)> =
+            query.into_tuple().all(&tx).await.map_err(unexpected)?;
+        tx.commit().await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, pseudonym)| (EnrolmentId::from_uuid(id), pseudonym))
+            .collect())
     }
 }
 

@@ -11,7 +11,7 @@ mod store;
 
 use async_trait::async_trait;
 use chrono::NaiveDate;
-use peerbro_domain::ids::{CitizenId, CourseSessionId, OfferId, PeerId, ReferralId};
+use peerbro_domain::ids::{CitizenId, CourseSessionId, EnrolmentId, OfferId, PeerId, ReferralId};
 use peerbro_domain::offers::{
     Attendance, CafeVisit, CourseSession, Enrolment, FacilitatorCheck, Meeting, Offer, OfferFilter,
     OfferRepository, PeerMatch, ReferralParties,
@@ -218,6 +218,17 @@ impl OfferRepository for SeaOfferRepository {
         ctx: &RequestContext,
     ) -> DomainResult<Vec<(OfferId, peerbro_domain::offers::EnrolmentStatus, u64)>> {
         self.enrolment_counts_in(ctx).await
+    }
+
+    async fn enrolment_pseudonyms(
+        &self,
+        ctx: &RequestContext,
+        ids: &[EnrolmentId],
+        facilitated_by: Option<PeerId>,
+        citizen: Option<CitizenId>,
+    ) -> DomainResult<std::collections::HashMap<EnrolmentId, String>> {
+        self.enrolment_pseudonyms_in(ctx, ids, facilitated_by, citizen)
+            .await
     }
 
     async fn sessions(
