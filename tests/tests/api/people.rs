@@ -413,6 +413,29 @@ async fn a_database_dump_holds_no_citizen_name_in_clear(db: Db) {
         .as_str()
         .unwrap()
         .to_owned();
+    // A citizen who refers themself from the citizen app, in their own words.
+    let admin = app.admin("helsingor").await;
+    let citizen = citizen_user(&app, &admin, "selvhenvist@example.dk").await;
+    app.gql_ok(
+        Some(&citizen),
+        "mutation { registerSelf(input: { name: \"Quorra Selvstændig\", municipality: \"Helsingør\" }) { id } }",
+        json!({}),
+    )
+    .await;
+    let offer = app
+        .gql_ok(
+            Some(&citizen),
+            "{ offers(offerType: ONE_TO_ONE, openOnly: true, first: 1) { edges { node { id } } } }",
+            json!({}),
+        )
+        .await["offers"]["edges"][0]["node"]["id"]
+        .clone();
+    app.gql_ok(
+        Some(&citizen),
+        "mutation($o: ID!) { referMyself(input: { offerId: $o, reason: \"Ensomhed-efter-indlæggelse\" }) { created } }",
+        json!({ "o": offer }),
+    )
+    .await;
     let dump = app.dump().await;
     let contains = |needle: &str| dump.windows(needle.len()).any(|w| w == needle.as_bytes());
     assert!(
@@ -424,6 +447,8 @@ async fn a_database_dump_holds_no_citizen_name_in_clear(db: Db) {
         "40 50 60 70",
         "Karen Kvistgaard",
         "Kvistgaard",
+        "Quorra",
+        "Ensomhed-efter-indlæggelse",
     ] {
         assert!(!contains(secret), "{secret} is in the dump in clear");
     }
