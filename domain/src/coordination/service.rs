@@ -90,6 +90,17 @@ impl CoordinationService {
         Ok(waiting)
     }
 
+    /// Every active peer with the matches they hold (read, and audited, for `purpose`).
+    async fn loads(&self, ctx: &RequestContext, purpose: Purpose) -> DomainResult<Vec<PeerLoad>> {
+        Ok(self
+            .peers
+            .active_with_load(ctx, purpose)
+            .await?
+            .into_iter()
+            .map(|(peer, open_matches)| PeerLoad { peer, open_matches })
+            .collect())
+    }
+
     /// Every active peer with the one-to-one matches they hold, the most free places first
     /// (then by id); reading them is audited for `purpose`. Coordinators and tenant admins.
     ///
@@ -101,13 +112,7 @@ impl CoordinationService {
         purpose: Purpose,
     ) -> DomainResult<Vec<PeerLoad>> {
         authorize_people(ctx, PeopleAction::ReadPeers)?;
-        let mut loads: Vec<PeerLoad> = self
-            .peers
-            .active_with_load(ctx, purpose)
-            .await?
-            .into_iter()
-            .map(|(peer, open_matches)| PeerLoad { peer, open_matches })
-            .collect();
+        let mut loads = self.loads(ctx, purpose).await?;
         loads.sort_by(|a, b| {
             b.free_places()
                 .cmp(&a.free_places())
@@ -150,14 +155,7 @@ impl CoordinationService {
             offer_type,
             language,
         };
-        let candidates = self
-            .peers
-            .active_with_load(ctx, purpose)
-            .await?
-            .into_iter()
-            .map(|(peer, open_matches)| PeerLoad { peer, open_matches })
-            .collect();
-        let ranked = rank(candidates, &wish);
+        let ranked = rank(self.loads(ctx, purpose).await?, &wish);
         Ok((wish, ranked))
     }
 }

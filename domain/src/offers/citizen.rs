@@ -22,6 +22,22 @@ impl OfferService {
             .ok_or(DomainError::Conflict(Conflict::NotRegisteredAsCitizen))
     }
 
+    /// The caller's citizen record, or `None` for anyone without one (another role, or a
+    /// citizen not registered yet): their own lists are then empty.
+    ///
+    /// # Errors
+    /// `Unauthenticated`; `Unavailable`.
+    pub(super) async fn own_citizen_if_any(
+        &self,
+        ctx: &RequestContext,
+    ) -> DomainResult<Option<CitizenId>> {
+        match self.own_citizen(ctx).await {
+            Ok(citizen) => Ok(Some(citizen)),
+            Err(DomainError::Forbidden(_) | DomainError::Conflict(_)) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
     /// A citizen enrols themself on an open-access course: a place while one is free, else
     /// the waiting list, as a coordinator's enrolment would.
     ///
@@ -52,10 +68,9 @@ impl OfferService {
     /// # Errors
     /// `Unauthenticated`.
     pub async fn my_enrolments(&self, ctx: &RequestContext) -> DomainResult<Vec<Enrolment>> {
-        match self.own_citizen(ctx).await {
-            Ok(citizen) => self.offers.enrolments_of_citizen(ctx, citizen).await,
-            Err(DomainError::Forbidden(_) | DomainError::Conflict(_)) => Ok(Vec::new()),
-            Err(e) => Err(e),
+        match self.own_citizen_if_any(ctx).await? {
+            Some(citizen) => self.offers.enrolments_of_citizen(ctx, citizen).await,
+            None => Ok(Vec::new()),
         }
     }
 
@@ -78,14 +93,10 @@ impl OfferService {
             (None, None)
         } else if let Some(peer) = self.own_peer(ctx).await? {
             (Some(peer), None)
+        } else if let Some(citizen) = self.own_citizen_if_any(ctx).await? {
+            (None, Some(citizen))
         } else {
-            match self.own_citizen(ctx).await {
-                Ok(citizen) => (None, Some(citizen)),
-                Err(DomainError::Forbidden(_) | DomainError::Conflict(_)) => {
-                    return Ok(std::collections::HashMap::new());
-                }
-                Err(e) => return Err(e),
-            }
+            return Ok(std::collections::HashMap::new());
         };
         self.offers
             .enrolment_pseudonyms(ctx, ids, peer, citizen)

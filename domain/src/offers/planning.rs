@@ -138,10 +138,9 @@ impl OfferService {
         ctx: &RequestContext,
         from: Option<NaiveDate>,
     ) -> DomainResult<Vec<Meeting>> {
-        match self.own_citizen(ctx).await {
-            Ok(citizen) => self.offers.meetings_of_citizen(ctx, citizen, from).await,
-            Err(DomainError::Forbidden(_) | DomainError::Conflict(_)) => Ok(Vec::new()),
-            Err(e) => Err(e),
+        match self.own_citizen_if_any(ctx).await? {
+            Some(citizen) => self.offers.meetings_of_citizen(ctx, citizen, from).await,
+            None => Ok(Vec::new()),
         }
     }
 

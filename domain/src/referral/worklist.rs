@@ -85,7 +85,12 @@ impl ReferralService {
         narrowing: &WorklistNarrowing,
     ) -> DomainResult<u64> {
         policy::require_coordinator(ctx)?;
-        let limit = i64::from(self.referrals.contact_limit_days(ctx).await?);
+        // The tenant's limit narrows only a count of overdue contacts; no read otherwise.
+        let limit = if narrowing.contact_overdue {
+            i64::from(self.referrals.contact_limit_days(ctx).await?)
+        } else {
+            0
+        };
         let filter = Self::worklist_filter(narrowing, limit, self.clock.now())?;
         self.referrals.count(ctx, &filter).await
     }

@@ -35,17 +35,7 @@ impl CoordinatorDashboard {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Vec<ReferralStateCount>> {
-        let (svc, rc) = crate::graphql::errors::request_data::<ReferralService>(ctx)?;
-        Ok(svc
-            .counts_by_state(rc)
-            .await
-            .gql()?
-            .into_iter()
-            .map(|(state, n)| ReferralStateCount {
-                state: state.into(),
-                count: count(n),
-            })
-            .collect())
+        ReferralStateCount::of_tenant(ctx).await
     }
 
     /// How many assigned referrals wait longer for first contact than the tenant's limit;

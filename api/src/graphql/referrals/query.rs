@@ -120,17 +120,7 @@ impl ReferralsQuery {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Vec<ReferralStateCount>> {
-        let (svc, rc) = request(ctx)?;
-        Ok(svc
-            .counts_by_state(rc)
-            .await
-            .gql()?
-            .into_iter()
-            .map(|(state, n)| ReferralStateCount {
-                state: state.into(),
-                count: i64::try_from(n).unwrap_or(i64::MAX),
-            })
-            .collect())
+        ReferralStateCount::of_tenant(ctx).await
     }
 
     /// The coordinator's worklist: open referrals (or those in `states`), oldest first, with

@@ -262,6 +262,24 @@ pub struct ReferralStateCount {
     pub(crate) count: i64,
 }
 
+impl ReferralStateCount {
+    /// How many of the tenant's referrals are in each state, every state listed
+    /// ([`domain::ReferralService::counts_by_state`]).
+    pub(crate) async fn of_tenant(ctx: &Context<'_>) -> async_graphql::Result<Vec<Self>> {
+        let (svc, rc) = request(ctx)?;
+        Ok(svc
+            .counts_by_state(rc)
+            .await
+            .gql()?
+            .into_iter()
+            .map(|(state, n)| Self {
+                state: state.into(),
+                count: i64::try_from(n).unwrap_or(i64::MAX),
+            })
+            .collect())
+    }
+}
+
 /// How many items a list of referrals holds in all, with its filters, paging aside.
 pub enum ReferralCount {
     /// The caller's organisation's referrals, narrowed.
