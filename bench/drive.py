@@ -2,6 +2,7 @@
 """Drives a running peerbro with wrk and reports (called by bench/run, which sets the
 environment). Standard library only."""
 
+import base64
 import json
 import os
 import re
@@ -153,6 +154,12 @@ def pgbench(tenant, rid):
     return tps, lat
 
 
+def raw_uuid(global_id):
+    """The UUID inside a GraphQL global id (ADR 0027), for PostGraphile, which speaks UUIDs."""
+    text = base64.urlsafe_b64decode(global_id + "=" * (-len(global_id) % 4)).decode()
+    return text.split(":", 1)[1]
+
+
 def main():
     rows = gql(COORDINATOR, "query { referralWorklist(first: 100) { edges { node { id } } } }")
     ids = [e["node"]["id"] for e in rows["referralWorklist"]["edges"]]
@@ -177,7 +184,8 @@ def main():
         results.append((name, rps, p50, p99, errors, tx, rt, rss, hwm))
         time.sleep(1)
     submit_max = results[-1][1]
-    raw_ids = [i.split(":")[-1] for i in ids]
+    raw_ids = [raw_uuid(i) for i in ids]
+    tenant = raw_uuid(tenant)
     pgl = []
     if POSTGRAPHILE:
         for name, script in [

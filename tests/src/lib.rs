@@ -60,6 +60,46 @@ impl Db {
 /// The password the harness gives the application role (harmless under trust auth).
 const APP_PASSWORD: &str = "peerbro_app_test";
 
+/// The UUID an id names: the UUID itself (REST, webhooks) or the one inside a GraphQL global id
+/// (ADR 0027). Clients treat GraphQL ids as opaque; tests look inside to check that GraphQL,
+/// REST and webhooks speak of the same object.
+///
+/// # Panics
+/// When `id` is neither.
+#[must_use]
+pub fn uuid_of(id: &str) -> String {
+    try_uuid_of(id).unwrap_or_else(|| panic!("not an id: {id}"))
+}
+
+fn try_uuid_of(id: &str) -> Option<String> {
+    use base64::Engine as _;
+    if uuid::Uuid::parse_str(id).is_ok() {
+        return Some(id.to_owned());
+    }
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(id)
+        .ok()?;
+    let text = String::from_utf8(bytes).ok()?;
+    let (_, uuid) = text.split_once(':')?;
+    uuid::Uuid::parse_str(uuid).ok().map(|_| uuid.to_owned())
+}
+
+/// Whether a JSON answer names the object `id` names anywhere: bare, or inside any global id
+/// (as any type). For checks that something is absent, which a plain string search would pass
+/// vacuously when one side is a global id and the other a UUID.
+#[must_use]
+pub fn mentions(value: &serde_json::Value, id: &str) -> bool {
+    let wanted = uuid_of(id);
+    match value {
+        serde_json::Value::String(s) => {
+            s.contains(&wanted) || try_uuid_of(s).is_some_and(|u| u == wanted)
+        }
+        serde_json::Value::Array(items) => items.iter().any(|v| mentions(v, id)),
+        serde_json::Value::Object(map) => map.values().any(|v| mentions(v, id)),
+        _ => false,
+    }
+}
+
 /// Replaces the database name (the path) of a PostgreSQL URL, and optionally the user.
 #[must_use]
 pub fn pg_url(base: &str, database: &str, user: Option<(&str, &str)>) -> String {

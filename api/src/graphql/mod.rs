@@ -5,7 +5,9 @@ mod api_clients;
 mod coordination;
 pub mod cost;
 mod errors;
+mod ids;
 mod loaders;
+mod node;
 mod offers;
 mod peers;
 mod people;
@@ -28,6 +30,7 @@ pub use subscriptions::SubscriberToken;
 /// All queries.
 #[derive(MergedObject, Default)]
 pub struct Query(
+    node::NodeQuery,
     tenancy::TenancyQuery,
     people::PeopleQuery,
     peers::PeersQuery,

@@ -1,20 +1,11 @@
-//! Ids and cursors on the wire. IDs are UUID strings; cursors are opaque (base64url of the
-//! id's bytes) so that clients do not build them.
+//! Cursors on the wire: opaque (base64url of the id's bytes) so that clients do not build
+//! them. Object ids are in [`super::ids`].
 
-use async_graphql::ID;
 use base64::Engine as _;
 use peerbro_domain::{DomainError, DomainResult};
 use uuid::Uuid;
 
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::URL_SAFE_NO_PAD;
-
-/// Parses a GraphQL `ID` argument named `field`.
-///
-/// # Errors
-/// `Validation` when it is not a UUID.
-pub fn parse_id(field: &str, id: &ID) -> DomainResult<Uuid> {
-    Uuid::parse_str(id.as_str()).map_err(|_| DomainError::validation(field, "is not a valid id"))
-}
 
 /// The opaque cursor for an item id.
 #[must_use]

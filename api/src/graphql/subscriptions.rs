@@ -17,8 +17,8 @@ use peerbro_domain::{DomainError, RequestContext};
 use tokio::sync::broadcast;
 
 use super::errors::{GqlResultExt as _, to_gql};
+use super::ids::parse;
 use super::referrals::{Referral, ReferralState, ReferralStatus};
-use super::scalars::parse_id;
 use crate::auth::Authenticator;
 use crate::events::EventBus;
 
@@ -193,7 +193,7 @@ impl Subscription {
         let rc = ctx.data::<RequestContext>()?;
         ReferralService::may_follow(rc).gql()?;
         let only = referral_id
-            .map(|id| parse_id("referralId", &id).map(ReferralId::from_uuid))
+            .map(|id| parse::<ReferralId>("referralId", &id))
             .transpose()
             .gql()?;
         // Listening starts before the check below reads the database, so that a change made

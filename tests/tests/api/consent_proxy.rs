@@ -2,7 +2,7 @@
 //! organisation referred them before, only while the citizen's consent to referral processing
 //! stands, and a referral never records or restores a known citizen's consents.
 
-use peerbro_tests::{Db, StatusCode, TestApp, on_both};
+use peerbro_tests::{Db, StatusCode, TestApp, on_both, uuid_of};
 use serde_json::{Value, json};
 
 const SUBMIT: &str =
@@ -67,7 +67,7 @@ async fn a_referrer_cannot_restore_a_withdrawn_consent_or_refer_unknown_citizens
     let res = app
         .request(reqwest::Method::POST, "/api/v1/referrals")
         .bearer_auth(&referrer)
-        .json(&json!({ "citizenId": citizen, "consentEvidence": "VERBAL_TO_REFERRER", "contactConsent": true }))
+        .json(&json!({ "citizenId": uuid_of(&citizen), "consentEvidence": "VERBAL_TO_REFERRER", "contactConsent": true }))
         .send()
         .await
         .unwrap();

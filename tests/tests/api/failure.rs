@@ -12,7 +12,9 @@ use std::time::{Duration, Instant};
 use futures_util::future::join_all;
 use peerbro_api::Settings;
 use peerbro_tests::proxy::Proxy;
-use peerbro_tests::{Answer, Db, StatusCode, TestApp, on_postgres, pg_address, test_settings};
+use peerbro_tests::{
+    Answer, Db, StatusCode, TestApp, on_postgres, pg_address, test_settings, uuid_of,
+};
 use serde_json::{Value, json};
 
 const SMALL: &str = "{ tenant { slug } }";
@@ -202,7 +204,8 @@ async fn a_request_past_its_timeout_is_answered_503_and_its_work_rolled_back(db:
     let (course, citizen, tenant) = course_and_citizen(&app, &a).await;
     let enrolled = || async {
         app.owner_texts(&format!(
-            "SELECT CAST(count(*) AS TEXT) AS v FROM enrolments WHERE citizen_id = '{citizen}'"
+            "SELECT CAST(count(*) AS TEXT) AS v FROM enrolments WHERE citizen_id = '{}'",
+            uuid_of(&citizen)
         ))
         .await
         .remove(0)

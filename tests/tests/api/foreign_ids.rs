@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use peerbro_tests::{Db, StatusCode, TestApp, on_both, test_settings};
+use peerbro_tests::{Db, StatusCode, TestApp, on_both, test_settings, uuid_of};
 use serde_json::{Value, json};
 
 /// One tenant's rows of every kind.
@@ -395,22 +395,22 @@ async fn another_tenants_ids_in_any_input_are_not_found_and_change_nothing(db: D
             reqwest::Method::POST,
             "/api/v1/referrals".to_owned(),
             Some(
-                json!({ "newCitizen": { "name": "Y", "municipality": "Z" }, "consentEvidence": "WRITTEN", "offerId": a.course }),
+                json!({ "newCitizen": { "name": "Y", "municipality": "Z" }, "consentEvidence": "WRITTEN", "offerId": uuid_of(&a.course) }),
             ),
         ),
         (
             reqwest::Method::PATCH,
-            format!("/api/v1/organisations/{}", a.org),
+            format!("/api/v1/organisations/{}", uuid_of(&a.org)),
             Some(json!({ "name": "Overtaget" })),
         ),
         (
             reqwest::Method::GET,
-            format!("/api/v1/offers/{}", a.course),
+            format!("/api/v1/offers/{}", uuid_of(&a.course)),
             None,
         ),
         (
             reqwest::Method::GET,
-            format!("/api/v1/referrals/{}", a.referral),
+            format!("/api/v1/referrals/{}", uuid_of(&a.referral)),
             None,
         ),
     ] {

@@ -1,7 +1,7 @@
 //! Tenant isolation: a user of tenant A reaches B's rows by id, in lists and by mutation, and
 //! every answer is as if B's rows did not exist.
 
-use peerbro_tests::{Db, StatusCode, TestApp, on_both};
+use peerbro_tests::{Db, StatusCode, TestApp, on_both, uuid_of};
 use serde_json::{Value, json};
 
 async fn org_ids(app: &TestApp, token: &str) -> Vec<String> {
@@ -59,7 +59,7 @@ async fn another_tenants_rows_do_not_exist_for_a_tenant_admin(db: Db) {
     let res = app
         .request(
             reqwest::Method::GET,
-            &format!("/api/v1/organisations/{b_org}"),
+            &format!("/api/v1/organisations/{}", uuid_of(&b_org)),
         )
         .bearer_auth(&a)
         .send()
@@ -100,7 +100,7 @@ async fn another_tenants_rows_do_not_exist_for_a_tenant_admin(db: Db) {
     let res = app
         .request(
             reqwest::Method::PATCH,
-            &format!("/api/v1/organisations/{b_org}"),
+            &format!("/api/v1/organisations/{}", uuid_of(&b_org)),
         )
         .bearer_auth(&a)
         .json(&json!({ "name": "Overtaget" }))

@@ -18,6 +18,7 @@ mod http;
 mod idle;
 mod isolation;
 mod metrics;
+mod node;
 mod offers;
 mod organisations;
 mod peer_app;

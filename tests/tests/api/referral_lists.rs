@@ -1,7 +1,7 @@
 //! Lists a screen needs in one request (issue 11): the case-worker's organisation's referrals,
 //! filtered by state and by age, with `totalCount`; the coordinator's worklist with its count.
 
-use peerbro_tests::{Db, TestApp, on_both};
+use peerbro_tests::{Db, TestApp, on_both, uuid_of};
 use serde_json::{Value, json};
 
 const SUBMIT: &str = "mutation($input: SubmitReferralInput!) { submitReferral(input: $input) { referral { id submittedAt } } }";
@@ -135,7 +135,7 @@ async fn a_caseworker_filters_their_organisations_referrals_by_state_and_age(db:
         let answer = app
             .get(&format!("/api/v1/referrals?{query}"), Some(&referrer))
             .await;
-        let expected: Vec<String> = expected.into_iter().cloned().collect();
+        let expected: Vec<String> = expected.into_iter().map(|id| uuid_of(id)).collect();
         assert_eq!(rest_ids(&answer.body), expected, "{query}: {}", answer.body);
     }
     for (query, field) in [

@@ -1,7 +1,7 @@
 //! Referrals through the API: the closed loop, the transition rules, peer capacity,
 //! idempotent submission, and who sees what.
 
-use peerbro_tests::{Db, TestApp, on_both};
+use peerbro_tests::{Db, TestApp, mentions, on_both, uuid_of};
 use serde_json::{Value, json};
 
 const SUBMIT: &str = "mutation($input: SubmitReferralInput!) { submitReferral(input: $input) { created referral { id state fhirTaskStatus feedback outcome submittedAt } } }";
@@ -72,7 +72,7 @@ async fn a_referral_runs_to_completion_and_the_referrer_follows_each_step(db: Db
         .as_array()
         .unwrap()
         .iter()
-        .find(|e| e["node"]["id"] == id.as_str())
+        .find(|e| uuid_of(e["node"]["id"].as_str().unwrap()) == uuid_of(&id))
         .unwrap()
         .clone();
     assert_eq!(
@@ -128,7 +128,7 @@ async fn a_referral_runs_to_completion_and_the_referrer_follows_each_step(db: Db
             .as_array()
             .unwrap()
             .iter()
-            .find(|e| e["node"]["id"] == id.as_str())
+            .find(|e| uuid_of(e["node"]["id"].as_str().unwrap()) == uuid_of(&id))
             .map(|e| e["node"]["contactOverdue"].clone())
     };
     let worklist = "{ referralWorklist { edges { node { id contactOverdue } } } }";
@@ -205,7 +205,10 @@ async fn a_referral_runs_to_completion_and_the_referrer_follows_each_step(db: Db
     assert_eq!(seen["referralStatus"]["outcomeAbsence"], "NOT_SHARED");
     // The same over REST.
     let rest = app
-        .get(&format!("/api/v1/referrals/{private}"), Some(&referrer))
+        .get(
+            &format!("/api/v1/referrals/{}", uuid_of(&private)),
+            Some(&referrer),
+        )
         .await
         .body;
     assert_eq!(rest["outcomeAbsence"], "NOT_SHARED", "{rest}");
@@ -249,6 +252,8 @@ async fn a_referral_runs_to_completion_and_the_referrer_follows_each_step(db: Db
 
 /// The outbox events (type and payload) announcing `referral`, oldest first.
 async fn outbox(app: &TestApp, referral: &str) -> Vec<(String, Value)> {
+    // Events carry the UUID, as REST does.
+    let referral = uuid_of(referral);
     app.owner_texts(&format!(
         "SELECT event_type || '|' || payload AS v FROM outbox_events WHERE payload LIKE '%{referral}%' ORDER BY created_at, id"
     ))
@@ -593,13 +598,7 @@ async fn referrals_are_seen_only_by_their_organisation_and_tenant(db: Db) {
             json!({}),
         )
         .await;
-    assert!(
-        worklist["referralWorklist"]["edges"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|e| e["node"]["id"] != id.as_str())
-    );
+    assert!(!mentions(&worklist["referralWorklist"], &id));
     // Known-citizen submissions cannot reach into another tenant either.
     let detail = app
         .gql_ok(
@@ -920,7 +919,10 @@ async fn one_instant_is_written_the_same_on_graphql_rest_and_webhooks(db: Db) {
     let graphql = referral["submittedAt"].as_str().unwrap();
     assert!(is_wire_instant(graphql), "GraphQL wrote {graphql}");
     let rest = app
-        .get(&format!("/api/v1/referrals/{id}"), Some(&referrer))
+        .get(
+            &format!("/api/v1/referrals/{}", uuid_of(id)),
+            Some(&referrer),
+        )
         .await
         .body;
     assert_eq!(rest["submittedAt"], graphql, "REST and GraphQL differ");

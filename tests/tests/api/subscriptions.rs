@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::{SinkExt as _, StreamExt as _};
-use peerbro_tests::{Db, TestApp, on_both, test_settings};
+use peerbro_tests::{Db, TestApp, on_both, test_settings, uuid_of};
 use serde_json::{Value, json};
 use tokio::sync::{Mutex, mpsc};
 use tokio_tungstenite::tungstenite::Message;
@@ -398,7 +398,11 @@ async fn coordinators_hear_new_referrals_of_their_tenant(db: Db) {
     assert_eq!(heard["type"], "next", "{heard}");
     assert!(heard["payload"].get("errors").is_none(), "{heard}");
     let submission = &heard["payload"]["data"]["referralSubmitted"];
-    assert_eq!(submission["referral"]["id"], id.as_str(), "{heard}");
+    assert_eq!(
+        uuid_of(submission["referral"]["id"].as_str().unwrap()),
+        uuid_of(&id),
+        "{heard}"
+    );
     assert_eq!(submission["referral"]["state"], "SUBMITTED");
     assert_eq!(
         submission["referral"]["reason"],
@@ -417,8 +421,12 @@ async fn coordinators_hear_new_referrals_of_their_tenant(db: Db) {
         .await
         .expect("an event");
     assert_eq!(
-        heard["payload"]["data"]["referralSubmitted"]["referral"]["id"],
-        other_id.as_str(),
+        uuid_of(
+            heard["payload"]["data"]["referralSubmitted"]["referral"]["id"]
+                .as_str()
+                .unwrap()
+        ),
+        uuid_of(&other_id),
         "{heard}"
     );
     assert!(

@@ -1,6 +1,6 @@
 //! Users and roles: invite, grant, revoke, the last admin, who may see whom.
 
-use peerbro_tests::{Db, TestApp, on_both};
+use peerbro_tests::{Db, TestApp, on_both, uuid_of};
 use serde_json::json;
 
 const INVITE: &str = "mutation($email: String!, $org: ID) { inviteUser(input: { \
@@ -209,7 +209,7 @@ async fn a_tenant_admin_deactivates_and_reactivates_a_user(db: Db) {
         .as_array()
         .unwrap()
         .iter()
-        .find(|e| e["node"]["id"] == id.to_string().as_str())
+        .find(|e| uuid_of(e["node"]["id"].as_str().unwrap()) == id.to_string())
         .unwrap()
         .clone();
     assert_eq!(row["node"]["deactivatedAt"], user["deactivatedAt"]);

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use peerbro_tests::receiver::{Behaviour, Received, Receiver, verifies};
-use peerbro_tests::{Db, TestApp, on_both, test_settings};
+use peerbro_tests::{Db, TestApp, on_both, test_settings, uuid_of};
 use serde_json::{Value, json};
 
 const CREATE: &str = "mutation($input: CreateWebhookEndpointInput!) { createWebhookEndpoint(input: $input) { secret endpoint { id url eventTypes enabled } } }";
@@ -30,10 +30,8 @@ async fn submit(app: &TestApp, referrer: &str) -> String {
     let data = app
         .gql_ok(Some(referrer), SUBMIT, referral_input(CITIZEN))
         .await;
-    data["submitReferral"]["referral"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned()
+    // The UUID, as webhook payloads carry it; GraphQL takes it too.
+    uuid_of(data["submitReferral"]["referral"]["id"].as_str().unwrap())
 }
 
 async fn accept(app: &TestApp, coordinator: &str, id: &str) {
@@ -277,7 +275,7 @@ async fn deliveries_are_signed_retried_under_one_id_and_logged(db: Db) {
             &requests[0]
         ));
         let body = requests[0].json();
-        assert_eq!(body["data"]["referralId"], referral.as_str());
+        assert_eq!(body["data"]["referralId"], uuid_of(&referral));
         types.insert(body["type"].as_str().unwrap().to_owned());
     }
     assert_eq!(
@@ -338,7 +336,7 @@ async fn deliveries_are_signed_retried_under_one_id_and_logged(db: Db) {
         .await;
     let latest: Vec<_> = received
         .iter()
-        .filter(|r| r.body.contains(&other_referral))
+        .filter(|r| r.body.contains(&uuid_of(&other_referral)))
         .collect();
     assert!(!latest.is_empty());
     for r in latest {
@@ -429,7 +427,8 @@ async fn the_outbox_survives_a_stopped_worker_and_a_crash_mid_attempt(db: Db) {
     let poisoned = submit(&app, &referrer).await;
     let changed = app
         .owner_execute(&format!(
-            "UPDATE outbox_events SET payload = 'not json' WHERE payload LIKE '%{poisoned}%'"
+            "UPDATE outbox_events SET payload = 'not json' WHERE payload LIKE '%{}%'",
+            uuid_of(&poisoned)
         ))
         .await;
     assert_eq!(changed, 1);
@@ -471,12 +470,16 @@ async fn the_outbox_survives_a_stopped_worker_and_a_crash_mid_attempt(db: Db) {
         let types: BTreeSet<String> = groups
             .values()
             .map(|rs| rs[0].json())
-            .filter(|b| b["data"]["referralId"] == referral.as_str())
+            .filter(|b| b["data"]["referralId"] == uuid_of(referral))
             .map(|b| b["type"].as_str().unwrap().to_owned())
             .collect();
         assert_eq!(types.len(), 2, "{referral}: {types:?}");
     }
-    assert!(received.iter().all(|r| !r.body.contains(&poisoned)));
+    assert!(
+        received
+            .iter()
+            .all(|r| !r.body.contains(&uuid_of(&poisoned)))
+    );
     // The delivery log shows the attempts that were in flight at the crash, as interrupted,
     // before the one that delivered.
     let admin = app.admin("helsingor").await;

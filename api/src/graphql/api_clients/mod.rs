@@ -8,3 +8,4 @@ mod types;
 
 pub use mutation::*;
 pub use query::*;
+pub(crate) use types::ApiClient;

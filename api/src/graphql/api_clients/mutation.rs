@@ -6,7 +6,7 @@ use peerbro_domain::ids::{ApiClientId, OrganisationId};
 use super::inputs::*;
 use super::types::*;
 use crate::graphql::errors::GqlResultExt as _;
-use crate::graphql::scalars::parse_id;
+use crate::graphql::ids::parse;
 
 /// API client mutations (tenant admins).
 #[derive(Default)]
@@ -24,7 +24,7 @@ impl ApiClientsMutation {
     ) -> async_graphql::Result<ApiClientWithSecret> {
         let (svc, rc, tenant) = request(ctx)?;
         let organisation =
-            OrganisationId::from_uuid(parse_id("organisationId", &input.organisation_id).gql()?);
+            parse::<OrganisationId>("organisationId", &input.organisation_id).gql()?;
         let (client, secret) = svc.register(rc, organisation, &input.name).await.gql()?;
         Ok(ApiClientWithSecret {
             client: ApiClient::of(client, tenant),
@@ -40,7 +40,7 @@ impl ApiClientsMutation {
         id: ID,
     ) -> async_graphql::Result<ApiClientWithSecret> {
         let (svc, rc, tenant) = request(ctx)?;
-        let id = ApiClientId::from_uuid(parse_id("id", &id).gql()?);
+        let id = parse::<ApiClientId>("id", &id).gql()?;
         let (client, secret) = svc.rotate_secret(rc, id).await.gql()?;
         Ok(ApiClientWithSecret {
             client: ApiClient::of(client, tenant),
@@ -55,7 +55,7 @@ impl ApiClientsMutation {
         id: ID,
     ) -> async_graphql::Result<ApiClient> {
         let (svc, rc, tenant) = request(ctx)?;
-        let id = ApiClientId::from_uuid(parse_id("id", &id).gql()?);
+        let id = parse::<ApiClientId>("id", &id).gql()?;
         Ok(ApiClient::of(svc.revoke(rc, id).await.gql()?, tenant))
     }
 }

@@ -6,7 +6,7 @@ use peerbro_domain::ids::ApiClientId;
 
 use super::types::*;
 use crate::graphql::errors::GqlResultExt as _;
-use crate::graphql::scalars::parse_id;
+use crate::graphql::ids::parse;
 use crate::graphql::tenancy::{connection, page_request};
 
 /// API client queries (tenant admins).
@@ -36,9 +36,13 @@ impl ApiClientsQuery {
     }
 
     /// One API client.
-    async fn api_client(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<ApiClient> {
+    pub(crate) async fn api_client(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+    ) -> async_graphql::Result<ApiClient> {
         let (svc, rc, tenant) = request(ctx)?;
-        let id = ApiClientId::from_uuid(parse_id("id", &id).gql()?);
+        let id = parse::<ApiClientId>("id", &id).gql()?;
         Ok(ApiClient::of(svc.get(rc, id).await.gql()?, tenant))
     }
 }

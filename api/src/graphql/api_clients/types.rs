@@ -37,10 +37,10 @@ pub struct ApiClient {
 impl ApiClient {
     pub(crate) fn of(c: domain::ApiClient, tenant: TenantId) -> Self {
         Self {
-            id: ID(c.id.to_string()),
+            id: crate::graphql::ids::gid(c.id),
             client_id: c.client_id(tenant),
             name: c.name,
-            organisation_id: ID(c.organisation_id.to_string()),
+            organisation_id: crate::graphql::ids::gid(c.organisation_id),
             created_at: c.created_at.into(),
             secret_rotated_at: c.secret_rotated_at.map(Into::into),
             revoked_at: c.revoked_at.map(Into::into),

@@ -34,10 +34,10 @@ pub struct Enrolment {
 impl From<domain::Enrolment> for Enrolment {
     fn from(e: domain::Enrolment) -> Self {
         Self {
-            id: ID(e.id.to_string()),
-            offer_id: ID(e.offer_id.to_string()),
-            citizen_id: ID(e.citizen_id.to_string()),
-            referral_id: e.referral_id.map(|r| ID(r.to_string())),
+            id: crate::graphql::ids::gid(e.id),
+            offer_id: crate::graphql::ids::gid(e.offer_id),
+            citizen_id: crate::graphql::ids::gid(e.citizen_id),
+            referral_id: e.referral_id.map(crate::graphql::ids::gid),
             status: e.status.into(),
             created_at: e.created_at.into(),
             updated_at: e.updated_at.into(),

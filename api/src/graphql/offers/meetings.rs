@@ -58,9 +58,9 @@ pub struct Meeting {
 impl From<domain::Meeting> for Meeting {
     fn from(m: domain::Meeting) -> Self {
         Self {
-            id: ID(m.id.to_string()),
-            referral_id: ID(m.referral_id.to_string()),
-            peer_id: ID(m.peer_id.to_string()),
+            id: crate::graphql::ids::gid(m.id),
+            referral_id: crate::graphql::ids::gid(m.referral_id),
+            peer_id: crate::graphql::ids::gid(m.peer_id),
             date: m.date.into(),
             start_time: m.start_time.map(Into::into),
             minutes: small(m.minutes),

@@ -45,11 +45,7 @@ impl OffersMutation {
             None => None,
         };
         let new = NewOffer {
-            organisation_id: id_of(
-                "organisationId",
-                &input.organisation_id,
-                OrganisationId::from_uuid,
-            )?,
+            organisation_id: id_of::<OrganisationId>("organisationId", &input.organisation_id)?,
             offer_type: input.offer_type.into(),
             title: input.title,
             location: input.location,
@@ -61,7 +57,7 @@ impl OffersMutation {
             facilitators: input
                 .facilitator_ids
                 .iter()
-                .map(|p| id_of("facilitatorIds", p, PeerId::from_uuid))
+                .map(|p| id_of::<PeerId>("facilitatorIds", p))
                 .collect::<async_graphql::Result<_>>()?,
             schedule,
             open_access: input.open_access,
@@ -79,7 +75,7 @@ impl OffersMutation {
         input: UpdateOfferInput,
     ) -> async_graphql::Result<UpdateOfferPayload> {
         let (svc, rc) = request(ctx)?;
-        let id = id_of("offerId", &input.offer_id, OfferId::from_uuid)?;
+        let id = id_of::<OfferId>("offerId", &input.offer_id)?;
         let change = OfferChange {
             title: input.title,
             location: match input.location {
@@ -110,7 +106,7 @@ impl OffersMutation {
         input: CancelCourseSessionInput,
     ) -> async_graphql::Result<CancelCourseSessionPayload> {
         let (svc, rc) = request(ctx)?;
-        let id = id_of("sessionId", &input.session_id, CourseSessionId::from_uuid)?;
+        let id = id_of::<CourseSessionId>("sessionId", &input.session_id)?;
         Ok(CancelCourseSessionPayload {
             session: svc.cancel_session(rc, id).await.gql()?.into(),
         })
@@ -124,7 +120,7 @@ impl OffersMutation {
         open: bool,
     ) -> async_graphql::Result<Offer> {
         let (svc, rc) = request(ctx)?;
-        let id = id_of("id", &id, OfferId::from_uuid)?;
+        let id = id_of::<OfferId>("id", &id)?;
         Ok(svc.set_open(rc, id, open).await.gql()?.into())
     }
 
@@ -136,8 +132,8 @@ impl OffersMutation {
         citizen_id: ID,
     ) -> async_graphql::Result<Enrolment> {
         let (svc, rc) = request(ctx)?;
-        let offer = id_of("offerId", &offer_id, OfferId::from_uuid)?;
-        let citizen = id_of("citizenId", &citizen_id, CitizenId::from_uuid)?;
+        let offer = id_of::<OfferId>("offerId", &offer_id)?;
+        let citizen = id_of::<CitizenId>("citizenId", &citizen_id)?;
         Ok(svc.enrol(rc, offer, citizen).await.gql()?.into())
     }
 
@@ -150,7 +146,7 @@ impl OffersMutation {
         input: EnrolMyselfInput,
     ) -> async_graphql::Result<EnrolmentPayload> {
         let (svc, rc) = request(ctx)?;
-        let offer = id_of("offerId", &input.offer_id, OfferId::from_uuid)?;
+        let offer = id_of::<OfferId>("offerId", &input.offer_id)?;
         Ok(EnrolmentPayload {
             enrolment: svc.enrol_myself(rc, offer).await.gql()?.into(),
         })
@@ -165,7 +161,7 @@ impl OffersMutation {
         id: ID,
     ) -> async_graphql::Result<WithdrawEnrolmentPayload> {
         let (svc, rc) = request(ctx)?;
-        let id = id_of("id", &id, EnrolmentId::from_uuid)?;
+        let id = id_of::<EnrolmentId>("id", &id)?;
         let done = svc.withdraw(rc, id).await.gql()?;
         Ok(WithdrawEnrolmentPayload {
             withdrawn: done.withdrawn.into(),
@@ -181,15 +177,10 @@ impl OffersMutation {
         marks: Vec<AttendanceInput>,
     ) -> async_graphql::Result<Vec<AttendanceMark>> {
         let (svc, rc) = request(ctx)?;
-        let session = id_of("sessionId", &session_id, CourseSessionId::from_uuid)?;
+        let session = id_of::<CourseSessionId>("sessionId", &session_id)?;
         let marks = marks
             .iter()
-            .map(|m| {
-                Ok((
-                    id_of("citizenId", &m.citizen_id, CitizenId::from_uuid)?,
-                    m.present,
-                ))
-            })
+            .map(|m| Ok((id_of::<CitizenId>("citizenId", &m.citizen_id)?, m.present)))
             .collect::<async_graphql::Result<Vec<_>>>()?;
         Ok(svc
             .record_attendance(rc, session, &marks)
@@ -210,7 +201,7 @@ impl OffersMutation {
     ) -> async_graphql::Result<CafeHeadcount> {
         let (svc, rc) = request(ctx)?;
         let visit = CafeVisit {
-            offer_id: id_of("offerId", &offer_id, OfferId::from_uuid)?,
+            offer_id: id_of::<OfferId>("offerId", &offer_id)?,
             date: date.0,
             headcount: count("headcount", Some(headcount), 0)?,
         };
@@ -232,14 +223,14 @@ impl OffersMutation {
     ) -> async_graphql::Result<Meeting> {
         let (svc, rc) = request(ctx)?;
         let log = MeetingLog {
-            referral_id: id_of("referralId", &input.referral_id, ReferralId::from_uuid)?,
+            referral_id: id_of::<ReferralId>("referralId", &input.referral_id)?,
             date: input.date.0,
             minutes: count("minutes", Some(input.minutes), 0)?,
             form: input.form.into(),
             planned: input
                 .planned_meeting_id
                 .as_ref()
-                .map(|id| id_of("plannedMeetingId", id, MeetingId::from_uuid))
+                .map(|id| id_of::<MeetingId>("plannedMeetingId", id))
                 .transpose()?,
         };
         Ok(svc.log_meeting(rc, log).await.gql()?.into())
@@ -255,7 +246,7 @@ impl OffersMutation {
     ) -> async_graphql::Result<MeetingPayload> {
         let (svc, rc) = request(ctx)?;
         let plan = MeetingPlan {
-            referral_id: id_of("referralId", &input.referral_id, ReferralId::from_uuid)?,
+            referral_id: id_of::<ReferralId>("referralId", &input.referral_id)?,
             date: input.date.0,
             start_time: input.start_time.0,
             minutes: count("minutes", Some(input.minutes), 0)?,
@@ -274,7 +265,7 @@ impl OffersMutation {
         input: CancelMeetingInput,
     ) -> async_graphql::Result<MeetingPayload> {
         let (svc, rc) = request(ctx)?;
-        let id = id_of("meetingId", &input.meeting_id, MeetingId::from_uuid)?;
+        let id = id_of::<MeetingId>("meetingId", &input.meeting_id)?;
         Ok(MeetingPayload {
             meeting: svc.cancel_meeting(rc, id).await.gql()?.into(),
         })

@@ -40,9 +40,9 @@ impl OffersQuery {
     }
 
     /// One offer.
-    async fn offer(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Offer> {
+    pub(crate) async fn offer(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Offer> {
         let (svc, rc) = request(ctx)?;
-        let id = id_of("id", &id, OfferId::from_uuid)?;
+        let id = id_of::<OfferId>("id", &id)?;
         Ok(svc.get(rc, id).await.gql()?.into())
     }
 
@@ -68,7 +68,7 @@ impl OffersQuery {
         offer_id: ID,
     ) -> async_graphql::Result<Vec<Enrolment>> {
         let (svc, rc) = request(ctx)?;
-        let id = id_of("offerId", &offer_id, OfferId::from_uuid)?;
+        let id = id_of::<OfferId>("offerId", &offer_id)?;
         Ok(svc
             .enrolments(rc, id)
             .await
@@ -85,7 +85,7 @@ impl OffersQuery {
         offer_id: ID,
     ) -> async_graphql::Result<Vec<AttendanceMark>> {
         let (svc, rc) = request(ctx)?;
-        let id = id_of("offerId", &offer_id, OfferId::from_uuid)?;
+        let id = id_of::<OfferId>("offerId", &offer_id)?;
         Ok(svc
             .attendance(rc, id)
             .await
@@ -104,7 +104,7 @@ impl OffersQuery {
         to: Date,
     ) -> async_graphql::Result<Vec<CafeHeadcount>> {
         let (svc, rc) = request(ctx)?;
-        let id = id_of("offerId", &offer_id, OfferId::from_uuid)?;
+        let id = id_of::<OfferId>("offerId", &offer_id)?;
         Ok(svc
             .cafe_visits(rc, id, from.0, to.0)
             .await
@@ -126,7 +126,7 @@ impl OffersQuery {
             .gql()?
             .into_iter()
             .map(|m| PeerMatch {
-                referral_id: ID(m.referral_id.to_string()),
+                referral_id: crate::graphql::ids::gid(m.referral_id),
                 citizen_pseudonym: m.citizen_pseudonym,
                 state: m.state.into(),
                 assigned_at: m.assigned_at.map(Into::into),
@@ -143,7 +143,7 @@ impl OffersQuery {
         referral_id: ID,
     ) -> async_graphql::Result<MatchCitizen> {
         let (svc, rc) = request(ctx)?;
-        let id = id_of("referralId", &referral_id, ReferralId::from_uuid)?;
+        let id = id_of::<ReferralId>("referralId", &referral_id)?;
         let c = svc.match_citizen(rc, id).await.gql()?;
         Ok(MatchCitizen {
             pseudonym: c.pseudonym.as_str().to_owned(),
@@ -203,7 +203,7 @@ impl OffersQuery {
         referral_id: ID,
     ) -> async_graphql::Result<Vec<Meeting>> {
         let (svc, rc) = request(ctx)?;
-        let id = id_of("referralId", &referral_id, ReferralId::from_uuid)?;
+        let id = id_of::<ReferralId>("referralId", &referral_id)?;
         Ok(svc
             .meetings(rc, id)
             .await

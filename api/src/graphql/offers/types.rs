@@ -11,9 +11,9 @@ use peerbro_domain::offers::{self as domain, OfferService};
 use peerbro_domain::{DomainError, RequestContext};
 
 use crate::graphql::errors::{GqlResultExt as _, LoadError};
+use crate::graphql::ids::parse;
 use crate::graphql::peers::OfferType;
 use crate::graphql::referrals::enums::ReferralState;
-use crate::graphql::scalars::parse_id;
 
 pub(crate) fn request<'a>(
     ctx: &'a Context<'_>,
@@ -21,12 +21,11 @@ pub(crate) fn request<'a>(
     crate::graphql::errors::request_data(ctx)
 }
 
-pub(crate) fn id_of<T>(
+pub(crate) fn id_of<T: crate::graphql::ids::Global>(
     field: &str,
     id: &ID,
-    wrap: impl Fn(uuid::Uuid) -> T,
 ) -> async_graphql::Result<T> {
-    parse_id(field, id).map(wrap).gql()
+    parse::<T>(field, id).gql()
 }
 
 wire_enum!(
@@ -156,14 +155,19 @@ pub struct Offer {
 impl From<domain::Offer> for Offer {
     fn from(o: domain::Offer) -> Self {
         Self {
-            id: ID(o.id.to_string()),
-            organisation_id: ID(o.organisation_id.to_string()),
+            id: crate::graphql::ids::gid(o.id),
+            organisation_id: crate::graphql::ids::gid(o.organisation_id),
             offer_type: o.offer_type.into(),
             title: o.title,
             online: o.location.is_none(),
             location: o.location,
             capacity: o.capacity.map(small),
-            facilitator_ids: o.facilitators.iter().map(|p| ID(p.to_string())).collect(),
+            facilitator_ids: o
+                .facilitators
+                .iter()
+                .copied()
+                .map(crate::graphql::ids::gid)
+                .collect(),
             schedule: o.schedule.map(|s| Schedule {
                 start_date: s.start_date.into(),
                 weekday: s.weekday.into(),
@@ -235,7 +239,7 @@ pub struct CourseSession {
 impl From<domain::CourseSession> for CourseSession {
     fn from(s: domain::CourseSession) -> Self {
         Self {
-            id: ID(s.id.to_string()),
+            id: crate::graphql::ids::gid(s.id),
             number: small(s.number),
             date: s.date.into(),
             start_time: s.start_time.into(),
@@ -291,8 +295,8 @@ pub struct AttendanceMark {
 impl From<domain::Attendance> for AttendanceMark {
     fn from(a: domain::Attendance) -> Self {
         Self {
-            session_id: ID(a.session_id.to_string()),
-            citizen_id: ID(a.citizen_id.to_string()),
+            session_id: crate::graphql::ids::gid(a.session_id),
+            citizen_id: crate::graphql::ids::gid(a.citizen_id),
             present: a.present,
         }
     }

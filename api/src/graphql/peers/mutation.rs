@@ -13,7 +13,7 @@ use super::inputs::*;
 use super::placements::*;
 use super::types::*;
 use crate::graphql::errors::GqlResultExt as _;
-use crate::graphql::scalars::parse_id;
+use crate::graphql::ids::parse;
 
 /// Peer mutations (coordinators and tenant admins).
 #[derive(Default)]
@@ -32,9 +32,8 @@ impl PeersMutation {
         let employment = match input.employment {
             Some(e) => Some(
                 Employment::new(
-                    OrganisationId::from_uuid(
-                        parse_id("employment.organisationId", &e.organisation_id).gql()?,
-                    ),
+                    parse::<OrganisationId>("employment.organisationId", &e.organisation_id)
+                        .gql()?,
                     e.weekly_hours,
                     e.start.0,
                     e.end.map(|v| v.0),
@@ -55,12 +54,11 @@ impl PeersMutation {
             user_id: input
                 .user_id
                 .as_ref()
-                .map(|u| parse_id("userId", u).map(UserId::from_uuid))
+                .map(|u| parse::<UserId>("userId", u))
                 .transpose()
                 .gql()?,
-            organisation_id: OrganisationId::from_uuid(
-                parse_id("organisationId", &input.organisation_id).gql()?,
-            ),
+            organisation_id: parse::<OrganisationId>("organisationId", &input.organisation_id)
+                .gql()?,
             languages: parse_languages(&input.languages).gql()?,
             offer_types: input.offer_types.into_iter().map(Into::into).collect(),
             max_matches: u8::try_from(input.max_matches)
@@ -222,7 +220,7 @@ impl PeersMutation {
         let (svc, rc) = request(ctx)?;
         let new = NewPlacement {
             peer_id: peer_id("peerId", &input.peer_id)?,
-            unit_id: OrganisationId::from_uuid(parse_id("unitId", &input.unit_id).gql()?),
+            unit_id: parse::<OrganisationId>("unitId", &input.unit_id).gql()?,
             ward: input.ward,
             start: input.start.0,
             end: input.end.map(|v| v.0),

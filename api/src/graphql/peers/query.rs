@@ -9,8 +9,8 @@ use peerbro_domain::people::{PeerFilter, PlacementFilter};
 use super::placements::*;
 use super::types::*;
 use crate::graphql::errors::GqlResultExt as _;
+use crate::graphql::ids::parse;
 use crate::graphql::people::AccessPurpose;
-use crate::graphql::scalars::parse_id;
 use crate::graphql::tenancy::{connection, page_request};
 
 /// Peer queries.
@@ -44,7 +44,7 @@ impl PeersQuery {
     }
 
     /// One peer worker (coordinators and tenant admins, or the peer themself).
-    async fn peer_worker(
+    pub(crate) async fn peer_worker(
         &self,
         ctx: &Context<'_>,
         id: ID,
@@ -97,7 +97,7 @@ impl PeersQuery {
         let filter = PlacementFilter {
             unit_id: unit_id
                 .as_ref()
-                .map(|u| parse_id("unitId", u).map(OrganisationId::from_uuid))
+                .map(|u| parse::<OrganisationId>("unitId", u))
                 .transpose()
                 .gql()?,
             peer_id: peer_id

@@ -11,8 +11,8 @@ use peerbro_domain::ids::{OrganisationId, PeerId};
 use peerbro_domain::people::{self as domain, PeerService};
 
 use crate::graphql::errors::{GqlResultExt as _, LoadError};
+use crate::graphql::ids::parse;
 use crate::graphql::loaders::OrganisationLoader;
-use crate::graphql::scalars::parse_id;
 use crate::graphql::tenancy::{Organisation, connection, page_request};
 pub(crate) use crate::wire::OfferType;
 
@@ -82,9 +82,7 @@ wire_enum!(
     SupervisionFormat => domain::SupervisionFormat { Group, Individual }
 );
 
-pub(crate) fn id_of(u: impl std::fmt::Display) -> ID {
-    ID(u.to_string())
-}
+pub(crate) use crate::graphql::ids::gid as id_of;
 
 pub(crate) fn hours(tenths: u32) -> f64 {
     f64::from(tenths) / 10.0
@@ -352,5 +350,5 @@ impl From<domain::SupervisionSession> for SupervisionSessionGql {
 }
 
 pub(crate) fn peer_id(field: &str, id: &ID) -> async_graphql::Result<PeerId> {
-    Ok(PeerId::from_uuid(parse_id(field, id).gql()?))
+    parse::<PeerId>(field, id).gql()
 }

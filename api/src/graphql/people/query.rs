@@ -8,7 +8,7 @@ use peerbro_domain::privacy::{AuditFilter, ChainReport, Personal};
 
 use super::types::*;
 use crate::graphql::errors::GqlResultExt as _;
-use crate::graphql::scalars::parse_id;
+use crate::graphql::ids::parse;
 use crate::graphql::tenancy::{connection, page_request};
 
 /// People queries.
@@ -48,7 +48,7 @@ impl PeopleQuery {
     }
 
     /// One citizen; coordinators and tenant admins state a purpose, a citizen reads their own.
-    async fn citizen(
+    pub(crate) async fn citizen(
         &self,
         ctx: &Context<'_>,
         id: ID,
@@ -87,12 +87,12 @@ impl PeopleQuery {
         let filter = AuditFilter {
             subject_id: subject_id
                 .as_ref()
-                .map(|id| parse_id("subjectId", id))
+                .map(|id| crate::graphql::ids::any_uuid("subjectId", id))
                 .transpose()
                 .gql()?,
             actor_id: actor_id
                 .as_ref()
-                .map(|id| parse_id("actorId", id))
+                .map(|id| parse::<peerbro_domain::ids::UserId>("actorId", id).map(|u| u.as_uuid()))
                 .transpose()
                 .gql()?,
             from: from.map(|v| v.0),

@@ -11,7 +11,7 @@ use peerbro_domain::privacy;
 use peerbro_domain::{DomainError, RequestContext};
 
 use crate::graphql::errors::{GqlResultExt as _, LoadError};
-use crate::graphql::scalars::parse_id;
+use crate::graphql::ids::parse;
 pub(crate) use crate::wire::ConsentEvidence;
 
 pub(crate) fn request<'a>(
@@ -115,7 +115,7 @@ impl From<domain::ConsentRecord> for ConsentRecord {
             purpose: r.purpose.into(),
             given: r.given,
             at: r.at.into(),
-            recorded_by: r.recorded_by.map(|u| ID(u.to_string())),
+            recorded_by: r.recorded_by.map(crate::graphql::ids::gid),
             evidence: r.evidence.into(),
         }
     }
@@ -151,7 +151,7 @@ pub struct Citizen {
 impl From<domain::Citizen> for Citizen {
     fn from(c: domain::Citizen) -> Self {
         Self {
-            id: ID(c.id.to_string()),
+            id: crate::graphql::ids::gid(c.id),
             pseudonym: c.pseudonym.as_str().to_owned(),
             name: c.name.map(|n| n.expose().to_owned()),
             contact: c.contact.map(|n| n.expose().to_owned()),
@@ -253,14 +253,22 @@ pub struct AuditEntry {
 impl From<privacy::AuditEntry> for AuditEntry {
     fn from(e: privacy::AuditEntry) -> Self {
         Self {
-            id: ID(e.id.to_string()),
+            id: crate::graphql::ids::gid_as("AuditEntry", e.id),
             seq: e.seq,
             at: e.at.into(),
-            actor_id: e.actor_id.map(|a| ID(a.to_string())),
+            actor_id: e
+                .actor_id
+                .map(|a| crate::graphql::ids::gid(peerbro_domain::ids::UserId::from_uuid(a))),
             actor_roles: e.actor_roles.split(',').map(str::to_owned).collect(),
             action: e.action.into(),
             subject_kind: e.subject_kind.into(),
-            subject_id: ID(e.subject_id.to_string()),
+            subject_id: crate::graphql::ids::gid_as(
+                match e.subject_kind {
+                    privacy::SubjectKind::Citizen => "Citizen",
+                    privacy::SubjectKind::PeerWorker => "PeerWorker",
+                },
+                e.subject_id,
+            ),
             purpose: e.purpose.into(),
             hash: e.hash,
         }
@@ -281,7 +289,7 @@ pub struct AuditChainReport {
 }
 
 pub(crate) fn citizen_id(field: &str, id: &ID) -> async_graphql::Result<CitizenId> {
-    Ok(CitizenId::from_uuid(parse_id(field, id).gql()?))
+    parse::<CitizenId>(field, id).gql()
 }
 
 pub(crate) fn details(

@@ -13,7 +13,7 @@ use peerbro_domain::referral::{
 use super::inputs::*;
 use super::types::*;
 use crate::graphql::errors::{GqlResultExt as _, to_gql};
-use crate::graphql::scalars::parse_id;
+use crate::graphql::ids::parse;
 
 /// Referral mutations.
 #[derive(Default)]
@@ -56,9 +56,7 @@ impl ReferralsMutation {
                 )
                 .gql()?,
             ),
-            (None, Some(id)) => {
-                ReferredCitizen::Known(CitizenId::from_uuid(parse_id("citizenId", &id).gql()?))
-            }
+            (None, Some(id)) => ReferredCitizen::Known(parse::<CitizenId>("citizenId", &id).gql()?),
             _ => {
                 return Err(to_gql(DomainError::validation(
                     "input",
@@ -80,7 +78,7 @@ impl ReferralsMutation {
             offer_id: input
                 .offer_id
                 .as_ref()
-                .map(|o| parse_id("offerId", o).map(OfferId::from_uuid))
+                .map(|o| parse::<OfferId>("offerId", o))
                 .transpose()
                 .gql()?,
             idempotency_key: input
@@ -117,7 +115,7 @@ impl ReferralsMutation {
     ) -> async_graphql::Result<SubmitReferralPayload> {
         let (svc, rc) = request(ctx)?;
         let new = SelfReferral {
-            offer_id: OfferId::from_uuid(parse_id("offerId", &input.offer_id).gql()?),
+            offer_id: parse::<OfferId>("offerId", &input.offer_id).gql()?,
             reason: input
                 .reason
                 .as_deref()
@@ -152,12 +150,10 @@ impl ReferralsMutation {
         let (svc, rc) = request(ctx)?;
         let id = referral_id("id", &input.id)?;
         let target = match (&input.peer_id, &input.course_id) {
-            (Some(peer), None) => Some(AssignTarget::Peer(PeerId::from_uuid(
-                parse_id("peerId", peer).gql()?,
-            ))),
-            (None, Some(course)) => Some(AssignTarget::Course(OfferId::from_uuid(
-                parse_id("courseId", course).gql()?,
-            ))),
+            (Some(peer), None) => Some(AssignTarget::Peer(parse::<PeerId>("peerId", peer).gql()?)),
+            (None, Some(course)) => Some(AssignTarget::Course(
+                parse::<OfferId>("courseId", course).gql()?,
+            )),
             (None, None) => None,
             (Some(_), Some(_)) => {
                 return Err(to_gql(DomainError::validation(

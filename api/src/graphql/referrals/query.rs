@@ -79,7 +79,7 @@ impl ReferralsQuery {
     }
 
     /// One referral's status: referrers of the submitting organisation, coordinators.
-    async fn referral_status(
+    pub(crate) async fn referral_status(
         &self,
         ctx: &Context<'_>,
         id: ID,
@@ -92,7 +92,7 @@ impl ReferralsQuery {
     }
 
     /// One referral with its reason (coordinators and tenant admins; audited).
-    async fn referral(
+    pub(crate) async fn referral(
         &self,
         ctx: &Context<'_>,
         id: ID,

@@ -11,9 +11,9 @@ use peerbro_domain::referral::{self as domain, ReferralDetail, ReferralService, 
 
 pub use super::enums::*;
 use crate::graphql::errors::GqlResultExt as _;
+use crate::graphql::ids::parse;
 use crate::graphql::loaders::{OfferLoader, OrganisationLoader};
 use crate::graphql::offers::Offer;
-use crate::graphql::scalars::parse_id;
 use crate::graphql::tenancy::Organisation;
 
 pub(crate) fn request<'a>(
@@ -80,7 +80,7 @@ impl ReferralStatus {
 impl From<ReferrerView> for ReferralStatus {
     fn from(v: ReferrerView) -> Self {
         Self {
-            id: ID(v.id.to_string()),
+            id: crate::graphql::ids::gid_as("ReferralStatus", v.id.as_uuid()),
             state: v.state.into(),
             fhir_task_status: v.state.fhir_task_status().to_owned(),
             submitted_at: v.submitted_at.into(),
@@ -214,18 +214,18 @@ impl From<ReferralDetail> for Referral {
     fn from(d: ReferralDetail) -> Self {
         let r = d.referral;
         Self {
-            id: ID(r.id.to_string()),
+            id: crate::graphql::ids::gid(r.id),
             state: r.state.into(),
             fhir_task_status: r.state.fhir_task_status().to_owned(),
-            citizen_id: ID(r.citizen_id.to_string()),
-            referrer_id: ID(r.referrer_id.to_string()),
+            citizen_id: crate::graphql::ids::gid(r.citizen_id),
+            referrer_id: crate::graphql::ids::gid(r.referrer_id),
             reason: r.reason.as_ref().map(|p| p.expose().to_owned()),
             submitted_at: r.submitted_at.into(),
             first_contact_at: r.first_contact_at.map(Into::into),
             hours_to_first_contact: r.hours_to_first_contact(),
-            assigned_peer_id: r.assigned_peer_id.map(|p| ID(p.to_string())),
-            requested_offer_id: r.requested_offer_id.map(|o| ID(o.to_string())),
-            assigned_offer_id: r.assigned_offer_id.map(|o| ID(o.to_string())),
+            assigned_peer_id: r.assigned_peer_id.map(crate::graphql::ids::gid),
+            requested_offer_id: r.requested_offer_id.map(crate::graphql::ids::gid),
+            assigned_offer_id: r.assigned_offer_id.map(crate::graphql::ids::gid),
             requested_offer: r.requested_offer_id,
             assigned_offer: r.assigned_offer_id,
             contact_overdue: d.contact_overdue,
@@ -242,7 +242,7 @@ impl From<ReferralDetail> for Referral {
                     to: t.to.into(),
                     action: t.action.into(),
                     at: t.at.into(),
-                    actor_id: t.actor.map(|a| ID(a.to_string())),
+                    actor_id: t.actor.map(crate::graphql::ids::gid),
                     outcome: t.details.outcome.map(Into::into),
                     decline_reason: t.details.decline_reason.map(Into::into),
                     feedback: t.details.feedback,
@@ -309,7 +309,7 @@ impl ReferralCount {
 }
 
 pub(crate) fn referral_id(field: &str, id: &ID) -> async_graphql::Result<ReferralId> {
-    Ok(ReferralId::from_uuid(parse_id(field, id).gql()?))
+    parse::<ReferralId>(field, id).gql()
 }
 
 /// The result of a submission.

@@ -11,7 +11,7 @@ use peerbro_domain::tenancy::{
 use super::inputs::*;
 use super::types::*;
 use crate::graphql::errors::GqlResultExt as _;
-use crate::graphql::scalars::parse_id;
+use crate::graphql::ids::parse;
 
 /// Tenancy mutations (tenant admins).
 #[derive(Default)]
@@ -40,7 +40,7 @@ impl TenancyMutation {
         input: UpdateOrganisationInput,
     ) -> async_graphql::Result<Organisation> {
         let (svc, rc) = request(ctx)?;
-        let id = OrganisationId::from_uuid(parse_id("id", &input.id).gql()?);
+        let id = parse::<OrganisationId>("id", &input.id).gql()?;
         let patch = OrganisationPatch {
             name: input
                 .name
@@ -74,7 +74,7 @@ impl TenancyMutation {
             organisation_id: input
                 .organisation_id
                 .as_ref()
-                .map(|id| parse_id("organisationId", id).map(OrganisationId::from_uuid))
+                .map(|id| parse::<OrganisationId>("organisationId", id))
                 .transpose()
                 .gql()?,
         };
@@ -88,7 +88,7 @@ impl TenancyMutation {
         input: RoleChangeInput,
     ) -> async_graphql::Result<User> {
         let (svc, rc) = request(ctx)?;
-        let id = UserId::from_uuid(parse_id("userId", &input.user_id).gql()?);
+        let id = parse::<UserId>("userId", &input.user_id).gql()?;
         svc.grant_role(rc, id, input.role.into())
             .await
             .gql()
@@ -102,7 +102,7 @@ impl TenancyMutation {
         input: RoleChangeInput,
     ) -> async_graphql::Result<User> {
         let (svc, rc) = request(ctx)?;
-        let id = UserId::from_uuid(parse_id("userId", &input.user_id).gql()?);
+        let id = parse::<UserId>("userId", &input.user_id).gql()?;
         svc.revoke_role(rc, id, input.role.into())
             .await
             .gql()
@@ -119,7 +119,7 @@ impl TenancyMutation {
         input: UserActivationInput,
     ) -> async_graphql::Result<UserActivationPayload> {
         let (svc, rc) = request(ctx)?;
-        let id = UserId::from_uuid(parse_id("userId", &input.user_id).gql()?);
+        let id = parse::<UserId>("userId", &input.user_id).gql()?;
         let user = svc.deactivate_user(rc, id).await.gql()?;
         Ok(UserActivationPayload { user: user.into() })
     }
@@ -131,7 +131,7 @@ impl TenancyMutation {
         input: UserActivationInput,
     ) -> async_graphql::Result<UserActivationPayload> {
         let (svc, rc) = request(ctx)?;
-        let id = UserId::from_uuid(parse_id("userId", &input.user_id).gql()?);
+        let id = parse::<UserId>("userId", &input.user_id).gql()?;
         let user = svc.reactivate_user(rc, id).await.gql()?;
         Ok(UserActivationPayload { user: user.into() })
     }

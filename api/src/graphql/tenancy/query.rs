@@ -7,7 +7,7 @@ use peerbro_domain::tenancy::OrganisationFilter;
 
 use super::types::*;
 use crate::graphql::errors::GqlResultExt as _;
-use crate::graphql::scalars::parse_id;
+use crate::graphql::ids::parse;
 use crate::wire::OrganisationKind;
 
 /// Tenancy queries.
@@ -24,7 +24,7 @@ impl TenancyQuery {
     }
 
     /// The tenant the caller acts in.
-    async fn tenant(&self, ctx: &Context<'_>) -> async_graphql::Result<Tenant> {
+    pub(crate) async fn tenant(&self, ctx: &Context<'_>) -> async_graphql::Result<Tenant> {
         let (svc, rc) = request(ctx)?;
         svc.current_tenant(rc).await.gql().map(Into::into)
     }
@@ -50,9 +50,13 @@ impl TenancyQuery {
     }
 
     /// One organisation; `NOT_FOUND` when it is not in the caller's tenant.
-    async fn organisation(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Organisation> {
+    pub(crate) async fn organisation(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+    ) -> async_graphql::Result<Organisation> {
         let (svc, rc) = request(ctx)?;
-        let id = OrganisationId::from_uuid(parse_id("id", &id).gql()?);
+        let id = parse::<OrganisationId>("id", &id).gql()?;
         svc.organisation(rc, id).await.gql().map(Into::into)
     }
 
@@ -72,9 +76,9 @@ impl TenancyQuery {
     }
 
     /// One user (tenant admins, coordinators, or the user themself).
-    async fn user(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<User> {
+    pub(crate) async fn user(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<User> {
         let (svc, rc) = request(ctx)?;
-        let id = UserId::from_uuid(parse_id("id", &id).gql()?);
+        let id = parse::<UserId>("id", &id).gql()?;
         svc.user(rc, id).await.gql().map(Into::into)
     }
 }

@@ -79,7 +79,7 @@ pub struct Tenant {
 impl From<domain::Tenant> for Tenant {
     fn from(t: domain::Tenant) -> Self {
         Self {
-            id: ID(t.id.to_string()),
+            id: crate::graphql::ids::gid(t.id),
             slug: t.slug.as_str().to_owned(),
             name: t.name,
             municipality: t.municipality,
@@ -106,7 +106,7 @@ pub struct Organisation {
 impl From<domain::Organisation> for Organisation {
     fn from(o: domain::Organisation) -> Self {
         Self {
-            id: ID(o.id.to_string()),
+            id: crate::graphql::ids::gid(o.id),
             name: o.name.as_str().to_owned(),
             kind: o.kind.into(),
             created_at: o.created_at.into(),
@@ -151,7 +151,7 @@ impl User {
 impl From<domain::User> for User {
     fn from(u: domain::User) -> Self {
         Self {
-            id: ID(u.id.to_string()),
+            id: crate::graphql::ids::gid(u.id),
             email: u.email.as_str().to_owned(),
             display_name: u.display_name.as_str().to_owned(),
             roles: u.roles.into_iter().map(Into::into).collect(),

@@ -7,7 +7,7 @@ use peerbro_domain::webhooks::{EndpointUpdate, NewEndpoint};
 use super::inputs::*;
 use super::types::*;
 use crate::graphql::errors::GqlResultExt as _;
-use crate::graphql::scalars::parse_id;
+use crate::graphql::ids::parse;
 
 /// Webhook mutations (tenant admins).
 #[derive(Default)]
@@ -47,7 +47,7 @@ impl WebhooksMutation {
         input: UpdateWebhookEndpointInput,
     ) -> async_graphql::Result<WebhookEndpoint> {
         let (svc, rc) = request(ctx)?;
-        let id = WebhookEndpointId::from_uuid(parse_id("id", &id).gql()?);
+        let id = parse::<WebhookEndpointId>("id", &id).gql()?;
         let update = EndpointUpdate {
             url: input.url,
             description: input.description.map(Some),
@@ -67,7 +67,7 @@ impl WebhooksMutation {
         id: ID,
     ) -> async_graphql::Result<WebhookEndpointWithSecret> {
         let (svc, rc) = request(ctx)?;
-        let id = WebhookEndpointId::from_uuid(parse_id("id", &id).gql()?);
+        let id = parse::<WebhookEndpointId>("id", &id).gql()?;
         let (endpoint, secret) = svc.rotate_secret(rc, id).await.gql()?;
         Ok(WebhookEndpointWithSecret {
             endpoint: endpoint.into(),
@@ -82,7 +82,7 @@ impl WebhooksMutation {
         id: ID,
     ) -> async_graphql::Result<WebhookDelivery> {
         let (svc, rc) = request(ctx)?;
-        let id = WebhookDeliveryId::from_uuid(parse_id("id", &id).gql()?);
+        let id = parse::<WebhookDeliveryId>("id", &id).gql()?;
         Ok(svc.redeliver(rc, id).await.gql()?.into())
     }
 }

@@ -7,7 +7,7 @@ use peerbro_domain::webhooks::DeliveryFilter;
 
 use super::types::*;
 use crate::graphql::errors::GqlResultExt as _;
-use crate::graphql::scalars::parse_id;
+use crate::graphql::ids::parse;
 use crate::graphql::tenancy::{connection, page_request};
 
 /// Webhook queries (tenant admins).
@@ -38,13 +38,13 @@ impl WebhooksQuery {
     }
 
     /// One endpoint.
-    async fn webhook_endpoint(
+    pub(crate) async fn webhook_endpoint(
         &self,
         ctx: &Context<'_>,
         id: ID,
     ) -> async_graphql::Result<WebhookEndpoint> {
         let (svc, rc) = request(ctx)?;
-        let id = WebhookEndpointId::from_uuid(parse_id("id", &id).gql()?);
+        let id = parse::<WebhookEndpointId>("id", &id).gql()?;
         Ok(svc.get(rc, id).await.gql()?.into())
     }
 
@@ -67,7 +67,7 @@ impl WebhooksQuery {
         let page = page_request(ctx, first, after, last, before).gql()?;
         let filter = DeliveryFilter {
             endpoint_id: endpoint_id
-                .map(|id| parse_id("endpointId", &id).map(WebhookEndpointId::from_uuid))
+                .map(|id| parse::<WebhookEndpointId>("endpointId", &id))
                 .transpose()
                 .gql()?,
             status: status.map(Into::into),

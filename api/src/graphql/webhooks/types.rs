@@ -62,7 +62,7 @@ pub struct WebhookEndpoint {
 impl From<domain::WebhookEndpoint> for WebhookEndpoint {
     fn from(e: domain::WebhookEndpoint) -> Self {
         Self {
-            id: ID(e.id.to_string()),
+            id: crate::graphql::ids::gid(e.id),
             url: e.url,
             description: e.description,
             event_types: e.event_types.into_iter().map(Into::into).collect(),
@@ -169,9 +169,9 @@ pub struct WebhookDelivery {
 impl From<domain::WebhookDelivery> for WebhookDelivery {
     fn from(d: domain::WebhookDelivery) -> Self {
         Self {
-            id: ID(d.id.to_string()),
+            id: crate::graphql::ids::gid(d.id),
             webhook_id: d.webhook_id(),
-            endpoint_id: ID(d.endpoint_id.to_string()),
+            endpoint_id: crate::graphql::ids::gid(d.endpoint_id),
             event_type: d.event_type.into(),
             payload: d.payload,
             status: d.status.into(),
