@@ -322,7 +322,7 @@ impl OfferService {
             return Err(DomainError::Conflict(Conflict::NotACafe));
         }
         if visit.date > self.clock.today() {
-            return Err(DomainError::validation("date", "cannot be in the future"));
+            return Err(DomainError::validation("heldOn", "cannot be in the future"));
         }
         if visit.headcount > 500 {
             return Err(DomainError::validation(

@@ -6,7 +6,7 @@ use chrono::{Datelike as _, Duration, Utc};
 use peerbro_tests::{Db, TestApp, on_both};
 use serde_json::{Value, json};
 
-const UPDATE_PEER: &str = "mutation($i: UpdatePeerWorkerInput!) { updatePeerWorker(input: $i) { peer { id name contact languages offerTypes maxMatches } } }";
+const UPDATE_PEER: &str = "mutation($i: UpdatePeerWorkerInput!) { updatePeerWorker(input: $i) { peerWorker { id name contact languages offerTypes maxMatches } } }";
 const UPDATE_OFFER: &str = "mutation($i: UpdateOfferInput!) { updateOffer(input: $i) { offer { id title location online capacity openAccess } promoted { citizenId status } } }";
 const CANCEL: &str = "mutation($id: ID!) { cancelCourseSession(input: { sessionId: $id }) { session { id date cancelledAt } } }";
 
@@ -45,7 +45,7 @@ async fn peers_offers_and_sessions_are_corrected(db: Db) {
             UPDATE_PEER,
             json!({ "i": { "peerId": ids[0], "languages": ["dansk", "tigrinya"], "offerTypes": ["ONE_TO_ONE", "GROUP_COURSE"], "maxMatches": 10, "contact": null } }),
         )
-        .await["updatePeerWorker"]["peer"]
+        .await["updatePeerWorker"]["peerWorker"]
         .clone();
     assert_eq!(changed["languages"], json!(["dansk", "tigrinya"]));
     assert_eq!(changed["maxMatches"], 10);
@@ -124,14 +124,14 @@ async fn peers_offers_and_sessions_are_corrected(db: Db) {
     let course = app
         .gql_ok(
             Some(&coordinator),
-            "mutation($i: CreateOfferInput!) { createOffer(input: $i) { id sessions { id date } } }",
+            "mutation($i: CreateOfferInput!) { createOffer(input: $i) { offer { id sessions { id date } } } }",
             json!({ "i": {
                 "organisationId": org, "offerType": "GROUP_COURSE", "title": "Kursus",
                 "location": "Frivilligcentret", "capacity": 1, "facilitatorIds": ids,
                 "schedule": { "startDate": start.to_string(), "weekday": weekday, "startTime": "17:00" },
             }}),
         )
-        .await["createOffer"]
+        .await["createOffer"]["offer"]
         .clone();
     let course_id = course["id"].as_str().unwrap().to_owned();
     let mut citizens = Vec::new();
@@ -139,16 +139,16 @@ async fn peers_offers_and_sessions_are_corrected(db: Db) {
         let id = app
             .gql_ok(
                 Some(&coordinator),
-                "mutation($n: String!) { registerCitizen(input: { name: $n, municipality: \"Helsingør\" }) { id } }",
+                "mutation($n: String!) { registerCitizen(input: { name: $n, municipality: \"Helsingør\" }) { citizen { id } } }",
                 json!({ "n": name }),
             )
-            .await["registerCitizen"]["id"]
+            .await["registerCitizen"]["citizen"]["id"]
             .as_str()
             .unwrap()
             .to_owned();
         app.gql_ok(
             Some(&coordinator),
-            "mutation($o: ID!, $c: ID!) { enrolCitizen(offerId: $o, citizenId: $c) { status } }",
+            "mutation($o: ID!, $c: ID!) { enrolCitizen(input: { offerId: $o, citizenId: $c }) { enrolment { status } } }",
             json!({ "o": course_id, "c": id }),
         )
         .await;

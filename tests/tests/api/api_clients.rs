@@ -257,7 +257,7 @@ async fn partners_exchange_credentials_and_act_for_their_organisation_only(db: D
     let rotated = app
         .gql_ok(
             Some(&admin),
-            "mutation($id: ID!) { rotateApiClientSecret(id: $id) { clientSecret client { secretRotatedAt } } }",
+            "mutation($id: ID!) { rotateApiClientSecret(input: { apiClientId: $id }) { clientSecret client { secretRotatedAt } } }",
             json!({ "id": id }),
         )
         .await;
@@ -274,7 +274,7 @@ async fn partners_exchange_credentials_and_act_for_their_organisation_only(db: D
     // Revocation: no new tokens, and the token in hand stops working at once.
     app.gql_ok(
         Some(&admin),
-        "mutation($id: ID!) { revokeApiClient(id: $id) { revokedAt } }",
+        "mutation($id: ID!) { revokeApiClient(input: { apiClientId: $id }) { apiClient { revokedAt } } }",
         json!({ "id": id }),
     )
     .await;
@@ -289,7 +289,7 @@ async fn partners_exchange_credentials_and_act_for_their_organisation_only(db: D
     assert_eq!(
         app.gql_code(
             Some(&admin),
-            "mutation($id: ID!) { rotateApiClientSecret(id: $id) { clientSecret } }",
+            "mutation($id: ID!) { rotateApiClientSecret(input: { apiClientId: $id }) { clientSecret } }",
             json!({ "id": id })
         )
         .await,
@@ -345,8 +345,8 @@ async fn only_tenant_admins_manage_api_clients(db: Db) {
     let id = registered["registerApiClient"]["client"]["id"].clone();
     for query in [
         "query($id: ID!) { apiClient(id: $id) { id } }",
-        "mutation($id: ID!) { rotateApiClientSecret(id: $id) { clientSecret } }",
-        "mutation($id: ID!) { revokeApiClient(id: $id) { id } }",
+        "mutation($id: ID!) { rotateApiClientSecret(input: { apiClientId: $id }) { clientSecret } }",
+        "mutation($id: ID!) { revokeApiClient(input: { apiClientId: $id }) { apiClient { id } } }",
     ] {
         assert_eq!(
             app.gql_code(Some(&other), query, json!({ "id": id })).await,

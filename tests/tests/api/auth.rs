@@ -272,7 +272,7 @@ async fn a_revoked_role_stops_working_while_the_token_is_still_valid(db: Db) {
         .to_string();
     app.gql_ok(
         Some(&admin),
-        "mutation($id: ID!) { revokeRole(input: { userId: $id, role: COORDINATOR }) { roles } }",
+        "mutation($id: ID!) { revokeRole(input: { userId: $id, role: COORDINATOR }) { user { roles } } }",
         json!({ "id": id }),
     )
     .await;

@@ -50,7 +50,7 @@ async fn malformed_graphql_requests_get_validation_errors(db: Db) {
     let res = post(huge, "application/json").await.unwrap();
     assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
 
-    let create = "mutation($name: String!, $kind: OrganisationKind!) { createOrganisation(input: { name: $name, kind: $kind }) { id } }";
+    let create = "mutation($name: String!, $kind: OrganisationKind!) { createOrganisation(input: { name: $name, kind: $kind }) { organisation { id } } }";
     for (query, vars, why) in [
         ("{ me { nosuchfield } }", json!({}), "unknown field"),
         ("{ me { email ", json!({}), "syntax error"),
@@ -72,7 +72,7 @@ async fn malformed_graphql_requests_get_validation_errors(db: Db) {
             "name too long",
         ),
         (
-            "mutation { createOrganisation(input: { name: \"X\", kind: NGO, extra: 1 }) { id } }",
+            "mutation { createOrganisation(input: { name: \"X\", kind: NGO, extra: 1 }) { organisation { id } } }",
             json!({}),
             "unknown input field",
         ),

@@ -11,7 +11,7 @@ const WORKLIST: &str = "{ referralWorklist(first: 1) { edges { node { id } } } }
 const ME: &str = "{ me { email } }";
 const DEACTIVATE: &str =
     "mutation($id: ID!) { deactivateUser(input: { userId: $id }) { user { deactivatedAt } } }";
-const REVOKE: &str = "mutation($id: ID!, $role: Role!) { revokeRole(input: { userId: $id, role: $role }) { roles } }";
+const REVOKE: &str = "mutation($id: ID!, $role: Role!) { revokeRole(input: { userId: $id, role: $role }) { user { roles } } }";
 
 /// Callers answered from memory so far.
 async fn from_memory(app: &TestApp) -> u64 {

@@ -11,7 +11,7 @@ const REFER: &str = "mutation($i: ReferMyselfInput!) { referMyself(input: $i) { 
 async fn citizen(app: &TestApp, admin: &str, email: &str, register: bool) -> String {
     app.gql_ok(
         Some(admin),
-        "mutation($e: String!) { inviteUser(input: { email: $e, displayName: \"Borger\", roles: [CITIZEN] }) { id } }",
+        "mutation($e: String!) { inviteUser(input: { email: $e, displayName: \"Borger\", roles: [CITIZEN] }) { user { id } } }",
         json!({ "e": email }),
     )
     .await;
@@ -19,7 +19,7 @@ async fn citizen(app: &TestApp, admin: &str, email: &str, register: bool) -> Str
     if register {
         app.gql_ok(
             Some(&token),
-            "mutation { registerSelf(input: { name: \"Sofie Selvhenvist\", municipality: \"Helsingør\" }) { id } }",
+            "mutation { registerSelf(input: { name: \"Sofie Selvhenvist\", municipality: \"Helsingør\" }) { citizen { id } } }",
             json!({}),
         )
         .await;
@@ -40,10 +40,10 @@ async fn offer(app: &TestApp, coordinator: &str, title: &str) -> String {
         .to_owned();
     app.gql_ok(
         Some(coordinator),
-        "mutation($i: CreateOfferInput!) { createOffer(input: $i) { id } }",
+        "mutation($i: CreateOfferInput!) { createOffer(input: $i) { offer { id } } }",
         json!({ "i": { "organisationId": org, "offerType": "ONE_TO_ONE", "title": title, "location": "Helsingør" } }),
     )
-    .await["createOffer"]["id"]
+    .await["createOffer"]["offer"]["id"]
         .as_str()
         .unwrap()
         .to_owned()
@@ -65,7 +65,7 @@ async fn a_citizen_refers_themself_follows_and_withdraws(db: Db) {
     let closed = offer(&app, &coordinator, "Lukket tilbud").await;
     app.gql_ok(
         Some(&coordinator),
-        "mutation($id: ID!) { setOfferOpen(id: $id, open: false) { open } }",
+        "mutation($id: ID!) { setOfferOpen(input: { offerId: $id, open: false }) { offer { open } } }",
         json!({ "id": closed }),
     )
     .await;
@@ -203,11 +203,11 @@ async fn a_citizen_refers_themself_follows_and_withdraws(db: Db) {
     let withdrawn = app
         .gql_ok(
             Some(&me),
-            "mutation($id: ID!) { moveReferral(input: { id: $id, action: WITHDRAW }) { state nextStep } }",
+            "mutation($id: ID!) { moveReferral(input: { referralId: $id, action: WITHDRAW }) { referral { state nextStep } } }",
             json!({ "id": id }),
         )
         .await;
-    assert_eq!(withdrawn["moveReferral"]["state"], "WITHDRAWN");
+    assert_eq!(withdrawn["moveReferral"]["referral"]["state"], "WITHDRAWN");
     app.stop().await;
 }
 
@@ -248,7 +248,7 @@ async fn course(app: &TestApp, coordinator: &str, open_access: bool) -> Result<S
     let (_, body) = app
         .gql(
             Some(coordinator),
-            "mutation($i: CreateOfferInput!) { createOffer(input: $i) { id openAccess } }",
+            "mutation($i: CreateOfferInput!) { createOffer(input: $i) { offer { id openAccess } } }",
             json!({ "i": {
                 "organisationId": org, "offerType": "GROUP_COURSE", "title": "Mit liv, mine mål",
                 "location": "Frivilligcentret", "capacity": 1, "facilitatorIds": ids,
@@ -260,8 +260,11 @@ async fn course(app: &TestApp, coordinator: &str, open_access: bool) -> Result<S
     match body["errors"][0]["extensions"]["code"].as_str() {
         Some(code) => Err(code.to_owned()),
         None => {
-            assert_eq!(body["data"]["createOffer"]["openAccess"], open_access);
-            Ok(body["data"]["createOffer"]["id"]
+            assert_eq!(
+                body["data"]["createOffer"]["offer"]["openAccess"],
+                open_access
+            );
+            Ok(body["data"]["createOffer"]["offer"]["id"]
                 .as_str()
                 .unwrap()
                 .to_owned())
@@ -271,7 +274,7 @@ async fn course(app: &TestApp, coordinator: &str, open_access: bool) -> Result<S
 
 const ENROL: &str = "mutation($o: ID!) { enrolMyself(input: { offerId: $o }) { enrolment { id status offer { id } } } }";
 const MINE: &str = "query($from: Date) { myEnrolments { id status citizenId offer { id title openAccess sessions(from: $from) { number date startTime } } } }";
-const WITHDRAW: &str = "mutation($id: ID!) { withdrawEnrolment(id: $id) { withdrawn { id status } promoted { id citizenId } } }";
+const WITHDRAW: &str = "mutation($id: ID!) { withdrawEnrolment(input: { enrolmentId: $id }) { withdrawn { id status } promoted { id citizenId } } }";
 
 async fn a_citizen_enrols_themself_sees_upcoming_sessions_and_withdraws(db: Db) {
     let app = TestApp::spawn(&db).await;
@@ -294,7 +297,7 @@ async fn a_citizen_enrols_themself_sees_upcoming_sessions_and_withdraws(db: Db) 
     let (_, body) = app
         .gql(
             Some(&coordinator),
-            "mutation($i: CreateOfferInput!) { createOffer(input: $i) { id } }",
+            "mutation($i: CreateOfferInput!) { createOffer(input: $i) { offer { id } } }",
             json!({ "i": { "organisationId": app.gql_ok(Some(&coordinator), "{ organisations(kind: NGO, first: 1) { edges { node { id } } } }", json!({})).await["organisations"]["edges"][0]["node"]["id"], "offerType": "ONE_TO_ONE", "title": "Følgeskab", "location": "Helsingør", "openAccess": true } }),
         )
         .await;

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 const SUBMIT: &str =
     "mutation($i: SubmitReferralInput!) { submitReferral(input: $i) { referral { id } } }";
 const HISTORY: &str = "query($id: ID!) { citizen(id: $id, purpose: REFERRAL_HANDLING) { consentHistory { purpose given } } }";
-const CONSENT: &str = "mutation($c: ID!, $p: ConsentPurpose!, $g: Boolean!) { recordConsent(input: { citizenId: $c, purpose: $p, given: $g, evidence: WRITTEN }) { purpose } }";
+const CONSENT: &str = "mutation($c: ID!, $p: ConsentPurpose!, $g: Boolean!) { recordConsent(input: { citizenId: $c, purpose: $p, given: $g, evidence: WRITTEN }) { history { purpose } } }";
 
 async fn history(app: &TestApp, coordinator: &str, citizen: &str) -> Vec<Value> {
     app.gql_ok(Some(coordinator), HISTORY, json!({ "id": citizen }))
@@ -142,7 +142,7 @@ async fn a_referrer_cannot_restore_a_withdrawn_consent_or_refer_unknown_citizens
         .unwrap();
     app.gql_ok(
         Some(&admin),
-        "mutation($o: ID!) { inviteUser(input: { email: \"anden@helsingor.demo\", displayName: \"A\", roles: [REFERRER], organisationId: $o }) { id } }",
+        "mutation($o: ID!) { inviteUser(input: { email: \"anden@helsingor.demo\", displayName: \"A\", roles: [REFERRER], organisationId: $o }) { user { id } } }",
         json!({ "o": other }),
     )
     .await;

@@ -6,12 +6,10 @@ use chrono::{Datelike as _, Duration, Utc};
 use peerbro_tests::{Db, TestApp, on_both, uuid_of};
 use serde_json::{Value, json};
 
-const REGISTER: &str =
-    "mutation($i: RegisterPeerWorkerInput!) { registerPeerWorker(input: $i) { id status } }";
+const REGISTER: &str = "mutation($i: RegisterPeerWorkerInput!) { registerPeerWorker(input: $i) { peerWorker { id status } } }";
 const SUBMIT: &str =
     "mutation($input: SubmitReferralInput!) { submitReferral(input: $input) { referral { id } } }";
-const MOVE: &str =
-    "mutation($input: MoveReferralInput!) { moveReferral(input: $input) { id state } }";
+const MOVE: &str = "mutation($input: MoveReferralInput!) { moveReferral(input: $input) { referral { id state } } }";
 const SUGGEST: &str = "query($r: ID!, $l: String, $n: Int) { matchSuggestions(referralId: $r, language: $l) { offerType language totalCount suggestions(first: $n) { reasons openMatches maxMatches freePlaces peer { id name } } } }";
 const DASHBOARD: &str = "{ coordinatorDashboard { referralCounts { state count } overdueContacts waitingLists { enrolled waiting offer { id title capacity } } supervisionDue { limitDays peers { peer { id } lastSupervisedOn } } peerPlaces { openMatches maxMatches freePlaces peer { id name } } } }";
 
@@ -36,8 +34,8 @@ async fn paid_peer(
             }}),
         )
         .await;
-    assert_eq!(data["registerPeerWorker"]["status"], "ACTIVE");
-    data["registerPeerWorker"]["id"]
+    assert_eq!(data["registerPeerWorker"]["peerWorker"]["status"], "ACTIVE");
+    data["registerPeerWorker"]["peerWorker"]["id"]
         .as_str()
         .unwrap()
         .to_owned()
@@ -120,7 +118,7 @@ async fn the_dashboard_and_suggestions_answer_a_coordinators_screens(db: Db) {
     mv(
         &app,
         &coordinator,
-        json!({ "id": first, "action": "ACCEPT" }),
+        json!({ "referralId": first, "action": "ACCEPT" }),
     )
     .await;
     let got = app
@@ -169,7 +167,7 @@ async fn the_dashboard_and_suggestions_answer_a_coordinators_screens(db: Db) {
     mv(
         &app,
         &coordinator,
-        json!({ "id": first, "action": "ASSIGN", "peerId": amal }),
+        json!({ "referralId": first, "action": "ASSIGN", "peerId": amal }),
     )
     .await;
     let second = submit(&app, &referrer, "Anden Borger").await;
@@ -194,24 +192,29 @@ async fn the_dashboard_and_suggestions_answer_a_coordinators_screens(db: Db) {
     let course = app
         .gql_ok(
             Some(&coordinator),
-            "mutation($input: CreateOfferInput!) { createOffer(input: $input) { id } }",
+            "mutation($input: CreateOfferInput!) { createOffer(input: $input) { offer { id } } }",
             json!({ "input": {
                 "organisationId": org, "offerType": "GROUP_COURSE", "title": "Vejen til hverdagslivet",
                 "location": "Kulturværftet", "capacity": 1, "facilitatorIds": [bo, amal],
                 "schedule": { "startDate": start.to_string(), "weekday": weekday(start.weekday()), "startTime": "17:00:00" },
             }}),
         )
-        .await["createOffer"]["id"]
+        .await["createOffer"]["offer"]["id"]
         .as_str()
         .unwrap()
         .to_owned();
     for name in ["Kursist Et", "Kursist To"] {
         let id = submit(&app, &referrer, name).await;
-        mv(&app, &coordinator, json!({ "id": id, "action": "ACCEPT" })).await;
         mv(
             &app,
             &coordinator,
-            json!({ "id": id, "action": "ASSIGN", "courseId": course }),
+            json!({ "referralId": id, "action": "ACCEPT" }),
+        )
+        .await;
+        mv(
+            &app,
+            &coordinator,
+            json!({ "referralId": id, "action": "ASSIGN", "courseId": course }),
         )
         .await;
     }

@@ -18,8 +18,7 @@ use peerbro_tests::{
 use serde_json::{Value, json};
 
 const SMALL: &str = "{ tenant { slug } }";
-const ENROL: &str =
-    "mutation($o: ID!, $c: ID!) { enrolCitizen(offerId: $o, citizenId: $c) { id } }";
+const ENROL: &str = "mutation($o: ID!, $c: ID!) { enrolCitizen(input: { offerId: $o, citizenId: $c }) { enrolment { id } } }";
 
 /// A's course, a citizen of A, and A's tenant id (as text).
 async fn course_and_citizen(app: &TestApp, admin: &str) -> (String, String, String) {
@@ -153,7 +152,7 @@ async fn one_tenants_blocked_work_holds_only_its_share_of_the_pool(db: Db) {
     let done = app
         .gql_ok(Some(&a), ENROL, json!({ "o": course, "c": citizen }))
         .await;
-    assert!(done["enrolCitizen"]["id"].is_string());
+    assert!(done["enrolCitizen"]["enrolment"]["id"].is_string());
     app.stop().await;
 }
 

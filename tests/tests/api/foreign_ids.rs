@@ -36,7 +36,8 @@ fn nodes(v: &Value) -> Vec<Value> {
 
 const SUBMIT: &str =
     "mutation($i: SubmitReferralInput!) { submitReferral(input: $i) { referral { id } } }";
-const MOVE: &str = "mutation($i: MoveReferralInput!) { moveReferral(input: $i) { id state } }";
+const MOVE: &str =
+    "mutation($i: MoveReferralInput!) { moveReferral(input: $i) { referral { id state } } }";
 
 async fn rows(app: &TestApp, slug: &str) -> Rows {
     let admin = app.admin(slug).await;
@@ -75,7 +76,7 @@ async fn rows(app: &TestApp, slug: &str) -> Rows {
     app.gql_ok(
         Some(&admin),
         MOVE,
-        json!({ "i": { "id": referral, "action": "ACCEPT" } }),
+        json!({ "i": { "referralId": referral, "action": "ACCEPT" } }),
     )
     .await;
     Rows {
@@ -118,10 +119,10 @@ async fn made_in_a(app: &TestApp, a: &Rows) -> (String, String, String, String) 
     let enrolment = app
         .gql_ok(
             Some(&admin),
-            "mutation($o: ID!, $c: ID!) { enrolCitizen(offerId: $o, citizenId: $c) { id } }",
+            "mutation($o: ID!, $c: ID!) { enrolCitizen(input: { offerId: $o, citizenId: $c }) { enrolment { id } } }",
             json!({ "o": a.course, "c": a.citizen }),
         )
-        .await["enrolCitizen"]["id"]
+        .await["enrolCitizen"]["enrolment"]["id"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -138,7 +139,7 @@ async fn made_in_a(app: &TestApp, a: &Rows) -> (String, String, String, String) 
     app.gql_ok(
         Some(&admin),
         MOVE,
-        json!({ "i": { "id": a.referral, "action": "DECLINE", "declineReason": "NO_CAPACITY" } }),
+        json!({ "i": { "referralId": a.referral, "action": "DECLINE", "declineReason": "NO_CAPACITY" } }),
     )
     .await;
     let mut delivery = None;
@@ -188,112 +189,112 @@ async fn another_tenants_ids_in_any_input_are_not_found_and_change_nothing(db: D
     let cases: Vec<(&str, &str, Value)> = vec![
         (
             "updateOrganisation",
-            "mutation($i: UpdateOrganisationInput!) { updateOrganisation(input: $i) { id } }",
-            json!({ "i": { "id": a.org, "name": "Overtaget" } }),
+            "mutation($i: UpdateOrganisationInput!) { updateOrganisation(input: $i) { organisation { id } } }",
+            json!({ "i": { "organisationId": a.org, "name": "Overtaget" } }),
         ),
         (
             "inviteUser",
-            "mutation($i: InviteUserInput!) { inviteUser(input: $i) { id } }",
+            "mutation($i: InviteUserInput!) { inviteUser(input: $i) { user { id } } }",
             json!({ "i": { "email": "x@example.dk", "displayName": "X", "roles": ["PEER"], "organisationId": a.org } }),
         ),
         (
             "grantRole",
-            "mutation($i: RoleChangeInput!) { grantRole(input: $i) { id } }",
+            "mutation($i: RoleChangeInput!) { grantRole(input: $i) { user { id } } }",
             json!({ "i": { "userId": a.user, "role": "COORDINATOR" } }),
         ),
         (
             "revokeRole",
-            "mutation($i: RoleChangeInput!) { revokeRole(input: $i) { id } }",
+            "mutation($i: RoleChangeInput!) { revokeRole(input: $i) { user { id } } }",
             json!({ "i": { "userId": a.user, "role": "PEER" } }),
         ),
         (
             "updateCitizen",
-            "mutation($i: UpdateCitizenInput!) { updateCitizen(input: $i) { id } }",
-            json!({ "i": { "id": a.citizen, "name": "Ny" } }),
+            "mutation($i: UpdateCitizenInput!) { updateCitizen(input: $i) { citizen { id } } }",
+            json!({ "i": { "citizenId": a.citizen, "name": "Ny" } }),
         ),
         (
             "recordConsent",
-            "mutation($i: RecordConsentInput!) { recordConsent(input: $i) { purpose } }",
+            "mutation($i: RecordConsentInput!) { recordConsent(input: $i) { history { purpose } } }",
             json!({ "i": { "citizenId": a.citizen, "purpose": "CONTACT", "given": false, "evidence": "WRITTEN" } }),
         ),
         (
             "eraseCitizen",
-            "mutation($id: ID!) { eraseCitizen(id: $id) { id } }",
+            "mutation($id: ID!) { eraseCitizen(input: { citizenId: $id }) { citizen { id } } }",
             json!({ "id": a.citizen }),
         ),
         (
             "registerPeerWorker (organisation)",
-            "mutation($i: RegisterPeerWorkerInput!) { registerPeerWorker(input: $i) { id } }",
+            "mutation($i: RegisterPeerWorkerInput!) { registerPeerWorker(input: $i) { peerWorker { id } } }",
             json!({ "i": { "kind": "VOLUNTARY", "name": "X", "organisationId": a.org } }),
         ),
         (
             "registerPeerWorker (user)",
-            "mutation($i: RegisterPeerWorkerInput!) { registerPeerWorker(input: $i) { id } }",
+            "mutation($i: RegisterPeerWorkerInput!) { registerPeerWorker(input: $i) { peerWorker { id } } }",
             json!({ "i": { "kind": "VOLUNTARY", "name": "X", "organisationId": b.org, "userId": a.user } }),
         ),
         (
             "changePeerStatus",
-            "mutation($i: ChangePeerStatusInput!) { changePeerStatus(input: $i) { id } }",
+            "mutation($i: ChangePeerStatusInput!) { changePeerStatus(input: $i) { peerWorker { id } } }",
             json!({ "i": { "peerId": a.peer, "action": "PAUSE" } }),
         ),
         (
             "recordScreening",
-            "mutation($i: RecordScreeningInput!) { recordScreening(input: $i) { id } }",
+            "mutation($i: RecordScreeningInput!) { recordScreening(input: $i) { peerWorker { id } } }",
             json!({ "i": { "peerId": a.peer, "heldOn": date, "outcome": "APPROVED" } }),
         ),
         (
             "recordCertificate",
-            "mutation($i: RecordCertificateInput!) { recordCertificate(input: $i) { id } }",
+            "mutation($i: RecordCertificateInput!) { recordCertificate(input: $i) { peerWorker { id } } }",
             json!({ "i": { "peerId": a.peer, "kind": "CRIMINAL_RECORD", "checkedOn": date, "result": "CLEAR" } }),
         ),
         (
             "recordTraining",
-            "mutation($i: RecordTrainingInput!) { recordTraining(input: $i) { id } }",
+            "mutation($i: RecordTrainingInput!) { recordTraining(input: $i) { peerWorker { id } } }",
             json!({ "i": { "peerId": a.peer, "course": "X", "completedOn": date } }),
         ),
         (
             "recordSupervision",
-            "mutation($i: RecordSupervisionInput!) { recordSupervision(input: $i) { id } }",
+            "mutation($i: RecordSupervisionInput!) { recordSupervision(input: $i) { supervisionSession { id } } }",
             json!({ "i": { "heldOn": date, "format": "GROUP", "attendeeIds": [b.peer, a.peer] } }),
         ),
         (
             "createPlacement (peer)",
-            "mutation($i: CreatePlacementInput!) { createPlacement(input: $i) { id } }",
+            "mutation($i: CreatePlacementInput!) { createPlacement(input: $i) { placement { id } } }",
             json!({ "i": { "peerId": a.paid_peer, "unitId": b.unit, "ward": "W", "start": date, "weeklyHours": 2.0, "wardContact": "K", "supervisionArrangement": "S" } }),
         ),
         (
             "createPlacement (unit)",
-            "mutation($i: CreatePlacementInput!) { createPlacement(input: $i) { id } }",
+            "mutation($i: CreatePlacementInput!) { createPlacement(input: $i) { placement { id } } }",
             json!({ "i": { "peerId": b.paid_peer, "unitId": a.unit, "ward": "W", "start": date, "weeklyHours": 2.0, "wardContact": "K", "supervisionArrangement": "S" } }),
         ),
         (
             "moveReferral (referral)",
             MOVE,
-            json!({ "i": { "id": a.referral, "action": "WITHDRAW" } }),
+            json!({ "i": { "referralId": a.referral, "action": "WITHDRAW" } }),
         ),
         (
             "moveReferral (course)",
             MOVE,
-            json!({ "i": { "id": b.referral, "action": "ASSIGN", "courseId": a.course } }),
+            json!({ "i": { "referralId": b.referral, "action": "ASSIGN", "courseId": a.course } }),
         ),
         (
             "moveReferral (peer)",
             MOVE,
-            json!({ "i": { "id": b.referral, "action": "ASSIGN", "peerId": a.peer } }),
+            json!({ "i": { "referralId": b.referral, "action": "ASSIGN", "peerId": a.peer } }),
         ),
         (
             "updateWebhookEndpoint",
-            "mutation($id: ID!) { updateWebhookEndpoint(id: $id, input: { enabled: false }) { id } }",
+            "mutation($id: ID!) { updateWebhookEndpoint(input: { endpointId: $id, enabled: false }) { endpoint { id } } }",
             json!({ "id": endpoint }),
         ),
         (
             "rotateWebhookSecret",
-            "mutation($id: ID!) { rotateWebhookSecret(id: $id) { secret } }",
+            "mutation($id: ID!) { rotateWebhookSecret(input: { endpointId: $id }) { secret } }",
             json!({ "id": endpoint }),
         ),
         (
             "redeliverWebhook",
-            "mutation($id: ID!) { redeliverWebhook(id: $id) { id } }",
+            "mutation($id: ID!) { redeliverWebhook(input: { deliveryId: $id }) { delivery { id } } }",
             json!({ "id": delivery }),
         ),
         (
@@ -303,64 +304,64 @@ async fn another_tenants_ids_in_any_input_are_not_found_and_change_nothing(db: D
         ),
         (
             "rotateApiClientSecret",
-            "mutation($id: ID!) { rotateApiClientSecret(id: $id) { clientSecret } }",
+            "mutation($id: ID!) { rotateApiClientSecret(input: { apiClientId: $id }) { clientSecret } }",
             json!({ "id": client }),
         ),
         (
             "revokeApiClient",
-            "mutation($id: ID!) { revokeApiClient(id: $id) { id } }",
+            "mutation($id: ID!) { revokeApiClient(input: { apiClientId: $id }) { apiClient { id } } }",
             json!({ "id": client }),
         ),
         (
             "createOffer (organisation)",
-            "mutation($i: CreateOfferInput!) { createOffer(input: $i) { id } }",
+            "mutation($i: CreateOfferInput!) { createOffer(input: $i) { offer { id } } }",
             json!({ "i": { "organisationId": a.org, "offerType": "RECOVERY_CAFE", "title": "X", "location": "Y" } }),
         ),
         (
             "createOffer (facilitator)",
-            "mutation($i: CreateOfferInput!) { createOffer(input: $i) { id } }",
+            "mutation($i: CreateOfferInput!) { createOffer(input: $i) { offer { id } } }",
             json!({ "i": { "organisationId": b.org, "offerType": "GROUP_COURSE", "title": "X", "location": "Y", "capacity": 8,
                         "facilitatorIds": [b.peer, a.peer],
                         "schedule": { "startDate": date, "weekday": "MONDAY", "startTime": "10:00:00" } } }),
         ),
         (
             "setOfferOpen",
-            "mutation($id: ID!) { setOfferOpen(id: $id, open: false) { id } }",
+            "mutation($id: ID!) { setOfferOpen(input: { offerId: $id, open: false }) { offer { id } } }",
             json!({ "id": a.course }),
         ),
         (
             "enrolCitizen (offer)",
-            "mutation($o: ID!, $c: ID!) { enrolCitizen(offerId: $o, citizenId: $c) { id } }",
+            "mutation($o: ID!, $c: ID!) { enrolCitizen(input: { offerId: $o, citizenId: $c }) { enrolment { id } } }",
             json!({ "o": a.course, "c": b.citizen }),
         ),
         (
             "enrolCitizen (citizen)",
-            "mutation($o: ID!, $c: ID!) { enrolCitizen(offerId: $o, citizenId: $c) { id } }",
+            "mutation($o: ID!, $c: ID!) { enrolCitizen(input: { offerId: $o, citizenId: $c }) { enrolment { id } } }",
             json!({ "o": b.course, "c": a.citizen }),
         ),
         (
             "withdrawEnrolment",
-            "mutation($id: ID!) { withdrawEnrolment(id: $id) { withdrawn { id } } }",
+            "mutation($id: ID!) { withdrawEnrolment(input: { enrolmentId: $id }) { withdrawn { id } } }",
             json!({ "id": enrolment }),
         ),
         (
             "recordAttendance (session)",
-            "mutation($s: ID!, $c: ID!) { recordAttendance(sessionId: $s, marks: [{ citizenId: $c, present: true }]) { present } }",
+            "mutation($s: ID!, $c: ID!) { recordAttendance(input: { sessionId: $s, marks: [{ citizenId: $c, present: true }] }) { marks { present } } }",
             json!({ "s": a.session, "c": b.citizen }),
         ),
         (
             "recordAttendance (citizen)",
-            "mutation($s: ID!, $c: ID!) { recordAttendance(sessionId: $s, marks: [{ citizenId: $c, present: true }]) { present } }",
+            "mutation($s: ID!, $c: ID!) { recordAttendance(input: { sessionId: $s, marks: [{ citizenId: $c, present: true }] }) { marks { present } } }",
             json!({ "s": b.session, "c": a.citizen }),
         ),
         (
             "recordCafeHeadcount",
-            "mutation($o: ID!) { recordCafeHeadcount(offerId: $o, date: \"2001-03-05\", headcount: 5) { headcount } }",
+            "mutation($o: ID!) { recordCafeHeadcount(input: { offerId: $o, heldOn: \"2001-03-05\", headcount: 5 }) { cafeHeadcount { headcount } } }",
             json!({ "o": a.cafe }),
         ),
         (
             "logMeeting",
-            "mutation($i: LogMeetingInput!) { logMeeting(input: $i) { id } }",
+            "mutation($i: LogMeetingInput!) { logMeeting(input: $i) { meeting { id } } }",
             json!({ "i": { "referralId": a.referral, "date": date, "minutes": 60, "form": "WALK" } }),
         ),
     ];

@@ -92,7 +92,7 @@ async fn another_tenants_rows_do_not_exist_for_a_tenant_admin(db: Db) {
     let code = app
         .gql_code(
             Some(&a),
-            "mutation($id: ID!) { updateOrganisation(input: { id: $id, name: \"Overtaget\" }) { id } }",
+            "mutation($id: ID!) { updateOrganisation(input: { organisationId: $id, name: \"Overtaget\" }) { organisation { id } } }",
             json!({ "id": b_org }),
         )
         .await;
@@ -116,8 +116,8 @@ async fn another_tenants_rows_do_not_exist_for_a_tenant_admin(db: Db) {
     let b_user = b_users[0].clone();
     for query in [
         "query($id: ID!) { user(id: $id) { email } }",
-        "mutation($id: ID!) { grantRole(input: { userId: $id, role: TENANT_ADMIN }) { id } }",
-        "mutation($id: ID!) { revokeRole(input: { userId: $id, role: TENANT_ADMIN }) { id } }",
+        "mutation($id: ID!) { grantRole(input: { userId: $id, role: TENANT_ADMIN }) { user { id } } }",
+        "mutation($id: ID!) { revokeRole(input: { userId: $id, role: TENANT_ADMIN }) { user { id } } }",
     ] {
         assert_eq!(
             app.gql_code(Some(&a), query, json!({ "id": b_user })).await,
@@ -129,7 +129,7 @@ async fn another_tenants_rows_do_not_exist_for_a_tenant_admin(db: Db) {
     let code = app
         .gql_code(
             Some(&a),
-            "mutation($org: ID!) { inviteUser(input: { email: \"x@y.dk\", displayName: \"X\", roles: [PEER], organisationId: $org }) { id } }",
+            "mutation($org: ID!) { inviteUser(input: { email: \"x@y.dk\", displayName: \"X\", roles: [PEER], organisationId: $org }) { user { id } } }",
             json!({ "org": b_org }),
         )
         .await;

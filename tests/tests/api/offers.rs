@@ -6,11 +6,10 @@ use chrono::{Datelike as _, Duration, Utc, Weekday};
 use peerbro_tests::{Db, TestApp, mentions, on_both, uuid_of};
 use serde_json::{Value, json};
 
-const CREATE: &str = "mutation($input: CreateOfferInput!) { createOffer(input: $input) { id offerType title online capacity facilitatorIds schedule { startDate weekday sessionCount sessionMinutes } sessions { id number date startTime minutes } } }";
+const CREATE: &str = "mutation($input: CreateOfferInput!) { createOffer(input: $input) { offer { id offerType title online capacity facilitatorIds schedule { startDate weekday sessionCount sessionMinutes } sessions { id number date startTime minutes } } } }";
 const SUBMIT: &str =
     "mutation($input: SubmitReferralInput!) { submitReferral(input: $input) { referral { id } } }";
-const MOVE: &str =
-    "mutation($input: MoveReferralInput!) { moveReferral(input: $input) { id state } }";
+const MOVE: &str = "mutation($input: MoveReferralInput!) { moveReferral(input: $input) { referral { id state } } }";
 const ENROLMENTS: &str =
     "query($id: ID!) { courseEnrolments(offerId: $id) { id citizenId referralId status } }";
 
@@ -107,7 +106,7 @@ async fn mv(app: &TestApp, token: &str, input: Value) -> Result<Value, String> {
     let (_, body) = app.gql(Some(token), MOVE, json!({ "input": input })).await;
     match body["errors"][0]["extensions"]["code"].as_str() {
         Some(code) => Err(code.to_owned()),
-        None => Ok(body["data"]["moveReferral"].clone()),
+        None => Ok(body["data"]["moveReferral"]["referral"].clone()),
     }
 }
 
@@ -127,7 +126,7 @@ async fn a_course_fills_then_waitlists_and_a_freed_place_moves_up(db: Db) {
             course_input(&ngo, &[&demo, &henrik], 2),
         )
         .await;
-    let course = &created["createOffer"];
+    let course = &created["createOffer"]["offer"];
     let course_id = course["id"].as_str().unwrap().to_owned();
     let sessions = course["sessions"].as_array().unwrap();
     assert_eq!(sessions.len(), 10, "10 weekly sessions by default");
@@ -145,13 +144,17 @@ async fn a_course_fills_then_waitlists_and_a_freed_place_moves_up(db: Db) {
     let mut referrals = Vec::new();
     for name in ["Kursist Et", "Kursist To", "Kursist Tre"] {
         let id = submit(&app, &referrer, name, Some(&course_id)).await;
-        mv(&app, &coordinator, json!({ "id": id, "action": "ACCEPT" }))
-            .await
-            .unwrap();
+        mv(
+            &app,
+            &coordinator,
+            json!({ "referralId": id, "action": "ACCEPT" }),
+        )
+        .await
+        .unwrap();
         let moved = mv(
             &app,
             &coordinator,
-            json!({ "id": id, "action": "ASSIGN", "courseId": course_id }),
+            json!({ "referralId": id, "action": "ASSIGN", "courseId": course_id }),
         )
         .await
         .unwrap();
@@ -245,7 +248,7 @@ async fn a_course_fills_then_waitlists_and_a_freed_place_moves_up(db: Db) {
     assert_eq!(
         app.gql_code(
             Some(&coordinator),
-            "mutation($o: ID!, $c: ID!) { enrolCitizen(offerId: $o, citizenId: $c) { id } }",
+            "mutation($o: ID!, $c: ID!) { enrolCitizen(input: { offerId: $o, citizenId: $c }) { enrolment { id } } }",
             json!({ "o": course_id, "c": third_citizen })
         )
         .await,
@@ -256,7 +259,7 @@ async fn a_course_fills_then_waitlists_and_a_freed_place_moves_up(db: Db) {
     mv(
         &app,
         &coordinator,
-        json!({ "id": referrals[0], "action": "REASSIGN" }),
+        json!({ "referralId": referrals[0], "action": "REASSIGN" }),
     )
     .await
     .unwrap();
@@ -276,11 +279,11 @@ async fn a_course_fills_then_waitlists_and_a_freed_place_moves_up(db: Db) {
     let marks = app
         .gql_ok(
             Some(&peer_user),
-            "mutation($s: ID!, $m: [AttendanceInput!]!) { recordAttendance(sessionId: $s, marks: $m) { citizenId present } }",
+            "mutation($s: ID!, $m: [AttendanceInput!]!) { recordAttendance(input: { sessionId: $s, marks: $m }) { marks { citizenId present } } }",
             json!({ "s": past_session, "m": [{ "citizenId": third_citizen, "present": true }] }),
         )
         .await;
-    assert_eq!(marks["recordAttendance"][0]["present"], true);
+    assert_eq!(marks["recordAttendance"]["marks"][0]["present"], true);
     let attendance = app
         .gql_ok(
             Some(&peer_user),
@@ -305,7 +308,7 @@ async fn a_course_fills_then_waitlists_and_a_freed_place_moves_up(db: Db) {
         assert_eq!(
             app.gql_code(
                 Some(token),
-                "mutation($s: ID!, $m: [AttendanceInput!]!) { recordAttendance(sessionId: $s, marks: $m) { present } }",
+                "mutation($s: ID!, $m: [AttendanceInput!]!) { recordAttendance(input: { sessionId: $s, marks: $m }) { marks { present } } }",
                 json!({ "s": session, "m": [{ "citizenId": who, "present": true }] })
             )
             .await,
@@ -316,7 +319,7 @@ async fn a_course_fills_then_waitlists_and_a_freed_place_moves_up(db: Db) {
     // A closed offer takes no referrals; an unknown one is not found.
     app.gql_ok(
         Some(&coordinator),
-        "mutation($id: ID!) { setOfferOpen(id: $id, open: false) { open } }",
+        "mutation($id: ID!) { setOfferOpen(input: { offerId: $id, open: false }) { offer { open } } }",
         json!({ "id": course_id }),
     )
     .await;
@@ -416,7 +419,7 @@ async fn offers_are_checked_and_only_coordinators_create_them(db: Db) {
             json!({ "input": { "organisationId": ngo, "offerType": "ANONYMOUS_CHAT", "title": "Nattechat", "online": true } }),
         )
         .await;
-    assert_eq!(chat["createOffer"]["online"], true);
+    assert_eq!(chat["createOffer"]["offer"]["online"], true);
     let seen = app
         .gql_ok(
             Some(&referrer),
@@ -451,12 +454,12 @@ async fn cafes_count_heads_and_matches_log_meetings(db: Db) {
             CREATE,
             json!({ "input": { "organisationId": ngo, "offerType": "RECOVERY_CAFE", "title": "Recovery-café", "location": "Bibliotekets café" } }),
         )
-        .await["createOffer"]["id"]
+        .await["createOffer"]["offer"]["id"]
         .as_str()
         .unwrap()
         .to_owned();
     let today = Utc::now().date_naive();
-    const HEADCOUNT: &str = "mutation($o: ID!, $d: Date!, $n: Int!) { recordCafeHeadcount(offerId: $o, date: $d, headcount: $n) { date headcount } }";
+    const HEADCOUNT: &str = "mutation($o: ID!, $d: Date!, $n: Int!) { recordCafeHeadcount(input: { offerId: $o, heldOn: $d, headcount: $n }) { cafeHeadcount { date headcount } } }";
     for n in [14, 15] {
         app.gql_ok(
             Some(&peer_user),
@@ -499,7 +502,7 @@ async fn cafes_count_heads_and_matches_log_meetings(db: Db) {
     // A one-to-one match: a referral assigned to the demo peer, who logs meetings.
     let demo = peer(&app, &coordinator, "Demo-peer").await;
     let referral = submit(&app, &referrer, "Følge Borger", None).await;
-    const LOG: &str = "mutation($input: LogMeetingInput!) { logMeeting(input: $input) { date minutes form peerId } }";
+    const LOG: &str = "mutation($input: LogMeetingInput!) { logMeeting(input: $input) { meeting { date minutes form peerId } } }";
     let meeting = |date: chrono::NaiveDate| json!({ "input": { "referralId": referral, "date": date.to_string(), "minutes": 90, "form": "WALK" } });
     assert_eq!(
         app.gql_code(Some(&coordinator), LOG, meeting(today)).await,
@@ -509,14 +512,14 @@ async fn cafes_count_heads_and_matches_log_meetings(db: Db) {
     mv(
         &app,
         &coordinator,
-        json!({ "id": referral, "action": "ACCEPT" }),
+        json!({ "referralId": referral, "action": "ACCEPT" }),
     )
     .await
     .unwrap();
     mv(
         &app,
         &coordinator,
-        json!({ "id": referral, "action": "ASSIGN", "peerId": demo }),
+        json!({ "referralId": referral, "action": "ASSIGN", "peerId": demo }),
     )
     .await
     .unwrap();
@@ -533,8 +536,8 @@ async fn cafes_count_heads_and_matches_log_meetings(db: Db) {
     );
     assert_eq!(mine["myMatches"][0]["state"], "ASSIGNED");
     let logged = app.gql_ok(Some(&peer_user), LOG, meeting(today)).await;
-    assert_eq!(logged["logMeeting"]["form"], "WALK");
-    assert_eq!(logged["logMeeting"]["peerId"], demo.as_str());
+    assert_eq!(logged["logMeeting"]["meeting"]["form"], "WALK");
+    assert_eq!(logged["logMeeting"]["meeting"]["peerId"], demo.as_str());
     // The first meeting is the first contact: the referrer sees the match in contact.
     let status = app
         .gql_ok(
@@ -605,7 +608,7 @@ async fn cafes_count_heads_and_matches_log_meetings(db: Db) {
             mv(
                 &app,
                 who,
-                json!({ "id": referral, "action": "COMPLETE", "outcome": "GOAL_REACHED" })
+                json!({ "referralId": referral, "action": "COMPLETE", "outcome": "GOAL_REACHED" })
             )
             .await
             .unwrap_err(),
@@ -616,7 +619,7 @@ async fn cafes_count_heads_and_matches_log_meetings(db: Db) {
         mv(
             &app,
             &referrer,
-            json!({ "id": referral, "action": "RECORD_CONTACT" })
+            json!({ "referralId": referral, "action": "RECORD_CONTACT" })
         )
         .await
         .unwrap_err(),
@@ -627,7 +630,7 @@ async fn cafes_count_heads_and_matches_log_meetings(db: Db) {
         mv(
             &app,
             &other_peer,
-            json!({ "id": referral, "action": "RECORD_CONTACT" })
+            json!({ "referralId": referral, "action": "RECORD_CONTACT" })
         )
         .await
         .unwrap_err(),
@@ -638,7 +641,7 @@ async fn cafes_count_heads_and_matches_log_meetings(db: Db) {
         mv(
             &app,
             &peer_user,
-            json!({ "id": referral, "action": "RECORD_CONTACT" })
+            json!({ "referralId": referral, "action": "RECORD_CONTACT" })
         )
         .await
         .unwrap_err(),
@@ -648,7 +651,7 @@ async fn cafes_count_heads_and_matches_log_meetings(db: Db) {
     let moved = mv(
         &app,
         &peer_user,
-        json!({ "id": referral, "action": "START" }),
+        json!({ "referralId": referral, "action": "START" }),
     )
     .await
     .unwrap();
@@ -657,7 +660,7 @@ async fn cafes_count_heads_and_matches_log_meetings(db: Db) {
     mv(
         &app,
         &coordinator,
-        json!({ "id": referral, "action": "COMPLETE", "outcome": "GOAL_REACHED" }),
+        json!({ "referralId": referral, "action": "COMPLETE", "outcome": "GOAL_REACHED" }),
     )
     .await
     .unwrap();
@@ -668,7 +671,8 @@ async fn cafes_count_heads_and_matches_log_meetings(db: Db) {
     );
 
     // The contact limit is the tenant's: tenant admins set it, coordinators read it.
-    const SET: &str = "mutation($d: Int!) { setReferralContactLimit(days: $d) }";
+    const SET: &str =
+        "mutation($d: Int!) { setReferralContactLimit(input: { days: $d }) { limitDays } }";
     assert_eq!(
         app.gql_ok(
             Some(&coordinator),
@@ -679,7 +683,7 @@ async fn cafes_count_heads_and_matches_log_meetings(db: Db) {
         14
     );
     assert_eq!(
-        app.gql_ok(Some(&admin), SET, json!({ "d": 3 })).await["setReferralContactLimit"],
+        app.gql_ok(Some(&admin), SET, json!({ "d": 3 })).await["setReferralContactLimit"]["limitDays"],
         3
     );
     assert_eq!(
@@ -717,7 +721,7 @@ async fn concurrent_enrolments_never_exceed_the_capacity(db: Db) {
             CREATE,
             course_input(&ngo, &[&demo, &henrik], 3),
         )
-        .await["createOffer"]["id"]
+        .await["createOffer"]["offer"]["id"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -738,10 +742,10 @@ async fn concurrent_enrolments_never_exceed_the_capacity(db: Db) {
         async move {
             app.gql_ok(
                 Some(&coordinator),
-                "mutation($o: ID!, $c: ID!) { enrolCitizen(offerId: $o, citizenId: $c) { status } }",
+                "mutation($o: ID!, $c: ID!) { enrolCitizen(input: { offerId: $o, citizenId: $c }) { enrolment { status } } }",
                 json!({ "o": course, "c": citizen }),
             )
-            .await["enrolCitizen"]["status"]
+            .await["enrolCitizen"]["enrolment"]["status"]
                 .as_str()
                 .unwrap()
                 .to_owned()
@@ -777,7 +781,7 @@ async fn partners_find_offers_over_rest_and_refer_to_one(db: Db) {
             CREATE,
             course_input(&ngo, &[&demo, &henrik], 8),
         )
-        .await["createOffer"]["id"]
+        .await["createOffer"]["offer"]["id"]
         .as_str()
         .unwrap()
         .to_owned();

@@ -4,7 +4,7 @@ use peerbro_tests::{Db, StatusCode, TestApp, on_both};
 use serde_json::{Value, json};
 
 const CREATE: &str = "mutation($name: String!, $kind: OrganisationKind!) { \
-    createOrganisation(input: { name: $name, kind: $kind }) { id name kind createdAt } }";
+    createOrganisation(input: { name: $name, kind: $kind }) { organisation { id name kind createdAt } } }";
 
 async fn a_tenant_admin_manages_organisations_and_others_may_only_read(db: Db) {
     let app = TestApp::spawn(&db).await;
@@ -16,7 +16,7 @@ async fn a_tenant_admin_manages_organisations_and_others_may_only_read(db: Db) {
             json!({ "name": "  Hørsholm Bostøtte ", "kind": "BOSTOTTE_TEAM" }),
         )
         .await;
-    let org = &data["createOrganisation"];
+    let org = &data["createOrganisation"]["organisation"];
     assert_eq!(org["name"], "Hørsholm Bostøtte", "names are trimmed");
     assert_eq!(org["kind"], "BOSTOTTE_TEAM");
     let id = org["id"].as_str().unwrap().to_owned();
@@ -39,12 +39,15 @@ async fn a_tenant_admin_manages_organisations_and_others_may_only_read(db: Db) {
     .await;
 
     let update = "mutation($id: ID!, $name: String, $kind: OrganisationKind) { \
-        updateOrganisation(input: { id: $id, name: $name, kind: $kind }) { name kind updatedAt } }";
+        updateOrganisation(input: { organisationId: $id, name: $name, kind: $kind }) { organisation { name kind updatedAt } } }";
     let data = app
         .gql_ok(Some(&admin), update, json!({ "id": id, "kind": "OTHER" }))
         .await;
-    assert_eq!(data["updateOrganisation"]["name"], "Hørsholm Bostøtte");
-    assert_eq!(data["updateOrganisation"]["kind"], "OTHER");
+    assert_eq!(
+        data["updateOrganisation"]["organisation"]["name"],
+        "Hørsholm Bostøtte"
+    );
+    assert_eq!(data["updateOrganisation"]["organisation"]["kind"], "OTHER");
     assert_eq!(
         app.gql_code(Some(&admin), update, json!({ "id": id }))
             .await,

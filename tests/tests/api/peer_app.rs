@@ -10,8 +10,7 @@ use serde_json::{Value, json};
 const PLAN: &str = "mutation($i: PlanMeetingInput!) { planMeeting(input: $i) { meeting { id status date startTime minutes form } } }";
 const CANCEL: &str =
     "mutation($id: ID!) { cancelMeeting(input: { meetingId: $id }) { meeting { id status } } }";
-const LOG: &str =
-    "mutation($i: LogMeetingInput!) { logMeeting(input: $i) { id status date minutes } }";
+const LOG: &str = "mutation($i: LogMeetingInput!) { logMeeting(input: $i) { meeting { id status date minutes } } }";
 const SCHEDULE: &str = "query($f: Date!, $t: Date!) { mySchedule(from: $f, to: $t) { sessions { session { number date startTime } offer { id title } } meetings { id status date startTime referralId } } }";
 const MINE: &str = "query($f: Date) { myMeetings(from: $f) { id status date startTime form } }";
 
@@ -90,28 +89,28 @@ async fn a_peer_plans_meetings_the_citizen_sees_them_and_one_is_held(db: Db) {
     let course = app
         .gql_ok(
             Some(&coordinator),
-            "mutation($i: CreateOfferInput!) { createOffer(input: $i) { id } }",
+            "mutation($i: CreateOfferInput!) { createOffer(input: $i) { offer { id } } }",
             json!({ "i": {
                 "organisationId": ngo, "offerType": "GROUP_COURSE", "title": "Hverdagsliv",
                 "location": "Kulturværftet", "capacity": 8, "facilitatorIds": [demo, henrik],
                 "schedule": { "startDate": start.to_string(), "weekday": weekday, "startTime": "17:00" },
             }}),
         )
-        .await["createOffer"]["id"]
+        .await["createOffer"]["offer"]["id"]
         .as_str()
         .unwrap()
         .to_owned();
     // A citizen with an account, referred and matched with the demo peer.
     app.gql_ok(
         Some(&admin),
-        "mutation { inviteUser(input: { email: \"mod@example.dk\", displayName: \"Borger\", roles: [CITIZEN] }) { id } }",
+        "mutation { inviteUser(input: { email: \"mod@example.dk\", displayName: \"Borger\", roles: [CITIZEN] }) { user { id } } }",
         json!({}),
     )
     .await;
     let citizen = app.token("helsingor", "mod@example.dk").await;
     app.gql_ok(
         Some(&citizen),
-        "mutation { registerSelf(input: { name: \"Mona Møde\", municipality: \"Helsingør\" }) { id } }",
+        "mutation { registerSelf(input: { name: \"Mona Møde\", municipality: \"Helsingør\" }) { citizen { id } } }",
         json!({}),
     )
     .await;
@@ -135,12 +134,12 @@ async fn a_peer_plans_meetings_the_citizen_sees_them_and_one_is_held(db: Db) {
         .unwrap()
         .to_owned();
     for input in [
-        json!({ "id": referral, "action": "ACCEPT" }),
-        json!({ "id": referral, "action": "ASSIGN", "peerId": demo }),
+        json!({ "referralId": referral, "action": "ACCEPT" }),
+        json!({ "referralId": referral, "action": "ASSIGN", "peerId": demo }),
     ] {
         app.gql_ok(
             Some(&coordinator),
-            "mutation($i: MoveReferralInput!) { moveReferral(input: $i) { state } }",
+            "mutation($i: MoveReferralInput!) { moveReferral(input: $i) { referral { state } } }",
             json!({ "i": input }),
         )
         .await;
@@ -195,7 +194,7 @@ async fn a_peer_plans_meetings_the_citizen_sees_them_and_one_is_held(db: Db) {
             LOG,
             json!({ "i": { "referralId": referral, "date": today.to_string(), "minutes": 45, "form": "WALK", "plannedMeetingId": soon["id"] } }),
         )
-        .await["logMeeting"]
+        .await["logMeeting"]["meeting"]
         .clone();
     assert_eq!(held["id"], soon["id"]);
     assert_eq!(held["status"], "HELD");
@@ -302,7 +301,7 @@ async fn a_peer_plans_meetings_the_citizen_sees_them_and_one_is_held(db: Db) {
         .clone();
     app.gql_ok(
         Some(&coordinator),
-        "mutation($o: ID!, $c: ID!) { enrolCitizen(offerId: $o, citizenId: $c) { status } }",
+        "mutation($o: ID!, $c: ID!) { enrolCitizen(input: { offerId: $o, citizenId: $c }) { enrolment { status } } }",
         json!({ "o": course, "c": citizen_id }),
     )
     .await;

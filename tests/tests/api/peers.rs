@@ -26,24 +26,24 @@ async fn register_volunteer(app: &TestApp, token: &str, name: &str) -> Value {
         Some(token),
         &format!(
             "mutation($org: ID!, $n: String!) {{ registerPeerWorker(input: {{ kind: VOLUNTARY, name: $n, \
-             organisationId: $org, languages: [\"dansk\", \"arabisk\"], offerTypes: [ONE_TO_ONE] }}) {{ {PEER_FIELDS} }} }}"
+             organisationId: $org, languages: [\"dansk\", \"arabisk\"], offerTypes: [ONE_TO_ONE] }}) {{ peerWorker {{ {PEER_FIELDS} }} }} }}"
         ),
         json!({ "org": ngo, "n": name }),
     )
-    .await["registerPeerWorker"]
+    .await["registerPeerWorker"]["peerWorker"]
         .clone()
 }
 
 async fn move_peer(app: &TestApp, token: &str, id: &str, action: &str) -> Result<Value, String> {
     let query = format!(
-        "mutation($id: ID!, $a: PipelineAction!) {{ changePeerStatus(input: {{ peerId: $id, action: $a, reason: \"test\" }}) {{ {PEER_FIELDS} }} }}"
+        "mutation($id: ID!, $a: PipelineAction!) {{ changePeerStatus(input: {{ peerId: $id, action: $a, reason: \"test\" }}) {{ peerWorker {{ {PEER_FIELDS} }} }} }}"
     );
     let (_, body) = app
         .gql(Some(token), &query, json!({ "id": id, "a": action }))
         .await;
     match body["errors"][0]["extensions"]["code"].as_str() {
         Some(code) => Err(code.to_owned()),
-        None => Ok(body["data"]["changePeerStatus"].clone()),
+        None => Ok(body["data"]["changePeerStatus"]["peerWorker"].clone()),
     }
 }
 
@@ -70,12 +70,12 @@ async fn a_volunteer_goes_through_the_pipeline_and_illegal_moves_are_refused(db:
     move_peer(&app, &coordinator, &id, "START_SCREENING")
         .await
         .unwrap();
-    let screening = "mutation($id: ID!) { recordScreening(input: { peerId: $id, heldOn: \"2026-10-01\", outcome: APPROVED }) { screenings { outcome interviewerId } } }";
+    let screening = "mutation($id: ID!) { recordScreening(input: { peerId: $id, heldOn: \"2026-10-01\", outcome: APPROVED }) { peerWorker { screenings { outcome interviewerId } } } }";
     let data = app
         .gql_ok(Some(&coordinator), screening, json!({ "id": id }))
         .await;
     assert_eq!(
-        data["recordScreening"]["screenings"][0]["outcome"],
+        data["recordScreening"]["peerWorker"]["screenings"][0]["outcome"],
         "APPROVED"
     );
     move_peer(&app, &coordinator, &id, "START_TRAINING")
@@ -94,7 +94,7 @@ async fn a_volunteer_goes_through_the_pipeline_and_illegal_moves_are_refused(db:
         "CONFLICT",
         "no certificates yet"
     );
-    let certificate = "mutation($id: ID!, $k: CertificateKind!, $r: CertificateResult!) { recordCertificate(input: { peerId: $id, kind: $k, checkedOn: \"2026-10-02\", result: $r }) { missingCertificates } }";
+    let certificate = "mutation($id: ID!, $k: CertificateKind!, $r: CertificateResult!) { recordCertificate(input: { peerId: $id, kind: $k, checkedOn: \"2026-10-02\", result: $r }) { peerWorker { missingCertificates } } }";
     app.gql_ok(
         Some(&coordinator),
         certificate,
@@ -109,7 +109,7 @@ async fn a_volunteer_goes_through_the_pipeline_and_illegal_moves_are_refused(db:
         )
         .await;
     assert_eq!(
-        data["recordCertificate"]["missingCertificates"],
+        data["recordCertificate"]["peerWorker"]["missingCertificates"],
         json!(["CHILD_CERTIFICATE"])
     );
     assert_eq!(
@@ -126,7 +126,7 @@ async fn a_volunteer_goes_through_the_pipeline_and_illegal_moves_are_refused(db:
     .await;
     app.gql_ok(
         Some(&coordinator),
-        "mutation($id: ID!) { recordTraining(input: { peerId: $id, course: \"Peer-uddannelsen\", completedOn: \"2026-10-20\" }) { trainings { course } } }",
+        "mutation($id: ID!) { recordTraining(input: { peerId: $id, course: \"Peer-uddannelsen\", completedOn: \"2026-10-20\" }) { peerWorker { trainings { course } } } }",
         json!({ "id": id }),
     )
     .await;
@@ -158,7 +158,7 @@ async fn a_volunteer_goes_through_the_pipeline_and_illegal_moves_are_refused(db:
 
     // Paid peers start active and need an employment record; volunteers may not have one.
     let org = org_id(&app, &coordinator, "MUNICIPALITY_DEPARTMENT").await;
-    let paid = "mutation($org: ID!, $e: EmploymentInput) { registerPeerWorker(input: { kind: PAID, name: \"Per Lønnet\", organisationId: $org, employment: $e }) { status employment { weeklyHours } } }";
+    let paid = "mutation($org: ID!, $e: EmploymentInput) { registerPeerWorker(input: { kind: PAID, name: \"Per Lønnet\", organisationId: $org, employment: $e }) { peerWorker { status employment { weeklyHours } } } }";
     assert_eq!(
         app.gql_code(Some(&coordinator), paid, json!({ "org": org }))
             .await,
@@ -172,9 +172,9 @@ async fn a_volunteer_goes_through_the_pipeline_and_illegal_moves_are_refused(db:
             json!({ "org": org, "e": employment }),
         )
         .await;
-    assert_eq!(data["registerPeerWorker"]["status"], "ACTIVE");
+    assert_eq!(data["registerPeerWorker"]["peerWorker"]["status"], "ACTIVE");
     assert_eq!(
-        data["registerPeerWorker"]["employment"]["weeklyHours"],
+        data["registerPeerWorker"]["peerWorker"]["employment"]["weeklyHours"],
         37.0
     );
     let bad_hours = json!({ "organisationId": org, "weeklyHours": 60, "start": "2026-01-01" });
@@ -227,7 +227,7 @@ async fn the_supervision_worklist_lists_active_peers_past_the_limit(db: Db) {
     let today = chrono::Utc::now().date_naive().to_string();
     app.gql_ok(
         Some(&coordinator),
-        "mutation($d: Date!, $p: ID!) { recordSupervision(input: { heldOn: $d, format: INDIVIDUAL, attendeeIds: [$p] }) { id attendeeIds } }",
+        "mutation($d: Date!, $p: ID!) { recordSupervision(input: { heldOn: $d, format: INDIVIDUAL, attendeeIds: [$p] }) { supervisionSession { id attendeeIds } } }",
         json!({ "d": today, "p": lars }),
     )
     .await;
@@ -235,7 +235,7 @@ async fn the_supervision_worklist_lists_active_peers_past_the_limit(db: Db) {
     assert!(worklist_names(&data).is_empty());
 
     // A stricter limit brings the others (supervised 10 and 20 days ago) back.
-    let set = "mutation($d: Int!) { setSupervisionLimit(days: $d) }";
+    let set = "mutation($d: Int!) { setSupervisionLimit(input: { days: $d }) { limitDays } }";
     assert_eq!(
         app.gql_code(Some(&coordinator), set, json!({ "d": 7 }))
             .await,
@@ -275,7 +275,7 @@ async fn placements_stay_within_the_contracted_hours(db: Db) {
     let ngo = org_id(&app, &coordinator, "NGO").await;
     let place = "mutation($p: ID!, $u: ID!, $h: Float!, $s: Date!, $e: Date) { createPlacement(input: { \
         peerId: $p, unitId: $u, ward: \"Afsnit P5\", start: $s, end: $e, weeklyHours: $h, wardContact: \"Overlægen\", \
-        supervisionArrangement: \"Hver 14. dag\" }) { id weeklyHours unit { kind } } }";
+        supervisionArrangement: \"Hver 14. dag\" }) { placement { id weeklyHours unit { kind } } } }";
     // The seeded placement is 20 of 30 contracted hours, open-ended from 60 days ago.
     let data = app
         .gql_ok(
@@ -285,7 +285,7 @@ async fn placements_stay_within_the_contracted_hours(db: Db) {
         )
         .await;
     assert_eq!(
-        data["createPlacement"]["unit"]["kind"],
+        data["createPlacement"]["placement"]["unit"]["kind"],
         "HOSPITAL_PSYCHIATRY_UNIT"
     );
     assert_eq!(
@@ -451,7 +451,7 @@ async fn peers_see_their_own_profile_and_others_see_no_peer_data(db: Db) {
         "FORBIDDEN"
     );
     assert_eq!(
-        app.gql_code(Some(&peer), "mutation($o: ID!) { registerPeerWorker(input: { kind: VOLUNTARY, name: \"X\", organisationId: $o }) { id } }", json!({ "o": organisation })).await,
+        app.gql_code(Some(&peer), "mutation($o: ID!) { registerPeerWorker(input: { kind: VOLUNTARY, name: \"X\", organisationId: $o }) { peerWorker { id } } }", json!({ "o": organisation })).await,
         "FORBIDDEN"
     );
 
@@ -492,27 +492,27 @@ async fn another_tenants_peers_do_not_exist(db: Db) {
             json!({ "id": b_peer }),
         ),
         (
-            "mutation($id: ID!) { changePeerStatus(input: { peerId: $id, action: PAUSE }) { status } }",
+            "mutation($id: ID!) { changePeerStatus(input: { peerId: $id, action: PAUSE }) { peerWorker { status } } }",
             json!({ "id": b_peer }),
         ),
         (
-            "mutation($id: ID!) { recordTraining(input: { peerId: $id, course: \"X\", completedOn: \"2026-01-01\" }) { id } }",
+            "mutation($id: ID!) { recordTraining(input: { peerId: $id, course: \"X\", completedOn: \"2026-01-01\" }) { peerWorker { id } } }",
             json!({ "id": b_peer }),
         ),
         (
-            "mutation($id: ID!) { recordScreening(input: { peerId: $id, heldOn: \"2026-01-01\", outcome: APPROVED }) { id } }",
+            "mutation($id: ID!) { recordScreening(input: { peerId: $id, heldOn: \"2026-01-01\", outcome: APPROVED }) { peerWorker { id } } }",
             json!({ "id": b_peer }),
         ),
         (
-            "mutation($id: ID!) { recordCertificate(input: { peerId: $id, kind: CRIMINAL_RECORD, checkedOn: \"2026-01-01\", result: CLEAR }) { id } }",
+            "mutation($id: ID!) { recordCertificate(input: { peerId: $id, kind: CRIMINAL_RECORD, checkedOn: \"2026-01-01\", result: CLEAR }) { peerWorker { id } } }",
             json!({ "id": b_peer }),
         ),
         (
-            "mutation($id: ID!) { recordSupervision(input: { heldOn: \"2026-01-01\", format: GROUP, attendeeIds: [$id] }) { id } }",
+            "mutation($id: ID!) { recordSupervision(input: { heldOn: \"2026-01-01\", format: GROUP, attendeeIds: [$id] }) { supervisionSession { id } } }",
             json!({ "id": b_peer }),
         ),
         (
-            "mutation($id: ID!, $u: ID!) { createPlacement(input: { peerId: $id, unitId: $u, ward: \"W\", start: \"2027-01-01\", weeklyHours: 1, wardContact: \"C\", supervisionArrangement: \"S\" }) { id } }",
+            "mutation($id: ID!, $u: ID!) { createPlacement(input: { peerId: $id, unitId: $u, ward: \"W\", start: \"2027-01-01\", weeklyHours: 1, wardContact: \"C\", supervisionArrangement: \"S\" }) { placement { id } } }",
             json!({ "id": b_peer, "u": a_unit }),
         ),
     ] {
@@ -533,7 +533,7 @@ async fn another_tenants_peers_do_not_exist(db: Db) {
     assert_eq!(
         app.gql_code(
             Some(&a),
-            "mutation($id: ID!, $u: ID!) { createPlacement(input: { peerId: $id, unitId: $u, ward: \"W\", start: \"2027-01-01\", weeklyHours: 1, wardContact: \"C\", supervisionArrangement: \"S\" }) { id } }",
+            "mutation($id: ID!, $u: ID!) { createPlacement(input: { peerId: $id, unitId: $u, ward: \"W\", start: \"2027-01-01\", weeklyHours: 1, wardContact: \"C\", supervisionArrangement: \"S\" }) { placement { id } } }",
             json!({ "id": a_paid, "u": b_unit }),
         )
         .await,

@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 const REGISTER: &str = "mutation($name: String!, $contact: String) { registerCitizen(input: { \
     name: $name, contact: $contact, birthYear: 1984, municipality: \"Helsingør\", \
     consents: [{ purpose: REFERRAL_PROCESSING, evidence: WRITTEN }, { purpose: CONTACT, evidence: VERBAL_TO_REFERRER }] \
-    }) { id pseudonym name contact birthYear origin consents { purpose given evidence } } }";
+    }) { citizen { id pseudonym name contact birthYear origin consents { purpose given evidence } } } }";
 const CITIZEN: &str = "query($id: ID!, $purpose: AccessPurpose!) { citizen(id: $id, purpose: $purpose) { \
     id name contact erasedAt consents { purpose given } consentHistory { purpose given } } }";
 const AUDIT: &str = "query($subject: ID) { auditEntries(subjectId: $subject, first: 100) { edges { node { \
@@ -30,14 +30,14 @@ async fn register(app: &TestApp, token: &str, name: &str) -> Value {
         REGISTER,
         json!({ "name": name, "contact": "tlf. 40 50 60 70" }),
     )
-    .await["registerCitizen"]
+    .await["registerCitizen"]["citizen"]
         .clone()
 }
 
 async fn citizen_user(app: &TestApp, admin: &str, email: &str) -> String {
     app.gql_ok(
         Some(admin),
-        "mutation($e: String!) { inviteUser(input: { email: $e, displayName: \"Borger\", roles: [CITIZEN] }) { id } }",
+        "mutation($e: String!) { inviteUser(input: { email: $e, displayName: \"Borger\", roles: [CITIZEN] }) { user { id } } }",
         json!({ "e": email }),
     )
     .await;
@@ -78,7 +78,7 @@ async fn a_coordinator_registers_reads_corrects_and_an_admin_erases_a_citizen(db
         .await;
     assert_eq!(none["citizens"]["edges"].as_array().unwrap().len(), 0);
 
-    let update = "mutation($id: ID!, $c: String) { updateCitizen(input: { id: $id, contact: $c }) { contact } }";
+    let update = "mutation($id: ID!, $c: String) { updateCitizen(input: { citizenId: $id, contact: $c }) { citizen { contact } } }";
     let data = app
         .gql_ok(
             Some(&coordinator),
@@ -86,18 +86,27 @@ async fn a_coordinator_registers_reads_corrects_and_an_admin_erases_a_citizen(db
             json!({ "id": id, "c": "jens@example.dk" }),
         )
         .await;
-    assert_eq!(data["updateCitizen"]["contact"], "jens@example.dk");
+    assert_eq!(
+        data["updateCitizen"]["citizen"]["contact"],
+        "jens@example.dk"
+    );
     assert_eq!(
         app.gql_code(Some(&coordinator), update, json!({ "id": id }))
             .await,
         "VALIDATION"
     );
 
-    let consent = "mutation($id: ID!) { recordConsent(input: { citizenId: $id, purpose: CONTACT, given: false, evidence: WRITTEN }) { purpose given } }";
+    let consent = "mutation($id: ID!) { recordConsent(input: { citizenId: $id, purpose: CONTACT, given: false, evidence: WRITTEN }) { history { purpose given } } }";
     let history = app
         .gql_ok(Some(&coordinator), consent, json!({ "id": id }))
         .await;
-    assert_eq!(history["recordConsent"].as_array().unwrap().len(), 3);
+    assert_eq!(
+        history["recordConsent"]["history"]
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
     let data = app
         .gql_ok(
             Some(&coordinator),
@@ -114,15 +123,15 @@ async fn a_coordinator_registers_reads_corrects_and_an_admin_erases_a_citizen(db
         .clone();
     assert_eq!(contact["given"], false, "withdrawal takes effect at once");
 
-    let erase = "mutation($id: ID!) { eraseCitizen(id: $id) { name erasedAt } }";
+    let erase = "mutation($id: ID!) { eraseCitizen(input: { citizenId: $id }) { citizen { name erasedAt } } }";
     assert_eq!(
         app.gql_code(Some(&coordinator), erase, json!({ "id": id }))
             .await,
         "FORBIDDEN"
     );
     let erased = app.gql_ok(Some(&admin), erase, json!({ "id": id })).await;
-    assert_eq!(erased["eraseCitizen"]["name"], Value::Null);
-    assert!(erased["eraseCitizen"]["erasedAt"].is_string());
+    assert_eq!(erased["eraseCitizen"]["citizen"]["name"], Value::Null);
+    assert!(erased["eraseCitizen"]["citizen"]["erasedAt"].is_string());
     let data = app
         .gql_ok(
             Some(&coordinator),
@@ -170,10 +179,10 @@ async fn every_read_of_personal_data_is_audited_with_its_purpose(db: Db) {
     let own = app
         .gql_ok(
             Some(&citizen),
-            "mutation { registerSelf(input: { name: \"Ole Olsen\", municipality: \"Helsingør\" }) { id origin } }",
+            "mutation { registerSelf(input: { name: \"Ole Olsen\", municipality: \"Helsingør\" }) { citizen { id origin } } }",
             json!({}),
         )
-        .await["registerSelf"]
+        .await["registerSelf"]["citizen"]
         .clone();
     assert_eq!(own["origin"], "SELF_REGISTRATION");
     let own_id = own["id"].as_str().unwrap().to_owned();
@@ -254,7 +263,7 @@ async fn only_the_right_roles_reach_citizens(db: Db) {
     let researcher = {
         app.gql_ok(
             Some(&admin),
-            "mutation { inviteUser(input: { email: \"forsker@example.dk\", displayName: \"Forsker\", roles: [RESEARCHER] }) { id } }",
+            "mutation { inviteUser(input: { email: \"forsker@example.dk\", displayName: \"Forsker\", roles: [RESEARCHER] }) { user { id } } }",
             json!({}),
         )
         .await;
@@ -302,21 +311,21 @@ async fn only_the_right_roles_reach_citizens(db: Db) {
 
     // A citizen manages their own record, consenting digitally only.
     let own = app
-        .gql_ok(Some(&citizen), "mutation { registerSelf(input: { name: \"Ida Isaksen\", municipality: \"Helsingør\" }) { id } }", json!({}))
-        .await["registerSelf"]["id"]
+        .gql_ok(Some(&citizen), "mutation { registerSelf(input: { name: \"Ida Isaksen\", municipality: \"Helsingør\" }) { citizen { id } } }", json!({}))
+        .await["registerSelf"]["citizen"]["id"]
         .as_str()
         .unwrap()
         .to_owned();
     assert_eq!(
         app.gql_code(
             Some(&citizen),
-            "mutation { registerSelf(input: { name: \"Igen\", municipality: \"H\" }) { id } }",
+            "mutation { registerSelf(input: { name: \"Igen\", municipality: \"H\" }) { citizen { id } } }",
             json!({})
         )
         .await,
         "CONFLICT"
     );
-    let consent = "mutation($id: ID!, $e: ConsentEvidence!) { recordConsent(input: { citizenId: $id, purpose: RESEARCH_PARTICIPATION, given: true, evidence: $e }) { given } }";
+    let consent = "mutation($id: ID!, $e: ConsentEvidence!) { recordConsent(input: { citizenId: $id, purpose: RESEARCH_PARTICIPATION, given: true, evidence: $e }) { history { given } } }";
     app.gql_ok(
         Some(&citizen),
         consent,
@@ -354,15 +363,15 @@ async fn another_tenants_citizens_do_not_exist(db: Db) {
             json!({ "id": b_citizen, "purpose": "COORDINATION" }),
         ),
         (
-            "mutation($id: ID!) { updateCitizen(input: { id: $id, name: \"X\" }) { id } }",
+            "mutation($id: ID!) { updateCitizen(input: { citizenId: $id, name: \"X\" }) { citizen { id } } }",
             json!({ "id": b_citizen }),
         ),
         (
-            "mutation($id: ID!) { recordConsent(input: { citizenId: $id, purpose: CONTACT, given: false, evidence: WRITTEN }) { given } }",
+            "mutation($id: ID!) { recordConsent(input: { citizenId: $id, purpose: CONTACT, given: false, evidence: WRITTEN }) { history { given } } }",
             json!({ "id": b_citizen }),
         ),
         (
-            "mutation($id: ID!) { eraseCitizen(id: $id) { id } }",
+            "mutation($id: ID!) { eraseCitizen(input: { citizenId: $id }) { citizen { id } } }",
             json!({ "id": b_citizen }),
         ),
         (
@@ -412,7 +421,7 @@ async fn a_database_dump_holds_no_citizen_name_in_clear(db: Db) {
     let citizen = citizen_user(&app, &admin, "selvhenvist@example.dk").await;
     app.gql_ok(
         Some(&citizen),
-        "mutation { registerSelf(input: { name: \"Quorra Selvstændig\", municipality: \"Helsingør\" }) { id } }",
+        "mutation { registerSelf(input: { name: \"Quorra Selvstændig\", municipality: \"Helsingør\" }) { citizen { id } } }",
         json!({}),
     )
     .await;

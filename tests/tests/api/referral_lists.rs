@@ -47,7 +47,7 @@ async fn a_caseworker_filters_their_organisations_referrals_by_state_and_age(db:
     }
     app.gql_ok(
         Some(&coordinator),
-        "mutation($id: ID!) { moveReferral(input: { id: $id, action: ACCEPT }) { state } }",
+        "mutation($id: ID!) { moveReferral(input: { referralId: $id, action: ACCEPT }) { referral { state } } }",
         json!({ "id": ids[0] }),
     )
     .await;

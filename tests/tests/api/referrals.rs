@@ -5,7 +5,7 @@ use peerbro_tests::{Db, TestApp, mentions, on_both, uuid_of};
 use serde_json::{Value, json};
 
 const SUBMIT: &str = "mutation($input: SubmitReferralInput!) { submitReferral(input: $input) { created referral { id state fhirTaskStatus feedback outcome submittedAt } } }";
-const MOVE: &str = "mutation($input: MoveReferralInput!) { moveReferral(input: $input) { id state feedback outcome firstContactAt } }";
+const MOVE: &str = "mutation($input: MoveReferralInput!) { moveReferral(input: $input) { referral { id state feedback outcome firstContactAt } } }";
 const STATUS: &str = "query($id: ID!) { referralStatus(id: $id) { state nextStep feedback outcome outcomeAbsence firstContactAt } }";
 
 fn new_citizen(name: &str, share: bool, key: Option<&str>) -> Value {
@@ -33,7 +33,7 @@ async fn mv(app: &TestApp, token: &str, input: Value) -> Result<Value, String> {
     let (_, body) = app.gql(Some(token), MOVE, json!({ "input": input })).await;
     match body["errors"][0]["extensions"]["code"].as_str() {
         Some(code) => Err(code.to_owned()),
-        None => Ok(body["data"]["moveReferral"].clone()),
+        None => Ok(body["data"]["moveReferral"]["referral"].clone()),
     }
 }
 
@@ -106,20 +106,20 @@ async fn a_referral_runs_to_completion_and_the_referrer_follows_each_step(db: Db
 
     let steps = [
         (
-            json!({ "id": id, "action": "ACCEPT", "feedback": "Modtaget, vi finder en peer" }),
+            json!({ "referralId": id, "action": "ACCEPT", "feedback": "Modtaget, vi finder en peer" }),
             "ACCEPTED",
         ),
         (
-            json!({ "id": id, "action": "ASSIGN", "peerId": peer }),
+            json!({ "referralId": id, "action": "ASSIGN", "peerId": peer }),
             "ASSIGNED",
         ),
         (
-            json!({ "id": id, "action": "RECORD_CONTACT", "feedback": "Første kontakt er taget" }),
+            json!({ "referralId": id, "action": "RECORD_CONTACT", "feedback": "Første kontakt er taget" }),
             "IN_CONTACT",
         ),
-        (json!({ "id": id, "action": "START" }), "ACTIVE"),
+        (json!({ "referralId": id, "action": "START" }), "ACTIVE"),
         (
-            json!({ "id": id, "action": "COMPLETE", "outcome": "GOAL_REACHED", "feedback": "Forløbet er afsluttet" }),
+            json!({ "referralId": id, "action": "COMPLETE", "outcome": "GOAL_REACHED", "feedback": "Forløbet er afsluttet" }),
             "COMPLETED",
         ),
     ];
@@ -189,11 +189,11 @@ async fn a_referral_runs_to_completion_and_the_referrer_follows_each_step(db: Db
     // Without the citizen's consent to share, the referrer sees the status but not the outcome.
     let private = submit(&app, &referrer, "Ulla Uden", false).await;
     for input in [
-        json!({ "id": private, "action": "ACCEPT" }),
-        json!({ "id": private, "action": "ASSIGN", "peerId": peer }),
-        json!({ "id": private, "action": "RECORD_CONTACT" }),
-        json!({ "id": private, "action": "START" }),
-        json!({ "id": private, "action": "END_EARLY", "outcome": "DROPPED_OUT" }),
+        json!({ "referralId": private, "action": "ACCEPT" }),
+        json!({ "referralId": private, "action": "ASSIGN", "peerId": peer }),
+        json!({ "referralId": private, "action": "RECORD_CONTACT" }),
+        json!({ "referralId": private, "action": "START" }),
+        json!({ "referralId": private, "action": "END_EARLY", "outcome": "DROPPED_OUT" }),
     ] {
         mv(&app, &coordinator, input).await.unwrap();
     }
@@ -272,20 +272,29 @@ async fn illegal_moves_and_missing_details_are_refused(db: Db) {
     let coordinator = app.token("helsingor", "coordinator@helsingor.demo").await;
     let id = submit(&app, &referrer, "Mona Mølle", false).await;
     for (input, code) in [
-        (json!({ "id": id, "action": "START" }), "CONFLICT"),
+        (json!({ "referralId": id, "action": "START" }), "CONFLICT"),
         (
-            json!({ "id": id, "action": "COMPLETE", "outcome": "GOAL_REACHED" }),
+            json!({ "referralId": id, "action": "COMPLETE", "outcome": "GOAL_REACHED" }),
             "CONFLICT",
         ),
-        (json!({ "id": id, "action": "COMPLETE" }), "VALIDATION"),
-        (json!({ "id": id, "action": "DECLINE" }), "VALIDATION"),
         (
-            json!({ "id": id, "action": "ACCEPT", "outcome": "GOAL_REACHED" }),
+            json!({ "referralId": id, "action": "COMPLETE" }),
             "VALIDATION",
         ),
-        (json!({ "id": id, "action": "ASSIGN" }), "VALIDATION"),
         (
-            json!({ "id": id, "action": "ACCEPT", "feedback": "x".repeat(281) }),
+            json!({ "referralId": id, "action": "DECLINE" }),
+            "VALIDATION",
+        ),
+        (
+            json!({ "referralId": id, "action": "ACCEPT", "outcome": "GOAL_REACHED" }),
+            "VALIDATION",
+        ),
+        (
+            json!({ "referralId": id, "action": "ASSIGN" }),
+            "VALIDATION",
+        ),
+        (
+            json!({ "referralId": id, "action": "ACCEPT", "feedback": "x".repeat(281) }),
             "VALIDATION",
         ),
     ] {
@@ -300,7 +309,7 @@ async fn illegal_moves_and_missing_details_are_refused(db: Db) {
         .gql(
             Some(&coordinator),
             MOVE,
-            json!({ "input": { "id": id, "action": "START" } }),
+            json!({ "input": { "referralId": id, "action": "START" } }),
         )
         .await;
     assert_eq!(
@@ -314,7 +323,7 @@ async fn illegal_moves_and_missing_details_are_refused(db: Db) {
     let events = outbox(&app, &id).await;
     assert_eq!(events.len(), 1, "refused moves announce nothing");
     assert_eq!(events[0].0, "referral.submitted");
-    let declined = mv(&app, &coordinator, json!({ "id": id, "action": "DECLINE", "declineReason": "OUTSIDE_TARGET_GROUP", "feedback": "Henvis til anden indsats" })).await.unwrap();
+    let declined = mv(&app, &coordinator, json!({ "referralId": id, "action": "DECLINE", "declineReason": "OUTSIDE_TARGET_GROUP", "feedback": "Henvis til anden indsats" })).await.unwrap();
     let events = outbox(&app, &id).await;
     assert_eq!(events.len(), 2);
     assert_eq!(events[1].0, "referral.status_changed");
@@ -328,15 +337,23 @@ async fn illegal_moves_and_missing_details_are_refused(db: Db) {
     );
     assert_eq!(declined["state"], "DECLINED");
     assert_eq!(
-        mv(&app, &coordinator, json!({ "id": id, "action": "ACCEPT" }))
-            .await
-            .unwrap_err(),
+        mv(
+            &app,
+            &coordinator,
+            json!({ "referralId": id, "action": "ACCEPT" })
+        )
+        .await
+        .unwrap_err(),
         "CONFLICT"
     );
     assert_eq!(
-        mv(&app, &referrer, json!({ "id": id, "action": "WITHDRAW" }))
-            .await
-            .unwrap_err(),
+        mv(
+            &app,
+            &referrer,
+            json!({ "referralId": id, "action": "WITHDRAW" })
+        )
+        .await
+        .unwrap_err(),
         "CONFLICT"
     );
 
@@ -367,16 +384,20 @@ async fn a_peer_without_capacity_cannot_be_assigned(db: Db) {
     let mut ids = Vec::new();
     for name in ["En", "To", "Tre"] {
         let id = submit(&app, &referrer, name, false).await;
-        mv(&app, &coordinator, json!({ "id": id, "action": "ACCEPT" }))
-            .await
-            .unwrap();
+        mv(
+            &app,
+            &coordinator,
+            json!({ "referralId": id, "action": "ACCEPT" }),
+        )
+        .await
+        .unwrap();
         ids.push(id);
     }
     assert_eq!(
         mv(
             &app,
             &coordinator,
-            json!({ "id": ids[0], "action": "ASSIGN", "peerId": applicant })
+            json!({ "referralId": ids[0], "action": "ASSIGN", "peerId": applicant })
         )
         .await
         .unwrap_err(),
@@ -387,14 +408,14 @@ async fn a_peer_without_capacity_cannot_be_assigned(db: Db) {
     mv(
         &app,
         &coordinator,
-        json!({ "id": ids[0], "action": "ASSIGN", "peerId": peer }),
+        json!({ "referralId": ids[0], "action": "ASSIGN", "peerId": peer }),
     )
     .await
     .unwrap();
     mv(
         &app,
         &coordinator,
-        json!({ "id": ids[1], "action": "ASSIGN", "peerId": peer }),
+        json!({ "referralId": ids[1], "action": "ASSIGN", "peerId": peer }),
     )
     .await
     .unwrap();
@@ -402,7 +423,7 @@ async fn a_peer_without_capacity_cannot_be_assigned(db: Db) {
         mv(
             &app,
             &coordinator,
-            json!({ "id": ids[2], "action": "ASSIGN", "peerId": peer })
+            json!({ "referralId": ids[2], "action": "ASSIGN", "peerId": peer })
         )
         .await
         .unwrap_err(),
@@ -413,21 +434,21 @@ async fn a_peer_without_capacity_cannot_be_assigned(db: Db) {
     mv(
         &app,
         &referrer,
-        json!({ "id": ids[0], "action": "WITHDRAW" }),
+        json!({ "referralId": ids[0], "action": "WITHDRAW" }),
     )
     .await
     .unwrap();
     mv(
         &app,
         &coordinator,
-        json!({ "id": ids[2], "action": "ASSIGN", "peerId": peer }),
+        json!({ "referralId": ids[2], "action": "ASSIGN", "peerId": peer }),
     )
     .await
     .unwrap();
     let back = mv(
         &app,
         &coordinator,
-        json!({ "id": ids[1], "action": "REASSIGN" }),
+        json!({ "referralId": ids[1], "action": "REASSIGN" }),
     )
     .await
     .unwrap();
@@ -435,7 +456,7 @@ async fn a_peer_without_capacity_cannot_be_assigned(db: Db) {
     mv(
         &app,
         &coordinator,
-        json!({ "id": ids[1], "action": "ASSIGN", "peerId": peer }),
+        json!({ "referralId": ids[1], "action": "ASSIGN", "peerId": peer }),
     )
     .await
     .unwrap();
@@ -533,7 +554,7 @@ async fn referrals_are_seen_only_by_their_organisation_and_tenant(db: Db) {
     let ngo = orgs["organisations"]["edges"][0]["node"]["id"].clone();
     app.gql_ok(
         Some(&admin),
-        "mutation($o: ID!) { inviteUser(input: { email: \"anden@example.dk\", displayName: \"Anden\", roles: [REFERRER], organisationId: $o }) { id } }",
+        "mutation($o: ID!) { inviteUser(input: { email: \"anden@example.dk\", displayName: \"Anden\", roles: [REFERRER], organisationId: $o }) { user { id } } }",
         json!({ "o": ngo }),
     )
     .await;
@@ -544,9 +565,13 @@ async fn referrals_are_seen_only_by_their_organisation_and_tenant(db: Db) {
         "NOT_FOUND"
     );
     assert_eq!(
-        mv(&app, &other, json!({ "id": id, "action": "WITHDRAW" }))
-            .await
-            .unwrap_err(),
+        mv(
+            &app,
+            &other,
+            json!({ "referralId": id, "action": "WITHDRAW" })
+        )
+        .await
+        .unwrap_err(),
         "NOT_FOUND"
     );
     let theirs = app
@@ -564,9 +589,13 @@ async fn referrals_are_seen_only_by_their_organisation_and_tenant(db: Db) {
     );
     // A referrer cannot move a referral other than by withdrawing it.
     assert_eq!(
-        mv(&app, &referrer, json!({ "id": id, "action": "ACCEPT" }))
-            .await
-            .unwrap_err(),
+        mv(
+            &app,
+            &referrer,
+            json!({ "referralId": id, "action": "ACCEPT" })
+        )
+        .await
+        .unwrap_err(),
         "FORBIDDEN"
     );
 
@@ -586,7 +615,7 @@ async fn referrals_are_seen_only_by_their_organisation_and_tenant(db: Db) {
         "NOT_FOUND"
     );
     assert_eq!(
-        mv(&app, &b, json!({ "id": id, "action": "ACCEPT" }))
+        mv(&app, &b, json!({ "referralId": id, "action": "ACCEPT" }))
             .await
             .unwrap_err(),
         "NOT_FOUND"
@@ -778,7 +807,7 @@ async fn a_citizen_withdraws_their_own_referral_and_no_one_elses(db: Db) {
     let app = TestApp::spawn(&db).await;
     let admin = app.admin("helsingor").await;
     let referrer = app.token("helsingor", "caseworker@helsingor.demo").await;
-    let invite = "mutation($e: String!) { inviteUser(input: { email: $e, displayName: \"Borger\", roles: [CITIZEN] }) { id } }";
+    let invite = "mutation($e: String!) { inviteUser(input: { email: $e, displayName: \"Borger\", roles: [CITIZEN] }) { user { id } } }";
     let mut citizens = Vec::new();
     for email in ["selv@example.dk", "anden@example.dk"] {
         app.gql_ok(Some(&admin), invite, json!({ "e": email }))
@@ -787,10 +816,10 @@ async fn a_citizen_withdraws_their_own_referral_and_no_one_elses(db: Db) {
         let own = app
             .gql_ok(
                 Some(&token),
-                "mutation { registerSelf(input: { name: \"Selv Henvist\", municipality: \"Helsingør\" }) { id } }",
+                "mutation { registerSelf(input: { name: \"Selv Henvist\", municipality: \"Helsingør\" }) { citizen { id } } }",
                 json!({}),
             )
-            .await["registerSelf"]["id"]
+            .await["registerSelf"]["citizen"]["id"]
             .as_str()
             .unwrap()
             .to_owned();
@@ -816,7 +845,7 @@ async fn a_citizen_withdraws_their_own_referral_and_no_one_elses(db: Db) {
         .to_owned();
     app.gql_ok(
         Some(&admin),
-        "mutation($o: ID!) { inviteUser(input: { email: \"koordinator-henviser@helsingor.demo\", displayName: \"K\", roles: [COORDINATOR, REFERRER], organisationId: $o }) { id } }",
+        "mutation($o: ID!) { inviteUser(input: { email: \"koordinator-henviser@helsingor.demo\", displayName: \"K\", roles: [COORDINATOR, REFERRER], organisationId: $o }) { user { id } } }",
         json!({ "o": org }),
     )
     .await;
@@ -835,7 +864,7 @@ async fn a_citizen_withdraws_their_own_referral_and_no_one_elses(db: Db) {
     );
     app.gql_ok(
         Some(&admin),
-        "mutation($c: ID!) { recordConsent(input: { citizenId: $c, purpose: REFERRAL_PROCESSING, given: true, evidence: WRITTEN }) { purpose } }",
+        "mutation($c: ID!) { recordConsent(input: { citizenId: $c, purpose: REFERRAL_PROCESSING, given: true, evidence: WRITTEN }) { history { purpose } } }",
         json!({ "c": citizens[0].1 }),
     )
     .await;
@@ -871,7 +900,7 @@ async fn a_citizen_withdraws_their_own_referral_and_no_one_elses(db: Db) {
         mv(
             &app,
             &citizens[1].0,
-            json!({ "id": id, "action": "WITHDRAW" })
+            json!({ "referralId": id, "action": "WITHDRAW" })
         )
         .await,
         Err("NOT_FOUND".to_owned())
@@ -880,7 +909,7 @@ async fn a_citizen_withdraws_their_own_referral_and_no_one_elses(db: Db) {
         mv(
             &app,
             &citizens[0].0,
-            json!({ "id": id, "action": "ACCEPT" })
+            json!({ "referralId": id, "action": "ACCEPT" })
         )
         .await,
         Err("FORBIDDEN".to_owned())
@@ -888,7 +917,7 @@ async fn a_citizen_withdraws_their_own_referral_and_no_one_elses(db: Db) {
     let withdrawn = mv(
         &app,
         &citizens[0].0,
-        json!({ "id": id, "action": "WITHDRAW" }),
+        json!({ "referralId": id, "action": "WITHDRAW" }),
     )
     .await
     .unwrap();

@@ -175,7 +175,7 @@ async fn requests_cut_at_the_grace_limit_are_logged_and_fail_the_exit_status(db:
             .post(url)
             .bearer_auth(admin)
             .json(&json!({
-                "query": "mutation($o: ID!, $c: ID!) { enrolCitizen(offerId: $o, citizenId: $c) { id } }",
+                "query": "mutation($o: ID!, $c: ID!) { enrolCitizen(input: { offerId: $o, citizenId: $c }) { enrolment { id } } }",
                 "variables": { "o": course, "c": citizen },
             }))
             .send()

@@ -16,7 +16,8 @@ use tokio_tungstenite::tungstenite::http::HeaderValue;
 const SUBSCRIBE: &str = "subscription($id: ID) { referralStatusChanged(referralId: $id) { previousState state referral { id state feedback outcome requestedOffer { title } } } }";
 const SUBMIT: &str =
     "mutation($input: SubmitReferralInput!) { submitReferral(input: $input) { referral { id } } }";
-const MOVE: &str = "mutation($input: MoveReferralInput!) { moveReferral(input: $input) { id } }";
+const MOVE: &str =
+    "mutation($input: MoveReferralInput!) { moveReferral(input: $input) { referral { id } } }";
 
 type Ws =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
@@ -149,13 +150,13 @@ async fn subscribers_hear_the_changes_they_may_see_and_nothing_else(db: Db) {
     app.gql_ok(
         Some(&coordinator),
         MOVE,
-        json!({ "input": { "id": decoy, "action": "DECLINE", "declineReason": "OUTSIDE_TARGET_GROUP" } }),
+        json!({ "input": { "referralId": decoy, "action": "DECLINE", "declineReason": "OUTSIDE_TARGET_GROUP" } }),
     )
     .await;
     app.gql_ok(
         Some(&coordinator),
         MOVE,
-        json!({ "input": { "id": id, "action": "ACCEPT", "feedback": "Vi finder en peer" } }),
+        json!({ "input": { "referralId": id, "action": "ACCEPT", "feedback": "Vi finder en peer" } }),
     )
     .await;
 
@@ -186,7 +187,7 @@ async fn subscribers_hear_the_changes_they_may_see_and_nothing_else(db: Db) {
     app.gql_ok(
         Some(&other_coordinator),
         MOVE,
-        json!({ "input": { "id": own, "action": "ACCEPT" } }),
+        json!({ "input": { "referralId": own, "action": "ACCEPT" } }),
     )
     .await;
     assert_eq!(change(&mut other_ws).await["referral"]["id"], own.as_str());

@@ -4,8 +4,8 @@ use peerbro_tests::{Db, TestApp, on_both, uuid_of};
 use serde_json::json;
 
 const INVITE: &str = "mutation($email: String!, $org: ID) { inviteUser(input: { \
-    email: $email, displayName: \"Mette Mortensen\", roles: [PEER], organisationId: $org }) { \
-    id email roles organisation { name } } }";
+    email: $email, displayName: \"Mette Mortensen\", roles: [PEER], organisationId: $org }) { user { \
+    id email roles organisation { name } } } }";
 
 async fn a_tenant_admin_invites_users_and_changes_their_roles(db: Db) {
     let app = TestApp::spawn(&db).await;
@@ -25,7 +25,7 @@ async fn a_tenant_admin_invites_users_and_changes_their_roles(db: Db) {
             json!({ "email": "Mette@Example.DK", "org": org["id"] }),
         )
         .await;
-    let user = &data["inviteUser"];
+    let user = &data["inviteUser"]["user"];
     assert_eq!(user["email"], "mette@example.dk");
     assert_eq!(user["roles"], json!(["PEER"]));
     assert_eq!(user["organisation"]["name"], org["name"]);
@@ -42,16 +42,8 @@ async fn a_tenant_admin_invites_users_and_changes_their_roles(db: Db) {
         "VALIDATION"
     );
 
-    let grant = "mutation($id: ID!, $role: Role!) { grantRole(input: { userId: $id, role: $role }) { roles } }";
-    let revoke = "mutation($id: ID!, $role: Role!) { revokeRole(input: { userId: $id, role: $role }) { roles } }";
-    let data = app
-        .gql_ok(
-            Some(&admin),
-            grant,
-            json!({ "id": id, "role": "COORDINATOR" }),
-        )
-        .await;
-    assert_eq!(data["grantRole"]["roles"], json!(["COORDINATOR", "PEER"]));
+    let grant = "mutation($id: ID!, $role: Role!) { grantRole(input: { userId: $id, role: $role }) { user { roles } } }";
+    let revoke = "mutation($id: ID!, $role: Role!) { revokeRole(input: { userId: $id, role: $role }) { user { roles } } }";
     let data = app
         .gql_ok(
             Some(&admin),
@@ -60,14 +52,25 @@ async fn a_tenant_admin_invites_users_and_changes_their_roles(db: Db) {
         )
         .await;
     assert_eq!(
-        data["grantRole"]["roles"],
+        data["grantRole"]["user"]["roles"],
+        json!(["COORDINATOR", "PEER"])
+    );
+    let data = app
+        .gql_ok(
+            Some(&admin),
+            grant,
+            json!({ "id": id, "role": "COORDINATOR" }),
+        )
+        .await;
+    assert_eq!(
+        data["grantRole"]["user"]["roles"],
         json!(["COORDINATOR", "PEER"]),
         "granting twice is harmless"
     );
     let data = app
         .gql_ok(Some(&admin), revoke, json!({ "id": id, "role": "PEER" }))
         .await;
-    assert_eq!(data["revokeRole"]["roles"], json!(["COORDINATOR"]));
+    assert_eq!(data["revokeRole"]["user"]["roles"], json!(["COORDINATOR"]));
 
     // The last admin keeps the admin role; with a second admin, the first may step down.
     let me = app

@@ -11,8 +11,7 @@ use serde_json::{Value, json};
 
 const CREATE: &str = "mutation($input: CreateWebhookEndpointInput!) { createWebhookEndpoint(input: $input) { secret endpoint { id url eventTypes enabled } } }";
 const SUBMIT: &str = "mutation($input: SubmitReferralInput!) { submitReferral(input: $input) { referral { id state } } }";
-const MOVE: &str =
-    "mutation($input: MoveReferralInput!) { moveReferral(input: $input) { id state } }";
+const MOVE: &str = "mutation($input: MoveReferralInput!) { moveReferral(input: $input) { referral { id state } } }";
 const LOGS: &str = "{ webhookDeliveries(first: 100) { edges { node { status attempts attemptLog { number outcome finishedAt statusCode error } } } } }";
 const DELIVERIES: &str = "query($endpoint: ID) { webhookDeliveries(endpointId: $endpoint, first: 100) { edges { node { id webhookId eventType status attempts lastStatusCode payload attemptLog { number statusCode error } } } } }";
 
@@ -38,7 +37,7 @@ async fn accept(app: &TestApp, coordinator: &str, id: &str) {
     app.gql_ok(
         Some(coordinator),
         MOVE,
-        json!({ "input": { "id": id, "action": "ACCEPT" } }),
+        json!({ "input": { "referralId": id, "action": "ACCEPT" } }),
     )
     .await;
 }
@@ -164,7 +163,7 @@ async fn internal_targets_are_refused_and_only_admins_register(db: Db) {
                 json!({ "input": { "url": "https://93.184.215.14/x", "eventTypes": ["REFERRAL_SUBMITTED"] } }),
             ),
             (
-                "mutation($id: ID!) { rotateWebhookSecret(id: $id) { secret } }",
+                "mutation($id: ID!) { rotateWebhookSecret(input: { endpointId: $id }) { secret } }",
                 json!({ "id": id }),
             ),
         ] {
@@ -189,8 +188,8 @@ async fn internal_targets_are_refused_and_only_admins_register(db: Db) {
     let other = app.admin("kobenhavn").await;
     for query in [
         "query($id: ID!) { webhookEndpoint(id: $id) { id } }",
-        "mutation($id: ID!) { rotateWebhookSecret(id: $id) { secret } }",
-        "mutation($id: ID!) { updateWebhookEndpoint(id: $id, input: { enabled: false }) { id } }",
+        "mutation($id: ID!) { rotateWebhookSecret(input: { endpointId: $id }) { secret } }",
+        "mutation($id: ID!) { updateWebhookEndpoint(input: { endpointId: $id, enabled: false }) { endpoint { id } } }",
     ] {
         assert_eq!(
             app.gql_code(Some(&other), query, json!({ "id": id })).await,
@@ -211,7 +210,7 @@ async fn internal_targets_are_refused_and_only_admins_register(db: Db) {
     assert_eq!(
         app.gql_code(
             Some(&admin),
-            "mutation($id: ID!) { updateWebhookEndpoint(id: $id, input: { url: \"https://127.0.0.1/x\", enabled: false }) { id } }",
+            "mutation($id: ID!) { updateWebhookEndpoint(input: { endpointId: $id, url: \"https://127.0.0.1/x\", enabled: false }) { endpoint { id } } }",
             json!({ "id": id })
         )
         .await,
@@ -324,7 +323,7 @@ async fn deliveries_are_signed_retried_under_one_id_and_logged(db: Db) {
     let rotated = app
         .gql_ok(
             Some(&admin),
-            "mutation($id: ID!) { rotateWebhookSecret(id: $id) { secret endpoint { secretRotatedAt } } }",
+            "mutation($id: ID!) { rotateWebhookSecret(input: { endpointId: $id }) { secret endpoint { secretRotatedAt } } }",
             json!({ "id": endpoint }),
         )
         .await;
@@ -347,7 +346,7 @@ async fn deliveries_are_signed_retried_under_one_id_and_logged(db: Db) {
     // A disabled endpoint gets nothing new.
     app.gql_ok(
         Some(&admin),
-        "mutation($id: ID!) { updateWebhookEndpoint(id: $id, input: { enabled: false }) { enabled } }",
+        "mutation($id: ID!) { updateWebhookEndpoint(input: { endpointId: $id, enabled: false }) { endpoint { enabled } } }",
         json!({ "id": endpoint }),
     )
     .await;

@@ -1,6 +1,6 @@
 //! Mutations of this context's GraphQL API.
 
-use async_graphql::{Context, ID, Object};
+use async_graphql::{Context, Object};
 use peerbro_domain::ids::{ApiClientId, OrganisationId};
 
 use super::inputs::*;
@@ -21,12 +21,12 @@ impl ApiClientsMutation {
         &self,
         ctx: &Context<'_>,
         input: RegisterApiClientInput,
-    ) -> async_graphql::Result<ApiClientWithSecret> {
+    ) -> async_graphql::Result<ApiClientSecretPayload> {
         let (svc, rc, tenant) = request(ctx)?;
         let organisation =
             parse::<OrganisationId>("organisationId", &input.organisation_id).gql()?;
         let (client, secret) = svc.register(rc, organisation, &input.name).await.gql()?;
-        Ok(ApiClientWithSecret {
+        Ok(ApiClientSecretPayload {
             client: ApiClient::of(client, tenant),
             client_secret: secret,
         })
@@ -37,12 +37,12 @@ impl ApiClientsMutation {
     async fn rotate_api_client_secret(
         &self,
         ctx: &Context<'_>,
-        id: ID,
-    ) -> async_graphql::Result<ApiClientWithSecret> {
+        input: ApiClientRefInput,
+    ) -> async_graphql::Result<ApiClientSecretPayload> {
         let (svc, rc, tenant) = request(ctx)?;
-        let id = parse::<ApiClientId>("id", &id).gql()?;
+        let id = parse::<ApiClientId>("apiClientId", &input.api_client_id).gql()?;
         let (client, secret) = svc.rotate_secret(rc, id).await.gql()?;
-        Ok(ApiClientWithSecret {
+        Ok(ApiClientSecretPayload {
             client: ApiClient::of(client, tenant),
             client_secret: secret,
         })
@@ -52,10 +52,12 @@ impl ApiClientsMutation {
     async fn revoke_api_client(
         &self,
         ctx: &Context<'_>,
-        id: ID,
-    ) -> async_graphql::Result<ApiClient> {
+        input: ApiClientRefInput,
+    ) -> async_graphql::Result<ApiClientPayload> {
         let (svc, rc, tenant) = request(ctx)?;
-        let id = parse::<ApiClientId>("id", &id).gql()?;
-        Ok(ApiClient::of(svc.revoke(rc, id).await.gql()?, tenant))
+        let id = parse::<ApiClientId>("apiClientId", &input.api_client_id).gql()?;
+        Ok(ApiClientPayload {
+            api_client: ApiClient::of(svc.revoke(rc, id).await.gql()?, tenant),
+        })
     }
 }

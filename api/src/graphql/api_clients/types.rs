@@ -50,7 +50,7 @@ impl ApiClient {
 
 /// A client with its secret, shown only in this answer.
 #[derive(SimpleObject)]
-pub struct ApiClientWithSecret {
+pub struct ApiClientSecretPayload {
     /// The client.
     pub(crate) client: ApiClient,
     /// The client secret. It is never shown again; give it to the partner now.

@@ -1,7 +1,7 @@
 //! Input objects of this context's GraphQL API.
 
 use crate::graphql::time::{Date, LocalTime};
-use async_graphql::{ID, InputObject};
+use async_graphql::{ID, InputObject, SimpleObject};
 
 use super::meetings::MeetingForm;
 use super::types::*;
@@ -70,4 +70,70 @@ pub struct LogMeetingInput {
     pub(crate) form: MeetingForm,
     /// The planned meeting this was, which becomes held (else a new meeting is logged).
     pub(crate) planned_meeting_id: Option<ID>,
+}
+
+/// `setOfferOpen`'s input.
+#[derive(InputObject)]
+pub struct SetOfferOpenInput {
+    /// The offer.
+    pub(crate) offer_id: ID,
+    /// Open for referrals and enrolments, or closed.
+    pub(crate) open: bool,
+}
+
+/// `enrolCitizen`'s input.
+#[derive(InputObject)]
+pub struct EnrolCitizenInput {
+    /// The course.
+    pub(crate) offer_id: ID,
+    /// The citizen.
+    pub(crate) citizen_id: ID,
+}
+
+/// `withdrawEnrolment`'s input.
+#[derive(InputObject)]
+pub struct WithdrawEnrolmentInput {
+    /// The enrolment.
+    pub(crate) enrolment_id: ID,
+}
+
+/// `recordAttendance`'s input.
+#[derive(InputObject)]
+pub struct RecordAttendanceInput {
+    /// The session.
+    pub(crate) session_id: ID,
+    /// One mark per citizen.
+    pub(crate) marks: Vec<AttendanceInput>,
+}
+
+/// `recordCafeHeadcount`'s input.
+#[derive(InputObject)]
+pub struct RecordCafeHeadcountInput {
+    /// The café.
+    pub(crate) offer_id: ID,
+    /// The day it was held.
+    pub(crate) held_on: Date,
+    /// How many came (0–500).
+    pub(crate) headcount: i32,
+}
+
+/// The offer after `createOffer` or `setOfferOpen`.
+#[derive(SimpleObject)]
+pub struct OfferPayload {
+    /// The offer as it now is.
+    pub(crate) offer: Offer,
+}
+
+/// `recordAttendance`'s answer.
+#[derive(SimpleObject)]
+pub struct RecordAttendancePayload {
+    /// The session's marks as recorded.
+    pub(crate) marks: Vec<AttendanceMark>,
+}
+
+/// `recordCafeHeadcount`'s answer.
+#[derive(SimpleObject)]
+pub struct CafeHeadcountPayload {
+    /// The day's headcount as recorded.
+    pub(crate) cafe_headcount: CafeHeadcount,
 }

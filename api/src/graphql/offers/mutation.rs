@@ -1,7 +1,6 @@
 //! Mutations of this context's GraphQL API.
 
-use crate::graphql::time::Date;
-use async_graphql::{Context, ID, Object};
+use async_graphql::{Context, Object};
 use peerbro_domain::ids::{
     CitizenId, CourseSessionId, EnrolmentId, MeetingId, OfferId, OrganisationId, PeerId, ReferralId,
 };
@@ -28,7 +27,7 @@ impl OffersMutation {
         &self,
         ctx: &Context<'_>,
         input: CreateOfferInput,
-    ) -> async_graphql::Result<Offer> {
+    ) -> async_graphql::Result<OfferPayload> {
         let (svc, rc) = request(ctx)?;
         let schedule = match input.schedule {
             Some(s) => Some(CourseSchedule {
@@ -62,7 +61,9 @@ impl OffersMutation {
             schedule,
             open_access: input.open_access,
         };
-        Ok(svc.create(rc, new).await.gql()?.into())
+        Ok(OfferPayload {
+            offer: svc.create(rc, new).await.gql()?.into(),
+        })
     }
 
     /// Changes an offer (coordinators and tenant admins): title, place (`null`: online), a
@@ -116,25 +117,27 @@ impl OffersMutation {
     async fn set_offer_open(
         &self,
         ctx: &Context<'_>,
-        id: ID,
-        open: bool,
-    ) -> async_graphql::Result<Offer> {
+        input: SetOfferOpenInput,
+    ) -> async_graphql::Result<OfferPayload> {
         let (svc, rc) = request(ctx)?;
-        let id = id_of::<OfferId>("id", &id)?;
-        Ok(svc.set_open(rc, id, open).await.gql()?.into())
+        let id = id_of::<OfferId>("offerId", &input.offer_id)?;
+        Ok(OfferPayload {
+            offer: svc.set_open(rc, id, input.open).await.gql()?.into(),
+        })
     }
 
     /// Enrols a citizen on a course: a place while one is free, else the waiting list.
     async fn enrol_citizen(
         &self,
         ctx: &Context<'_>,
-        offer_id: ID,
-        citizen_id: ID,
-    ) -> async_graphql::Result<Enrolment> {
+        input: EnrolCitizenInput,
+    ) -> async_graphql::Result<EnrolmentPayload> {
         let (svc, rc) = request(ctx)?;
-        let offer = id_of::<OfferId>("offerId", &offer_id)?;
-        let citizen = id_of::<CitizenId>("citizenId", &citizen_id)?;
-        Ok(svc.enrol(rc, offer, citizen).await.gql()?.into())
+        let offer = id_of::<OfferId>("offerId", &input.offer_id)?;
+        let citizen = id_of::<CitizenId>("citizenId", &input.citizen_id)?;
+        Ok(EnrolmentPayload {
+            enrolment: svc.enrol(rc, offer, citizen).await.gql()?.into(),
+        })
     }
 
     /// A citizen with an account enrols themself on an open-access course: a place while
@@ -158,10 +161,10 @@ impl OffersMutation {
     async fn withdraw_enrolment(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        input: WithdrawEnrolmentInput,
     ) -> async_graphql::Result<WithdrawEnrolmentPayload> {
         let (svc, rc) = request(ctx)?;
-        let id = id_of::<EnrolmentId>("id", &id)?;
+        let id = id_of::<EnrolmentId>("enrolmentId", &input.enrolment_id)?;
         let done = svc.withdraw(rc, id).await.gql()?;
         Ok(WithdrawEnrolmentPayload {
             withdrawn: done.withdrawn.into(),
@@ -173,42 +176,39 @@ impl OffersMutation {
     async fn record_attendance(
         &self,
         ctx: &Context<'_>,
-        session_id: ID,
-        marks: Vec<AttendanceInput>,
-    ) -> async_graphql::Result<Vec<AttendanceMark>> {
+        input: RecordAttendanceInput,
+    ) -> async_graphql::Result<RecordAttendancePayload> {
         let (svc, rc) = request(ctx)?;
-        let session = id_of::<CourseSessionId>("sessionId", &session_id)?;
-        let marks = marks
+        let session = id_of::<CourseSessionId>("sessionId", &input.session_id)?;
+        let marks = input
+            .marks
             .iter()
             .map(|m| Ok((id_of::<CitizenId>("citizenId", &m.citizen_id)?, m.present)))
             .collect::<async_graphql::Result<Vec<_>>>()?;
-        Ok(svc
-            .record_attendance(rc, session, &marks)
-            .await
-            .gql()?
-            .into_iter()
-            .map(Into::into)
-            .collect())
+        let marks = svc.record_attendance(rc, session, &marks).await.gql()?;
+        Ok(RecordAttendancePayload {
+            marks: marks.into_iter().map(Into::into).collect(),
+        })
     }
 
     /// Records (or corrects) a café's headcount for a day: a number, never names.
     async fn record_cafe_headcount(
         &self,
         ctx: &Context<'_>,
-        offer_id: ID,
-        date: Date,
-        headcount: i32,
-    ) -> async_graphql::Result<CafeHeadcount> {
+        input: RecordCafeHeadcountInput,
+    ) -> async_graphql::Result<CafeHeadcountPayload> {
         let (svc, rc) = request(ctx)?;
         let visit = CafeVisit {
-            offer_id: id_of::<OfferId>("offerId", &offer_id)?,
-            date: date.0,
-            headcount: count("headcount", Some(headcount), 0)?,
+            offer_id: id_of::<OfferId>("offerId", &input.offer_id)?,
+            date: input.held_on.0,
+            headcount: count("headcount", Some(input.headcount), 0)?,
         };
         let saved = svc.record_cafe_visit(rc, visit).await.gql()?;
-        Ok(CafeHeadcount {
-            date: saved.date.into(),
-            headcount: small(saved.headcount),
+        Ok(CafeHeadcountPayload {
+            cafe_headcount: CafeHeadcount {
+                date: saved.date.into(),
+                headcount: small(saved.headcount),
+            },
         })
     }
 
@@ -220,7 +220,7 @@ impl OffersMutation {
         &self,
         ctx: &Context<'_>,
         input: LogMeetingInput,
-    ) -> async_graphql::Result<Meeting> {
+    ) -> async_graphql::Result<MeetingPayload> {
         let (svc, rc) = request(ctx)?;
         let log = MeetingLog {
             referral_id: id_of::<ReferralId>("referralId", &input.referral_id)?,
@@ -233,7 +233,9 @@ impl OffersMutation {
                 .map(|id| id_of::<MeetingId>("plannedMeetingId", id))
                 .transpose()?,
         };
-        Ok(svc.log_meeting(rc, log).await.gql()?.into())
+        Ok(MeetingPayload {
+            meeting: svc.log_meeting(rc, log).await.gql()?.into(),
+        })
     }
 
     /// Plans a meeting of a running match ahead (its peer or a coordinator): it shows on the

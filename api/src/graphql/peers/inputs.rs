@@ -139,9 +139,31 @@ pub struct UpdatePeerWorkerInput {
     pub(crate) max_matches: Option<i32>,
 }
 
-/// A peer as changed.
+/// A peer worker after a mutation (`registerPeerWorker`, `updatePeerWorker`,
+/// `changePeerStatus`, `recordScreening`, `recordCertificate`, `recordTraining`).
 #[derive(async_graphql::SimpleObject)]
-pub struct UpdatePeerWorkerPayload {
-    /// The peer.
-    pub(crate) peer: PeerWorker,
+pub struct PeerWorkerPayload {
+    /// The peer worker as they now are.
+    pub(crate) peer_worker: PeerWorker,
+}
+
+/// `recordSupervision`'s answer.
+#[derive(async_graphql::SimpleObject)]
+pub struct SupervisionSessionPayload {
+    /// The session recorded.
+    pub(crate) supervision_session: SupervisionSessionGql,
+}
+
+/// `setSupervisionLimit`'s input.
+#[derive(async_graphql::InputObject)]
+pub struct SupervisionLimitInput {
+    /// Days (7–365) after which a peer without supervision is due.
+    pub(crate) days: i32,
+}
+
+/// `setSupervisionLimit`'s answer.
+#[derive(async_graphql::SimpleObject)]
+pub struct SupervisionLimitPayload {
+    /// The limit now in force, in days.
+    pub(crate) limit_days: i32,
 }

@@ -27,7 +27,7 @@ impl PeersMutation {
         &self,
         ctx: &Context<'_>,
         input: RegisterPeerWorkerInput,
-    ) -> async_graphql::Result<PeerWorker> {
+    ) -> async_graphql::Result<PeerWorkerPayload> {
         let (svc, rc) = request(ctx)?;
         let employment = match input.employment {
             Some(e) => Some(
@@ -69,7 +69,9 @@ impl PeersMutation {
         svc.register(rc, new, peerbro_domain::privacy::Purpose::Coordination)
             .await
             .gql()
-            .map(Into::into)
+            .map(|p| PeerWorkerPayload {
+                peer_worker: p.into(),
+            })
     }
 
     /// Corrects a peer's profile (coordinators and tenant admins): name, contact (`null`
@@ -79,7 +81,7 @@ impl PeersMutation {
         &self,
         ctx: &Context<'_>,
         input: UpdatePeerWorkerInput,
-    ) -> async_graphql::Result<UpdatePeerWorkerPayload> {
+    ) -> async_graphql::Result<PeerWorkerPayload> {
         let (svc, rc) = request(ctx)?;
         let change = PeerProfileChange {
             name: input
@@ -115,8 +117,8 @@ impl PeersMutation {
                 .gql()?,
         };
         let peer = peer_id("peerId", &input.peer_id)?;
-        Ok(UpdatePeerWorkerPayload {
-            peer: svc.update_profile(rc, peer, change).await.gql()?.into(),
+        Ok(PeerWorkerPayload {
+            peer_worker: svc.update_profile(rc, peer, change).await.gql()?.into(),
         })
     }
 
@@ -125,7 +127,7 @@ impl PeersMutation {
         &self,
         ctx: &Context<'_>,
         input: ChangePeerStatusInput,
-    ) -> async_graphql::Result<PeerWorker> {
+    ) -> async_graphql::Result<PeerWorkerPayload> {
         let (svc, rc) = request(ctx)?;
         svc.change_status(
             rc,
@@ -135,7 +137,9 @@ impl PeersMutation {
         )
         .await
         .gql()
-        .map(Into::into)
+        .map(|p| PeerWorkerPayload {
+            peer_worker: p.into(),
+        })
     }
 
     /// Records a screening interview held by the caller.
@@ -143,7 +147,7 @@ impl PeersMutation {
         &self,
         ctx: &Context<'_>,
         input: RecordScreeningInput,
-    ) -> async_graphql::Result<PeerWorker> {
+    ) -> async_graphql::Result<PeerWorkerPayload> {
         let (svc, rc) = request(ctx)?;
         svc.record_screening(
             rc,
@@ -153,7 +157,9 @@ impl PeersMutation {
         )
         .await
         .gql()
-        .map(Into::into)
+        .map(|p| PeerWorkerPayload {
+            peer_worker: p.into(),
+        })
     }
 
     /// Records a certificate check (date and result only).
@@ -161,7 +167,7 @@ impl PeersMutation {
         &self,
         ctx: &Context<'_>,
         input: RecordCertificateInput,
-    ) -> async_graphql::Result<PeerWorker> {
+    ) -> async_graphql::Result<PeerWorkerPayload> {
         let (svc, rc) = request(ctx)?;
         let certificate = Certificate {
             kind: input.kind.into(),
@@ -171,7 +177,9 @@ impl PeersMutation {
         svc.record_certificate(rc, peer_id("peerId", &input.peer_id)?, certificate)
             .await
             .gql()
-            .map(Into::into)
+            .map(|p| PeerWorkerPayload {
+                peer_worker: p.into(),
+            })
     }
 
     /// Records a completed training course.
@@ -179,7 +187,7 @@ impl PeersMutation {
         &self,
         ctx: &Context<'_>,
         input: RecordTrainingInput,
-    ) -> async_graphql::Result<PeerWorker> {
+    ) -> async_graphql::Result<PeerWorkerPayload> {
         let (svc, rc) = request(ctx)?;
         svc.record_training(
             rc,
@@ -189,7 +197,9 @@ impl PeersMutation {
         )
         .await
         .gql()
-        .map(Into::into)
+        .map(|p| PeerWorkerPayload {
+            peer_worker: p.into(),
+        })
     }
 
     /// Records a supervision session held by the caller.
@@ -197,7 +207,7 @@ impl PeersMutation {
         &self,
         ctx: &Context<'_>,
         input: RecordSupervisionInput,
-    ) -> async_graphql::Result<SupervisionSessionGql> {
+    ) -> async_graphql::Result<SupervisionSessionPayload> {
         let (svc, rc) = request(ctx)?;
         let attendees = input
             .attendee_ids
@@ -207,7 +217,9 @@ impl PeersMutation {
         svc.record_supervision(rc, input.held_on.0, input.format.into(), attendees)
             .await
             .gql()
-            .map(Into::into)
+            .map(|s| SupervisionSessionPayload {
+                supervision_session: s.into(),
+            })
     }
 
     /// Places a paid peer in a hospital-psychiatry unit; overlapping placements beyond the
@@ -216,7 +228,7 @@ impl PeersMutation {
         &self,
         ctx: &Context<'_>,
         input: CreatePlacementInput,
-    ) -> async_graphql::Result<Placement> {
+    ) -> async_graphql::Result<PlacementPayload> {
         let (svc, rc) = request(ctx)?;
         let new = NewPlacement {
             peer_id: peer_id("peerId", &input.peer_id)?,
@@ -228,22 +240,25 @@ impl PeersMutation {
             ward_contact: input.ward_contact,
             supervision_arrangement: input.supervision_arrangement,
         };
-        svc.create_placement(rc, new).await.gql().map(Into::into)
+        let placement = svc.create_placement(rc, new).await.gql()?;
+        Ok(PlacementPayload {
+            placement: placement.into(),
+        })
     }
 
     /// Sets the tenant's supervision limit in days (7–365; tenant admins).
     async fn set_supervision_limit(
         &self,
         ctx: &Context<'_>,
-        days: i32,
-    ) -> async_graphql::Result<i32> {
+        input: SupervisionLimitInput,
+    ) -> async_graphql::Result<SupervisionLimitPayload> {
         let (svc, rc) = request(ctx)?;
-        let days = u32::try_from(days)
+        let days = u32::try_from(input.days)
             .map_err(|_| DomainError::validation("days", "must be between 7 and 365"))
             .gql()?;
-        svc.set_supervision_limit(rc, days)
-            .await
-            .gql()
-            .map(|d| i32::try_from(d).unwrap_or(i32::MAX))
+        let days = svc.set_supervision_limit(rc, days).await.gql()?;
+        Ok(SupervisionLimitPayload {
+            limit_days: i32::try_from(days).unwrap_or(i32::MAX),
+        })
     }
 }

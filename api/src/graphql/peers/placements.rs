@@ -95,3 +95,10 @@ impl From<domain::Placement> for Placement {
         }
     }
 }
+
+/// `createPlacement`'s answer.
+#[derive(async_graphql::SimpleObject)]
+pub struct PlacementPayload {
+    /// The placement made.
+    pub(crate) placement: Placement,
+}

@@ -1,6 +1,6 @@
 //! Input objects of this context's GraphQL API.
 
-use async_graphql::{ID, InputObject};
+use async_graphql::{ID, InputObject, SimpleObject};
 
 use super::types::*;
 
@@ -49,7 +49,7 @@ pub struct RegisterSelfInput {
 #[derive(InputObject)]
 pub struct UpdateCitizenInput {
     /// The citizen.
-    pub(crate) id: ID,
+    pub(crate) citizen_id: ID,
     /// New name.
     pub(crate) name: Option<String>,
     /// New contact details.
@@ -72,4 +72,25 @@ pub struct RecordConsentInput {
     pub(crate) given: bool,
     /// How it was obtained.
     pub(crate) evidence: ConsentEvidence,
+}
+
+/// `eraseCitizen`'s input.
+#[derive(InputObject)]
+pub struct EraseCitizenInput {
+    /// The citizen.
+    pub(crate) citizen_id: ID,
+}
+
+/// The citizen after `registerCitizen`, `registerSelf`, `updateCitizen` or `eraseCitizen`.
+#[derive(SimpleObject)]
+pub struct CitizenPayload {
+    /// The citizen as they now are.
+    pub(crate) citizen: Citizen,
+}
+
+/// The citizen's consent history after `recordConsent`.
+#[derive(SimpleObject)]
+pub struct RecordConsentPayload {
+    /// Every consent record of the citizen, the new one included.
+    pub(crate) history: Vec<ConsentRecord>,
 }

@@ -1,6 +1,6 @@
 //! Mutations of this context's GraphQL API.
 
-use async_graphql::{Context, ID, Object};
+use async_graphql::{Context, Object};
 use peerbro_domain::people::{BirthYear, CitizenPatch, Contact, PersonName};
 use peerbro_domain::privacy::Personal;
 
@@ -19,7 +19,7 @@ impl PeopleMutation {
         &self,
         ctx: &Context<'_>,
         input: RegisterCitizenInput,
-    ) -> async_graphql::Result<Citizen> {
+    ) -> async_graphql::Result<CitizenPayload> {
         let (svc, rc) = request(ctx)?;
         let new = details(
             &input.name,
@@ -33,10 +33,13 @@ impl PeopleMutation {
             .into_iter()
             .map(|c| (c.purpose.into(), c.evidence.into()))
             .collect();
-        svc.register_citizen(rc, new, consents, input.purpose.into())
+        let citizen = svc
+            .register_citizen(rc, new, consents, input.purpose.into())
             .await
-            .gql()
-            .map(Into::into)
+            .gql()?;
+        Ok(CitizenPayload {
+            citizen: citizen.into(),
+        })
     }
 
     /// A user with the citizen role registers themself.
@@ -44,7 +47,7 @@ impl PeopleMutation {
         &self,
         ctx: &Context<'_>,
         input: RegisterSelfInput,
-    ) -> async_graphql::Result<Citizen> {
+    ) -> async_graphql::Result<CitizenPayload> {
         let (svc, rc) = request(ctx)?;
         let new = details(
             &input.name,
@@ -53,7 +56,10 @@ impl PeopleMutation {
             &input.municipality,
         )
         .gql()?;
-        svc.register_self(rc, new).await.gql().map(Into::into)
+        let citizen = svc.register_self(rc, new).await.gql()?;
+        Ok(CitizenPayload {
+            citizen: citizen.into(),
+        })
     }
 
     /// Corrects a citizen's details (coordinators, tenant admins, or the citizen themself).
@@ -61,9 +67,9 @@ impl PeopleMutation {
         &self,
         ctx: &Context<'_>,
         input: UpdateCitizenInput,
-    ) -> async_graphql::Result<Citizen> {
+    ) -> async_graphql::Result<CitizenPayload> {
         let (svc, rc) = request(ctx)?;
-        let id = citizen_id("id", &input.id)?;
+        let id = citizen_id("citizenId", &input.citizen_id)?;
         let patch = CitizenPatch {
             name: input
                 .name
@@ -79,10 +85,13 @@ impl PeopleMutation {
                 .gql()?,
             birth_year: input.birth_year.map(BirthYear::parse).transpose().gql()?,
         };
-        svc.update_citizen(rc, id, patch, input.purpose.into())
+        let citizen = svc
+            .update_citizen(rc, id, patch, input.purpose.into())
             .await
-            .gql()
-            .map(Into::into)
+            .gql()?;
+        Ok(CitizenPayload {
+            citizen: citizen.into(),
+        })
     }
 
     /// Records a consent given or withdrawn; returns the full history. Withdrawal takes
@@ -91,7 +100,7 @@ impl PeopleMutation {
         &self,
         ctx: &Context<'_>,
         input: RecordConsentInput,
-    ) -> async_graphql::Result<Vec<ConsentRecord>> {
+    ) -> async_graphql::Result<RecordConsentPayload> {
         let (svc, rc) = request(ctx)?;
         let id = citizen_id("citizenId", &input.citizen_id)?;
         let history = svc
@@ -104,16 +113,25 @@ impl PeopleMutation {
             )
             .await
             .gql()?;
-        Ok(history.into_iter().map(Into::into).collect())
+        Ok(RecordConsentPayload {
+            history: history.into_iter().map(Into::into).collect(),
+        })
     }
 
-    /// Erases a citizen by destroying their key: their name and contact details become
-    /// unreadable everywhere, backups included (tenant admins).
-    async fn erase_citizen(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Citizen> {
+    /// Erases a citizen by destroying their key (tenant admins): their name and contact
+    /// details become unreadable in the database from the moment this answers. A backup taken
+    /// before the erasure still holds them under the old key (ADR 0007); free-text fields
+    /// outside the citizen's record are not covered yet.
+    async fn erase_citizen(
+        &self,
+        ctx: &Context<'_>,
+        input: EraseCitizenInput,
+    ) -> async_graphql::Result<CitizenPayload> {
         let (svc, rc) = request(ctx)?;
-        svc.erase_citizen(rc, citizen_id("id", &id)?)
-            .await
-            .gql()
-            .map(Into::into)
+        let id = citizen_id("citizenId", &input.citizen_id)?;
+        let citizen = svc.erase_citizen(rc, id).await.gql()?;
+        Ok(CitizenPayload {
+            citizen: citizen.into(),
+        })
     }
 }

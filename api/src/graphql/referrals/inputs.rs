@@ -52,7 +52,7 @@ pub struct SubmitReferralInput {
 #[derive(InputObject)]
 pub struct MoveReferralInput {
     /// The referral.
-    pub(crate) id: ID,
+    pub(crate) referral_id: ID,
     /// The move.
     pub(crate) action: ReferralAction,
     /// The peer, for ASSIGN to one-to-one accompaniment.
@@ -81,4 +81,25 @@ pub struct ReferMyselfInput {
     pub(crate) contact_consent: bool,
     /// Makes retries safe: the same key and input return the same referral.
     pub(crate) idempotency_key: Option<String>,
+}
+
+/// `moveReferral`'s answer.
+#[derive(async_graphql::SimpleObject)]
+pub struct MoveReferralPayload {
+    /// The referral after the move, as its referrer sees it.
+    pub(crate) referral: ReferralStatus,
+}
+
+/// `setReferralContactLimit`'s input.
+#[derive(InputObject)]
+pub struct ReferralContactLimitInput {
+    /// Days (1–90) an assigned referral may wait for first contact.
+    pub(crate) days: i32,
+}
+
+/// `setReferralContactLimit`'s answer.
+#[derive(async_graphql::SimpleObject)]
+pub struct ReferralContactLimitPayload {
+    /// The limit now in force, in days.
+    pub(crate) limit_days: i32,
 }

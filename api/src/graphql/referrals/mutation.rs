@@ -26,14 +26,16 @@ impl ReferralsMutation {
     async fn set_referral_contact_limit(
         &self,
         ctx: &Context<'_>,
-        days: i32,
-    ) -> async_graphql::Result<i32> {
+        input: ReferralContactLimitInput,
+    ) -> async_graphql::Result<ReferralContactLimitPayload> {
         let (svc, rc) = request(ctx)?;
-        let days = u32::try_from(days)
+        let days = u32::try_from(input.days)
             .map_err(|_| DomainError::validation("days", "must be between 1 and 90"))
             .gql()?;
         let days = svc.set_contact_limit(rc, days).await.gql()?;
-        Ok(i32::try_from(days).unwrap_or(i32::MAX))
+        Ok(ReferralContactLimitPayload {
+            limit_days: i32::try_from(days).unwrap_or(i32::MAX),
+        })
     }
 
     /// A referrer submits a referral with the citizen's consent to processing it.
@@ -146,9 +148,9 @@ impl ReferralsMutation {
         &self,
         ctx: &Context<'_>,
         input: MoveReferralInput,
-    ) -> async_graphql::Result<ReferralStatus> {
+    ) -> async_graphql::Result<MoveReferralPayload> {
         let (svc, rc) = request(ctx)?;
-        let id = referral_id("id", &input.id)?;
+        let id = referral_id("referralId", &input.referral_id)?;
         let target = match (&input.peer_id, &input.course_id) {
             (Some(peer), None) => Some(AssignTarget::Peer(parse::<PeerId>("peerId", peer).gql()?)),
             (None, Some(course)) => Some(AssignTarget::Course(
@@ -167,9 +169,12 @@ impl ReferralsMutation {
             decline_reason: input.decline_reason.map(Into::into),
             feedback: input.feedback,
         };
-        svc.move_and_view(rc, id, input.action.into(), details, target)
+        let view = svc
+            .move_and_view(rc, id, input.action.into(), details, target)
             .await
-            .gql()
-            .map(Into::into)
+            .gql()?;
+        Ok(MoveReferralPayload {
+            referral: view.into(),
+        })
     }
 }

@@ -18,7 +18,7 @@ pub struct CreateOrganisationInput {
 #[derive(InputObject)]
 pub struct UpdateOrganisationInput {
     /// The organisation.
-    pub(crate) id: ID,
+    pub(crate) organisation_id: ID,
     /// New name.
     pub(crate) name: Option<String>,
     /// New kind.
@@ -54,9 +54,17 @@ pub struct UserActivationInput {
     pub(crate) user_id: ID,
 }
 
-/// The user after `deactivateUser` or `reactivateUser`.
+/// The user after `inviteUser`, `grantRole`, `revokeRole`, `deactivateUser` or
+/// `reactivateUser`.
 #[derive(SimpleObject)]
-pub struct UserActivationPayload {
-    /// The user as they now are (`deactivatedAt` set or cleared).
+pub struct UserPayload {
+    /// The user as they now are.
     pub(crate) user: User,
+}
+
+/// The organisation after `createOrganisation` or `updateOrganisation`.
+#[derive(SimpleObject)]
+pub struct OrganisationPayload {
+    /// The organisation as it now is.
+    pub(crate) organisation: Organisation,
 }

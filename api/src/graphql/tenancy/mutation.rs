@@ -24,13 +24,16 @@ impl TenancyMutation {
         &self,
         ctx: &Context<'_>,
         input: CreateOrganisationInput,
-    ) -> async_graphql::Result<Organisation> {
+    ) -> async_graphql::Result<OrganisationPayload> {
         let (svc, rc) = request(ctx)?;
         let name = OrganisationName::parse(&input.name).gql()?;
-        svc.create_organisation(rc, name, input.kind.into())
+        let organisation = svc
+            .create_organisation(rc, name, input.kind.into())
             .await
-            .gql()
-            .map(Into::into)
+            .gql()?;
+        Ok(OrganisationPayload {
+            organisation: organisation.into(),
+        })
     }
 
     /// Renames an organisation or changes its kind.
@@ -38,9 +41,9 @@ impl TenancyMutation {
         &self,
         ctx: &Context<'_>,
         input: UpdateOrganisationInput,
-    ) -> async_graphql::Result<Organisation> {
+    ) -> async_graphql::Result<OrganisationPayload> {
         let (svc, rc) = request(ctx)?;
-        let id = parse::<OrganisationId>("id", &input.id).gql()?;
+        let id = parse::<OrganisationId>("organisationId", &input.organisation_id).gql()?;
         let patch = OrganisationPatch {
             name: input
                 .name
@@ -50,10 +53,10 @@ impl TenancyMutation {
                 .gql()?,
             kind: input.kind.map(Into::into),
         };
-        svc.update_organisation(rc, id, patch)
-            .await
-            .gql()
-            .map(Into::into)
+        let organisation = svc.update_organisation(rc, id, patch).await.gql()?;
+        Ok(OrganisationPayload {
+            organisation: organisation.into(),
+        })
     }
 
     /// Invites a user into the tenant with roles.
@@ -61,7 +64,7 @@ impl TenancyMutation {
         &self,
         ctx: &Context<'_>,
         input: InviteUserInput,
-    ) -> async_graphql::Result<User> {
+    ) -> async_graphql::Result<UserPayload> {
         let (svc, rc) = request(ctx)?;
         let invitation = Invitation {
             email: Email::parse(&input.email).gql()?,
@@ -78,7 +81,8 @@ impl TenancyMutation {
                 .transpose()
                 .gql()?,
         };
-        svc.invite_user(rc, invitation).await.gql().map(Into::into)
+        let user = svc.invite_user(rc, invitation).await.gql()?;
+        Ok(UserPayload { user: user.into() })
     }
 
     /// Grants a role.
@@ -86,13 +90,11 @@ impl TenancyMutation {
         &self,
         ctx: &Context<'_>,
         input: RoleChangeInput,
-    ) -> async_graphql::Result<User> {
+    ) -> async_graphql::Result<UserPayload> {
         let (svc, rc) = request(ctx)?;
         let id = parse::<UserId>("userId", &input.user_id).gql()?;
-        svc.grant_role(rc, id, input.role.into())
-            .await
-            .gql()
-            .map(Into::into)
+        let user = svc.grant_role(rc, id, input.role.into()).await.gql()?;
+        Ok(UserPayload { user: user.into() })
     }
 
     /// Revokes a role; the tenant's last admin keeps theirs (`CONFLICT`).
@@ -100,13 +102,11 @@ impl TenancyMutation {
         &self,
         ctx: &Context<'_>,
         input: RoleChangeInput,
-    ) -> async_graphql::Result<User> {
+    ) -> async_graphql::Result<UserPayload> {
         let (svc, rc) = request(ctx)?;
         let id = parse::<UserId>("userId", &input.user_id).gql()?;
-        svc.revoke_role(rc, id, input.role.into())
-            .await
-            .gql()
-            .map(Into::into)
+        let user = svc.revoke_role(rc, id, input.role.into()).await.gql()?;
+        Ok(UserPayload { user: user.into() })
     }
 
     /// Deactivates a user (tenant admins): their tokens are refused from the moment this
@@ -117,11 +117,11 @@ impl TenancyMutation {
         &self,
         ctx: &Context<'_>,
         input: UserActivationInput,
-    ) -> async_graphql::Result<UserActivationPayload> {
+    ) -> async_graphql::Result<UserPayload> {
         let (svc, rc) = request(ctx)?;
         let id = parse::<UserId>("userId", &input.user_id).gql()?;
         let user = svc.deactivate_user(rc, id).await.gql()?;
-        Ok(UserActivationPayload { user: user.into() })
+        Ok(UserPayload { user: user.into() })
     }
 
     /// Reactivates a deactivated user (tenant admins); their roles are as they were.
@@ -129,10 +129,10 @@ impl TenancyMutation {
         &self,
         ctx: &Context<'_>,
         input: UserActivationInput,
-    ) -> async_graphql::Result<UserActivationPayload> {
+    ) -> async_graphql::Result<UserPayload> {
         let (svc, rc) = request(ctx)?;
         let id = parse::<UserId>("userId", &input.user_id).gql()?;
         let user = svc.reactivate_user(rc, id).await.gql()?;
-        Ok(UserActivationPayload { user: user.into() })
+        Ok(UserPayload { user: user.into() })
     }
 }

@@ -1,6 +1,6 @@
 //! Input objects of this context's GraphQL API.
 
-use async_graphql::InputObject;
+use async_graphql::{ID, InputObject, SimpleObject};
 
 use super::types::*;
 
@@ -18,6 +18,8 @@ pub struct CreateWebhookEndpointInput {
 /// Changes to an endpoint; omitted fields stay as they are.
 #[derive(InputObject)]
 pub struct UpdateWebhookEndpointInput {
+    /// The endpoint.
+    pub(crate) endpoint_id: ID,
     /// A new URL, checked like a new one.
     pub(crate) url: Option<String>,
     /// New event types.
@@ -26,4 +28,32 @@ pub struct UpdateWebhookEndpointInput {
     pub(crate) description: Option<String>,
     /// Enable or disable.
     pub(crate) enabled: Option<bool>,
+}
+
+/// Names an endpoint (`rotateWebhookSecret`).
+#[derive(InputObject)]
+pub struct WebhookEndpointRefInput {
+    /// The endpoint.
+    pub(crate) endpoint_id: ID,
+}
+
+/// `redeliverWebhook`'s input.
+#[derive(InputObject)]
+pub struct RedeliverWebhookInput {
+    /// The delivery to make again.
+    pub(crate) delivery_id: ID,
+}
+
+/// `updateWebhookEndpoint`'s answer.
+#[derive(SimpleObject)]
+pub struct WebhookEndpointPayload {
+    /// The endpoint as it now is.
+    pub(crate) endpoint: WebhookEndpoint,
+}
+
+/// `redeliverWebhook`'s answer.
+#[derive(SimpleObject)]
+pub struct WebhookDeliveryPayload {
+    /// The delivery, due now.
+    pub(crate) delivery: WebhookDelivery,
 }

@@ -1,6 +1,6 @@
 //! Mutations of this context's GraphQL API.
 
-use async_graphql::{Context, ID, Object};
+use async_graphql::{Context, Object};
 use peerbro_domain::ids::{WebhookDeliveryId, WebhookEndpointId};
 use peerbro_domain::webhooks::{EndpointUpdate, NewEndpoint};
 
@@ -20,7 +20,7 @@ impl WebhooksMutation {
         &self,
         ctx: &Context<'_>,
         input: CreateWebhookEndpointInput,
-    ) -> async_graphql::Result<WebhookEndpointWithSecret> {
+    ) -> async_graphql::Result<WebhookEndpointSecretPayload> {
         let (svc, rc) = request(ctx)?;
         let (endpoint, secret) = svc
             .create(
@@ -33,7 +33,7 @@ impl WebhooksMutation {
             )
             .await
             .gql()?;
-        Ok(WebhookEndpointWithSecret {
+        Ok(WebhookEndpointSecretPayload {
             endpoint: endpoint.into(),
             secret: secret.expose().to_owned(),
         })
@@ -43,11 +43,10 @@ impl WebhooksMutation {
     async fn update_webhook_endpoint(
         &self,
         ctx: &Context<'_>,
-        id: ID,
         input: UpdateWebhookEndpointInput,
-    ) -> async_graphql::Result<WebhookEndpoint> {
+    ) -> async_graphql::Result<WebhookEndpointPayload> {
         let (svc, rc) = request(ctx)?;
-        let id = parse::<WebhookEndpointId>("id", &id).gql()?;
+        let id = parse::<WebhookEndpointId>("endpointId", &input.endpoint_id).gql()?;
         let update = EndpointUpdate {
             url: input.url,
             description: input.description.map(Some),
@@ -56,7 +55,9 @@ impl WebhooksMutation {
                 .map(|types| types.into_iter().map(Into::into).collect()),
             enabled: input.enabled,
         };
-        Ok(svc.update(rc, id, update).await.gql()?.into())
+        Ok(WebhookEndpointPayload {
+            endpoint: svc.update(rc, id, update).await.gql()?.into(),
+        })
     }
 
     /// Replaces an endpoint's secret and returns the new one, this once. For 24 hours every
@@ -64,12 +65,12 @@ impl WebhooksMutation {
     async fn rotate_webhook_secret(
         &self,
         ctx: &Context<'_>,
-        id: ID,
-    ) -> async_graphql::Result<WebhookEndpointWithSecret> {
+        input: WebhookEndpointRefInput,
+    ) -> async_graphql::Result<WebhookEndpointSecretPayload> {
         let (svc, rc) = request(ctx)?;
-        let id = parse::<WebhookEndpointId>("id", &id).gql()?;
+        let id = parse::<WebhookEndpointId>("endpointId", &input.endpoint_id).gql()?;
         let (endpoint, secret) = svc.rotate_secret(rc, id).await.gql()?;
-        Ok(WebhookEndpointWithSecret {
+        Ok(WebhookEndpointSecretPayload {
             endpoint: endpoint.into(),
             secret: secret.expose().to_owned(),
         })
@@ -79,10 +80,12 @@ impl WebhooksMutation {
     async fn redeliver_webhook(
         &self,
         ctx: &Context<'_>,
-        id: ID,
-    ) -> async_graphql::Result<WebhookDelivery> {
+        input: RedeliverWebhookInput,
+    ) -> async_graphql::Result<WebhookDeliveryPayload> {
         let (svc, rc) = request(ctx)?;
-        let id = parse::<WebhookDeliveryId>("id", &id).gql()?;
-        Ok(svc.redeliver(rc, id).await.gql()?.into())
+        let id = parse::<WebhookDeliveryId>("deliveryId", &input.delivery_id).gql()?;
+        Ok(WebhookDeliveryPayload {
+            delivery: svc.redeliver(rc, id).await.gql()?.into(),
+        })
     }
 }

@@ -75,7 +75,7 @@ impl From<domain::WebhookEndpoint> for WebhookEndpoint {
 
 /// An endpoint with its signing secret, shown only in this answer.
 #[derive(SimpleObject)]
-pub struct WebhookEndpointWithSecret {
+pub struct WebhookEndpointSecretPayload {
     /// The endpoint.
     pub(crate) endpoint: WebhookEndpoint,
     /// The Standard Webhooks signing secret (`whsec_…`). It is never shown again; store it
