@@ -21,7 +21,7 @@ wire_enum!(
 
 wire_enum!(
     /// The kinds of offer: what a partnership offers and what a peer can run.
-    OfferType => people::OfferType {
+    OfferKind => people::OfferType {
         /// A peer-group course.
         GroupCourse,
         /// One-to-one accompaniment (følgeskab).

@@ -12,17 +12,23 @@ use uuid::Uuid;
 use crate::http::auth::Ctx;
 use crate::http::problem::{ApiError, Problem};
 use crate::state::AppState;
-pub use crate::wire::OfferType;
+pub use crate::wire::OfferKind;
 
 /// A course session.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Session {
-    /// The day.
+    /// The day it is held.
+    held_on: NaiveDate,
+    /// The day (use `heldOn`).
+    #[schema(deprecated)]
     date: NaiveDate,
     /// Local (Danish) start time.
     start_time: NaiveTime,
     /// Length in minutes.
+    duration_minutes: u32,
+    /// Length in minutes (use `durationMinutes`).
+    #[schema(deprecated)]
     minutes: u32,
 }
 
@@ -35,7 +41,10 @@ pub struct Offer {
     /// The organisation that runs it.
     organisation_id: Uuid,
     /// Kind.
-    offer_type: OfferType,
+    kind: OfferKind,
+    /// Kind (use `kind`).
+    #[schema(deprecated)]
+    offer_type: OfferKind,
     /// Title.
     title: String,
     /// Where; absent for online offers.
@@ -56,6 +65,7 @@ impl From<domain::Offer> for Offer {
         Self {
             id: o.id.as_uuid(),
             organisation_id: o.organisation_id.as_uuid(),
+            kind: o.offer_type.into(),
             offer_type: o.offer_type.into(),
             title: o.title,
             location: o.location,
@@ -98,7 +108,9 @@ pub struct ListParams {
     /// The `nextCursor` of the previous page.
     cursor: Option<String>,
     /// Only offers of this kind.
-    offer_type: Option<OfferType>,
+    kind: Option<OfferKind>,
+    /// Deprecated: use `kind`. Only offers of this kind.
+    offer_type: Option<OfferKind>,
     /// Only offers that take referrals.
     open_only: Option<bool>,
 }
@@ -122,8 +134,18 @@ pub async fn list(
 ) -> Result<HttpResponse, ApiError> {
     let params = params.into_inner();
     let page = super::page_params(params.limit, params.cursor.as_deref())?;
+    let kind = match (params.kind, params.offer_type) {
+        (Some(kind), Some(old)) if kind != old => {
+            return Err(peerbro_domain::DomainError::validation(
+                "kind",
+                "differs from offerType; give kind only",
+            )
+            .into());
+        }
+        (kind, old) => kind.or(old),
+    };
     let filter = OfferFilter {
-        offer_type: params.offer_type.map(Into::into),
+        offer_type: kind.map(Into::into),
         open_only: params.open_only.unwrap_or(false),
         ..OfferFilter::default()
     };
@@ -159,8 +181,10 @@ pub async fn get(
         sessions: sessions
             .into_iter()
             .map(|s| Session {
+                held_on: s.date,
                 date: s.date,
                 start_time: s.start_time,
+                duration_minutes: s.minutes,
                 minutes: s.minutes,
             })
             .collect(),

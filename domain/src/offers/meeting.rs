@@ -64,11 +64,11 @@ pub struct Meeting {
 /// `Validation`.
 pub fn validate_meeting(date: NaiveDate, minutes: u32, today: NaiveDate) -> DomainResult<()> {
     if date > today {
-        return Err(DomainError::validation("date", "cannot be in the future"));
+        return Err(DomainError::validation("heldOn", "cannot be in the future"));
     }
     if !(5..=600).contains(&minutes) {
         return Err(DomainError::validation(
-            "minutes",
+            "durationMinutes",
             "must be between 5 and 600",
         ));
     }
@@ -82,16 +82,16 @@ pub fn validate_meeting(date: NaiveDate, minutes: u32, today: NaiveDate) -> Doma
 pub fn validate_plan(date: NaiveDate, minutes: u32, today: NaiveDate) -> DomainResult<()> {
     if date < today {
         return Err(DomainError::validation(
-            "date",
+            "heldOn",
             "a planned meeting is today or later",
         ));
     }
     if date > today + chrono::Duration::days(366) {
-        return Err(DomainError::validation("date", "at most a year ahead"));
+        return Err(DomainError::validation("heldOn", "at most a year ahead"));
     }
     if !(5..=600).contains(&minutes) {
         return Err(DomainError::validation(
-            "minutes",
+            "durationMinutes",
             "must be between 5 and 600",
         ));
     }

@@ -204,7 +204,10 @@ pub fn hours_tenths(field: &str, hours: f64, max: f64) -> DomainResult<u32> {
 /// `Validation` when it is.
 pub fn check_period(start: NaiveDate, end: Option<NaiveDate>) -> DomainResult<Option<NaiveDate>> {
     match end {
-        Some(end) if end < start => Err(DomainError::validation("end", "must not be before start")),
+        Some(end) if end < start => Err(DomainError::validation(
+            "endsOn",
+            "must not be before startsOn",
+        )),
         other => Ok(other),
     }
 }

@@ -127,6 +127,13 @@ impl Referral {
             .map(|c| (c - self.submitted_at).num_hours())
     }
 
+    /// Whole minutes from submission to first contact, once contact is made.
+    #[must_use]
+    pub fn minutes_to_first_contact(&self) -> Option<i64> {
+        self.first_contact_at
+            .map(|c| (c - self.submitted_at).num_minutes())
+    }
+
     /// Whether it has waited in `ASSIGNED` without contact longer than `limit_days`.
     #[must_use]
     pub fn contact_overdue(&self, limit_days: i64, now: DateTime<Utc>) -> bool {

@@ -6,7 +6,7 @@ use chrono::{Datelike as _, Duration, Utc};
 use peerbro_tests::{Db, TestApp, on_both};
 use serde_json::{Value, json};
 
-const UPDATE_PEER: &str = "mutation($i: UpdatePeerWorkerInput!) { updatePeerWorker(input: $i) { peerWorker { id name contact languages offerTypes maxMatches } } }";
+const UPDATE_PEER: &str = "mutation($i: UpdatePeerWorkerInput!) { updatePeerWorker(input: $i) { peerWorker { id name contact languages offerKinds maxMatches } } }";
 const UPDATE_OFFER: &str = "mutation($i: UpdateOfferInput!) { updateOffer(input: $i) { offer { id title location online capacity openAccess } promoted { citizenId status } } }";
 const CANCEL: &str = "mutation($id: ID!) { cancelCourseSession(input: { sessionId: $id }) { session { id date cancelledAt } } }";
 
@@ -43,7 +43,7 @@ async fn peers_offers_and_sessions_are_corrected(db: Db) {
         .gql_ok(
             Some(&admin),
             UPDATE_PEER,
-            json!({ "i": { "peerId": ids[0], "languages": ["dansk", "tigrinya"], "offerTypes": ["ONE_TO_ONE", "GROUP_COURSE"], "maxMatches": 10, "contact": null } }),
+            json!({ "i": { "peerId": ids[0], "languages": ["dansk", "tigrinya"], "offerKinds": ["ONE_TO_ONE", "GROUP_COURSE"], "maxMatches": 10, "contact": null } }),
         )
         .await["updatePeerWorker"]["peerWorker"]
         .clone();
@@ -126,9 +126,9 @@ async fn peers_offers_and_sessions_are_corrected(db: Db) {
             Some(&coordinator),
             "mutation($i: CreateOfferInput!) { createOffer(input: $i) { offer { id sessions { id date } } } }",
             json!({ "i": {
-                "organisationId": org, "offerType": "GROUP_COURSE", "title": "Kursus",
+                "organisationId": org, "kind": "GROUP_COURSE", "title": "Kursus",
                 "location": "Frivilligcentret", "capacity": 1, "facilitatorIds": ids,
-                "schedule": { "startDate": start.to_string(), "weekday": weekday, "startTime": "17:00" },
+                "schedule": { "startsOn": start.to_string(), "weekday": weekday, "startTime": "17:00" },
             }}),
         )
         .await["createOffer"]["offer"]
@@ -181,7 +181,7 @@ async fn peers_offers_and_sessions_are_corrected(db: Db) {
     let chat = first_id(
         &app,
         &coordinator,
-        "{ offers(offerType: ANONYMOUS_CHAT, first: 1) { edges { node { id } } } }",
+        "{ offers(kind: ANONYMOUS_CHAT, first: 1) { edges { node { id } } } }",
         "offers",
     )
     .await;

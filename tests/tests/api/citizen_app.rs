@@ -41,7 +41,7 @@ async fn offer(app: &TestApp, coordinator: &str, title: &str) -> String {
     app.gql_ok(
         Some(coordinator),
         "mutation($i: CreateOfferInput!) { createOffer(input: $i) { offer { id } } }",
-        json!({ "i": { "organisationId": org, "offerType": "ONE_TO_ONE", "title": title, "location": "Helsingør" } }),
+        json!({ "i": { "organisationId": org, "kind": "ONE_TO_ONE", "title": title, "location": "Helsingør" } }),
     )
     .await["createOffer"]["offer"]["id"]
         .as_str()
@@ -250,9 +250,9 @@ async fn course(app: &TestApp, coordinator: &str, open_access: bool) -> Result<S
             Some(coordinator),
             "mutation($i: CreateOfferInput!) { createOffer(input: $i) { offer { id openAccess } } }",
             json!({ "i": {
-                "organisationId": org, "offerType": "GROUP_COURSE", "title": "Mit liv, mine mål",
+                "organisationId": org, "kind": "GROUP_COURSE", "title": "Mit liv, mine mål",
                 "location": "Frivilligcentret", "capacity": 1, "facilitatorIds": ids,
-                "schedule": { "startDate": start.to_string(), "weekday": weekday, "startTime": "17:00:00" },
+                "schedule": { "startsOn": start.to_string(), "weekday": weekday, "startTime": "17:00:00" },
                 "openAccess": open_access,
             }}),
         )
@@ -298,7 +298,7 @@ async fn a_citizen_enrols_themself_sees_upcoming_sessions_and_withdraws(db: Db) 
         .gql(
             Some(&coordinator),
             "mutation($i: CreateOfferInput!) { createOffer(input: $i) { offer { id } } }",
-            json!({ "i": { "organisationId": app.gql_ok(Some(&coordinator), "{ organisations(kind: NGO, first: 1) { edges { node { id } } } }", json!({})).await["organisations"]["edges"][0]["node"]["id"], "offerType": "ONE_TO_ONE", "title": "Følgeskab", "location": "Helsingør", "openAccess": true } }),
+            json!({ "i": { "organisationId": app.gql_ok(Some(&coordinator), "{ organisations(kind: NGO, first: 1) { edges { node { id } } } }", json!({})).await["organisations"]["edges"][0]["node"]["id"], "kind": "ONE_TO_ONE", "title": "Følgeskab", "location": "Helsingør", "openAccess": true } }),
         )
         .await;
     assert_eq!(body["errors"][0]["extensions"]["code"], "VALIDATION");

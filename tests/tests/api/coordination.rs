@@ -10,7 +10,7 @@ const REGISTER: &str = "mutation($i: RegisterPeerWorkerInput!) { registerPeerWor
 const SUBMIT: &str =
     "mutation($input: SubmitReferralInput!) { submitReferral(input: $input) { referral { id } } }";
 const MOVE: &str = "mutation($input: MoveReferralInput!) { moveReferral(input: $input) { referral { id state } } }";
-const SUGGEST: &str = "query($r: ID!, $l: String, $n: Int) { matchSuggestions(referralId: $r, language: $l) { offerType language totalCount suggestions(first: $n) { reasons openMatches maxMatches freePlaces peer { id name } } } }";
+const SUGGEST: &str = "query($r: ID!, $l: String, $n: Int) { matchSuggestions(referralId: $r, language: $l) { kind language totalCount suggestions(first: $n) { reasons openMatches maxMatches freePlaces peer { id name } } } }";
 const DASHBOARD: &str = "{ coordinatorDashboard { referralCounts { state count } overdueContacts waitingLists { enrolled waiting offer { id title capacity } } supervisionDue { limitDays peers { peer { id } lastSupervisedOn } } peerPlaces { openMatches maxMatches freePlaces peer { id name } } } }";
 
 async fn paid_peer(
@@ -29,8 +29,8 @@ async fn paid_peer(
             REGISTER,
             json!({ "i": {
                 "kind": "PAID", "name": name, "organisationId": org,
-                "languages": languages, "offerTypes": kinds, "maxMatches": max,
-                "employment": { "organisationId": org, "weeklyHours": 20.0, "start": start },
+                "languages": languages, "offerKinds": kinds, "maxMatches": max,
+                "employment": { "organisationId": org, "weeklyHours": 20.0, "startsOn": start },
             }}),
         )
         .await;
@@ -129,13 +129,13 @@ async fn the_dashboard_and_suggestions_answer_a_coordinators_screens(db: Db) {
         )
         .await["matchSuggestions"]
         .clone();
-    assert_eq!(got["offerType"], "ONE_TO_ONE");
+    assert_eq!(got["kind"], "ONE_TO_ONE");
     assert_eq!(got["language"], "arabisk");
     let best = &got["suggestions"][0];
     assert_eq!(best["peer"]["id"], amal.as_str(), "{got}");
     assert_eq!(
         best["reasons"],
-        json!(["OFFER_TYPE", "LANGUAGE", "NO_MATCHES_YET"])
+        json!(["OFFER_KIND", "LANGUAGE", "NO_MATCHES_YET"])
     );
     assert_eq!(best["freePlaces"], 1);
     let rows = got["suggestions"].as_array().unwrap();
@@ -144,7 +144,7 @@ async fn the_dashboard_and_suggestions_answer_a_coordinators_screens(db: Db) {
         s["reasons"]
             .as_array()
             .unwrap()
-            .contains(&json!("OFFER_TYPE"))
+            .contains(&json!("OFFER_KIND"))
     });
     assert!(
         bo_at.is_some() && bo_at > last_fit,
@@ -194,9 +194,9 @@ async fn the_dashboard_and_suggestions_answer_a_coordinators_screens(db: Db) {
             Some(&coordinator),
             "mutation($input: CreateOfferInput!) { createOffer(input: $input) { offer { id } } }",
             json!({ "input": {
-                "organisationId": org, "offerType": "GROUP_COURSE", "title": "Vejen til hverdagslivet",
+                "organisationId": org, "kind": "GROUP_COURSE", "title": "Vejen til hverdagslivet",
                 "location": "Kulturværftet", "capacity": 1, "facilitatorIds": [bo, amal],
-                "schedule": { "startDate": start.to_string(), "weekday": weekday(start.weekday()), "startTime": "17:00:00" },
+                "schedule": { "startsOn": start.to_string(), "weekday": weekday(start.weekday()), "startTime": "17:00:00" },
             }}),
         )
         .await["createOffer"]["offer"]["id"]

@@ -25,7 +25,7 @@ async fn course_and_citizen(app: &TestApp, admin: &str) -> (String, String, Stri
     let data = app
         .gql_ok(
             Some(admin),
-            "{ offers(offerType: GROUP_COURSE, first: 1) { edges { node { id } } } \
+            "{ offers(kind: GROUP_COURSE, first: 1) { edges { node { id } } } \
                citizens(purpose: COORDINATION, first: 1) { edges { node { id } } } }",
             json!({}),
         )

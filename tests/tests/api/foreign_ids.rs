@@ -48,17 +48,14 @@ async fn rows(app: &TestApp, slug: &str) -> Rows {
                users(first: 50) { edges { node { id roles } } }
                citizens(purpose: COORDINATION, first: 50) { edges { node { id } } }
                peerWorkers(purpose: COORDINATION, first: 50) { edges { node { id kind status } } }
-               offers(first: 50) { edges { node { id offerType sessions { id } } } } }",
+               offers(first: 50) { edges { node { id kind sessions { id } } } } }",
             json!({}),
         )
         .await;
     let orgs = nodes(&data["organisations"]);
     let peers = nodes(&data["peerWorkers"]);
     let offers = nodes(&data["offers"]);
-    let course = offers
-        .iter()
-        .find(|o| o["offerType"] == "GROUP_COURSE")
-        .unwrap();
+    let course = offers.iter().find(|o| o["kind"] == "GROUP_COURSE").unwrap();
     // A referral of the tenant's own, accepted, for moves that name the other tenant's rows.
     let referrer = app.token(slug, &format!("caseworker@{slug}.demo")).await;
     let submitted = app
@@ -105,7 +102,7 @@ async fn rows(app: &TestApp, slug: &str) -> Rows {
         cafe: id_of(
             offers
                 .iter()
-                .find(|o| o["offerType"] == "RECOVERY_CAFE")
+                .find(|o| o["kind"] == "RECOVERY_CAFE")
                 .unwrap(),
         ),
         referral,
@@ -260,12 +257,12 @@ async fn another_tenants_ids_in_any_input_are_not_found_and_change_nothing(db: D
         (
             "createPlacement (peer)",
             "mutation($i: CreatePlacementInput!) { createPlacement(input: $i) { placement { id } } }",
-            json!({ "i": { "peerId": a.paid_peer, "unitId": b.unit, "ward": "W", "start": date, "weeklyHours": 2.0, "wardContact": "K", "supervisionArrangement": "S" } }),
+            json!({ "i": { "peerId": a.paid_peer, "unitId": b.unit, "ward": "W", "startsOn": date, "weeklyHours": 2.0, "wardContact": "K", "supervisionArrangement": "S" } }),
         ),
         (
             "createPlacement (unit)",
             "mutation($i: CreatePlacementInput!) { createPlacement(input: $i) { placement { id } } }",
-            json!({ "i": { "peerId": b.paid_peer, "unitId": a.unit, "ward": "W", "start": date, "weeklyHours": 2.0, "wardContact": "K", "supervisionArrangement": "S" } }),
+            json!({ "i": { "peerId": b.paid_peer, "unitId": a.unit, "ward": "W", "startsOn": date, "weeklyHours": 2.0, "wardContact": "K", "supervisionArrangement": "S" } }),
         ),
         (
             "moveReferral (referral)",
@@ -315,14 +312,14 @@ async fn another_tenants_ids_in_any_input_are_not_found_and_change_nothing(db: D
         (
             "createOffer (organisation)",
             "mutation($i: CreateOfferInput!) { createOffer(input: $i) { offer { id } } }",
-            json!({ "i": { "organisationId": a.org, "offerType": "RECOVERY_CAFE", "title": "X", "location": "Y" } }),
+            json!({ "i": { "organisationId": a.org, "kind": "RECOVERY_CAFE", "title": "X", "location": "Y" } }),
         ),
         (
             "createOffer (facilitator)",
             "mutation($i: CreateOfferInput!) { createOffer(input: $i) { offer { id } } }",
-            json!({ "i": { "organisationId": b.org, "offerType": "GROUP_COURSE", "title": "X", "location": "Y", "capacity": 8,
+            json!({ "i": { "organisationId": b.org, "kind": "GROUP_COURSE", "title": "X", "location": "Y", "capacity": 8,
                         "facilitatorIds": [b.peer, a.peer],
-                        "schedule": { "startDate": date, "weekday": "MONDAY", "startTime": "10:00:00" } } }),
+                        "schedule": { "startsOn": date, "weekday": "MONDAY", "startTime": "10:00:00" } } }),
         ),
         (
             "setOfferOpen",
@@ -362,7 +359,7 @@ async fn another_tenants_ids_in_any_input_are_not_found_and_change_nothing(db: D
         (
             "logMeeting",
             "mutation($i: LogMeetingInput!) { logMeeting(input: $i) { meeting { id } } }",
-            json!({ "i": { "referralId": a.referral, "date": date, "minutes": 60, "form": "WALK" } }),
+            json!({ "i": { "referralId": a.referral, "heldOn": date, "durationMinutes": 60, "form": "WALK" } }),
         ),
     ];
     let referrer_cases: Vec<(&str, Value)> = vec![

@@ -210,7 +210,7 @@ async fn objects_are_read_again_by_their_global_ids(db: Db) {
     let sessions = app
         .gql_ok(
             Some(&coordinator),
-            "{ offers(offerType: GROUP_COURSE, first: 1) { edges { node { sessions { id } } } } }",
+            "{ offers(kind: GROUP_COURSE, first: 1) { edges { node { sessions { id } } } } }",
             json!({}),
         )
         .await;

@@ -6,7 +6,7 @@ use chrono::{Datelike as _, Duration, Utc, Weekday};
 use peerbro_tests::{Db, TestApp, mentions, on_both, uuid_of};
 use serde_json::{Value, json};
 
-const CREATE: &str = "mutation($input: CreateOfferInput!) { createOffer(input: $input) { offer { id offerType title online capacity facilitatorIds schedule { startDate weekday sessionCount sessionMinutes } sessions { id number date startTime minutes } } } }";
+const CREATE: &str = "mutation($input: CreateOfferInput!) { createOffer(input: $input) { offer { id kind title online capacity facilitatorIds schedule { startsOn weekday sessionCount sessionMinutes } sessions { id number heldOn startTime durationMinutes } } } }";
 const SUBMIT: &str =
     "mutation($input: SubmitReferralInput!) { submitReferral(input: $input) { referral { id } } }";
 const MOVE: &str = "mutation($input: MoveReferralInput!) { moveReferral(input: $input) { referral { id state } } }";
@@ -75,12 +75,12 @@ fn course_input(org: &str, facilitators: &[&str], capacity: i32) -> Value {
     let start = Utc::now().date_naive() - Duration::days(14);
     json!({ "input": {
         "organisationId": org,
-        "offerType": "GROUP_COURSE",
+        "kind": "GROUP_COURSE",
         "title": "Recovery-kursus",
         "location": "Kulturværftet, Helsingør",
         "capacity": capacity,
         "facilitatorIds": facilitators,
-        "schedule": { "startDate": start.to_string(), "weekday": weekday_name(start.weekday()), "startTime": "17:00:00" },
+        "schedule": { "startsOn": start.to_string(), "weekday": weekday_name(start.weekday()), "startTime": "17:00:00" },
     }})
 }
 
@@ -134,9 +134,9 @@ async fn a_course_fills_then_waitlists_and_a_freed_place_moves_up(db: Db) {
     let first = Utc::now().date_naive() - Duration::days(14);
     for (n, s) in sessions.iter().enumerate() {
         let expected = first + Duration::days(7 * i64::try_from(n).unwrap());
-        assert_eq!(s["date"], expected.to_string());
+        assert_eq!(s["heldOn"], expected.to_string());
         assert_eq!(s["number"], n + 1);
-        assert_eq!(s["minutes"], 120);
+        assert_eq!(s["durationMinutes"], 120);
     }
 
     // Three referrals to the course; the coordinator assigns each to it: two places, then
@@ -416,14 +416,14 @@ async fn offers_are_checked_and_only_coordinators_create_them(db: Db) {
         .gql_ok(
             Some(&coordinator),
             CREATE,
-            json!({ "input": { "organisationId": ngo, "offerType": "ANONYMOUS_CHAT", "title": "Nattechat", "online": true } }),
+            json!({ "input": { "organisationId": ngo, "kind": "ANONYMOUS_CHAT", "title": "Nattechat", "online": true } }),
         )
         .await;
     assert_eq!(chat["createOffer"]["offer"]["online"], true);
     let seen = app
         .gql_ok(
             Some(&referrer),
-            "{ offers(offerType: ANONYMOUS_CHAT) { edges { node { title sessions { id } } } } }",
+            "{ offers(kind: ANONYMOUS_CHAT) { edges { node { title sessions { id } } } } }",
             json!({}),
         )
         .await;
@@ -452,7 +452,7 @@ async fn cafes_count_heads_and_matches_log_meetings(db: Db) {
         .gql_ok(
             Some(&coordinator),
             CREATE,
-            json!({ "input": { "organisationId": ngo, "offerType": "RECOVERY_CAFE", "title": "Recovery-café", "location": "Bibliotekets café" } }),
+            json!({ "input": { "organisationId": ngo, "kind": "RECOVERY_CAFE", "title": "Recovery-café", "location": "Bibliotekets café" } }),
         )
         .await["createOffer"]["offer"]["id"]
         .as_str()
@@ -471,13 +471,13 @@ async fn cafes_count_heads_and_matches_log_meetings(db: Db) {
     let counts = app
         .gql_ok(
             Some(&coordinator),
-            "query($o: ID!, $f: Date!, $t: Date!) { cafeHeadcounts(offerId: $o, from: $f, to: $t) { date headcount } }",
+            "query($o: ID!, $f: Date!, $t: Date!) { cafeHeadcounts(offerId: $o, from: $f, to: $t) { heldOn headcount } }",
             json!({ "o": cafe, "f": (today - Duration::days(7)).to_string(), "t": today.to_string() }),
         )
         .await;
     assert_eq!(
         counts["cafeHeadcounts"],
-        json!([{ "date": today.to_string(), "headcount": 15 }])
+        json!([{ "heldOn": today.to_string(), "headcount": 15 }])
     );
     for (token, vars, code) in [
         (
@@ -502,8 +502,8 @@ async fn cafes_count_heads_and_matches_log_meetings(db: Db) {
     // A one-to-one match: a referral assigned to the demo peer, who logs meetings.
     let demo = peer(&app, &coordinator, "Demo-peer").await;
     let referral = submit(&app, &referrer, "Følge Borger", None).await;
-    const LOG: &str = "mutation($input: LogMeetingInput!) { logMeeting(input: $input) { meeting { date minutes form peerId } } }";
-    let meeting = |date: chrono::NaiveDate| json!({ "input": { "referralId": referral, "date": date.to_string(), "minutes": 90, "form": "WALK" } });
+    const LOG: &str = "mutation($input: LogMeetingInput!) { logMeeting(input: $input) { meeting { heldOn durationMinutes form peerId } } }";
+    let meeting = |date: chrono::NaiveDate| json!({ "input": { "referralId": referral, "heldOn": date.to_string(), "durationMinutes": 90, "form": "WALK" } });
     assert_eq!(
         app.gql_code(Some(&coordinator), LOG, meeting(today)).await,
         "CONFLICT",
@@ -556,20 +556,20 @@ async fn cafes_count_heads_and_matches_log_meetings(db: Db) {
     let meetings = app
         .gql_ok(
             Some(&peer_user),
-            "query($id: ID!) { matchMeetings(referralId: $id) { minutes form } }",
+            "query($id: ID!) { matchMeetings(referralId: $id) { durationMinutes form } }",
             json!({ "id": referral }),
         )
         .await;
     assert_eq!(
         meetings["matchMeetings"],
-        json!([{ "minutes": 90, "form": "WALK" }])
+        json!([{ "durationMinutes": 90, "form": "WALK" }])
     );
     let other = app.token("kobenhavn", "coordinator@kobenhavn.demo").await;
     for (token, code) in [(&referrer, "FORBIDDEN"), (&other, "NOT_FOUND")] {
         assert_eq!(
             app.gql_code(
                 Some(token),
-                "query($id: ID!) { matchMeetings(referralId: $id) { minutes } }",
+                "query($id: ID!) { matchMeetings(referralId: $id) { durationMinutes } }",
                 json!({ "id": referral })
             )
             .await,
@@ -806,7 +806,7 @@ async fn partners_find_offers_over_rest_and_refer_to_one(db: Db) {
         }
     };
     let (status, _, page) = get(
-        "/api/v1/offers?offerType=GROUP_COURSE&openOnly=true".to_owned(),
+        "/api/v1/offers?kind=GROUP_COURSE&openOnly=true".to_owned(),
         referrer.clone(),
     )
     .await;
@@ -816,7 +816,7 @@ async fn partners_find_offers_over_rest_and_refer_to_one(db: Db) {
             .as_array()
             .unwrap()
             .iter()
-            .any(|o| o["id"] == course.as_str() && o["offerType"] == "GROUP_COURSE"),
+            .any(|o| o["id"] == course.as_str() && o["kind"] == "GROUP_COURSE"),
         "{page}"
     );
     assert!(
@@ -824,7 +824,7 @@ async fn partners_find_offers_over_rest_and_refer_to_one(db: Db) {
             .as_array()
             .unwrap()
             .iter()
-            .all(|o| o["offerType"] == "GROUP_COURSE" && o["open"] == true)
+            .all(|o| o["kind"] == "GROUP_COURSE" && o["open"] == true)
     );
     let (status, _, detail) = get(format!("/api/v1/offers/{course}"), referrer.clone()).await;
     assert_eq!(status, StatusCode::OK);
@@ -850,7 +850,7 @@ async fn partners_find_offers_over_rest_and_refer_to_one(db: Db) {
         (status, kind.as_str()),
         (StatusCode::NOT_FOUND, "application/problem+json")
     );
-    let (status, kind, _) = get("/api/v1/offers?offerType=NOPE".to_owned(), referrer).await;
+    let (status, kind, _) = get("/api/v1/offers?kind=NOPE".to_owned(), referrer).await;
     assert_eq!(
         (status, kind.as_str()),
         (StatusCode::BAD_REQUEST, "application/problem+json")

@@ -7,12 +7,12 @@ use chrono::{Datelike as _, Duration, Utc};
 use peerbro_tests::{Db, TestApp, mentions, on_both};
 use serde_json::{Value, json};
 
-const PLAN: &str = "mutation($i: PlanMeetingInput!) { planMeeting(input: $i) { meeting { id status date startTime minutes form } } }";
+const PLAN: &str = "mutation($i: PlanMeetingInput!) { planMeeting(input: $i) { meeting { id status heldOn startTime durationMinutes form } } }";
 const CANCEL: &str =
     "mutation($id: ID!) { cancelMeeting(input: { meetingId: $id }) { meeting { id status } } }";
-const LOG: &str = "mutation($i: LogMeetingInput!) { logMeeting(input: $i) { meeting { id status date minutes } } }";
-const SCHEDULE: &str = "query($f: Date!, $t: Date!) { mySchedule(from: $f, to: $t) { sessions { session { number date startTime } offer { id title } } meetings { id status date startTime referralId } } }";
-const MINE: &str = "query($f: Date) { myMeetings(from: $f) { id status date startTime form } }";
+const LOG: &str = "mutation($i: LogMeetingInput!) { logMeeting(input: $i) { meeting { id status heldOn durationMinutes } } }";
+const SCHEDULE: &str = "query($f: Date!, $t: Date!) { mySchedule(from: $f, to: $t) { sessions { session { number heldOn startTime } offer { id title } } meetings { id status heldOn startTime referralId } } }";
+const MINE: &str = "query($f: Date) { myMeetings(from: $f) { id status heldOn startTime form } }";
 
 fn ext(body: &Value) -> (Option<&str>, Option<&str>) {
     let e = &body["errors"][0]["extensions"];
@@ -91,9 +91,9 @@ async fn a_peer_plans_meetings_the_citizen_sees_them_and_one_is_held(db: Db) {
             Some(&coordinator),
             "mutation($i: CreateOfferInput!) { createOffer(input: $i) { offer { id } } }",
             json!({ "i": {
-                "organisationId": ngo, "offerType": "GROUP_COURSE", "title": "Hverdagsliv",
+                "organisationId": ngo, "kind": "GROUP_COURSE", "title": "Hverdagsliv",
                 "location": "Kulturværftet", "capacity": 8, "facilitatorIds": [demo, henrik],
-                "schedule": { "startDate": start.to_string(), "weekday": weekday, "startTime": "17:00" },
+                "schedule": { "startsOn": start.to_string(), "weekday": weekday, "startTime": "17:00" },
             }}),
         )
         .await["createOffer"]["offer"]["id"]
@@ -117,9 +117,9 @@ async fn a_peer_plans_meetings_the_citizen_sees_them_and_one_is_held(db: Db) {
     let one_to_one = node_id(
         &app,
         &coordinator,
-        "{ offers(offerType: ONE_TO_ONE, first: 10) { edges { node { id offerType } } } }",
+        "{ offers(kind: ONE_TO_ONE, first: 10) { edges { node { id kind } } } }",
         "offers",
-        "offerType",
+        "kind",
         "ONE_TO_ONE",
     )
     .await;
@@ -146,7 +146,7 @@ async fn a_peer_plans_meetings_the_citizen_sees_them_and_one_is_held(db: Db) {
     }
 
     // The peer plans two meetings ahead; planning is not contact.
-    let plan = |days: i64, time: &str| json!({ "i": { "referralId": referral, "date": (today + Duration::days(days)).to_string(), "startTime": time, "minutes": 60, "form": "IN_PERSON" } });
+    let plan = |days: i64, time: &str| json!({ "i": { "referralId": referral, "heldOn": (today + Duration::days(days)).to_string(), "startTime": time, "durationMinutes": 60, "form": "IN_PERSON" } });
     let soon =
         app.gql_ok(Some(&peer), PLAN, plan(1, "10:30")).await["planMeeting"]["meeting"].clone();
     assert_eq!(soon["status"], "PLANNED");
@@ -175,7 +175,7 @@ async fn a_peer_plans_meetings_the_citizen_sees_them_and_one_is_held(db: Db) {
         .find(|s| s["offer"]["id"] == course.as_str())
         .unwrap_or_else(|| panic!("{schedule}"));
     assert_eq!(session["session"]["number"], 1);
-    assert_eq!(session["session"]["date"], start.to_string());
+    assert_eq!(session["session"]["heldOn"], start.to_string());
     assert_eq!(session["offer"]["title"], "Hverdagsliv");
     // The citizen's app shows the same meetings.
     let mine = app
@@ -192,13 +192,13 @@ async fn a_peer_plans_meetings_the_citizen_sees_them_and_one_is_held(db: Db) {
         .gql_ok(
             Some(&peer),
             LOG,
-            json!({ "i": { "referralId": referral, "date": today.to_string(), "minutes": 45, "form": "WALK", "plannedMeetingId": soon["id"] } }),
+            json!({ "i": { "referralId": referral, "heldOn": today.to_string(), "durationMinutes": 45, "form": "WALK", "plannedMeetingId": soon["id"] } }),
         )
         .await["logMeeting"]["meeting"]
         .clone();
     assert_eq!(held["id"], soon["id"]);
     assert_eq!(held["status"], "HELD");
-    assert_eq!(held["minutes"], 45);
+    assert_eq!(held["durationMinutes"], 45);
     assert_eq!(
         app.gql_ok(Some(&coordinator), status, json!({ "id": referral }))
             .await["referralStatus"]["state"],
@@ -256,7 +256,7 @@ async fn a_peer_plans_meetings_the_citizen_sees_them_and_one_is_held(db: Db) {
         (
             &peer,
             LOG,
-            json!({ "i": { "referralId": referral, "date": today.to_string(), "minutes": 45, "form": "WALK", "plannedMeetingId": soon["id"] } }),
+            json!({ "i": { "referralId": referral, "heldOn": today.to_string(), "durationMinutes": 45, "form": "WALK", "plannedMeetingId": soon["id"] } }),
             (Some("CONFLICT"), Some("NOT_PLANNED")),
         ),
         (

@@ -26,7 +26,7 @@ async fn register_volunteer(app: &TestApp, token: &str, name: &str) -> Value {
         Some(token),
         &format!(
             "mutation($org: ID!, $n: String!) {{ registerPeerWorker(input: {{ kind: VOLUNTARY, name: $n, \
-             organisationId: $org, languages: [\"dansk\", \"arabisk\"], offerTypes: [ONE_TO_ONE] }}) {{ peerWorker {{ {PEER_FIELDS} }} }} }}"
+             organisationId: $org, languages: [\"dansk\", \"arabisk\"], offerKinds: [ONE_TO_ONE] }}) {{ peerWorker {{ {PEER_FIELDS} }} }} }}"
         ),
         json!({ "org": ngo, "n": name }),
     )
@@ -164,7 +164,7 @@ async fn a_volunteer_goes_through_the_pipeline_and_illegal_moves_are_refused(db:
             .await,
         "VALIDATION"
     );
-    let employment = json!({ "organisationId": org, "weeklyHours": 37, "start": "2026-01-01" });
+    let employment = json!({ "organisationId": org, "weeklyHours": 37, "startsOn": "2026-01-01" });
     let data = app
         .gql_ok(
             Some(&coordinator),
@@ -177,7 +177,7 @@ async fn a_volunteer_goes_through_the_pipeline_and_illegal_moves_are_refused(db:
         data["registerPeerWorker"]["peerWorker"]["employment"]["weeklyHours"],
         37.0
     );
-    let bad_hours = json!({ "organisationId": org, "weeklyHours": 60, "start": "2026-01-01" });
+    let bad_hours = json!({ "organisationId": org, "weeklyHours": 60, "startsOn": "2026-01-01" });
     assert_eq!(
         app.gql_code(
             Some(&coordinator),
@@ -274,7 +274,7 @@ async fn placements_stay_within_the_contracted_hours(db: Db) {
     let unit = org_id(&app, &coordinator, "HOSPITAL_PSYCHIATRY_UNIT").await;
     let ngo = org_id(&app, &coordinator, "NGO").await;
     let place = "mutation($p: ID!, $u: ID!, $h: Float!, $s: Date!, $e: Date) { createPlacement(input: { \
-        peerId: $p, unitId: $u, ward: \"Afsnit P5\", start: $s, end: $e, weeklyHours: $h, wardContact: \"Overlægen\", \
+        peerId: $p, unitId: $u, ward: \"Afsnit P5\", startsOn: $s, endsOn: $e, weeklyHours: $h, wardContact: \"Overlægen\", \
         supervisionArrangement: \"Hver 14. dag\" }) { placement { id weeklyHours unit { kind } } } }";
     // The seeded placement is 20 of 30 contracted hours, open-ended from 60 days ago.
     let data = app
@@ -512,7 +512,7 @@ async fn another_tenants_peers_do_not_exist(db: Db) {
             json!({ "id": b_peer }),
         ),
         (
-            "mutation($id: ID!, $u: ID!) { createPlacement(input: { peerId: $id, unitId: $u, ward: \"W\", start: \"2027-01-01\", weeklyHours: 1, wardContact: \"C\", supervisionArrangement: \"S\" }) { placement { id } } }",
+            "mutation($id: ID!, $u: ID!) { createPlacement(input: { peerId: $id, unitId: $u, ward: \"W\", startsOn: \"2027-01-01\", weeklyHours: 1, wardContact: \"C\", supervisionArrangement: \"S\" }) { placement { id } } }",
             json!({ "id": b_peer, "u": a_unit }),
         ),
     ] {
@@ -533,7 +533,7 @@ async fn another_tenants_peers_do_not_exist(db: Db) {
     assert_eq!(
         app.gql_code(
             Some(&a),
-            "mutation($id: ID!, $u: ID!) { createPlacement(input: { peerId: $id, unitId: $u, ward: \"W\", start: \"2027-01-01\", weeklyHours: 1, wardContact: \"C\", supervisionArrangement: \"S\" }) { placement { id } } }",
+            "mutation($id: ID!, $u: ID!) { createPlacement(input: { peerId: $id, unitId: $u, ward: \"W\", startsOn: \"2027-01-01\", weeklyHours: 1, wardContact: \"C\", supervisionArrangement: \"S\" }) { placement { id } } }",
             json!({ "id": a_paid, "u": b_unit }),
         )
         .await,

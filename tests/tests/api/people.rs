@@ -428,7 +428,7 @@ async fn a_database_dump_holds_no_citizen_name_in_clear(db: Db) {
     let offer = app
         .gql_ok(
             Some(&citizen),
-            "{ offers(offerType: ONE_TO_ONE, openOnly: true, first: 1) { edges { node { id } } } }",
+            "{ offers(kind: ONE_TO_ONE, openOnly: true, first: 1) { edges { node { id } } } }",
             json!({}),
         )
         .await["offers"]["edges"][0]["node"]["id"]

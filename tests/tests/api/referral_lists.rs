@@ -553,7 +553,7 @@ async fn every_connection_counts_what_it_lists(db: Db) {
             "purpose: COORDINATION, status: ACTIVE",
         ),
         (&coordinator, "offers", ""),
-        (&coordinator, "offers", "offerType: GROUP_COURSE"),
+        (&coordinator, "offers", "kind: GROUP_COURSE"),
         (&coordinator, "placements", ""),
         (&admin, "auditEntries", ""),
         (&admin, "webhookEndpoints", ""),

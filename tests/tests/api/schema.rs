@@ -63,3 +63,50 @@ fn every_mutation_takes_one_input_and_answers_a_payload() {
         );
     }
 }
+
+/// One naming scheme, checked over every field that is not deprecated: dates are `…On`,
+/// instants `…At` (or `at`, an event's own instant), durations in minutes say so, and the
+/// kind of a thing is its `kind` (`…Type` only for the Standard Webhooks event types).
+#[test]
+fn fields_follow_one_naming_scheme() {
+    let sdl = peerbro_api::graphql::sdl();
+    let mut offences = Vec::new();
+    let mut checked = 0;
+    for head in sdl.lines().filter(|l| {
+        (l.starts_with("type ") || l.starts_with("input ") || l.starts_with("interface "))
+            && l.ends_with('{')
+    }) {
+        let head = head.trim_end_matches(" {");
+        let head = head.split(" implements").next().unwrap();
+        for field in fields_of(&sdl, head) {
+            if field.contains("@deprecated") {
+                continue;
+            }
+            let Some((name, rest)) = field.split_once(':') else {
+                continue;
+            };
+            let name = name.split('(').next().unwrap().trim();
+            let ty = rest.rsplit(':').next().unwrap().trim();
+            let ty = ty
+                .split_whitespace()
+                .next()
+                .unwrap()
+                .trim_matches(|c| c == '[' || c == ']' || c == '!');
+            checked += 1;
+            let wrong = (ty == "Date" && !name.ends_with("On"))
+                || (ty == "DateTime" && !name.ends_with("At") && name != "at")
+                || name == "minutes"
+                || name.starts_with("hours")
+                || ((name.ends_with("Type") || name.ends_with("Types"))
+                    && !name.starts_with("eventType"));
+            if wrong {
+                offences.push(format!("{head}.{name}: {ty}"));
+            }
+        }
+    }
+    assert!(checked > 300, "{checked} fields checked");
+    assert!(
+        offences.is_empty(),
+        "not in the naming scheme: {offences:#?}"
+    );
+}

@@ -6,7 +6,7 @@ use peerbro_domain::referral::{ReferralService, WorklistNarrowing};
 
 use crate::graphql::errors::GqlResultExt as _;
 use crate::graphql::offers::Offer;
-use crate::graphql::peers::{OfferType, PeerWorker, SupervisionWorklist};
+use crate::graphql::peers::{OfferKind, PeerWorker, SupervisionWorklist};
 use crate::graphql::people::AccessPurpose;
 use crate::graphql::referrals::ReferralStateCount;
 
@@ -138,7 +138,7 @@ impl From<domain::PeerLoad> for PeerPlaces {
 #[derive(Enum, Clone, Copy, PartialEq, Eq, Debug)]
 pub enum MatchReason {
     /// They run the kind of offer wanted.
-    OfferType,
+    OfferKind,
     /// They speak the language asked for.
     Language,
     /// They hold no match yet.
@@ -148,7 +148,7 @@ pub enum MatchReason {
 impl From<domain::MatchReason> for MatchReason {
     fn from(r: domain::MatchReason) -> Self {
         match r {
-            domain::MatchReason::OfferType => Self::OfferType,
+            domain::MatchReason::OfferType => Self::OfferKind,
             domain::MatchReason::Language => Self::Language,
             domain::MatchReason::NoMatchesYet => Self::NoMatchesYet,
         }
@@ -183,7 +183,13 @@ pub struct MatchSuggestions {
 #[Object]
 impl MatchSuggestions {
     /// The kind of offer matched for: what the referrer asked for, one-to-one when nothing.
-    async fn offer_type(&self) -> OfferType {
+    async fn kind(&self) -> OfferKind {
+        self.wish.offer_type.into()
+    }
+
+    /// The kind of offer matched for.
+    #[graphql(deprecation = "use kind")]
+    async fn offer_type(&self) -> OfferKind {
         self.wish.offer_type.into()
     }
 

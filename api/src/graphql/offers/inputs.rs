@@ -5,13 +5,13 @@ use async_graphql::{ID, InputObject, SimpleObject};
 
 use super::meetings::MeetingForm;
 use super::types::*;
-use crate::graphql::peers::OfferType;
+use crate::graphql::peers::OfferKind;
 
 /// A course's schedule.
 #[derive(InputObject)]
 pub struct ScheduleInput {
     /// The first session is on the first `weekday` on or after this date.
-    pub(crate) start_date: Date,
+    pub(crate) starts_on: Date,
     /// The weekday.
     pub(crate) weekday: Weekday,
     /// Local (Danish) start time, e.g. "17:00:00".
@@ -28,7 +28,7 @@ pub struct CreateOfferInput {
     /// The organisation that runs it.
     pub(crate) organisation_id: ID,
     /// Its kind.
-    pub(crate) offer_type: OfferType,
+    pub(crate) kind: OfferKind,
     /// Title.
     pub(crate) title: String,
     /// Where; leave out and set `online` for online offers.
@@ -62,10 +62,10 @@ pub struct AttendanceInput {
 pub struct LogMeetingInput {
     /// The match (a referral assigned to a peer).
     pub(crate) referral_id: ID,
-    /// The day (today or earlier).
-    pub(crate) date: Date,
+    /// The day it was held (today or earlier).
+    pub(crate) held_on: Date,
     /// Length in minutes (5–600).
-    pub(crate) minutes: i32,
+    pub(crate) duration_minutes: i32,
     /// How.
     pub(crate) form: MeetingForm,
     /// The planned meeting this was, which becomes held (else a new meeting is logged).

@@ -43,11 +43,17 @@ pub struct Meeting {
     pub(crate) referral_id: ID,
     /// The peer.
     pub(crate) peer_id: ID,
+    /// The day it is (or was to be) held.
+    pub(crate) held_on: Date,
     /// The day.
+    #[graphql(deprecation = "use heldOn")]
     pub(crate) date: Date,
     /// Local start time, when planned with one.
     pub(crate) start_time: Option<LocalTime>,
     /// Length in minutes.
+    pub(crate) duration_minutes: i32,
+    /// Length in minutes.
+    #[graphql(deprecation = "use durationMinutes")]
     pub(crate) minutes: i32,
     /// How.
     pub(crate) form: MeetingForm,
@@ -61,8 +67,10 @@ impl From<domain::Meeting> for Meeting {
             id: crate::graphql::ids::gid(m.id),
             referral_id: crate::graphql::ids::gid(m.referral_id),
             peer_id: crate::graphql::ids::gid(m.peer_id),
+            held_on: m.date.into(),
             date: m.date.into(),
             start_time: m.start_time.map(Into::into),
+            duration_minutes: small(m.minutes),
             minutes: small(m.minutes),
             form: m.form.into(),
             status: m.status.into(),
@@ -76,11 +84,11 @@ pub struct PlanMeetingInput {
     /// The match (a referral assigned to a peer, not ended).
     pub(crate) referral_id: ID,
     /// The day (today, or up to a year ahead).
-    pub(crate) date: Date,
+    pub(crate) held_on: Date,
     /// Local start time (`HH:MM`).
     pub(crate) start_time: LocalTime,
     /// Length in minutes (5–600).
-    pub(crate) minutes: i32,
+    pub(crate) duration_minutes: i32,
     /// How.
     pub(crate) form: MeetingForm,
 }

@@ -31,7 +31,7 @@ impl OffersMutation {
         let (svc, rc) = request(ctx)?;
         let schedule = match input.schedule {
             Some(s) => Some(CourseSchedule {
-                start_date: s.start_date.0,
+                start_date: s.starts_on.0,
                 weekday: s.weekday.into(),
                 start_time: s.start_time.0,
                 session_count: count("sessionCount", s.session_count, DEFAULT_SESSION_COUNT)?,
@@ -45,7 +45,7 @@ impl OffersMutation {
         };
         let new = NewOffer {
             organisation_id: id_of::<OrganisationId>("organisationId", &input.organisation_id)?,
-            offer_type: input.offer_type.into(),
+            offer_type: input.kind.into(),
             title: input.title,
             location: input.location,
             online: input.online,
@@ -206,6 +206,7 @@ impl OffersMutation {
         let saved = svc.record_cafe_visit(rc, visit).await.gql()?;
         Ok(CafeHeadcountPayload {
             cafe_headcount: CafeHeadcount {
+                held_on: saved.date.into(),
                 date: saved.date.into(),
                 headcount: small(saved.headcount),
             },
@@ -224,8 +225,8 @@ impl OffersMutation {
         let (svc, rc) = request(ctx)?;
         let log = MeetingLog {
             referral_id: id_of::<ReferralId>("referralId", &input.referral_id)?,
-            date: input.date.0,
-            minutes: count("minutes", Some(input.minutes), 0)?,
+            date: input.held_on.0,
+            minutes: count("durationMinutes", Some(input.duration_minutes), 0)?,
             form: input.form.into(),
             planned: input
                 .planned_meeting_id
@@ -249,9 +250,9 @@ impl OffersMutation {
         let (svc, rc) = request(ctx)?;
         let plan = MeetingPlan {
             referral_id: id_of::<ReferralId>("referralId", &input.referral_id)?,
-            date: input.date.0,
+            date: input.held_on.0,
             start_time: input.start_time.0,
-            minutes: count("minutes", Some(input.minutes), 0)?,
+            minutes: count("durationMinutes", Some(input.duration_minutes), 0)?,
             form: input.form.into(),
         };
         Ok(MeetingPayload {

@@ -10,7 +10,7 @@ use super::enrolments::*;
 use super::meetings::*;
 use super::types::*;
 use crate::graphql::errors::GqlResultExt as _;
-use crate::graphql::peers::OfferType;
+use crate::graphql::peers::OfferKind;
 use crate::graphql::tenancy::{connection, page_request};
 
 /// Offer queries.
@@ -23,7 +23,7 @@ impl OffersQuery {
     async fn offers(
         &self,
         ctx: &Context<'_>,
-        offer_type: Option<OfferType>,
+        kind: Option<OfferKind>,
         #[graphql(default)] open_only: bool,
         #[graphql(validator(minimum = 1, maximum = 100))] first: Option<i32>,
         after: Option<String>,
@@ -31,7 +31,7 @@ impl OffersQuery {
         let (svc, rc) = request(ctx)?;
         let page = page_request(ctx, first, after, None, None).gql()?;
         let filter = OfferFilter {
-            offer_type: offer_type.map(Into::into),
+            offer_type: kind.map(Into::into),
             open_only,
             ..OfferFilter::default()
         };
@@ -111,6 +111,7 @@ impl OffersQuery {
             .gql()?
             .into_iter()
             .map(|v| CafeHeadcount {
+                held_on: v.date.into(),
                 date: v.date.into(),
                 headcount: small(v.headcount),
             })

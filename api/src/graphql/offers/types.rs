@@ -12,7 +12,7 @@ use peerbro_domain::{DomainError, RequestContext};
 
 use crate::graphql::errors::{GqlResultExt as _, LoadError};
 use crate::graphql::ids::parse;
-use crate::graphql::peers::OfferType;
+use crate::graphql::peers::OfferKind;
 use crate::graphql::referrals::enums::ReferralState;
 
 pub(crate) fn request<'a>(
@@ -91,6 +91,9 @@ impl From<ChronoWeekday> for Weekday {
 #[derive(SimpleObject)]
 pub struct Schedule {
     /// The first session is on the first `weekday` on or after this date.
+    pub(crate) starts_on: Date,
+    /// The first session is on the first `weekday` on or after this date.
+    #[graphql(deprecation = "use startsOn")]
     pub(crate) start_date: Date,
     /// The weekday.
     pub(crate) weekday: Weekday,
@@ -127,7 +130,10 @@ pub struct Offer {
     #[graphql(deprecation = "use organisation")]
     pub(crate) organisation_id: ID,
     /// Its kind.
-    pub(crate) offer_type: OfferType,
+    pub(crate) kind: OfferKind,
+    /// Its kind.
+    #[graphql(deprecation = "use kind")]
+    pub(crate) offer_type: OfferKind,
     /// Title.
     pub(crate) title: String,
     /// Where; null means online.
@@ -157,6 +163,7 @@ impl From<domain::Offer> for Offer {
         Self {
             id: crate::graphql::ids::gid(o.id),
             organisation_id: crate::graphql::ids::gid(o.organisation_id),
+            kind: o.offer_type.into(),
             offer_type: o.offer_type.into(),
             title: o.title,
             online: o.location.is_none(),
@@ -169,6 +176,7 @@ impl From<domain::Offer> for Offer {
                 .map(crate::graphql::ids::gid)
                 .collect(),
             schedule: o.schedule.map(|s| Schedule {
+                starts_on: s.start_date.into(),
                 start_date: s.start_date.into(),
                 weekday: s.weekday.into(),
                 start_time: s.start_time.into(),
@@ -226,11 +234,17 @@ pub struct CourseSession {
     pub(crate) id: ID,
     /// 1 for the first.
     pub(crate) number: i32,
+    /// The day it is held.
+    pub(crate) held_on: Date,
     /// The day.
+    #[graphql(deprecation = "use heldOn")]
     pub(crate) date: Date,
     /// Local start time.
     pub(crate) start_time: LocalTime,
     /// Length in minutes.
+    pub(crate) duration_minutes: i32,
+    /// Length in minutes.
+    #[graphql(deprecation = "use durationMinutes")]
     pub(crate) minutes: i32,
     /// When it was cancelled; null while it takes place.
     pub(crate) cancelled_at: Option<Instant>,
@@ -241,8 +255,10 @@ impl From<domain::CourseSession> for CourseSession {
         Self {
             id: crate::graphql::ids::gid(s.id),
             number: small(s.number),
+            held_on: s.date.into(),
             date: s.date.into(),
             start_time: s.start_time.into(),
+            duration_minutes: small(s.minutes),
             minutes: small(s.minutes),
             cancelled_at: s.cancelled_at.map(Into::into),
         }
@@ -305,7 +321,10 @@ impl From<domain::Attendance> for AttendanceMark {
 /// A café's headcount on a day.
 #[derive(SimpleObject)]
 pub struct CafeHeadcount {
+    /// The day the café was held.
+    pub(crate) held_on: Date,
     /// The day.
+    #[graphql(deprecation = "use heldOn")]
     pub(crate) date: Date,
     /// How many came.
     pub(crate) headcount: i32,

@@ -12,10 +12,10 @@ pub struct EmploymentInput {
     pub(crate) organisation_id: ID,
     /// Contracted hours per week (0.1–48).
     pub(crate) weekly_hours: f64,
-    /// From.
-    pub(crate) start: Date,
-    /// Until.
-    pub(crate) end: Option<Date>,
+    /// The first day.
+    pub(crate) starts_on: Date,
+    /// The last day (open-ended when null).
+    pub(crate) ends_on: Option<Date>,
 }
 
 /// A peer worker to register.
@@ -34,9 +34,9 @@ pub struct RegisterPeerWorkerInput {
     /// Languages.
     #[graphql(default)]
     pub(crate) languages: Vec<String>,
-    /// Offer types they can run.
+    /// The kinds of offer they can run.
     #[graphql(default)]
-    pub(crate) offer_types: Vec<OfferType>,
+    pub(crate) offer_kinds: Vec<OfferKind>,
     /// Most concurrent one-to-one matches (1–10).
     #[graphql(default = 2)]
     pub(crate) max_matches: i32,
@@ -110,10 +110,10 @@ pub struct CreatePlacementInput {
     pub(crate) unit_id: ID,
     /// Department or ward.
     pub(crate) ward: String,
-    /// From.
-    pub(crate) start: Date,
-    /// Until.
-    pub(crate) end: Option<Date>,
+    /// The first day.
+    pub(crate) starts_on: Date,
+    /// The last day (open-ended when null).
+    pub(crate) ends_on: Option<Date>,
     /// Hours per week.
     pub(crate) weekly_hours: f64,
     /// The ward's contact person.
@@ -134,7 +134,7 @@ pub struct UpdatePeerWorkerInput {
     /// The languages they support in (replaces the list).
     pub(crate) languages: Option<Vec<String>>,
     /// The kinds of offer they run (replaces the set).
-    pub(crate) offer_types: Option<Vec<OfferType>>,
+    pub(crate) offer_kinds: Option<Vec<OfferKind>>,
     /// Most concurrent one-to-one matches (1–10); lowering it ends no match.
     pub(crate) max_matches: Option<i32>,
 }

@@ -35,8 +35,8 @@ impl PeersMutation {
                     parse::<OrganisationId>("employment.organisationId", &e.organisation_id)
                         .gql()?,
                     e.weekly_hours,
-                    e.start.0,
-                    e.end.map(|v| v.0),
+                    e.starts_on.0,
+                    e.ends_on.map(|v| v.0),
                 )
                 .gql()?,
             ),
@@ -60,7 +60,7 @@ impl PeersMutation {
             organisation_id: parse::<OrganisationId>("organisationId", &input.organisation_id)
                 .gql()?,
             languages: parse_languages(&input.languages).gql()?,
-            offer_types: input.offer_types.into_iter().map(Into::into).collect(),
+            offer_types: input.offer_kinds.into_iter().map(Into::into).collect(),
             max_matches: u8::try_from(input.max_matches)
                 .map_err(|_| DomainError::validation("maxMatches", "must be between 1 and 10"))
                 .gql()?,
@@ -104,7 +104,7 @@ impl PeersMutation {
                 .transpose()
                 .gql()?,
             offer_types: input
-                .offer_types
+                .offer_kinds
                 .map(|types| types.into_iter().map(Into::into).collect()),
             max_matches: input
                 .max_matches
@@ -234,8 +234,8 @@ impl PeersMutation {
             peer_id: peer_id("peerId", &input.peer_id)?,
             unit_id: parse::<OrganisationId>("unitId", &input.unit_id).gql()?,
             ward: input.ward,
-            start: input.start.0,
-            end: input.end.map(|v| v.0),
+            start: input.starts_on.0,
+            end: input.ends_on.map(|v| v.0),
             weekly_hours_tenths: hours_tenths("weeklyHours", input.weekly_hours, 48.0).gql()?,
             ward_contact: input.ward_contact,
             supervision_arrangement: input.supervision_arrangement,

@@ -54,9 +54,15 @@ pub struct Placement {
     pub(crate) peer_id: ID,
     /// Department or ward.
     pub(crate) ward: String,
+    /// The first day.
+    pub(crate) starts_on: Date,
+    /// The last day (open-ended when null).
+    pub(crate) ends_on: Option<Date>,
     /// From.
+    #[graphql(deprecation = "use startsOn")]
     pub(crate) start: Date,
     /// Until (open-ended when null).
+    #[graphql(deprecation = "use endsOn")]
     pub(crate) end: Option<Date>,
     /// Hours per week.
     pub(crate) weekly_hours: f64,
@@ -85,6 +91,8 @@ impl From<domain::Placement> for Placement {
             id: id_of(p.id),
             peer_id: id_of(p.peer_id),
             ward: p.ward,
+            starts_on: p.start.into(),
+            ends_on: p.end.map(Into::into),
             start: p.start.into(),
             end: p.end.map(Into::into),
             weekly_hours: hours(p.weekly_hours_tenths),

@@ -14,7 +14,7 @@ use crate::graphql::errors::{GqlResultExt as _, LoadError};
 use crate::graphql::ids::parse;
 use crate::graphql::loaders::OrganisationLoader;
 use crate::graphql::tenancy::{Organisation, connection, page_request};
-pub(crate) use crate::wire::OfferType;
+pub(crate) use crate::wire::OfferKind;
 
 pub(crate) fn request<'a>(
     ctx: &'a Context<'_>,
@@ -141,9 +141,15 @@ pub struct EmploymentRecord {
     pub(crate) organisation_id: ID,
     /// Contracted hours per week.
     pub(crate) weekly_hours: f64,
+    /// The first day.
+    pub(crate) starts_on: Date,
+    /// The last day (open-ended when null).
+    pub(crate) ends_on: Option<Date>,
     /// From.
+    #[graphql(deprecation = "use startsOn")]
     pub(crate) start: Date,
     /// Until.
+    #[graphql(deprecation = "use endsOn")]
     pub(crate) end: Option<Date>,
 }
 
@@ -165,8 +171,11 @@ pub struct PeerWorker {
     pub(crate) contact: Option<String>,
     /// Languages.
     pub(crate) languages: Vec<String>,
+    /// The kinds of offer they can run.
+    pub(crate) offer_kinds: Vec<OfferKind>,
     /// Offer types they can run.
-    pub(crate) offer_types: Vec<OfferType>,
+    #[graphql(deprecation = "use offerKinds")]
+    pub(crate) offer_types: Vec<OfferKind>,
     /// Most concurrent one-to-one matches.
     pub(crate) max_matches: i32,
     /// Registered.
@@ -204,6 +213,7 @@ impl From<domain::PeerWorker> for PeerWorker {
             name: p.name.map(|n| n.expose().to_owned()),
             contact: p.contact.map(|c| c.expose().to_owned()),
             languages: p.languages,
+            offer_kinds: p.offer_types.iter().copied().map(Into::into).collect(),
             offer_types: p.offer_types.into_iter().map(Into::into).collect(),
             max_matches: i32::from(p.max_matches),
             created_at: p.created_at.into(),
@@ -248,6 +258,8 @@ impl From<domain::PeerWorker> for PeerWorker {
             employment: p.employment.map(|e| EmploymentRecord {
                 organisation_id: id_of(e.organisation_id),
                 weekly_hours: hours(e.weekly_hours_tenths),
+                starts_on: e.start.into(),
+                ends_on: e.end.map(Into::into),
                 start: e.start.into(),
                 end: e.end.map(Into::into),
             }),

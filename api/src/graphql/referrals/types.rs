@@ -139,7 +139,10 @@ pub struct Referral {
     pub(crate) submitted_at: Instant,
     /// First contact.
     pub(crate) first_contact_at: Option<Instant>,
-    /// Hours from submission to first contact.
+    /// Whole minutes from submission to first contact.
+    pub(crate) minutes_to_first_contact: Option<i64>,
+    /// Whole hours from submission to first contact.
+    #[graphql(deprecation = "use minutesToFirstContact")]
     pub(crate) hours_to_first_contact: Option<i64>,
     /// The assigned peer.
     pub(crate) assigned_peer_id: Option<ID>,
@@ -222,6 +225,7 @@ impl From<ReferralDetail> for Referral {
             reason: r.reason.as_ref().map(|p| p.expose().to_owned()),
             submitted_at: r.submitted_at.into(),
             first_contact_at: r.first_contact_at.map(Into::into),
+            minutes_to_first_contact: r.minutes_to_first_contact(),
             hours_to_first_contact: r.hours_to_first_contact(),
             assigned_peer_id: r.assigned_peer_id.map(crate::graphql::ids::gid),
             requested_offer_id: r.requested_offer_id.map(crate::graphql::ids::gid),
