@@ -386,11 +386,11 @@ async fn personal_data_stays_out_of_logs_and_traces() {
     let secret_email = "karen.kvistgaard.private@example.dk";
     let secret_name = "Karen Kvistgaard Hemmelig";
     let invite = serde_json::json!({
-        "query": "mutation($e: String!, $n: String!) { inviteUser(input: { email: $e, displayName: $n, roles: [PEER] }) { id } }",
+        "query": "mutation($e: String!, $n: String!) { inviteUser(input: { email: $e, displayName: $n, roles: [PEER] }) { user { id } } }",
         "variables": { "e": secret_email, "n": secret_name }
     });
     let citizen = serde_json::json!({
-        "query": "mutation($n: String!) { registerCitizen(input: { name: $n, contact: \"karen.kvistgaard.private@example.dk\", municipality: \"Helsingør\" }) { id name } }",
+        "query": "mutation($n: String!) { registerCitizen(input: { name: $n, contact: \"karen.kvistgaard.private@example.dk\", municipality: \"Helsingør\" }) { citizen { id name } } }",
         "variables": { "n": secret_name }
     });
     let res = client
@@ -402,7 +402,7 @@ async fn personal_data_stays_out_of_logs_and_traces() {
         .unwrap();
     let body: serde_json::Value = res.json().await.unwrap();
     assert_eq!(
-        body["data"]["registerCitizen"]["name"], secret_name,
+        body["data"]["registerCitizen"]["citizen"]["name"], secret_name,
         "{body}"
     );
     let read = serde_json::json!({
