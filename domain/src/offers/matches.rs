@@ -27,6 +27,7 @@ use crate::offers::model::PeerMatch;
 use crate::offers::policy;
 use crate::offers::ports::ReferralParties;
 use crate::offers::service::OfferService;
+use crate::page::{Page, PageRequest};
 use crate::people::{Citizen, ConsentPurpose, has_consent};
 use crate::privacy::Purpose;
 use crate::referral::{MoveDetails, ReferralAction, ReferralState};
@@ -134,9 +135,13 @@ impl OfferService {
     ///
     /// # Errors
     /// `Forbidden` unless the caller is a peer with a peer profile.
-    pub async fn my_matches(&self, ctx: &RequestContext) -> DomainResult<Vec<PeerMatch>> {
+    pub async fn my_matches(
+        &self,
+        ctx: &RequestContext,
+        page: &PageRequest,
+    ) -> DomainResult<Page<PeerMatch>> {
         let peer = self.own_peer(ctx).await?.ok_or_else(policy::forbidden)?;
-        self.offers.matches_of(ctx, peer).await
+        self.offers.matches_of(ctx, peer, page).await
     }
 
     /// The citizen of one of the caller's matches, name and contact decrypted for peer
@@ -179,8 +184,9 @@ impl OfferService {
         &self,
         ctx: &RequestContext,
         referral: ReferralId,
-    ) -> DomainResult<Vec<Meeting>> {
+        page: &PageRequest,
+    ) -> DomainResult<Page<Meeting>> {
         self.require_match_staff(ctx, referral).await?;
-        self.offers.meetings(ctx, &[referral]).await
+        self.offers.meetings(ctx, referral, page).await
     }
 }

@@ -9,7 +9,7 @@ use crate::ids::{CitizenId, CourseSessionId, EnrolmentId, OfferId, PeerId, Refer
 use crate::offers::course::Course;
 use crate::offers::meeting::Meeting;
 use crate::offers::model::{
-    Attendance, CafeVisit, CourseSession, Enrolment, Offer, OfferType, PeerMatch,
+    Attendance, CafeVisit, CourseSession, Enrolment, EnrolmentStatus, Offer, OfferType, PeerMatch,
 };
 use crate::page::{Page, PageRequest};
 use crate::people::PeerStatus;
@@ -141,7 +141,8 @@ pub trait OfferRepository: Send + Sync {
         id: CourseSessionId,
     ) -> DomainResult<CourseSession>;
 
-    /// A course's enrolments in enrolment order (the waiting list's order).
+    /// A page of a course's enrolments in enrolment order (the waiting list's order),
+    /// of one status when given.
     ///
     /// # Errors
     /// `Unknown` on storage failure.
@@ -149,7 +150,9 @@ pub trait OfferRepository: Send + Sync {
         &self,
         ctx: &RequestContext,
         offer: OfferId,
-    ) -> DomainResult<Vec<Enrolment>>;
+        status: Option<EnrolmentStatus>,
+        page: &PageRequest,
+    ) -> DomainResult<Page<Enrolment>>;
 
     /// The enrolments and attendance of `offers`, in one transaction (a statement or two
     /// whatever their number).
@@ -197,15 +200,16 @@ pub trait OfferRepository: Send + Sync {
         to: NaiveDate,
     ) -> DomainResult<Vec<CafeVisit>>;
 
-    /// The meetings of matches, by date.
+    /// A page of one match's meetings, in the order they were planned or logged.
     ///
     /// # Errors
     /// `Unknown` on storage failure.
     async fn meetings(
         &self,
         ctx: &RequestContext,
-        referrals: &[ReferralId],
-    ) -> DomainResult<Vec<Meeting>>;
+        referral: ReferralId,
+        page: &PageRequest,
+    ) -> DomainResult<Page<Meeting>>;
 
     /// One meeting.
     ///
@@ -253,11 +257,16 @@ pub trait OfferRepository: Send + Sync {
         to: NaiveDate,
     ) -> DomainResult<Vec<CourseSession>>;
 
-    /// The referrals assigned to `peer`, oldest assignment first.
+    /// A page of the referrals assigned to `peer`, oldest referral first.
     ///
     /// # Errors
     /// `Unknown` on storage failure.
-    async fn matches_of(&self, ctx: &RequestContext, peer: PeerId) -> DomainResult<Vec<PeerMatch>>;
+    async fn matches_of(
+        &self,
+        ctx: &RequestContext,
+        peer: PeerId,
+        page: &PageRequest,
+    ) -> DomainResult<Page<PeerMatch>>;
 
     /// Who a referral is about, which peer has it, and where it is.
     ///

@@ -12,7 +12,8 @@ use crate::error::{Conflict, DomainError, DomainResult};
 use crate::ids::{CitizenId, CourseSessionId, EnrolmentId, OfferId, PeerId};
 use crate::offers::course::Withdrawal;
 use crate::offers::model::{
-    Attendance, CafeVisit, CourseSession, Enrolment, NewOffer, Offer, OfferType, sessions_of,
+    Attendance, CafeVisit, CourseSession, Enrolment, EnrolmentStatus, NewOffer, Offer, OfferType,
+    sessions_of,
 };
 use crate::offers::policy;
 use crate::offers::ports::{OfferFilter, OfferRepository};
@@ -241,9 +242,11 @@ impl OfferService {
         &self,
         ctx: &RequestContext,
         offer: OfferId,
-    ) -> DomainResult<Vec<Enrolment>> {
+        status: Option<EnrolmentStatus>,
+        page: &PageRequest,
+    ) -> DomainResult<Page<Enrolment>> {
         self.require_course_staff(ctx, offer).await?;
-        self.offers.enrolments(ctx, offer).await
+        self.offers.enrolments(ctx, offer, status, page).await
     }
 
     /// Coordinators, or a peer facilitating this course.

@@ -237,9 +237,14 @@ async fn enrolment_fills_the_places_then_the_waiting_list_and_a_withdrawal_promo
         .await
         .unwrap();
     assert_eq!(done.promoted.map(|e| e.citizen_id), Some(citizens[2]));
-    let listed = f.svc.enrolments(&f.coordinator, offer).await.unwrap();
+    let page = crate::page::PageRequest::first_page();
+    let listed = f
+        .svc
+        .enrolments(&f.coordinator, offer, None, &page)
+        .await
+        .unwrap();
     assert_eq!(
-        listed.iter().map(|e| e.status).collect::<Vec<_>>(),
+        listed.items.iter().map(|e| e.status).collect::<Vec<_>>(),
         [
             EnrolmentStatus::Withdrawn,
             EnrolmentStatus::Enrolled,
@@ -395,8 +400,17 @@ async fn meetings_are_logged_by_the_matchs_peer_while_it_runs() {
         assert_eq!(got.err().map(|e| e.code()), Some(code));
     }
     assert_eq!(f.world.state().meetings.len(), 1);
-    assert_eq!(f.svc.my_matches(&peer_ctx).await.unwrap().len(), 2);
-    assert!(f.svc.my_matches(&other_ctx).await.unwrap().is_empty());
+    let page = crate::page::PageRequest::first_page();
+    let mine = f.svc.my_matches(&peer_ctx, &page).await.unwrap();
+    assert_eq!(mine.items.len(), 2);
+    assert!(
+        f.svc
+            .my_matches(&other_ctx, &page)
+            .await
+            .unwrap()
+            .items
+            .is_empty()
+    );
 }
 
 #[tokio::test]

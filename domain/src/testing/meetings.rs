@@ -5,8 +5,8 @@ use chrono::NaiveDate;
 
 use super::world::State;
 use crate::error::{DomainError, DomainResult};
-use crate::ids::{CitizenId, EnrolmentId, MeetingId, PeerId, TenantId};
-use crate::offers::{CourseSession, Enrolment, Meeting};
+use crate::ids::{CitizenId, EnrolmentId, MeetingId, OfferId, PeerId, TenantId};
+use crate::offers::{CourseSession, Enrolment, Meeting, PeerMatch};
 
 pub(super) fn sessions_facilitated(
     s: &State,
@@ -104,6 +104,40 @@ pub(super) fn enrolments_of(s: &State, t: TenantId, citizen: CitizenId) -> Vec<E
         .map(|(_, e)| e.clone())
         .collect();
     rows.sort_by_key(|e| std::cmp::Reverse((e.created_at, e.id)));
+    rows
+}
+
+/// A course's enrolments in enrolment order.
+pub(super) fn enrolments_of_offer(s: &State, t: TenantId, offer: OfferId) -> Vec<Enrolment> {
+    let mut rows: Vec<Enrolment> = s
+        .enrolments
+        .iter()
+        .filter(|(tt, e)| *tt == t && e.offer_id == offer)
+        .map(|(_, e)| e.clone())
+        .collect();
+    rows.sort_by_key(|e| (e.created_at, e.id));
+    rows
+}
+
+/// The referrals assigned to `peer`, by id.
+pub(super) fn matches_of(s: &State, t: TenantId, peer: PeerId) -> Vec<PeerMatch> {
+    let mut rows: Vec<PeerMatch> = s
+        .referrals
+        .iter()
+        .filter(|((tt, _), r)| *tt == t && r.assigned_peer_id == Some(peer))
+        .map(|(_, r)| PeerMatch {
+            referral_id: r.id,
+            citizen_pseudonym: s
+                .citizens
+                .get(&(t, r.citizen_id))
+                .map(|c| c.pseudonym.as_str().to_owned())
+                .unwrap_or_default(),
+            state: r.state,
+            assigned_at: r.assigned_at,
+            first_contact_at: r.first_contact_at,
+        })
+        .collect();
+    rows.sort_by_key(|m| m.referral_id);
     rows
 }
 

@@ -217,17 +217,15 @@ impl OfferRepository for World {
         &self,
         ctx: &RequestContext,
         offer: OfferId,
-    ) -> DomainResult<Vec<Enrolment>> {
-        let t = ctx.tenant_id()?;
-        let mut rows: Vec<Enrolment> = self
-            .state()
-            .enrolments
-            .iter()
-            .filter(|(tt, e)| *tt == t && e.offer_id == offer)
-            .map(|(_, e)| e.clone())
+        status: Option<EnrolmentStatus>,
+        page: &PageRequest,
+    ) -> DomainResult<Page<Enrolment>> {
+        let rows = super::meetings::enrolments_of_offer(&self.state(), ctx.tenant_id()?, offer);
+        let rows = rows
+            .into_iter()
+            .filter(|e| status.is_none_or(|s| s == e.status))
             .collect();
-        rows.sort_by_key(|e| (e.created_at, e.id));
-        Ok(rows)
+        Ok(Page::from_probe(rows, page))
     }
 
     async fn enrolments_of_citizen(
@@ -249,7 +247,12 @@ impl OfferRepository for World {
     ) -> DomainResult<crate::offers::Rosters> {
         let mut out = crate::offers::Rosters::default();
         for offer in offers {
-            out.enrolments.extend(self.enrolments(ctx, *offer).await?);
+            let t = ctx.tenant_id()?;
+            out.enrolments.extend(super::meetings::enrolments_of_offer(
+                &self.state(),
+                t,
+                *offer,
+            ));
             out.attendance.extend(self.attendance(ctx, *offer).await?);
         }
         Ok(out)
@@ -343,39 +346,29 @@ impl OfferRepository for World {
     async fn meetings(
         &self,
         ctx: &RequestContext,
-        referrals: &[ReferralId],
-    ) -> DomainResult<Vec<Meeting>> {
+        referral: ReferralId,
+        page: &PageRequest,
+    ) -> DomainResult<Page<Meeting>> {
         let t = ctx.tenant_id()?;
-        Ok(self
+        let mut rows: Vec<Meeting> = self
             .state()
             .meetings
             .iter()
-            .filter(|(tt, m)| *tt == t && referrals.contains(&m.referral_id))
+            .filter(|(tt, m)| *tt == t && m.referral_id == referral)
             .map(|(_, m)| m.clone())
-            .collect())
+            .collect();
+        rows.sort_by_key(|m| m.id);
+        Ok(Page::from_probe(rows, page))
     }
 
-    async fn matches_of(&self, ctx: &RequestContext, peer: PeerId) -> DomainResult<Vec<PeerMatch>> {
-        let t = ctx.tenant_id()?;
-        let s = self.state();
-        let mut rows: Vec<PeerMatch> = s
-            .referrals
-            .iter()
-            .filter(|((tt, _), r)| *tt == t && r.assigned_peer_id == Some(peer))
-            .map(|(_, r)| PeerMatch {
-                referral_id: r.id,
-                citizen_pseudonym: s
-                    .citizens
-                    .get(&(t, r.citizen_id))
-                    .map(|c| c.pseudonym.as_str().to_owned())
-                    .unwrap_or_default(),
-                state: r.state,
-                assigned_at: r.assigned_at,
-                first_contact_at: r.first_contact_at,
-            })
-            .collect();
-        rows.sort_by_key(|m| m.assigned_at);
-        Ok(rows)
+    async fn matches_of(
+        &self,
+        ctx: &RequestContext,
+        peer: PeerId,
+        page: &PageRequest,
+    ) -> DomainResult<Page<PeerMatch>> {
+        let rows = super::meetings::matches_of(&self.state(), ctx.tenant_id()?, peer);
+        Ok(Page::from_probe(rows, page))
     }
 
     async fn referral_parties(

@@ -362,11 +362,17 @@ async fn a_citizen_enrols_themself_sees_upcoming_sessions_and_withdraws(db: Db) 
     let enrolments = app
         .gql_ok(
             Some(&coordinator),
-            "query($o: ID!) { courseEnrolments(offerId: $o) { id status } }",
+            "query($o: ID!) { courseEnrolments(offerId: $o) { nodes { id status } } }",
             json!({ "o": open }),
         )
         .await;
-    assert_eq!(enrolments["courseEnrolments"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        enrolments["courseEnrolments"]["nodes"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
 
     // Another citizen's enrolment does not exist for them; their own they withdraw, and
     // the place goes to the one waiting without their learning who.

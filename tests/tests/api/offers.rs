@@ -10,8 +10,7 @@ const CREATE: &str = "mutation($input: CreateOfferInput!) { createOffer(input: $
 const SUBMIT: &str =
     "mutation($input: SubmitReferralInput!) { submitReferral(input: $input) { referral { id } } }";
 const MOVE: &str = "mutation($input: MoveReferralInput!) { moveReferral(input: $input) { referral { id state } } }";
-const ENROLMENTS: &str =
-    "query($id: ID!) { courseEnrolments(offerId: $id) { id citizenId referralId status } }";
+const ENROLMENTS: &str = "query($id: ID!) { courseEnrolments(offerId: $id) { nodes { id citizenId referralId status } } }";
 
 fn weekday_name(day: Weekday) -> &'static str {
     match day {
@@ -229,7 +228,7 @@ async fn a_course_fills_then_waitlists_and_a_freed_place_moves_up(db: Db) {
     let list = app
         .gql_ok(Some(&coordinator), ENROLMENTS, json!({ "id": course_id }))
         .await;
-    let statuses: Vec<_> = list["courseEnrolments"]
+    let statuses: Vec<_> = list["courseEnrolments"]["nodes"]
         .as_array()
         .unwrap()
         .iter()
@@ -237,7 +236,7 @@ async fn a_course_fills_then_waitlists_and_a_freed_place_moves_up(db: Db) {
         .collect();
     assert_eq!(statuses, ["ENROLLED", "ENROLLED", "WAITLISTED"]);
     let citizen = |i: usize| {
-        list["courseEnrolments"][i]["citizenId"]
+        list["courseEnrolments"]["nodes"][i]["citizenId"]
             .as_str()
             .unwrap()
             .to_owned()
@@ -266,7 +265,7 @@ async fn a_course_fills_then_waitlists_and_a_freed_place_moves_up(db: Db) {
     let list = app
         .gql_ok(Some(&coordinator), ENROLMENTS, json!({ "id": course_id }))
         .await;
-    let statuses: Vec<_> = list["courseEnrolments"]
+    let statuses: Vec<_> = list["courseEnrolments"]["nodes"]
         .as_array()
         .unwrap()
         .iter()
@@ -526,15 +525,19 @@ async fn cafes_count_heads_and_matches_log_meetings(db: Db) {
     let mine = app
         .gql_ok(
             Some(&peer_user),
-            "{ myMatches { referralId citizenPseudonym state } }",
+            "{ myMatches { nodes { referralId citizenPseudonym state } } }",
             json!({}),
         )
         .await;
     assert_eq!(
-        uuid_of(mine["myMatches"][0]["referralId"].as_str().unwrap()),
+        uuid_of(
+            mine["myMatches"]["nodes"][0]["referralId"]
+                .as_str()
+                .unwrap()
+        ),
         uuid_of(&referral)
     );
-    assert_eq!(mine["myMatches"][0]["state"], "ASSIGNED");
+    assert_eq!(mine["myMatches"]["nodes"][0]["state"], "ASSIGNED");
     let logged = app.gql_ok(Some(&peer_user), LOG, meeting(today)).await;
     assert_eq!(logged["logMeeting"]["meeting"]["form"], "WALK");
     assert_eq!(logged["logMeeting"]["meeting"]["peerId"], demo.as_str());
@@ -556,12 +559,12 @@ async fn cafes_count_heads_and_matches_log_meetings(db: Db) {
     let meetings = app
         .gql_ok(
             Some(&peer_user),
-            "query($id: ID!) { matchMeetings(referralId: $id) { durationMinutes form } }",
+            "query($id: ID!) { matchMeetings(referralId: $id) { nodes { durationMinutes form } } }",
             json!({ "id": referral }),
         )
         .await;
     assert_eq!(
-        meetings["matchMeetings"],
+        meetings["matchMeetings"]["nodes"],
         json!([{ "durationMinutes": 90, "form": "WALK" }])
     );
     let other = app.token("kobenhavn", "coordinator@kobenhavn.demo").await;
@@ -569,7 +572,7 @@ async fn cafes_count_heads_and_matches_log_meetings(db: Db) {
         assert_eq!(
             app.gql_code(
                 Some(token),
-                "query($id: ID!) { matchMeetings(referralId: $id) { durationMinutes } }",
+                "query($id: ID!) { matchMeetings(referralId: $id) { nodes { durationMinutes } } }",
                 json!({ "id": referral })
             )
             .await,
@@ -577,8 +580,12 @@ async fn cafes_count_heads_and_matches_log_meetings(db: Db) {
         );
     }
     assert_eq!(
-        app.gql_code(Some(&referrer), "{ myMatches { referralId } }", json!({}))
-            .await,
+        app.gql_code(
+            Some(&referrer),
+            "{ myMatches { nodes { referralId } } }",
+            json!({})
+        )
+        .await,
         "FORBIDDEN"
     );
 
@@ -592,7 +599,7 @@ async fn cafes_count_heads_and_matches_log_meetings(db: Db) {
     assert_eq!(who["matchCitizen"]["name"], "Følge Borger");
     assert_eq!(
         who["matchCitizen"]["pseudonym"],
-        mine["myMatches"][0]["citizenPseudonym"]
+        mine["myMatches"]["nodes"][0]["citizenPseudonym"]
     );
     for token in [&referrer, &coordinator] {
         assert_eq!(

@@ -541,60 +541,174 @@ async fn every_connection_counts_what_it_lists(db: Db) {
         )
         .await["peerWorkers"]["edges"][0]["node"]["id"]
         .clone();
-    let lists = [
-        (&admin, "organisations", ""),
-        (&admin, "organisations", "kind: NGO"),
-        (&admin, "users", ""),
-        (&coordinator, "citizens", "purpose: COORDINATION"),
-        (&coordinator, "peerWorkers", "purpose: COORDINATION"),
+    let peer = app.token("helsingor", "peer@helsingor.demo").await;
+    let course = app
+        .gql_ok(
+            Some(&coordinator),
+            "{ offers(kind: GROUP_COURSE, first: 1) { edges { node { id } } } }",
+            json!({}),
+        )
+        .await["offers"]["edges"][0]["node"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // More than one page (of 7) of a course's enrolments and of a match's meetings.
+    for n in 0..9 {
+        let citizen = app
+            .gql_ok(
+                Some(&coordinator),
+                "mutation($n: String!) { registerCitizen(input: { name: $n, municipality: \"Helsingør\" }) { citizen { id } } }",
+                json!({ "n": format!("Side Borger {n}") }),
+            )
+            .await["registerCitizen"]["citizen"]["id"]
+            .clone();
+        app.gql_ok(
+            Some(&coordinator),
+            "mutation($o: ID!, $c: ID!) { enrolCitizen(input: { offerId: $o, citizenId: $c }) { enrolment { status } } }",
+            json!({ "o": course, "c": citizen }),
+        )
+        .await;
+    }
+    let caseworker = app.token("helsingor", "caseworker@helsingor.demo").await;
+    let submitted = app
+        .gql_ok(
+            Some(&caseworker),
+            SUBMIT,
+            json!({ "input": { "newCitizen": { "name": "Side Borger", "municipality": "Helsingør" }, "consentEvidence": "WRITTEN" } }),
+        )
+        .await["submitReferral"]["referral"]["id"]
+        .clone();
+    let own_peer = app
+        .gql_ok(Some(&peer), "{ myPeerProfile { id } }", json!({}))
+        .await["myPeerProfile"]["id"]
+        .clone();
+    for input in [
+        json!({ "referralId": submitted, "action": "ACCEPT" }),
+        json!({ "referralId": submitted, "action": "ASSIGN", "peerId": own_peer }),
+    ] {
+        app.gql_ok(
+            Some(&coordinator),
+            "mutation($i: MoveReferralInput!) { moveReferral(input: $i) { referral { state } } }",
+            json!({ "i": input }),
+        )
+        .await;
+    }
+    let today = chrono::Utc::now().date_naive();
+    for days in 1..=9 {
+        app.gql_ok(
+            Some(&peer),
+            "mutation($i: LogMeetingInput!) { logMeeting(input: $i) { meeting { id } } }",
+            json!({ "i": { "referralId": submitted, "heldOn": (today - chrono::Duration::days(days)).to_string(), "durationMinutes": 60, "form": "WALK" } }),
+        )
+        .await;
+    }
+    let referral = app
+        .gql_ok(
+            Some(&peer),
+            "{ myMatches(first: 1) { nodes { referralId } } }",
+            json!({}),
+        )
+        .await["myMatches"]["nodes"][0]["referralId"]
+        .as_str()
+        .map(str::to_owned);
+    let mut lists: Vec<(&String, &str, String)> = vec![
+        (&admin, "organisations", String::new()),
+        (&admin, "organisations", "kind: NGO".into()),
+        (&admin, "users", String::new()),
+        (&coordinator, "citizens", "purpose: COORDINATION".into()),
+        (&coordinator, "peerWorkers", "purpose: COORDINATION".into()),
         (
             &coordinator,
             "peerWorkers",
-            "purpose: COORDINATION, status: ACTIVE",
+            "purpose: COORDINATION, status: ACTIVE".into(),
         ),
-        (&coordinator, "offers", ""),
-        (&coordinator, "offers", "kind: GROUP_COURSE"),
-        (&coordinator, "placements", ""),
-        (&admin, "auditEntries", ""),
-        (&admin, "webhookEndpoints", ""),
-        (&admin, "webhookDeliveries", ""),
-        (&admin, "apiClients", ""),
+        (&coordinator, "offers", String::new()),
+        (&coordinator, "offers", "kind: GROUP_COURSE".into()),
+        (&coordinator, "placements", String::new()),
+        (&coordinator, "referralWorklist", String::new()),
+        (
+            &coordinator,
+            "courseEnrolments",
+            format!("offerId: \"{course}\""),
+        ),
+        (
+            &coordinator,
+            "courseEnrolments",
+            format!("offerId: \"{course}\", status: ENROLLED"),
+        ),
+        (&peer, "myMatches", String::new()),
+        (&admin, "auditEntries", String::new()),
+        (&admin, "webhookEndpoints", String::new()),
+        (&admin, "webhookDeliveries", String::new()),
+        (&admin, "apiClients", String::new()),
     ];
+    if let Some(referral) = &referral {
+        lists.push((
+            &peer,
+            "matchMeetings",
+            format!("referralId: \"{referral}\""),
+        ));
+    }
     let mut counted = 0;
-    for (token, field, args) in lists {
+    for (token, field, args) in &lists {
         let sep = if args.is_empty() { "" } else { ", " };
         let one = app
             .gql_ok(
                 Some(token),
-                &format!(
-                    "{{ {field}({args}{sep}first: 1) {{ totalCount edges {{ node {{ id }} }} }} }}"
-                ),
+                &format!("{{ {field}({args}{sep}first: 1) {{ totalCount edges {{ cursor }} }} }}"),
                 json!({}),
             )
             .await;
         let total = one[field]["totalCount"].as_i64().unwrap();
-        let mut seen = 0;
-        let mut after: Option<String> = None;
-        loop {
-            let cursor = after
-                .as_ref()
-                .map_or(String::new(), |c| format!(", after: \"{c}\""));
-            let page = app
-                .gql_ok(
-                    Some(token),
-                    &format!("{{ {field}({args}{sep}first: 100{cursor}) {{ edges {{ cursor }} pageInfo {{ hasNextPage endCursor }} }} }}"),
-                    json!({}),
-                )
-                .await;
-            seen += page[field]["edges"].as_array().unwrap().len();
-            if page[field]["pageInfo"]["hasNextPage"] != true {
-                break;
+        // Forward with first/after, then backward with last/before: the same items, in
+        // the same order, as many as totalCount.
+        let mut walks = Vec::new();
+        for (size, more, cursor_arg, end) in [
+            ("first: 7", "hasNextPage", "after", "endCursor"),
+            ("last: 7", "hasPreviousPage", "before", "startCursor"),
+        ] {
+            let mut seen: Vec<String> = Vec::new();
+            let mut cursor: Option<String> = None;
+            loop {
+                let at = cursor
+                    .as_ref()
+                    .map_or(String::new(), |c| format!(", {cursor_arg}: \"{c}\""));
+                let page = app
+                    .gql_ok(
+                        Some(token),
+                        &format!("{{ {field}({args}{sep}{size}{at}) {{ edges {{ cursor }} pageInfo {{ {more} {end} }} }} }}"),
+                        json!({}),
+                    )
+                    .await;
+                let mut cursors: Vec<String> = page[field]["edges"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|e| e["cursor"].as_str().unwrap().to_owned())
+                    .collect();
+                if cursor_arg == "before" {
+                    cursors.reverse();
+                }
+                seen.extend(cursors);
+                if page[field]["pageInfo"][more] != true {
+                    break;
+                }
+                cursor = page[field]["pageInfo"][end].as_str().map(str::to_owned);
             }
-            after = page[field]["pageInfo"]["endCursor"]
-                .as_str()
-                .map(str::to_owned);
+            if cursor_arg == "before" {
+                seen.reverse();
+            }
+            walks.push(seen);
         }
-        assert_eq!(total, i64::try_from(seen).unwrap(), "{field}({args})");
+        assert_eq!(
+            total,
+            i64::try_from(walks[0].len()).unwrap(),
+            "{field}({args})"
+        );
+        assert_eq!(
+            walks[0], walks[1],
+            "{field}({args}): forward and backward differ"
+        );
         counted += total;
     }
     assert!(

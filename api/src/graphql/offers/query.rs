@@ -20,6 +20,7 @@ pub struct OffersQuery;
 #[Object]
 impl OffersQuery {
     /// The partnership's offers (any member), optionally of one kind or open only.
+    #[allow(clippy::too_many_arguments)]
     async fn offers(
         &self,
         ctx: &Context<'_>,
@@ -27,9 +28,11 @@ impl OffersQuery {
         #[graphql(default)] open_only: bool,
         #[graphql(validator(minimum = 1, maximum = 100))] first: Option<i32>,
         after: Option<String>,
+        #[graphql(validator(minimum = 1, maximum = 100))] last: Option<i32>,
+        before: Option<String>,
     ) -> async_graphql::Result<Connection<String, Offer, crate::graphql::tenancy::ListTotal>> {
         let (svc, rc) = request(ctx)?;
-        let page = page_request(ctx, first, after, None, None).gql()?;
+        let page = page_request(ctx, first, after, last, before).gql()?;
         let filter = OfferFilter {
             offer_type: kind.map(Into::into),
             open_only,
@@ -47,7 +50,7 @@ impl OffersQuery {
     }
 
     /// The caller's own enrolments (the citizen app), newest first, withdrawn ones included:
-    /// each with its course (`offer { title sessions(from: <today>) { date startTime } }` for
+    /// each with its course (`offer { title sessions(from: <today>) { heldOn startTime } }` for
     /// the upcoming sessions). Empty for a user without a citizen record.
     async fn my_enrolments(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Enrolment>> {
         let (svc, rc) = request(ctx)?;
@@ -60,22 +63,28 @@ impl OffersQuery {
             .collect())
     }
 
-    /// A course's enrolments in enrolment order, the waiting list included (coordinators
-    /// and the course's facilitators).
+    /// A course's enrolments in enrolment order (the waiting list's order), of one status when
+    /// given (coordinators and the course's facilitators).
+    #[allow(clippy::too_many_arguments)]
     async fn course_enrolments(
         &self,
         ctx: &Context<'_>,
         offer_id: ID,
-    ) -> async_graphql::Result<Vec<Enrolment>> {
+        status: Option<EnrolmentStatus>,
+        #[graphql(validator(minimum = 1, maximum = 100))] first: Option<i32>,
+        after: Option<String>,
+        #[graphql(validator(minimum = 1, maximum = 100))] last: Option<i32>,
+        before: Option<String>,
+    ) -> async_graphql::Result<Connection<String, Enrolment, crate::graphql::tenancy::ListTotal>>
+    {
         let (svc, rc) = request(ctx)?;
         let id = id_of::<OfferId>("offerId", &offer_id)?;
-        Ok(svc
-            .enrolments(rc, id)
+        let page = page_request(ctx, first, after, last, before).gql()?;
+        let result = svc
+            .enrolments(rc, id, status.map(Into::into), &page)
             .await
-            .gql()?
-            .into_iter()
-            .map(Into::into)
-            .collect())
+            .gql()?;
+        Ok(connection(result, |e| e.id.as_uuid(), Enrolment::from))
     }
 
     /// A course's attendance (coordinators and the course's facilitators).
@@ -118,22 +127,30 @@ impl OffersQuery {
             .collect())
     }
 
-    /// The caller's own one-to-one matches (peers).
-    async fn my_matches(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<PeerMatch>> {
+    /// The caller's own one-to-one matches (peers), oldest referral first.
+    async fn my_matches(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(validator(minimum = 1, maximum = 100))] first: Option<i32>,
+        after: Option<String>,
+        #[graphql(validator(minimum = 1, maximum = 100))] last: Option<i32>,
+        before: Option<String>,
+    ) -> async_graphql::Result<Connection<String, PeerMatch, crate::graphql::tenancy::ListTotal>>
+    {
         let (svc, rc) = request(ctx)?;
-        Ok(svc
-            .my_matches(rc)
-            .await
-            .gql()?
-            .into_iter()
-            .map(|m| PeerMatch {
+        let page = page_request(ctx, first, after, last, before).gql()?;
+        let result = svc.my_matches(rc, &page).await.gql()?;
+        Ok(connection(
+            result,
+            |m| m.referral_id.as_uuid(),
+            |m| PeerMatch {
                 referral_id: crate::graphql::ids::gid(m.referral_id),
                 citizen_pseudonym: m.citizen_pseudonym,
                 state: m.state.into(),
                 assigned_at: m.assigned_at.map(Into::into),
                 first_contact_at: m.first_contact_at.map(Into::into),
-            })
-            .collect())
+            },
+        ))
     }
 
     /// The citizen of one of the caller's running matches (the assigned peer only, with the
@@ -197,20 +214,22 @@ impl OffersQuery {
             .collect())
     }
 
-    /// The meetings of a match (its peer and coordinators).
+    /// The meetings of a match (its peer and coordinators), in the order they were planned or
+    /// logged.
     async fn match_meetings(
         &self,
         ctx: &Context<'_>,
         referral_id: ID,
-    ) -> async_graphql::Result<Vec<Meeting>> {
+        #[graphql(validator(minimum = 1, maximum = 100))] first: Option<i32>,
+        after: Option<String>,
+        #[graphql(validator(minimum = 1, maximum = 100))] last: Option<i32>,
+        before: Option<String>,
+    ) -> async_graphql::Result<Connection<String, Meeting, crate::graphql::tenancy::ListTotal>>
+    {
         let (svc, rc) = request(ctx)?;
         let id = id_of::<ReferralId>("referralId", &referral_id)?;
-        Ok(svc
-            .meetings(rc, id)
-            .await
-            .gql()?
-            .into_iter()
-            .map(Into::into)
-            .collect())
+        let page = page_request(ctx, first, after, last, before).gql()?;
+        let result = svc.meetings(rc, id, &page).await.gql()?;
+        Ok(connection(result, |m| m.id.as_uuid(), Meeting::from))
     }
 }

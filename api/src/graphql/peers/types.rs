@@ -289,11 +289,13 @@ impl PeerWorker {
         ctx: &Context<'_>,
         #[graphql(validator(minimum = 1, maximum = 100))] first: Option<i32>,
         after: Option<String>,
+        #[graphql(validator(minimum = 1, maximum = 100))] last: Option<i32>,
+        before: Option<String>,
     ) -> async_graphql::Result<
         Connection<String, SupervisionSessionGql, crate::graphql::tenancy::ListTotal>,
     > {
         let (svc, rc) = request(ctx)?;
-        let page = page_request(ctx, first, after, None, None).gql()?;
+        let page = page_request(ctx, first, after, last, before).gql()?;
         let result = svc.supervision_of(rc, self.peer_id, &page).await.gql()?;
         Ok(connection(
             result,

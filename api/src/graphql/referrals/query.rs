@@ -127,6 +127,7 @@ impl ReferralsQuery {
     /// `contactOverdue` flags; with `contactOverdue: true` only the `ASSIGNED` referrals
     /// waiting longer for first contact than the tenant's limit (`VALIDATION` when `states`
     /// leaves out `ASSIGNED`).
+    #[allow(clippy::too_many_arguments)]
     async fn referral_worklist(
         &self,
         ctx: &Context<'_>,
@@ -134,9 +135,11 @@ impl ReferralsQuery {
         #[graphql(default)] contact_overdue: bool,
         #[graphql(validator(minimum = 1, maximum = 100))] first: Option<i32>,
         after: Option<String>,
+        #[graphql(validator(minimum = 1, maximum = 100))] last: Option<i32>,
+        before: Option<String>,
     ) -> async_graphql::Result<Connection<String, Referral, ReferralCount>> {
         let (svc, rc) = request(ctx)?;
-        let page = page_request(ctx, first, after, None, None).gql()?;
+        let page = page_request(ctx, first, after, last, before).gql()?;
         let narrowing = WorklistNarrowing {
             states: states.into_iter().map(Into::into).collect(),
             contact_overdue,

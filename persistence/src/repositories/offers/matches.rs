@@ -4,8 +4,9 @@ use std::collections::HashMap;
 
 use peerbro_domain::ids::{CitizenId, PeerId, ReferralId};
 use peerbro_domain::offers::{PeerMatch, ReferralParties};
+use peerbro_domain::page::{Page, PageRequest};
 use peerbro_domain::{DomainResult, RequestContext};
-use sea_orm::{ColumnTrait as _, EntityTrait as _, QueryFilter as _, QueryOrder as _};
+use sea_orm::{ColumnTrait as _, EntityTrait as _, QueryFilter as _};
 use uuid::Uuid;
 
 use super::SeaOfferRepository;
@@ -16,17 +17,21 @@ use crate::errors::unexpected;
 use crate::repositories::rows::by_id;
 
 impl SeaOfferRepository {
+    /// A page of the referrals assigned to `peer`, by id (oldest referral first), with each
+    /// citizen's pseudonym: two statements, or three with the total.
     pub(super) async fn matches_of_in(
         &self,
         ctx: &RequestContext,
         peer: PeerId,
-    ) -> DomainResult<Vec<PeerMatch>> {
+        page: &PageRequest,
+    ) -> DomainResult<Page<PeerMatch>> {
         let tenant = ctx.tenant_id()?;
         let tx = self.db.begin(tenant).await?;
-        let rows = referrals::Entity::find()
+        let query = referrals::Entity::find()
             .filter(referrals::Column::TenantId.eq(tenant.as_uuid()))
-            .filter(referrals::Column::AssignedPeerId.eq(peer.as_uuid()))
-            .order_by_asc(referrals::Column::AssignedAt)
+            .filter(referrals::Column::AssignedPeerId.eq(peer.as_uuid()));
+        let total = crate::repositories::total_of(&tx, &query, page).await?;
+        let rows = crate::repositories::keyset(query, referrals::Column::Id, page)
             .all(&tx)
             .await
             .map_err(unexpected)?;
@@ -45,17 +50,15 @@ impl SeaOfferRepository {
                 .collect()
         };
         tx.commit().await?;
-        rows.into_iter()
-            .map(|r| {
-                Ok(PeerMatch {
-                    referral_id: ReferralId::from_uuid(r.id),
-                    citizen_pseudonym: pseudonyms.get(&r.citizen_id).cloned().unwrap_or_default(),
-                    state: r.state.parse().map_err(|_| corrupt("referral state"))?,
-                    assigned_at: r.assigned_at,
-                    first_contact_at: r.first_contact_at,
-                })
+        Page::from_probe(rows, page).with_total(total).try_map(|r| {
+            Ok(PeerMatch {
+                referral_id: ReferralId::from_uuid(r.id),
+                citizen_pseudonym: pseudonyms.get(&r.citizen_id).cloned().unwrap_or_default(),
+                state: r.state.parse().map_err(|_| corrupt("referral state"))?,
+                assigned_at: r.assigned_at,
+                first_contact_at: r.first_contact_at,
             })
-            .collect()
+        })
     }
 
     pub(super) async fn referral_parties_in(

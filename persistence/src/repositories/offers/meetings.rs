@@ -8,6 +8,7 @@ use std::collections::HashMap;
 
 use peerbro_domain::ids::{CitizenId, EnrolmentId, MeetingId, PeerId, ReferralId, UserId};
 use peerbro_domain::offers::{CourseSession, Meeting, MeetingStore};
+use peerbro_domain::page::{Page, PageRequest};
 use peerbro_domain::{DomainResult, RequestContext};
 use sea_orm::sea_query::Query;
 use sea_orm::{
@@ -24,7 +25,7 @@ use crate::errors::unexpected;
 use crate::repositories::rows::by_id;
 use crate::unit_of_work::SeaUnit;
 
-fn meeting_from(m: meetings::Model) -> DomainResult<Meeting> {
+pub(super) fn meeting_from(m: meetings::Model) -> DomainResult<Meeting> {
     Ok(Meeting {
         id: MeetingId::from_uuid(m.id),
         referral_id: ReferralId::from_uuid(m.referral_id),
@@ -66,20 +67,27 @@ impl SeaOfferRepository {
         rows.into_iter().map(meeting_from).collect()
     }
 
+    /// A page of one match's meetings, by id (the order they were planned or logged).
     pub(super) async fn meetings_in(
         &self,
         ctx: &RequestContext,
-        referrals: &[ReferralId],
-    ) -> DomainResult<Vec<Meeting>> {
-        if referrals.is_empty() {
-            return Ok(Vec::new());
-        }
-        self.meetings_where(
-            ctx,
-            Condition::all()
-                .add(meetings::Column::ReferralId.is_in(referrals.iter().map(|r| r.as_uuid()))),
-        )
-        .await
+        referral: ReferralId,
+        page: &PageRequest,
+    ) -> DomainResult<Page<Meeting>> {
+        let tenant = ctx.tenant_id()?;
+        let tx = self.db.begin(tenant).await?;
+        let query = meetings::Entity::find()
+            .filter(meetings::Column::TenantId.eq(tenant.as_uuid()))
+            .filter(meetings::Column::ReferralId.eq(referral.as_uuid()));
+        let total = crate::repositories::total_of(&tx, &query, page).await?;
+        let rows = crate::repositories::keyset(query, meetings::Column::Id, page)
+            .all(&tx)
+            .await
+            .map_err(unexpected)?;
+        tx.commit().await?;
+        Page::from_probe(rows, page)
+            .with_total(total)
+            .try_map(meeting_from)
     }
 
     pub(super) async fn meeting_in(

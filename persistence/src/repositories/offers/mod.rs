@@ -13,8 +13,8 @@ use async_trait::async_trait;
 use chrono::NaiveDate;
 use peerbro_domain::ids::{CitizenId, CourseSessionId, EnrolmentId, OfferId, PeerId, ReferralId};
 use peerbro_domain::offers::{
-    Attendance, CafeVisit, CourseSession, Enrolment, FacilitatorCheck, Meeting, Offer, OfferFilter,
-    OfferRepository, PeerMatch, ReferralParties,
+    Attendance, CafeVisit, CourseSession, Enrolment, EnrolmentStatus, FacilitatorCheck, Meeting,
+    Offer, OfferFilter, OfferRepository, PeerMatch, ReferralParties,
 };
 use peerbro_domain::page::{Page, PageRequest};
 use peerbro_domain::people::PeerStatus;
@@ -270,19 +270,26 @@ impl OfferRepository for SeaOfferRepository {
         &self,
         ctx: &RequestContext,
         offer: OfferId,
-    ) -> DomainResult<Vec<Enrolment>> {
+        status: Option<EnrolmentStatus>,
+        page: &PageRequest,
+    ) -> DomainResult<Page<Enrolment>> {
         let tenant = ctx.tenant_id()?;
         let tx = self.db.begin(tenant).await?;
-        let rows = enrolments::Entity::find()
+        let mut query = enrolments::Entity::find()
             .filter(enrolments::Column::TenantId.eq(tenant.as_uuid()))
-            .filter(enrolments::Column::OfferId.eq(offer.as_uuid()))
-            .order_by_asc(enrolments::Column::CreatedAt)
-            .order_by_asc(enrolments::Column::Id)
+            .filter(enrolments::Column::OfferId.eq(offer.as_uuid()));
+        if let Some(status) = status {
+            query = query.filter(enrolments::Column::Status.eq(status.as_str()));
+        }
+        let total = crate::repositories::total_of(&tx, &query, page).await?;
+        let rows = keyset(query, enrolments::Column::Id, page)
             .all(&tx)
             .await
             .map_err(unexpected)?;
         tx.commit().await?;
-        rows.into_iter().map(enrolment_from).collect()
+        Page::from_probe(rows, page)
+            .with_total(total)
+            .try_map(enrolment_from)
     }
 
     async fn rosters(
@@ -327,9 +334,10 @@ impl OfferRepository for SeaOfferRepository {
     async fn meetings(
         &self,
         ctx: &RequestContext,
-        referrals: &[ReferralId],
-    ) -> DomainResult<Vec<Meeting>> {
-        self.meetings_in(ctx, referrals).await
+        referral: ReferralId,
+        page: &PageRequest,
+    ) -> DomainResult<Page<Meeting>> {
+        self.meetings_in(ctx, referral, page).await
     }
 
     async fn meeting(
@@ -369,8 +377,13 @@ impl OfferRepository for SeaOfferRepository {
         self.sessions_facilitated_in(ctx, peer, from, to).await
     }
 
-    async fn matches_of(&self, ctx: &RequestContext, peer: PeerId) -> DomainResult<Vec<PeerMatch>> {
-        self.matches_of_in(ctx, peer).await
+    async fn matches_of(
+        &self,
+        ctx: &RequestContext,
+        peer: PeerId,
+        page: &PageRequest,
+    ) -> DomainResult<Page<PeerMatch>> {
+        self.matches_of_in(ctx, peer, page).await
     }
 
     async fn referral_parties(
