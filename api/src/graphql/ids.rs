@@ -113,7 +113,7 @@ pub(crate) fn parse<T: Global>(field: &str, id: &ID) -> DomainResult<T> {
         }
         Some(_) => Err(DomainError::validation(
             field,
-            format!("is the id of another kind of object, not of a {}", T::KIND),
+            format!("is the id of another kind of object (wanted: {})", T::KIND),
         )),
         None => Err(DomainError::validation(field, "is not a valid id")),
     }

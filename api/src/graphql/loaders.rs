@@ -4,8 +4,10 @@ use std::collections::HashMap;
 
 use async_graphql::dataloader::Loader;
 use peerbro_domain::RequestContext;
-use peerbro_domain::ids::{EnrolmentId, OfferId, OrganisationId, ReferralId};
+use peerbro_domain::ids::{EnrolmentId, OfferId, OrganisationId, PeerId, ReferralId};
 use peerbro_domain::offers::{Offer, OfferService};
+use peerbro_domain::people::{PeerService, PeerWorker};
+use peerbro_domain::privacy::Purpose;
 use peerbro_domain::referral::ReferralService;
 use peerbro_domain::tenancy::{Organisation, TenancyService};
 
@@ -106,5 +108,41 @@ impl Loader<EnrolmentId> for EnrolmentPseudonymLoader {
         keys: &[EnrolmentId],
     ) -> Result<HashMap<EnrolmentId, String>, Self::Error> {
         Ok(self.offers.enrolment_pseudonyms(&self.ctx, keys).await?)
+    }
+}
+
+/// Loads peer workers by id, each read audited with the purpose it is keyed by, in one query
+/// per purpose and batch ([`PeerService::peers_by_ids`]): a referral list's assigned peers.
+pub struct PeerLoader {
+    peers: PeerService,
+    ctx: RequestContext,
+}
+
+impl PeerLoader {
+    /// A loader acting as `ctx`.
+    pub const fn new(peers: PeerService, ctx: RequestContext) -> Self {
+        Self { peers, ctx }
+    }
+}
+
+impl Loader<(PeerId, Purpose)> for PeerLoader {
+    type Value = PeerWorker;
+    type Error = LoadError;
+
+    async fn load(
+        &self,
+        keys: &[(PeerId, Purpose)],
+    ) -> Result<HashMap<(PeerId, Purpose), PeerWorker>, Self::Error> {
+        let mut by_purpose: HashMap<Purpose, Vec<PeerId>> = HashMap::new();
+        for (id, purpose) in keys {
+            by_purpose.entry(*purpose).or_default().push(*id);
+        }
+        let mut found = HashMap::with_capacity(keys.len());
+        for (purpose, ids) in by_purpose {
+            for peer in self.peers.peers_by_ids(&self.ctx, &ids, purpose).await? {
+                found.insert((peer.id, purpose), peer);
+            }
+        }
+        Ok(found)
     }
 }

@@ -105,7 +105,7 @@ impl NodeQuery {
             other => {
                 return Err(DomainError::validation(
                     "id",
-                    format!("names a {other}, which is not a Node"),
+                    format!("names an object of kind {other}, which is not a Node"),
                 ))
                 .gql();
             }

@@ -3,6 +3,7 @@
 pub mod citizen;
 pub mod consent;
 pub mod peer;
+mod peer_lookup;
 pub mod peer_ports;
 mod peer_profile;
 pub mod peer_service;

@@ -25,12 +25,14 @@ pub type PlacementCheck =
     Box<dyn FnOnce(&PeerWorker, &[Placement], &Organisation) -> DomainResult<()> + Send>;
 
 /// Filters for listing peers.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PeerFilter {
     /// Only this status.
     pub status: Option<PeerStatus>,
     /// Only this kind.
     pub kind: Option<PeerKind>,
+    /// Only these peers (none: any).
+    pub ids: Vec<PeerId>,
 }
 
 /// Filters for listing placements.

@@ -91,6 +91,7 @@ impl PeerRepository for World {
                 *tt == t
                     && filter.status.is_none_or(|x| x == p.status)
                     && filter.kind.is_none_or(|k| k == p.kind)
+                    && (filter.ids.is_empty() || filter.ids.contains(&p.id))
             })
             .map(|(_, p)| p.clone())
             .collect();

@@ -348,4 +348,114 @@ fn weekday(day: chrono::Weekday) -> &'static str {
     ][day.num_days_from_monday() as usize]
 }
 
-on_both!(the_dashboard_and_suggestions_answer_a_coordinators_screens);
+/// The worklist links each referral to its assigned peer, an audited read of the peer with
+/// the purpose asked for, batched across the page.
+async fn a_referral_links_to_its_assigned_peer_under_an_audited_purpose(db: Db) {
+    let app = TestApp::spawn(&db).await;
+    let coordinator = app.token("helsingor", "coordinator@helsingor.demo").await;
+    let referrer = app.token("helsingor", "caseworker@helsingor.demo").await;
+    let admin = app.admin("helsingor").await;
+    let org = ngo(&app, &coordinator).await;
+    let ida = paid_peer(
+        &app,
+        &coordinator,
+        &org,
+        "Ida Link",
+        &["ONE_TO_ONE"],
+        &["dansk"],
+        3,
+    )
+    .await;
+    let mut referrals = Vec::new();
+    for name in ["Første Link", "Anden Link", "Tredje Link"] {
+        let id = submit(&app, &referrer, name).await;
+        mv(
+            &app,
+            &coordinator,
+            json!({ "referralId": id, "action": "ACCEPT" }),
+        )
+        .await;
+        referrals.push(id);
+    }
+    for id in &referrals[..2] {
+        mv(
+            &app,
+            &coordinator,
+            json!({ "referralId": id, "action": "ASSIGN", "peerId": ida }),
+        )
+        .await;
+    }
+    let reads_before = audit_reads(&app, &admin, &ida).await;
+    let list = app
+        .gql_ok(
+            Some(&coordinator),
+            "{ referralWorklist(states: [ASSIGNED, ACCEPTED], first: 100) { nodes { id assignedPeerId assignedPeer(purpose: COORDINATION) { id name } } } }",
+            json!({}),
+        )
+        .await;
+    let nodes = list["referralWorklist"]["nodes"].as_array().unwrap();
+    let ours: Vec<&Value> = nodes
+        .iter()
+        .filter(|n| {
+            referrals
+                .iter()
+                .any(|r| uuid_of(n["id"].as_str().unwrap()) == uuid_of(r))
+        })
+        .collect();
+    assert_eq!(ours.len(), 3);
+    let linked: Vec<&Value> = ours
+        .iter()
+        .filter(|n| !n["assignedPeer"].is_null())
+        .copied()
+        .collect();
+    assert_eq!(linked.len(), 2, "{list}");
+    for n in &linked {
+        assert_eq!(n["assignedPeer"]["id"], ida.as_str());
+        assert_eq!(n["assignedPeerId"], ida.as_str());
+        assert_eq!(n["assignedPeer"]["name"], "Ida Link");
+    }
+    assert!(
+        ours.iter()
+            .any(|n| n["assignedPeer"].is_null() && n["assignedPeerId"].is_null())
+    );
+    // The peer is read once for the page, however many rows link to them: one audited read
+    // with the purpose asked for.
+    let reads = audit_reads(&app, &admin, &ida).await;
+    assert_eq!(reads.len() - reads_before.len(), 1, "{reads:?}");
+    let coordination = |r: &[String]| r.iter().filter(|p| *p == "COORDINATION").count();
+    assert_eq!(coordination(&reads), coordination(&reads_before) + 1);
+    // The purpose is required.
+    let (_, body) = app
+        .gql(
+            Some(&coordinator),
+            "{ referralWorklist(first: 1) { nodes { assignedPeer { id } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"], "VALIDATION",
+        "{body}"
+    );
+    app.stop().await;
+}
+
+/// The purposes of the audited reads of `subject`, oldest first.
+async fn audit_reads(app: &TestApp, admin: &str, subject: &str) -> Vec<String> {
+    app.gql_ok(
+        Some(admin),
+        "query($s: ID) { auditEntries(subjectId: $s, first: 100) { nodes { action purpose } } }",
+        json!({ "s": subject }),
+    )
+    .await["auditEntries"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "READ")
+        .map(|e| e["purpose"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+on_both!(
+    the_dashboard_and_suggestions_answer_a_coordinators_screens,
+    a_referral_links_to_its_assigned_peer_under_an_audited_purpose
+);

@@ -38,6 +38,7 @@ impl PeersQuery {
         let filter = PeerFilter {
             status: status.map(Into::into),
             kind: kind.map(Into::into),
+            ..PeerFilter::default()
         };
         let result = svc.peers(rc, filter, &page, purpose.into()).await.gql()?;
         Ok(connection(result, |p| p.id.as_uuid(), PeerWorker::from))

@@ -156,6 +156,8 @@ pub struct Referral {
     pub(crate) requested_offer: Option<OfferId>,
     #[graphql(skip)]
     pub(crate) assigned_offer: Option<OfferId>,
+    #[graphql(skip)]
+    pub(crate) assigned_peer_key: Option<peerbro_domain::ids::PeerId>,
     /// Flagged: assigned without contact for longer than the tenant's limit (14 days unless
     /// a tenant admin changed it).
     pub(crate) contact_overdue: bool,
@@ -186,6 +188,24 @@ impl Referral {
     /// The course it is assigned to (null: not a course).
     async fn assigned_offer(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Offer>> {
         offer(ctx, self.assigned_offer).await
+    }
+
+    /// The peer it is assigned to (null: none): their name and contact are personal data, so
+    /// the read is audited with `purpose`, as `peerWorker(id, purpose)` is (batched across a
+    /// list, one query per purpose).
+    async fn assigned_peer(
+        &self,
+        ctx: &Context<'_>,
+        purpose: crate::graphql::people::AccessPurpose,
+    ) -> async_graphql::Result<Option<crate::graphql::peers::PeerWorker>> {
+        let Some(peer) = self.assigned_peer_key else {
+            return Ok(None);
+        };
+        let loader = ctx.data::<DataLoader<crate::graphql::loaders::PeerLoader>>()?;
+        Ok(loader
+            .load_one((peer, purpose.into()))
+            .await?
+            .map(Into::into))
     }
 
     /// The referrer's organisation.
@@ -228,6 +248,7 @@ impl From<ReferralDetail> for Referral {
             minutes_to_first_contact: r.minutes_to_first_contact(),
             hours_to_first_contact: r.hours_to_first_contact(),
             assigned_peer_id: r.assigned_peer_id.map(crate::graphql::ids::gid),
+            assigned_peer_key: r.assigned_peer_id,
             requested_offer_id: r.requested_offer_id.map(crate::graphql::ids::gid),
             assigned_offer_id: r.assigned_offer_id.map(crate::graphql::ids::gid),
             requested_offer: r.requested_offer_id,

@@ -136,6 +136,10 @@ impl PeerRepository for SeaPeerRepository {
         if let Some(kind) = filter.kind {
             query = query.filter(peer_workers::Column::Kind.eq(kind.as_str()));
         }
+        if !filter.ids.is_empty() {
+            query = query
+                .filter(peer_workers::Column::Id.is_in(filter.ids.iter().map(PeerId::as_uuid)));
+        }
         let total = crate::repositories::total_of(&tx, &query, page).await?;
         let rows = keyset(query, peer_workers::Column::Id, page)
             .all(&tx)
