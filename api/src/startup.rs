@@ -210,7 +210,8 @@ impl Application {
                 .service(
                     web::scope("/api/v1")
                         .wrap(from_fn(read_scope::middleware))
-                        .configure(rest::configure),
+                        .configure(rest::configure)
+                        .default_service(web::to(rest::unrouted)),
                 )
                 .default_service(web::to(problem::not_found))
         })

@@ -72,6 +72,14 @@ impl FromRequest for Ctx {
 
     fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
         let req = req.clone();
-        Box::pin(async move { resolve(&req).await.map(Ctx) })
+        // Every REST resource needs a caller: without one the answer is 401 before the body
+        // or any header is looked at, so that a client learns first what it must fix first.
+        Box::pin(async move {
+            let ctx = resolve(&req).await?;
+            if ctx.actor().is_none() {
+                return Err(ApiError::unauthenticated());
+            }
+            Ok(Ctx(ctx))
+        })
     }
 }

@@ -5,9 +5,10 @@ mod body;
 mod oauth;
 mod offers;
 mod organisations;
+mod referral_params;
 mod referrals;
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpResponse, ResponseError as _, web};
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
@@ -224,6 +225,63 @@ pub(crate) fn next_cursor<T>(
                 .map(|item| crate::graphql::scalars::encode_cursor(id(item)))
         })
         .flatten()
+}
+
+/// The methods each REST path answers, read from the OpenAPI document (the same routes),
+/// as `(pattern, methods)`: `/api/v1/organisations/{id}` → `GET, PATCH`.
+fn allowed_methods() -> &'static [(actix_web::dev::ResourceDef, String)] {
+    static ALLOWED: std::sync::OnceLock<Vec<(actix_web::dev::ResourceDef, String)>> =
+        std::sync::OnceLock::new();
+    ALLOWED.get_or_init(|| {
+        let doc = ApiDoc::openapi();
+        let mut routes: Vec<(actix_web::dev::ResourceDef, String)> = doc
+            .paths
+            .paths
+            .iter()
+            .map(|(path, item)| {
+                let methods = [
+                    ("GET", item.get.is_some()),
+                    ("POST", item.post.is_some()),
+                    ("PUT", item.put.is_some()),
+                    ("PATCH", item.patch.is_some()),
+                    ("DELETE", item.delete.is_some()),
+                ]
+                .iter()
+                .filter(|(_, yes)| *yes)
+                .map(|(m, _)| *m)
+                .collect::<Vec<_>>()
+                .join(", ");
+                (actix_web::dev::ResourceDef::new(path.as_str()), methods)
+            })
+            .collect();
+        routes.push((
+            actix_web::dev::ResourceDef::new("/api/v1/openapi.json"),
+            "GET".to_owned(),
+        ));
+        routes
+    })
+}
+
+/// What a request no route took gets: `405` with `Allow` when the path is a REST resource
+/// answered with other methods (a `TRACE` to `/api/v1/organisations`), else `404`.
+pub async fn unrouted(req: actix_web::HttpRequest) -> HttpResponse {
+    let path = req.path();
+    match allowed_methods().iter().find(|(def, _)| def.is_match(path)) {
+        Some((_, methods)) => {
+            let mut res = crate::http::problem::ApiError::new(
+                actix_web::http::StatusCode::METHOD_NOT_ALLOWED,
+                "METHOD_NOT_ALLOWED",
+                format!("this resource answers {methods}"),
+            )
+            .error_response();
+            if let Ok(value) = actix_web::http::header::HeaderValue::from_str(methods) {
+                res.headers_mut()
+                    .insert(actix_web::http::header::ALLOW, value);
+            }
+            res
+        }
+        None => crate::http::problem::not_found().await,
+    }
 }
 
 /// Registers the routes.

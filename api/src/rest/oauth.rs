@@ -31,6 +31,7 @@ pub struct TokenResponse {
 #[allow(dead_code)]
 pub struct TokenRequest {
     /// Must be `client_credentials`.
+    #[schema(pattern = "^client_credentials$")]
     grant_type: String,
     /// The client id (unless sent with HTTP Basic).
     client_id: Option<String>,

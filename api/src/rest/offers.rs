@@ -104,12 +104,14 @@ pub struct OfferPage {
 #[into_params(parameter_in = Query)]
 pub struct ListParams {
     /// Page size, 1–100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     limit: Option<i64>,
     /// The `nextCursor` of the previous page.
+    #[param(pattern = "^[A-Za-z0-9_-]{21}[AQgw]$")]
     cursor: Option<String>,
     /// Only offers of this kind.
     kind: Option<OfferKind>,
-    /// Deprecated: use `kind`. Only offers of this kind.
+    /// Deprecated: use `kind`, which wins when both are given. Only offers of this kind.
     offer_type: Option<OfferKind>,
     /// Only offers that take referrals.
     open_only: Option<bool>,
@@ -134,16 +136,7 @@ pub async fn list(
 ) -> Result<HttpResponse, ApiError> {
     let params = params.into_inner();
     let page = super::page_params(params.limit, params.cursor.as_deref())?;
-    let kind = match (params.kind, params.offer_type) {
-        (Some(kind), Some(old)) if kind != old => {
-            return Err(peerbro_domain::DomainError::validation(
-                "kind",
-                "differs from offerType; give kind only",
-            )
-            .into());
-        }
-        (kind, old) => kind.or(old),
-    };
+    let kind = params.kind.or(params.offer_type);
     let filter = OfferFilter {
         offer_type: kind.map(Into::into),
         open_only: params.open_only.unwrap_or(false),

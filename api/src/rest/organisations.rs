@@ -64,8 +64,10 @@ pub struct OrganisationPage {
 #[into_params(parameter_in = Query)]
 pub struct ListParams {
     /// Page size, 1–100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     limit: Option<i64>,
     /// The `nextCursor` of the previous page.
+    #[param(pattern = "^[A-Za-z0-9_-]{21}[AQgw]$")]
     cursor: Option<String>,
     /// Only organisations of this kind.
     kind: Option<OrganisationKind>,
@@ -76,6 +78,11 @@ pub struct ListParams {
 #[serde(deny_unknown_fields)]
 pub struct CreateOrganisation {
     /// Name, 1–200 characters, unique in the tenant.
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = "^[^\\x00-\\x1F\\x7F-\\u009F]*[^\\s\\x00-\\x1F\\x7F-\\u009F][^\\x00-\\x1F\\x7F-\\u009F]*$"
+    )]
     name: String,
     /// Kind.
     kind: OrganisationKind,
@@ -86,6 +93,11 @@ pub struct CreateOrganisation {
 #[serde(deny_unknown_fields)]
 pub struct UpdateOrganisation {
     /// New name.
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = "^[^\\x00-\\x1F\\x7F-\\u009F]*[^\\s\\x00-\\x1F\\x7F-\\u009F][^\\x00-\\x1F\\x7F-\\u009F]*$"
+    )]
     name: Option<String>,
     /// New kind.
     kind: Option<OrganisationKind>,

@@ -9,14 +9,15 @@ use peerbro_domain::people::{CitizenInput, NewCitizen};
 use peerbro_domain::privacy::Personal;
 use peerbro_domain::referral::{
     CaseReference, DeclineReason, IdempotencyKey, NewReferral, OutcomeAbsence, OutcomeCode,
-    ReferralNarrowing, ReferralReason, ReferralState, ReferredCitizen, ReferrerView,
+    ReferralReason, ReferralState, ReferredCitizen, ReferrerView,
 };
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 use utoipa::openapi::schema::{Object, ObjectBuilder, Type};
-use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::body::Body;
+use super::referral_params::ListParams;
 use crate::http::auth::Ctx;
 use crate::http::problem::{ApiError, Problem};
 use crate::state::AppState;
@@ -26,13 +27,29 @@ pub use crate::wire::ConsentEvidence;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct NewCitizenBody {
-    /// Name.
+    /// Name (1–200 characters).
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = "^[^\\x00-\\x09\\x0B\\x0C\\x0E-\\x1F\\x7F-\\u009F]*[^\\s\\x00-\\x1F\\x7F-\\u009F][^\\x00-\\x09\\x0B\\x0C\\x0E-\\x1F\\x7F-\\u009F]*$"
+    )]
     name: String,
-    /// Contact details.
+    /// Contact details (1–500 characters).
+    #[schema(
+        min_length = 1,
+        max_length = 500,
+        pattern = "^[^\\x00-\\x09\\x0B\\x0C\\x0E-\\x1F\\x7F-\\u009F]*[^\\s\\x00-\\x1F\\x7F-\\u009F][^\\x00-\\x09\\x0B\\x0C\\x0E-\\x1F\\x7F-\\u009F]*$"
+    )]
     contact: Option<String>,
-    /// Birth year.
+    /// Birth year, 1900 to this year.
+    #[schema(minimum = 1900)]
     birth_year: Option<i32>,
-    /// Municipality.
+    /// Municipality (1–100 characters).
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = "^[^\\x00-\\x1F\\x7F-\\u009F]*[^\\s\\x00-\\x1F\\x7F-\\u009F][^\\x00-\\x1F\\x7F-\\u009F]*$"
+    )]
     municipality: String,
 }
 
@@ -47,6 +64,11 @@ pub struct SubmitReferral {
     /// consents).
     citizen_id: Option<Uuid>,
     /// Why the citizen is referred (up to 2000 characters; encrypted at rest).
+    #[schema(
+        min_length = 1,
+        max_length = 2000,
+        pattern = "^[^\\x00-\\x09\\x0B\\x0C\\x0E-\\x1F\\x7F-\\u009F]*[^\\s\\x00-\\x1F\\x7F-\\u009F][^\\x00-\\x09\\x0B\\x0C\\x0E-\\x1F\\x7F-\\u009F]*$"
+    )]
     reason: Option<String>,
     /// How the citizen consented to processing the referral (required).
     consent_evidence: ConsentEvidence,
@@ -61,6 +83,7 @@ pub struct SubmitReferral {
     offer_id: Option<Uuid>,
     /// Your own reference for the case (its id in your case system: 1–40 letters, digits and
     /// `. _ / : # -`, never a name), by which you find the referral again.
+    #[schema(pattern = "^[A-Za-z0-9._/:#-]{1,40}$")]
     case_reference: Option<String>,
 }
 
@@ -189,65 +212,6 @@ pub struct ReferralPage {
     next_cursor: Option<String>,
 }
 
-/// Paging and narrowing.
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-#[into_params(parameter_in = Query)]
-pub struct ListParams {
-    /// Page size, 1–100 (default 20).
-    limit: Option<i64>,
-    /// The `nextCursor` of the previous page.
-    cursor: Option<String>,
-    /// Only these states, comma-separated (`SUBMITTED,ACCEPTED`); all when left out.
-    states: Option<String>,
-    /// Only referrals submitted at or after this instant (RFC 3339).
-    submitted_after: Option<String>,
-    /// Only referrals submitted before this instant (RFC 3339).
-    submitted_before: Option<String>,
-    /// Only referrals with this case reference (yours, as given when submitting).
-    case_reference: Option<String>,
-}
-
-impl ListParams {
-    fn narrowing(&self) -> Result<ReferralNarrowing, DomainError> {
-        let states =
-            match self.states.as_deref() {
-                None => Vec::new(),
-                Some(names) => names
-                    .split(',')
-                    .map(|s| {
-                        s.trim().parse::<peerbro_domain::referral::ReferralState>().map_err(|_| {
-                        DomainError::validation(
-                            "states",
-                            "must be referral states separated by commas (SUBMITTED,ACCEPTED)",
-                        )
-                    })
-                    })
-                    .collect::<Result<_, _>>()?,
-            };
-        let instant = |field: &str, v: &Option<String>| {
-            v.as_deref()
-                .map(|s| {
-                    DateTime::parse_from_rfc3339(s)
-                        .map(|at| at.with_timezone(&Utc))
-                        .map_err(|_| DomainError::validation(field, "is not an RFC 3339 instant"))
-                })
-                .transpose()
-        };
-        // Its bounds are checked by the use case, as for GraphQL.
-        Ok(ReferralNarrowing {
-            states,
-            submitted_after: instant("submittedAfter", &self.submitted_after)?,
-            submitted_before: instant("submittedBefore", &self.submitted_before)?,
-            case_reference: self
-                .case_reference
-                .as_deref()
-                .map(CaseReference::parse)
-                .transpose()?,
-        })
-    }
-}
-
 fn parse_body(
     body: SubmitReferral,
     key: Option<IdempotencyKey>,
@@ -296,7 +260,7 @@ fn parse_body(
     tag = "referrals",
     context_path = "/api/v1",
     request_body = SubmitReferral,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe (1-200 visible ASCII characters)")),
+    params(("Idempotency-Key" = Option<String>, Header, pattern = "^[\\x21-\\x7E]{1,200}$", description = "Makes retries safe (1-200 visible ASCII characters)")),
     responses(
         (status = 201, body = ReferralStatus, description = "Created"),
         (status = 200, body = ReferralStatus, description = "A retry of an earlier submission"),

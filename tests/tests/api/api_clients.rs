@@ -7,7 +7,7 @@ use peerbro_tests::{Db, StatusCode, TestApp, on_both};
 use reqwest::Method;
 use serde_json::{Value, json};
 
-const REGISTER: &str = "mutation($input: RegisterApiClientInput!) { registerApiClient(input: $input) { clientSecret client { id clientId name organisationId revokedAt } } }";
+const REGISTER: &str = "mutation($input: RegisterApiClientInput!) { registerApiClient(input: $input) { clientSecret client { id clientId name organisation { id kind } revokedAt } } }";
 
 async fn organisation(app: &TestApp, admin: &str, kind: &str) -> String {
     let data = app
@@ -100,6 +100,8 @@ async fn partners_exchange_credentials_and_act_for_their_organisation_only(db: D
     let secret = client["clientSecret"].as_str().unwrap().to_owned();
     let id = client["client"]["id"].as_str().unwrap().to_owned();
     assert!(client_id.starts_with("pbc_") && secret.starts_with("pbs_"));
+    assert_eq!(client["client"]["organisation"]["id"], bostotte.as_str());
+    assert_eq!(client["client"]["organisation"]["kind"], "BOSTOTTE_TEAM");
 
     // Secret in the form body.
     let (status, body) = exchange(&app, &client_id, &secret).await;

@@ -155,7 +155,66 @@ async fn the_openapi_document_and_graphiql_are_served(db: Db) {
     app.stop().await;
 }
 
+/// A REST path asked with a method it does not answer is 405 with `Allow`; an unknown path
+/// is 404; a request without a token is 401 before its body is looked at.
+async fn rest_answers_405_401_and_404_as_http_means_them(db: Db) {
+    let app = TestApp::spawn(&db).await;
+    let token = app.admin("helsingor").await;
+    for (method, path, allow) in [
+        (Method::TRACE, "/api/v1/organisations", "GET, POST"),
+        (
+            Method::DELETE,
+            "/api/v1/organisations/01a22c09-73d6-710b-a54e-4624e4eb33ef",
+            "GET, PATCH",
+        ),
+        (Method::PUT, "/api/v1/offers", "GET"),
+        (Method::GET, "/api/v1/oauth/token", "POST"),
+    ] {
+        let res = app
+            .request(method.clone(), path)
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            res.status(),
+            StatusCode::METHOD_NOT_ALLOWED,
+            "{method} {path}"
+        );
+        assert_eq!(res.headers()["allow"], allow, "{method} {path}");
+        assert_eq!(res.headers()["content-type"], "application/problem+json");
+        let problem: Value = res.json().await.unwrap();
+        assert_eq!(problem["code"], "METHOD_NOT_ALLOWED");
+    }
+    let res = app
+        .request(Method::GET, "/api/v1/nothing-here")
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    // No token, a body that would be refused: the missing token is what the client hears.
+    for (method, path) in [
+        (Method::POST, "/api/v1/organisations"),
+        (Method::POST, "/api/v1/referrals"),
+        (Method::GET, "/api/v1/offers?limit=0"),
+    ] {
+        let res = app
+            .request(method.clone(), path)
+            .header("idempotency-key", "a b")
+            .json(&serde_json::json!({ "name": "", "kind": "NGO" }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "{method} {path}");
+        let problem: Value = res.json().await.unwrap();
+        assert_eq!(problem["code"], "UNAUTHENTICATED", "{method} {path}");
+    }
+    app.stop().await;
+}
+
 on_both!(
+    rest_answers_405_401_and_404_as_http_means_them,
     health_readiness_and_request_ids,
     cors_allows_only_configured_origins,
     the_openapi_document_and_graphiql_are_served,

@@ -17,6 +17,7 @@ pub(crate) fn request<'a>(
 
 /// A partner system's API client.
 #[derive(SimpleObject)]
+#[graphql(complex)]
 pub struct ApiClient {
     /// Id.
     pub(crate) id: ID,
@@ -25,6 +26,7 @@ pub struct ApiClient {
     /// A name for the admins.
     pub(crate) name: String,
     /// The organisation it refers for.
+    #[graphql(deprecation = "use organisation")]
     pub(crate) organisation_id: ID,
     /// Registered.
     pub(crate) created_at: Instant,
@@ -32,6 +34,25 @@ pub struct ApiClient {
     pub(crate) secret_rotated_at: Option<Instant>,
     /// When it was revoked.
     pub(crate) revoked_at: Option<Instant>,
+    #[graphql(skip)]
+    pub(crate) organisation_key: peerbro_domain::ids::OrganisationId,
+}
+
+#[async_graphql::ComplexObject]
+impl ApiClient {
+    /// The organisation it refers for (batched across a list).
+    async fn organisation(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<crate::graphql::tenancy::Organisation>> {
+        let loader = ctx.data::<async_graphql::dataloader::DataLoader<
+            crate::graphql::loaders::OrganisationLoader,
+        >>()?;
+        Ok(loader
+            .load_one(self.organisation_key)
+            .await?
+            .map(Into::into))
+    }
 }
 
 impl ApiClient {
@@ -41,6 +62,7 @@ impl ApiClient {
             client_id: c.client_id(tenant),
             name: c.name,
             organisation_id: crate::graphql::ids::gid(c.organisation_id),
+            organisation_key: c.organisation_id,
             created_at: c.created_at.into(),
             secret_rotated_at: c.secret_rotated_at.map(Into::into),
             revoked_at: c.revoked_at.map(Into::into),
