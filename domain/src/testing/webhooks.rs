@@ -84,6 +84,19 @@ impl WebhookRepository for World {
         Ok(Page::from_probe(rows, page))
     }
 
+    async fn by_ids(
+        &self,
+        ctx: &RequestContext,
+        ids: &[WebhookEndpointId],
+    ) -> DomainResult<Vec<WebhookEndpoint>> {
+        let t = ctx.tenant_id()?;
+        let s = self.state();
+        Ok(ids
+            .iter()
+            .filter_map(|id| s.webhooks.get(&(t, *id)).cloned())
+            .collect())
+    }
+
     async fn get(
         &self,
         ctx: &RequestContext,

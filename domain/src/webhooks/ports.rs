@@ -51,6 +51,16 @@ pub trait WebhookRepository: Send + Sync {
         page: &PageRequest,
     ) -> DomainResult<Page<WebhookEndpoint>>;
 
+    /// The endpoints among `ids`, in one read; ids not found are left out.
+    ///
+    /// # Errors
+    /// `Unknown` on storage failure.
+    async fn by_ids(
+        &self,
+        ctx: &RequestContext,
+        ids: &[WebhookEndpointId],
+    ) -> DomainResult<Vec<WebhookEndpoint>>;
+
     /// One endpoint.
     ///
     /// # Errors

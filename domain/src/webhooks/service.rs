@@ -125,6 +125,20 @@ impl WebhookService {
         self.repo.list(ctx, page).await
     }
 
+    /// The endpoints among `ids`, in one read: what a page of deliveries links
+    /// to.
+    ///
+    /// # Errors
+    /// `Forbidden` unless a tenant admin.
+    pub async fn by_ids(
+        &self,
+        ctx: &RequestContext,
+        ids: &[WebhookEndpointId],
+    ) -> DomainResult<Vec<WebhookEndpoint>> {
+        authorize(ctx, TenancyAction::ManageWebhooks)?;
+        self.repo.by_ids(ctx, ids).await
+    }
+
     /// One endpoint.
     ///
     /// # Errors

@@ -13,7 +13,7 @@ const CREATE: &str = "mutation($input: CreateWebhookEndpointInput!) { createWebh
 const SUBMIT: &str = "mutation($input: SubmitReferralInput!) { submitReferral(input: $input) { referral { id state } } }";
 const MOVE: &str = "mutation($input: MoveReferralInput!) { moveReferral(input: $input) { referral { id state } } }";
 const LOGS: &str = "{ webhookDeliveries(first: 100) { edges { node { status attempts attemptLog { number outcome finishedAt statusCode error } } } } }";
-const DELIVERIES: &str = "query($endpoint: ID) { webhookDeliveries(endpointId: $endpoint, first: 100) { edges { node { id webhookId eventType status attempts lastStatusCode payload attemptLog { number statusCode error } } } } }";
+const DELIVERIES: &str = "query($endpoint: ID) { webhookDeliveries(endpointId: $endpoint, first: 100) { edges { node { id webhookId eventType status attempts lastStatusCode payload endpoint { id url enabled } attemptLog { number statusCode error } } } } }";
 
 const CITIZEN: &str = "Webhook Testborger";
 
@@ -374,6 +374,14 @@ async fn deliveries_are_signed_retried_under_one_id_and_logged(db: Db) {
         edges.len(),
         3,
         "the deliveries from before it was disabled: {log}"
+    );
+    // Each delivery links to its endpoint, as it now is (disabled).
+    assert!(
+        edges
+            .iter()
+            .all(|e| e["node"]["endpoint"]["id"] == endpoint.as_str()
+                && e["node"]["endpoint"]["enabled"] == false),
+        "{log}"
     );
     assert!(
         edges

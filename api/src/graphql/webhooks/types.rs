@@ -143,6 +143,7 @@ pub struct WebhookDelivery {
     /// The `webhook-id` header: the same on every attempt, for the receiver to deduplicate.
     pub(crate) webhook_id: String,
     /// The endpoint.
+    #[graphql(deprecation = "use endpoint")]
     pub(crate) endpoint_id: ID,
     /// The event.
     pub(crate) event_type: WebhookEventType,
@@ -164,6 +165,8 @@ pub struct WebhookDelivery {
     pub(crate) created_at: Instant,
     #[graphql(skip)]
     pub(crate) key: WebhookDeliveryId,
+    #[graphql(skip)]
+    pub(crate) endpoint_key: peerbro_domain::ids::WebhookEndpointId,
 }
 
 impl From<domain::WebhookDelivery> for WebhookDelivery {
@@ -182,6 +185,7 @@ impl From<domain::WebhookDelivery> for WebhookDelivery {
             delivered_at: d.delivered_at.map(Into::into),
             created_at: d.created_at.into(),
             key: d.id,
+            endpoint_key: d.endpoint_id,
         }
     }
 }
@@ -193,9 +197,15 @@ impl WebhookDelivery {
         let loader = ctx.data::<DataLoader<AttemptLoader>>()?;
         Ok(loader.load_one(self.key).await?.unwrap_or_default())
     }
+
+    /// The endpoint it goes to (batched across the page: one query).
+    async fn endpoint(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<WebhookEndpoint>> {
+        let loader = ctx.data::<DataLoader<AttemptLoader>>()?;
+        Ok(loader.load_one(self.endpoint_key).await?.map(Into::into))
+    }
 }
 
-/// Loads the attempts of a page of deliveries in one query.
+/// Loads the attempts of a page of deliveries in one query, and their endpoints in another.
 pub struct AttemptLoader {
     pub(crate) webhooks: WebhookService,
     pub(crate) ctx: RequestContext,
@@ -215,6 +225,20 @@ impl Loader<WebhookDeliveryId> for AttemptLoader {
             map.entry(a.delivery_id).or_default().push(a.into());
         }
         Ok(map)
+    }
+}
+
+impl Loader<peerbro_domain::ids::WebhookEndpointId> for AttemptLoader {
+    type Value = domain::WebhookEndpoint;
+    type Error = LoadError;
+
+    async fn load(
+        &self,
+        keys: &[peerbro_domain::ids::WebhookEndpointId],
+    ) -> Result<HashMap<peerbro_domain::ids::WebhookEndpointId, domain::WebhookEndpoint>, Self::Error>
+    {
+        let endpoints = self.webhooks.by_ids(&self.ctx, keys).await?;
+        Ok(endpoints.into_iter().map(|e| (e.id, e)).collect())
     }
 }
 

@@ -82,6 +82,26 @@ impl WebhookRepository for SeaWebhookRepository {
         Ok(Page::from_probe(items, page).with_total(total))
     }
 
+    async fn by_ids(
+        &self,
+        ctx: &RequestContext,
+        ids: &[WebhookEndpointId],
+    ) -> DomainResult<Vec<WebhookEndpoint>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let tenant = ctx.tenant_id()?;
+        let tx = self.db.begin(tenant).await?;
+        let rows = webhook_endpoints::Entity::find()
+            .filter(webhook_endpoints::Column::TenantId.eq(tenant.as_uuid()))
+            .filter(webhook_endpoints::Column::Id.is_in(ids.iter().map(|i| i.as_uuid())))
+            .all(&tx)
+            .await
+            .map_err(unexpected)?;
+        tx.commit().await?;
+        rows.into_iter().map(endpoint_from).collect()
+    }
+
     async fn get(
         &self,
         ctx: &RequestContext,
