@@ -4,12 +4,12 @@ use std::collections::HashMap;
 
 use async_graphql::dataloader::Loader;
 use peerbro_domain::RequestContext;
-use peerbro_domain::ids::{EnrolmentId, OfferId, OrganisationId, PeerId, ReferralId};
+use peerbro_domain::ids::{EnrolmentId, OfferId, OrganisationId, PeerId, ReferralId, UserId};
 use peerbro_domain::offers::{Offer, OfferService};
 use peerbro_domain::people::{PeerService, PeerWorker};
 use peerbro_domain::privacy::Purpose;
 use peerbro_domain::referral::ReferralService;
-use peerbro_domain::tenancy::{Organisation, TenancyService};
+use peerbro_domain::tenancy::{Organisation, TenancyService, User};
 
 use super::errors::LoadError;
 
@@ -144,5 +144,28 @@ impl Loader<(PeerId, Purpose)> for PeerLoader {
             }
         }
         Ok(found)
+    }
+}
+
+/// Loads users by id in one query per batch: who acted in audit entries and transitions.
+pub struct UserLoader {
+    tenancy: TenancyService,
+    ctx: RequestContext,
+}
+
+impl UserLoader {
+    /// A loader acting as `ctx`.
+    pub const fn new(tenancy: TenancyService, ctx: RequestContext) -> Self {
+        Self { tenancy, ctx }
+    }
+}
+
+impl Loader<UserId> for UserLoader {
+    type Value = User;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[UserId]) -> Result<HashMap<UserId, User>, Self::Error> {
+        let users = self.tenancy.users_by_ids(&self.ctx, keys).await?;
+        Ok(users.into_iter().map(|u| (u.id, u)).collect())
     }
 }

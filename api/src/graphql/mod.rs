@@ -125,6 +125,10 @@ pub fn fill_request_data(data: &mut async_graphql::Data, services: &Services, ct
     )
     .max_batch_size(100);
     data.insert(DataLoader::new(
+        loaders::UserLoader::new(services.tenancy.clone(), ctx.clone()),
+        peerbro_persistence::ReadScope::spawner(),
+    ));
+    data.insert(DataLoader::new(
         loaders::PeerLoader::new(services.peers.clone(), ctx.clone()),
         peerbro_persistence::ReadScope::spawner(),
     ));

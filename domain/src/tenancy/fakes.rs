@@ -120,6 +120,14 @@ impl UserRepository for InMemory {
             .map(|(_, u)| u.clone())
             .ok_or(DomainError::NotFound { resource: "user" })
     }
+    async fn get_many(&self, ctx: &RequestContext, ids: &[UserId]) -> DomainResult<Vec<User>> {
+        let t = ctx.tenant_id()?;
+        Ok(lock(&self.users)
+            .iter()
+            .filter(|(tt, u)| *tt == t && ids.contains(&u.id))
+            .map(|(_, u)| u.clone())
+            .collect())
+    }
     async fn list(&self, ctx: &RequestContext, page: &PageRequest) -> DomainResult<Page<User>> {
         let t = ctx.tenant_id()?;
         let rows = lock(&self.users)

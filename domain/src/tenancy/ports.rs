@@ -103,6 +103,13 @@ pub trait UserRepository: Send + Sync {
     /// `NotFound` when not a member of the tenant.
     async fn get(&self, ctx: &RequestContext, id: UserId) -> DomainResult<User>;
 
+    /// Those of `ids` that are members of the tenant, with their roles, in one read (for
+    /// DataLoaders).
+    ///
+    /// # Errors
+    /// `Unknown` on storage failure.
+    async fn get_many(&self, ctx: &RequestContext, ids: &[UserId]) -> DomainResult<Vec<User>>;
+
     /// The user a request acts as, with their roles, to authenticate it. An adapter may answer
     /// from memory only while it is certain to learn of every change to the user's roles at
     /// once (revocation stays immediate); by default it reads the user.

@@ -186,6 +186,20 @@ impl TenancyService {
         self.users.list(ctx, page).await
     }
 
+    /// Several users by id in one read (DataLoader batches): who acted in an audit entry, a
+    /// transition, a screening. Tenant admins and coordinators, as for [`Self::list_users`].
+    ///
+    /// # Errors
+    /// `Forbidden` for other roles.
+    pub async fn users_by_ids(
+        &self,
+        ctx: &RequestContext,
+        ids: &[UserId],
+    ) -> DomainResult<Vec<User>> {
+        authorize(ctx, TenancyAction::ViewUsers)?;
+        self.users.get_many(ctx, ids).await
+    }
+
     /// One user; anyone may read their own account.
     ///
     /// # Errors

@@ -10,7 +10,7 @@ const REGISTER: &str = "mutation($name: String!, $contact: String) { registerCit
 const CITIZEN: &str = "query($id: ID!, $purpose: AccessPurpose!) { citizen(id: $id, purpose: $purpose) { \
     id name contact erasedAt consents { purpose given } consentHistory { purpose given } } }";
 const AUDIT: &str = "query($subject: ID) { auditEntries(subjectId: $subject, first: 100) { edges { node { \
-    seq action purpose subjectId actorRoles } } } }";
+    seq action purpose subjectId actorRoles actor { email roles } } } } }";
 
 async fn audit_of(app: &TestApp, admin: &str, subject: &str) -> Vec<Value> {
     let data = app
@@ -161,6 +161,9 @@ async fn a_coordinator_registers_reads_corrects_and_an_admin_erases_a_citizen(db
         .map(|e| e["action"].as_str().unwrap().to_owned())
         .collect();
     assert_eq!(actions[..3], ["CREATE", "CONSENT", "CONSENT"]);
+    // Each entry links to who acted (one query for the page).
+    let entries = audit_of(&app, &admin, &id).await;
+    assert_eq!(entries[0]["actor"]["email"], "coordinator@helsingor.demo");
     assert!(actions.contains(&"UPDATE".to_owned()));
     assert!(actions.contains(&"ERASE".to_owned()));
     assert_eq!(actions.last().unwrap(), "READ");
@@ -226,6 +229,10 @@ async fn every_read_of_personal_data_is_audited_with_its_purpose(db: Db) {
         let last = after.last().unwrap();
         assert_eq!(last["action"], "READ", "{query}");
         assert_eq!(last["purpose"], purpose, "{query}");
+        assert_eq!(
+            last["actor"]["roles"], last["actorRoles"],
+            "{query}: the reader"
+        );
     }
 
     // The citizen's own access history: who looked, when, why.

@@ -112,9 +112,22 @@ async fn database_work_per_request_is_bounded_and_flat_in_page_size(db: Db) {
         }}),
     )
     .await;
+    // Who made each move: once every referral has one, still one batch whatever the page.
+    for id in &ids {
+        app.gql_ok(
+            Some(&coordinator),
+            "mutation($id: ID!) { moveReferral(input: { referralId: $id, action: ACCEPT }) { referral { state } } }",
+            json!({ "id": id }),
+        )
+        .await;
+    }
+    let with_actors = "query($n: Int) { referralWorklist(first: $n) { edges { node { id transitions { action actor { email } } } } } }";
+    let actors_small = cost(&app, &coordinator, with_actors, json!({ "n": 2 })).await;
+    let actors = cost(&app, &coordinator, with_actors, json!({ "n": 12 })).await;
     let report = format!(
         "status {status:?}, audited {audited:?}, list of 2 {small:?}, list of 12 {large:?}, \
-         with moves {nested_small:?} and {nested:?}, submit {submit:?}"
+         with moves {nested_small:?} and {nested:?}, submit {submit:?}, \
+         with actors {actors_small:?} and {actors:?}"
     );
     eprintln!("database work per request (transactions, round trips): {report}");
     assert_eq!(
@@ -124,6 +137,10 @@ async fn database_work_per_request_is_bounded_and_flat_in_page_size(db: Db) {
     assert_eq!(
         nested_small, nested,
         "a list's work does not grow with its page: {report}"
+    );
+    assert_eq!(
+        actors_small, actors,
+        "a list's actors and peers do not grow with its page: {report}"
     );
     // Ceilings: what these requests cost when last measured (docs/performance.md). Lower them
     // when a change saves work; a change that needs more must say why.

@@ -227,6 +227,7 @@ impl Loader<CitizenId> for ConsentLoader {
 
 /// An audit log entry: who accessed whose personal data, when, how and why.
 #[derive(SimpleObject)]
+#[graphql(complex)]
 pub struct AuditEntry {
     /// Id.
     pub(crate) id: ID,
@@ -235,6 +236,7 @@ pub struct AuditEntry {
     /// When.
     pub(crate) at: Instant,
     /// The acting user; null for the system.
+    #[graphql(deprecation = "use actor")]
     pub(crate) actor_id: Option<ID>,
     /// The actor's roles at the time (`SYSTEM` for the system).
     pub(crate) actor_roles: Vec<String>,
@@ -248,6 +250,19 @@ pub struct AuditEntry {
     pub(crate) purpose: AccessPurpose,
     /// The entry's chain hash.
     pub(crate) hash: String,
+    #[graphql(skip)]
+    pub(crate) actor: Option<peerbro_domain::ids::UserId>,
+}
+
+#[ComplexObject]
+impl AuditEntry {
+    /// The acting user (null for the system); batched across a page.
+    async fn actor(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<crate::graphql::tenancy::User>> {
+        crate::graphql::tenancy::user(ctx, self.actor).await
+    }
 }
 
 impl From<privacy::AuditEntry> for AuditEntry {
@@ -271,6 +286,7 @@ impl From<privacy::AuditEntry> for AuditEntry {
             ),
             purpose: e.purpose.into(),
             hash: e.hash,
+            actor: e.actor_id.map(peerbro_domain::ids::UserId::from_uuid),
         }
     }
 }

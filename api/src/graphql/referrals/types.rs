@@ -99,7 +99,7 @@ impl From<ReferrerView> for ReferralStatus {
 
 /// A recorded move.
 #[derive(SimpleObject)]
-#[graphql(serial)]
+#[graphql(complex, serial)]
 pub struct ReferralTransition {
     /// From.
     pub(crate) from: ReferralState,
@@ -110,6 +110,7 @@ pub struct ReferralTransition {
     /// When.
     pub(crate) at: Instant,
     /// Who.
+    #[graphql(deprecation = "use actor")]
     pub(crate) actor_id: Option<ID>,
     /// The outcome it recorded.
     pub(crate) outcome: Option<OutcomeCode>,
@@ -117,6 +118,19 @@ pub struct ReferralTransition {
     pub(crate) decline_reason: Option<DeclineReason>,
     /// The feedback it gave the referrer.
     pub(crate) feedback: Option<String>,
+    #[graphql(skip)]
+    pub(crate) actor: Option<peerbro_domain::ids::UserId>,
+}
+
+#[ComplexObject]
+impl ReferralTransition {
+    /// Who moved it (null for the system); batched across a list.
+    async fn actor(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<crate::graphql::tenancy::User>> {
+        crate::graphql::tenancy::user(ctx, self.actor).await
+    }
 }
 
 /// A referral as coordinators see it.
@@ -268,6 +282,7 @@ impl From<ReferralDetail> for Referral {
                     action: t.action.into(),
                     at: t.at.into(),
                     actor_id: t.actor.map(crate::graphql::ids::gid),
+                    actor: t.actor,
                     outcome: t.details.outcome.map(Into::into),
                     decline_reason: t.details.decline_reason.map(Into::into),
                     feedback: t.details.feedback,

@@ -215,3 +215,17 @@ pub(crate) fn connection_with<T, N: async_graphql::OutputType, F: async_graphql:
     );
     connection
 }
+
+/// The user `id` names, through the request's [`crate::graphql::loaders::UserLoader`] (null
+/// for the system).
+pub(crate) async fn user(
+    ctx: &async_graphql::Context<'_>,
+    id: Option<peerbro_domain::ids::UserId>,
+) -> async_graphql::Result<Option<User>> {
+    let Some(id) = id else {
+        return Ok(None);
+    };
+    let loader =
+        ctx.data::<async_graphql::dataloader::DataLoader<crate::graphql::loaders::UserLoader>>()?;
+    Ok(loader.load_one(id).await?.map(Into::into))
+}

@@ -199,6 +199,23 @@ impl UserRepository for SeaUserRepository {
     }
 
     #[tracing::instrument(skip_all)]
+    async fn get_many(&self, ctx: &RequestContext, ids: &[UserId]) -> DomainResult<Vec<User>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let tenant = ctx.tenant_id()?;
+        let tx = self.db.begin(tenant).await?;
+        let rows = users::Entity::find()
+            .filter(users::Column::TenantId.eq(tenant.as_uuid()))
+            .filter(users::Column::Id.is_in(ids.iter().map(UserId::as_uuid)))
+            .all(&tx)
+            .await
+            .map_err(unexpected)?;
+        let users = users_with_roles(&tx, tenant, rows).await?;
+        tx.commit().await?;
+        Ok(users)
+    }
+
     async fn list(&self, ctx: &RequestContext, page: &PageRequest) -> DomainResult<Page<User>> {
         let tenant = ctx.tenant_id()?;
         let tx = self.db.begin(tenant).await?;
