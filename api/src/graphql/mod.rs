@@ -145,7 +145,7 @@ pub fn fill_request_data(data: &mut async_graphql::Data, services: &Services, ct
         services.peers.clone(),
         ctx.clone(),
     ));
-    data.insert(webhooks::attempt_loader(
+    data.insert(webhooks::webhook_loader(
         services.webhooks.clone(),
         ctx.clone(),
     ));

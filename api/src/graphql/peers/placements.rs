@@ -7,6 +7,7 @@ use peerbro_domain::ids::OrganisationId;
 use peerbro_domain::people::{self as domain};
 
 use super::types::*;
+use crate::graphql::ids::gid;
 use crate::graphql::loaders::OrganisationLoader;
 use crate::graphql::tenancy::Organisation;
 
@@ -88,8 +89,8 @@ impl Placement {
 impl From<domain::Placement> for Placement {
     fn from(p: domain::Placement) -> Self {
         Self {
-            id: id_of(p.id),
-            peer_id: id_of(p.peer_id),
+            id: gid(p.id),
+            peer_id: gid(p.peer_id),
             ward: p.ward,
             starts_on: p.start.into(),
             ends_on: p.end.map(Into::into),

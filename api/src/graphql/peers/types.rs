@@ -82,7 +82,7 @@ wire_enum!(
     SupervisionFormat => domain::SupervisionFormat { Group, Individual }
 );
 
-pub(crate) use crate::graphql::ids::gid as id_of;
+use crate::graphql::ids::gid;
 
 pub(crate) fn hours(tenths: u32) -> f64 {
     f64::from(tenths) / 10.0
@@ -206,8 +206,8 @@ impl From<domain::PeerWorker> for PeerWorker {
             .map(Into::into)
             .collect();
         Self {
-            id: id_of(p.id),
-            user_id: p.user_id.map(id_of),
+            id: gid(p.id),
+            user_id: p.user_id.map(gid),
             kind: p.kind.into(),
             status: p.status.into(),
             name: p.name.map(|n| n.expose().to_owned()),
@@ -222,7 +222,7 @@ impl From<domain::PeerWorker> for PeerWorker {
                 .into_iter()
                 .map(|s| Screening {
                     held_on: s.held_on.into(),
-                    interviewer_id: id_of(s.interviewer),
+                    interviewer_id: gid(s.interviewer),
                     outcome: s.outcome.into(),
                 })
                 .collect(),
@@ -251,12 +251,12 @@ impl From<domain::PeerWorker> for PeerWorker {
                     from: t.from.into(),
                     to: t.to.into(),
                     at: t.at.into(),
-                    actor_id: t.actor.map(id_of),
+                    actor_id: t.actor.map(gid),
                     reason: t.reason,
                 })
                 .collect(),
             employment: p.employment.map(|e| EmploymentRecord {
-                organisation_id: id_of(e.organisation_id),
+                organisation_id: gid(e.organisation_id),
                 weekly_hours: hours(e.weekly_hours_tenths),
                 starts_on: e.start.into(),
                 ends_on: e.end.map(Into::into),
@@ -354,11 +354,11 @@ pub struct SupervisionSessionGql {
 impl From<domain::SupervisionSession> for SupervisionSessionGql {
     fn from(s: domain::SupervisionSession) -> Self {
         Self {
-            id: id_of(s.id),
+            id: gid(s.id),
             held_on: s.held_on.into(),
-            supervisor_id: id_of(s.supervisor),
+            supervisor_id: gid(s.supervisor),
             format: s.format.into(),
-            attendee_ids: s.attendees.into_iter().map(id_of).collect(),
+            attendee_ids: s.attendees.into_iter().map(gid).collect(),
         }
     }
 }

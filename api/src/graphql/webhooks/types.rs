@@ -194,24 +194,24 @@ impl From<domain::WebhookDelivery> for WebhookDelivery {
 impl WebhookDelivery {
     /// Every attempt, in order (batched across the page).
     async fn attempt_log(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<WebhookAttempt>> {
-        let loader = ctx.data::<DataLoader<AttemptLoader>>()?;
+        let loader = ctx.data::<DataLoader<WebhookLoader>>()?;
         Ok(loader.load_one(self.key).await?.unwrap_or_default())
     }
 
     /// The endpoint it goes to (batched across the page: one query).
     async fn endpoint(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<WebhookEndpoint>> {
-        let loader = ctx.data::<DataLoader<AttemptLoader>>()?;
+        let loader = ctx.data::<DataLoader<WebhookLoader>>()?;
         Ok(loader.load_one(self.endpoint_key).await?.map(Into::into))
     }
 }
 
 /// Loads the attempts of a page of deliveries in one query, and their endpoints in another.
-pub struct AttemptLoader {
+pub struct WebhookLoader {
     pub(crate) webhooks: WebhookService,
     pub(crate) ctx: RequestContext,
 }
 
-impl Loader<WebhookDeliveryId> for AttemptLoader {
+impl Loader<WebhookDeliveryId> for WebhookLoader {
     type Value = Vec<WebhookAttempt>;
     type Error = LoadError;
 
@@ -228,7 +228,7 @@ impl Loader<WebhookDeliveryId> for AttemptLoader {
     }
 }
 
-impl Loader<peerbro_domain::ids::WebhookEndpointId> for AttemptLoader {
+impl Loader<peerbro_domain::ids::WebhookEndpointId> for WebhookLoader {
     type Value = domain::WebhookEndpoint;
     type Error = LoadError;
 
@@ -242,11 +242,11 @@ impl Loader<peerbro_domain::ids::WebhookEndpointId> for AttemptLoader {
     }
 }
 
-/// The per-request attempt loader.
+/// The per-request webhook loader (attempts and endpoints).
 #[must_use]
-pub fn attempt_loader(webhooks: WebhookService, ctx: RequestContext) -> DataLoader<AttemptLoader> {
+pub fn webhook_loader(webhooks: WebhookService, ctx: RequestContext) -> DataLoader<WebhookLoader> {
     DataLoader::new(
-        AttemptLoader { webhooks, ctx },
+        WebhookLoader { webhooks, ctx },
         peerbro_persistence::ReadScope::spawner(),
     )
 }
