@@ -17,6 +17,7 @@ mod foreign_keys;
 mod http;
 mod idle;
 mod isolation;
+mod links;
 mod metrics;
 mod node;
 mod offers;

@@ -2,7 +2,7 @@
 //! peer's schedule.
 
 use async_graphql::{ComplexObject, Context, ID, InputObject, SimpleObject};
-use peerbro_domain::ids::OfferId;
+use peerbro_domain::ids::{OfferId, PeerId};
 use peerbro_domain::offers as domain;
 
 use super::types::{CourseSession, Offer, small};
@@ -36,12 +36,13 @@ wire_enum!(
 
 /// A one-to-one meeting: planned, held or cancelled (never its content).
 #[derive(SimpleObject)]
+#[graphql(complex)]
 pub struct Meeting {
     /// Id.
     pub(crate) id: ID,
     /// The match (referral).
     pub(crate) referral_id: ID,
-    /// The peer.
+    /// The peer's id (see `peer`).
     pub(crate) peer_id: ID,
     /// The day it is (or was to be) held.
     pub(crate) held_on: Date,
@@ -59,6 +60,21 @@ pub struct Meeting {
     pub(crate) form: MeetingForm,
     /// Planned, held or cancelled.
     pub(crate) status: MeetingStatus,
+    #[graphql(skip)]
+    pub(crate) peer: PeerId,
+}
+
+#[ComplexObject]
+impl Meeting {
+    /// The peer, for coordinators and tenant admins: their name and contact are personal
+    /// data, so the read is audited with `purpose` (batched across a list).
+    async fn peer(
+        &self,
+        ctx: &Context<'_>,
+        purpose: crate::graphql::people::AccessPurpose,
+    ) -> async_graphql::Result<Option<crate::graphql::peers::PeerWorker>> {
+        crate::graphql::peers::peer(ctx, self.peer, purpose).await
+    }
 }
 
 impl From<domain::Meeting> for Meeting {
@@ -74,6 +90,7 @@ impl From<domain::Meeting> for Meeting {
             minutes: small(m.minutes),
             form: m.form.into(),
             status: m.status.into(),
+            peer: m.peer_id,
         }
     }
 }

@@ -142,7 +142,7 @@ pub struct Offer {
     pub(crate) online: bool,
     /// Places (courses).
     pub(crate) capacity: Option<i32>,
-    /// Facilitating peers (courses).
+    /// The ids of the facilitating peers (courses; see `facilitators`).
     pub(crate) facilitator_ids: Vec<ID>,
     /// When it meets (courses).
     pub(crate) schedule: Option<Schedule>,
@@ -156,6 +156,8 @@ pub struct Offer {
     pub(crate) key: OfferId,
     #[graphql(skip)]
     pub(crate) organisation_key: peerbro_domain::ids::OrganisationId,
+    #[graphql(skip)]
+    pub(crate) facilitator_keys: Vec<peerbro_domain::ids::PeerId>,
 }
 
 impl From<domain::Offer> for Offer {
@@ -188,6 +190,7 @@ impl From<domain::Offer> for Offer {
             created_at: o.created_at.into(),
             key: o.id,
             organisation_key: o.organisation_id,
+            facilitator_keys: o.facilitators,
         }
     }
 }
@@ -209,6 +212,16 @@ impl Offer {
                     resource: "organisation",
                 })
             })
+    }
+
+    /// The facilitating peers (courses), for coordinators and tenant admins: their names and
+    /// contacts are personal data, so the read is audited with `purpose` (batched).
+    async fn facilitators(
+        &self,
+        ctx: &Context<'_>,
+        purpose: crate::graphql::people::AccessPurpose,
+    ) -> async_graphql::Result<Vec<crate::graphql::peers::PeerWorker>> {
+        crate::graphql::peers::peers(ctx, &self.facilitator_keys, purpose).await
     }
 
     /// A course's sessions, in order (batched across a page of offers); only those on or

@@ -2,11 +2,13 @@
 //! GraphQL. A peer's name and contact are personal data: reading them is audited.
 
 mod inputs;
+mod links;
 mod mutation;
 mod placements;
 mod query;
 mod types;
 
+pub(crate) use links::{peer, peers};
 pub use mutation::*;
 pub(crate) use placements::SupervisionWorklist;
 pub use query::*;

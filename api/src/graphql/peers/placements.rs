@@ -3,7 +3,7 @@
 use crate::graphql::time::{Date, Instant};
 use async_graphql::dataloader::DataLoader;
 use async_graphql::{ComplexObject, Context, ID, SimpleObject};
-use peerbro_domain::ids::OrganisationId;
+use peerbro_domain::ids::{OrganisationId, PeerId};
 use peerbro_domain::people::{self as domain};
 
 use super::types::*;
@@ -51,7 +51,7 @@ impl SupervisionWorklist {
 pub struct Placement {
     /// Id.
     pub(crate) id: ID,
-    /// The peer.
+    /// The peer's id (see `peer`).
     pub(crate) peer_id: ID,
     /// Department or ward.
     pub(crate) ward: String,
@@ -75,6 +75,8 @@ pub struct Placement {
     pub(crate) created_at: Instant,
     #[graphql(skip)]
     pub(crate) unit_id: OrganisationId,
+    #[graphql(skip)]
+    pub(crate) peer: PeerId,
 }
 
 #[ComplexObject]
@@ -83,6 +85,16 @@ impl Placement {
     async fn unit(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Organisation>> {
         let loader = ctx.data::<DataLoader<OrganisationLoader>>()?;
         Ok(loader.load_one(self.unit_id).await?.map(Into::into))
+    }
+
+    /// The peer: their name and contact are personal data, so the read is audited with
+    /// `purpose`, as `peerWorker(id, purpose)` is (batched across a list).
+    async fn peer(
+        &self,
+        ctx: &Context<'_>,
+        purpose: crate::graphql::people::AccessPurpose,
+    ) -> async_graphql::Result<Option<PeerWorker>> {
+        super::peer(ctx, self.peer, purpose).await
     }
 }
 
@@ -101,6 +113,7 @@ impl From<domain::Placement> for Placement {
             supervision_arrangement: p.supervision_arrangement,
             created_at: p.created_at.into(),
             unit_id: p.unit_id,
+            peer: p.peer_id,
         }
     }
 }

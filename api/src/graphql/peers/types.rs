@@ -7,7 +7,7 @@ use async_graphql::connection::Connection;
 use async_graphql::dataloader::{DataLoader, Loader};
 use async_graphql::{ComplexObject, Context, ID, SimpleObject};
 use peerbro_domain::RequestContext;
-use peerbro_domain::ids::{OrganisationId, PeerId};
+use peerbro_domain::ids::{OrganisationId, PeerId, UserId};
 use peerbro_domain::people::{self as domain, PeerService};
 
 use crate::graphql::errors::{GqlResultExt as _, LoadError};
@@ -90,13 +90,16 @@ pub(crate) fn hours(tenths: u32) -> f64 {
 
 /// A screening interview.
 #[derive(SimpleObject)]
+#[graphql(complex)]
 pub struct Screening {
     /// When.
     pub(crate) held_on: Date,
-    /// The interviewer.
+    /// The interviewer's id (see `interviewer`).
     pub(crate) interviewer_id: ID,
     /// The outcome.
     pub(crate) outcome: ScreeningOutcome,
+    #[graphql(skip)]
+    pub(crate) interviewer: UserId,
 }
 
 /// A certificate check (date and result; the document is never stored).
@@ -121,6 +124,7 @@ pub struct TrainingCourse {
 
 /// A move in the pipeline.
 #[derive(SimpleObject)]
+#[graphql(complex)]
 pub struct StatusTransition {
     /// From.
     pub(crate) from: PeerStatus,
@@ -128,16 +132,19 @@ pub struct StatusTransition {
     pub(crate) to: PeerStatus,
     /// When.
     pub(crate) at: Instant,
-    /// Who.
+    /// Who (see `actor`).
     pub(crate) actor_id: Option<ID>,
     /// Why.
     pub(crate) reason: Option<String>,
+    #[graphql(skip)]
+    pub(crate) actor: Option<UserId>,
 }
 
 /// A paid peer's employment.
 #[derive(SimpleObject)]
+#[graphql(complex)]
 pub struct EmploymentRecord {
-    /// The employer.
+    /// The employer's id (see `organisation`).
     pub(crate) organisation_id: ID,
     /// Contracted hours per week.
     pub(crate) weekly_hours: f64,
@@ -151,6 +158,8 @@ pub struct EmploymentRecord {
     /// Until.
     #[graphql(deprecation = "use endsOn")]
     pub(crate) end: Option<Date>,
+    #[graphql(skip)]
+    pub(crate) employer: OrganisationId,
 }
 
 /// A peer worker. `name` and `contact` are personal data (audited).
@@ -159,7 +168,7 @@ pub struct EmploymentRecord {
 pub struct PeerWorker {
     /// Id.
     pub(crate) id: ID,
-    /// Their login, if any.
+    /// Their login's id, if any (see `user`).
     pub(crate) user_id: Option<ID>,
     /// Paid or voluntary.
     pub(crate) kind: PeerKind,
@@ -196,6 +205,8 @@ pub struct PeerWorker {
     pub(crate) peer_id: PeerId,
     #[graphql(skip)]
     pub(crate) organisation_id: OrganisationId,
+    #[graphql(skip)]
+    pub(crate) user: Option<UserId>,
 }
 
 impl From<domain::PeerWorker> for PeerWorker {
@@ -224,6 +235,7 @@ impl From<domain::PeerWorker> for PeerWorker {
                     held_on: s.held_on.into(),
                     interviewer_id: gid(s.interviewer),
                     outcome: s.outcome.into(),
+                    interviewer: s.interviewer,
                 })
                 .collect(),
             certificates: p
@@ -253,6 +265,7 @@ impl From<domain::PeerWorker> for PeerWorker {
                     at: t.at.into(),
                     actor_id: t.actor.map(gid),
                     reason: t.reason,
+                    actor: t.actor,
                 })
                 .collect(),
             employment: p.employment.map(|e| EmploymentRecord {
@@ -262,9 +275,11 @@ impl From<domain::PeerWorker> for PeerWorker {
                 ends_on: e.end.map(Into::into),
                 start: e.start.into(),
                 end: e.end.map(Into::into),
+                employer: e.organisation_id,
             }),
             peer_id: p.id,
             organisation_id: p.organisation_id,
+            user: p.user_id,
         }
     }
 }
@@ -275,6 +290,14 @@ impl PeerWorker {
     async fn organisation(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Organisation>> {
         let loader = ctx.data::<DataLoader<OrganisationLoader>>()?;
         Ok(loader.load_one(self.organisation_id).await?.map(Into::into))
+    }
+
+    /// Their login (null: none), for coordinators and tenant admins (batched).
+    async fn user(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<crate::graphql::tenancy::User>> {
+        crate::graphql::tenancy::user(ctx, self.user).await
     }
 
     /// The date of their last supervision (batched).
@@ -337,18 +360,22 @@ pub fn supervision_loader(
 
 /// A supervision session.
 #[derive(SimpleObject)]
-#[graphql(name = "SupervisionSession")]
+#[graphql(name = "SupervisionSession", complex)]
 pub struct SupervisionSessionGql {
     /// Id.
     pub(crate) id: ID,
     /// When.
     pub(crate) held_on: Date,
-    /// The supervisor.
+    /// The supervisor's id (see `supervisor`).
     pub(crate) supervisor_id: ID,
     /// Group or individual.
     pub(crate) format: SupervisionFormat,
-    /// The peers who attended.
+    /// The ids of the peers who attended (see `attendees`).
     pub(crate) attendee_ids: Vec<ID>,
+    #[graphql(skip)]
+    pub(crate) supervisor: UserId,
+    #[graphql(skip)]
+    pub(crate) attendees: Vec<PeerId>,
 }
 
 impl From<domain::SupervisionSession> for SupervisionSessionGql {
@@ -358,7 +385,9 @@ impl From<domain::SupervisionSession> for SupervisionSessionGql {
             held_on: s.held_on.into(),
             supervisor_id: gid(s.supervisor),
             format: s.format.into(),
-            attendee_ids: s.attendees.into_iter().map(gid).collect(),
+            attendee_ids: s.attendees.iter().copied().map(gid).collect(),
+            supervisor: s.supervisor,
+            attendees: s.attendees,
         }
     }
 }

@@ -96,6 +96,7 @@ wire_enum!(
 
 /// A consent given or withdrawn.
 #[derive(SimpleObject, Clone)]
+#[graphql(complex)]
 pub struct ConsentRecord {
     /// For what.
     pub(crate) purpose: ConsentPurpose,
@@ -103,10 +104,24 @@ pub struct ConsentRecord {
     pub(crate) given: bool,
     /// When.
     pub(crate) at: Instant,
-    /// Who recorded it.
+    /// The id of the user who recorded it (null when no user did; see `recorder`).
     pub(crate) recorded_by: Option<ID>,
     /// How it was obtained.
     pub(crate) evidence: ConsentEvidence,
+    #[graphql(skip)]
+    pub(crate) recorder_key: Option<peerbro_domain::ids::UserId>,
+}
+
+#[ComplexObject]
+impl ConsentRecord {
+    /// The user who recorded it (null when no user did), for coordinators and tenant admins
+    /// (batched).
+    async fn recorder(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<crate::graphql::tenancy::User>> {
+        crate::graphql::tenancy::user(ctx, self.recorder_key).await
+    }
 }
 
 impl From<domain::ConsentRecord> for ConsentRecord {
@@ -117,6 +132,7 @@ impl From<domain::ConsentRecord> for ConsentRecord {
             at: r.at.into(),
             recorded_by: r.recorded_by.map(crate::graphql::ids::gid),
             evidence: r.evidence.into(),
+            recorder_key: r.recorded_by,
         }
     }
 }

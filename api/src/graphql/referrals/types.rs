@@ -145,7 +145,7 @@ pub struct Referral {
     pub(crate) fhir_task_status: String,
     /// The citizen (read their details with `citizen(id, purpose)`; that read is audited).
     pub(crate) citizen_id: ID,
-    /// The referring user.
+    /// The referring user's id (see `referrer`).
     pub(crate) referrer_id: ID,
     /// Why the citizen is referred; only through `referral(id, purpose)` (audited).
     pub(crate) reason: Option<String>,
@@ -172,6 +172,8 @@ pub struct Referral {
     pub(crate) assigned_offer: Option<OfferId>,
     #[graphql(skip)]
     pub(crate) assigned_peer_key: Option<peerbro_domain::ids::PeerId>,
+    #[graphql(skip)]
+    pub(crate) keys: (peerbro_domain::ids::ReferralId, peerbro_domain::ids::UserId),
     /// Flagged: assigned without contact for longer than the tenant's limit (14 days unless
     /// a tenant admin changed it).
     pub(crate) contact_overdue: bool,
@@ -222,6 +224,21 @@ impl Referral {
             .map(Into::into))
     }
 
+    /// The referring user, for coordinators and tenant admins (batched).
+    async fn referrer(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<crate::graphql::tenancy::User>> {
+        crate::graphql::tenancy::user(ctx, Some(self.keys.1)).await
+    }
+
+    /// The citizen's pseudonym (batched across a list): who the referral is about, without
+    /// an audited read of their details.
+    async fn citizen_pseudonym(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<String>> {
+        let loader = ctx.data::<DataLoader<crate::graphql::loaders::PseudonymLoader>>()?;
+        Ok(loader.load_one(self.keys.0).await?)
+    }
+
     /// The referrer's organisation.
     async fn referrer_organisation(
         &self,
@@ -263,6 +280,7 @@ impl From<ReferralDetail> for Referral {
             hours_to_first_contact: r.hours_to_first_contact(),
             assigned_peer_id: r.assigned_peer_id.map(crate::graphql::ids::gid),
             assigned_peer_key: r.assigned_peer_id,
+            keys: (r.id, r.referrer_id),
             requested_offer_id: r.requested_offer_id.map(crate::graphql::ids::gid),
             assigned_offer_id: r.assigned_offer_id.map(crate::graphql::ids::gid),
             requested_offer: r.requested_offer_id,
