@@ -257,7 +257,8 @@ async fn mint_with(
         .find_user_by_email(&RequestContext::system(tenant.id), &email)
         .await?
         .context("no user with that e-mail in the tenant")?;
-    auth.mint(tenant.id, user.id, None, ttl)
+    let identity = user.idp_subject.as_ref().map(|s| s.as_str());
+    auth.mint(tenant.id, user.id, None, identity, ttl)
 }
 
 async fn verify_audit(settings: &Settings, only: Option<&str>) -> anyhow::Result<()> {

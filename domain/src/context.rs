@@ -73,6 +73,7 @@ pub struct Actor {
     user_id: UserId,
     roles: BTreeSet<Role>,
     organisation_id: Option<OrganisationId>,
+    identity: Option<String>,
 }
 
 impl Actor {
@@ -87,7 +88,23 @@ impl Actor {
             user_id,
             roles,
             organisation_id,
+            identity: None,
         }
+    }
+
+    /// The same actor, proven to be the person the identity provider knows as `subject`: the
+    /// token said so and the membership is linked to that subject (ADR 0028).
+    #[must_use]
+    pub fn with_identity(mut self, subject: String) -> Self {
+        self.identity = Some(subject);
+        self
+    }
+
+    /// The identity provider's subject of the person acting, when proven (see
+    /// [`Self::with_identity`]); what links their memberships of several tenants.
+    #[must_use]
+    pub fn identity(&self) -> Option<&str> {
+        self.identity.as_deref()
     }
 
     /// The user.

@@ -234,6 +234,9 @@ pub enum Duplicate {
     /// A member's e-mail.
     #[error("a user with this e-mail is already a member of the tenant")]
     MemberEmail,
+    /// A member linked to the same identity-provider subject.
+    #[error("a user linked to this identity is already a member of the tenant")]
+    MemberIdentity,
     /// A user's peer profile.
     #[error("this user is already registered as a peer worker")]
     PeerUser,

@@ -26,6 +26,7 @@ mod m20261130_000013_offer_open_access;
 mod m20261130_000014_planned_meetings;
 mod m20261130_000015_cancelled_sessions;
 mod m20261130_000016_case_references;
+mod m20261130_000017_user_idp_subjects;
 pub mod postgres;
 
 /// The PostgreSQL role the server connects as. It is created (without a password, `LOGIN`,
@@ -94,6 +95,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000014_planned_meetings::Migration),
             Box::new(m20261130_000015_cancelled_sessions::Migration),
             Box::new(m20261130_000016_case_references::Migration),
+            Box::new(m20261130_000017_user_idp_subjects::Migration),
         ]
     }
 }

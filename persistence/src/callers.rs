@@ -225,6 +225,7 @@ mod tests {
             roles: std::collections::BTreeSet::new(),
             created_at: chrono::Utc::now(),
             deactivated_at: None,
+            idp_subject: None,
         }
     }
 

@@ -328,11 +328,55 @@ impl TestApp {
             .id
     }
 
-    /// A valid token for `email` in tenant `slug`, signed with the server's key.
+    /// A valid token for `email` in tenant `slug`, signed with the server's key, naming the
+    /// person by the identity-provider subject their membership is linked to (if any).
     pub async fn token(&self, slug: &str, email: &str) -> String {
         let tenant = self.tenant_id(slug).await;
+        let user = self
+            .state
+            .services
+            .tenancy
+            .find_user_by_email(
+                &RequestContext::system(tenant),
+                &Email::parse(email).unwrap(),
+            )
+            .await
+            .unwrap()
+            .expect("user exists");
+        let identity = user.idp_subject.as_ref().map(|s| s.as_str());
+        self.state
+            .auth
+            .mint(tenant, user.id, None, identity, 600)
+            .unwrap()
+    }
+
+    /// A valid token for `email` in tenant `slug` naming the person by `identity`, whatever
+    /// their membership is linked to.
+    pub async fn token_naming(&self, slug: &str, email: &str, identity: Option<&str>) -> String {
+        let tenant = self.tenant_id(slug).await;
         let user = self.user_id(slug, email).await;
-        self.state.auth.mint(tenant, user, None, 600).unwrap()
+        self.state
+            .auth
+            .mint(tenant, user, None, identity, 600)
+            .unwrap()
+    }
+
+    /// A token exchange (RFC 8693) of `subject_token` for a token of the tenant `audience`.
+    pub async fn exchange_token(&self, subject_token: &str, audience: &str) -> Answer {
+        let body = format!(
+            "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Atoken-exchange\
+             &subject_token={subject_token}\
+             &subject_token_type=urn%3Aietf%3Aparams%3Aoauth%3Atoken-type%3Aaccess_token\
+             &audience={audience}"
+        );
+        let res = self
+            .request(reqwest::Method::POST, "/api/v1/oauth/token")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        Answer::of(res).await
     }
 
     /// The demo admin's token of tenant `slug`.

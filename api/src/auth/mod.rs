@@ -4,6 +4,7 @@
 //! anonymous context; a bad token, or a subject who is not a member, is refused.
 
 mod clients;
+pub mod exchange;
 mod keys;
 
 use std::collections::BTreeSet;
@@ -28,6 +29,10 @@ pub struct Claims {
     /// Roles; when present, they narrow the roles granted in the tenant.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub roles: Option<Vec<String>>,
+    /// The identity provider's subject of the person (ADR 0028): proves them to be the
+    /// person their membership is linked to, which lists and opens their other memberships.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub idp_sub: Option<String>,
     /// Issuer.
     pub iss: String,
     /// Audience: one, or several of which one must be ours (identity providers send either).
@@ -74,6 +79,8 @@ pub enum Verified {
         user: UserId,
         /// Roles named in the token.
         roles: Option<BTreeSet<Role>>,
+        /// The identity provider's subject the token names the person by.
+        identity: Option<String>,
     },
     /// A partner API client.
     Client {
@@ -186,6 +193,7 @@ impl Authenticator {
             sub: client.to_string(),
             tenant: tenant.to_string(),
             roles: None,
+            idp_sub: None,
             iss: self.issuer.clone(),
             aud: Audience::One(self.audience.clone()),
             exp: now.saturating_add(ttl),
@@ -267,6 +275,7 @@ impl Authenticator {
             tenant,
             user: subject,
             roles,
+            identity: claims.idp_sub,
         })
     }
 
@@ -285,9 +294,16 @@ impl Authenticator {
                 tenant,
                 user,
                 roles,
+                identity,
             } => {
                 self.tenancy
-                    .authenticate(tenant, user, roles.as_ref(), request_id)
+                    .authenticate(
+                        tenant,
+                        user,
+                        roles.as_ref(),
+                        identity.as_deref(),
+                        request_id,
+                    )
                     .await
             }
             Verified::Client { tenant, client } => match &self.clients {
@@ -330,7 +346,8 @@ impl Authenticator {
         self.keys.encoding_key().is_some()
     }
 
-    /// Mints a token for `user` in `tenant`, valid for `ttl_seconds`.
+    /// Mints a token for `user` in `tenant`, valid for `ttl_seconds`, naming the person by
+    /// `identity` (the identity provider's subject their membership is linked to) if given.
     ///
     /// # Errors
     /// When no signing key is configured, or signing fails.
@@ -339,6 +356,7 @@ impl Authenticator {
         tenant: TenantId,
         user: UserId,
         roles: Option<&BTreeSet<Role>>,
+        identity: Option<&str>,
         ttl_seconds: u64,
     ) -> anyhow::Result<String> {
         let key = self.keys.encoding_key().ok_or_else(|| {
@@ -353,6 +371,7 @@ impl Authenticator {
             sub: user.to_string(),
             tenant: tenant.to_string(),
             roles: roles.map(|rs| rs.iter().map(|r| r.as_str().to_owned()).collect()),
+            idp_sub: identity.map(str::to_owned),
             iss: self.issuer.clone(),
             aud: Audience::One(self.audience.clone()),
             exp: now.saturating_add(ttl),

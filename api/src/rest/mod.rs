@@ -3,10 +3,12 @@
 
 mod body;
 mod oauth;
+mod oauth_answers;
 mod offers;
 mod organisations;
 mod referral_params;
 mod referrals;
+mod token_exchange;
 
 use actix_web::{HttpResponse, ResponseError as _, web};
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};

@@ -1,51 +1,43 @@
 //! `POST /api/v1/oauth/token`: the OAuth 2.0 client-credentials grant (RFC 6749 §4.4) for
-//! partner API clients. The client authenticates with HTTP Basic (`client_secret_basic`) or
-//! with `client_id` and `client_secret` in the form body (`client_secret_post`) and gets a
-//! short-lived bearer JWT acting as a referrer of its organisation. Errors use the RFC's own
-//! JSON shape (`error`, `error_description`), as OAuth client libraries expect.
+//! partner API clients, and the token exchange (RFC 8693) by which a person gets a token for
+//! another partnership they belong to (`super::token_exchange`). A client authenticates with
+//! HTTP Basic (`client_secret_basic`) or with `client_id` and `client_secret` in the form body
+//! (`client_secret_post`) and gets a short-lived bearer JWT acting as a referrer of its
+//! organisation. Errors use the RFC's own JSON shape (`error`, `error_description`), as OAuth
+//! client libraries expect.
 
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use base64::Engine as _;
 use peerbro_domain::DomainError;
-use serde::Serialize;
 use serde_json::json;
 use utoipa::ToSchema;
 
+use super::oauth_answers::{TokenResponse, oauth_error, unavailable};
 use crate::state::AppState;
-
-/// A token.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct TokenResponse {
-    /// The bearer JWT.
-    access_token: String,
-    /// Always `Bearer`.
-    token_type: &'static str,
-    /// Seconds until it expires.
-    expires_in: u64,
-}
 
 /// The form fields of a token request (documentation only; the body is parsed by hand to
 /// answer with OAuth errors).
 #[derive(Debug, ToSchema)]
 #[allow(dead_code)]
 pub struct TokenRequest {
-    /// Must be `client_credentials`.
-    #[schema(pattern = "^client_credentials$")]
+    /// `client_credentials`, or `urn:ietf:params:oauth:grant-type:token-exchange`.
+    #[schema(pattern = "^(client_credentials|urn:ietf:params:oauth:grant-type:token-exchange)$")]
     grant_type: String,
-    /// The client id (unless sent with HTTP Basic).
+    /// The client id (client credentials, unless sent with HTTP Basic).
     client_id: Option<String>,
-    /// The client secret (unless sent with HTTP Basic).
+    /// The client secret (client credentials, unless sent with HTTP Basic).
     client_secret: Option<String>,
-}
-
-fn oauth_error(status: StatusCode, error: &str, description: &str) -> HttpResponse {
-    let mut res = HttpResponse::build(status);
-    res.insert_header((header::CACHE_CONTROL, "no-store"));
-    if status == StatusCode::UNAUTHORIZED {
-        res.insert_header((header::WWW_AUTHENTICATE, "Basic realm=\"peerbro\""));
-    }
-    res.json(json!({ "error": error, "error_description": description }))
+    /// The caller's current token (token exchange).
+    subject_token: Option<String>,
+    /// `urn:ietf:params:oauth:token-type:access_token` or `…:jwt` (token exchange).
+    #[schema(pattern = "^urn:ietf:params:oauth:token-type:(access_token|jwt)$")]
+    subject_token_type: Option<String>,
+    /// The slug of the partnership to get a token for (token exchange).
+    #[schema(pattern = "^[a-z0-9][a-z0-9-]{1,62}$")]
+    audience: Option<String>,
+    /// Only `urn:ietf:params:oauth:token-type:access_token` (token exchange; the default).
+    requested_token_type: Option<String>,
 }
 
 /// 429 with `Retry-After`, in the token endpoint's OAuth shape (`temporarily_unavailable`,
@@ -87,7 +79,8 @@ fn basic_credentials(req: &HttpRequest) -> Option<Result<(String, String), ()>> 
     Some(parsed.ok_or(()))
 }
 
-/// Exchange client credentials for a token.
+/// Exchange client credentials for a token, or a person's token for one of another
+/// partnership they belong to (RFC 8693: `subject_token`, `audience` = the partnership's slug).
 #[utoipa::path(
     post,
     path = "/api/v1/oauth/token",
@@ -96,7 +89,9 @@ fn basic_credentials(req: &HttpRequest) -> Option<Result<(String, String), ()>> 
     request_body(content = TokenRequest, content_type = "application/x-www-form-urlencoded"),
     responses(
         (status = 200, description = "A bearer token", body = TokenResponse),
-        (status = 400, description = "`invalid_request` or `unsupported_grant_type`"),
+        (status = 400, description = "`invalid_request` (also an unusable `subject_token`), \
+                                      `unsupported_grant_type`, or `invalid_target`: the person \
+                                      is no active member of the `audience`"),
         (status = 401, description = "`invalid_client`: unknown, revoked or wrong secret"),
         (status = 429, description = "Too many token requests for this client id or from this \
                                       address (`temporarily_unavailable`)",
@@ -128,12 +123,16 @@ pub async fn token(req: HttpRequest, body: web::Bytes, state: web::Data<AppState
     let mut grant_type = None;
     let mut form_id = None;
     let mut form_secret = None;
+    let mut exchange = super::token_exchange::ExchangeForm::default();
     for (key, value) in url::form_urlencoded::parse(&body) {
         let slot = match key.as_ref() {
             "grant_type" => &mut grant_type,
             "client_id" => &mut form_id,
             "client_secret" => &mut form_secret,
-            _ => continue,
+            other => match exchange.slot(other) {
+                Some(slot) => slot,
+                None => continue,
+            },
         };
         if slot.replace(value.into_owned()).is_some() {
             return oauth_error(
@@ -145,11 +144,15 @@ pub async fn token(req: HttpRequest, body: web::Bytes, state: web::Data<AppState
     }
     match grant_type.as_deref() {
         Some("client_credentials") => {}
+        Some(super::token_exchange::GRANT_TYPE) => {
+            return super::token_exchange::exchange(&req, &state, exchange).await;
+        }
         Some(_) => {
             return oauth_error(
                 StatusCode::BAD_REQUEST,
                 "unsupported_grant_type",
-                "only client_credentials is supported",
+                "client_credentials and urn:ietf:params:oauth:grant-type:token-exchange are \
+                 supported",
             );
         }
         None => {
@@ -199,11 +202,7 @@ pub async fn token(req: HttpRequest, body: web::Bytes, state: web::Data<AppState
             match state.auth.mint_for_client(tenant, client.id, ttl) {
                 Ok(access_token) => HttpResponse::Ok()
                     .insert_header((header::CACHE_CONTROL, "no-store"))
-                    .json(TokenResponse {
-                        access_token,
-                        token_type: "Bearer",
-                        expires_in: ttl,
-                    }),
+                    .json(TokenResponse::bearer(access_token, ttl, false)),
                 Err(err) => {
                     tracing::error!(error = format!("{err:#}"), "issuing a client token failed");
                     oauth_error(
@@ -219,18 +218,7 @@ pub async fn token(req: HttpRequest, body: web::Bytes, state: web::Data<AppState
             "invalid_client",
             "unknown client, revoked client or wrong secret",
         ),
-        Err(DomainError::Unavailable(why)) => {
-            let mut res = oauth_error(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "temporarily_unavailable",
-                why,
-            );
-            res.headers_mut().insert(
-                header::RETRY_AFTER,
-                header::HeaderValue::from(peerbro_domain::error::UNAVAILABLE_RETRY_AFTER_SECONDS),
-            );
-            res
-        }
+        Err(DomainError::Unavailable(why)) => unavailable(why),
         Err(err) => {
             tracing::error!(error = %err, "checking client credentials failed");
             oauth_error(

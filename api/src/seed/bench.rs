@@ -141,6 +141,7 @@ async fn tenant(services: &Services, t: usize) -> anyhow::Result<(RequestContext
         "Bench-sagsbehandler",
         Role::Referrer,
         Some(orgs[0]),
+        None,
     )
     .await?;
     ensure_user(
@@ -150,6 +151,7 @@ async fn tenant(services: &Services, t: usize) -> anyhow::Result<(RequestContext
         "Bench-koordinator",
         Role::Coordinator,
         Some(orgs[1]),
+        None,
     )
     .await?;
     let referrer = RequestContext::user(

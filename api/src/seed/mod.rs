@@ -104,8 +104,23 @@ pub async fn demo(services: &crate::wiring::Services) -> anyhow::Result<SeedRepo
         for (local, display, role, org) in USERS {
             let email = format!("{local}@{}.demo", spec.slug);
             let organisation = org_ids.get(org).copied();
-            let (_, created) =
-                ensure_user(tenancy, &ctx, &email, display, role, organisation).await?;
+            // Each demo user is a person of the (imagined) identity provider; the demo
+            // coordinator is one person working for both partnerships (ADR 0028).
+            let subject = if local == "coordinator" {
+                "demo|coordinator".to_owned()
+            } else {
+                format!("demo|{email}")
+            };
+            let (_, created) = ensure_user(
+                tenancy,
+                &ctx,
+                &email,
+                display,
+                role,
+                organisation,
+                Some(&subject),
+            )
+            .await?;
             report.users += usize::from(created);
         }
         report.citizens += seed_citizens(services, &ctx, spec.municipality).await?;

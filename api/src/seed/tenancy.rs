@@ -6,8 +6,8 @@ use peerbro_domain::context::Role;
 use peerbro_domain::ids::OrganisationId;
 use peerbro_domain::page::PageRequest;
 use peerbro_domain::tenancy::{
-    DisplayName, Email, Invitation, OrganisationFilter, OrganisationKind, OrganisationName,
-    TenancyService, Tenant, TenantSlug, User,
+    DisplayName, Email, IdpSubject, Invitation, OrganisationFilter, OrganisationKind,
+    OrganisationName, TenancyService, Tenant, TenantSlug, User,
 };
 
 use super::people::parse_err;
@@ -67,6 +67,7 @@ pub(super) async fn ensure_user(
     display: &str,
     role: Role,
     organisation: Option<OrganisationId>,
+    idp_subject: Option<&str>,
 ) -> anyhow::Result<(User, bool)> {
     let email = Email::parse(email).map_err(parse_err)?;
     if let Some(user) = tenancy.find_user_by_email(ctx, &email).await? {
@@ -80,6 +81,10 @@ pub(super) async fn ensure_user(
                 display_name: DisplayName::parse(display).map_err(parse_err)?,
                 roles: [role].into(),
                 organisation_id: organisation,
+                idp_subject: idp_subject
+                    .map(IdpSubject::parse)
+                    .transpose()
+                    .map_err(parse_err)?,
             },
         )
         .await?;

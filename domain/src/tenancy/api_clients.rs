@@ -218,6 +218,7 @@ impl ApiClientService {
             roles: BTreeSet::new(),
             created_at: now,
             deactivated_at: None,
+            idp_subject: None,
         };
         let client = ApiClient {
             id,

@@ -120,6 +120,16 @@ impl UserRepository for InMemory {
             .map(|(_, u)| u.clone())
             .ok_or(DomainError::NotFound { resource: "user" })
     }
+    async fn by_idp_subject(
+        &self,
+        tenant: TenantId,
+        subject: &crate::tenancy::IdpSubject,
+    ) -> DomainResult<Option<User>> {
+        Ok(lock(&self.users)
+            .iter()
+            .find(|(t, u)| *t == tenant && u.idp_subject.as_ref() == Some(subject))
+            .map(|(_, u)| u.clone()))
+    }
     async fn get_many(&self, ctx: &RequestContext, ids: &[UserId]) -> DomainResult<Vec<User>> {
         let t = ctx.tenant_id()?;
         Ok(lock(&self.users)

@@ -307,6 +307,8 @@ pub struct User {
     pub created_at: DateTime<Utc>,
     /// Since when they may not sign in (a tenant admin deactivated them); `None` while active.
     pub deactivated_at: Option<DateTime<Utc>>,
+    /// The identity provider's subject of the person, linking their memberships (ADR 0028).
+    pub idp_subject: Option<crate::tenancy::subject::IdpSubject>,
 }
 
 /// What a tenant admin gives to invite a user.
@@ -320,6 +322,8 @@ pub struct Invitation {
     pub roles: BTreeSet<Role>,
     /// Organisation.
     pub organisation_id: Option<OrganisationId>,
+    /// The identity provider's subject of the person, when known.
+    pub idp_subject: Option<crate::tenancy::subject::IdpSubject>,
 }
 
 impl Invitation {
@@ -334,6 +338,7 @@ impl Invitation {
             roles: self.roles,
             created_at: Utc::now(),
             deactivated_at: None,
+            idp_subject: self.idp_subject,
         }
     }
 }

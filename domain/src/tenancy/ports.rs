@@ -120,6 +120,17 @@ pub trait UserRepository: Send + Sync {
         self.get(&RequestContext::system(tenant), id).await
     }
 
+    /// The member of `tenant` linked to the identity provider's `subject`, with their roles,
+    /// read in that tenant's own scoped transaction (ADR 0028).
+    ///
+    /// # Errors
+    /// `Unknown` on storage failure.
+    async fn by_idp_subject(
+        &self,
+        tenant: TenantId,
+        subject: &crate::tenancy::IdpSubject,
+    ) -> DomainResult<Option<User>>;
+
     /// One page, ascending by id.
     ///
     /// # Errors

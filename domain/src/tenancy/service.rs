@@ -17,9 +17,9 @@ use crate::tenancy::ports::{OrganisationRepository, TenantRepository, UserReposi
 /// The tenancy use cases, over their ports.
 #[derive(Clone)]
 pub struct TenancyService {
-    tenants: Arc<dyn TenantRepository>,
+    pub(super) tenants: Arc<dyn TenantRepository>,
     organisations: Arc<dyn OrganisationRepository>,
-    users: Arc<dyn UserRepository>,
+    pub(super) users: Arc<dyn UserRepository>,
 }
 
 impl std::fmt::Debug for TenancyService {
@@ -47,14 +47,20 @@ impl TenancyService {
     /// force are those granted in the tenant, narrowed to the token's roles when it lists any:
     /// a token can drop roles but never add one, and a revoked role stops working at once.
     ///
+    /// `identity` is the identity provider's subject the token names the person by, if any:
+    /// the caller is proven to be that person when their membership is linked to it, and a
+    /// token naming another person than the membership's is refused (ADR 0028).
+    ///
     /// # Errors
-    /// `Unauthenticated` when the subject is not a member of the tenant.
+    /// `Unauthenticated` when the subject is not a member of the tenant, or the token names
+    /// another person than the membership is linked to.
     #[tracing::instrument(skip_all, fields(tenant = %tenant))]
     pub async fn authenticate(
         &self,
         tenant: TenantId,
         subject: UserId,
         token_roles: Option<&BTreeSet<Role>>,
+        identity: Option<&str>,
         request_id: &str,
     ) -> DomainResult<RequestContext> {
         let user = match self.users.caller(tenant, subject).await {
@@ -68,11 +74,15 @@ impl TenancyService {
             Some(claimed) => user.roles.intersection(claimed).copied().collect(),
             None => user.roles,
         };
-        Ok(RequestContext::user(
-            tenant,
-            Actor::new(user.id, roles, user.organisation_id),
-            request_id,
-        ))
+        let mut actor = Actor::new(user.id, roles, user.organisation_id);
+        match (identity, user.idp_subject) {
+            (Some(claimed), Some(linked)) if claimed == linked.as_str() => {
+                actor = actor.with_identity(claimed.to_owned());
+            }
+            (Some(_), Some(_)) => return Err(DomainError::Unauthenticated),
+            _ => {}
+        }
+        Ok(RequestContext::user(tenant, actor, request_id))
     }
 
     /// The caller's own account, or `None` for an anonymous caller.

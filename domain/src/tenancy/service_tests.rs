@@ -27,6 +27,7 @@ fn invitation(email: &str, roles: &[Role]) -> Invitation {
         display_name: DisplayName::parse("Test Person").unwrap(),
         roles: roles.iter().copied().collect(),
         organisation_id: None,
+        idp_subject: None,
     }
 }
 
@@ -65,7 +66,7 @@ async fn a_token_can_narrow_but_never_widen_the_granted_roles() {
         .unwrap();
     let claimed: BTreeSet<Role> = [Role::Peer, Role::TenantAdmin].into();
     let ctx = svc
-        .authenticate(tenant, user.id, Some(&claimed), "r")
+        .authenticate(tenant, user.id, Some(&claimed), None, "r")
         .await
         .unwrap();
     let roles: Vec<Role> = ctx.actor().unwrap().roles().iter().copied().collect();
@@ -83,7 +84,9 @@ async fn a_subject_outside_the_tenant_is_unauthenticated() {
         .await
         .unwrap();
     let other_tenant = TenantId::new();
-    let err = svc.authenticate(other_tenant, user.id, None, "r").await;
+    let err = svc
+        .authenticate(other_tenant, user.id, None, None, "r")
+        .await;
     assert!(matches!(err, Err(DomainError::Unauthenticated)));
 }
 
@@ -109,11 +112,15 @@ async fn a_deactivated_user_is_no_caller_until_reactivated() {
         .invite_user(&ctx, invitation("b@x.dk", &[Role::Referrer]))
         .await
         .unwrap();
-    assert!(svc.authenticate(tenant, worker.id, None, "r").await.is_ok());
+    assert!(
+        svc.authenticate(tenant, worker.id, None, None, "r")
+            .await
+            .is_ok()
+    );
     let off = svc.deactivate_user(&ctx, worker.id).await.unwrap();
     assert!(off.deactivated_at.is_some());
     assert!(matches!(
-        svc.authenticate(tenant, worker.id, None, "r").await,
+        svc.authenticate(tenant, worker.id, None, None, "r").await,
         Err(DomainError::Unauthenticated)
     ));
     // Again: nothing changes, the first instant stays.
@@ -121,7 +128,11 @@ async fn a_deactivated_user_is_no_caller_until_reactivated() {
     assert_eq!(again.deactivated_at, off.deactivated_at);
     let on = svc.reactivate_user(&ctx, worker.id).await.unwrap();
     assert!(on.deactivated_at.is_none());
-    assert!(svc.authenticate(tenant, worker.id, None, "r").await.is_ok());
+    assert!(
+        svc.authenticate(tenant, worker.id, None, None, "r")
+            .await
+            .is_ok()
+    );
     // Not oneself; not without the admin role; not another tenant's user.
     assert!(matches!(
         svc.deactivate_user(&ctx, boss.id).await,

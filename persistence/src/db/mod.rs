@@ -279,6 +279,20 @@ impl Database {
         self.begin_own(tenant).await.map(Tx::Own)
     }
 
+    /// A read acting in `tenant`: the read scope's transaction when in the same tenant, else
+    /// its own, taking no SQLite write lock (a request reading its caller's memberships of
+    /// other tenants, ADR 0028, must not wait on its own scope's lock).
+    pub(crate) async fn begin_read(&self, tenant: TenantId) -> DomainResult<Tx> {
+        if let Some(scope) = ReadScope::current()
+            && let Some(tx) = scope.shared(tenant, || self.begin_own(tenant)).await?
+        {
+            return Ok(Tx::Shared(tx));
+        }
+        self.begin_own_with(tenant, SqliteTransactionMode::Deferred)
+            .await
+            .map(Tx::Own)
+    }
+
     /// A transaction of its own acting in `tenant`, also inside a read scope: for use cases
     /// that take locks and decide their own commit.
     pub(crate) async fn begin_write(&self, tenant: TenantId) -> DomainResult<Tx> {
@@ -293,6 +307,15 @@ impl Database {
     /// plain PostgreSQL the `citus.` setting is an inert placeholder. The value is the typed
     /// id's own rendering (hex digits and dashes), never text from a request.
     async fn begin_own(&self, tenant: TenantId) -> DomainResult<OwnTx> {
+        self.begin_own_with(tenant, SqliteTransactionMode::Immediate)
+            .await
+    }
+
+    async fn begin_own_with(
+        &self,
+        tenant: TenantId,
+        sqlite: SqliteTransactionMode,
+    ) -> DomainResult<OwnTx> {
         let _waiting = Waiting::new(&self.waiting);
         let gate = self.gates.gate(tenant);
         let permit = tokio::time::timeout(self.settings.acquire_timeout, gate.acquire_owned())
@@ -308,7 +331,7 @@ impl Database {
              SET LOCAL app.tenant_id = '{}'",
             uuid.as_hyphenated()
         );
-        let inner = self.open(sql, SqliteTransactionMode::Immediate).await?;
+        let inner = self.open(sql, sqlite).await?;
         Ok(OwnTx {
             inner,
             _permit: Some(permit),

@@ -14,6 +14,7 @@ pub struct Model {
     pub organisation_id: Option<Uuid>,
     pub created_at: DateTimeUtc,
     pub deactivated_at: Option<DateTimeUtc>,
+    pub idp_subject: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -72,6 +72,7 @@ impl ApiClientRepository for SeaApiClientRepository {
             organisation_id: Set(service_user.organisation_id.map(|o| o.as_uuid())),
             created_at: Set(service_user.created_at),
             deactivated_at: Set(None),
+            idp_subject: Set(None),
         })
         .exec_without_returning(&tx)
         .await

@@ -22,6 +22,7 @@ mod metrics;
 mod node;
 mod offers;
 mod organisations;
+mod partnerships;
 mod peer_app;
 mod peers;
 mod people;

@@ -36,6 +36,10 @@ pub struct InviteUserInput {
     pub(crate) roles: Vec<Role>,
     /// The organisation they belong to.
     pub(crate) organisation_id: Option<ID>,
+    /// The identity provider's subject of the person (OpenID Connect `sub`, 1–255 printable
+    /// ASCII characters), linking this membership to their memberships of other
+    /// partnerships; unique in the tenant.
+    pub(crate) idp_subject: Option<String>,
 }
 
 /// A role to grant or revoke.

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use async_graphql::{Context, Object};
 use peerbro_domain::ids::{OrganisationId, UserId};
 use peerbro_domain::tenancy::{
-    DisplayName, Email, Invitation, OrganisationName, OrganisationPatch,
+    DisplayName, Email, IdpSubject, Invitation, OrganisationName, OrganisationPatch,
 };
 
 use super::inputs::*;
@@ -78,6 +78,12 @@ impl TenancyMutation {
                 .organisation_id
                 .as_ref()
                 .map(|id| parse::<OrganisationId>("organisationId", id))
+                .transpose()
+                .gql()?,
+            idp_subject: input
+                .idp_subject
+                .as_deref()
+                .map(IdpSubject::parse)
                 .transpose()
                 .gql()?,
         };

@@ -23,6 +23,21 @@ impl TenancyQuery {
         Ok(svc.me(rc).await.gql()?.map(Into::into))
     }
 
+    /// The partnerships the caller belongs to, in slug order: the one they act in, and —
+    /// when their token names them as a person of the identity provider their membership is
+    /// linked to — every other active membership of that person. A token for another is
+    /// issued by the token exchange (`POST /api/v1/oauth/token`, RFC 8693).
+    async fn my_tenants(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<TenantMembership>> {
+        let (svc, rc) = request(ctx)?;
+        Ok(svc
+            .my_tenants(rc)
+            .await
+            .gql()?
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
+
     /// The tenant the caller acts in.
     pub(crate) async fn tenant(&self, ctx: &Context<'_>) -> async_graphql::Result<Tenant> {
         let (svc, rc) = request(ctx)?;

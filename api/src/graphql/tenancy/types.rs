@@ -76,6 +76,30 @@ pub struct Tenant {
     pub(crate) municipality: String,
 }
 
+/// One of the caller's memberships: a partnership they belong to, as themself.
+#[derive(SimpleObject)]
+pub struct TenantMembership {
+    /// The partnership.
+    pub(crate) tenant: Tenant,
+    /// Their user id there (the subject of a token for it).
+    pub(crate) user_id: ID,
+    /// The roles granted there (in the current tenant: those in force for this request).
+    pub(crate) roles: Vec<Role>,
+    /// Whether the request acts in it.
+    pub(crate) current: bool,
+}
+
+impl From<domain::TenantMembership> for TenantMembership {
+    fn from(m: domain::TenantMembership) -> Self {
+        Self {
+            tenant: m.tenant.into(),
+            user_id: crate::graphql::ids::gid(m.user_id),
+            roles: m.roles.into_iter().map(Into::into).collect(),
+            current: m.current,
+        }
+    }
+}
+
 impl From<domain::Tenant> for Tenant {
     fn from(t: domain::Tenant) -> Self {
         Self {
@@ -131,6 +155,9 @@ pub struct User {
     pub(crate) created_at: Instant,
     /// Since when they may not sign in (`deactivateUser`); null while active.
     pub(crate) deactivated_at: Option<Instant>,
+    /// The identity provider's subject of the person, which links their memberships of
+    /// several partnerships (`myTenants`); null when not linked.
+    pub(crate) idp_subject: Option<String>,
     #[graphql(skip)]
     pub(crate) organisation_id: Option<OrganisationId>,
 }
@@ -157,6 +184,7 @@ impl From<domain::User> for User {
             roles: u.roles.into_iter().map(Into::into).collect(),
             created_at: u.created_at.into(),
             deactivated_at: u.deactivated_at.map(Into::into),
+            idp_subject: u.idp_subject.map(|s| s.as_str().to_owned()),
             organisation_id: u.organisation_id,
         }
     }

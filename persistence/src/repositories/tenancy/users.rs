@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use peerbro_domain::context::{RequestContext, Role};
 use peerbro_domain::ids::{OrganisationId, TenantId, UserId};
 use peerbro_domain::page::{Page, PageRequest};
-use peerbro_domain::tenancy::{DisplayName, Email, RoleChange, User, UserRepository};
+use peerbro_domain::tenancy::{DisplayName, Email, IdpSubject, RoleChange, User, UserRepository};
 use peerbro_domain::{DomainError, DomainResult, Duplicate};
 use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait as _, JoinType, Query};
 use sea_orm::{
@@ -17,7 +17,7 @@ use uuid::Uuid;
 
 use crate::db::{Database, Tx};
 use crate::entities::{memberships, users};
-use crate::errors::{map_db, unexpected};
+use crate::errors::{map_unique, unexpected};
 use crate::repositories::page::keyset;
 use crate::repositories::rows::for_update;
 
@@ -46,6 +46,12 @@ fn user_from(m: users::Model, roles: BTreeSet<Role>) -> DomainResult<User> {
         roles,
         created_at: m.created_at,
         deactivated_at: m.deactivated_at,
+        idp_subject: m
+            .idp_subject
+            .as_deref()
+            .map(IdpSubject::parse)
+            .transpose()
+            .map_err(|_| corrupt("identity-provider subject"))?,
     })
 }
 
@@ -198,6 +204,26 @@ impl UserRepository for SeaUserRepository {
         Ok(user)
     }
 
+    async fn by_idp_subject(
+        &self,
+        tenant: TenantId,
+        subject: &IdpSubject,
+    ) -> DomainResult<Option<User>> {
+        let tx = self.db.begin_read(tenant).await?;
+        let row = users::Entity::find()
+            .filter(users::Column::TenantId.eq(tenant.as_uuid()))
+            .filter(users::Column::IdpSubject.eq(subject.as_str()))
+            .one(&tx)
+            .await
+            .map_err(unexpected)?;
+        let user = match row {
+            Some(row) => users_with_roles(&tx, tenant, vec![row]).await?.pop(),
+            None => None,
+        };
+        tx.commit().await?;
+        Ok(user)
+    }
+
     #[tracing::instrument(skip_all)]
     async fn get_many(&self, ctx: &RequestContext, ids: &[UserId]) -> DomainResult<Vec<User>> {
         if ids.is_empty() {
@@ -263,10 +289,18 @@ impl UserRepository for SeaUserRepository {
             organisation_id: Set(user.organisation_id.map(|o| o.as_uuid())),
             created_at: Set(user.created_at),
             deactivated_at: Set(user.deactivated_at),
+            idp_subject: Set(user.idp_subject.as_ref().map(|s| s.as_str().to_owned())),
         }
         .insert(&tx)
         .await
-        .map_err(|e| map_db(e, Duplicate::MemberEmail))?;
+        .map_err(|e| {
+            map_unique(
+                e,
+                "idp_subject",
+                Duplicate::MemberIdentity,
+                Duplicate::MemberEmail,
+            )
+        })?;
         if !user.roles.is_empty() {
             memberships::Entity::insert_many(
                 user.roles.iter().map(|r| membership(tenant, user.id, *r)),
