@@ -63,14 +63,19 @@ impl OfferService {
         Ok(enrolment)
     }
 
-    /// The caller's own enrolments (citizens), newest first; none without a citizen record.
+    /// A page of the caller's own enrolments (citizens), oldest first; none without a
+    /// citizen record.
     ///
     /// # Errors
     /// `Unauthenticated`.
-    pub async fn my_enrolments(&self, ctx: &RequestContext) -> DomainResult<Vec<Enrolment>> {
+    pub async fn my_enrolments(
+        &self,
+        ctx: &RequestContext,
+        page: &crate::page::PageRequest,
+    ) -> DomainResult<crate::page::Page<Enrolment>> {
         match self.own_citizen_if_any(ctx).await? {
-            Some(citizen) => self.offers.enrolments_of_citizen(ctx, citizen).await,
-            None => Ok(Vec::new()),
+            Some(citizen) => self.offers.enrolments_of_citizen(ctx, citizen, page).await,
+            None => Ok(crate::page::Page::from_probe(Vec::new(), page).with_total(Some(0))),
         }
     }
 

@@ -128,18 +128,25 @@ impl OfferService {
         Ok(meeting)
     }
 
-    /// The caller's own meetings (citizens), on or after `from` when given, by date: planned,
-    /// held and cancelled. None without a citizen record.
+    /// The caller's own meetings (citizens) from `from` to `to`, both included, at most
+    /// [`MAX_SCHEDULE_DAYS`], by date and time: planned, held and cancelled. None without a
+    /// citizen record.
     ///
     /// # Errors
-    /// `Unauthenticated`.
+    /// `Unauthenticated`; `Validation` for the range.
     pub async fn my_meetings(
         &self,
         ctx: &RequestContext,
-        from: Option<NaiveDate>,
+        from: NaiveDate,
+        to: NaiveDate,
     ) -> DomainResult<Vec<Meeting>> {
+        check_range(from, to)?;
         match self.own_citizen_if_any(ctx).await? {
-            Some(citizen) => self.offers.meetings_of_citizen(ctx, citizen, from).await,
+            Some(citizen) => {
+                self.offers
+                    .meetings_of_citizen(ctx, citizen, from, to)
+                    .await
+            }
             None => Ok(Vec::new()),
         }
     }
@@ -172,53 +179,48 @@ impl OfferService {
         Ok(PeerSchedule { sessions, meetings })
     }
 
-    /// The courses the caller facilitates (peers), oldest first, each with its enrolments
-    /// (the waiting list included) and its attendance: the peer app's course screen, read in
-    /// a few statements whatever the number of courses.
+    /// A page of the courses the caller facilitates (peers), oldest first, each with its
+    /// enrolments (the waiting list included) and its attendance: the peer app's course
+    /// screen, read in a few statements whatever the number of courses on the page.
     ///
     /// # Errors
     /// `Forbidden` unless a peer with a peer profile.
-    pub async fn my_courses(&self, ctx: &RequestContext) -> DomainResult<Vec<CourseRoster>> {
+    pub async fn my_courses(
+        &self,
+        ctx: &RequestContext,
+        page: &crate::page::PageRequest,
+    ) -> DomainResult<crate::page::Page<CourseRoster>> {
         let peer = self.own_peer(ctx).await?.ok_or_else(policy::forbidden)?;
         let filter = crate::offers::OfferFilter {
             facilitated_by: Some(peer),
             ..crate::offers::OfferFilter::default()
         };
-        let page = crate::page::PageRequest::new(
-            Some(i64::from(crate::page::MAX_PAGE_SIZE)),
-            None,
-            None,
-            None,
-        )?;
-        let courses = self.offers.list(ctx, &filter, &page).await?.items;
-        let ids: Vec<_> = courses.iter().map(|c| c.id).collect();
+        let courses = self.offers.list(ctx, &filter, page).await?;
+        let ids: Vec<_> = courses.items.iter().map(|c| c.id).collect();
         let rosters = self.offers.rosters(ctx, &ids).await?;
         let sessions = self.offers.sessions(ctx, &ids).await?;
-        Ok(courses
-            .into_iter()
-            .map(|offer| {
-                let on = |id| id == offer.id;
-                let of_course: Vec<_> = sessions
+        Ok(courses.map(|offer| {
+            let on = |id| id == offer.id;
+            let of_course: Vec<_> = sessions
+                .iter()
+                .filter(|s| on(s.offer_id))
+                .map(|s| s.id)
+                .collect();
+            CourseRoster {
+                enrolments: rosters
+                    .enrolments
                     .iter()
-                    .filter(|s| on(s.offer_id))
-                    .map(|s| s.id)
-                    .collect();
-                CourseRoster {
-                    enrolments: rosters
-                        .enrolments
-                        .iter()
-                        .filter(|e| on(e.offer_id))
-                        .cloned()
-                        .collect(),
-                    attendance: rosters
-                        .attendance
-                        .iter()
-                        .filter(|a| of_course.contains(&a.session_id))
-                        .copied()
-                        .collect(),
-                    offer,
-                }
-            })
-            .collect())
+                    .filter(|e| on(e.offer_id))
+                    .cloned()
+                    .collect(),
+                attendance: rosters
+                    .attendance
+                    .iter()
+                    .filter(|a| of_course.contains(&a.session_id))
+                    .copied()
+                    .collect(),
+                offer,
+            }
+        }))
     }
 }

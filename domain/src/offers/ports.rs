@@ -98,7 +98,7 @@ pub trait OfferRepository: Send + Sync {
         ctx: &RequestContext,
     ) -> DomainResult<Vec<(OfferId, crate::offers::EnrolmentStatus, u64)>>;
 
-    /// A citizen's enrolments on every course, newest first.
+    /// A page of a citizen's enrolments on every course, oldest first.
     ///
     /// # Errors
     /// `Unknown` on storage failure.
@@ -106,7 +106,8 @@ pub trait OfferRepository: Send + Sync {
         &self,
         ctx: &RequestContext,
         citizen: CitizenId,
-    ) -> DomainResult<Vec<Enrolment>>;
+        page: &PageRequest,
+    ) -> DomainResult<Page<Enrolment>>;
 
     /// The citizen pseudonyms of the enrolments `ids`: only those on courses `facilitated_by`
     /// facilitates and of `citizen`, when given.
@@ -221,7 +222,8 @@ pub trait OfferRepository: Send + Sync {
         id: crate::ids::MeetingId,
     ) -> DomainResult<Meeting>;
 
-    /// The meetings of a citizen's matches, on or after `from` when given, by date and time.
+    /// The meetings of a citizen's matches from `from` to `to` (both included), by date and
+    /// time.
     ///
     /// # Errors
     /// `Unknown` on storage failure.
@@ -229,7 +231,8 @@ pub trait OfferRepository: Send + Sync {
         &self,
         ctx: &RequestContext,
         citizen: CitizenId,
-        from: Option<NaiveDate>,
+        from: NaiveDate,
+        to: NaiveDate,
     ) -> DomainResult<Vec<Meeting>>;
 
     /// A peer's meetings from `from` to `to` (both included), by date and time.

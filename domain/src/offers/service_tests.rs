@@ -532,9 +532,21 @@ async fn a_citizen_enrols_themself_on_an_open_access_course_and_withdraws_only_t
             );
         }
     }
-    let mine = f.svc.my_enrolments(first_ctx).await.unwrap();
+    let mine = f
+        .svc
+        .my_enrolments(first_ctx, &first_page())
+        .await
+        .unwrap()
+        .items;
     assert_eq!(mine.iter().map(|e| e.id).collect::<Vec<_>>(), [placed.id]);
-    assert!(f.svc.my_enrolments(&referrer).await.unwrap().is_empty());
+    assert!(
+        f.svc
+            .my_enrolments(&referrer, &first_page())
+            .await
+            .unwrap()
+            .items
+            .is_empty()
+    );
     // Only one's own: another citizen's enrolment does not exist for them.
     assert_eq!(
         f.svc
@@ -547,7 +559,12 @@ async fn a_citizen_enrols_themself_on_an_open_access_course_and_withdraws_only_t
     let withdrawal = f.svc.withdraw(first_ctx, placed.id).await.unwrap();
     assert_eq!(withdrawal.withdrawn.status, EnrolmentStatus::Withdrawn);
     assert_eq!(withdrawal.promoted, None, "not told who got the place");
-    let theirs = f.svc.my_enrolments(second_ctx).await.unwrap();
+    let theirs = f
+        .svc
+        .my_enrolments(second_ctx, &first_page())
+        .await
+        .unwrap()
+        .items;
     assert_eq!(
         (theirs[0].id, theirs[0].status),
         (waiting.id, EnrolmentStatus::Enrolled),
@@ -622,7 +639,11 @@ async fn meetings_are_planned_ahead_held_or_cancelled_and_scheduled() {
         1,
         "to is included, the day after is not"
     );
-    let mine = f.svc.my_meetings(&me, Some(today)).await.unwrap();
+    let mine = f
+        .svc
+        .my_meetings(&me, today, today + Duration::days(91))
+        .await
+        .unwrap();
     assert_eq!(mine.iter().map(|m| m.id).collect::<Vec<_>>(), ids);
     // The one tomorrow is cancelled; held is what was planned for next week, logged as
     // held today (plans change) — and it is the first contact.
@@ -698,7 +719,13 @@ async fn meetings_are_planned_ahead_held_or_cancelled_and_scheduled() {
             .code(),
         "FORBIDDEN"
     );
-    assert!(f.svc.my_meetings(&peer_ctx, None).await.unwrap().is_empty());
+    assert!(
+        f.svc
+            .my_meetings(&peer_ctx, today, today)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 #[tokio::test]
@@ -917,4 +944,8 @@ async fn enrolment_pseudonyms_go_to_those_who_see_the_enrolment() {
             .unwrap()
             .is_empty()
     );
+}
+
+fn first_page() -> crate::page::PageRequest {
+    crate::page::PageRequest::new(Some(10), None, None, None).unwrap()
 }

@@ -36,14 +36,16 @@ pub(super) fn of_citizen(
     s: &State,
     t: TenantId,
     citizen: CitizenId,
-    from: Option<NaiveDate>,
+    from: NaiveDate,
+    to: NaiveDate,
 ) -> Vec<Meeting> {
     let mut rows: Vec<Meeting> = s
         .meetings
         .iter()
         .filter(|(tt, m)| {
             *tt == t
-                && from.is_none_or(|f| m.date >= f)
+                && m.date >= from
+                && m.date <= to
                 && s.referrals
                     .get(&(t, m.referral_id))
                     .is_some_and(|r| r.citizen_id == citizen)
@@ -103,7 +105,7 @@ pub(super) fn enrolments_of(s: &State, t: TenantId, citizen: CitizenId) -> Vec<E
         .filter(|(tt, e)| *tt == t && e.citizen_id == citizen)
         .map(|(_, e)| e.clone())
         .collect();
-    rows.sort_by_key(|e| std::cmp::Reverse((e.created_at, e.id)));
+    rows.sort_by_key(|e| e.id);
     rows
 }
 

@@ -171,13 +171,15 @@ impl OfferRepository for World {
         &self,
         ctx: &RequestContext,
         citizen: CitizenId,
-        from: Option<NaiveDate>,
+        from: NaiveDate,
+        to: NaiveDate,
     ) -> DomainResult<Vec<Meeting>> {
         Ok(super::meetings::of_citizen(
             &self.state(),
             ctx.tenant_id()?,
             citizen,
             from,
+            to,
         ))
     }
 
@@ -232,12 +234,10 @@ impl OfferRepository for World {
         &self,
         ctx: &RequestContext,
         citizen: CitizenId,
-    ) -> DomainResult<Vec<Enrolment>> {
-        Ok(super::meetings::enrolments_of(
-            &self.state(),
-            ctx.tenant_id()?,
-            citizen,
-        ))
+        page: &PageRequest,
+    ) -> DomainResult<Page<Enrolment>> {
+        let rows = super::meetings::enrolments_of(&self.state(), ctx.tenant_id()?, citizen);
+        Ok(Page::from_probe(rows, page))
     }
 
     async fn rosters(

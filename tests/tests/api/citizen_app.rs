@@ -273,7 +273,7 @@ async fn course(app: &TestApp, coordinator: &str, open_access: bool) -> Result<S
 }
 
 const ENROL: &str = "mutation($o: ID!) { enrolMyself(input: { offerId: $o }) { enrolment { id status offer { id } } } }";
-const MINE: &str = "query($from: Date) { myEnrolments { id status citizenId offer { id title openAccess sessions(from: $from) { number date startTime } } } }";
+const MINE: &str = "query($from: Date) { myEnrolments(first: 10) { totalCount nodes { id status citizenId offer { id title openAccess sessions(from: $from) { number date startTime } } } } }";
 const WITHDRAW: &str = "mutation($id: ID!) { withdrawEnrolment(input: { enrolmentId: $id }) { withdrawn { id status } promoted { id citizenId } } }";
 
 async fn a_citizen_enrols_themself_sees_upcoming_sessions_and_withdraws(db: Db) {
@@ -318,7 +318,7 @@ async fn a_citizen_enrols_themself_sees_upcoming_sessions_and_withdraws(db: Db) 
     let today = chrono::Utc::now().date_naive();
     let mine = app
         .gql_ok(Some(&first), MINE, json!({ "from": today.to_string() }))
-        .await["myEnrolments"]
+        .await["myEnrolments"]["nodes"]
         .clone();
     assert_eq!(mine.as_array().unwrap().len(), 1, "{mine}");
     assert_eq!(mine[0]["id"], placed["id"]);
@@ -332,13 +332,14 @@ async fn a_citizen_enrols_themself_sees_upcoming_sessions_and_withdraws(db: Db) 
         let rest = app
             .gql_ok(Some(&first), MINE, json!({ "from": from.to_string() }))
             .await;
-        let sessions = rest["myEnrolments"][0]["offer"]["sessions"]
+        let sessions = rest["myEnrolments"]["nodes"][0]["offer"]["sessions"]
             .as_array()
             .unwrap();
         assert_eq!(sessions.len(), left, "from {from}: {sessions:?}");
     }
     let none = app.gql_ok(Some(&referrer), MINE, json!({})).await;
-    assert_eq!(none["myEnrolments"], json!([]));
+    assert_eq!(none["myEnrolments"]["nodes"], json!([]));
+    assert_eq!(none["myEnrolments"]["totalCount"], 0);
 
     // Refused, and nothing is made.
     for (token, offer, expected) in [
@@ -389,7 +390,8 @@ async fn a_citizen_enrols_themself_sees_upcoming_sessions_and_withdraws(db: Db) 
     );
     assert_eq!(done["withdrawEnrolment"]["promoted"], Value::Null);
     let moved_up = app.gql_ok(Some(&second), MINE, json!({})).await;
-    assert_eq!(moved_up["myEnrolments"][0]["status"], "ENROLLED");
+    assert_eq!(moved_up["myEnrolments"]["nodes"][0]["status"], "ENROLLED");
+    assert_eq!(moved_up["myEnrolments"]["totalCount"], 1);
     app.stop().await;
 }
 

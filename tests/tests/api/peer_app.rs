@@ -12,7 +12,7 @@ const CANCEL: &str =
     "mutation($id: ID!) { cancelMeeting(input: { meetingId: $id }) { meeting { id status } } }";
 const LOG: &str = "mutation($i: LogMeetingInput!) { logMeeting(input: $i) { meeting { id status heldOn durationMinutes } } }";
 const SCHEDULE: &str = "query($f: Date!, $t: Date!) { mySchedule(from: $f, to: $t) { sessions { session { number heldOn startTime } offer { id title } } meetings { id status heldOn startTime referralId } } }";
-const MINE: &str = "query($f: Date) { myMeetings(from: $f) { id status heldOn startTime form } }";
+const MINE: &str = "query($f: Date!, $t: Date!) { myMeetings(from: $f, to: $t) { id status heldOn startTime form } }";
 
 fn ext(body: &Value) -> (Option<&str>, Option<&str>) {
     let e = &body["errors"][0]["extensions"];
@@ -179,7 +179,11 @@ async fn a_peer_plans_meetings_the_citizen_sees_them_and_one_is_held(db: Db) {
     assert_eq!(session["offer"]["title"], "Hverdagsliv");
     // The citizen's app shows the same meetings.
     let mine = app
-        .gql_ok(Some(&citizen), MINE, json!({ "f": today.to_string() }))
+        .gql_ok(
+            Some(&citizen),
+            MINE,
+            json!({ "f": today.to_string(), "t": (today + Duration::days(91)).to_string() }),
+        )
         .await["myMeetings"]
         .clone();
     assert_eq!(mine.as_array().unwrap().len(), 2, "{mine}");
@@ -214,7 +218,8 @@ async fn a_peer_plans_meetings_the_citizen_sees_them_and_one_is_held(db: Db) {
         1,
         "the cancelled one is off the schedule"
     );
-    let mine = app.gql_ok(Some(&citizen), MINE, json!({})).await["myMeetings"].clone();
+    let around = json!({ "f": (today - Duration::days(30)).to_string(), "t": (today + Duration::days(61)).to_string() });
+    let mine = app.gql_ok(Some(&citizen), MINE, around.clone()).await["myMeetings"].clone();
     let statuses: Vec<_> = mine
         .as_array()
         .unwrap()
@@ -305,18 +310,26 @@ async fn a_peer_plans_meetings_the_citizen_sees_them_and_one_is_held(db: Db) {
         json!({ "o": course, "c": citizen_id }),
     )
     .await;
-    const COURSES: &str = "{ myCourses { offer { id title } enrolments { citizenId status citizenPseudonym } attendance { sessionId present } } }";
+    const COURSES: &str = "{ myCourses(first: 100) { totalCount nodes { offer { id title } enrolments { citizenId status citizenPseudonym } attendance { sessionId present } } } }";
     let courses = app.gql_ok(Some(&peer), COURSES, json!({})).await["myCourses"].clone();
+    assert_eq!(
+        courses["totalCount"].as_u64().unwrap() as usize,
+        courses["nodes"].as_array().unwrap().len()
+    );
+    let courses = courses["nodes"].clone();
     let own = app
         .gql_ok(
             Some(&citizen),
-            "{ myEnrolments { citizenPseudonym } myCitizen { pseudonym } }",
+            "{ myEnrolments(first: 10) { nodes { citizenPseudonym } } myCitizen { pseudonym } }",
             json!({}),
         )
         .await;
     let pseudonym = own["myCitizen"]["pseudonym"].clone();
     assert!(pseudonym.is_string());
-    assert_eq!(own["myEnrolments"][0]["citizenPseudonym"], pseudonym);
+    assert_eq!(
+        own["myEnrolments"]["nodes"][0]["citizenPseudonym"],
+        pseudonym
+    );
     let ours = courses
         .as_array()
         .unwrap()
@@ -337,8 +350,16 @@ async fn a_peer_plans_meetings_the_citizen_sees_them_and_one_is_held(db: Db) {
     // Another tenant's peer has none of it; a user without a citizen record has no meetings.
     let theirs = app.gql_ok(Some(&stranger), SCHEDULE, week).await;
     assert!(!mentions(&theirs, &referral));
-    let none = app.gql_ok(Some(&referrer), MINE, json!({})).await;
+    let none = app.gql_ok(Some(&referrer), MINE, around).await;
     assert_eq!(none["myMeetings"], json!([]));
+    // The citizen's meetings span at most 92 days, `to` included; one day more is refused.
+    let span = |days: i64| json!({ "f": today.to_string(), "t": (today + Duration::days(days)).to_string() });
+    app.gql_ok(Some(&citizen), MINE, span(91)).await;
+    for (days, why) in [(92, "92 days"), (-1, "backwards")] {
+        let (_, body) = app.gql(Some(&citizen), MINE, span(days)).await;
+        assert_eq!(ext(&body).0, Some("VALIDATION"), "{why}: {body}");
+        assert_eq!(body["errors"][0]["extensions"]["field"], "to", "{why}");
+    }
     app.stop().await;
 }
 

@@ -611,7 +611,65 @@ async fn every_connection_counts_what_it_lists(db: Db) {
         .await["myMatches"]["nodes"][0]["referralId"]
         .as_str()
         .map(str::to_owned);
+    // A citizen of their own, enrolled on more than one page (of 7) of courses.
+    app.gql_ok(
+        Some(&admin),
+        "mutation { inviteUser(input: { email: \"side@example.dk\", displayName: \"Borger\", roles: [CITIZEN] }) { user { id } } }",
+        json!({}),
+    )
+    .await;
+    let own_citizen = app.token("helsingor", "side@example.dk").await;
+    let registered = app
+        .gql_ok(
+            Some(&own_citizen),
+            "mutation { registerSelf(input: { name: \"Side Selv\", municipality: \"Helsingør\" }) { citizen { id } } }",
+            json!({}),
+        )
+        .await["registerSelf"]["citizen"]["id"]
+        .clone();
+    let ngo = app
+        .gql_ok(
+            Some(&coordinator),
+            "{ organisations(kind: NGO, first: 1) { edges { node { id } } } }",
+            json!({}),
+        )
+        .await["organisations"]["edges"][0]["node"]["id"]
+        .clone();
+    let co_facilitator = app
+        .gql_ok(
+            Some(&coordinator),
+            "{ peerWorkers(purpose: COORDINATION, status: ACTIVE, first: 10) { nodes { id } } }",
+            json!({}),
+        )
+        .await["peerWorkers"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].clone())
+        .find(|id| *id != own_peer)
+        .unwrap();
+    let starts = chrono::Utc::now().date_naive() + chrono::Duration::days(7);
+    for n in 0..9 {
+        let offer = app
+            .gql_ok(
+                Some(&coordinator),
+                "mutation($i: CreateOfferInput!) { createOffer(input: $i) { offer { id } } }",
+                json!({ "i": { "organisationId": ngo, "kind": "GROUP_COURSE", "title": format!("Side-kursus {n}"),
+                               "location": "Helsingør", "capacity": 4, "facilitatorIds": [own_peer, co_facilitator],
+                               "schedule": { "startsOn": starts.to_string(), "weekday": starts.format("%A").to_string().to_uppercase(), "startTime": "17:00:00" } } }),
+            )
+            .await["createOffer"]["offer"]["id"]
+            .clone();
+        app.gql_ok(
+            Some(&coordinator),
+            "mutation($o: ID!, $c: ID!) { enrolCitizen(input: { offerId: $o, citizenId: $c }) { enrolment { status } } }",
+            json!({ "o": offer, "c": registered }),
+        )
+        .await;
+    }
     let mut lists: Vec<(&String, &str, String)> = vec![
+        (&own_citizen, "myEnrolments", String::new()),
+        (&peer, "myCourses", String::new()),
         (&admin, "organisations", String::new()),
         (&admin, "organisations", "kind: NGO".into()),
         (&admin, "users", String::new()),

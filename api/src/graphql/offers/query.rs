@@ -49,18 +49,22 @@ impl OffersQuery {
         Ok(svc.get(rc, id).await.gql()?.into())
     }
 
-    /// The caller's own enrolments (the citizen app), newest first, withdrawn ones included:
+    /// The caller's own enrolments (the citizen app), oldest first, withdrawn ones included:
     /// each with its course (`offer { title sessions(from: <today>) { heldOn startTime } }` for
     /// the upcoming sessions). Empty for a user without a citizen record.
-    async fn my_enrolments(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Enrolment>> {
+    async fn my_enrolments(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(validator(minimum = 1, maximum = 100))] first: Option<i32>,
+        after: Option<String>,
+        #[graphql(validator(minimum = 1, maximum = 100))] last: Option<i32>,
+        before: Option<String>,
+    ) -> async_graphql::Result<Connection<String, Enrolment, crate::graphql::tenancy::ListTotal>>
+    {
         let (svc, rc) = request(ctx)?;
-        Ok(svc
-            .my_enrolments(rc)
-            .await
-            .gql()?
-            .into_iter()
-            .map(Into::into)
-            .collect())
+        let page = page_request(ctx, first, after, last, before).gql()?;
+        let result = svc.my_enrolments(rc, &page).await.gql()?;
+        Ok(connection(result, |e| e.id.as_uuid(), Enrolment::from))
     }
 
     /// A course's enrolments in enrolment order (the waiting list's order), of one status when
@@ -170,16 +174,18 @@ impl OffersQuery {
         })
     }
 
-    /// The caller's own meetings (the citizen app): planned, held and cancelled, on or after
-    /// `from` when given, by date and time. Empty for a user without a citizen record.
+    /// The caller's own meetings (the citizen app) from `from` to `to`, both included (at most
+    /// 92 days, else `VALIDATION`), by date and time: planned, held and cancelled. Empty for a
+    /// user without a citizen record.
     async fn my_meetings(
         &self,
         ctx: &Context<'_>,
-        from: Option<Date>,
+        from: Date,
+        to: Date,
     ) -> async_graphql::Result<Vec<Meeting>> {
         let (svc, rc) = request(ctx)?;
         Ok(svc
-            .my_meetings(rc, from.map(|d| d.0))
+            .my_meetings(rc, from.0, to.0)
             .await
             .gql()?
             .into_iter()
@@ -201,17 +207,26 @@ impl OffersQuery {
     }
 
     /// The courses the caller facilitates (the peer app), oldest first, each with its
-    /// enrolments (the waiting list included) and attendance: a few statements whatever
-    /// their number. `FORBIDDEN` for anyone without a peer profile.
-    async fn my_courses(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<FacilitatedCourse>> {
+    /// enrolments (the waiting list included) and attendance: a few statements per page
+    /// whatever its size. `FORBIDDEN` for anyone without a peer profile.
+    async fn my_courses(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(validator(minimum = 1, maximum = 100))] first: Option<i32>,
+        after: Option<String>,
+        #[graphql(validator(minimum = 1, maximum = 100))] last: Option<i32>,
+        before: Option<String>,
+    ) -> async_graphql::Result<
+        Connection<String, FacilitatedCourse, crate::graphql::tenancy::ListTotal>,
+    > {
         let (svc, rc) = request(ctx)?;
-        Ok(svc
-            .my_courses(rc)
-            .await
-            .gql()?
-            .into_iter()
-            .map(Into::into)
-            .collect())
+        let page = page_request(ctx, first, after, last, before).gql()?;
+        let result = svc.my_courses(rc, &page).await.gql()?;
+        Ok(connection(
+            result,
+            |c| c.offer.id.as_uuid(),
+            FacilitatedCourse::from,
+        ))
     }
 
     /// The meetings of a match (its peer and coordinators), in the order they were planned or

@@ -107,7 +107,8 @@ impl SeaOfferRepository {
         &self,
         ctx: &RequestContext,
         citizen: CitizenId,
-        from: Option<NaiveDate>,
+        from: NaiveDate,
+        to: NaiveDate,
     ) -> DomainResult<Vec<Meeting>> {
         let tenant = ctx.tenant_id()?;
         let theirs = Query::select()
@@ -116,10 +117,10 @@ impl SeaOfferRepository {
             .and_where(referrals::Column::TenantId.eq(tenant.as_uuid()))
             .and_where(referrals::Column::CitizenId.eq(citizen.as_uuid()))
             .to_owned();
-        let mut condition = Condition::all().add(meetings::Column::ReferralId.in_subquery(theirs));
-        if let Some(from) = from {
-            condition = condition.add(meetings::Column::Date.gte(from));
-        }
+        let condition = Condition::all()
+            .add(meetings::Column::ReferralId.in_subquery(theirs))
+            .add(meetings::Column::Date.gte(from))
+            .add(meetings::Column::Date.lte(to));
         self.meetings_where(ctx, condition).await
     }
 

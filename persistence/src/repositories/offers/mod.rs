@@ -198,19 +198,22 @@ impl OfferRepository for SeaOfferRepository {
         &self,
         ctx: &RequestContext,
         citizen: CitizenId,
-    ) -> DomainResult<Vec<Enrolment>> {
+        page: &PageRequest,
+    ) -> DomainResult<Page<Enrolment>> {
         let tenant = ctx.tenant_id()?;
         let tx = self.db.begin(tenant).await?;
-        let rows = enrolments::Entity::find()
+        let query = enrolments::Entity::find()
             .filter(enrolments::Column::TenantId.eq(tenant.as_uuid()))
-            .filter(enrolments::Column::CitizenId.eq(citizen.as_uuid()))
-            .order_by_desc(enrolments::Column::CreatedAt)
-            .order_by_desc(enrolments::Column::Id)
+            .filter(enrolments::Column::CitizenId.eq(citizen.as_uuid()));
+        let total = crate::repositories::total_of(&tx, &query, page).await?;
+        let rows = crate::repositories::keyset(query, enrolments::Column::Id, page)
             .all(&tx)
             .await
             .map_err(unexpected)?;
         tx.commit().await?;
-        rows.into_iter().map(enrolment_from).collect()
+        Page::from_probe(rows, page)
+            .with_total(total)
+            .try_map(enrolment_from)
     }
 
     async fn enrolment_counts(
@@ -352,9 +355,10 @@ impl OfferRepository for SeaOfferRepository {
         &self,
         ctx: &RequestContext,
         citizen: CitizenId,
-        from: Option<NaiveDate>,
+        from: NaiveDate,
+        to: NaiveDate,
     ) -> DomainResult<Vec<Meeting>> {
-        self.meetings_of_citizen_in(ctx, citizen, from).await
+        self.meetings_of_citizen_in(ctx, citizen, from, to).await
     }
 
     async fn meetings_of_peer(
