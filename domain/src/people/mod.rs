@@ -10,6 +10,7 @@ pub mod peer_service;
 #[cfg(test)]
 mod peer_service_tests;
 mod peer_supervision;
+mod placement_update;
 pub mod policy;
 pub mod ports;
 pub mod service;
@@ -24,6 +25,7 @@ pub use peer::*;
 pub use peer_ports::*;
 pub use peer_profile::PeerProfileChange;
 pub use peer_service::{NewPeer, NewPlacement, PeerService, SupervisionDue, parse_languages};
+pub use placement_update::PlacementPatch;
 pub use ports::*;
 pub use service::PeopleService;
 pub use supervision::*;

@@ -24,6 +24,11 @@ pub type PeerChange = Box<dyn FnOnce(&mut PeerWorker) -> DomainResult<()> + Send
 pub type PlacementCheck =
     Box<dyn FnOnce(&PeerWorker, &[Placement], &Organisation) -> DomainResult<()> + Send>;
 
+/// A pure change to a placement, given the peer and their other placements, made inside the
+/// adapter's transaction with the peer locked.
+pub type PlacementEdit =
+    Box<dyn FnOnce(&PeerWorker, &[Placement], &mut Placement) -> DomainResult<()> + Send>;
+
 /// Filters for listing peers.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PeerFilter {
@@ -184,6 +189,18 @@ pub trait PeerRepository: Send + Sync {
         placement: &Placement,
         check: PlacementCheck,
     ) -> DomainResult<()>;
+
+    /// Changes a placement as `edit` decides, with its peer locked so that two changes (or a
+    /// change and a new placement) cannot together overbook them; answers the placement.
+    ///
+    /// # Errors
+    /// `NotFound` for a placement not in the tenant; the edit's own error.
+    async fn update_placement(
+        &self,
+        ctx: &RequestContext,
+        id: crate::ids::PlacementId,
+        edit: PlacementEdit,
+    ) -> DomainResult<Placement>;
 
     /// A page of placements, oldest first.
     ///

@@ -273,6 +273,38 @@ impl PeerRepository for World {
         Ok(())
     }
 
+    async fn update_placement(
+        &self,
+        ctx: &RequestContext,
+        id: crate::ids::PlacementId,
+        edit: crate::people::PlacementEdit,
+    ) -> DomainResult<Placement> {
+        let t = ctx.tenant_id()?;
+        let mut s = self.state();
+        let at = s
+            .placements
+            .iter()
+            .position(|(tt, p)| *tt == t && p.id == id)
+            .ok_or(DomainError::NotFound {
+                resource: "placement",
+            })?;
+        let mut placement = s.placements[at].1.clone();
+        let peer = s
+            .peers
+            .get(&(t, placement.peer_id))
+            .cloned()
+            .ok_or_else(not_found)?;
+        let others: Vec<Placement> = s
+            .placements
+            .iter()
+            .filter(|(tt, p)| *tt == t && p.peer_id == placement.peer_id && p.id != id)
+            .map(|(_, p)| p.clone())
+            .collect();
+        edit(&peer, &others, &mut placement)?;
+        s.placements[at].1 = placement.clone();
+        Ok(placement)
+    }
+
     async fn placements(
         &self,
         ctx: &RequestContext,

@@ -26,6 +26,7 @@ mod partnerships;
 mod peer_app;
 mod peers;
 mod people;
+mod placements;
 mod query_cost;
 mod rate_limits;
 mod referral_lists;

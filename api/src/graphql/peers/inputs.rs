@@ -122,6 +122,23 @@ pub struct CreatePlacementInput {
     pub(crate) supervision_arrangement: String,
 }
 
+/// Changes to a placement: only the fields given change (at least one).
+#[derive(InputObject)]
+pub struct UpdatePlacementInput {
+    /// The placement.
+    pub(crate) placement_id: ID,
+    /// A new department or ward.
+    pub(crate) ward: Option<String>,
+    /// A new last day (ending the placement); `null` makes it open-ended again.
+    pub(crate) ends_on: async_graphql::MaybeUndefined<Date>,
+    /// New hours per week.
+    pub(crate) weekly_hours: Option<f64>,
+    /// A new contact person at the ward.
+    pub(crate) ward_contact: Option<String>,
+    /// A new supervision arrangement.
+    pub(crate) supervision_arrangement: Option<String>,
+}
+
 /// Changes to a peer's profile: only the fields given change.
 #[derive(InputObject)]
 pub struct UpdatePeerWorkerInput {

@@ -246,6 +246,39 @@ impl PeersMutation {
         })
     }
 
+    /// Changes a placement (tenant admins and coordinators): its ward, contact, supervision
+    /// arrangement, weekly hours, or last day (`endsOn`: ending it; `null`: open-ended
+    /// again). Only the fields given change; giving none is `VALIDATION`. The peer's
+    /// overlapping placements beyond their contracted weekly hours are a CONFLICT.
+    async fn update_placement(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdatePlacementInput,
+    ) -> async_graphql::Result<PlacementPayload> {
+        let (svc, rc) = request(ctx)?;
+        let id =
+            parse::<peerbro_domain::ids::PlacementId>("placementId", &input.placement_id).gql()?;
+        let patch = peerbro_domain::people::PlacementPatch {
+            ward: input.ward,
+            end: match input.ends_on {
+                async_graphql::MaybeUndefined::Undefined => None,
+                async_graphql::MaybeUndefined::Null => Some(None),
+                async_graphql::MaybeUndefined::Value(d) => Some(Some(d.0)),
+            },
+            weekly_hours_tenths: input
+                .weekly_hours
+                .map(|h| hours_tenths("weeklyHours", h, 48.0))
+                .transpose()
+                .gql()?,
+            ward_contact: input.ward_contact,
+            supervision_arrangement: input.supervision_arrangement,
+        };
+        let placement = svc.update_placement(rc, id, patch).await.gql()?;
+        Ok(PlacementPayload {
+            placement: placement.into(),
+        })
+    }
+
     /// Sets the tenant's supervision limit in days (7–365; tenant admins).
     async fn set_supervision_limit(
         &self,

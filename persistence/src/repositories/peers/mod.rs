@@ -23,6 +23,7 @@ use crate::entities::peers::{peer_employments, peer_workers};
 use crate::errors::{map_db, unexpected};
 use crate::repositories::keyset;
 
+mod placement_update;
 mod rows;
 mod supervision;
 
@@ -261,6 +262,15 @@ impl PeerRepository for SeaPeerRepository {
         check: PlacementCheck,
     ) -> DomainResult<()> {
         self.create_placement_in(ctx, placement, check).await
+    }
+
+    async fn update_placement(
+        &self,
+        ctx: &RequestContext,
+        id: peerbro_domain::ids::PlacementId,
+        edit: peerbro_domain::people::PlacementEdit,
+    ) -> DomainResult<Placement> {
+        self.update_placement_in(ctx, id, edit).await
     }
 
     async fn placements(
