@@ -45,10 +45,12 @@ pub mod coordination;
 pub mod error;
 pub mod ids;
 pub mod offers;
+pub mod outcomes;
 pub mod page;
 pub mod people;
 pub mod privacy;
 pub mod referral;
+pub mod reports;
 pub mod tenancy;
 pub mod unit_of_work;
 
