@@ -1,6 +1,11 @@
-//! Recovery outcomes (issue 12): what a measurement of recovery over time is worth. So far the
-//! statistics of paired change; instruments, measurement points and answers come next.
+//! Recovery outcomes (issue 12): instruments that measure recovery along CHIME, their scores,
+//! and the statistics of change over time. Measurement points and stored answers come next.
 
 pub mod change;
+pub mod instrument;
+pub mod seeded;
 
 pub use change::{ChangeError, PairedChange};
+pub use instrument::{
+    ChimeDimension, Instrument, InstrumentDraft, Item, MAX_ITEMS, MAX_TEXT, Respondent, Scores,
+};
