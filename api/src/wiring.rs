@@ -8,6 +8,7 @@ use std::time::Duration;
 use peerbro_domain::clock::{Clock, SystemClock};
 use peerbro_domain::coordination::CoordinationService;
 use peerbro_domain::offers::OfferService;
+use peerbro_domain::outcomes::OutcomeService;
 use peerbro_domain::people::{PSEUDONYM_BYTES, PeerService, PeopleService, PseudonymSource};
 use peerbro_domain::privacy::SecretKey;
 use peerbro_domain::referral::ReferralService;
@@ -16,8 +17,9 @@ use peerbro_domain::unit_of_work::Transactions;
 use peerbro_domain::webhooks::{DispatchSettings, RetryPolicy, WebhookDispatcher, WebhookService};
 use peerbro_persistence::{
     Database, OutboxHints, SeaApiClientRepository, SeaAuditLog, SeaCitizenRepository,
-    SeaOfferRepository, SeaOrganisationRepository, SeaPeerRepository, SeaReferralRepository,
-    SeaTenantRepository, SeaTransactions, SeaUserRepository, SeaWebhookRepository, Vault, XChaCha,
+    SeaInstrumentRepository, SeaOfferRepository, SeaOrganisationRepository, SeaPeerRepository,
+    SeaReferralRepository, SeaTenantRepository, SeaTransactions, SeaUserRepository,
+    SeaWebhookRepository, Vault, XChaCha,
 };
 use rand::RngCore as _;
 
@@ -59,6 +61,8 @@ pub struct Services {
     pub offers: OfferService,
     /// The coordinator's dashboard and matching suggestions.
     pub coordination: CoordinationService,
+    /// Recovery instruments.
+    pub outcomes: OutcomeService,
 }
 
 /// The address policy for webhook targets.
@@ -190,6 +194,10 @@ pub fn services(db: &Database, settings: &Settings, master: &SecretKey) -> Servi
         webhooks,
         api_clients,
         coordination,
+        outcomes: OutcomeService::new(
+            Arc::new(SeaInstrumentRepository::new(db.clone())),
+            clock.clone(),
+        ),
         offers: OfferService::new(
             offer_repository,
             peer_repository,

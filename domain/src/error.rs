@@ -252,6 +252,9 @@ pub enum Duplicate {
     /// A placement.
     #[error("placement already recorded")]
     Placement,
+    /// An instrument's key and version.
+    #[error("the tenant has an instrument with this key and version already")]
+    InstrumentVersion,
 }
 
 impl Conflict {

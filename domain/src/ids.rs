@@ -80,6 +80,10 @@ id_type!(
     PlacementId
 );
 id_type!(
+    /// A version of a recovery instrument (questionnaire) of a tenant.
+    InstrumentId
+);
+id_type!(
     /// A referral of a citizen.
     ReferralId
 );

@@ -27,6 +27,7 @@ mod m20261130_000014_planned_meetings;
 mod m20261130_000015_cancelled_sessions;
 mod m20261130_000016_case_references;
 mod m20261130_000017_user_idp_subjects;
+mod m20261130_000018_instruments;
 pub mod postgres;
 
 /// The PostgreSQL role the server connects as. It is created (without a password, `LOGIN`,
@@ -69,6 +70,7 @@ pub const TENANT_TABLES: &[&str] = &[
     "attendance",
     "cafe_visits",
     "meetings",
+    "instruments",
 ];
 
 /// Applies the migrations in order.
@@ -96,6 +98,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000015_cancelled_sessions::Migration),
             Box::new(m20261130_000016_case_references::Migration),
             Box::new(m20261130_000017_user_idp_subjects::Migration),
+            Box::new(m20261130_000018_instruments::Migration),
         ]
     }
 }

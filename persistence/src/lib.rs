@@ -24,9 +24,9 @@ pub use crypto::XChaCha;
 pub use db::{Backend, Batch, Database, PoolSettings, PoolStats, ReadScope, Readiness};
 pub use outbox::OutboxHints;
 pub use repositories::{
-    SeaApiClientRepository, SeaCitizenRepository, SeaOfferRepository, SeaOrganisationRepository,
-    SeaPeerRepository, SeaReferralRepository, SeaTenantRepository, SeaUserRepository,
-    SeaWebhookRepository,
+    SeaApiClientRepository, SeaCitizenRepository, SeaInstrumentRepository, SeaOfferRepository,
+    SeaOrganisationRepository, SeaPeerRepository, SeaReferralRepository, SeaTenantRepository,
+    SeaUserRepository, SeaWebhookRepository,
 };
 pub use unit_of_work::SeaTransactions;
 pub use vault::Vault;

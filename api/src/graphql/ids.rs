@@ -8,9 +8,9 @@
 use async_graphql::ID;
 use base64::Engine as _;
 use peerbro_domain::ids::{
-    ApiClientId, CitizenId, CourseSessionId, EnrolmentId, MeetingId, OfferId, OrganisationId,
-    PeerId, PlacementId, ReferralId, SupervisionId, TenantId, UserId, WebhookDeliveryId,
-    WebhookEndpointId,
+    ApiClientId, CitizenId, CourseSessionId, EnrolmentId, InstrumentId, MeetingId, OfferId,
+    OrganisationId, PeerId, PlacementId, ReferralId, SupervisionId, TenantId, UserId,
+    WebhookDeliveryId, WebhookEndpointId,
 };
 use peerbro_domain::{DomainError, DomainResult};
 use uuid::Uuid;
@@ -54,6 +54,7 @@ global! {
     PeerId => "PeerWorker";
     SupervisionId => "SupervisionSession";
     PlacementId => "Placement";
+    InstrumentId => "Instrument";
     ReferralId => "Referral" also "ReferralStatus";
     WebhookEndpointId => "WebhookEndpoint";
     WebhookDeliveryId => "WebhookDelivery";

@@ -9,6 +9,7 @@ mod ids;
 mod loaders;
 mod node;
 mod offers;
+mod outcomes;
 mod peers;
 mod people;
 mod referrals;
@@ -39,6 +40,7 @@ pub struct Query(
     api_clients::ApiClientsQuery,
     offers::OffersQuery,
     coordination::CoordinationQuery,
+    outcomes::OutcomesQuery,
 );
 
 /// All mutations.
@@ -51,6 +53,7 @@ pub struct Mutation(
     webhooks::WebhooksMutation,
     api_clients::ApiClientsMutation,
     offers::OffersMutation,
+    outcomes::OutcomesMutation,
 );
 
 /// The schema type.
@@ -156,6 +159,7 @@ pub fn fill_request_data(data: &mut async_graphql::Data, services: &Services, ct
     data.insert(services.referrals.clone());
     data.insert(services.webhooks.clone());
     data.insert(services.api_clients.clone());
+    data.insert(services.outcomes.clone());
     data.insert(services.offers.clone());
     data.insert(services.coordination.clone());
     data.insert(ctx);

@@ -126,6 +126,35 @@ pub async fn demo(services: &crate::wiring::Services) -> anyhow::Result<SeedRepo
         report.citizens += seed_citizens(services, &ctx, spec.municipality).await?;
         report.peers += seed_peers(services, &ctx, spec.slug, &org_ids).await?;
         report.offers += seed_offers(services, &ctx, &org_ids).await?;
+        seed_instruments(services, &ctx).await?;
     }
     Ok(report)
+}
+
+/// The seeded recovery instruments (ADR 0030), unless the tenant has them.
+async fn seed_instruments(
+    services: &crate::wiring::Services,
+    ctx: &RequestContext,
+) -> anyhow::Result<()> {
+    use peerbro_domain::outcomes::seeded;
+    let page = peerbro_domain::page::PageRequest::new(Some(100), None, None, None)?;
+    let have: Vec<(String, u32)> = services
+        .outcomes
+        .instruments(ctx, &page)
+        .await?
+        .items
+        .into_iter()
+        .map(|i| {
+            (
+                i.instrument.definition().key.clone(),
+                i.instrument.definition().version,
+            )
+        })
+        .collect();
+    for draft in [seeded::citizen_recovery(), seeded::peer_role()] {
+        if !have.contains(&(draft.key.clone(), draft.version)) {
+            services.outcomes.add_instrument(ctx, draft).await?;
+        }
+    }
+    Ok(())
 }

@@ -3,9 +3,13 @@
 
 pub mod change;
 pub mod instrument;
+pub mod ports;
 pub mod seeded;
+pub mod service;
 
 pub use change::{ChangeError, PairedChange};
 pub use instrument::{
     ChimeDimension, Instrument, InstrumentDraft, Item, MAX_ITEMS, MAX_TEXT, Respondent, Scores,
 };
+pub use ports::{InstrumentRepository, StoredInstrument};
+pub use service::OutcomeService;

@@ -1,6 +1,7 @@
 //! Adapters implementing the domain ports, one file per bounded context.
 
 mod api_clients;
+mod instruments;
 mod offers;
 mod page;
 mod peers;
@@ -11,6 +12,7 @@ mod tenancy;
 mod webhooks;
 
 pub use api_clients::SeaApiClientRepository;
+pub use instruments::SeaInstrumentRepository;
 pub use offers::SeaOfferRepository;
 pub(crate) use page::{keyset, total_of};
 pub use peers::SeaPeerRepository;

@@ -16,6 +16,7 @@ mod foreign_ids;
 mod foreign_keys;
 mod http;
 mod idle;
+mod instruments;
 mod isolation;
 mod links;
 mod metrics;
