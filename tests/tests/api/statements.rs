@@ -124,10 +124,19 @@ async fn database_work_per_request_is_bounded_and_flat_in_page_size(db: Db) {
     let with_actors = "query($n: Int) { referralWorklist(first: $n) { edges { node { id transitions { action actor { email } } } } } }";
     let actors_small = cost(&app, &coordinator, with_actors, json!({ "n": 2 })).await;
     let actors = cost(&app, &coordinator, with_actors, json!({ "n": 12 })).await;
+    // A list's links to users and pseudonyms (issue 11), and a peer list's links to the
+    // users in its records: one batch per link, whatever the page.
+    let with_links = "query($n: Int) { referralWorklist(first: $n) { edges { node { id referrer { email } citizenPseudonym } } } }";
+    let links_small = cost(&app, &coordinator, with_links, json!({ "n": 2 })).await;
+    let links = cost(&app, &coordinator, with_links, json!({ "n": 12 })).await;
+    let peer_links = "query($n: Int) { peerWorkers(purpose: COORDINATION, first: $n) { edges { node { id user { id } screenings { interviewer { id } } transitions { actor { id } } } } } }";
+    let peers_small = cost(&app, &coordinator, peer_links, json!({ "n": 1 })).await;
+    let peers = cost(&app, &coordinator, peer_links, json!({ "n": 5 })).await;
     let report = format!(
         "status {status:?}, audited {audited:?}, list of 2 {small:?}, list of 12 {large:?}, \
          with moves {nested_small:?} and {nested:?}, submit {submit:?}, \
-         with actors {actors_small:?} and {actors:?}"
+         with actors {actors_small:?} and {actors:?}, with links {links_small:?} and {links:?}, \
+         peers with links {peers_small:?} and {peers:?}"
     );
     eprintln!("database work per request (transactions, round trips): {report}");
     assert_eq!(
@@ -141,6 +150,14 @@ async fn database_work_per_request_is_bounded_and_flat_in_page_size(db: Db) {
     assert_eq!(
         actors_small, actors,
         "a list's actors and peers do not grow with its page: {report}"
+    );
+    assert_eq!(
+        links_small, links,
+        "a list's referrers and pseudonyms do not grow with its page: {report}"
+    );
+    assert_eq!(
+        peers_small, peers,
+        "a peer list's users do not grow with its page: {report}"
     );
     // Ceilings: what these requests cost when last measured (docs/performance.md). Lower them
     // when a change saves work; a change that needs more must say why.
