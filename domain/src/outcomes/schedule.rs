@@ -1,0 +1,168 @@
+//! When a questionnaire is due: at baseline when a match starts or a course begins, at the end
+//! when it completes, and at follow-up a tenant-set time after the end (3 months unless the
+//! tenant sets another). Only while the citizen's OUTCOME_MEASUREMENT consent is in force:
+//! withdrawing it stops every new request at once.
+
+use chrono::{Days, NaiveDate};
+
+use crate::error::{DomainError, DomainResult};
+
+/// A measurement point.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum MeasurementPoint {
+    /// When the support starts.
+    Baseline,
+    /// When it ends.
+    End,
+    /// A while after the end.
+    FollowUp,
+}
+
+/// How an answer was given: by the citizen in their app, or entered with them by a peer or
+/// a coordinator. Recorded with every answer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AnswerMode {
+    /// The respondent answered themself.
+    SelfReported,
+    /// Entered together with the respondent.
+    EnteredWith,
+}
+
+/// Days from the end to the follow-up unless the tenant sets another (about 3 months).
+pub const DEFAULT_FOLLOW_UP_DAYS: u32 = 91;
+/// The shortest and longest follow-up a tenant may set.
+pub const FOLLOW_UP_DAYS: std::ops::RangeInclusive<u32> = 28..=365;
+
+/// The days a tenant's follow-up comes after the end.
+///
+/// # Errors
+/// `Validation` (`followUpDays`) outside 28–365.
+pub fn follow_up_days(days: u32) -> DomainResult<u32> {
+    if FOLLOW_UP_DAYS.contains(&days) {
+        Ok(days)
+    } else {
+        Err(DomainError::validation(
+            "followUpDays",
+            "must be between 28 and 365",
+        ))
+    }
+}
+
+/// One course of support, as measurement sees it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Support {
+    /// The match started or the course began.
+    pub started_on: NaiveDate,
+    /// It completed (none while it runs).
+    pub ended_on: Option<NaiveDate>,
+}
+
+/// A questionnaire due, and since when.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Due {
+    /// Which point.
+    pub point: MeasurementPoint,
+    /// Due since.
+    pub since: NaiveDate,
+}
+
+impl Support {
+    /// The measurement points due `today`, in order: those reached and not yet answered, and
+    /// none at all without consent. A baseline not answered by the end is no longer asked
+    /// for (it would measure nothing); the end and the follow-up stay due until answered.
+    #[must_use]
+    pub fn due(
+        &self,
+        today: NaiveDate,
+        answered: &[MeasurementPoint],
+        consent_in_force: bool,
+        follow_up_days: u32,
+    ) -> Vec<Due> {
+        if !consent_in_force {
+            return Vec::new();
+        }
+        let mut points = Vec::new();
+        if self.ended_on.is_none() {
+            points.push(Due {
+                point: MeasurementPoint::Baseline,
+                since: self.started_on,
+            });
+        }
+        if let Some(end) = self.ended_on {
+            points.push(Due {
+                point: MeasurementPoint::End,
+                since: end,
+            });
+            if let Some(follow_up) = end.checked_add_days(Days::new(u64::from(follow_up_days))) {
+                points.push(Due {
+                    point: MeasurementPoint::FollowUp,
+                    since: follow_up,
+                });
+            }
+        }
+        points
+            .into_iter()
+            .filter(|d| d.since <= today && !answered.contains(&d.point))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use MeasurementPoint::{Baseline, End, FollowUp};
+
+    fn day(d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2027, 1, 1).unwrap() + Days::new(u64::from(d))
+    }
+
+    fn points(due: &[Due]) -> Vec<MeasurementPoint> {
+        due.iter().map(|d| d.point).collect()
+    }
+
+    #[test]
+    fn a_course_of_support_asks_at_baseline_end_and_follow_up() {
+        let running = Support {
+            started_on: day(10),
+            ended_on: None,
+        };
+        assert!(running.due(day(9), &[], true, 91).is_empty(), "not started");
+        assert_eq!(points(&running.due(day(10), &[], true, 91)), [Baseline]);
+        assert!(running.due(day(30), &[Baseline], true, 91).is_empty());
+        let ended = Support {
+            started_on: day(10),
+            ended_on: Some(day(80)),
+        };
+        assert_eq!(points(&ended.due(day(80), &[Baseline], true, 91)), [End]);
+        // The follow-up is due on the 91st day after the end, not the 90th.
+        assert_eq!(
+            points(&ended.due(day(170), &[Baseline, End], true, 91)),
+            Vec::<MeasurementPoint>::new()
+        );
+        let follow = ended.due(day(171), &[Baseline, End], true, 91);
+        assert_eq!(points(&follow), [FollowUp]);
+        assert_eq!(follow[0].since, day(171));
+        // A missed baseline is not asked for after the end; the end still is.
+        assert_eq!(points(&ended.due(day(200), &[], true, 91)), [End, FollowUp]);
+    }
+
+    #[test]
+    fn without_consent_nothing_is_due() {
+        let ended = Support {
+            started_on: day(0),
+            ended_on: Some(day(70)),
+        };
+        assert!(ended.due(day(365), &[], false, 91).is_empty());
+    }
+
+    #[test]
+    fn the_follow_up_is_set_between_four_weeks_and_a_year() {
+        assert_eq!(DEFAULT_FOLLOW_UP_DAYS, 91);
+        for ok in [28, 91, 365] {
+            assert_eq!(follow_up_days(ok).unwrap(), ok);
+        }
+        for bad in [27, 366, 0] {
+            assert!(follow_up_days(bad).is_err(), "{bad}");
+        }
+    }
+}
