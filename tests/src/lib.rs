@@ -312,8 +312,8 @@ impl TestApp {
             .id
     }
 
-    /// The id of the user with `email` in the tenant `slug`.
-    pub async fn user_id(&self, slug: &str, email: &str) -> UserId {
+    /// The user with `email` in the tenant `slug`.
+    async fn user(&self, slug: &str, email: &str) -> peerbro_domain::tenancy::User {
         let tenant = self.tenant_id(slug).await;
         self.state
             .services
@@ -325,24 +325,18 @@ impl TestApp {
             .await
             .unwrap()
             .expect("user exists")
-            .id
+    }
+
+    /// The id of the user with `email` in the tenant `slug`.
+    pub async fn user_id(&self, slug: &str, email: &str) -> UserId {
+        self.user(slug, email).await.id
     }
 
     /// A valid token for `email` in tenant `slug`, signed with the server's key, naming the
     /// person by the identity-provider subject their membership is linked to (if any).
     pub async fn token(&self, slug: &str, email: &str) -> String {
         let tenant = self.tenant_id(slug).await;
-        let user = self
-            .state
-            .services
-            .tenancy
-            .find_user_by_email(
-                &RequestContext::system(tenant),
-                &Email::parse(email).unwrap(),
-            )
-            .await
-            .unwrap()
-            .expect("user exists");
+        let user = self.user(slug, email).await;
         let identity = user.idp_subject.as_ref().map(|s| s.as_str());
         self.state
             .auth

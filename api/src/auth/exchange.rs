@@ -4,7 +4,7 @@
 //! that membership's id and the roles granted there, and never outlives the token it replaces.
 
 use peerbro_domain::DomainError;
-use peerbro_domain::tenancy::{Tenant, TenantSlug};
+use peerbro_domain::tenancy::TenantSlug;
 
 use super::{API_CLIENT_KID, AuthError, Authenticator};
 
@@ -34,8 +34,6 @@ pub struct Exchanged {
     pub access_token: String,
     /// Seconds until it expires.
     pub expires_in: u64,
-    /// The tenant it is for.
-    pub tenant: Tenant,
 }
 
 impl Authenticator {
@@ -62,8 +60,8 @@ impl Authenticator {
         let claims = self
             .verify(subject_token)
             .map_err(|_| ExchangeError::InvalidSubject("subject_token is invalid or expired"))?;
-        let verified = self
-            .verify_header(&format!("Bearer {subject_token}"))
+        let expires_at = claims.exp;
+        let verified = Self::user_of(claims)
             .map_err(|_| ExchangeError::InvalidSubject("subject_token is invalid or expired"))?;
         let ctx = self
             .resolve(verified, request_id)
@@ -79,8 +77,7 @@ impl Authenticator {
             Err(DomainError::NotFound { .. }) => return Err(ExchangeError::NoMembership),
             Err(err) => return Err(ExchangeError::Lookup(err)),
         };
-        let left = claims
-            .exp
+        let left = expires_at
             .saturating_sub(chrono::Utc::now().timestamp())
             .max(0);
         let ttl = u64::try_from(left)
@@ -103,7 +100,6 @@ impl Authenticator {
         Ok(Exchanged {
             access_token,
             expires_in: ttl,
-            tenant,
         })
     }
 }

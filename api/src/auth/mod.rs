@@ -260,7 +260,11 @@ impl Authenticator {
                 .ok_or(AuthError::Invalid("API client tokens are not accepted"))?;
             return Self::verify_client(clients, token);
         }
-        let claims = self.verify(token)?;
+        Self::user_of(self.verify(token)?)
+    }
+
+    /// Who the verified claims of a user's token name.
+    fn user_of(claims: Claims) -> Result<Verified, AuthError> {
         let tenant = Uuid::parse_str(&claims.tenant)
             .map(TenantId::from_uuid)
             .map_err(|_| AuthError::Invalid("tenant claim is not a UUID"))?;

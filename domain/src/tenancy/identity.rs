@@ -43,6 +43,7 @@ impl TenancyService {
     pub async fn my_tenants(&self, ctx: &RequestContext) -> DomainResult<Vec<TenantMembership>> {
         let actor = require_actor(ctx)?;
         let current = ctx.tenant_id()?;
+        let subject = actor.identity().map(IdpSubject::parse).transpose()?;
         let mut found = Vec::new();
         for tenant in self.tenants.all().await? {
             if tenant.id == current {
@@ -54,11 +55,10 @@ impl TenancyService {
                 });
                 continue;
             }
-            let Some(subject) = actor.identity() else {
+            let Some(subject) = &subject else {
                 continue;
             };
-            let subject = IdpSubject::parse(subject)?;
-            if let Some(user) = self.users.by_idp_subject(tenant.id, &subject).await?
+            if let Some(user) = self.users.by_idp_subject(tenant.id, subject).await?
                 && user.deactivated_at.is_none()
             {
                 found.push(TenantMembership {

@@ -30,25 +30,20 @@ impl SeaInstrumentRepository {
     }
 }
 
-const DIMENSIONS: [(ChimeDimension, &str); 5] = [
-    (ChimeDimension::Connectedness, "CONNECTEDNESS"),
-    (ChimeDimension::Hope, "HOPE"),
-    (ChimeDimension::Identity, "IDENTITY"),
-    (ChimeDimension::Meaning, "MEANING"),
-    (ChimeDimension::Empowerment, "EMPOWERMENT"),
-];
-
 fn corrupt(what: &'static str) -> DomainError {
     DomainError::Unknown(anyhow::anyhow!(
         "a stored instrument's {what} does not read"
     ))
 }
 
-fn dimension_name(d: ChimeDimension) -> &'static str {
-    DIMENSIONS
-        .iter()
-        .find(|(x, _)| *x == d)
-        .map_or("CONNECTEDNESS", |(_, n)| n)
+const fn dimension_name(d: ChimeDimension) -> &'static str {
+    match d {
+        ChimeDimension::Connectedness => "CONNECTEDNESS",
+        ChimeDimension::Hope => "HOPE",
+        ChimeDimension::Identity => "IDENTITY",
+        ChimeDimension::Meaning => "MEANING",
+        ChimeDimension::Empowerment => "EMPOWERMENT",
+    }
 }
 
 fn instrument_from(m: instruments::Model) -> DomainResult<StoredInstrument> {
@@ -58,10 +53,9 @@ fn instrument_from(m: instruments::Model) -> DomainResult<StoredInstrument> {
     let items = items
         .into_iter()
         .map(|i| {
-            let dimension = DIMENSIONS
-                .iter()
-                .find(|(_, n)| i["dimension"] == *n)
-                .map(|(d, _)| *d)
+            let dimension = ChimeDimension::ALL
+                .into_iter()
+                .find(|d| i["dimension"] == dimension_name(*d))
                 .ok_or_else(|| corrupt("dimension"))?;
             Ok(Item {
                 text: i["text"]

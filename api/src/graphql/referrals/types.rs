@@ -217,11 +217,7 @@ impl Referral {
         let Some(peer) = self.assigned_peer_key else {
             return Ok(None);
         };
-        let loader = ctx.data::<DataLoader<crate::graphql::loaders::PeerLoader>>()?;
-        Ok(loader
-            .load_one((peer, purpose.into()))
-            .await?
-            .map(Into::into))
+        crate::graphql::peers::peer(ctx, peer, purpose).await
     }
 
     /// The referring user, for coordinators and tenant admins (batched).
