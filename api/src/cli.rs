@@ -69,6 +69,21 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// A partnership's fixed report for a period, disclosure-controlled, as HTML or CSV.
+    Report {
+        /// The tenant's slug (default: every tenant; then --out names a folder).
+        #[arg(long)]
+        tenant: Option<String>,
+        /// `YYYY-MM`, `YYYY-QN` or `YYYY`.
+        #[arg(long)]
+        period: String,
+        /// The form.
+        #[arg(long, value_enum, default_value = "html")]
+        format: crate::reports::cli::Format,
+        /// A file (one tenant) or an existing folder (every tenant); default standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Tenant administration (platform operator).
     Tenant {
         #[command(subcommand)]
@@ -172,6 +187,21 @@ pub async fn run() -> anyhow::Result<()> {
         } => {
             existing_database(&settings)?;
             verify_audit(&settings, tenant.as_deref()).await
+        }
+        Command::Report {
+            tenant,
+            period,
+            format,
+            out,
+        } => {
+            existing_database(&settings)?;
+            let run = crate::reports::cli::ReportRun {
+                tenant: tenant.as_deref(),
+                period: &period,
+                format,
+                out: out.as_deref(),
+            };
+            crate::reports::cli::run(&settings, &run).await
         }
         Command::Tenant {
             command:

@@ -44,6 +44,7 @@ pub mod events;
 pub mod graphql;
 pub mod http;
 pub mod metrics;
+pub mod reports;
 pub mod rest;
 pub mod secrets;
 pub mod seed;

@@ -8,18 +8,19 @@ use std::time::Duration;
 use peerbro_domain::clock::{Clock, SystemClock};
 use peerbro_domain::coordination::CoordinationService;
 use peerbro_domain::offers::OfferService;
-use peerbro_domain::outcomes::OutcomeService;
+use peerbro_domain::outcomes::{OutcomePorts, OutcomeService};
 use peerbro_domain::people::{PSEUDONYM_BYTES, PeerService, PeopleService, PseudonymSource};
 use peerbro_domain::privacy::SecretKey;
 use peerbro_domain::referral::ReferralService;
+use peerbro_domain::reports::ReportService;
 use peerbro_domain::tenancy::{ApiClientService, TenancyService};
 use peerbro_domain::unit_of_work::Transactions;
 use peerbro_domain::webhooks::{DispatchSettings, RetryPolicy, WebhookDispatcher, WebhookService};
 use peerbro_persistence::{
     Database, OutboxHints, SeaApiClientRepository, SeaAuditLog, SeaCitizenRepository,
     SeaInstrumentRepository, SeaOfferRepository, SeaOrganisationRepository, SeaPeerRepository,
-    SeaReferralRepository, SeaTenantRepository, SeaTransactions, SeaUserRepository,
-    SeaWebhookRepository, Vault, XChaCha,
+    SeaReferralRepository, SeaReportSource, SeaResponseRepository, SeaTenantRepository,
+    SeaTransactions, SeaUserRepository, SeaWebhookRepository, Vault, XChaCha,
 };
 use rand::RngCore as _;
 
@@ -63,6 +64,8 @@ pub struct Services {
     pub coordination: CoordinationService,
     /// Recovery instruments.
     pub outcomes: OutcomeService,
+    /// Reports per period.
+    pub reports: ReportService,
 }
 
 /// The address policy for webhook targets.
@@ -186,6 +189,13 @@ pub fn services(db: &Database, settings: &Settings, master: &SecretKey) -> Servi
         clock.clone(),
         random,
     );
+    let outcomes = OutcomeService::new(OutcomePorts {
+        instruments: Arc::new(SeaInstrumentRepository::new(db.clone())),
+        responses: Arc::new(SeaResponseRepository::new(db.clone(), vault)),
+        citizens: citizen_repository.clone(),
+        peers: peer_repository.clone(),
+        clock: clock.clone(),
+    });
     Services {
         tenancy: tenancy_service(db),
         people,
@@ -194,10 +204,12 @@ pub fn services(db: &Database, settings: &Settings, master: &SecretKey) -> Servi
         webhooks,
         api_clients,
         coordination,
-        outcomes: OutcomeService::new(
-            Arc::new(SeaInstrumentRepository::new(db.clone())),
+        reports: ReportService::new(
+            Arc::new(SeaReportSource::new(db.clone())),
+            outcomes.clone(),
             clock.clone(),
         ),
+        outcomes,
         offers: OfferService::new(
             offer_repository,
             peer_repository,

@@ -219,6 +219,16 @@ pub enum Conflict {
         /// Contracted weekly hours, in tenths.
         contracted_tenths: u32,
     },
+    /// The measurement point is not open for this support today (not reached, its window
+    /// closed, or answered already).
+    #[error("this questionnaire is not due: the measurement point is not open today")]
+    QuestionnaireNotDue,
+    /// The citizen's consent to outcome measurement is not in force.
+    #[error("the citizen has not consented to outcome measurement")]
+    NoOutcomeConsent,
+    /// The tenant's outcome instrument is not the one answered.
+    #[error("answer the tenant's current questionnaire version")]
+    NotCurrentInstrument,
 }
 
 /// What already exists.
@@ -255,6 +265,9 @@ pub enum Duplicate {
     /// An instrument's key and version.
     #[error("the tenant has an instrument with this key and version already")]
     InstrumentVersion,
+    /// An answered measurement point.
+    #[error("this measurement point is answered already")]
+    Response,
 }
 
 impl Conflict {
@@ -270,7 +283,11 @@ impl Conflict {
             Self::LastAdmin => "LAST_ADMIN",
             Self::ReferrerWithoutOrganisation => "NO_ORGANISATION",
             Self::NotRegisteredAsCitizen => "NOT_REGISTERED",
-            Self::ReferralConsentNotInForce | Self::NoContactConsent => "CONSENT_NOT_IN_FORCE",
+            Self::ReferralConsentNotInForce | Self::NoContactConsent | Self::NoOutcomeConsent => {
+                "CONSENT_NOT_IN_FORCE"
+            }
+            Self::QuestionnaireNotDue => "NOT_DUE",
+            Self::NotCurrentInstrument => "NOT_CURRENT",
             Self::CourseNotOpen | Self::OfferClosed => "OFFER_CLOSED",
             Self::AlreadyEnrolled => "ALREADY_ENROLLED",
             Self::NotOpenAccess => "NOT_OPEN_ACCESS",

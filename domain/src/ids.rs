@@ -84,6 +84,10 @@ id_type!(
     InstrumentId
 );
 id_type!(
+    /// One answered questionnaire: a citizen's answers at one measurement point.
+    ResponseId
+);
+id_type!(
     /// A referral of a citizen.
     ReferralId
 );

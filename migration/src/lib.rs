@@ -28,6 +28,7 @@ mod m20261130_000015_cancelled_sessions;
 mod m20261130_000016_case_references;
 mod m20261130_000017_user_idp_subjects;
 mod m20261130_000018_instruments;
+mod m20261130_000019_questionnaire_responses;
 pub mod postgres;
 
 /// The PostgreSQL role the server connects as. It is created (without a password, `LOGIN`,
@@ -71,6 +72,7 @@ pub const TENANT_TABLES: &[&str] = &[
     "cafe_visits",
     "meetings",
     "instruments",
+    "questionnaire_responses",
 ];
 
 /// Applies the migrations in order.
@@ -99,6 +101,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000016_case_references::Migration),
             Box::new(m20261130_000017_user_idp_subjects::Migration),
             Box::new(m20261130_000018_instruments::Migration),
+            Box::new(m20261130_000019_questionnaire_responses::Migration),
         ]
     }
 }

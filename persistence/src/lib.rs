@@ -25,8 +25,8 @@ pub use db::{Backend, Batch, Database, PoolSettings, PoolStats, ReadScope, Readi
 pub use outbox::OutboxHints;
 pub use repositories::{
     SeaApiClientRepository, SeaCitizenRepository, SeaInstrumentRepository, SeaOfferRepository,
-    SeaOrganisationRepository, SeaPeerRepository, SeaReferralRepository, SeaTenantRepository,
-    SeaUserRepository, SeaWebhookRepository,
+    SeaOrganisationRepository, SeaPeerRepository, SeaReferralRepository, SeaReportSource,
+    SeaResponseRepository, SeaTenantRepository, SeaUserRepository, SeaWebhookRepository,
 };
 pub use unit_of_work::SeaTransactions;
 pub use vault::Vault;

@@ -83,10 +83,46 @@ pub(crate) async fn write(
         tenant_id: Set(tenant.as_uuid()),
         supervision_limit_days: Set(supervision),
         contact_limit_days: Set(contact),
+        ..Default::default()
     })
     .on_conflict(
         OnConflict::column(tenant_settings::Column::TenantId)
             .update_column(column)
+            .to_owned(),
+    )
+    .exec_without_returning(&tx)
+    .await
+    .map_err(unexpected)?;
+    tx.commit().await?;
+    memo(db).remove(&tenant);
+    Ok(())
+}
+
+/// Sets the outcome settings, creating the row (other settings at their defaults) if needed.
+pub(crate) async fn write_outcomes(
+    db: &Database,
+    tenant: TenantId,
+    follow_up_days: i32,
+    disclosure_threshold: i32,
+    citizen_instrument_key: &str,
+) -> DomainResult<()> {
+    let tx: Tx = db.begin(tenant).await?;
+    let default_supervision = i32::try_from(DEFAULT_SUPERVISION_LIMIT_DAYS).unwrap_or(i32::MAX);
+    tenant_settings::Entity::insert(tenant_settings::ActiveModel {
+        tenant_id: Set(tenant.as_uuid()),
+        supervision_limit_days: Set(default_supervision),
+        contact_limit_days: Set(None),
+        follow_up_days: Set(Some(follow_up_days)),
+        disclosure_threshold: Set(Some(disclosure_threshold)),
+        citizen_instrument_key: Set(Some(citizen_instrument_key.to_owned())),
+    })
+    .on_conflict(
+        OnConflict::column(tenant_settings::Column::TenantId)
+            .update_columns([
+                tenant_settings::Column::FollowUpDays,
+                tenant_settings::Column::DisclosureThreshold,
+                tenant_settings::Column::CitizenInstrumentKey,
+            ])
             .to_owned(),
     )
     .exec_without_returning(&tx)

@@ -9,7 +9,7 @@ use async_graphql::ID;
 use base64::Engine as _;
 use peerbro_domain::ids::{
     ApiClientId, CitizenId, CourseSessionId, EnrolmentId, InstrumentId, MeetingId, OfferId,
-    OrganisationId, PeerId, PlacementId, ReferralId, SupervisionId, TenantId, UserId,
+    OrganisationId, PeerId, PlacementId, ReferralId, ResponseId, SupervisionId, TenantId, UserId,
     WebhookDeliveryId, WebhookEndpointId,
 };
 use peerbro_domain::{DomainError, DomainResult};
@@ -55,6 +55,7 @@ global! {
     SupervisionId => "SupervisionSession";
     PlacementId => "Placement";
     InstrumentId => "Instrument";
+    ResponseId => "QuestionnaireResponse";
     ReferralId => "Referral" also "ReferralStatus";
     WebhookEndpointId => "WebhookEndpoint";
     WebhookDeliveryId => "WebhookDelivery";

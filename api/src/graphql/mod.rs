@@ -41,6 +41,7 @@ pub struct Query(
     offers::OffersQuery,
     coordination::CoordinationQuery,
     outcomes::OutcomesQuery,
+    outcomes::ReportsQuery,
 );
 
 /// All mutations.
@@ -160,6 +161,7 @@ pub fn fill_request_data(data: &mut async_graphql::Data, services: &Services, ct
     data.insert(services.webhooks.clone());
     data.insert(services.api_clients.clone());
     data.insert(services.outcomes.clone());
+    data.insert(services.reports.clone());
     data.insert(services.offers.clone());
     data.insert(services.coordination.clone());
     data.insert(ctx);

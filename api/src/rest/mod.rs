@@ -8,6 +8,7 @@ mod offers;
 mod organisations;
 mod referral_params;
 mod referrals;
+mod reports;
 mod token_exchange;
 
 use actix_web::{HttpResponse, ResponseError as _, web};
@@ -36,14 +37,16 @@ use utoipa::{Modify, OpenApi};
         oauth::token,
         offers::list,
         offers::get,
+        reports::get,
     ),
-    components(schemas(crate::http::problem::Problem)),
+    components(schemas(crate::http::problem::Problem, reports::ReportFormat)),
     modifiers(&BearerAuth, &Overload),
     security(("bearer" = [])),
     tags(
         (name = "organisations", description = "Organisations of the caller's tenant"),
         (name = "referrals", description = "Referrals submitted by the caller's organisation"),
         (name = "offers", description = "What the partnership offers (to refer to)"),
+        (name = "reports", description = "The partnership's fixed reports, disclosure-controlled"),
         (name = "oauth", description = "Tokens for partner API clients (client credentials)")
     )
 )]
@@ -298,5 +301,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(referrals::list)
         .service(oauth::token)
         .service(offers::list)
-        .service(offers::get);
+        .service(offers::get)
+        .service(reports::get);
 }

@@ -1,18 +1,30 @@
 //! Recovery outcomes (issue 12): instruments that measure recovery along CHIME, their scores,
-//! when they are due (measurement points), and the statistics of change over time. Stored
-//! answers come next.
+//! when they are due (measurement points), the answers and the statistics of change over time.
 
+pub mod answering;
 pub mod change;
+pub mod evaluation;
 pub mod instrument;
 pub mod ports;
+pub mod response;
 pub mod schedule;
 pub mod seeded;
 pub mod service;
 
+pub use answering::DueList;
 pub use change::{ChangeError, PairedChange};
+pub use evaluation::{ChangeQuery, ChangeSummary, CitizenChange, CitizenOutcomes, ScoredResponse};
 pub use instrument::{
     ChimeDimension, Instrument, InstrumentDraft, Item, MAX_ITEMS, MAX_TEXT, Respondent, Scores,
 };
-pub use ports::{InstrumentRepository, StoredInstrument};
-pub use schedule::{AnswerMode, DEFAULT_FOLLOW_UP_DAYS, Due, MeasurementPoint, Support};
-pub use service::OutcomeService;
+pub use ports::{
+    InstrumentRepository, ResponseFilter, ResponseRepository, StoredInstrument, SupportFilter,
+};
+pub use response::{
+    AnswerInput, DueSupport, MeasuredSupport, OutcomeSettings, OutcomeSettingsPatch,
+    QuestionnaireResponse, SupportRef,
+};
+pub use schedule::{
+    ANSWER_WINDOW_DAYS, AnswerMode, DEFAULT_FOLLOW_UP_DAYS, Due, MeasurementPoint, Support,
+};
+pub use service::{OutcomePorts, OutcomeService};

@@ -7,29 +7,34 @@ use chrono::{Days, NaiveDate};
 
 use crate::error::{DomainError, DomainResult};
 
-/// A measurement point.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum MeasurementPoint {
-    /// When the support starts.
-    Baseline,
-    /// When it ends.
-    End,
-    /// A while after the end.
-    FollowUp,
-}
+stored_enum!(
+    /// A measurement point.
+    MeasurementPoint {
+        /// When the support starts.
+        Baseline = "BASELINE",
+        /// When it ends.
+        End = "END",
+        /// A while after the end.
+        FollowUp = "FOLLOW_UP",
+    }
+);
 
-/// How an answer was given: by the citizen in their app, or entered with them by a peer or
-/// a coordinator. Recorded with every answer.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum AnswerMode {
-    /// The respondent answered themself.
-    SelfReported,
-    /// Entered together with the respondent.
-    EnteredWith,
-}
+stored_enum!(
+    /// How an answer was given: by the citizen in their app, or entered with them by a peer
+    /// or a coordinator. Recorded with every answer.
+    AnswerMode {
+        /// The respondent answered themself.
+        SelfReported = "SELF_REPORTED",
+        /// Entered together with the respondent.
+        EnteredWith = "ENTERED_WITH",
+    }
+);
 
 /// Days from the end to the follow-up unless the tenant sets another (about 3 months).
 pub const DEFAULT_FOLLOW_UP_DAYS: u32 = 91;
+/// Days a measurement point stays open once due: a questionnaire not answered within six weeks
+/// would no longer measure that point, and worklists stay short.
+pub const ANSWER_WINDOW_DAYS: u32 = 42;
 /// The shortest and longest follow-up a tenant may set.
 pub const FOLLOW_UP_DAYS: std::ops::RangeInclusive<u32> = 28..=365;
 
@@ -64,12 +69,16 @@ pub struct Due {
     pub point: MeasurementPoint,
     /// Due since.
     pub since: NaiveDate,
+    /// The last day it is asked for.
+    pub until: NaiveDate,
 }
 
 impl Support {
-    /// The measurement points due `today`, in order: those reached and not yet answered, and
-    /// none at all without consent. A baseline not answered by the end is no longer asked
-    /// for (it would measure nothing); the end and the follow-up stay due until answered.
+    /// The measurement points due `today`, in order: those reached, not yet answered and
+    /// still within their window of [`ANSWER_WINDOW_DAYS`], and none at all without consent.
+    /// An end date still ahead (a course's last session) is not an end yet. A baseline closes
+    /// at the end (it would measure nothing after it); the end and the follow-up each stay
+    /// open for their window.
     #[must_use]
     pub fn due(
         &self,
@@ -81,28 +90,38 @@ impl Support {
         if !consent_in_force {
             return Vec::new();
         }
+        let window = |since: NaiveDate| {
+            since
+                .checked_add_days(Days::new(u64::from(ANSWER_WINDOW_DAYS - 1)))
+                .unwrap_or(since)
+        };
+        let ended = self.ended_on.filter(|end| *end <= today);
         let mut points = Vec::new();
-        if self.ended_on.is_none() {
-            points.push(Due {
+        match ended {
+            None => points.push(Due {
                 point: MeasurementPoint::Baseline,
                 since: self.started_on,
-            });
-        }
-        if let Some(end) = self.ended_on {
-            points.push(Due {
-                point: MeasurementPoint::End,
-                since: end,
-            });
-            if let Some(follow_up) = end.checked_add_days(Days::new(u64::from(follow_up_days))) {
+                until: window(self.started_on),
+            }),
+            Some(end) => {
                 points.push(Due {
-                    point: MeasurementPoint::FollowUp,
-                    since: follow_up,
+                    point: MeasurementPoint::End,
+                    since: end,
+                    until: window(end),
                 });
+                if let Some(follow_up) = end.checked_add_days(Days::new(u64::from(follow_up_days)))
+                {
+                    points.push(Due {
+                        point: MeasurementPoint::FollowUp,
+                        since: follow_up,
+                        until: window(follow_up),
+                    });
+                }
             }
         }
         points
             .into_iter()
-            .filter(|d| d.since <= today && !answered.contains(&d.point))
+            .filter(|d| d.since <= today && today <= d.until && !answered.contains(&d.point))
             .collect()
     }
 }
@@ -143,7 +162,47 @@ mod tests {
         assert_eq!(points(&follow), [FollowUp]);
         assert_eq!(follow[0].since, day(171));
         // A missed baseline is not asked for after the end; the end still is.
-        assert_eq!(points(&ended.due(day(200), &[], true, 91)), [End, FollowUp]);
+        assert_eq!(points(&ended.due(day(80), &[], true, 91)), [End]);
+        // Both the end and the follow-up are open when the follow-up comes within the end's
+        // window.
+        assert_eq!(points(&ended.due(day(110), &[], true, 28)), [End, FollowUp]);
+    }
+
+    #[test]
+    fn a_point_stays_open_for_six_weeks() {
+        let running = Support {
+            started_on: day(10),
+            ended_on: None,
+        };
+        assert_eq!(ANSWER_WINDOW_DAYS, 42);
+        let last = running.due(day(51), &[], true, 91);
+        assert_eq!(points(&last), [Baseline], "the 42nd day");
+        assert_eq!(last[0].until, day(51));
+        assert!(
+            running.due(day(52), &[], true, 91).is_empty(),
+            "the 43rd day"
+        );
+        let ended = Support {
+            started_on: day(10),
+            ended_on: Some(day(80)),
+        };
+        assert_eq!(points(&ended.due(day(121), &[Baseline], true, 91)), [End]);
+        assert!(ended.due(day(122), &[Baseline], true, 91).is_empty());
+        assert_eq!(
+            points(&ended.due(day(171 + 41), &[Baseline], true, 91)),
+            [FollowUp]
+        );
+        assert!(ended.due(day(171 + 42), &[Baseline], true, 91).is_empty());
+    }
+
+    #[test]
+    fn a_course_ending_ahead_is_still_at_baseline() {
+        let course = Support {
+            started_on: day(10),
+            ended_on: Some(day(73)),
+        };
+        assert_eq!(points(&course.due(day(12), &[], true, 91)), [Baseline]);
+        assert_eq!(points(&course.due(day(73), &[Baseline], true, 91)), [End]);
     }
 
     #[test]
@@ -152,7 +211,8 @@ mod tests {
             started_on: day(0),
             ended_on: Some(day(70)),
         };
-        assert!(ended.due(day(365), &[], false, 91).is_empty());
+        assert_eq!(points(&ended.due(day(70), &[], true, 91)), [End]);
+        assert!(ended.due(day(70), &[], false, 91).is_empty());
     }
 
     #[test]

@@ -22,11 +22,14 @@ fn items(list: &[(D, &str)]) -> Vec<Item> {
         .collect()
 }
 
+/// The key of the seeded citizen questionnaire.
+pub const CITIZEN_KEY: &str = "hverdagsliv-15";
+
 /// "Hverdagsliv og recovery", 15 items, three per CHIME dimension, for citizens.
 #[must_use]
 pub fn citizen_recovery() -> InstrumentDraft {
     InstrumentDraft {
-        key: "hverdagsliv-15".to_owned(),
+        key: CITIZEN_KEY.to_owned(),
         title: "Hverdagsliv og recovery".to_owned(),
         version: 1,
         respondent: Respondent::Citizen,

@@ -1,4 +1,5 @@
-//! Outcome use cases: the tenant's instruments.
+//! Outcome use cases: the tenant's instruments and settings (answers and evaluation are in
+//! `answering` and `evaluation`).
 
 use std::sync::Arc;
 
@@ -7,15 +8,35 @@ use crate::clock::Clock;
 use crate::context::{RequestContext, Role};
 use crate::error::{DomainError, DomainResult};
 use crate::ids::InstrumentId;
+use crate::outcomes::instrument::Respondent;
 use crate::outcomes::instrument::{Instrument, InstrumentDraft};
-use crate::outcomes::ports::{InstrumentRepository, StoredInstrument};
+use crate::outcomes::ports::{InstrumentRepository, ResponseRepository, StoredInstrument};
+use crate::outcomes::response::{OutcomeSettings, OutcomeSettingsPatch};
 use crate::page::{Page, PageRequest};
+use crate::people::{CitizenRepository, PeerRepository};
 
 /// The outcome use cases, over their ports.
 #[derive(Clone)]
 pub struct OutcomeService {
-    instruments: Arc<dyn InstrumentRepository>,
-    clock: Arc<dyn Clock>,
+    pub(super) instruments: Arc<dyn InstrumentRepository>,
+    pub(super) responses: Arc<dyn ResponseRepository>,
+    pub(super) citizens: Arc<dyn CitizenRepository>,
+    pub(super) peers: Arc<dyn PeerRepository>,
+    pub(super) clock: Arc<dyn Clock>,
+}
+
+/// The ports the outcome use cases need.
+pub struct OutcomePorts {
+    /// Instruments.
+    pub instruments: Arc<dyn InstrumentRepository>,
+    /// Answers and supports.
+    pub responses: Arc<dyn ResponseRepository>,
+    /// Citizens (consents, logins).
+    pub citizens: Arc<dyn CitizenRepository>,
+    /// Peers (logins).
+    pub peers: Arc<dyn PeerRepository>,
+    /// The clock.
+    pub clock: Arc<dyn Clock>,
 }
 
 impl std::fmt::Debug for OutcomeService {
@@ -24,22 +45,28 @@ impl std::fmt::Debug for OutcomeService {
     }
 }
 
-fn require_tenant_admin(ctx: &RequestContext) -> DomainResult<()> {
+fn require_tenant_admin(ctx: &RequestContext, refusal: &'static str) -> DomainResult<()> {
     if ctx.is_system() {
         return Ok(());
     }
     if require_actor(ctx)?.has(Role::TenantAdmin) {
         Ok(())
     } else {
-        Err(DomainError::Forbidden("only tenant admins add instruments"))
+        Err(DomainError::Forbidden(refusal))
     }
 }
 
 impl OutcomeService {
     /// Wires the service to its ports.
     #[must_use]
-    pub fn new(instruments: Arc<dyn InstrumentRepository>, clock: Arc<dyn Clock>) -> Self {
-        Self { instruments, clock }
+    pub fn new(ports: OutcomePorts) -> Self {
+        Self {
+            instruments: ports.instruments,
+            responses: ports.responses,
+            citizens: ports.citizens,
+            peers: ports.peers,
+            clock: ports.clock,
+        }
     }
 
     /// A page of the tenant's instruments, oldest first: any member may read them (they
@@ -69,7 +96,7 @@ impl OutcomeService {
         ctx: &RequestContext,
         draft: InstrumentDraft,
     ) -> DomainResult<StoredInstrument> {
-        require_tenant_admin(ctx)?;
+        require_tenant_admin(ctx, "only tenant admins add instruments")?;
         let stored = StoredInstrument {
             id: InstrumentId::new(),
             instrument: Instrument::new(draft)?,
@@ -77,5 +104,47 @@ impl OutcomeService {
         };
         self.instruments.create(ctx, &stored).await?;
         Ok(stored)
+    }
+
+    /// The tenant's outcome settings: any member may read them.
+    ///
+    /// # Errors
+    /// `Unauthenticated` for anonymous callers.
+    pub async fn settings(&self, ctx: &RequestContext) -> DomainResult<OutcomeSettings> {
+        if !ctx.is_system() {
+            require_actor(ctx)?;
+        }
+        self.responses.settings(ctx).await
+    }
+
+    /// Changes the tenant's outcome settings (tenant admins). A new citizen instrument must
+    /// be one of the tenant's citizen instruments.
+    ///
+    /// # Errors
+    /// `Forbidden`; `Validation` naming the field.
+    pub async fn set_settings(
+        &self,
+        ctx: &RequestContext,
+        patch: &OutcomeSettingsPatch,
+    ) -> DomainResult<OutcomeSettings> {
+        require_tenant_admin(ctx, "only tenant admins change the outcome settings")?;
+        let next = self.responses.settings(ctx).await?.patched(patch)?;
+        if patch.citizen_instrument_key.is_some() {
+            let versions = self
+                .instruments
+                .versions(ctx, &next.citizen_instrument_key)
+                .await?;
+            let fits = versions
+                .last()
+                .is_some_and(|v| v.instrument.definition().respondent == Respondent::Citizen);
+            if !fits {
+                return Err(DomainError::validation(
+                    "citizenInstrumentKey",
+                    "must be the key of one of the tenant's citizen instruments",
+                ));
+            }
+        }
+        self.responses.save_settings(ctx, &next).await?;
+        Ok(next)
     }
 }

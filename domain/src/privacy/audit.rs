@@ -24,11 +24,13 @@ pub enum Purpose {
     CitizenRequest,
     /// Reviewing the audit log.
     AuditReview,
+    /// Following a citizen's recovery outcomes (their answered questionnaires).
+    OutcomeEvaluation,
 }
 
 impl Purpose {
     /// Every purpose.
-    pub const ALL: [Self; 7] = [
+    pub const ALL: [Self; 8] = [
         Self::Coordination,
         Self::ReferralHandling,
         Self::PeerSupport,
@@ -36,6 +38,7 @@ impl Purpose {
         Self::Administration,
         Self::CitizenRequest,
         Self::AuditReview,
+        Self::OutcomeEvaluation,
     ];
 
     /// The stored name.
@@ -49,6 +52,7 @@ impl Purpose {
             Self::Administration => "ADMINISTRATION",
             Self::CitizenRequest => "CITIZEN_REQUEST",
             Self::AuditReview => "AUDIT_REVIEW",
+            Self::OutcomeEvaluation => "OUTCOME_EVALUATION",
         }
     }
 }

@@ -6,6 +6,7 @@ pub mod memberships;
 pub mod offers;
 pub mod organisations;
 pub mod outbox;
+pub mod outcomes;
 pub mod peers;
 pub mod privacy;
 pub mod referral;

@@ -229,6 +229,9 @@ pub mod tenant_settings {
         pub tenant_id: Uuid,
         pub supervision_limit_days: i32,
         pub contact_limit_days: Option<i32>,
+        pub follow_up_days: Option<i32>,
+        pub disclosure_threshold: Option<i32>,
+        pub citizen_instrument_key: Option<String>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -8,8 +8,8 @@ use peerbro_domain::outcomes::{
 };
 use peerbro_domain::page::{Page, PageRequest};
 use peerbro_domain::{DomainError, DomainResult, Duplicate, RequestContext};
-use sea_orm::QueryFilter as _;
 use sea_orm::{ActiveModelTrait as _, ActiveValue::Set, ColumnTrait as _, EntityTrait as _};
+use sea_orm::{QueryFilter as _, QueryOrder as _};
 
 use super::page::{keyset, total_of};
 use crate::db::Database;
@@ -138,5 +138,43 @@ impl InstrumentRepository for SeaInstrumentRepository {
         Page::from_probe(rows, page)
             .with_total(total)
             .try_map(instrument_from)
+    }
+
+    async fn versions(
+        &self,
+        ctx: &RequestContext,
+        key: &str,
+    ) -> DomainResult<Vec<StoredInstrument>> {
+        let tenant = ctx.tenant_id()?;
+        let tx = self.db.begin(tenant).await?;
+        let rows = instruments::Entity::find()
+            .filter(instruments::Column::TenantId.eq(tenant.as_uuid()))
+            .filter(instruments::Column::Key.eq(key))
+            .order_by_asc(instruments::Column::Version)
+            .all(&tx)
+            .await
+            .map_err(unexpected)?;
+        tx.commit().await?;
+        rows.into_iter().map(instrument_from).collect()
+    }
+
+    async fn by_ids(
+        &self,
+        ctx: &RequestContext,
+        ids: &[InstrumentId],
+    ) -> DomainResult<Vec<StoredInstrument>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let tenant = ctx.tenant_id()?;
+        let tx = self.db.begin(tenant).await?;
+        let rows = instruments::Entity::find()
+            .filter(instruments::Column::TenantId.eq(tenant.as_uuid()))
+            .filter(instruments::Column::Id.is_in(ids.iter().map(|i| i.as_uuid())))
+            .all(&tx)
+            .await
+            .map_err(unexpected)?;
+        tx.commit().await?;
+        rows.into_iter().map(instrument_from).collect()
     }
 }

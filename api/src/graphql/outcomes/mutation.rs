@@ -1,8 +1,12 @@
 //! Mutations of the outcomes GraphQL API.
 
-use async_graphql::{Context, InputObject, Object};
-use peerbro_domain::outcomes::{InstrumentDraft, Item};
+use async_graphql::{Context, ID, InputObject, Object};
+use peerbro_domain::ids::{EnrolmentId, ReferralId};
+use peerbro_domain::outcomes::{
+    AnswerInput, InstrumentDraft, Item, OutcomeSettingsPatch, SupportRef,
+};
 
+use super::answers::*;
 use super::types::*;
 use crate::graphql::errors::GqlResultExt as _;
 
@@ -30,6 +34,43 @@ pub struct AddInstrumentInput {
     pub(crate) scale: Vec<String>,
     /// The items, in order (1–60).
     pub(crate) items: Vec<InstrumentItemInput>,
+}
+
+/// Answers to one measurement point.
+#[derive(InputObject)]
+pub struct AnswerQuestionnaireInput {
+    /// The support: a referral's id (a one-to-one match) or an enrolment's (a course place).
+    pub(crate) support_id: ID,
+    /// The point answered; it must be open today.
+    pub(crate) point: MeasurementPoint,
+    /// The instrument version shown: the tenant's newest citizen instrument.
+    pub(crate) instrument_id: ID,
+    /// One answer per item, in order, each on the scale 0..maxAnswer.
+    pub(crate) answers: Vec<i32>,
+}
+
+/// Changes to the tenant's outcome settings; omitted fields stay.
+#[derive(InputObject)]
+pub struct SetOutcomeSettingsInput {
+    /// Days from the end of a support to its follow-up (28–365).
+    pub(crate) follow_up_days: Option<i32>,
+    /// The smallest count published and the fewest persons a statistic is computed over
+    /// (3–50).
+    pub(crate) disclosure_threshold: Option<i32>,
+    /// The key of one of the tenant's citizen instruments.
+    pub(crate) citizen_instrument_key: Option<String>,
+}
+
+fn support_ref(id: &ID) -> peerbro_domain::DomainResult<SupportRef> {
+    match crate::graphql::ids::decode(id)
+        .map(|(kind, _)| kind)
+        .as_deref()
+    {
+        Some("Enrolment") => {
+            crate::graphql::ids::parse::<EnrolmentId>("supportId", id).map(SupportRef::Course)
+        }
+        _ => crate::graphql::ids::parse::<ReferralId>("supportId", id).map(SupportRef::Match),
+    }
 }
 
 /// Outcome mutations.
@@ -66,6 +107,49 @@ impl OutcomesMutation {
         let stored = svc.add_instrument(rc, draft).await.gql()?;
         Ok(InstrumentPayload {
             instrument: stored.into(),
+        })
+    }
+
+    /// Answers a questionnaire at a measurement point open today: the citizen themself
+    /// (`SELF_REPORTED`), or entered with them by their peer, a facilitator of their course,
+    /// a coordinator or a tenant admin (`ENTERED_WITH`). Needs the citizen's
+    /// OUTCOME_MEASUREMENT consent (`CONFLICT`/`CONSENT_NOT_IN_FORCE`); a point not open is
+    /// `NOT_DUE`, one answered already `DUPLICATE`, an older instrument version
+    /// `NOT_CURRENT`; the answers are checked against the scale (`VALIDATION`, `answers`).
+    async fn answer_questionnaire(
+        &self,
+        ctx: &Context<'_>,
+        input: AnswerQuestionnaireInput,
+    ) -> async_graphql::Result<AnswerQuestionnairePayload> {
+        let (svc, rc) = request(ctx)?;
+        let answer = AnswerInput {
+            support: support_ref(&input.support_id).gql()?,
+            point: input.point.into(),
+            instrument_id: crate::graphql::ids::parse("instrumentId", &input.instrument_id)
+                .gql()?,
+            answers: input.answers.into_iter().map(i64::from).collect(),
+        };
+        let scored = svc.answer(rc, &answer).await.gql()?;
+        Ok(AnswerQuestionnairePayload {
+            response: QuestionnaireResponse::new(scored.response, &scored.scores),
+        })
+    }
+
+    /// Changes the tenant's outcome settings (tenant admins): the follow-up time, the
+    /// disclosure threshold (never below 3) and the citizen instrument.
+    async fn set_outcome_settings(
+        &self,
+        ctx: &Context<'_>,
+        input: SetOutcomeSettingsInput,
+    ) -> async_graphql::Result<SetOutcomeSettingsPayload> {
+        let (svc, rc) = request(ctx)?;
+        let patch = OutcomeSettingsPatch {
+            follow_up_days: input.follow_up_days.map(i64::from),
+            disclosure_threshold: input.disclosure_threshold.map(i64::from),
+            citizen_instrument_key: input.citizen_instrument_key,
+        };
+        Ok(SetOutcomeSettingsPayload {
+            settings: svc.set_settings(rc, &patch).await.gql()?.into(),
         })
     }
 }

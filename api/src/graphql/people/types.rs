@@ -37,6 +37,8 @@ wire_enum!(
         CitizenRequest,
         /// Reviewing the audit log.
         AuditReview,
+        /// Following a citizen's recovery outcomes.
+        OutcomeEvaluation,
     }
 );
 
