@@ -34,7 +34,9 @@ pub struct ReportParams {
     tag = "reports",
     context_path = "/api/v1",
     params(
-        ("period" = String, Path, description = "`YYYY-MM`, `YYYY-QN` or `YYYY`"),
+        ("period" = String, Path, pattern = r"^20[0-9]{2}(-(0[1-9]|1[0-2]|Q[1-4]))?$",
+            description = "`YYYY-MM`, `YYYY-QN` or `YYYY`; a period that has not begun has no \
+                           report yet (404)"),
         ReportParams,
     ),
     responses(
@@ -53,7 +55,11 @@ pub async fn get(
     params: web::Query<ReportParams>,
 ) -> Result<HttpResponse, ApiError> {
     let reports = &state.services.reports;
-    let period = Period::parse(&period, reports.today())?;
+    // The form first (400); a well-formed period that has not begun has no report yet (404).
+    let period = Period::parse(&period, chrono::NaiveDate::MAX)?;
+    if period.first_day() > reports.today() {
+        return Err(peerbro_domain::DomainError::NotFound { resource: "report" }.into());
+    }
     let report = reports.report(&ctx, period, &|_| {}).await?;
     let name = format!("peerbro-{}", period.label());
     match params.format.unwrap_or(ReportFormat::Html) {

@@ -85,6 +85,15 @@ impl OutcomeService {
         self.instruments.list(ctx, page).await
     }
 
+    /// Whether the caller may add instruments (tenant admins): checked before an adapter reads
+    /// an import.
+    ///
+    /// # Errors
+    /// `Unauthenticated`; `Forbidden`.
+    pub fn may_add_instruments(&self, ctx: &RequestContext) -> DomainResult<()> {
+        require_tenant_admin(ctx, "only tenant admins add instruments")
+    }
+
     /// Adds an instrument version to the tenant (tenant admins): a seeded one, or one the
     /// tenant holds the rights to.
     ///

@@ -138,3 +138,69 @@ async fn tenants_hold_their_own_instruments(db: Db) {
 }
 
 on_both!(tenants_hold_their_own_instruments);
+
+const IMPORT: &str = "mutation($i: ImportInstrumentCsvInput!) { importInstrumentCsv(input: $i) { instrument { key version items { number text dimension } } } }";
+
+fn csv_input(key: &str, rows: usize) -> Value {
+    let items: String = (0..rows)
+        .map(|n| format!("\"Udsagn {n}, med komma\";{}\n", ["HOPE", "meaning"][n % 2]))
+        .collect();
+    json!({ "i": {
+        "key": key, "version": 1, "title": "Importeret", "respondent": "CITIZEN",
+        "scale": ["Nej", "Lidt", "Ja"], "itemsCsv": format!("text;dimension\n{items}"),
+    }})
+}
+
+async fn instruments_are_imported_from_csv_at_the_limits(db: Db) {
+    let app = TestApp::spawn(&db).await;
+    let admin = app.admin("helsingor").await;
+    let coordinator = app.token("helsingor", "coordinator@helsingor.demo").await;
+    let before = count(&app, &admin).await;
+    // 60 items at the limit; quoting and a semicolon-separated export read as meant.
+    let made = app
+        .gql_ok(Some(&admin), IMPORT, csv_input("importeret-60", 60))
+        .await;
+    let items = made["importInstrumentCsv"]["instrument"]["items"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(items.len(), 60);
+    assert_eq!(items[0]["text"], "Udsagn 0, med komma");
+    assert_eq!(items[1]["dimension"], "MEANING");
+    // One past the limit, a bad line, a coordinator: refused, and nothing is added.
+    let (_, body) = app
+        .gql(Some(&admin), IMPORT, csv_input("importeret-61", 61))
+        .await;
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"], "VALIDATION",
+        "{body}"
+    );
+    assert_eq!(body["errors"][0]["extensions"]["field"], "items");
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("line 62"),
+        "{body}"
+    );
+    let mut bad = csv_input("forkert", 2);
+    bad["i"]["itemsCsv"] = json!("text,dimension\nGod linje,HOPE\nDårlig linje,LYKKE\n");
+    let (_, body) = app.gql(Some(&admin), IMPORT, bad).await;
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("line 3"),
+        "{body}"
+    );
+    let (_, body) = app
+        .gql(Some(&coordinator), IMPORT, csv_input("importeret-2", 2))
+        .await;
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"], "FORBIDDEN",
+        "{body}"
+    );
+    assert_eq!(count(&app, &admin).await, before + 1);
+}
+
+on_both!(instruments_are_imported_from_csv_at_the_limits);

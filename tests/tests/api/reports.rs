@@ -216,6 +216,11 @@ async fn reports_publish_only_what_disclosure_control_allows(db: Db) {
     let res = app.get("/api/v1/reports/2026-13", Some(&coordinator)).await;
     assert_eq!(res.status, 400);
     assert_eq!(res.body["status"], 400);
+    // Over REST a well-formed period that has not begun has no report yet.
+    let next = format!("/api/v1/reports/{}", ahead.format("%Y-%m"));
+    let res = app.get(&next, Some(&coordinator)).await;
+    assert_eq!(res.status, 404, "{}", res.body);
+    assert_eq!(res.body["code"], "NOT_FOUND");
 }
 
 on_both!(reports_publish_only_what_disclosure_control_allows);

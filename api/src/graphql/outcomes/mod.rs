@@ -3,6 +3,7 @@
 //! and answered; the tenant's outcome settings; change per citizen and over the tenant.
 
 mod answers;
+mod csv_import;
 mod mutation;
 mod query;
 mod report;

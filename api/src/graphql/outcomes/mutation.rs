@@ -36,6 +36,25 @@ pub struct AddInstrumentInput {
     pub(crate) items: Vec<InstrumentItemInput>,
 }
 
+/// An instrument whose items come as CSV (`text,dimension`, one item per line).
+#[derive(InputObject)]
+pub struct ImportInstrumentCsvInput {
+    /// Short key (2–63 of `a-z`, `0-9`, `-`).
+    pub(crate) key: String,
+    /// Version (1 and up); unique with the key in the tenant.
+    pub(crate) version: i32,
+    /// Title shown to respondents (1–300 characters).
+    pub(crate) title: String,
+    /// Who answers it.
+    pub(crate) respondent: Respondent,
+    /// The answer scale's labels, lowest first (2–11; answers run from 0).
+    pub(crate) scale: Vec<String>,
+    /// The items as CSV, at most 64 KiB: a header naming `text` and `dimension` (comma or
+    /// semicolon separated), then one item per line in order; the dimension is a CHIME
+    /// dimension's name.
+    pub(crate) items_csv: String,
+}
+
 /// Answers to one measurement point.
 #[derive(InputObject)]
 pub struct AnswerQuestionnaireInput {
@@ -103,6 +122,30 @@ impl OutcomesMutation {
                     dimension: i.dimension.into(),
                 })
                 .collect(),
+        };
+        let stored = svc.add_instrument(rc, draft).await.gql()?;
+        Ok(InstrumentPayload {
+            instrument: stored.into(),
+        })
+    }
+
+    /// Imports an instrument the tenant holds the rights to from a spreadsheet export of its
+    /// items (tenant admins): the same validation as `addInstrument`, and a CSV error names
+    /// its line (`VALIDATION`, field `items`).
+    async fn import_instrument_csv(
+        &self,
+        ctx: &Context<'_>,
+        input: ImportInstrumentCsvInput,
+    ) -> async_graphql::Result<InstrumentPayload> {
+        let (svc, rc) = request(ctx)?;
+        svc.may_add_instruments(rc).gql()?;
+        let draft = InstrumentDraft {
+            key: input.key,
+            title: input.title,
+            version: u32::try_from(input.version).unwrap_or(0),
+            respondent: input.respondent.into(),
+            scale: input.scale,
+            items: super::csv_import::items(&input.items_csv).gql()?,
         };
         let stored = svc.add_instrument(rc, draft).await.gql()?;
         Ok(InstrumentPayload {
