@@ -424,6 +424,48 @@ impl TestApp {
             .request(method, format!("{}{path}", self.address))
     }
 
+    /// The id of the first node of connection `list` (answered by `query`) whose field `key`
+    /// is `value`.
+    ///
+    /// # Panics
+    /// When none is.
+    pub async fn id_where(
+        &self,
+        token: &str,
+        query: &str,
+        list: &str,
+        key: &str,
+        value: &str,
+    ) -> String {
+        let data = self.gql_ok(Some(token), query, serde_json::json!({})).await;
+        data[list]["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["node"][key] == value)
+            .unwrap_or_else(|| panic!("no {value} in {data}"))["node"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    /// The purposes of the audited reads of `subject`, oldest first (as the tenant admin
+    /// `admin` sees them in the audit log).
+    pub async fn audit_reads(&self, admin: &str, subject: &str) -> Vec<String> {
+        self.gql_ok(
+            Some(admin),
+            "query($s: ID) { auditEntries(subjectId: $s, first: 100) { nodes { action purpose } } }",
+            serde_json::json!({ "s": subject }),
+        )
+        .await["auditEntries"]["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["action"] == "READ")
+            .map(|e| e["purpose"].as_str().unwrap().to_owned())
+            .collect()
+    }
+
     /// Runs `sql` as the schema owner (bypassing the application: tampering, dumps).
     pub async fn owner_execute(&self, sql: &str) -> u64 {
         let url = self

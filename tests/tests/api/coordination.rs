@@ -385,7 +385,7 @@ async fn a_referral_links_to_its_assigned_peer_under_an_audited_purpose(db: Db) 
         )
         .await;
     }
-    let reads_before = audit_reads(&app, &admin, &ida).await;
+    let reads_before = app.audit_reads(&admin, &ida).await;
     let list = app
         .gql_ok(
             Some(&coordinator),
@@ -420,7 +420,7 @@ async fn a_referral_links_to_its_assigned_peer_under_an_audited_purpose(db: Db) 
     );
     // The peer is read once for the page, however many rows link to them: one audited read
     // with the purpose asked for.
-    let reads = audit_reads(&app, &admin, &ida).await;
+    let reads = app.audit_reads(&admin, &ida).await;
     assert_eq!(reads.len() - reads_before.len(), 1, "{reads:?}");
     let coordination = |r: &[String]| r.iter().filter(|p| *p == "COORDINATION").count();
     assert_eq!(coordination(&reads), coordination(&reads_before) + 1);
@@ -437,22 +437,6 @@ async fn a_referral_links_to_its_assigned_peer_under_an_audited_purpose(db: Db) 
         "{body}"
     );
     app.stop().await;
-}
-
-/// The purposes of the audited reads of `subject`, oldest first.
-async fn audit_reads(app: &TestApp, admin: &str, subject: &str) -> Vec<String> {
-    app.gql_ok(
-        Some(admin),
-        "query($s: ID) { auditEntries(subjectId: $s, first: 100) { nodes { action purpose } } }",
-        json!({ "s": subject }),
-    )
-    .await["auditEntries"]["nodes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|e| e["action"] == "READ")
-        .map(|e| e["purpose"].as_str().unwrap().to_owned())
-        .collect()
 }
 
 on_both!(

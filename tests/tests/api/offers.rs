@@ -24,29 +24,8 @@ fn weekday_name(day: Weekday) -> &'static str {
     }
 }
 
-async fn id_where(
-    app: &TestApp,
-    token: &str,
-    query: &str,
-    list: &str,
-    key: &str,
-    value: &str,
-) -> String {
-    let data = app.gql_ok(Some(token), query, json!({})).await;
-    data[list]["edges"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|e| e["node"][key] == value)
-        .unwrap_or_else(|| panic!("no {value} in {data}"))["node"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned()
-}
-
 async fn peer(app: &TestApp, coordinator: &str, name: &str) -> String {
-    id_where(
-        app,
+    app.id_where(
         coordinator,
         "{ peerWorkers(purpose: COORDINATION, first: 100) { edges { node { id name } } } }",
         "peerWorkers",
@@ -57,8 +36,7 @@ async fn peer(app: &TestApp, coordinator: &str, name: &str) -> String {
 }
 
 async fn organisation(app: &TestApp, token: &str, kind: &str) -> String {
-    id_where(
-        app,
+    app.id_where(
         token,
         "{ organisations(first: 100) { edges { node { id kind } } } }",
         "organisations",

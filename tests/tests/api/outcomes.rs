@@ -28,46 +28,24 @@ struct Cast {
     one_to_one: String,
 }
 
-async fn first_id(
-    app: &TestApp,
-    token: &str,
-    query: &str,
-    list: &str,
-    key: &str,
-    value: &str,
-) -> String {
-    let data = app.gql_ok(Some(token), query, json!({})).await;
-    data[list]["edges"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|e| e["node"][key] == value)
-        .unwrap_or_else(|| panic!("{value} in {data}"))["node"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned()
-}
-
 async fn cast(app: &TestApp) -> Cast {
     let coordinator = app.token("helsingor", "coordinator@helsingor.demo").await;
-    let demo_peer = first_id(
-        app,
-        &coordinator,
+    let demo_peer = app.id_where(&coordinator,
         "{ peerWorkers(purpose: COORDINATION, status: ACTIVE, first: 100) { edges { node { id name } } } }",
         "peerWorkers",
         "name",
         "Demo-peer",
     )
     .await;
-    let one_to_one = first_id(
-        app,
-        &coordinator,
-        "{ offers(kind: ONE_TO_ONE, first: 10) { edges { node { id kind } } } }",
-        "offers",
-        "kind",
-        "ONE_TO_ONE",
-    )
-    .await;
+    let one_to_one = app
+        .id_where(
+            &coordinator,
+            "{ offers(kind: ONE_TO_ONE, first: 10) { edges { node { id kind } } } }",
+            "offers",
+            "kind",
+            "ONE_TO_ONE",
+        )
+        .await;
     Cast {
         admin: app.admin("helsingor").await,
         peer: app.token("helsingor", "peer@helsingor.demo").await,
@@ -348,7 +326,7 @@ async fn a_citizen_is_measured_at_baseline_end_and_follow_up(db: Db) {
     assert!(points(&app.gql_ok(Some(&me), MINE, json!({})).await).is_empty());
 
     // The citizen's change, per dimension and overall, read under an audited purpose.
-    let reads_before = audit_reads(&app, &cast.admin, &citizen).await;
+    let reads_before = app.audit_reads(&cast.admin, &citizen).await;
     let outcomes = app
         .gql_ok(
             Some(&cast.coordinator),
@@ -357,7 +335,7 @@ async fn a_citizen_is_measured_at_baseline_end_and_follow_up(db: Db) {
         )
         .await["citizenOutcomes"]
         .clone();
-    let reads_after = audit_reads(&app, &cast.admin, &citizen).await;
+    let reads_after = app.audit_reads(&cast.admin, &citizen).await;
     assert_eq!(reads_after.len(), reads_before.len() + 1);
     assert_eq!(
         reads_after.last().map(String::as_str),
@@ -387,21 +365,6 @@ async fn a_citizen_is_measured_at_baseline_end_and_follow_up(db: Db) {
     assert_eq!(connectedness["before"], 2.0);
     assert_eq!(connectedness["change"], 1.0);
     assert_eq!(change("FOLLOW_UP", json!("HOPE"))["change"], 1.0);
-}
-
-async fn audit_reads(app: &TestApp, admin: &str, subject: &str) -> Vec<String> {
-    app.gql_ok(
-        Some(admin),
-        "query($s: ID) { auditEntries(subjectId: $s, first: 100) { nodes { action purpose } } }",
-        json!({ "s": subject }),
-    )
-    .await["auditEntries"]["nodes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|e| e["action"] == "READ")
-        .map(|e| e["purpose"].as_str().unwrap().to_owned())
-        .collect()
 }
 
 on_both!(a_citizen_is_measured_at_baseline_end_and_follow_up);
@@ -569,18 +532,16 @@ async fn course_places_are_measured_and_every_operation_keeps_to_its_roles_and_t
     let referrer = app.token("helsingor", "caseworker@helsingor.demo").await;
     let other = app.token("kobenhavn", "coordinator@kobenhavn.demo").await;
     let other_peer = app.token("kobenhavn", "peer@kobenhavn.demo").await;
-    let ngo = first_id(
-        &app,
-        &cast.coordinator,
-        "{ organisations(first: 100) { edges { node { id kind } } } }",
-        "organisations",
-        "kind",
-        "NGO",
-    )
-    .await;
-    let henrik = first_id(
-        &app,
-        &cast.coordinator,
+    let ngo = app
+        .id_where(
+            &cast.coordinator,
+            "{ organisations(first: 100) { edges { node { id kind } } } }",
+            "organisations",
+            "kind",
+            "NGO",
+        )
+        .await;
+    let henrik = app.id_where(&cast.coordinator,
         "{ peerWorkers(purpose: COORDINATION, status: ACTIVE, first: 100) { edges { node { id name } } } }",
         "peerWorkers",
         "name",

@@ -19,26 +19,6 @@ fn ext(body: &Value) -> (Option<&str>, Option<&str>) {
     (e["code"].as_str(), e["reason"].as_str())
 }
 
-async fn node_id(
-    app: &TestApp,
-    token: &str,
-    query: &str,
-    list: &str,
-    key: &str,
-    value: &str,
-) -> String {
-    let data = app.gql_ok(Some(token), query, json!({})).await;
-    data[list]["edges"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|e| e["node"][key] == value)
-        .unwrap_or_else(|| panic!("no {value} in {data}"))["node"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned()
-}
-
 async fn a_peer_plans_meetings_the_citizen_sees_them_and_one_is_held(db: Db) {
     let app = TestApp::spawn(&db).await;
     let admin = app.admin("helsingor").await;
@@ -47,33 +27,21 @@ async fn a_peer_plans_meetings_the_citizen_sees_them_and_one_is_held(db: Db) {
     let peer = app.token("helsingor", "peer@helsingor.demo").await;
     let stranger = app.token("kobenhavn", "peer@kobenhavn.demo").await;
     let peers = "{ peerWorkers(purpose: COORDINATION, status: ACTIVE, first: 100) { edges { node { id name } } } }";
-    let demo = node_id(
-        &app,
-        &coordinator,
-        peers,
-        "peerWorkers",
-        "name",
-        "Demo-peer",
-    )
-    .await;
-    let henrik = node_id(
-        &app,
-        &coordinator,
-        peers,
-        "peerWorkers",
-        "name",
-        "Henrik Lønnet",
-    )
-    .await;
-    let ngo = node_id(
-        &app,
-        &coordinator,
-        "{ organisations(first: 100) { edges { node { id kind } } } }",
-        "organisations",
-        "kind",
-        "NGO",
-    )
-    .await;
+    let demo = app
+        .id_where(&coordinator, peers, "peerWorkers", "name", "Demo-peer")
+        .await;
+    let henrik = app
+        .id_where(&coordinator, peers, "peerWorkers", "name", "Henrik Lønnet")
+        .await;
+    let ngo = app
+        .id_where(
+            &coordinator,
+            "{ organisations(first: 100) { edges { node { id kind } } } }",
+            "organisations",
+            "kind",
+            "NGO",
+        )
+        .await;
     // A course the demo peer facilitates, starting in three days.
     let today = Utc::now().date_naive();
     let start = today + Duration::days(3);
@@ -114,15 +82,15 @@ async fn a_peer_plans_meetings_the_citizen_sees_them_and_one_is_held(db: Db) {
         json!({}),
     )
     .await;
-    let one_to_one = node_id(
-        &app,
-        &coordinator,
-        "{ offers(kind: ONE_TO_ONE, first: 10) { edges { node { id kind } } } }",
-        "offers",
-        "kind",
-        "ONE_TO_ONE",
-    )
-    .await;
+    let one_to_one = app
+        .id_where(
+            &coordinator,
+            "{ offers(kind: ONE_TO_ONE, first: 10) { edges { node { id kind } } } }",
+            "offers",
+            "kind",
+            "ONE_TO_ONE",
+        )
+        .await;
     let referral = app
         .gql_ok(
             Some(&citizen),
