@@ -51,6 +51,7 @@ pub mod people;
 pub mod privacy;
 pub mod referral;
 pub mod reports;
+pub mod research;
 pub mod tenancy;
 pub mod unit_of_work;
 
