@@ -466,6 +466,33 @@ impl TestApp {
             .collect()
     }
 
+    /// (transactions, round trips) the server has counted so far (its own metrics).
+    ///
+    /// # Panics
+    /// When the metrics lack them.
+    pub async fn db_traffic(&self) -> (u64, u64) {
+        let body = self.scrape_metrics().await;
+        let value = |name: &str| {
+            body.lines()
+                .find_map(|l| l.strip_prefix(name))
+                .and_then(|v| v.trim().parse::<u64>().ok())
+                .unwrap_or_else(|| panic!("{name} missing from /metrics"))
+        };
+        (
+            value("peerbro_db_transactions_total "),
+            value("peerbro_db_round_trips_total "),
+        )
+    }
+
+    /// The database work (transactions, round trips) one GraphQL request costs; run it with
+    /// nothing in the background (no webhook worker, no audit sealing).
+    pub async fn db_cost(&self, token: &str, query: &str, variables: Value) -> (u64, u64) {
+        let before = self.db_traffic().await;
+        self.gql_ok(Some(token), query, variables).await;
+        let after = self.db_traffic().await;
+        (after.0 - before.0, after.1 - before.1)
+    }
+
     /// Runs `sql` as the schema owner (bypassing the application: tampering, dumps).
     pub async fn owner_execute(&self, sql: &str) -> u64 {
         let url = self

@@ -652,3 +652,36 @@ async fn course_places_are_measured_and_every_operation_keeps_to_its_roles_and_t
 }
 
 on_both!(course_places_are_measured_and_every_operation_keeps_to_its_roles_and_tenant);
+
+async fn the_due_worklist_costs_the_same_whatever_its_page_size(db: Db) {
+    let mut settings = peerbro_tests::test_settings(&db).await;
+    settings.webhook_worker = false;
+    settings.audit_seal_interval_ms = 3_600_000;
+    let app = TestApp::spawn_with(settings).await;
+    let cast = cast(&app).await;
+    // Twelve completed matches with consent (the demo peer has two places, freed at each
+    // completion): twelve ends due, with their offers.
+    for n in 0..12 {
+        let (_, citizen, referral) = matched(
+            &app,
+            &cast,
+            &format!("liste{n}@example.dk"),
+            &format!("Liste Person {n}"),
+        )
+        .await;
+        consent(&app, &cast.coordinator, &citizen, true).await;
+        complete(&app, &cast.coordinator, &referral, "liste").await;
+    }
+    let list = "query($n: Int) { dueQuestionnaires(first: $n) { totalCount nodes { support { id citizenPseudonym offer { id title } } points { point } } } }";
+    let page = |n: i64| json!({ "n": n });
+    let twelve = app.gql_ok(Some(&cast.coordinator), list, page(12)).await;
+    assert_eq!(twelve["dueQuestionnaires"]["totalCount"], 12, "{twelve}");
+    let small = app.db_cost(&cast.coordinator, list, page(2)).await;
+    let large = app.db_cost(&cast.coordinator, list, page(12)).await;
+    assert_eq!(
+        small, large,
+        "no statement per row: 2 rows {small:?}, 12 rows {large:?}"
+    );
+}
+
+on_both!(the_due_worklist_costs_the_same_whatever_its_page_size);

@@ -4,33 +4,10 @@
 //! was last measured (docs/performance.md). Counts, never timings.
 
 use peerbro_tests::{Db, TestApp, on_both, test_settings};
-use serde_json::{Value, json};
+use serde_json::json;
 
 const SUBMIT: &str =
     "mutation($input: SubmitReferralInput!) { submitReferral(input: $input) { referral { id } } }";
-
-/// (transactions, round trips) so far.
-async fn traffic(app: &TestApp) -> (u64, u64) {
-    let body = app.scrape_metrics().await;
-    let value = |name: &str| {
-        body.lines()
-            .find_map(|l| l.strip_prefix(name))
-            .and_then(|v| v.trim().parse::<u64>().ok())
-            .unwrap_or_else(|| panic!("{name} missing from /metrics"))
-    };
-    (
-        value("peerbro_db_transactions_total "),
-        value("peerbro_db_round_trips_total "),
-    )
-}
-
-/// The database work one GraphQL request costs.
-async fn cost(app: &TestApp, token: &str, query: &str, variables: Value) -> (u64, u64) {
-    let before = traffic(app).await;
-    app.gql_ok(Some(token), query, variables).await;
-    let after = traffic(app).await;
-    (after.0 - before.0, after.1 - before.1)
-}
 
 async fn database_work_per_request_is_bounded_and_flat_in_page_size(db: Db) {
     let mut settings = test_settings(&db).await;
@@ -79,39 +56,41 @@ async fn database_work_per_request_is_bounded_and_flat_in_page_size(db: Db) {
         );
     }
     let id = json!({ "id": ids[0] });
-    let status = cost(
-        &app,
-        &referrer,
-        "query($id: ID!) { referralStatus(id: $id) { state feedback outcome } }",
-        id.clone(),
-    )
-    .await;
-    let audited = cost(
-        &app,
-        &coordinator,
+    let status = app
+        .db_cost(
+            &referrer,
+            "query($id: ID!) { referralStatus(id: $id) { state feedback outcome } }",
+            id.clone(),
+        )
+        .await;
+    let audited = app.db_cost(&coordinator,
         "query($id: ID!) { referral(id: $id, purpose: REFERRAL_HANDLING) { reason referrerOrganisation { name } } }",
         id,
     )
     .await;
     let list = "query($n: Int) { referralWorklist(first: $n) { edges { node { id state contactOverdue referrerOrganisation { name kind } } } } }";
-    let small = cost(&app, &coordinator, list, json!({ "n": 2 })).await;
-    let large = cost(&app, &coordinator, list, json!({ "n": 12 })).await;
+    let small = app.db_cost(&coordinator, list, json!({ "n": 2 })).await;
+    let large = app.db_cost(&coordinator, list, json!({ "n": 12 })).await;
     // The moves are read only when the document selects them: one statement more, and still
     // flat in the page size; the requested offers (none here) cost nothing when there are none.
     let with_moves = "query($n: Int) { referralWorklist(first: $n) { edges { node { id referrerOrganisation { name } requestedOffer { title } transitions { action at } } } } }";
-    let nested_small = cost(&app, &coordinator, with_moves, json!({ "n": 2 })).await;
-    let nested = cost(&app, &coordinator, with_moves, json!({ "n": 12 })).await;
-    let submit = cost(
-        &app,
-        &referrer,
-        SUBMIT,
-        json!({ "input": {
-            "newCitizen": { "name": "Sidste Borger", "municipality": "Helsingør" },
-            "reason": "Ønsker støtte",
-            "consentEvidence": "VERBAL_TO_REFERRER",
-        }}),
-    )
-    .await;
+    let nested_small = app
+        .db_cost(&coordinator, with_moves, json!({ "n": 2 }))
+        .await;
+    let nested = app
+        .db_cost(&coordinator, with_moves, json!({ "n": 12 }))
+        .await;
+    let submit = app
+        .db_cost(
+            &referrer,
+            SUBMIT,
+            json!({ "input": {
+                "newCitizen": { "name": "Sidste Borger", "municipality": "Helsingør" },
+                "reason": "Ønsker støtte",
+                "consentEvidence": "VERBAL_TO_REFERRER",
+            }}),
+        )
+        .await;
     // Who made each move: once every referral has one, still one batch whatever the page.
     for id in &ids {
         app.gql_ok(
@@ -122,16 +101,28 @@ async fn database_work_per_request_is_bounded_and_flat_in_page_size(db: Db) {
         .await;
     }
     let with_actors = "query($n: Int) { referralWorklist(first: $n) { edges { node { id transitions { action actor { email } } } } } }";
-    let actors_small = cost(&app, &coordinator, with_actors, json!({ "n": 2 })).await;
-    let actors = cost(&app, &coordinator, with_actors, json!({ "n": 12 })).await;
+    let actors_small = app
+        .db_cost(&coordinator, with_actors, json!({ "n": 2 }))
+        .await;
+    let actors = app
+        .db_cost(&coordinator, with_actors, json!({ "n": 12 }))
+        .await;
     // A list's links to users and pseudonyms (issue 11), and a peer list's links to the
     // users in its records: one batch per link, whatever the page.
     let with_links = "query($n: Int) { referralWorklist(first: $n) { edges { node { id referrer { email } citizenPseudonym } } } }";
-    let links_small = cost(&app, &coordinator, with_links, json!({ "n": 2 })).await;
-    let links = cost(&app, &coordinator, with_links, json!({ "n": 12 })).await;
+    let links_small = app
+        .db_cost(&coordinator, with_links, json!({ "n": 2 }))
+        .await;
+    let links = app
+        .db_cost(&coordinator, with_links, json!({ "n": 12 }))
+        .await;
     let peer_links = "query($n: Int) { peerWorkers(purpose: COORDINATION, first: $n) { edges { node { id user { id } screenings { interviewer { id } } transitions { actor { id } } } } } }";
-    let peers_small = cost(&app, &coordinator, peer_links, json!({ "n": 1 })).await;
-    let peers = cost(&app, &coordinator, peer_links, json!({ "n": 5 })).await;
+    let peers_small = app
+        .db_cost(&coordinator, peer_links, json!({ "n": 1 }))
+        .await;
+    let peers = app
+        .db_cost(&coordinator, peer_links, json!({ "n": 5 }))
+        .await;
     let report = format!(
         "status {status:?}, audited {audited:?}, list of 2 {small:?}, list of 12 {large:?}, \
          with moves {nested_small:?} and {nested:?}, submit {submit:?}, \
