@@ -13,14 +13,15 @@ use peerbro_domain::people::{PSEUDONYM_BYTES, PeerService, PeopleService, Pseudo
 use peerbro_domain::privacy::SecretKey;
 use peerbro_domain::referral::ReferralService;
 use peerbro_domain::reports::ReportService;
+use peerbro_domain::research::ResearchService;
 use peerbro_domain::tenancy::{ApiClientService, TenancyService};
 use peerbro_domain::unit_of_work::Transactions;
 use peerbro_domain::webhooks::{DispatchSettings, RetryPolicy, WebhookDispatcher, WebhookService};
 use peerbro_persistence::{
     Database, OutboxHints, SeaApiClientRepository, SeaAuditLog, SeaCitizenRepository,
     SeaInstrumentRepository, SeaOfferRepository, SeaOrganisationRepository, SeaPeerRepository,
-    SeaReferralRepository, SeaReportSource, SeaResponseRepository, SeaTenantRepository,
-    SeaTransactions, SeaUserRepository, SeaWebhookRepository, Vault, XChaCha,
+    SeaReferralRepository, SeaReportSource, SeaResponseRepository, SeaStudyRepository,
+    SeaTenantRepository, SeaTransactions, SeaUserRepository, SeaWebhookRepository, Vault, XChaCha,
 };
 use rand::RngCore as _;
 
@@ -66,6 +67,8 @@ pub struct Services {
     pub outcomes: OutcomeService,
     /// Reports per period.
     pub reports: ReportService,
+    /// Research studies.
+    pub research: ResearchService,
 }
 
 /// The address policy for webhook targets.
@@ -189,9 +192,19 @@ pub fn services(db: &Database, settings: &Settings, master: &SecretKey) -> Servi
         clock.clone(),
         random,
     );
+    let instruments: Arc<SeaInstrumentRepository> =
+        Arc::new(SeaInstrumentRepository::new(db.clone()));
+    let responses: Arc<SeaResponseRepository> =
+        Arc::new(SeaResponseRepository::new(db.clone(), vault.clone()));
+    let research = ResearchService::new(
+        Arc::new(SeaStudyRepository::new(db.clone(), vault)),
+        responses.clone(),
+        instruments.clone(),
+        clock.clone(),
+    );
     let outcomes = OutcomeService::new(OutcomePorts {
-        instruments: Arc::new(SeaInstrumentRepository::new(db.clone())),
-        responses: Arc::new(SeaResponseRepository::new(db.clone(), vault)),
+        instruments,
+        responses,
         citizens: citizen_repository.clone(),
         peers: peer_repository.clone(),
         clock: clock.clone(),
@@ -210,6 +223,7 @@ pub fn services(db: &Database, settings: &Settings, master: &SecretKey) -> Servi
             clock.clone(),
         ),
         outcomes,
+        research,
         offers: OfferService::new(
             offer_repository,
             peer_repository,

@@ -268,6 +268,9 @@ pub enum Duplicate {
     /// An answered measurement point.
     #[error("this measurement point is answered already")]
     Response,
+    /// A study's researcher.
+    #[error("this user is a researcher of the study already")]
+    StudyResearcher,
 }
 
 impl Conflict {

@@ -88,6 +88,10 @@ id_type!(
     ResponseId
 );
 id_type!(
+    /// A research study of a tenant.
+    StudyId
+);
+id_type!(
     /// A referral of a citizen.
     ReferralId
 );

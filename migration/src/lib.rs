@@ -29,6 +29,7 @@ mod m20261130_000016_case_references;
 mod m20261130_000017_user_idp_subjects;
 mod m20261130_000018_instruments;
 mod m20261130_000019_questionnaire_responses;
+mod m20261130_000020_studies;
 pub mod postgres;
 
 /// The PostgreSQL role the server connects as. It is created (without a password, `LOGIN`,
@@ -73,6 +74,9 @@ pub const TENANT_TABLES: &[&str] = &[
     "meetings",
     "instruments",
     "questionnaire_responses",
+    "studies",
+    "study_researchers",
+    "study_consents",
 ];
 
 /// Applies the migrations in order.
@@ -102,6 +106,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000017_user_idp_subjects::Migration),
             Box::new(m20261130_000018_instruments::Migration),
             Box::new(m20261130_000019_questionnaire_responses::Migration),
+            Box::new(m20261130_000020_studies::Migration),
         ]
     }
 }

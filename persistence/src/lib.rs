@@ -26,7 +26,8 @@ pub use outbox::OutboxHints;
 pub use repositories::{
     SeaApiClientRepository, SeaCitizenRepository, SeaInstrumentRepository, SeaOfferRepository,
     SeaOrganisationRepository, SeaPeerRepository, SeaReferralRepository, SeaReportSource,
-    SeaResponseRepository, SeaTenantRepository, SeaUserRepository, SeaWebhookRepository,
+    SeaResponseRepository, SeaStudyRepository, SeaTenantRepository, SeaUserRepository,
+    SeaWebhookRepository,
 };
 pub use unit_of_work::SeaTransactions;
 pub use vault::Vault;

@@ -196,6 +196,11 @@ impl Vault {
         Ok(result.rows_affected > 0)
     }
 
+    /// The cipher (for keyed hashes such as a study's pseudonyms).
+    pub(crate) fn cipher(&self) -> &dyn Cipher {
+        self.cipher.as_ref()
+    }
+
     /// Seals a field value.
     pub(crate) fn seal(&self, key: &SecretKey, aad: &[u8], value: &str) -> DomainResult<Vec<u8>> {
         self.cipher.seal(key, aad, value.as_bytes())

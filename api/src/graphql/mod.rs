@@ -13,6 +13,7 @@ mod outcomes;
 mod peers;
 mod people;
 mod referrals;
+mod research;
 pub(crate) mod scalars;
 mod subscriptions;
 mod tenancy;
@@ -42,6 +43,7 @@ pub struct Query(
     coordination::CoordinationQuery,
     outcomes::OutcomesQuery,
     outcomes::ReportsQuery,
+    research::ResearchQuery,
 );
 
 /// All mutations.
@@ -55,6 +57,7 @@ pub struct Mutation(
     api_clients::ApiClientsMutation,
     offers::OffersMutation,
     outcomes::OutcomesMutation,
+    research::ResearchMutation,
 );
 
 /// The schema type.
@@ -162,6 +165,7 @@ pub fn fill_request_data(data: &mut async_graphql::Data, services: &Services, ct
     data.insert(services.api_clients.clone());
     data.insert(services.outcomes.clone());
     data.insert(services.reports.clone());
+    data.insert(services.research.clone());
     data.insert(services.offers.clone());
     data.insert(services.coordination.clone());
     data.insert(ctx);

@@ -166,6 +166,7 @@ impl OutcomeService {
                 ctx,
                 &ResponseFilter {
                     citizen: None,
+                    citizens: Vec::new(),
                     instruments: usable.iter().map(|v| v.id).collect(),
                     offer: query.offer,
                     offer_type: query.offer_type,

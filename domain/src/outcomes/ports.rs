@@ -82,6 +82,8 @@ pub struct SupportFilter {
 pub struct ResponseFilter {
     /// Only this citizen's (audited under the purpose given).
     pub citizen: Option<(CitizenId, Purpose)>,
+    /// Only these citizens' (not audited: the caller audits; all when empty).
+    pub citizens: Vec<CitizenId>,
     /// Only answers to these instrument versions (all when empty).
     pub instruments: Vec<InstrumentId>,
     /// Only supports of this offer.

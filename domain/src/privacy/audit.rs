@@ -26,11 +26,13 @@ pub enum Purpose {
     AuditReview,
     /// Following a citizen's recovery outcomes (their answered questionnaires).
     OutcomeEvaluation,
+    /// A research study's export (pseudonymised; the citizen consented to that study).
+    Research,
 }
 
 impl Purpose {
     /// Every purpose.
-    pub const ALL: [Self; 8] = [
+    pub const ALL: [Self; 9] = [
         Self::Coordination,
         Self::ReferralHandling,
         Self::PeerSupport,
@@ -39,6 +41,7 @@ impl Purpose {
         Self::CitizenRequest,
         Self::AuditReview,
         Self::OutcomeEvaluation,
+        Self::Research,
     ];
 
     /// The stored name.
@@ -53,6 +56,7 @@ impl Purpose {
             Self::CitizenRequest => "CITIZEN_REQUEST",
             Self::AuditReview => "AUDIT_REVIEW",
             Self::OutcomeEvaluation => "OUTCOME_EVALUATION",
+            Self::Research => "RESEARCH",
         }
     }
 }

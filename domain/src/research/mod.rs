@@ -1,9 +1,12 @@
 //! Research (issue 12): studies registered by a tenant, citizens who consent to a specific
-//! study, and what an export for a study may hold. The rules are here; storage, the RESEARCHER
-//! screens and the export itself come next (the issue's research part is open).
+//! study, what an export for a study may hold, and the use cases over them.
 
 pub mod export;
+pub mod ports;
+pub mod service;
 pub mod study;
 
 pub use export::{ANY, Quasi, age_band, generalise, iso_week, pseudonym};
+pub use ports::{Participant, Study, StudyRepository};
+pub use service::{ExportRow, ResearchService, StudyExport};
 pub use study::{StudyConsent, StudyDraft, takes_part};

@@ -10,6 +10,7 @@ pub mod outcomes;
 pub mod peers;
 pub mod privacy;
 pub mod referral;
+pub mod research;
 pub mod tenants;
 pub mod users;
 pub mod webhooks;

@@ -34,6 +34,7 @@ mod rate_limits;
 mod referral_lists;
 mod referrals;
 mod reports;
+mod research;
 mod rls;
 mod schema;
 mod shutdown;

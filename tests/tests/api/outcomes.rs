@@ -15,20 +15,20 @@ const MOVE: &str =
 const CONSENT: &str = "mutation($c: ID!, $g: Boolean!) { recordConsent(input: { citizenId: $c, purpose: OUTCOME_MEASUREMENT, given: $g, evidence: WRITTEN }) { history { purpose } } }";
 const MINE: &str = "{ myQuestionnaires { instrument { id key items { number } maxAnswer } due { support { kind id citizenPseudonym kindOfOffer offer { id } startedOn endedOn } points { point opensOn closesOn } } } }";
 const WORKLIST: &str = "{ dueQuestionnaires(first: 100) { totalCount edges { node { support { kind id citizenPseudonym } points { point } } } } }";
-const ANSWER: &str = "mutation($i: AnswerQuestionnaireInput!) { answerQuestionnaire(input: $i) { response { id point mode supportKind supportId answers overall scores { dimension score } } } }";
+pub(crate) const ANSWER: &str = "mutation($i: AnswerQuestionnaireInput!) { answerQuestionnaire(input: $i) { response { id point mode supportKind supportId answers overall scores { dimension score } } } }";
 const CHANGE: &str = "query($to: MeasurementPoint!, $t: OfferKind) { outcomeChange(to: $to, kind: $t) { instrumentKey threshold suppressed persons overall { n meanBefore meanAfter meanChange ci95Low ci95High effectSize } dimensions { dimension change { n meanChange } } } }";
 const SETTINGS: &str = "mutation($i: SetOutcomeSettingsInput!) { setOutcomeSettings(input: $i) { settings { followUpDays disclosureThreshold citizenInstrumentKey answerWindowDays } } }";
 
 /// The people of a journey.
-struct Cast {
-    admin: String,
-    coordinator: String,
-    peer: String,
-    demo_peer: String,
-    one_to_one: String,
+pub(crate) struct Cast {
+    pub(crate) admin: String,
+    pub(crate) coordinator: String,
+    pub(crate) peer: String,
+    pub(crate) demo_peer: String,
+    pub(crate) one_to_one: String,
 }
 
-async fn cast(app: &TestApp) -> Cast {
+pub(crate) async fn cast(app: &TestApp) -> Cast {
     let coordinator = app.token("helsingor", "coordinator@helsingor.demo").await;
     let demo_peer = app.id_where(&coordinator,
         "{ peerWorkers(purpose: COORDINATION, status: ACTIVE, first: 100) { edges { node { id name } } } }",
@@ -57,7 +57,12 @@ async fn cast(app: &TestApp) -> Cast {
 
 /// A citizen with an account, referred to one-to-one support and matched with the demo peer
 /// (started); their token, citizen id and referral id.
-async fn matched(app: &TestApp, cast: &Cast, email: &str, name: &str) -> (String, String, String) {
+pub(crate) async fn matched(
+    app: &TestApp,
+    cast: &Cast,
+    email: &str,
+    name: &str,
+) -> (String, String, String) {
     app.gql_ok(
         Some(&cast.admin),
         "mutation($e: String!) { inviteUser(input: { email: $e, displayName: \"Borger\", roles: [CITIZEN] }) { user { id } } }",
@@ -98,7 +103,7 @@ async fn matched(app: &TestApp, cast: &Cast, email: &str, name: &str) -> (String
 }
 
 /// Completes a match; `tag` is its feedback line, by which the test finds it again.
-async fn complete(app: &TestApp, coordinator: &str, referral: &str, tag: &str) {
+pub(crate) async fn complete(app: &TestApp, coordinator: &str, referral: &str, tag: &str) {
     app.gql_ok(
         Some(coordinator),
         MOVE,
@@ -107,7 +112,7 @@ async fn complete(app: &TestApp, coordinator: &str, referral: &str, tag: &str) {
     .await;
 }
 
-async fn consent(app: &TestApp, coordinator: &str, citizen: &str, given: bool) {
+pub(crate) async fn consent(app: &TestApp, coordinator: &str, citizen: &str, given: bool) {
     app.gql_ok(
         Some(coordinator),
         CONSENT,
@@ -116,7 +121,7 @@ async fn consent(app: &TestApp, coordinator: &str, citizen: &str, given: bool) {
     .await;
 }
 
-async fn instrument(app: &TestApp, token: &str) -> String {
+pub(crate) async fn instrument(app: &TestApp, token: &str) -> String {
     let data = app
         .gql_ok(
             Some(token),
@@ -135,7 +140,7 @@ async fn instrument(app: &TestApp, token: &str) -> String {
         .to_owned()
 }
 
-fn answers(support: &str, point: &str, instrument: &str, values: &[i32]) -> Value {
+pub(crate) fn answers(support: &str, point: &str, instrument: &str, values: &[i32]) -> Value {
     json!({ "i": { "supportId": support, "point": point, "instrumentId": instrument, "answers": values } })
 }
 

@@ -39,6 +39,8 @@ wire_enum!(
         AuditReview,
         /// Following a citizen's recovery outcomes.
         OutcomeEvaluation,
+        /// A research study's pseudonymised export.
+        Research,
     }
 );
 

@@ -191,6 +191,11 @@ impl ResponseRepository for SeaResponseRepository {
             by_id::<citizens::Entity>(&tx, tenant, citizen.as_uuid(), false, "citizen").await?;
             query = query.filter(responses::Column::CitizenId.eq(citizen.as_uuid()));
         }
+        if !filter.citizens.is_empty() {
+            query = query.filter(
+                responses::Column::CitizenId.is_in(filter.citizens.iter().map(|c| c.as_uuid())),
+            );
+        }
         if !filter.instruments.is_empty() {
             query = query.filter(
                 responses::Column::InstrumentId
