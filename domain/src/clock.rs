@@ -24,6 +24,12 @@ impl Clock for SystemClock {
     }
 }
 
+/// The first instant of `day` (UTC), the bound from which a day's events count.
+#[must_use]
+pub fn day_start(day: NaiveDate) -> DateTime<Utc> {
+    day.and_time(chrono::NaiveTime::MIN).and_utc()
+}
+
 /// A clock that always says the same time (tests).
 #[derive(Clone, Copy, Debug)]
 pub struct FixedClock(pub DateTime<Utc>);

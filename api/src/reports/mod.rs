@@ -73,7 +73,7 @@ pub fn to_csv(report: &Report) -> anyhow::Result<String> {
         change
             .dimensions
             .iter()
-            .map(|(d, c)| (format!("{d:?}").to_uppercase(), *c)),
+            .map(|(d, c)| (d.as_str().to_owned(), *c)),
     );
     for (dimension, c) in changes {
         match c {
@@ -179,7 +179,11 @@ fn change_section(out: &mut String, c: &ChangeSummary) {
             );
             let mut rows: Vec<(String, Option<PairedChange>)> =
                 vec![("Samlet".to_owned(), c.overall)];
-            rows.extend(c.dimensions.iter().map(|(d, s)| (format!("{d:?}"), *s)));
+            rows.extend(
+                c.dimensions
+                    .iter()
+                    .map(|(d, s)| (d.as_str().to_owned(), *s)),
+            );
             for (label, s) in &rows {
                 match s {
                     Some(s) => {
@@ -209,7 +213,7 @@ fn change_section(out: &mut String, c: &ChangeSummary) {
                 .dimensions
                 .iter()
                 .map(|(d, s)| Bar {
-                    label: format!("{d:?}"),
+                    label: d.as_str().to_owned(),
                     value: s.map(|s| s.mean_change),
                 })
                 .collect();

@@ -116,20 +116,16 @@ impl OutcomeService {
     async fn versions_of(
         &self,
         ctx: &RequestContext,
-        key: Option<&str>,
-    ) -> DomainResult<(String, Vec<StoredInstrument>)> {
-        let key = match key {
-            Some(k) => k.trim().to_owned(),
-            None => self.responses.settings(ctx).await?.citizen_instrument_key,
-        };
-        let versions = self.instruments.versions(ctx, &key).await?;
+        key: &str,
+    ) -> DomainResult<Vec<StoredInstrument>> {
+        let versions = self.instruments.versions(ctx, key.trim()).await?;
         if versions.is_empty() {
             return Err(DomainError::validation(
                 "instrumentKey",
                 "the tenant has no instrument with this key",
             ));
         }
-        Ok((key, versions))
+        Ok(versions)
     }
 
     /// The paired change from baseline to `query.to` over the tenant's supports (coordinators
@@ -151,10 +147,15 @@ impl OutcomeService {
         if query.to == MeasurementPoint::Baseline {
             return Err(DomainError::validation("to", "must be END or FOLLOW_UP"));
         }
-        let (key, versions) = self
-            .versions_of(ctx, query.instrument_key.as_deref())
-            .await?;
-        let threshold = self.responses.settings(ctx).await?.disclosure_threshold;
+        let settings = self.responses.settings(ctx).await?;
+        let key = query
+            .instrument_key
+            .as_deref()
+            .unwrap_or(&settings.citizen_instrument_key)
+            .trim()
+            .to_owned();
+        let versions = self.versions_of(ctx, &key).await?;
+        let threshold = settings.disclosure_threshold;
         let newest = versions.last().map(|v| v.instrument.max_answer());
         let usable: Vec<&StoredInstrument> = versions
             .iter()
@@ -202,7 +203,8 @@ impl OutcomeService {
         let shown = persons.len() >= threshold as usize;
         let stat = |pairs: &[(f64, f64)]| shown.then(|| PairedChange::of(pairs).ok()).flatten();
         let dimensions = ChimeDimension::ALL
-            .into_iter()
+            .iter()
+            .copied()
             .filter(|d| {
                 usable.last().is_some_and(|v| {
                     v.instrument

@@ -7,31 +7,21 @@ use std::collections::BTreeMap;
 
 use crate::error::{DomainError, DomainResult};
 
-/// The CHIME dimensions of personal recovery.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum ChimeDimension {
-    /// Connectedness.
-    Connectedness,
-    /// Hope and optimism about the future.
-    Hope,
-    /// Identity.
-    Identity,
-    /// Meaning in life.
-    Meaning,
-    /// Empowerment.
-    Empowerment,
-}
-
-impl ChimeDimension {
-    /// Every dimension, in the CHIME order.
-    pub const ALL: [Self; 5] = [
-        Self::Connectedness,
-        Self::Hope,
-        Self::Identity,
-        Self::Meaning,
-        Self::Empowerment,
-    ];
-}
+stored_enum!(
+    /// The CHIME dimensions of personal recovery (stored and exported by these names).
+    ChimeDimension {
+        /// Connectedness.
+        Connectedness = "CONNECTEDNESS",
+        /// Hope and optimism about the future.
+        Hope = "HOPE",
+        /// Identity.
+        Identity = "IDENTITY",
+        /// Meaning in life.
+        Meaning = "MEANING",
+        /// Empowerment.
+        Empowerment = "EMPOWERMENT",
+    }
+);
 
 /// Who answers an instrument: citizens about their recovery, or peers about their own
 /// recovery and role (the second target group of the evaluation).

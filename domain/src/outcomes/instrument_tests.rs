@@ -15,7 +15,7 @@ fn the_seeded_instruments_are_valid_and_cover_every_dimension() {
     for (draft, per_dimension) in [(seeded::citizen_recovery(), 3), (seeded::peer_role(), 2)] {
         let instrument = Instrument::new(draft).unwrap();
         assert_eq!(instrument.max_answer(), 4, "scored 0-4");
-        for dimension in ChimeDimension::ALL {
+        for &dimension in ChimeDimension::ALL {
             let n = instrument
                 .definition()
                 .items

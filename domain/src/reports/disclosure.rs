@@ -145,6 +145,12 @@ fn exposed(layout: &Layout, hidden: &[bool]) -> Vec<usize> {
         .collect()
 }
 
+/// Whether a count is hidden on its own (primary suppression): `0 < n < threshold`.
+#[must_use]
+pub const fn too_small(n: u64, threshold: u64) -> bool {
+    n > 0 && n < threshold
+}
+
 /// Hides what must be hidden in the count table `body` (rows of equal length) for
 /// `threshold`, and answers what may be published (see the module).
 ///
@@ -159,7 +165,7 @@ pub fn suppress(body: &[Vec<u64>], threshold: u64) -> DomainResult<Published> {
     }
     let layout = layout_of(body)?;
     let values = values_of(&layout, body);
-    let mut hidden: Vec<bool> = values.iter().map(|&v| v > 0 && v < threshold).collect();
+    let mut hidden: Vec<bool> = values.iter().map(|&v| too_small(v, threshold)).collect();
     let relations = layout.relations();
     while let Some(&at) = exposed(&layout, &hidden).first() {
         let shares = |i: usize| {

@@ -8,7 +8,7 @@ use crate::error::DomainResult;
 use crate::outcomes::ChangeSummary;
 use crate::people::{PeerKind, PeerStatus};
 use crate::referral::{OutcomeCode, ReferralState};
-use crate::reports::disclosure::{Cell, Published, suppress};
+use crate::reports::disclosure::{Cell, Published, suppress, too_small};
 use crate::reports::period::Period;
 use crate::tenancy::OrganisationKind;
 
@@ -132,7 +132,7 @@ fn table<R: Copy + PartialEq, C: Copy + PartialEq>(
 }
 
 fn single(key: &'static str, value: u64, threshold: u64) -> Count {
-    let cell = if value > 0 && value < threshold {
+    let cell = if too_small(value, threshold) {
         Cell::Suppressed
     } else {
         Cell::Shown(value)

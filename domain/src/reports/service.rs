@@ -6,7 +6,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use crate::authz::{COORDINATING, require_any};
-use crate::clock::Clock;
+use crate::clock::{Clock, day_start};
 use crate::context::RequestContext;
 use crate::error::{DomainError, DomainResult};
 use crate::outcomes::{ChangeQuery, MeasurementPoint, OutcomeService};
@@ -89,7 +89,6 @@ impl ReportService {
         let counts = self.source.counts(ctx, &period).await?;
         progress(ReportStep::Outcomes);
         let settings = self.outcomes.settings(ctx).await?;
-        let instant = |d: chrono::NaiveDate| d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
         let change = self
             .outcomes
             .change(
@@ -99,7 +98,7 @@ impl ReportService {
                     to: MeasurementPoint::End,
                     offer: None,
                     offer_type: None,
-                    answered: Some((instant(period.first_day()), instant(period.end()))),
+                    answered: Some((day_start(period.first_day()), day_start(period.end()))),
                 },
             )
             .await?;

@@ -36,16 +36,6 @@ fn corrupt(what: &'static str) -> DomainError {
     ))
 }
 
-const fn dimension_name(d: ChimeDimension) -> &'static str {
-    match d {
-        ChimeDimension::Connectedness => "CONNECTEDNESS",
-        ChimeDimension::Hope => "HOPE",
-        ChimeDimension::Identity => "IDENTITY",
-        ChimeDimension::Meaning => "MEANING",
-        ChimeDimension::Empowerment => "EMPOWERMENT",
-    }
-}
-
 fn instrument_from(m: instruments::Model) -> DomainResult<StoredInstrument> {
     let scale: Vec<String> = serde_json::from_str(&m.scale).map_err(|_| corrupt("scale"))?;
     let items: Vec<serde_json::Value> =
@@ -53,9 +43,9 @@ fn instrument_from(m: instruments::Model) -> DomainResult<StoredInstrument> {
     let items = items
         .into_iter()
         .map(|i| {
-            let dimension = ChimeDimension::ALL
-                .into_iter()
-                .find(|d| i["dimension"] == dimension_name(*d))
+            let dimension: ChimeDimension = i["dimension"]
+                .as_str()
+                .and_then(|d| d.parse().ok())
                 .ok_or_else(|| corrupt("dimension"))?;
             Ok(Item {
                 text: i["text"]
@@ -94,9 +84,7 @@ impl InstrumentRepository for SeaInstrumentRepository {
         let items: Vec<serde_json::Value> = d
             .items
             .iter()
-            .map(
-                |i| serde_json::json!({ "text": i.text, "dimension": dimension_name(i.dimension) }),
-            )
+            .map(|i| serde_json::json!({ "text": i.text, "dimension": i.dimension.as_str() }))
             .collect();
         let tx = self.db.begin(tenant).await?;
         instruments::ActiveModel {

@@ -4,7 +4,8 @@
 use std::collections::HashMap;
 
 use async_trait::async_trait;
-use chrono::{DateTime, Days, NaiveDate, Utc};
+use chrono::{DateTime, Days, Utc};
+use peerbro_domain::clock::day_start;
 use peerbro_domain::people::{DEFAULT_SUPERVISION_LIMIT_DAYS, PeerKind, PeerStatus};
 use peerbro_domain::referral::{OutcomeCode, ReferralState};
 use peerbro_domain::reports::{Period, ReportCounts, ReportSource};
@@ -42,10 +43,6 @@ fn corrupt(what: &'static str) -> DomainError {
     DomainError::Unknown(anyhow::anyhow!(
         "a stored {what} does not read for a report"
     ))
-}
-
-fn instant(day: NaiveDate) -> DateTime<Utc> {
-    day.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc()
 }
 
 /// A referral's organisation, state, submission and first contact.
@@ -178,7 +175,7 @@ async fn peer_counts(
     limit_days: u32,
     counts: &mut ReportCounts,
 ) -> DomainResult<()> {
-    let (from, to) = (instant(period.first_day()), instant(period.end()));
+    let (from, to) = (day_start(period.first_day()), day_start(period.end()));
     let peers: Vec<(Uuid, String, String, DateTime<Utc>)> = peer_workers::Entity::find()
         .select_only()
         .column(peer_workers::Column::Id)
@@ -291,7 +288,7 @@ impl ReportSource for SeaReportSource {
         let tx = self.db.begin_read(tenant).await?;
         let t = tenant.as_uuid();
         let mut counts = ReportCounts::default();
-        let (from, to) = (instant(period.first_day()), instant(period.end()));
+        let (from, to) = (day_start(period.first_day()), day_start(period.end()));
         referral_counts(&tx, t, from, to, &mut counts).await?;
         course_counts(&tx, t, period, &mut counts).await?;
         peer_counts(&tx, t, period, limit_days, &mut counts).await?;

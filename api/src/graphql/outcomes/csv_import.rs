@@ -8,17 +8,6 @@ use peerbro_domain::{DomainError, DomainResult};
 /// The largest CSV accepted (60 items of 300 characters, with room for quoting).
 pub const MAX_CSV_BYTES: usize = 64 * 1024;
 
-fn dimension(name: &str) -> Option<ChimeDimension> {
-    match name.trim().to_ascii_uppercase().as_str() {
-        "CONNECTEDNESS" => Some(ChimeDimension::Connectedness),
-        "HOPE" => Some(ChimeDimension::Hope),
-        "IDENTITY" => Some(ChimeDimension::Identity),
-        "MEANING" => Some(ChimeDimension::Meaning),
-        "EMPOWERMENT" => Some(ChimeDimension::Empowerment),
-        _ => None,
-    }
-}
-
 fn invalid(message: String) -> DomainError {
     DomainError::validation("items", message)
 }
@@ -71,7 +60,7 @@ pub fn items(csv: &str) -> DomainResult<Vec<Item>> {
                 "line {line}: needs a text and a dimension"
             )));
         };
-        let dimension = dimension(name).ok_or_else(|| {
+        let dimension: ChimeDimension = name.trim().to_ascii_uppercase().parse().map_err(|_| {
             invalid(format!(
                 "line {line}: the dimension must be CONNECTEDNESS, HOPE, IDENTITY, MEANING or EMPOWERMENT"
             ))

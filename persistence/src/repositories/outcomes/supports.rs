@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
 use peerbro_domain::DomainResult;
+use peerbro_domain::clock::day_start;
 use peerbro_domain::ids::{CitizenId, EnrolmentId, OfferId, PeerId, ReferralId, TenantId};
 use peerbro_domain::outcomes::{
     MeasuredSupport, MeasurementPoint, Support, SupportFilter, SupportRef,
@@ -48,10 +49,6 @@ struct Bare {
     span: Support,
 }
 
-fn midnight(day: NaiveDate) -> chrono::DateTime<chrono::Utc> {
-    day.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc()
-}
-
 async fn matches(tx: &Tx, tenant: TenantId, scope: &Scope<'_>) -> DomainResult<Vec<Bare>> {
     let mut query = referrals::Entity::find()
         .filter(referrals::Column::TenantId.eq(tenant.as_uuid()))
@@ -63,7 +60,7 @@ async fn matches(tx: &Tx, tenant: TenantId, scope: &Scope<'_>) -> DomainResult<V
         }
         Scope::One(SupportRef::Course(_)) => return Ok(Vec::new()),
         Scope::Filter(f) => {
-            query = query.filter(referrals::Column::UpdatedAt.gte(midnight(f.since)));
+            query = query.filter(referrals::Column::UpdatedAt.gte(day_start(f.since)));
             if let Some(c) = f.citizen {
                 query = query.filter(referrals::Column::CitizenId.eq(c.as_uuid()));
             }
