@@ -114,6 +114,10 @@ enum TenantCommand {
         /// Municipality.
         #[arg(long)]
         municipality: String,
+        /// A national partner organisation running the programme across municipalities: its
+        /// coordinators read the combined report of the partnerships that opted in.
+        #[arg(long)]
+        national: bool,
     },
 }
 
@@ -209,11 +213,15 @@ pub async fn run() -> anyhow::Result<()> {
                     slug,
                     name,
                     municipality,
+                    national,
                 },
         } => {
             existing_database(&settings)?;
             let slug = TenantSlug::parse(&slug)?;
-            let tenant = Tenant::new(slug, &name, &municipality)?;
+            let mut tenant = Tenant::new(slug, &name, &municipality)?;
+            if national {
+                tenant.national = true;
+            }
             let db = Database::connect(settings.admin_url(), 2).await?;
             tenancy_service(&db).create_tenant(&tenant).await?;
             db.close().await;

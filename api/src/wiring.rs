@@ -12,7 +12,7 @@ use peerbro_domain::outcomes::{OutcomePorts, OutcomeService};
 use peerbro_domain::people::{PSEUDONYM_BYTES, PeerService, PeopleService, PseudonymSource};
 use peerbro_domain::privacy::SecretKey;
 use peerbro_domain::referral::ReferralService;
-use peerbro_domain::reports::ReportService;
+use peerbro_domain::reports::{NationalReports, ReportService};
 use peerbro_domain::research::ResearchService;
 use peerbro_domain::tenancy::{ApiClientService, TenancyService};
 use peerbro_domain::unit_of_work::Transactions;
@@ -67,6 +67,8 @@ pub struct Services {
     pub outcomes: OutcomeService,
     /// Reports per period.
     pub reports: ReportService,
+    /// The national view (ADR 0034).
+    pub national: NationalReports,
     /// Research studies.
     pub research: ResearchService,
 }
@@ -220,6 +222,12 @@ pub fn services(db: &Database, settings: &Settings, master: &SecretKey) -> Servi
         reports: ReportService::new(
             Arc::new(SeaReportSource::new(db.clone())),
             outcomes.clone(),
+            clock.clone(),
+        ),
+        national: NationalReports::new(
+            Arc::new(SeaReportSource::new(db.clone())),
+            outcomes.clone(),
+            Arc::new(SeaTenantRepository::new(db.clone())),
             clock.clone(),
         ),
         outcomes,

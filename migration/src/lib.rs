@@ -30,6 +30,7 @@ mod m20261130_000017_user_idp_subjects;
 mod m20261130_000018_instruments;
 mod m20261130_000019_questionnaire_responses;
 mod m20261130_000020_studies;
+mod m20261130_000021_national_view;
 pub mod postgres;
 
 /// The PostgreSQL role the server connects as. It is created (without a password, `LOGIN`,
@@ -107,6 +108,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000018_instruments::Migration),
             Box::new(m20261130_000019_questionnaire_responses::Migration),
             Box::new(m20261130_000020_studies::Migration),
+            Box::new(m20261130_000021_national_view::Migration),
         ]
     }
 }

@@ -105,6 +105,7 @@ pub(crate) async fn write_outcomes(
     follow_up_days: i32,
     disclosure_threshold: i32,
     citizen_instrument_key: &str,
+    national_reporting: bool,
 ) -> DomainResult<()> {
     let tx: Tx = db.begin(tenant).await?;
     let default_supervision = i32::try_from(DEFAULT_SUPERVISION_LIMIT_DAYS).unwrap_or(i32::MAX);
@@ -115,6 +116,7 @@ pub(crate) async fn write_outcomes(
         follow_up_days: Set(Some(follow_up_days)),
         disclosure_threshold: Set(Some(disclosure_threshold)),
         citizen_instrument_key: Set(Some(citizen_instrument_key.to_owned())),
+        national_reporting: Set(national_reporting),
     })
     .on_conflict(
         OnConflict::column(tenant_settings::Column::TenantId)
@@ -122,6 +124,7 @@ pub(crate) async fn write_outcomes(
                 tenant_settings::Column::FollowUpDays,
                 tenant_settings::Column::DisclosureThreshold,
                 tenant_settings::Column::CitizenInstrumentKey,
+                tenant_settings::Column::NationalReporting,
             ])
             .to_owned(),
     )

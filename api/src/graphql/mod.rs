@@ -165,6 +165,7 @@ pub fn fill_request_data(data: &mut async_graphql::Data, services: &Services, ct
     data.insert(services.api_clients.clone());
     data.insert(services.outcomes.clone());
     data.insert(services.reports.clone());
+    data.insert(services.national.clone());
     data.insert(services.research.clone());
     data.insert(services.offers.clone());
     data.insert(services.coordination.clone());

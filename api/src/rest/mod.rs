@@ -38,6 +38,7 @@ use utoipa::{Modify, OpenApi};
         offers::list,
         offers::get,
         reports::get,
+        reports::national,
     ),
     components(schemas(crate::http::problem::Problem, reports::ReportFormat)),
     modifiers(&BearerAuth, &Overload),
@@ -302,5 +303,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(oauth::token)
         .service(offers::list)
         .service(offers::get)
-        .service(reports::get);
+        .service(reports::get)
+        .service(reports::national);
 }

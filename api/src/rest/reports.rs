@@ -1,5 +1,6 @@
 //! `/api/v1/reports/{period}`: the partnership's fixed report as a printable HTML page (tables
-//! and SVG charts, rendered on the server) or as CSV, for coordinators and tenant admins.
+//! and SVG charts, rendered on the server) or as CSV, for coordinators and tenant admins;
+//! `/api/v1/national-reports/{period}`: the national view in the same forms.
 
 use actix_web::{HttpResponse, get, http::header, web};
 use peerbro_domain::reports::Period;
@@ -55,16 +56,35 @@ pub async fn get(
     params: web::Query<ReportParams>,
 ) -> Result<HttpResponse, ApiError> {
     let reports = &state.services.reports;
-    // The form first (400); a well-formed period that has not begun has no report yet (404).
-    let period = Period::parse(&period, chrono::NaiveDate::MAX)?;
-    if period.first_day() > reports.today() {
+    let period = begun(&period, reports.today())?;
+    let report = reports.report(&ctx, period, &|_| {}).await?;
+    let title = state.services.tenancy.current_tenant(&ctx).await?.name;
+    respond(
+        &report,
+        &title,
+        &format!("peerbro-{}", period.label()),
+        params.format,
+    )
+}
+
+/// A period parsed from the path: its form first (400), then whether it has begun (404).
+fn begun(raw: &str, today: chrono::NaiveDate) -> Result<Period, ApiError> {
+    let period = Period::parse(raw, chrono::NaiveDate::MAX)?;
+    if period.first_day() > today {
         return Err(peerbro_domain::DomainError::NotFound { resource: "report" }.into());
     }
-    let report = reports.report(&ctx, period, &|_| {}).await?;
-    let name = format!("peerbro-{}", period.label());
-    match params.format.unwrap_or(ReportFormat::Html) {
+    Ok(period)
+}
+
+fn respond(
+    report: &peerbro_domain::reports::Report,
+    title: &str,
+    name: &str,
+    format: Option<ReportFormat>,
+) -> Result<HttpResponse, ApiError> {
+    match format.unwrap_or(ReportFormat::Html) {
         ReportFormat::Csv => {
-            let csv = crate::reports::to_csv(&report)
+            let csv = crate::reports::to_csv(report)
                 .map_err(|e| ApiError::from(peerbro_domain::DomainError::Unknown(e)))?;
             Ok(HttpResponse::Ok()
                 .content_type("text/csv; charset=utf-8")
@@ -74,11 +94,55 @@ pub async fn get(
                 ))
                 .body(csv))
         }
-        ReportFormat::Html => {
-            let tenant = state.services.tenancy.current_tenant(&ctx).await?;
-            Ok(HttpResponse::Ok()
-                .content_type("text/html; charset=utf-8")
-                .body(crate::reports::to_html(&report, &tenant.name)))
-        }
+        ReportFormat::Html => Ok(HttpResponse::Ok()
+            .content_type("text/html; charset=utf-8")
+            .body(crate::reports::to_html(report, title))),
     }
+}
+
+/// The national view for a calendar month, quarter or year that has begun: the partnerships
+/// that opted in, combined and disclosure-controlled (coordinators and tenant admins of a
+/// national partner organisation).
+#[utoipa::path(
+    tag = "reports",
+    context_path = "/api/v1",
+    params(
+        ("period" = String, Path, pattern = r"^20[0-9]{2}(-(0[1-9]|1[0-2]|Q[1-4]))?$",
+            description = "`YYYY-MM`, `YYYY-QN` or `YYYY`; a period that has not begun has no \
+                           report yet (404)"),
+        ReportParams,
+    ),
+    responses(
+        (status = 200, description = "The national report: a printable HTML page, or CSV with `format=csv`",
+            content((String = "text/html"), (String = "text/csv"))),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/national-reports/{period}")]
+pub async fn national(
+    Ctx(ctx): Ctx,
+    state: web::Data<AppState>,
+    period: web::Path<String>,
+    params: web::Query<ReportParams>,
+) -> Result<HttpResponse, ApiError> {
+    let period = begun(&period, state.services.reports.today())?;
+    let found = state.services.national.report(&ctx, period).await?;
+    let tenant = state.services.tenancy.current_tenant(&ctx).await?;
+    let title = format!(
+        "{}, samlet for {}",
+        tenant.name,
+        if found.partnerships.is_empty() {
+            "ingen partnerskaber".to_owned()
+        } else {
+            found.partnerships.join(", ")
+        }
+    );
+    respond(
+        &found.report,
+        &title,
+        &format!("peerbro-national-{}", period.label()),
+        params.format,
+    )
 }

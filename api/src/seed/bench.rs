@@ -122,6 +122,7 @@ async fn tenant(services: &Services, t: usize) -> anyhow::Result<(RequestContext
         &slug,
         &format!("Bench {t:02}"),
         "Helsingør Kommune",
+        false,
     )
     .await?;
     let ctx = RequestContext::system(tenant.id);

@@ -1,5 +1,7 @@
 //! The demo seed: two tenants, `helsingor` and `kobenhavn`, each with organisations of every
-//! kind and four users. Idempotent: running it again adds only what is missing.
+//! kind and four users, both taking part in the national view; and the national partner
+//! organisation `danmark` (ADR 0034) with an admin and a coordinator. Idempotent: running it
+//! again adds only what is missing.
 
 use peerbro_domain::RequestContext;
 use peerbro_domain::context::Role;
@@ -96,9 +98,18 @@ pub async fn demo(services: &crate::wiring::Services) -> anyhow::Result<SeedRepo
     let mut report = SeedReport::default();
     for spec in &DEMO {
         let (tenant, created) =
-            ensure_tenant(tenancy, spec.slug, spec.name, spec.municipality).await?;
+            ensure_tenant(tenancy, spec.slug, spec.name, spec.municipality, false).await?;
         report.tenants += usize::from(created);
         let ctx = RequestContext::system(tenant.id);
+        if created {
+            // The demo partnerships take part in the national view; a re-seed leaves an
+            // admin's later choice alone.
+            let join = peerbro_domain::outcomes::OutcomeSettingsPatch {
+                national_reporting: Some(true),
+                ..Default::default()
+            };
+            services.outcomes.set_settings(&ctx, &join).await?;
+        }
         let (org_ids, created) = ensure_organisations(tenancy, &ctx, &spec.organisations).await?;
         report.organisations += created;
         for (local, display, role, org) in USERS {
@@ -128,7 +139,52 @@ pub async fn demo(services: &crate::wiring::Services) -> anyhow::Result<SeedRepo
         report.offers += seed_offers(services, &ctx, &org_ids).await?;
         seed_instruments(services, &ctx).await?;
     }
+    seed_national(services, &mut report).await?;
     Ok(report)
+}
+
+/// The national partner organisation: a tenant that reads the national view.
+async fn seed_national(
+    services: &crate::wiring::Services,
+    report: &mut SeedReport,
+) -> anyhow::Result<()> {
+    let tenancy = &services.tenancy;
+    let (tenant, created) = ensure_tenant(
+        tenancy,
+        "danmark",
+        "Peer-Partnerskabet Danmark",
+        "Hele landet",
+        true,
+    )
+    .await?;
+    report.tenants += usize::from(created);
+    let ctx = RequestContext::system(tenant.id);
+    let (org_ids, created) = ensure_organisations(
+        tenancy,
+        &ctx,
+        &[("SIND Landsforeningen", OrganisationKind::Ngo)],
+    )
+    .await?;
+    report.organisations += created;
+    for (local, display, role) in [
+        ("admin", "National administrator", Role::TenantAdmin),
+        ("coordinator", "National koordinator", Role::Coordinator),
+    ] {
+        let email = format!("{local}@danmark.demo");
+        let subject = format!("demo|{email}");
+        let (_, created) = ensure_user(
+            tenancy,
+            &ctx,
+            &email,
+            display,
+            role,
+            org_ids.first().copied(),
+            Some(&subject),
+        )
+        .await?;
+        report.users += usize::from(created);
+    }
+    Ok(())
 }
 
 /// The seeded recovery instruments (ADR 0030), unless the tenant has them.

@@ -12,18 +12,23 @@ use peerbro_domain::tenancy::{
 
 use super::people::parse_err;
 
-/// The tenant `slug`, created with `name` and `municipality` if missing; whether it was.
+/// The tenant `slug`, created with `name` and `municipality` (and `national`) if missing;
+/// whether it was.
 pub(super) async fn ensure_tenant(
     tenancy: &TenancyService,
     slug: &str,
     name: &str,
     municipality: &str,
+    national: bool,
 ) -> anyhow::Result<(Tenant, bool)> {
     let slug = TenantSlug::parse(slug).map_err(parse_err)?;
     if let Some(tenant) = tenancy.find_tenant_by_slug(&slug).await? {
         return Ok((tenant, false));
     }
-    let tenant = Tenant::new(slug, name, municipality).map_err(parse_err)?;
+    let mut tenant = Tenant::new(slug, name, municipality).map_err(parse_err)?;
+    if national {
+        tenant.national = true;
+    }
     tenancy.create_tenant(&tenant).await?;
     Ok((tenant, true))
 }

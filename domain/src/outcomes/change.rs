@@ -37,6 +37,55 @@ pub struct PairedChange {
     pub effect_size: Option<f64>,
 }
 
+/// The sums a paired change is computed from: additive, so that partnerships' sums can be
+/// combined into a national change without any pair leaving its partnership (ADR 0034).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct PairSums {
+    /// Pairs.
+    pub n: usize,
+    /// Sum of the first scores.
+    pub before: f64,
+    /// Sum of the second scores.
+    pub after: f64,
+    /// Sum of the changes.
+    pub change: f64,
+    /// Sum of the squared changes.
+    pub change_squared: f64,
+}
+
+impl PairSums {
+    /// The sums of `pairs`.
+    ///
+    /// # Errors
+    /// [`ChangeError::NotFinite`] for a NaN or an infinite score.
+    pub fn of(pairs: &[(f64, f64)]) -> Result<Self, ChangeError> {
+        let mut sums = Self::default();
+        for (b, a) in pairs {
+            if !b.is_finite() || !a.is_finite() {
+                return Err(ChangeError::NotFinite);
+            }
+            sums.n += 1;
+            sums.before += b;
+            sums.after += a;
+            sums.change += a - b;
+            sums.change_squared += (a - b).powi(2);
+        }
+        Ok(sums)
+    }
+
+    /// These sums and `other`'s together.
+    #[must_use]
+    pub fn merged(self, other: Self) -> Self {
+        Self {
+            n: self.n + other.n,
+            before: self.before + other.before,
+            after: self.after + other.after,
+            change: self.change + other.change,
+            change_squared: self.change_squared + other.change_squared,
+        }
+    }
+}
+
 impl PairedChange {
     /// The change over `pairs` of (before, after) scores.
     ///
@@ -44,38 +93,42 @@ impl PairedChange {
     /// [`ChangeError::TooFew`] under two pairs; [`ChangeError::NotFinite`] for a NaN or an
     /// infinite score.
     pub fn of(pairs: &[(f64, f64)]) -> Result<Self, ChangeError> {
-        let n = pairs.len();
+        Self::from_sums(&PairSums::of(pairs)?)
+    }
+
+    /// The change from the sums of its pairs.
+    ///
+    /// # Errors
+    /// [`ChangeError::TooFew`] under two pairs; [`ChangeError::NotFinite`] when a sum is not
+    /// a finite number.
+    pub fn from_sums(sums: &PairSums) -> Result<Self, ChangeError> {
+        let n = sums.n;
         if n < 2 {
             return Err(ChangeError::TooFew);
         }
-        if pairs.iter().any(|(b, a)| !b.is_finite() || !a.is_finite()) {
+        let all = [sums.before, sums.after, sums.change, sums.change_squared];
+        if all.iter().any(|v| !v.is_finite()) {
             return Err(ChangeError::NotFinite);
         }
         #[allow(clippy::cast_precision_loss)] // n is a count of people, far below 2^52
         let count = n as f64;
-        let mean = |f: &dyn Fn(&(f64, f64)) -> f64| pairs.iter().map(f).sum::<f64>() / count;
-        let mean_before = mean(&|p| p.0);
-        let mean_after = mean(&|p| p.1);
-        let mean_change = mean(&|p| p.1 - p.0);
-        let variance = pairs
-            .iter()
-            .map(|(b, a)| (a - b - mean_change).powi(2))
-            .sum::<f64>()
-            / (count - 1.0);
-        let sd_change = variance.sqrt();
+        let mean_change = sums.change / count;
+        // Σ(d − d̄)² = Σd² − (Σd)²/n; rounding can leave a tiny negative for equal changes.
+        let squares = (sums.change_squared - sums.change * sums.change / count).max(0.0);
+        let sd_change = (squares / (count - 1.0)).sqrt();
         let t = StudentsT::new(0.0, 1.0, count - 1.0)
             .map_err(|_| ChangeError::TooFew)?
             .inverse_cdf(0.975);
         let half = t * sd_change / count.sqrt();
         Ok(Self {
             n,
-            mean_before,
-            mean_after,
+            mean_before: sums.before / count,
+            mean_after: sums.after / count,
             mean_change,
             sd_change,
             ci95_low: mean_change - half,
             ci95_high: mean_change + half,
-            effect_size: (sd_change > f64::EPSILON).then(|| mean_change / sd_change),
+            effect_size: (sd_change > 1e-9).then(|| mean_change / sd_change),
         })
     }
 }
@@ -127,6 +180,26 @@ mod tests {
         assert!(close(c.mean_change, 2.0));
         assert_eq!(c.effect_size, None);
         assert!(close(c.ci95_low, 2.0) && close(c.ci95_high, 2.0));
+    }
+
+    #[test]
+    fn sums_of_two_groups_give_the_change_of_all_pairs() {
+        let a = [(10.0, 14.0), (12.0, 13.0)];
+        let b = [(9.0, 12.0), (15.0, 18.0), (11.0, 15.0)];
+        let merged = PairSums::of(&a).unwrap().merged(PairSums::of(&b).unwrap());
+        let all: Vec<(f64, f64)> = a.iter().chain(&b).copied().collect();
+        let whole = PairedChange::of(&all).unwrap();
+        let combined = PairedChange::from_sums(&merged).unwrap();
+        assert_eq!(combined.n, 5);
+        for (x, y) in [
+            (combined.mean_change, whole.mean_change),
+            (combined.sd_change, whole.sd_change),
+            (combined.ci95_low, whole.ci95_low),
+            (combined.effect_size.unwrap(), whole.effect_size.unwrap()),
+            (combined.mean_before, 11.4),
+        ] {
+            assert!(close(x, y), "{combined:?}");
+        }
     }
 
     #[test]

@@ -12,10 +12,10 @@ use crate::authz::{COORDINATING, require_any};
 use crate::context::RequestContext;
 use crate::error::{DomainError, DomainResult};
 use crate::ids::{CitizenId, InstrumentId, OfferId};
-use crate::outcomes::change::PairedChange;
+use crate::outcomes::change::{PairSums, PairedChange};
 use crate::outcomes::instrument::{ChimeDimension, Scores};
 use crate::outcomes::ports::{ResponseFilter, StoredInstrument};
-use crate::outcomes::response::{QuestionnaireResponse, SupportRef};
+use crate::outcomes::response::{OutcomeSettings, QuestionnaireResponse, SupportRef};
 use crate::outcomes::schedule::MeasurementPoint;
 use crate::outcomes::service::OutcomeService;
 use crate::people::OfferType;
@@ -49,6 +49,51 @@ pub struct ChangeSummary {
     pub overall: Option<PairedChange>,
     /// Per dimension the instrument measures.
     pub dimensions: Vec<(ChimeDimension, Option<PairedChange>)>,
+}
+
+/// The sums behind a change over a tenant, before disclosure control: additive, so that
+/// partnerships' sums combine into a national change (ADR 0034) without a pair leaving them.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ChangeSums {
+    /// The instrument key.
+    pub instrument_key: String,
+    /// Distinct persons with both points.
+    pub persons: usize,
+    /// Over all items.
+    pub overall: PairSums,
+    /// Per dimension the instrument measures (its newest version).
+    pub dimensions: Vec<(ChimeDimension, PairSums)>,
+}
+
+impl ChangeSums {
+    /// These sums and `other`'s (of the same instrument key) together.
+    #[must_use]
+    pub fn merged(mut self, other: &Self) -> Self {
+        self.persons += other.persons;
+        self.overall = self.overall.merged(other.overall);
+        for (dimension, sums) in &other.dimensions {
+            match self.dimensions.iter_mut().find(|(d, _)| d == dimension) {
+                Some((_, mine)) => *mine = mine.merged(*sums),
+                None => self.dimensions.push((*dimension, *sums)),
+            }
+        }
+        self.dimensions.sort_by_key(|(d, _)| *d);
+        self
+    }
+
+    /// The change as it may be published: statistics only over at least `threshold` persons.
+    #[must_use]
+    pub fn publish(&self, threshold: u32) -> ChangeSummary {
+        let shown = self.persons >= threshold as usize;
+        let stat = |sums: &PairSums| shown.then(|| PairedChange::from_sums(sums).ok()).flatten();
+        ChangeSummary {
+            instrument_key: self.instrument_key.clone(),
+            threshold,
+            persons: shown.then_some(self.persons),
+            overall: stat(&self.overall),
+            dimensions: self.dimensions.iter().map(|(d, s)| (*d, stat(s))).collect(),
+        }
+    }
 }
 
 /// One scored answer of a citizen.
@@ -139,6 +184,24 @@ impl OutcomeService {
         ctx: &RequestContext,
         query: &ChangeQuery,
     ) -> DomainResult<ChangeSummary> {
+        let settings = self.responses.settings(ctx).await?;
+        Ok(self
+            .change_sums(ctx, query, &settings)
+            .await?
+            .publish(settings.disclosure_threshold))
+    }
+
+    /// The sums behind [`OutcomeService::change`], before disclosure control (coordinators,
+    /// tenant admins and the system; `settings` are the tenant's).
+    ///
+    /// # Errors
+    /// As [`OutcomeService::change`].
+    pub async fn change_sums(
+        &self,
+        ctx: &RequestContext,
+        query: &ChangeQuery,
+        settings: &OutcomeSettings,
+    ) -> DomainResult<ChangeSums> {
         require_any(
             ctx,
             &COORDINATING,
@@ -147,7 +210,6 @@ impl OutcomeService {
         if query.to == MeasurementPoint::Baseline {
             return Err(DomainError::validation("to", "must be END or FOLLOW_UP"));
         }
-        let settings = self.responses.settings(ctx).await?;
         let key = query
             .instrument_key
             .as_deref()
@@ -155,7 +217,6 @@ impl OutcomeService {
             .trim()
             .to_owned();
         let versions = self.versions_of(ctx, &key).await?;
-        let threshold = settings.disclosure_threshold;
         let newest = versions.last().map(|v| v.instrument.max_answer());
         let usable: Vec<&StoredInstrument> = versions
             .iter()
@@ -200,32 +261,29 @@ impl OutcomeService {
                 }
             }
         }
-        let shown = persons.len() >= threshold as usize;
-        let stat = |pairs: &[(f64, f64)]| shown.then(|| PairedChange::of(pairs).ok()).flatten();
-        let dimensions = ChimeDimension::ALL
-            .iter()
-            .copied()
-            .filter(|d| {
-                usable.last().is_some_and(|v| {
-                    v.instrument
-                        .definition()
-                        .items
-                        .iter()
-                        .any(|i| i.dimension == *d)
-                })
-            })
-            .map(|d| {
-                (
+        let sums = |pairs: &[(f64, f64)]| {
+            PairSums::of(pairs).map_err(|e| DomainError::Unknown(anyhow::anyhow!("{e}")))
+        };
+        let mut dimensions = Vec::new();
+        for d in ChimeDimension::ALL.iter().copied() {
+            let measured = usable.last().is_some_and(|v| {
+                v.instrument
+                    .definition()
+                    .items
+                    .iter()
+                    .any(|i| i.dimension == d)
+            });
+            if measured {
+                dimensions.push((
                     d,
-                    stat(per_dimension.get(&d).map_or(&[][..], Vec::as_slice)),
-                )
-            })
-            .collect();
-        Ok(ChangeSummary {
+                    sums(per_dimension.get(&d).map_or(&[][..], Vec::as_slice))?,
+                ));
+            }
+        }
+        Ok(ChangeSums {
             instrument_key: key,
-            threshold,
-            persons: shown.then_some(persons.len()),
-            overall: stat(&overall),
+            persons: persons.len(),
+            overall: sums(&overall)?,
             dimensions,
         })
     }

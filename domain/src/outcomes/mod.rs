@@ -12,8 +12,10 @@ pub mod seeded;
 pub mod service;
 
 pub use answering::DueList;
-pub use change::{ChangeError, PairedChange};
-pub use evaluation::{ChangeQuery, ChangeSummary, CitizenChange, CitizenOutcomes, ScoredResponse};
+pub use change::{ChangeError, PairSums, PairedChange};
+pub use evaluation::{
+    ChangeQuery, ChangeSummary, ChangeSums, CitizenChange, CitizenOutcomes, ScoredResponse,
+};
 pub use instrument::{
     ChimeDimension, Instrument, InstrumentDraft, Item, MAX_ITEMS, MAX_TEXT, Respondent, Scores,
 };

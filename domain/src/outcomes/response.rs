@@ -130,6 +130,9 @@ pub struct OutcomeSettings {
     pub disclosure_threshold: u32,
     /// The key of the instrument citizens answer (its newest version is asked).
     pub citizen_instrument_key: String,
+    /// Whether the partnership's aggregates go into the national view (ADR 0034); off unless
+    /// its tenant admin opts in.
+    pub national_reporting: bool,
 }
 
 /// The disclosure threshold unless a tenant sets another.
@@ -143,6 +146,7 @@ impl Default for OutcomeSettings {
             follow_up_days: crate::outcomes::schedule::DEFAULT_FOLLOW_UP_DAYS,
             disclosure_threshold: DEFAULT_DISCLOSURE_THRESHOLD,
             citizen_instrument_key: DEFAULT_CITIZEN_INSTRUMENT.to_owned(),
+            national_reporting: false,
         }
     }
 }
@@ -156,6 +160,8 @@ pub struct OutcomeSettingsPatch {
     pub disclosure_threshold: Option<i64>,
     /// New citizen instrument key.
     pub citizen_instrument_key: Option<String>,
+    /// Opt in to (or out of) the national view.
+    pub national_reporting: Option<bool>,
 }
 
 /// The largest disclosure threshold a tenant may set.
@@ -188,6 +194,9 @@ impl OutcomeSettings {
         }
         if let Some(key) = &patch.citizen_instrument_key {
             next.citizen_instrument_key = key.trim().to_owned();
+        }
+        if let Some(national) = patch.national_reporting {
+            next.national_reporting = national;
         }
         Ok(next)
     }

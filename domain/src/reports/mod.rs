@@ -3,11 +3,15 @@
 
 pub mod disclosure;
 mod linear;
+pub mod national;
 pub mod period;
 pub mod report;
 pub mod service;
+pub mod tally;
 
 pub use disclosure::{Cell, DEFAULT_THRESHOLD, MIN_THRESHOLD, Published, recoverable, suppress};
+pub use national::{NationalReport, NationalReports};
 pub use period::{Granularity, Period};
-pub use report::{Count, Report, ReportCounts, Statistic, Table, quantile};
+pub use report::{Count, Report, Statistic, Table, quantile};
 pub use service::{ReportService, ReportSource, ReportStep};
+pub use tally::{REFERRAL_STATUSES, ReportCounts, Tally};

@@ -6,34 +6,12 @@ use chrono::{DateTime, Utc};
 
 use crate::error::DomainResult;
 use crate::outcomes::ChangeSummary;
-use crate::people::{PeerKind, PeerStatus};
-use crate::referral::{OutcomeCode, ReferralState};
 use crate::reports::disclosure::{Cell, Published, suppress, too_small};
 use crate::reports::period::Period;
-use crate::tenancy::OrganisationKind;
-
-/// What the adapters count for a period (no row-level data leaves the report).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct ReportCounts {
-    /// Referrals submitted in the period: the referrer's organisation kind and the state now.
-    pub referrals: Vec<(OrganisationKind, ReferralState)>,
-    /// Minutes from submission to first contact of those with contact.
-    pub first_contact_minutes: Vec<i64>,
-    /// Supports ended in the period: how, and the coded outcome.
-    pub endings: Vec<(ReferralState, Option<OutcomeCode>)>,
-    /// Course sessions held in the period (cancelled ones not counted).
-    pub sessions_held: u64,
-    /// Attendance marks at those sessions: (present, absent).
-    pub attendance: (u64, u64),
-    /// Café days with a headcount, and the visits counted.
-    pub cafe: (u64, u64),
-    /// Moves of peers in the period: their kind and the status moved to.
-    pub peer_moves: Vec<(PeerKind, PeerStatus)>,
-    /// Peers active at the period's end: supervised within the tenant's limit or not.
-    pub supervision: (u64, u64),
-    /// Placements running in the period: distinct peers, and weekly hours in tenths.
-    pub placements: (u64, u64),
-}
+use crate::reports::tally::{
+    ReportCounts, Tally, ending_rows, move_columns, organisation_rows, outcome_columns,
+    peer_kind_rows, status_columns,
+};
 
 /// A published count table with its labels.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -105,30 +83,25 @@ pub fn quantile(sorted: &[f64], q: f64) -> Option<f64> {
     Some(sorted[low] + (sorted[high] - sorted[low]) * frac)
 }
 
-fn table<R: Copy + PartialEq, C: Copy + PartialEq>(
+fn table(
     key: &'static str,
     title: &'static str,
-    rows: &[(R, String)],
-    columns: &[(C, String)],
-    facts: impl Iterator<Item = (R, C)>,
+    rows: Vec<String>,
+    columns: Vec<String>,
+    body: &[Vec<u64>],
     threshold: u64,
 ) -> DomainResult<Table> {
-    let mut body = vec![vec![0u64; columns.len()]; rows.len()];
-    for (r, c) in facts {
-        if let (Some(i), Some(j)) = (
-            rows.iter().position(|(x, _)| *x == r),
-            columns.iter().position(|(x, _)| *x == c),
-        ) {
-            body[i][j] += 1;
-        }
-    }
     Ok(Table {
         key,
         title,
-        rows: rows.iter().map(|(_, l)| l.clone()).collect(),
-        columns: columns.iter().map(|(_, l)| l.clone()).collect(),
-        published: suppress(&body, threshold)?,
+        rows,
+        columns,
+        published: suppress(body, threshold)?,
     })
+}
+
+fn labels<T>(pairs: Vec<(T, String)>) -> Vec<String> {
+    pairs.into_iter().map(|(_, l)| l).collect()
 }
 
 fn single(key: &'static str, value: u64, threshold: u64) -> Count {
@@ -154,19 +127,8 @@ fn statistic(n: u64, threshold: u64, value: impl FnOnce() -> Option<f64>) -> Sta
     }
 }
 
-/// The FHIR-like status groups a referral's state is reported under.
-pub const REFERRAL_STATUSES: [&str; 7] = [
-    "requested",
-    "accepted",
-    "in-progress",
-    "completed",
-    "failed",
-    "cancelled",
-    "rejected",
-];
-
 impl Report {
-    /// Assembles the report from the period's counts and change.
+    /// Assembles a tenant's report from the period's counts and change.
     ///
     /// # Errors
     /// `Validation` for a threshold below 3 (never reached: settings refuse it).
@@ -177,103 +139,90 @@ impl Report {
         counts: &ReportCounts,
         chime_change: ChangeSummary,
     ) -> DomainResult<Self> {
+        Self::publish(
+            period,
+            threshold,
+            generated_at,
+            &Tally::of(counts),
+            chime_change,
+        )
+    }
+
+    /// Publishes a tally (one tenant's, or the national sum): every table suppressed at
+    /// `threshold`, every statistic over persons only over at least `threshold` of them.
+    ///
+    /// # Errors
+    /// `Validation` for a threshold below 3.
+    pub fn publish(
+        period: Period,
+        threshold: u32,
+        generated_at: DateTime<Utc>,
+        tally: &Tally,
+        chime_change: ChangeSummary,
+    ) -> DomainResult<Self> {
         let t = u64::from(threshold);
-        let kinds: Vec<(OrganisationKind, String)> = OrganisationKind::ALL
-            .iter()
-            .map(|k| (*k, k.as_str().to_owned()))
-            .collect();
-        let statuses: Vec<(&str, String)> = REFERRAL_STATUSES
-            .iter()
-            .map(|s| (*s, (*s).to_owned()))
-            .collect();
-        let ended: Vec<(ReferralState, String)> =
-            [ReferralState::Completed, ReferralState::EndedEarly]
-                .iter()
-                .map(|s| (*s, s.as_str().to_owned()))
-                .collect();
-        let outcomes: Vec<(Option<OutcomeCode>, String)> = OutcomeCode::ALL
-            .iter()
-            .map(|o| (Some(*o), o.as_str().to_owned()))
-            .collect();
-        let peer_kinds: Vec<(PeerKind, String)> = PeerKind::ALL
-            .iter()
-            .map(|k| (*k, k.as_str().to_owned()))
-            .collect();
-        let moves: Vec<(PeerStatus, String)> = PeerStatus::ALL
-            .iter()
-            .filter(|s| **s != PeerStatus::Applicant)
-            .map(|s| (*s, s.as_str().to_owned()))
-            .collect();
+        let pair = |key, title, row: &str, columns: [&str; 2], (a, b): (u64, u64)| {
+            table(
+                key,
+                title,
+                vec![row.to_owned()],
+                columns.iter().map(|c| (*c).to_owned()).collect(),
+                &[vec![a, b]],
+                t,
+            )
+        };
         let tables = vec![
             table(
                 "referrals-by-organisation-and-status",
                 "Henvisninger efter henviserens organisationstype og status",
-                &kinds,
-                &statuses,
-                counts
-                    .referrals
-                    .iter()
-                    .map(|(k, s)| (*k, s.fhir_task_status())),
+                labels(organisation_rows()),
+                labels(status_columns()),
+                &tally.referrals,
                 t,
             )?,
             table(
                 "endings-by-outcome",
                 "Afsluttede forløb efter udfald",
-                &ended,
-                &outcomes,
-                counts.endings.iter().copied(),
+                labels(ending_rows()),
+                labels(outcome_columns()),
+                &tally.endings,
                 t,
             )?,
             table(
                 "peer-pipeline",
                 "Peer-medarbejdere: skift i perioden efter ny status",
-                &peer_kinds,
-                &moves,
-                counts.peer_moves.iter().copied(),
+                labels(peer_kind_rows()),
+                labels(move_columns()),
+                &tally.peer_moves,
                 t,
             )?,
-            {
-                let body = vec![vec![counts.supervision.0, counts.supervision.1]];
-                Table {
-                    key: "supervision-compliance",
-                    title: "Aktive peers ved periodens slutning: supervision inden for fristen",
-                    rows: vec!["ACTIVE".to_owned()],
-                    columns: vec!["WITHIN_LIMIT".to_owned(), "OVERDUE".to_owned()],
-                    published: suppress(&body, t)?,
-                }
-            },
-            {
-                let body = vec![vec![counts.attendance.0, counts.attendance.1]];
-                Table {
-                    key: "course-attendance",
-                    title: "Fremmøde på kursusgange",
-                    rows: vec!["MARKS".to_owned()],
-                    columns: vec!["PRESENT".to_owned(), "ABSENT".to_owned()],
-                    published: suppress(&body, t)?,
-                }
-            },
+            pair(
+                "supervision-compliance",
+                "Aktive peers ved periodens slutning: supervision inden for fristen",
+                "ACTIVE",
+                ["WITHIN_LIMIT", "OVERDUE"],
+                tally.supervision,
+            )?,
+            pair(
+                "course-attendance",
+                "Fremmøde på kursusgange",
+                "MARKS",
+                ["PRESENT", "ABSENT"],
+                tally.attendance,
+            )?,
         ];
         let counted = [
             Count {
                 key: "course-sessions-held",
-                cell: Cell::Shown(counts.sessions_held),
+                cell: Cell::Shown(tally.sessions_held),
             },
             Count {
                 key: "cafe-days",
-                cell: Cell::Shown(counts.cafe.0),
+                cell: Cell::Shown(tally.cafe.0),
             },
-            single("cafe-visits", counts.cafe.1, t),
+            single("cafe-visits", tally.cafe.1, t),
         ];
-        let mut hours: Vec<f64> = counts
-            .first_contact_minutes
-            .iter()
-            .map(|m| {
-                #[allow(clippy::cast_precision_loss)] // minutes of a few years at most
-                let minutes = *m as f64;
-                minutes / 60.0
-            })
-            .collect();
-        hours.sort_by(f64::total_cmp);
+        let hours = tally.contact_hours();
         let contacted = hours.len() as u64;
         Ok(Self {
             period,
@@ -283,9 +232,9 @@ impl Report {
             counts: counted.to_vec(),
             first_contact_median_hours: statistic(contacted, t, || quantile(&hours, 0.5)),
             first_contact_p90_hours: statistic(contacted, t, || quantile(&hours, 0.9)),
-            placement_weekly_hours: statistic(counts.placements.0, t, || {
+            placement_weekly_hours: statistic(tally.placements.0, t, || {
                 #[allow(clippy::cast_precision_loss)]
-                let tenths = counts.placements.1 as f64;
+                let tenths = tally.placements.1 as f64;
                 Some(tenths / 10.0)
             }),
             chime_change,
@@ -296,7 +245,9 @@ impl Report {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::referral::ReferralState;
     use crate::reports::disclosure::recoverable;
+    use crate::tenancy::OrganisationKind;
 
     #[test]
     fn quantiles_are_linear_between_ranks() {

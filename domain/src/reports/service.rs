@@ -11,7 +11,8 @@ use crate::context::RequestContext;
 use crate::error::{DomainError, DomainResult};
 use crate::outcomes::{ChangeQuery, MeasurementPoint, OutcomeService};
 use crate::reports::period::Period;
-use crate::reports::report::{Report, ReportCounts};
+use crate::reports::report::Report;
+use crate::reports::tally::ReportCounts;
 
 /// Counts a tenant's work over a period.
 #[async_trait]

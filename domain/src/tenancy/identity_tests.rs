@@ -37,6 +37,7 @@ async fn person_in_two_tenants() -> (TenancyService, Tenant, Tenant, User, User)
             name: slug.to_owned(),
             municipality: slug.to_owned(),
             created_at: chrono::Utc::now(),
+            national: false,
         };
         store.create(&tenant).await.unwrap();
         let user = svc

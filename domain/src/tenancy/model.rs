@@ -76,6 +76,8 @@ pub struct Tenant {
     pub municipality: String,
     /// When it was created.
     pub created_at: DateTime<Utc>,
+    /// A national partner organisation (set by the platform operator): reads the national view.
+    pub national: bool,
 }
 
 impl Tenant {
@@ -90,6 +92,7 @@ impl Tenant {
             name: clean_text("name", name, 200)?,
             municipality: clean_text("municipality", municipality, 200)?,
             created_at: Utc::now(),
+            national: false,
         })
     }
 }

@@ -271,10 +271,10 @@ impl Database {
     /// A transaction acting in `tenant`: inside a request's [`ReadScope`], the request's shared
     /// one (opened now if it is the first); otherwise one of its own.
     pub(crate) async fn begin(&self, tenant: TenantId) -> DomainResult<Tx> {
-        if let Some(scope) = ReadScope::current()
-            && let Some(tx) = scope.shared(tenant, || self.begin_own(tenant)).await?
-        {
-            return Ok(Tx::Shared(tx));
+        if ReadScope::current().is_some() {
+            // The scope's transaction, or for another tenant (the national view, ADR 0034) a
+            // read of its own, not waiting on the SQLite write lock the scope may hold.
+            return self.begin_read(tenant).await;
         }
         self.begin_own(tenant).await.map(Tx::Own)
     }

@@ -232,6 +232,7 @@ pub mod tenant_settings {
         pub follow_up_days: Option<i32>,
         pub disclosure_threshold: Option<i32>,
         pub citizen_instrument_key: Option<String>,
+        pub national_reporting: bool,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

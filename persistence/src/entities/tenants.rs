@@ -11,6 +11,7 @@ pub struct Model {
     pub name: String,
     pub municipality: String,
     pub created_at: DateTimeUtc,
+    pub national: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -20,6 +20,7 @@ mod instruments;
 mod isolation;
 mod links;
 mod metrics;
+mod national;
 mod node;
 mod offers;
 mod organisations;

@@ -12,7 +12,7 @@ const REPORT: &str = "query($g: ReportGranularity!, $y: Int!, $n: Int) { report(
 const SUBMIT: &str =
     "mutation($input: SubmitReferralInput!) { submitReferral(input: $input) { referral { id } } }";
 
-fn cell(v: &Value) -> Cell {
+pub(crate) fn cell(v: &Value) -> Cell {
     if v["suppressed"] == true {
         assert!(v["value"].is_null(), "a suppressed cell has no value: {v}");
         Cell::Suppressed
@@ -25,7 +25,7 @@ fn cells(v: &Value) -> Vec<Cell> {
     v.as_array().unwrap().iter().map(cell).collect()
 }
 
-fn published(table: &Value) -> Published {
+pub(crate) fn published(table: &Value) -> Published {
     Published {
         cells: table["cells"]
             .as_array()
@@ -39,12 +39,12 @@ fn published(table: &Value) -> Published {
     }
 }
 
-fn this_month() -> Value {
+pub(crate) fn this_month() -> Value {
     let today = Utc::now().date_naive();
     json!({ "g": "MONTH", "y": today.year(), "n": today.month() })
 }
 
-fn label() -> String {
+pub(crate) fn label() -> String {
     Utc::now().date_naive().format("%Y-%m").to_string()
 }
 

@@ -226,6 +226,8 @@ pub struct OutcomeSettings {
     pub(crate) citizen_instrument_key: String,
     /// Days a measurement point stays open once due.
     pub(crate) answer_window_days: i32,
+    /// Whether the partnership's aggregates go into the national view (off unless set).
+    pub(crate) national_reporting: bool,
 }
 
 impl From<domain::OutcomeSettings> for OutcomeSettings {
@@ -236,6 +238,7 @@ impl From<domain::OutcomeSettings> for OutcomeSettings {
             disclosure_threshold: int(s.disclosure_threshold),
             citizen_instrument_key: s.citizen_instrument_key,
             answer_window_days: int(domain::ANSWER_WINDOW_DAYS),
+            national_reporting: s.national_reporting,
         }
     }
 }

@@ -78,6 +78,10 @@ pub struct SetOutcomeSettingsInput {
     pub(crate) disclosure_threshold: Option<i32>,
     /// The key of one of the tenant's citizen instruments.
     pub(crate) citizen_instrument_key: Option<String>,
+    /// Whether the partnership's aggregates go into the national view of the partner
+    /// organisations running the programme (only combined with others' and
+    /// disclosure-controlled; no row leaves the partnership).
+    pub(crate) national_reporting: Option<bool>,
 }
 
 fn support_ref(id: &ID) -> peerbro_domain::DomainResult<SupportRef> {
@@ -179,7 +183,8 @@ impl OutcomesMutation {
     }
 
     /// Changes the tenant's outcome settings (tenant admins): the follow-up time, the
-    /// disclosure threshold (never below 3) and the citizen instrument.
+    /// disclosure threshold (never below 3), the citizen instrument and whether the
+    /// partnership takes part in the national view.
     async fn set_outcome_settings(
         &self,
         ctx: &Context<'_>,
@@ -190,6 +195,7 @@ impl OutcomesMutation {
             follow_up_days: input.follow_up_days.map(i64::from),
             disclosure_threshold: input.disclosure_threshold.map(i64::from),
             citizen_instrument_key: input.citizen_instrument_key,
+            national_reporting: input.national_reporting,
         };
         Ok(SetOutcomeSettingsPayload {
             settings: svc.set_settings(rc, &patch).await.gql()?.into(),

@@ -115,7 +115,8 @@ pub struct Report {
     pub(crate) tables: Vec<ReportTable>,
     /// Single figures: course sessions held, café days and visits.
     pub(crate) counts: Vec<ReportCount>,
-    /// Hours from submission to first contact (referrals submitted in the period): median.
+    /// Hours from submission to first contact (referrals submitted in the period; each
+    /// rounded down to the whole hour): median.
     pub(crate) first_contact_median_hours: ReportStatistic,
     /// The same, 90th percentile.
     pub(crate) first_contact_p90_hours: ReportStatistic,
@@ -176,6 +177,16 @@ impl From<domain::Report> for Report {
     }
 }
 
+/// The national view: the combined report of the partnerships that opted in.
+#[derive(SimpleObject)]
+pub struct NationalReport {
+    /// The partnerships in it, by name, alphabetically.
+    pub(crate) partnerships: Vec<String>,
+    /// The combined report, disclosure-controlled at the strictest threshold of any
+    /// partnership in it.
+    pub(crate) report: Report,
+}
+
 /// Report queries.
 #[derive(Default)]
 pub struct ReportsQuery;
@@ -204,5 +215,35 @@ impl ReportsQuery {
         )
         .gql()?;
         Ok(svc.report(rc, period, &|_| {}).await.gql()?.into())
+    }
+
+    /// The national view for a calendar month, quarter or year that has begun (coordinators
+    /// and tenant admins of a national partner organisation): the partnerships that opted in,
+    /// each tallied in its own transactions, added up and published through the same
+    /// disclosure control as a partnership's report. The same report is at
+    /// `GET /api/v1/national-reports/{period}?format=html|csv`.
+    async fn national_report(
+        &self,
+        ctx: &Context<'_>,
+        granularity: ReportGranularity,
+        year: i32,
+        #[graphql(desc = "The month (1–12) or quarter (1–4); omitted for a year")] number: Option<
+            i32,
+        >,
+    ) -> async_graphql::Result<NationalReport> {
+        let (svc, rc) = crate::graphql::errors::request_data::<domain::ReportService>(ctx)?;
+        let period = Period::new(
+            granularity.into(),
+            i64::from(year),
+            number.map(i64::from),
+            svc.today(),
+        )
+        .gql()?;
+        let national = ctx.data::<domain::NationalReports>()?;
+        let found = national.report(rc, period).await.gql()?;
+        Ok(NationalReport {
+            partnerships: found.partnerships,
+            report: found.report.into(),
+        })
     }
 }

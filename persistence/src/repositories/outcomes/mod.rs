@@ -92,6 +92,7 @@ impl ResponseRepository for SeaResponseRepository {
             citizen_instrument_key: row
                 .citizen_instrument_key
                 .unwrap_or(defaults.citizen_instrument_key),
+            national_reporting: row.national_reporting,
         })
     }
 
@@ -103,6 +104,7 @@ impl ResponseRepository for SeaResponseRepository {
             int(s.follow_up_days)?,
             int(s.disclosure_threshold)?,
             &s.citizen_instrument_key,
+            s.national_reporting,
         )
         .await
     }

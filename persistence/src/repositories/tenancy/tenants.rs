@@ -39,6 +39,7 @@ fn tenant_from(m: tenants::Model) -> DomainResult<Tenant> {
         name: m.name,
         municipality: m.municipality,
         created_at: m.created_at,
+        national: m.national,
     })
 }
 
@@ -53,6 +54,7 @@ impl TenantRepository for SeaTenantRepository {
             name: Set(tenant.name.clone()),
             municipality: Set(tenant.municipality.clone()),
             created_at: Set(tenant.created_at),
+            national: Set(tenant.national),
         }
         .insert(&tx)
         .await
