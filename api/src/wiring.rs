@@ -202,6 +202,7 @@ pub fn services(db: &Database, settings: &Settings, master: &SecretKey) -> Servi
         Arc::new(SeaStudyRepository::new(db.clone(), vault)),
         responses.clone(),
         instruments.clone(),
+        citizen_repository.clone(),
         clock.clone(),
     );
     let outcomes = OutcomeService::new(OutcomePorts {

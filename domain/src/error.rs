@@ -229,6 +229,12 @@ pub enum Conflict {
     /// The tenant's outcome instrument is not the one answered.
     #[error("answer the tenant's current questionnaire version")]
     NotCurrentInstrument,
+    /// A consent to a study names an information sheet that is not the study's current one.
+    #[error("the study's information sheet has changed: read the current version")]
+    NotCurrentSheet,
+    /// The study is not collecting data today, so no one joins it.
+    #[error("the study is not recruiting today")]
+    StudyClosed,
 }
 
 /// What already exists.
@@ -290,7 +296,8 @@ impl Conflict {
                 "CONSENT_NOT_IN_FORCE"
             }
             Self::QuestionnaireNotDue => "NOT_DUE",
-            Self::NotCurrentInstrument => "NOT_CURRENT",
+            Self::NotCurrentInstrument | Self::NotCurrentSheet => "NOT_CURRENT",
+            Self::StudyClosed => "STUDY_CLOSED",
             Self::CourseNotOpen | Self::OfferClosed => "OFFER_CLOSED",
             Self::AlreadyEnrolled => "ALREADY_ENROLLED",
             Self::NotOpenAccess => "NOT_OPEN_ACCESS",

@@ -1,7 +1,7 @@
 //! Ports of the research context: a tenant's studies, their researchers and consents.
 
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::context::RequestContext;
 use crate::error::DomainResult;
@@ -33,6 +33,22 @@ pub struct Participant {
     pub municipality: String,
 }
 
+/// Which studies a list holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StudyScope {
+    /// Every study of the tenant.
+    All,
+    /// Those a researcher is scoped to.
+    Researcher(UserId),
+    /// Those a citizen may see: collecting data on `today`, or with a consent record of theirs.
+    Citizen {
+        /// The citizen.
+        citizen: CitizenId,
+        /// The day.
+        today: NaiveDate,
+    },
+}
+
 /// A tenant's studies.
 #[async_trait]
 pub trait StudyRepository: Send + Sync {
@@ -48,16 +64,27 @@ pub trait StudyRepository: Send + Sync {
     /// `NotFound` (`study`).
     async fn get(&self, ctx: &RequestContext, id: StudyId) -> DomainResult<Study>;
 
-    /// A page of studies, oldest first: all, or those `researcher` is scoped to.
+    /// A page of the studies in `scope`, oldest first.
     ///
     /// # Errors
     /// `Unknown` on storage failure.
     async fn list(
         &self,
         ctx: &RequestContext,
-        researcher: Option<UserId>,
+        scope: StudyScope,
         page: &PageRequest,
     ) -> DomainResult<Page<Study>>;
+
+    /// A citizen's consent records for `studies`, oldest first.
+    ///
+    /// # Errors
+    /// `Unknown` on storage failure.
+    async fn consents_of(
+        &self,
+        ctx: &RequestContext,
+        citizen: CitizenId,
+        studies: &[StudyId],
+    ) -> DomainResult<Vec<(StudyId, StudyConsent)>>;
 
     /// Scopes a user holding the RESEARCHER role to a study.
     ///

@@ -15,8 +15,9 @@ use crate::error::{DomainError, DomainResult};
 use crate::ids::{CitizenId, StudyId, UserId};
 use crate::outcomes::{InstrumentRepository, ResponseFilter, ResponseRepository};
 use crate::page::{Page, PageRequest};
+use crate::people::CitizenRepository;
 use crate::research::export::{Quasi, age_band, generalise, iso_week};
-use crate::research::ports::{Participant, Study, StudyRepository};
+use crate::research::ports::{Participant, Study, StudyRepository, StudyScope};
 use crate::research::study::{StudyConsent, StudyDraft, takes_part};
 
 /// One exported row: one answered questionnaire of one participant.
@@ -56,10 +57,11 @@ pub struct StudyExport {
 /// The research use cases.
 #[derive(Clone)]
 pub struct ResearchService {
-    studies: Arc<dyn StudyRepository>,
+    pub(super) studies: Arc<dyn StudyRepository>,
     responses: Arc<dyn ResponseRepository>,
     instruments: Arc<dyn InstrumentRepository>,
-    clock: Arc<dyn Clock>,
+    pub(super) citizens: Arc<dyn CitizenRepository>,
+    pub(super) clock: Arc<dyn Clock>,
 }
 
 impl std::fmt::Debug for ResearchService {
@@ -83,12 +85,14 @@ impl ResearchService {
         studies: Arc<dyn StudyRepository>,
         responses: Arc<dyn ResponseRepository>,
         instruments: Arc<dyn InstrumentRepository>,
+        citizens: Arc<dyn CitizenRepository>,
         clock: Arc<dyn Clock>,
     ) -> Self {
         Self {
             studies,
             responses,
             instruments,
+            citizens,
             clock,
         }
     }
@@ -133,11 +137,14 @@ impl ResearchService {
         page: &PageRequest,
     ) -> DomainResult<Page<Study>> {
         if crate::authz::holds_any(ctx, &COORDINATING) {
-            return self.studies.list(ctx, None, page).await;
+            return self.studies.list(ctx, StudyScope::All, page).await;
         }
         let actor = require_actor(ctx)?;
         if actor.has(Role::Researcher) {
-            return self.studies.list(ctx, Some(actor.user_id()), page).await;
+            return self
+                .studies
+                .list(ctx, StudyScope::Researcher(actor.user_id()), page)
+                .await;
         }
         Err(DomainError::Forbidden(
             "studies are for coordinators, tenant admins and their researchers",

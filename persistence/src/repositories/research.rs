@@ -7,9 +7,10 @@ use peerbro_domain::ids::{CitizenId, StudyId, UserId};
 use peerbro_domain::page::{Page, PageRequest};
 use peerbro_domain::privacy::Purpose;
 use peerbro_domain::research::{
-    Participant, Study, StudyConsent, StudyDraft, StudyRepository, pseudonym,
+    Participant, Study, StudyConsent, StudyDraft, StudyRepository, StudyScope, pseudonym,
 };
 use peerbro_domain::{DomainError, DomainResult, Duplicate, RequestContext};
+use sea_orm::Condition;
 use sea_orm::sea_query::Query;
 use sea_orm::{
     ActiveModelTrait as _, ActiveValue::Set, ColumnTrait as _, EntityTrait as _, QueryFilter as _,
@@ -27,6 +28,17 @@ use crate::entities::research::{studies, study_consents, study_researchers};
 use crate::errors::{map_db, unexpected};
 use crate::repositories::rows::by_id;
 use crate::vault::Vault;
+
+fn consent_from(r: &study_consents::Model) -> DomainResult<StudyConsent> {
+    Ok(StudyConsent {
+        citizen_id: CitizenId::from_uuid(r.citizen_id),
+        given: r.given,
+        information_sheet_version: u32::try_from(r.information_sheet_version)
+            .map_err(|_| corrupt("consent version"))?,
+        at: r.at,
+        recorded_by: r.recorded_by.map(UserId::from_uuid),
+    })
+}
 
 /// [`StudyRepository`] on sea-orm.
 #[derive(Clone, Debug)]
@@ -103,21 +115,41 @@ impl StudyRepository for SeaStudyRepository {
     async fn list(
         &self,
         ctx: &RequestContext,
-        researcher: Option<UserId>,
+        scope: StudyScope,
         page: &PageRequest,
     ) -> DomainResult<Page<Study>> {
         let tenant = ctx.tenant_id()?;
         let tx = self.db.begin(tenant).await?;
         let mut query =
             studies::Entity::find().filter(studies::Column::TenantId.eq(tenant.as_uuid()));
-        if let Some(user) = researcher {
-            let theirs = Query::select()
-                .column(study_researchers::Column::StudyId)
-                .from(study_researchers::Entity)
-                .and_where(study_researchers::Column::TenantId.eq(tenant.as_uuid()))
-                .and_where(study_researchers::Column::UserId.eq(user.as_uuid()))
-                .to_owned();
-            query = query.filter(studies::Column::Id.in_subquery(theirs));
+        match scope {
+            StudyScope::All => {}
+            StudyScope::Researcher(user) => {
+                let theirs = Query::select()
+                    .column(study_researchers::Column::StudyId)
+                    .from(study_researchers::Entity)
+                    .and_where(study_researchers::Column::TenantId.eq(tenant.as_uuid()))
+                    .and_where(study_researchers::Column::UserId.eq(user.as_uuid()))
+                    .to_owned();
+                query = query.filter(studies::Column::Id.in_subquery(theirs));
+            }
+            StudyScope::Citizen { citizen, today } => {
+                let joined = Query::select()
+                    .column(study_consents::Column::StudyId)
+                    .from(study_consents::Entity)
+                    .and_where(study_consents::Column::TenantId.eq(tenant.as_uuid()))
+                    .and_where(study_consents::Column::CitizenId.eq(citizen.as_uuid()))
+                    .to_owned();
+                query = query.filter(
+                    Condition::any()
+                        .add(
+                            Condition::all()
+                                .add(studies::Column::StartsOn.lte(today))
+                                .add(studies::Column::EndsOn.gte(today)),
+                        )
+                        .add(studies::Column::Id.in_subquery(joined)),
+                );
+            }
         }
         let total = total_of(&tx, &query, page).await?;
         let rows = keyset(query, studies::Column::Id, page)
@@ -236,17 +268,31 @@ impl StudyRepository for SeaStudyRepository {
             .await
             .map_err(unexpected)?;
         tx.commit().await?;
+        rows.iter().map(consent_from).collect()
+    }
+
+    async fn consents_of(
+        &self,
+        ctx: &RequestContext,
+        citizen: CitizenId,
+        studies: &[StudyId],
+    ) -> DomainResult<Vec<(StudyId, StudyConsent)>> {
+        if studies.is_empty() {
+            return Ok(Vec::new());
+        }
+        let tenant = ctx.tenant_id()?;
+        let tx = self.db.begin(tenant).await?;
+        let rows = study_consents::Entity::find()
+            .filter(study_consents::Column::TenantId.eq(tenant.as_uuid()))
+            .filter(study_consents::Column::CitizenId.eq(citizen.as_uuid()))
+            .filter(study_consents::Column::StudyId.is_in(studies.iter().map(|s| s.as_uuid())))
+            .order_by_asc(study_consents::Column::Id)
+            .all(&tx)
+            .await
+            .map_err(unexpected)?;
+        tx.commit().await?;
         rows.into_iter()
-            .map(|r| {
-                Ok(StudyConsent {
-                    citizen_id: CitizenId::from_uuid(r.citizen_id),
-                    given: r.given,
-                    information_sheet_version: u32::try_from(r.information_sheet_version)
-                        .map_err(|_| corrupt("consent version"))?,
-                    at: r.at,
-                    recorded_by: r.recorded_by.map(UserId::from_uuid),
-                })
-            })
+            .map(|r| Ok((StudyId::from_uuid(r.study_id), consent_from(&r)?)))
             .collect()
     }
 

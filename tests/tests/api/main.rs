@@ -40,6 +40,7 @@ mod rls;
 mod schema;
 mod shutdown;
 mod statements;
+mod study_app;
 mod subscriptions;
 mod users;
 mod webhooks;

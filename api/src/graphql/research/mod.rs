@@ -117,6 +117,50 @@ pub struct StudyConsentPayload {
     pub(crate) at: Instant,
 }
 
+/// A study as a citizen sees it in their app.
+#[derive(SimpleObject)]
+pub struct MyStudy {
+    /// The study (its information sheet version is the one to read before consenting).
+    pub(crate) study: Study,
+    /// Collecting data today: the citizen may join.
+    pub(crate) recruiting: bool,
+    /// They take part: their latest record is a consent under the current information sheet.
+    pub(crate) taking_part: bool,
+    /// Their latest consent record for it, if any.
+    pub(crate) latest_consent: Option<StudyConsentPayload>,
+}
+
+impl From<domain::CitizenStudy> for MyStudy {
+    fn from(s: domain::CitizenStudy) -> Self {
+        Self {
+            recruiting: s.recruiting,
+            taking_part: s.taking_part,
+            latest_consent: s.latest.map(consent_payload),
+            study: s.study.into(),
+        }
+    }
+}
+
+fn consent_payload(c: domain::StudyConsent) -> StudyConsentPayload {
+    StudyConsentPayload {
+        given: c.given,
+        information_sheet_version: i32::try_from(c.information_sheet_version).unwrap_or(i32::MAX),
+        at: c.at.into(),
+    }
+}
+
+/// A citizen's own consent to a study, or its withdrawal.
+#[derive(InputObject)]
+pub struct SetMyStudyConsentInput {
+    /// The study.
+    pub(crate) study_id: ID,
+    /// Given (true) or withdrawn (false).
+    pub(crate) given: bool,
+    /// The information sheet version the citizen read; a consent is refused (`CONFLICT`,
+    /// `NOT_CURRENT`) unless it is the study's current one.
+    pub(crate) information_sheet_version: i32,
+}
+
 /// The forms of an export.
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ExportFormat {
@@ -146,6 +190,23 @@ impl ResearchQuery {
         let page = page_request(ctx, first, after, last, before).gql()?;
         let result = svc.studies(rc, &page).await.gql()?;
         Ok(connection(result, |s| s.id.as_uuid(), Study::from))
+    }
+
+    /// The signed-in citizen's studies, oldest first: those collecting data today (which they
+    /// may join) and those they have a consent record for, each saying whether they take part.
+    /// Citizens with a citizen record only (else `CONFLICT`, `NOT_REGISTERED`).
+    async fn my_studies(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(validator(minimum = 1, maximum = 100))] first: Option<i32>,
+        after: Option<String>,
+        #[graphql(validator(minimum = 1, maximum = 100))] last: Option<i32>,
+        before: Option<String>,
+    ) -> async_graphql::Result<Connection<String, MyStudy, ListTotal>> {
+        let (svc, rc) = request(ctx)?;
+        let page = page_request(ctx, first, after, last, before).gql()?;
+        let result = svc.my_studies(rc, &page).await.gql()?;
+        Ok(connection(result, |s| s.study.id.as_uuid(), MyStudy::from))
     }
 
     /// A study's export, for its researchers only: every answered questionnaire of the
@@ -223,11 +284,27 @@ impl ResearchMutation {
             .record_consent(rc, study, citizen, input.given)
             .await
             .gql()?;
-        Ok(StudyConsentPayload {
-            given: c.given,
-            information_sheet_version: i32::try_from(c.information_sheet_version)
-                .unwrap_or(i32::MAX),
-            at: c.at.into(),
-        })
+        Ok(consent_payload(c))
+    }
+
+    /// The signed-in citizen's own consent to a study, given under the information sheet
+    /// version they read (the study's current one, while it collects data: else `CONFLICT`
+    /// `NOT_CURRENT` or `STUDY_CLOSED`), or its withdrawal, which is always possible and takes
+    /// them out of every later export.
+    async fn set_my_study_consent(
+        &self,
+        ctx: &Context<'_>,
+        input: SetMyStudyConsentInput,
+    ) -> async_graphql::Result<StudyConsentPayload> {
+        let (svc, rc) = request(ctx)?;
+        let study = parse("studyId", &input.study_id).gql()?;
+        let sheet = u32::try_from(input.information_sheet_version).map_err(|_| {
+            peerbro_domain::DomainError::validation("informationSheetVersion", "must be 1 or more")
+        });
+        let c = svc
+            .set_my_consent(rc, study, input.given, sheet.gql()?)
+            .await
+            .gql()?;
+        Ok(consent_payload(c))
     }
 }
