@@ -20,8 +20,9 @@ use peerbro_domain::webhooks::{DispatchSettings, RetryPolicy, WebhookDispatcher,
 use peerbro_persistence::{
     Database, OutboxHints, SeaApiClientRepository, SeaAuditLog, SeaCitizenRepository,
     SeaInstrumentRepository, SeaOfferRepository, SeaOrganisationRepository, SeaPeerRepository,
-    SeaReferralRepository, SeaReportSource, SeaResponseRepository, SeaStudyRepository,
-    SeaTenantRepository, SeaTransactions, SeaUserRepository, SeaWebhookRepository, Vault, XChaCha,
+    SeaPeerResponseRepository, SeaReferralRepository, SeaReportSource, SeaResponseRepository,
+    SeaStudyRepository, SeaTenantRepository, SeaTransactions, SeaUserRepository,
+    SeaWebhookRepository, Vault, XChaCha,
 };
 use rand::RngCore as _;
 
@@ -199,7 +200,7 @@ pub fn services(db: &Database, settings: &Settings, master: &SecretKey) -> Servi
     let responses: Arc<SeaResponseRepository> =
         Arc::new(SeaResponseRepository::new(db.clone(), vault.clone()));
     let research = ResearchService::new(
-        Arc::new(SeaStudyRepository::new(db.clone(), vault)),
+        Arc::new(SeaStudyRepository::new(db.clone(), vault.clone())),
         responses.clone(),
         instruments.clone(),
         citizen_repository.clone(),
@@ -208,6 +209,7 @@ pub fn services(db: &Database, settings: &Settings, master: &SecretKey) -> Servi
     let outcomes = OutcomeService::new(OutcomePorts {
         instruments,
         responses,
+        peer_responses: Arc::new(SeaPeerResponseRepository::new(db.clone(), vault.clone())),
         citizens: citizen_repository.clone(),
         peers: peer_repository.clone(),
         clock: clock.clone(),

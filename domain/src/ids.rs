@@ -88,6 +88,10 @@ id_type!(
     ResponseId
 );
 id_type!(
+    /// A peer's answer to one of their own questionnaire rounds.
+    PeerResponseId
+);
+id_type!(
     /// A research study of a tenant.
     StudyId
 );

@@ -31,6 +31,7 @@ mod m20261130_000018_instruments;
 mod m20261130_000019_questionnaire_responses;
 mod m20261130_000020_studies;
 mod m20261130_000021_national_view;
+mod m20261130_000022_peer_responses;
 pub mod postgres;
 
 /// The PostgreSQL role the server connects as. It is created (without a password, `LOGIN`,
@@ -78,6 +79,7 @@ pub const TENANT_TABLES: &[&str] = &[
     "studies",
     "study_researchers",
     "study_consents",
+    "peer_responses",
 ];
 
 /// Applies the migrations in order.
@@ -109,6 +111,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000019_questionnaire_responses::Migration),
             Box::new(m20261130_000020_studies::Migration),
             Box::new(m20261130_000021_national_view::Migration),
+            Box::new(m20261130_000022_peer_responses::Migration),
         ]
     }
 }

@@ -25,9 +25,9 @@ pub use db::{Backend, Batch, Database, PoolSettings, PoolStats, ReadScope, Readi
 pub use outbox::OutboxHints;
 pub use repositories::{
     SeaApiClientRepository, SeaCitizenRepository, SeaInstrumentRepository, SeaOfferRepository,
-    SeaOrganisationRepository, SeaPeerRepository, SeaReferralRepository, SeaReportSource,
-    SeaResponseRepository, SeaStudyRepository, SeaTenantRepository, SeaUserRepository,
-    SeaWebhookRepository,
+    SeaOrganisationRepository, SeaPeerRepository, SeaPeerResponseRepository, SeaReferralRepository,
+    SeaReportSource, SeaResponseRepository, SeaStudyRepository, SeaTenantRepository,
+    SeaUserRepository, SeaWebhookRepository,
 };
 pub use unit_of_work::SeaTransactions;
 pub use vault::Vault;

@@ -4,6 +4,7 @@ use std::time::{Duration, Instant};
 
 use peerbro_domain::DomainResult;
 use peerbro_domain::ids::TenantId;
+use peerbro_domain::outcomes::OutcomeSettings;
 use peerbro_domain::people::DEFAULT_SUPERVISION_LIMIT_DAYS;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{ActiveValue::Set, EntityTrait as _};
@@ -102,10 +103,8 @@ pub(crate) async fn write(
 pub(crate) async fn write_outcomes(
     db: &Database,
     tenant: TenantId,
-    follow_up_days: i32,
-    disclosure_threshold: i32,
-    citizen_instrument_key: &str,
-    national_reporting: bool,
+    s: &OutcomeSettings,
+    int: impl Fn(u32) -> DomainResult<i32>,
 ) -> DomainResult<()> {
     let tx: Tx = db.begin(tenant).await?;
     let default_supervision = i32::try_from(DEFAULT_SUPERVISION_LIMIT_DAYS).unwrap_or(i32::MAX);
@@ -113,10 +112,12 @@ pub(crate) async fn write_outcomes(
         tenant_id: Set(tenant.as_uuid()),
         supervision_limit_days: Set(default_supervision),
         contact_limit_days: Set(None),
-        follow_up_days: Set(Some(follow_up_days)),
-        disclosure_threshold: Set(Some(disclosure_threshold)),
-        citizen_instrument_key: Set(Some(citizen_instrument_key.to_owned())),
-        national_reporting: Set(national_reporting),
+        follow_up_days: Set(Some(int(s.follow_up_days)?)),
+        disclosure_threshold: Set(Some(int(s.disclosure_threshold)?)),
+        citizen_instrument_key: Set(Some(s.citizen_instrument_key.clone())),
+        national_reporting: Set(s.national_reporting),
+        peer_round_days: Set(Some(int(s.peer_round_days)?)),
+        peer_instrument_key: Set(Some(s.peer_instrument_key.clone())),
     })
     .on_conflict(
         OnConflict::column(tenant_settings::Column::TenantId)
@@ -125,6 +126,8 @@ pub(crate) async fn write_outcomes(
                 tenant_settings::Column::DisclosureThreshold,
                 tenant_settings::Column::CitizenInstrumentKey,
                 tenant_settings::Column::NationalReporting,
+                tenant_settings::Column::PeerRoundDays,
+                tenant_settings::Column::PeerInstrumentKey,
             ])
             .to_owned(),
     )

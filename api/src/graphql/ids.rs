@@ -9,8 +9,8 @@ use async_graphql::ID;
 use base64::Engine as _;
 use peerbro_domain::ids::{
     ApiClientId, CitizenId, CourseSessionId, EnrolmentId, InstrumentId, MeetingId, OfferId,
-    OrganisationId, PeerId, PlacementId, ReferralId, ResponseId, StudyId, SupervisionId, TenantId,
-    UserId, WebhookDeliveryId, WebhookEndpointId,
+    OrganisationId, PeerId, PeerResponseId, PlacementId, ReferralId, ResponseId, StudyId,
+    SupervisionId, TenantId, UserId, WebhookDeliveryId, WebhookEndpointId,
 };
 use peerbro_domain::{DomainError, DomainResult};
 use uuid::Uuid;
@@ -56,6 +56,7 @@ global! {
     PlacementId => "Placement";
     InstrumentId => "Instrument";
     ResponseId => "QuestionnaireResponse";
+    PeerResponseId => "PeerAnswer";
     StudyId => "Study";
     ReferralId => "Referral" also "ReferralStatus";
     WebhookEndpointId => "WebhookEndpoint";

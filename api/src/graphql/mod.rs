@@ -43,6 +43,7 @@ pub struct Query(
     coordination::CoordinationQuery,
     outcomes::OutcomesQuery,
     outcomes::ReportsQuery,
+    outcomes::PeerRoundsQuery,
     research::ResearchQuery,
 );
 
@@ -57,6 +58,7 @@ pub struct Mutation(
     api_clients::ApiClientsMutation,
     offers::OffersMutation,
     outcomes::OutcomesMutation,
+    outcomes::PeerRoundsMutation,
     research::ResearchMutation,
 );
 

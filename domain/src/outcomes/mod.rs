@@ -5,6 +5,7 @@ pub mod answering;
 pub mod change;
 pub mod evaluation;
 pub mod instrument;
+pub mod peer_rounds;
 pub mod ports;
 pub mod response;
 pub mod schedule;
@@ -19,14 +20,17 @@ pub use evaluation::{
 pub use instrument::{
     ChimeDimension, Instrument, InstrumentDraft, Item, MAX_ITEMS, MAX_TEXT, Respondent, Scores,
 };
+pub use peer_rounds::{MyPeerQuestionnaire, PeerRound, open_round};
 pub use ports::{
-    InstrumentRepository, ResponseFilter, ResponseRepository, StoredInstrument, SupportFilter,
+    InstrumentRepository, PeerResponse, PeerResponseRepository, ResponseFilter, ResponseRepository,
+    StoredInstrument, SupportFilter,
 };
 pub use response::{
     AnswerInput, DueSupport, MeasuredSupport, OutcomeSettings, OutcomeSettingsPatch,
     QuestionnaireResponse, SupportRef,
 };
 pub use schedule::{
-    ANSWER_WINDOW_DAYS, AnswerMode, DEFAULT_FOLLOW_UP_DAYS, Due, MeasurementPoint, Support,
+    ANSWER_WINDOW_DAYS, AnswerMode, DEFAULT_FOLLOW_UP_DAYS, DEFAULT_PEER_ROUND_DAYS, Due,
+    MeasurementPoint, PEER_ROUND_DAYS, Support,
 };
 pub use service::{OutcomePorts, OutcomeService};

@@ -5,7 +5,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::context::RequestContext;
 use crate::error::DomainResult;
-use crate::ids::{CitizenId, InstrumentId, OfferId, PeerId};
+use crate::ids::{CitizenId, InstrumentId, OfferId, PeerId, PeerResponseId};
 use crate::outcomes::instrument::Instrument;
 use crate::outcomes::response::{
     MeasuredSupport, OutcomeSettings, QuestionnaireResponse, SupportRef,
@@ -153,4 +153,42 @@ pub trait ResponseRepository: Send + Sync {
         ctx: &RequestContext,
         filter: &ResponseFilter,
     ) -> DomainResult<Vec<QuestionnaireResponse>>;
+}
+
+/// A peer's answer to one round.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PeerResponse {
+    /// Id.
+    pub id: PeerResponseId,
+    /// The peer.
+    pub peer_id: PeerId,
+    /// The round.
+    pub round: u32,
+    /// The instrument version answered.
+    pub instrument_id: InstrumentId,
+    /// One answer per item.
+    pub answers: Vec<u8>,
+    /// When.
+    pub answered_at: DateTime<Utc>,
+}
+
+/// Peers' answers.
+#[async_trait]
+pub trait PeerResponseRepository: Send + Sync {
+    /// Keeps an answer, sealed with the peer's key.
+    ///
+    /// # Errors
+    /// `Conflict` (`DUPLICATE`) when the round is answered already.
+    async fn record(&self, ctx: &RequestContext, response: &PeerResponse) -> DomainResult<()>;
+
+    /// Answers oldest first: one peer's, or every peer's to `instruments`.
+    ///
+    /// # Errors
+    /// `Unknown` on storage failure.
+    async fn responses(
+        &self,
+        ctx: &RequestContext,
+        peer: Option<PeerId>,
+        instruments: &[InstrumentId],
+    ) -> DomainResult<Vec<PeerResponse>>;
 }

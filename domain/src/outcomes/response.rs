@@ -108,11 +108,19 @@ impl AnswerInput {
     /// # Errors
     /// `Validation` (`answers`) for a negative or huge answer.
     pub fn values(&self) -> DomainResult<Vec<u8>> {
-        self.answers
+        Self::scale_values(&self.answers)
+    }
+
+    /// Answers as scale values (0–255), each checked.
+    ///
+    /// # Errors
+    /// `Validation` (`answers`) for a value off the scale.
+    pub fn scale_values<T: Copy + TryInto<u8>>(answers: &[T]) -> DomainResult<Vec<u8>> {
+        answers
             .iter()
             .enumerate()
             .map(|(n, a)| {
-                u8::try_from(*a).map_err(|_| {
+                (*a).try_into().map_err(|_| {
                     DomainError::validation("answers", format!("answer {} is off the scale", n + 1))
                 })
             })
@@ -133,6 +141,10 @@ pub struct OutcomeSettings {
     /// Whether the partnership's aggregates go into the national view (ADR 0034); off unless
     /// its tenant admin opts in.
     pub national_reporting: bool,
+    /// Days between a peer's own questionnaire rounds (91–365; 182 unless set).
+    pub peer_round_days: u32,
+    /// The key of the instrument peers answer about themselves (its newest version is asked).
+    pub peer_instrument_key: String,
 }
 
 /// The disclosure threshold unless a tenant sets another.
@@ -147,6 +159,8 @@ impl Default for OutcomeSettings {
             disclosure_threshold: DEFAULT_DISCLOSURE_THRESHOLD,
             citizen_instrument_key: DEFAULT_CITIZEN_INSTRUMENT.to_owned(),
             national_reporting: false,
+            peer_round_days: crate::outcomes::schedule::DEFAULT_PEER_ROUND_DAYS,
+            peer_instrument_key: crate::outcomes::seeded::PEER_KEY.to_owned(),
         }
     }
 }
@@ -162,6 +176,10 @@ pub struct OutcomeSettingsPatch {
     pub citizen_instrument_key: Option<String>,
     /// Opt in to (or out of) the national view.
     pub national_reporting: Option<bool>,
+    /// New days between peers' rounds.
+    pub peer_round_days: Option<i64>,
+    /// New peer instrument key.
+    pub peer_instrument_key: Option<String>,
 }
 
 /// The largest disclosure threshold a tenant may set.
@@ -197,6 +215,17 @@ impl OutcomeSettings {
         }
         if let Some(national) = patch.national_reporting {
             next.national_reporting = national;
+        }
+        if let Some(days) = patch.peer_round_days {
+            next.peer_round_days = u32::try_from(days)
+                .ok()
+                .filter(|d| crate::outcomes::schedule::PEER_ROUND_DAYS.contains(d))
+                .ok_or_else(|| {
+                    DomainError::validation("peerRoundDays", "must be between 91 and 365")
+                })?;
+        }
+        if let Some(key) = &patch.peer_instrument_key {
+            next.peer_instrument_key = key.trim().to_owned();
         }
         Ok(next)
     }

@@ -126,6 +126,11 @@ impl Support {
     }
 }
 
+/// Days between a peer's own questionnaire rounds unless a tenant sets another.
+pub const DEFAULT_PEER_ROUND_DAYS: u32 = 182;
+/// The days between peers' rounds a tenant may set.
+pub const PEER_ROUND_DAYS: std::ops::RangeInclusive<u32> = 91..=365;
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -24,6 +24,8 @@ fn items(list: &[(D, &str)]) -> Vec<Item> {
 
 /// The key of the seeded citizen questionnaire.
 pub const CITIZEN_KEY: &str = "hverdagsliv-15";
+/// The key of the seeded peer questionnaire.
+pub const PEER_KEY: &str = "peer-rolle-10";
 
 /// "Hverdagsliv og recovery", 15 items, three per CHIME dimension, for citizens.
 #[must_use]
@@ -85,7 +87,7 @@ pub fn citizen_recovery() -> InstrumentDraft {
 #[must_use]
 pub fn peer_role() -> InstrumentDraft {
     InstrumentDraft {
-        key: "peer-rolle-10".to_owned(),
+        key: PEER_KEY.to_owned(),
         title: "Min rolle som peer".to_owned(),
         version: 1,
         respondent: Respondent::Peer,

@@ -10,7 +10,9 @@ use crate::error::{DomainError, DomainResult};
 use crate::ids::InstrumentId;
 use crate::outcomes::instrument::Respondent;
 use crate::outcomes::instrument::{Instrument, InstrumentDraft};
-use crate::outcomes::ports::{InstrumentRepository, ResponseRepository, StoredInstrument};
+use crate::outcomes::ports::{
+    InstrumentRepository, PeerResponseRepository, ResponseRepository, StoredInstrument,
+};
 use crate::outcomes::response::{OutcomeSettings, OutcomeSettingsPatch};
 use crate::page::{Page, PageRequest};
 use crate::people::{CitizenRepository, PeerRepository};
@@ -20,6 +22,7 @@ use crate::people::{CitizenRepository, PeerRepository};
 pub struct OutcomeService {
     pub(super) instruments: Arc<dyn InstrumentRepository>,
     pub(super) responses: Arc<dyn ResponseRepository>,
+    pub(super) peer_responses: Arc<dyn PeerResponseRepository>,
     pub(super) citizens: Arc<dyn CitizenRepository>,
     pub(super) peers: Arc<dyn PeerRepository>,
     pub(super) clock: Arc<dyn Clock>,
@@ -31,6 +34,8 @@ pub struct OutcomePorts {
     pub instruments: Arc<dyn InstrumentRepository>,
     /// Answers and supports.
     pub responses: Arc<dyn ResponseRepository>,
+    /// Peers' own answers.
+    pub peer_responses: Arc<dyn PeerResponseRepository>,
     /// Citizens (consents, logins).
     pub citizens: Arc<dyn CitizenRepository>,
     /// Peers (logins).
@@ -63,6 +68,7 @@ impl OutcomeService {
         Self {
             instruments: ports.instruments,
             responses: ports.responses,
+            peer_responses: ports.peer_responses,
             citizens: ports.citizens,
             peers: ports.peers,
             clock: ports.clock,
@@ -138,18 +144,38 @@ impl OutcomeService {
     ) -> DomainResult<OutcomeSettings> {
         require_tenant_admin(ctx, "only tenant admins change the outcome settings")?;
         let next = self.responses.settings(ctx).await?.patched(patch)?;
-        if patch.citizen_instrument_key.is_some() {
-            let versions = self
-                .instruments
-                .versions(ctx, &next.citizen_instrument_key)
-                .await?;
+        for (given, key, respondent, field) in [
+            (
+                patch.citizen_instrument_key.is_some(),
+                &next.citizen_instrument_key,
+                Respondent::Citizen,
+                "citizenInstrumentKey",
+            ),
+            (
+                patch.peer_instrument_key.is_some(),
+                &next.peer_instrument_key,
+                Respondent::Peer,
+                "peerInstrumentKey",
+            ),
+        ] {
+            if !given {
+                continue;
+            }
+            let versions = self.instruments.versions(ctx, key).await?;
             let fits = versions
                 .last()
-                .is_some_and(|v| v.instrument.definition().respondent == Respondent::Citizen);
+                .is_some_and(|v| v.instrument.definition().respondent == respondent);
             if !fits {
                 return Err(DomainError::validation(
-                    "citizenInstrumentKey",
-                    "must be the key of one of the tenant's citizen instruments",
+                    field,
+                    format!(
+                        "must be the key of one of the tenant's {} instruments",
+                        if respondent == Respondent::Peer {
+                            "peer"
+                        } else {
+                            "citizen"
+                        }
+                    ),
                 ));
             }
         }

@@ -7,6 +7,7 @@ pub mod offers;
 pub mod organisations;
 pub mod outbox;
 pub mod outcomes;
+pub mod peer_responses;
 pub mod peers;
 pub mod privacy;
 pub mod referral;

@@ -233,6 +233,8 @@ pub mod tenant_settings {
         pub disclosure_threshold: Option<i32>,
         pub citizen_instrument_key: Option<String>,
         pub national_reporting: bool,
+        pub peer_round_days: Option<i32>,
+        pub peer_instrument_key: Option<String>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -17,7 +17,7 @@ mod webhooks;
 pub use api_clients::SeaApiClientRepository;
 pub use instruments::SeaInstrumentRepository;
 pub use offers::SeaOfferRepository;
-pub use outcomes::SeaResponseRepository;
+pub use outcomes::{SeaPeerResponseRepository, SeaResponseRepository};
 pub(crate) use page::{keyset, total_of};
 pub use peers::SeaPeerRepository;
 pub use people::SeaCitizenRepository;

@@ -27,6 +27,7 @@ mod organisations;
 mod outcomes;
 mod partnerships;
 mod peer_app;
+mod peer_rounds;
 mod peers;
 mod people;
 mod placements;

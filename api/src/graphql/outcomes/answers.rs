@@ -228,6 +228,10 @@ pub struct OutcomeSettings {
     pub(crate) answer_window_days: i32,
     /// Whether the partnership's aggregates go into the national view (off unless set).
     pub(crate) national_reporting: bool,
+    /// Days between peers' own questionnaire rounds (91–365; 182 unless set).
+    pub(crate) peer_round_days: i32,
+    /// The key of the instrument peers answer about themselves.
+    pub(crate) peer_instrument_key: String,
 }
 
 impl From<domain::OutcomeSettings> for OutcomeSettings {
@@ -239,6 +243,8 @@ impl From<domain::OutcomeSettings> for OutcomeSettings {
             citizen_instrument_key: s.citizen_instrument_key,
             answer_window_days: int(domain::ANSWER_WINDOW_DAYS),
             national_reporting: s.national_reporting,
+            peer_round_days: int(s.peer_round_days),
+            peer_instrument_key: s.peer_instrument_key,
         }
     }
 }

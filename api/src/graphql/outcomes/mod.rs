@@ -5,10 +5,12 @@
 mod answers;
 mod csv_import;
 mod mutation;
+mod peer_rounds;
 mod query;
 mod report;
 mod types;
 
 pub use mutation::*;
+pub use peer_rounds::{PeerRoundsMutation, PeerRoundsQuery};
 pub use query::*;
 pub use report::ReportsQuery;

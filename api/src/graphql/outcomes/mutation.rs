@@ -82,6 +82,10 @@ pub struct SetOutcomeSettingsInput {
     /// organisations running the programme (only combined with others' and
     /// disclosure-controlled; no row leaves the partnership).
     pub(crate) national_reporting: Option<bool>,
+    /// Days between peers' own questionnaire rounds (91–365).
+    pub(crate) peer_round_days: Option<i32>,
+    /// The key of one of the tenant's peer instruments.
+    pub(crate) peer_instrument_key: Option<String>,
 }
 
 fn support_ref(id: &ID) -> peerbro_domain::DomainResult<SupportRef> {
@@ -183,8 +187,8 @@ impl OutcomesMutation {
     }
 
     /// Changes the tenant's outcome settings (tenant admins): the follow-up time, the
-    /// disclosure threshold (never below 3), the citizen instrument and whether the
-    /// partnership takes part in the national view.
+    /// disclosure threshold (never below 3), the citizen and peer instruments, the days
+    /// between peers' rounds and whether the partnership takes part in the national view.
     async fn set_outcome_settings(
         &self,
         ctx: &Context<'_>,
@@ -196,6 +200,8 @@ impl OutcomesMutation {
             disclosure_threshold: input.disclosure_threshold.map(i64::from),
             citizen_instrument_key: input.citizen_instrument_key,
             national_reporting: input.national_reporting,
+            peer_round_days: input.peer_round_days.map(i64::from),
+            peer_instrument_key: input.peer_instrument_key,
         };
         Ok(SetOutcomeSettingsPayload {
             settings: svc.set_settings(rc, &patch).await.gql()?.into(),

@@ -2,7 +2,10 @@
 //! the citizen's key (erasure leaves them unreadable), the supports they measure, and the
 //! tenant's outcome settings.
 
+mod peer_responses;
 mod supports;
+
+pub use peer_responses::SeaPeerResponseRepository;
 
 use std::collections::HashMap;
 
@@ -93,20 +96,19 @@ impl ResponseRepository for SeaResponseRepository {
                 .citizen_instrument_key
                 .unwrap_or(defaults.citizen_instrument_key),
             national_reporting: row.national_reporting,
+            peer_round_days: row
+                .peer_round_days
+                .and_then(|d| u32::try_from(d).ok())
+                .unwrap_or(defaults.peer_round_days),
+            peer_instrument_key: row
+                .peer_instrument_key
+                .unwrap_or(defaults.peer_instrument_key),
         })
     }
 
     async fn save_settings(&self, ctx: &RequestContext, s: &OutcomeSettings) -> DomainResult<()> {
         let int = |v: u32| i32::try_from(v).map_err(|_| corrupt("setting"));
-        settings::write_outcomes(
-            &self.db,
-            ctx.tenant_id()?,
-            int(s.follow_up_days)?,
-            int(s.disclosure_threshold)?,
-            &s.citizen_instrument_key,
-            s.national_reporting,
-        )
-        .await
+        settings::write_outcomes(&self.db, ctx.tenant_id()?, s, int).await
     }
 
     async fn supports(
