@@ -121,7 +121,7 @@ fn seeding_twice_creates_nothing_the_second_time() {
     );
     assert_eq!(
         String::from_utf8(first.stdout).unwrap().trim(),
-        "demo seed: 2 tenants, 10 organisations, 8 users, 6 citizens, 8 peer workers, 8 offers created"
+        "demo seed: 3 tenants, 11 organisations, 10 users, 6 citizens, 8 peer workers, 8 offers created"
     );
     let second = peerbro(&dir, &["seed", "--demo"], &[]);
     assert_eq!(

@@ -187,6 +187,28 @@ pub struct NationalReport {
     pub(crate) report: Report,
 }
 
+/// The report service, the caller and the period asked for (one that has begun).
+fn period_of<'a>(
+    ctx: &'a Context<'_>,
+    granularity: ReportGranularity,
+    year: i32,
+    number: Option<i32>,
+) -> async_graphql::Result<(
+    &'a domain::ReportService,
+    &'a peerbro_domain::RequestContext,
+    Period,
+)> {
+    let (svc, rc) = crate::graphql::errors::request_data::<domain::ReportService>(ctx)?;
+    let period = Period::new(
+        granularity.into(),
+        i64::from(year),
+        number.map(i64::from),
+        svc.today(),
+    )
+    .gql()?;
+    Ok((svc, rc, period))
+}
+
 /// Report queries.
 #[derive(Default)]
 pub struct ReportsQuery;
@@ -206,14 +228,7 @@ impl ReportsQuery {
             i32,
         >,
     ) -> async_graphql::Result<Report> {
-        let (svc, rc) = crate::graphql::errors::request_data::<domain::ReportService>(ctx)?;
-        let period = Period::new(
-            granularity.into(),
-            i64::from(year),
-            number.map(i64::from),
-            svc.today(),
-        )
-        .gql()?;
+        let (svc, rc, period) = period_of(ctx, granularity, year, number)?;
         Ok(svc.report(rc, period, &|_| {}).await.gql()?.into())
     }
 
@@ -231,14 +246,7 @@ impl ReportsQuery {
             i32,
         >,
     ) -> async_graphql::Result<NationalReport> {
-        let (svc, rc) = crate::graphql::errors::request_data::<domain::ReportService>(ctx)?;
-        let period = Period::new(
-            granularity.into(),
-            i64::from(year),
-            number.map(i64::from),
-            svc.today(),
-        )
-        .gql()?;
+        let (_, rc, period) = period_of(ctx, granularity, year, number)?;
         let national = ctx.data::<domain::NationalReports>()?;
         let found = national.report(rc, period).await.gql()?;
         Ok(NationalReport {
