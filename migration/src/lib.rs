@@ -32,6 +32,7 @@ mod m20261130_000019_questionnaire_responses;
 mod m20261130_000020_studies;
 mod m20261130_000021_national_view;
 mod m20261130_000022_peer_responses;
+mod m20261130_000023_keyed_fingerprints;
 pub mod postgres;
 
 /// The PostgreSQL role the server connects as. It is created (without a password, `LOGIN`,
@@ -112,6 +113,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000020_studies::Migration),
             Box::new(m20261130_000021_national_view::Migration),
             Box::new(m20261130_000022_peer_responses::Migration),
+            Box::new(m20261130_000023_keyed_fingerprints::Migration),
         ]
     }
 }

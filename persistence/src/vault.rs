@@ -252,16 +252,28 @@ impl Vault {
         tenant: TenantId,
         normalised: &str,
     ) -> DomainResult<Vec<u8>> {
+        self.keyed_digest(tx, tenant, b"peerbro/blind-index/v1", normalised)
+            .await
+    }
+
+    /// A keyed digest (HMAC-SHA256) of `text` under a key derived from the tenant key for
+    /// `purpose`: without the tenant key (so without the master key) nobody can confirm a
+    /// guess, and one purpose's digests say nothing about another's.
+    pub(crate) async fn keyed_digest(
+        &self,
+        tx: &Tx,
+        tenant: TenantId,
+        purpose: &[u8],
+        text: &str,
+    ) -> DomainResult<Vec<u8>> {
         let tenant_key = self.tenant_key(tx, tenant).await?;
-        let index_key = self
-            .cipher
-            .blind_index(&tenant_key, b"peerbro/blind-index/v1");
-        let index_key: [u8; 32] = index_key
+        let derived = self.cipher.blind_index(&tenant_key, purpose);
+        let derived: [u8; 32] = derived
             .try_into()
-            .map_err(|_| DomainError::Unknown(anyhow::anyhow!("index key length")))?;
+            .map_err(|_| DomainError::Unknown(anyhow::anyhow!("derived key length")))?;
         Ok(self
             .cipher
-            .blind_index(&SecretKey::from_bytes(index_key), normalised.as_bytes()))
+            .blind_index(&SecretKey::from_bytes(derived), text.as_bytes()))
     }
 }
 

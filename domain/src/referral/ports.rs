@@ -18,7 +18,7 @@ use crate::tenancy::Organisation;
 pub struct Idempotency {
     /// The client's key.
     pub key: String,
-    /// A canonical text of the request body (the adapter stores only its hash).
+    /// A canonical text of the request body (the adapter stores only its keyed digest).
     pub fingerprint: String,
 }
 

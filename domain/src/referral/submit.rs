@@ -48,7 +48,8 @@ pub struct NewReferral {
 
 impl NewReferral {
     /// A canonical text of the request, so that a retry can be told from another request
-    /// reusing the key. Personal fields are part of it; the adapter stores only a hash.
+    /// reusing the key. Personal fields are part of it; the adapter stores only a keyed digest
+    /// (HMAC under a key derived from the tenant key).
     fn fingerprint(&self) -> String {
         let citizen = match &self.citizen {
             ReferredCitizen::New(c) => format!(

@@ -12,6 +12,7 @@ mod citizen_app;
 mod consent_proxy;
 mod coordination;
 mod failure;
+mod fingerprints;
 mod foreign_ids;
 mod foreign_keys;
 mod http;

@@ -11,7 +11,6 @@ use sea_orm::{
     ActiveModelTrait as _, ActiveValue::Set, ColumnTrait as _, EntityTrait as _,
     PaginatorTrait as _, QueryFilter as _,
 };
-use sha2::{Digest as _, Sha256};
 
 use super::SeaReferralRepository;
 use super::rows::reason_aad;
@@ -23,9 +22,9 @@ use crate::entities::referral::referrals;
 use crate::errors::{map_db, unexpected};
 use crate::repositories::rows::by_id;
 
-fn fingerprint_hash(text: &str) -> String {
-    hex::encode(Sha256::digest(text.as_bytes()))
-}
+/// What a request's fingerprint is keyed for (ADR 0008): an HMAC under a key derived from the
+/// tenant key, so that a dump cannot confirm a guessed name, contact or reason.
+const FINGERPRINT: &[u8] = b"peerbro/idempotency-fingerprint/v1";
 
 impl SeaReferralRepository {
     #[tracing::instrument(skip_all, fields(referral = %submission.referral.id))]
@@ -35,40 +34,44 @@ impl SeaReferralRepository {
         submission: Submission,
     ) -> DomainResult<Submitted> {
         let tenant = ctx.tenant_id()?;
-        let key = submission
-            .idempotency
-            .as_ref()
-            .map(|i| (i.key.clone(), fingerprint_hash(&i.fingerprint)));
-        if let Some((key, fingerprint)) = &key
-            && let Some(done) = self.replay(tenant, key, fingerprint).await?
-        {
+        let Some(idempotency) = &submission.idempotency else {
+            self.insert_submission(ctx, &submission, None).await?;
+            return Ok(Submitted::Created(submission.referral.id));
+        };
+        let key = idempotency.key.as_str();
+        let (done, fingerprint) = self.replay(tenant, key, &idempotency.fingerprint).await?;
+        if let Some(done) = done {
             return Ok(done);
         }
         match self
-            .insert_submission(ctx, &submission, key.as_ref().map(|(_, f)| f.as_str()))
+            .insert_submission(ctx, &submission, Some(&fingerprint))
             .await
         {
             Ok(()) => Ok(Submitted::Created(submission.referral.id)),
             // A concurrent retry with the same key won the insert: answer as a replay.
-            Err(DomainError::Conflict(Conflict::IdempotencyKeyReused)) => match &key {
-                Some((key, fingerprint)) => self
-                    .replay(tenant, key, fingerprint)
-                    .await?
-                    .ok_or(DomainError::Conflict(Conflict::IdempotencyKeyReused)),
-                None => Err(DomainError::Conflict(Conflict::IdempotencyKeyReused)),
-            },
+            Err(DomainError::Conflict(Conflict::IdempotencyKeyReused)) => self
+                .replay(tenant, key, &idempotency.fingerprint)
+                .await?
+                .0
+                .ok_or(DomainError::Conflict(Conflict::IdempotencyKeyReused)),
             Err(other) => Err(other),
         }
     }
 
-    /// The referral already stored under `key`, if any: replayed when the body matches.
+    /// The referral already stored under `key`, if any: replayed when the body matches; and
+    /// the keyed fingerprint of this request's body.
     async fn replay(
         &self,
         tenant: TenantId,
         key: &str,
-        fingerprint: &str,
-    ) -> DomainResult<Option<Submitted>> {
+        body: &str,
+    ) -> DomainResult<(Option<Submitted>, String)> {
         let tx = self.db.begin(tenant).await?;
+        let fingerprint = hex::encode(
+            self.vault
+                .keyed_digest(&tx, tenant, FINGERPRINT, body)
+                .await?,
+        );
         let found = referrals::Entity::find()
             .filter(referrals::Column::TenantId.eq(tenant.as_uuid()))
             .filter(referrals::Column::IdempotencyKey.eq(key))
@@ -76,13 +79,14 @@ impl SeaReferralRepository {
             .await
             .map_err(unexpected)?;
         tx.commit().await?;
-        match found {
-            None => Ok(None),
-            Some(row) if row.fingerprint.as_deref() == Some(fingerprint) => {
-                Ok(Some(Submitted::Replayed(ReferralId::from_uuid(row.id))))
+        let done = match found {
+            None => None,
+            Some(row) if row.fingerprint.as_deref() == Some(fingerprint.as_str()) => {
+                Some(Submitted::Replayed(ReferralId::from_uuid(row.id)))
             }
-            Some(_) => Err(DomainError::Conflict(Conflict::IdempotencyKeyReused)),
-        }
+            Some(_) => return Err(DomainError::Conflict(Conflict::IdempotencyKeyReused)),
+        };
+        Ok((done, fingerprint))
     }
 
     async fn insert_submission(
