@@ -11,6 +11,7 @@ mod callers;
 mod citizen_app;
 mod consent_proxy;
 mod coordination;
+mod erasure;
 mod failure;
 mod fingerprints;
 mod foreign_ids;

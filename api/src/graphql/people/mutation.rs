@@ -118,10 +118,12 @@ impl PeopleMutation {
         })
     }
 
-    /// Erases a citizen by destroying their key (tenant admins): their name and contact
-    /// details become unreadable in the database from the moment this answers. A backup taken
-    /// before the erasure still holds them under the old key (ADR 0007); free-text fields
-    /// outside the citizen's record are not covered yet.
+    /// Erases a citizen by destroying their key (tenant admins): their name, contact details,
+    /// referral reasons and questionnaire answers become unreadable in the database from the
+    /// moment this answers, and a self-registered citizen's own account is closed (e-mail,
+    /// display name and identity-provider link scrubbed, the login refused at once). A backup
+    /// taken before the erasure still holds them under the old key (ADR 0007); referral
+    /// feedback is not covered yet.
     async fn erase_citizen(
         &self,
         ctx: &Context<'_>,

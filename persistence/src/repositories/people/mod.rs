@@ -180,6 +180,10 @@ impl CitizenRepository for SeaCitizenRepository {
         }
         self.vault.destroy_subject_key(&tx, tenant, row.id).await?;
         let now = chrono::Utc::now();
+        let account = row.user_id.map(UserId::from_uuid);
+        if let Some(user) = account {
+            crate::repositories::tenancy::close_account(&tx, tenant, user, now).await?;
+        }
         let mut model = row.clone().into_active_model();
         model.erased_at = Set(Some(now));
         model.update(&tx).await.map_err(unexpected)?;
@@ -190,6 +194,9 @@ impl CitizenRepository for SeaCitizenRepository {
         )
         .await?;
         tx.commit().await?;
+        if let Some(user) = account {
+            self.db.callers.forget(tenant, user);
+        }
         let mut erased = self.decrypt(tenant, row, None)?;
         erased.erased_at = Some(now);
         Ok(erased)

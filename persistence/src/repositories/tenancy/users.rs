@@ -145,7 +145,7 @@ fn membership(tenant: TenantId, user: UserId, role: Role) -> memberships::Active
     }
 }
 
-async fn find_user(tx: &Tx, tenant: TenantId, id: UserId) -> DomainResult<users::Model> {
+pub(super) async fn find_user(tx: &Tx, tenant: TenantId, id: UserId) -> DomainResult<users::Model> {
     users::Entity::find()
         .filter(users::Column::TenantId.eq(tenant.as_uuid()))
         .filter(users::Column::Id.eq(id.as_uuid()))
@@ -160,7 +160,7 @@ async fn find_user(tx: &Tx, tenant: TenantId, id: UserId) -> DomainResult<users:
 ///
 /// # Errors
 /// When the statement fails (the change then rolls back with it).
-async fn notify_callers(
+pub(super) async fn notify_callers(
     tx: &Tx,
     tenant: TenantId,
     user: UserId,
