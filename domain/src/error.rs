@@ -235,6 +235,12 @@ pub enum Conflict {
     /// The study is not collecting data today, so no one joins it.
     #[error("the study is not recruiting today")]
     StudyClosed,
+    /// A legal hold keeps the person's data: no erasure until it is released.
+    #[error("a legal hold ({reason}) keeps this person's data until it is released")]
+    LegalHold {
+        /// Why the data is held: the stored name of the hold's reason.
+        reason: &'static str,
+    },
 }
 
 /// What already exists.
@@ -298,6 +304,7 @@ impl Conflict {
             Self::QuestionnaireNotDue => "NOT_DUE",
             Self::NotCurrentInstrument | Self::NotCurrentSheet => "NOT_CURRENT",
             Self::StudyClosed => "STUDY_CLOSED",
+            Self::LegalHold { .. } => "LEGAL_HOLD",
             Self::CourseNotOpen | Self::OfferClosed => "OFFER_CLOSED",
             Self::AlreadyEnrolled => "ALREADY_ENROLLED",
             Self::NotOpenAccess => "NOT_OPEN_ACCESS",

@@ -33,6 +33,7 @@ mod m20261130_000020_studies;
 mod m20261130_000021_national_view;
 mod m20261130_000022_peer_responses;
 mod m20261130_000023_keyed_fingerprints;
+mod m20261130_000024_legal_holds;
 pub mod postgres;
 
 /// The PostgreSQL role the server connects as. It is created (without a password, `LOGIN`,
@@ -81,6 +82,7 @@ pub const TENANT_TABLES: &[&str] = &[
     "study_researchers",
     "study_consents",
     "peer_responses",
+    "legal_holds",
 ];
 
 /// Applies the migrations in order.
@@ -114,6 +116,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000021_national_view::Migration),
             Box::new(m20261130_000022_peer_responses::Migration),
             Box::new(m20261130_000023_keyed_fingerprints::Migration),
+            Box::new(m20261130_000024_legal_holds::Migration),
         ]
     }
 }

@@ -52,6 +52,7 @@ pub struct Query(
 pub struct Mutation(
     tenancy::TenancyMutation,
     people::PeopleMutation,
+    people::LegalHoldMutation,
     peers::PeersMutation,
     referrals::ReferralsMutation,
     webhooks::WebhooksMutation,

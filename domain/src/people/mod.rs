@@ -2,6 +2,7 @@
 
 pub mod citizen;
 pub mod consent;
+mod legal_hold;
 pub mod peer;
 mod peer_lookup;
 pub mod peer_ports;

@@ -11,7 +11,7 @@ use crate::ids::{CitizenId, UserId};
 use crate::page::{Page, PageRequest};
 use crate::people::citizen::Citizen;
 use crate::people::consent::ConsentRecord;
-use crate::privacy::{Personal, Purpose};
+use crate::privacy::{LegalHold, Personal, Purpose};
 
 /// A pure change applied to a citizen inside the adapter's transaction.
 pub type CitizenChange = Box<dyn FnOnce(&mut Citizen) -> DomainResult<()> + Send>;
@@ -99,13 +99,30 @@ pub trait CitizenRepository: Send + Sync {
     /// in any copy; audits `ERASE`.
     ///
     /// # Errors
-    /// `NotFound`; `Conflict` when already erased.
+    /// `NotFound`; `Conflict` when already erased, or (`LEGAL_HOLD`) while a hold is placed.
     async fn erase(
         &self,
         ctx: &RequestContext,
         id: CitizenId,
         purpose: Purpose,
     ) -> DomainResult<Citizen>;
+
+    /// Places (or replaces) a legal hold on the citizen, serialised with erasure.
+    ///
+    /// # Errors
+    /// `NotFound`; `Conflict` when already erased.
+    async fn place_hold(
+        &self,
+        ctx: &RequestContext,
+        id: CitizenId,
+        hold: &LegalHold,
+    ) -> DomainResult<()>;
+
+    /// Releases the citizen's legal hold; whether there was one.
+    ///
+    /// # Errors
+    /// `NotFound` for a citizen of another tenant.
+    async fn release_hold(&self, ctx: &RequestContext, id: CitizenId) -> DomainResult<bool>;
 
     /// The consent history, oldest first.
     ///

@@ -27,6 +27,16 @@ pub struct PeopleService {
     random: PseudonymSource,
 }
 
+impl PeopleService {
+    pub(super) fn citizen_store(&self) -> &dyn CitizenRepository {
+        self.citizens.as_ref()
+    }
+
+    pub(super) fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.now()
+    }
+}
+
 impl std::fmt::Debug for PeopleService {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PeopleService").finish_non_exhaustive()

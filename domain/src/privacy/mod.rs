@@ -4,8 +4,10 @@
 
 pub mod audit;
 pub mod cipher;
+pub mod legal_hold;
 pub mod personal;
 
 pub use audit::*;
 pub use cipher::*;
+pub use legal_hold::{LegalHold, LegalHoldReason};
 pub use personal::*;

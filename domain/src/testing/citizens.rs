@@ -13,7 +13,7 @@ use crate::people::{
     Citizen, CitizenChange, CitizenFilter, CitizenRepository, ConsentPurpose, ConsentRecord,
     has_consent,
 };
-use crate::privacy::Purpose;
+use crate::privacy::{LegalHold, Purpose};
 
 fn not_found() -> DomainError {
     DomainError::NotFound {
@@ -153,11 +153,40 @@ impl CitizenRepository for World {
         if citizen.erased_at.is_some() {
             return Err(DomainError::Conflict(Conflict::AlreadyErased));
         }
+        if let Some(hold) = s.holds.get(&(t, id)) {
+            return Err(DomainError::Conflict(Conflict::LegalHold {
+                reason: hold.reason.as_str(),
+            }));
+        }
+        let citizen = s.citizens.get_mut(&(t, id)).ok_or_else(not_found)?;
         citizen.name = None;
         citizen.contact = None;
         citizen.birth_year = None;
         citizen.erased_at = Some(chrono::Utc::now());
         Ok(citizen.clone())
+    }
+
+    async fn place_hold(
+        &self,
+        ctx: &RequestContext,
+        id: CitizenId,
+        hold: &LegalHold,
+    ) -> DomainResult<()> {
+        let t = ctx.tenant_id()?;
+        let mut s = self.state();
+        let citizen = s.citizens.get(&(t, id)).ok_or_else(not_found)?;
+        if citizen.erased_at.is_some() {
+            return Err(DomainError::Conflict(Conflict::AlreadyErased));
+        }
+        s.holds.insert((t, id), *hold);
+        Ok(())
+    }
+
+    async fn release_hold(&self, ctx: &RequestContext, id: CitizenId) -> DomainResult<bool> {
+        let t = ctx.tenant_id()?;
+        let mut s = self.state();
+        s.citizens.get(&(t, id)).ok_or_else(not_found)?;
+        Ok(s.holds.remove(&(t, id)).is_some())
     }
 
     async fn consent_history(

@@ -29,6 +29,7 @@ pub(crate) struct State {
     pub idempotency: HashMap<(TenantId, String), (String, ReferralId)>,
     pub citizens: HashMap<(TenantId, CitizenId), Citizen>,
     pub consents: HashMap<(TenantId, CitizenId), Vec<ConsentRecord>>,
+    pub holds: HashMap<(TenantId, CitizenId), crate::privacy::LegalHold>,
     pub peers: HashMap<(TenantId, PeerId), PeerWorker>,
     pub supervision: Vec<(TenantId, SupervisionSession)>,
     pub placements: Vec<(TenantId, Placement)>,

@@ -2,6 +2,7 @@
 
 pub mod api_clients;
 pub mod instruments;
+pub mod legal_holds;
 pub mod memberships;
 pub mod offers;
 pub mod organisations;

@@ -1,6 +1,8 @@
-//! Erasing a self-registered citizen closes and scrubs their own account too (issue 13): their
+//! Erasure (issue 13). Erasing a self-registered citizen closes and scrubs their own account too (issue 13): their
 //! token is refused at once, the e-mail, display name and identity-provider link are gone from
 //! the database, and the account cannot be reactivated into a working login under their name.
+//! A legal hold refuses erasure, with its reason, until released; only tenant admins place or
+//! release one, and only in their own partnership.
 
 use peerbro_tests::{Db, TestApp, on_both};
 use serde_json::json;
@@ -73,4 +75,94 @@ async fn erasing_a_self_registered_citizen_closes_their_account(db: Db) {
     }
 }
 
-on_both!(erasing_a_self_registered_citizen_closes_their_account);
+const HOLD: &str = "mutation($id: ID!, $r: LegalHoldReason!) { placeLegalHold(input: { citizenId: $id, reason: $r }) { citizenId reason placedAt } }";
+const RELEASE: &str =
+    "mutation($id: ID!) { releaseLegalHold(input: { citizenId: $id }) { citizenId released } }";
+const NAME: &str =
+    "query($id: ID!) { citizen(id: $id, purpose: ADMINISTRATION) { name erasedAt } }";
+
+async fn a_legal_hold_refuses_erasure_until_released(db: Db) {
+    let app = TestApp::spawn(&db).await;
+    let admin = app.admin("helsingor").await;
+    let id = app
+        .gql_ok(
+            Some(&admin),
+            "mutation { registerCitizen(input: { name: \"Holdt Tilbage\", municipality: \"Helsingør\", consents: [] }) { citizen { id } } }",
+            json!({}),
+        )
+        .await["registerCitizen"]["citizen"]["id"]
+        .clone();
+    let held = app
+        .gql_ok(Some(&admin), HOLD, json!({ "id": id, "r": "LITIGATION" }))
+        .await;
+    assert_eq!(held["placeLegalHold"]["citizenId"], id);
+    assert_eq!(held["placeLegalHold"]["reason"], "LITIGATION");
+
+    // Erasure is refused with the hold's reason, and nothing is erased.
+    let (_, body) = app.gql(Some(&admin), ERASE, json!({ "id": id })).await;
+    let ext = &body["errors"][0]["extensions"];
+    assert_eq!(ext["code"], "CONFLICT", "{body}");
+    assert_eq!(ext["reason"], "LEGAL_HOLD", "{body}");
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("LITIGATION"),
+        "{body}"
+    );
+    let still = app.gql_ok(Some(&admin), NAME, json!({ "id": id })).await;
+    assert_eq!(still["citizen"]["name"], "Holdt Tilbage");
+    assert!(still["citizen"]["erasedAt"].is_null());
+
+    // Only tenant admins place and release holds, and only in their own partnership.
+    for token in [
+        app.token("helsingor", "coordinator@helsingor.demo").await,
+        app.token("helsingor", "peer@helsingor.demo").await,
+        app.token("helsingor", "caseworker@helsingor.demo").await,
+    ] {
+        for (query, vars) in [
+            (HOLD, json!({ "id": id, "r": "COMPLAINT" })),
+            (RELEASE, json!({ "id": id })),
+        ] {
+            assert_eq!(app.gql_code(Some(&token), query, vars).await, "FORBIDDEN");
+        }
+    }
+    let other = app.admin("kobenhavn").await;
+    assert_eq!(
+        app.gql_code(Some(&other), RELEASE, json!({ "id": id }))
+            .await,
+        "NOT_FOUND"
+    );
+    assert_eq!(
+        app.gql_code(Some(&other), HOLD, json!({ "id": id, "r": "COMPLAINT" }))
+            .await,
+        "NOT_FOUND"
+    );
+    let bad = app
+        .gql(Some(&admin), HOLD, json!({ "id": id, "r": "BECAUSE" }))
+        .await
+        .1;
+    assert_eq!(
+        bad["errors"][0]["extensions"]["code"], "VALIDATION",
+        "{bad}"
+    );
+
+    // Released (once): erasure goes through; a hold on an erased citizen is refused.
+    let released = app.gql_ok(Some(&admin), RELEASE, json!({ "id": id })).await;
+    assert_eq!(released["releaseLegalHold"]["released"], true);
+    let again = app.gql_ok(Some(&admin), RELEASE, json!({ "id": id })).await;
+    assert_eq!(again["releaseLegalHold"]["released"], false);
+    app.gql_ok(Some(&admin), ERASE, json!({ "id": id })).await;
+    let (_, body) = app
+        .gql(Some(&admin), HOLD, json!({ "id": id, "r": "COMPLAINT" }))
+        .await;
+    assert_eq!(
+        body["errors"][0]["extensions"]["reason"], "ERASED",
+        "{body}"
+    );
+}
+
+on_both!(
+    erasing_a_self_registered_citizen_closes_their_account,
+    a_legal_hold_refuses_erasure_until_released
+);

@@ -2,11 +2,13 @@
 //! personal data is reached through a use case whose adapter writes the audit entry, and every
 //! query that reads it takes the `purpose` of the access.
 
+mod holds;
 mod inputs;
 mod mutation;
 mod query;
 mod types;
 
+pub use holds::LegalHoldMutation;
 pub use mutation::*;
 pub use query::*;
 pub use types::*;

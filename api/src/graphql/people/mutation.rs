@@ -123,7 +123,8 @@ impl PeopleMutation {
     /// moment this answers, and a self-registered citizen's own account is closed (e-mail,
     /// display name and identity-provider link scrubbed, the login refused at once). A backup
     /// taken before the erasure still holds them under the old key (ADR 0007); referral
-    /// feedback is not covered yet.
+    /// feedback is not covered yet. Refused (`CONFLICT`, `LEGAL_HOLD`) while a legal hold is
+    /// placed (`placeLegalHold`).
     async fn erase_citizen(
         &self,
         ctx: &Context<'_>,

@@ -9,7 +9,7 @@ use peerbro_domain::page::{Page, PageRequest};
 use peerbro_domain::people::{
     Citizen, CitizenChange, CitizenFilter, CitizenRepository, ConsentPurpose, ConsentRecord,
 };
-use peerbro_domain::privacy::{AuditAction, Purpose};
+use peerbro_domain::privacy::{AuditAction, LegalHold, Purpose};
 use peerbro_domain::{DomainError, DomainResult, RequestContext};
 use sea_orm::{
     ActiveModelTrait as _, ActiveValue::Set, ColumnTrait as _, EntityTrait as _,
@@ -21,6 +21,7 @@ use crate::entities::privacy::{citizens, consents};
 use crate::errors::unexpected;
 use crate::repositories::keyset;
 
+mod holds;
 mod sealing;
 
 pub use self::sealing::SeaCitizenRepository;
@@ -178,6 +179,11 @@ impl CitizenRepository for SeaCitizenRepository {
                 peerbro_domain::Conflict::AlreadyErased,
             ));
         }
+        if let Some(reason) = holds::held(&tx, tenant, row.id).await? {
+            return Err(DomainError::Conflict(peerbro_domain::Conflict::LegalHold {
+                reason: reason.as_str(),
+            }));
+        }
         self.vault.destroy_subject_key(&tx, tenant, row.id).await?;
         let now = chrono::Utc::now();
         let account = row.user_id.map(UserId::from_uuid);
@@ -200,6 +206,33 @@ impl CitizenRepository for SeaCitizenRepository {
         let mut erased = self.decrypt(tenant, row, None)?;
         erased.erased_at = Some(now);
         Ok(erased)
+    }
+
+    async fn place_hold(
+        &self,
+        ctx: &RequestContext,
+        id: CitizenId,
+        hold: &LegalHold,
+    ) -> DomainResult<()> {
+        let tenant = ctx.tenant_id()?;
+        let tx = self.db.begin(tenant).await?;
+        let row = find_row(&tx, tenant, id, true).await?;
+        if row.erased_at.is_some() {
+            return Err(DomainError::Conflict(
+                peerbro_domain::Conflict::AlreadyErased,
+            ));
+        }
+        holds::place(&tx, tenant, row.id, KIND.as_str(), hold).await?;
+        tx.commit().await
+    }
+
+    async fn release_hold(&self, ctx: &RequestContext, id: CitizenId) -> DomainResult<bool> {
+        let tenant = ctx.tenant_id()?;
+        let tx = self.db.begin(tenant).await?;
+        let row = find_row(&tx, tenant, id, true).await?;
+        let released = holds::release(&tx, tenant, row.id).await?;
+        tx.commit().await?;
+        Ok(released)
     }
 
     async fn consent_history(

@@ -1,0 +1,73 @@
+//! Legal holds on citizens, read and written in the caller's transaction after the citizen's
+//! row is locked, so that a hold and an erasure are serialised.
+
+use peerbro_domain::privacy::{LegalHold, LegalHoldReason};
+use peerbro_domain::{DomainResult, ids::TenantId};
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{ActiveValue::Set, ColumnTrait as _, EntityTrait as _, QueryFilter as _};
+use uuid::Uuid;
+
+use crate::db::Tx;
+use crate::entities::legal_holds;
+use crate::errors::unexpected;
+
+/// The reason of the hold on `subject`, if one is placed.
+pub(super) async fn held(
+    tx: &Tx,
+    tenant: TenantId,
+    subject: Uuid,
+) -> DomainResult<Option<LegalHoldReason>> {
+    legal_holds::Entity::find()
+        .filter(legal_holds::Column::TenantId.eq(tenant.as_uuid()))
+        .filter(legal_holds::Column::SubjectId.eq(subject))
+        .one(tx)
+        .await
+        .map_err(unexpected)?
+        .map(|row| row.reason.parse())
+        .transpose()
+}
+
+/// Places (or replaces) the hold on `subject`.
+pub(super) async fn place(
+    tx: &Tx,
+    tenant: TenantId,
+    subject: Uuid,
+    kind: &str,
+    hold: &LegalHold,
+) -> DomainResult<()> {
+    legal_holds::Entity::insert(legal_holds::ActiveModel {
+        tenant_id: Set(tenant.as_uuid()),
+        subject_id: Set(subject),
+        subject_kind: Set(kind.to_owned()),
+        reason: Set(hold.reason.as_str().to_owned()),
+        placed_at: Set(hold.placed_at),
+        placed_by: Set(hold.placed_by.map(|u| u.as_uuid())),
+    })
+    .on_conflict(
+        OnConflict::columns([
+            legal_holds::Column::TenantId,
+            legal_holds::Column::SubjectId,
+        ])
+        .update_columns([
+            legal_holds::Column::Reason,
+            legal_holds::Column::PlacedAt,
+            legal_holds::Column::PlacedBy,
+        ])
+        .to_owned(),
+    )
+    .exec_without_returning(tx)
+    .await
+    .map_err(unexpected)?;
+    Ok(())
+}
+
+/// Releases the hold on `subject`; whether there was one.
+pub(super) async fn release(tx: &Tx, tenant: TenantId, subject: Uuid) -> DomainResult<bool> {
+    let done = legal_holds::Entity::delete_many()
+        .filter(legal_holds::Column::TenantId.eq(tenant.as_uuid()))
+        .filter(legal_holds::Column::SubjectId.eq(subject))
+        .exec(tx)
+        .await
+        .map_err(unexpected)?;
+    Ok(done.rows_affected > 0)
+}
