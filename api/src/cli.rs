@@ -6,7 +6,6 @@ use std::path::PathBuf;
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 use peerbro_domain::RequestContext;
-use peerbro_domain::privacy::ChainReport;
 use peerbro_domain::tenancy::{Email, Tenant, TenantSlug};
 use peerbro_persistence::Database;
 
@@ -98,6 +97,17 @@ enum AuditCommand {
         /// Only this tenant (default: every tenant).
         #[arg(long)]
         tenant: Option<String>,
+        /// Also compare with a signed anchor (from `audit anchor`): exits 1 when a chain
+        /// lost entries the anchor saw, or one of them changed.
+        #[arg(long)]
+        anchor: Option<PathBuf>,
+    },
+    /// Sign every chain's head (length and newest hash) with the token-signing key and write
+    /// it outside the database; run it on a schedule (cron, a systemd timer).
+    Anchor {
+        /// The file to write (default standard output).
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
 }
 
@@ -187,10 +197,16 @@ pub async fn run() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Audit {
-            command: AuditCommand::Verify { tenant },
+            command: AuditCommand::Verify { tenant, anchor },
         } => {
             existing_database(&settings)?;
-            verify_audit(&settings, tenant.as_deref()).await
+            crate::audit_anchor::cli::verify(&settings, tenant.as_deref(), anchor.as_deref()).await
+        }
+        Command::Audit {
+            command: AuditCommand::Anchor { out },
+        } => {
+            existing_database(&settings)?;
+            crate::audit_anchor::cli::anchor(&settings, out.as_deref()).await
         }
         Command::Report {
             tenant,
@@ -297,43 +313,6 @@ async fn mint_with(
         .context("no user with that e-mail in the tenant")?;
     let identity = user.idp_subject.as_ref().map(|s| s.as_str());
     auth.mint(tenant.id, user.id, None, identity, ttl)
-}
-
-async fn verify_audit(settings: &Settings, only: Option<&str>) -> anyhow::Result<()> {
-    let db = Database::connect(&settings.database_url, 2).await?;
-    let services = services(&db, settings, &master_key(settings)?);
-    let tenants = match only {
-        Some(slug) => vec![
-            services
-                .tenancy
-                .find_tenant_by_slug(&TenantSlug::parse(slug)?)
-                .await?
-                .with_context(|| format!("no tenant with slug {slug}"))?,
-        ],
-        None => services.tenancy.all_tenants().await?,
-    };
-    let mut broken = 0;
-    for tenant in &tenants {
-        let report = services
-            .people
-            .verify_audit(&RequestContext::system(tenant.id))
-            .await?;
-        match report {
-            ChainReport::Intact { entries } => {
-                println!("{}: intact ({entries} entries)", tenant.slug.as_str());
-            }
-            ChainReport::Broken { seq, reason } => {
-                broken += 1;
-                println!("{}: BROKEN at entry {seq}: {reason}", tenant.slug.as_str());
-            }
-        }
-    }
-    db.close().await;
-    anyhow::ensure!(
-        broken == 0,
-        "the audit log of {broken} tenant(s) has been tampered with"
-    );
-    Ok(())
 }
 
 async fn serve(settings: &Settings) -> anyhow::Result<()> {

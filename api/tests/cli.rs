@@ -172,6 +172,70 @@ async fn audit_verify_reports_each_tenant_and_fails_on_a_tampered_entry() {
     assert!(out.status.success());
 }
 
+/// The newest entries cannot vanish unnoticed: a signed anchor of every chain's head, taken
+/// before, shows the truncation that the chain alone cannot (what is left still links up); an
+/// altered anchor is refused.
+#[tokio::test]
+async fn an_anchor_detects_a_truncated_audit_tail() {
+    use sea_orm::ConnectionTrait as _;
+    let dir = workdir();
+    assert!(peerbro(&dir, &["migrate"], &[]).status.success());
+    assert!(peerbro(&dir, &["seed", "--demo"], &[]).status.success());
+    let out = peerbro(&dir, &["audit", "anchor", "--out", "anchor.jws"], &[]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let jws = std::fs::read_to_string(dir.join("anchor.jws")).unwrap();
+    assert_eq!(jws.trim().split('.').count(), 3, "a compact JWS: {jws}");
+    let out = peerbro(&dir, &["audit", "verify", "--anchor", "anchor.jws"], &[]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .contains("kobenhavn: intact")
+    );
+
+    // The newest entry of one tenant is deleted: the chain alone still verifies.
+    let url = format!("sqlite://{}?mode=rw", dir.join("peerbro.db").display());
+    let conn = sea_orm::Database::connect(url).await.unwrap();
+    let gone = conn
+        .execute_unprepared(
+            "DELETE FROM audit_entries WHERE tenant_id = (SELECT id FROM tenants WHERE slug = \
+             'kobenhavn') AND seq = (SELECT MAX(seq) FROM audit_entries WHERE tenant_id = \
+             (SELECT id FROM tenants WHERE slug = 'kobenhavn'))",
+        )
+        .await
+        .unwrap();
+    assert_eq!(gone.rows_affected(), 1);
+    conn.close().await.unwrap();
+    let out = peerbro(&dir, &["audit", "verify"], &[]);
+    assert!(
+        out.status.success(),
+        "without the anchor the gap is invisible"
+    );
+    let out = peerbro(&dir, &["audit", "verify", "--anchor", "anchor.jws"], &[]);
+    assert!(!out.status.success(), "the anchor shows the truncation");
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(stdout.contains("kobenhavn: TRUNCATED"), "{stdout}");
+    assert!(stdout.contains("helsingor: intact"), "{stdout}");
+
+    // An anchor with one character changed is refused, whatever the chain.
+    let mut forged = jws.trim().to_owned().into_bytes();
+    let at = forged.len() / 2;
+    forged[at] = if forged[at] == b'A' { b'B' } else { b'A' };
+    std::fs::write(dir.join("forged.jws"), forged).unwrap();
+    let out = peerbro(&dir, &["audit", "verify", "--anchor", "forged.jws"], &[]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("anchor"), "{stderr}");
+}
+
 /// The README's first command: `peerbro serve` on the embedded default prints the GraphiQL
 /// address and a demo token that answers `me`; `peerbro token` mints another; SIGTERM stops it.
 #[tokio::test]

@@ -367,4 +367,18 @@ impl PeopleService {
         authorize_people(ctx, PeopleAction::ReadAudit)?;
         self.audit.verify(ctx).await
     }
+
+    /// The hash of the tenant's audit entry `seq`, to compare with an anchor (tenant admins
+    /// and the system).
+    ///
+    /// # Errors
+    /// `Forbidden` for other roles.
+    pub async fn audit_hash_at(
+        &self,
+        ctx: &RequestContext,
+        seq: i64,
+    ) -> DomainResult<Option<String>> {
+        authorize_people(ctx, PeopleAction::ReadAudit)?;
+        self.audit.hash_at(ctx, seq).await
+    }
 }

@@ -287,4 +287,10 @@ pub trait AuditLog: Send + Sync {
     /// # Errors
     /// `Unknown` on storage failure.
     async fn verify(&self, ctx: &crate::RequestContext) -> DomainResult<ChainReport>;
+
+    /// The hash of the tenant's entry `seq` (1 is the first), if the chain holds it.
+    ///
+    /// # Errors
+    /// `Unknown` on storage failure.
+    async fn hash_at(&self, ctx: &crate::RequestContext, seq: i64) -> DomainResult<Option<String>>;
 }

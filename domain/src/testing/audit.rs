@@ -53,4 +53,11 @@ impl AuditLog for World {
         let entries = i64::try_from(self.entries(ctx)?.len()).unwrap_or(i64::MAX);
         Ok(ChainReport::Intact { entries })
     }
+
+    async fn hash_at(&self, ctx: &RequestContext, seq: i64) -> DomainResult<Option<String>> {
+        let found = usize::try_from(seq - 1)
+            .ok()
+            .and_then(|i| self.entries(ctx).ok()?.into_iter().nth(i));
+        Ok(found.map(|e| format!("{}:{}", e.seq, e.subject_id)))
+    }
 }

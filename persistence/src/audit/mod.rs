@@ -194,4 +194,17 @@ impl AuditLog for SeaAuditLog {
             entries: expected_seq,
         })
     }
+
+    async fn hash_at(&self, ctx: &RequestContext, seq: i64) -> DomainResult<Option<String>> {
+        let tenant = ctx.tenant_id()?;
+        let tx = self.db.begin(tenant).await?;
+        let row = audit_entries::Entity::find()
+            .filter(audit_entries::Column::TenantId.eq(tenant.as_uuid()))
+            .filter(audit_entries::Column::Seq.eq(seq))
+            .one(&tx)
+            .await
+            .map_err(unexpected)?;
+        tx.commit().await?;
+        Ok(row.map(|r| r.hash))
+    }
 }

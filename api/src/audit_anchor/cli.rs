@@ -1,0 +1,155 @@
+//! `peerbro audit verify [--anchor FILE]` and `peerbro audit anchor [--out FILE]`.
+#![allow(clippy::print_stdout)]
+
+use std::path::Path;
+
+use anyhow::Context as _;
+use peerbro_domain::RequestContext;
+use peerbro_domain::privacy::ChainReport;
+use peerbro_domain::tenancy::TenantSlug;
+use peerbro_persistence::Database;
+
+use super::{Against, Anchor, Head, compare, open, sign};
+use crate::auth::load_keys;
+use crate::config::Settings;
+use crate::wiring::{Services, master_key, services};
+
+async fn tenants(
+    services: &Services,
+    only: Option<&str>,
+) -> anyhow::Result<Vec<peerbro_domain::tenancy::Tenant>> {
+    Ok(match only {
+        Some(slug) => vec![
+            services
+                .tenancy
+                .find_tenant_by_slug(&TenantSlug::parse(slug)?)
+                .await?
+                .with_context(|| format!("no tenant with slug {slug}"))?,
+        ],
+        None => services.tenancy.all_tenants().await?,
+    })
+}
+
+/// Recomputes each chain; with an anchor, also checks every anchored head is still there.
+///
+/// # Errors
+/// When a chain is broken, truncated or changed against the anchor, or the anchor does not
+/// verify.
+pub async fn verify(
+    settings: &Settings,
+    only: Option<&str>,
+    anchor: Option<&Path>,
+) -> anyhow::Result<()> {
+    let anchored = match anchor {
+        Some(path) => {
+            let jws = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read the anchor {}", path.display()))?;
+            Some(open(&load_keys(settings)?, &jws)?)
+        }
+        None => None,
+    };
+    let db = Database::connect(&settings.database_url, 2).await?;
+    let services = services(&db, settings, &master_key(settings)?);
+    let mut broken = 0;
+    for tenant in tenants(&services, only).await? {
+        let ctx = RequestContext::system(tenant.id);
+        let slug = tenant.slug.as_str();
+        let entries = match services.people.verify_audit(&ctx).await? {
+            ChainReport::Intact { entries } => entries,
+            ChainReport::Broken { seq, reason } => {
+                broken += 1;
+                println!("{slug}: BROKEN at entry {seq}: {reason}");
+                continue;
+            }
+        };
+        let head = anchored
+            .as_ref()
+            .and_then(|a| a.heads.iter().find(|h| h.tenant == tenant.id.as_uuid()));
+        let Some(head) = head else {
+            println!("{slug}: intact ({entries} entries)");
+            continue;
+        };
+        let hash = services.people.audit_hash_at(&ctx, head.seq).await?;
+        match compare(head, entries, hash.as_deref()) {
+            Against::Holds => {
+                println!(
+                    "{slug}: intact ({entries} entries; the anchor's {} still there)",
+                    head.seq
+                );
+            }
+            Against::Truncated { anchored, left } => {
+                broken += 1;
+                println!("{slug}: TRUNCATED: the anchor saw {anchored} entries, {left} are left");
+            }
+            Against::Differs => {
+                broken += 1;
+                println!(
+                    "{slug}: BROKEN at entry {}: it differs from the anchor",
+                    head.seq
+                );
+            }
+        }
+    }
+    db.close().await;
+    anyhow::ensure!(
+        broken == 0,
+        "the audit log of {broken} tenant(s) has been tampered with"
+    );
+    Ok(())
+}
+
+/// Writes a signed anchor of every chain's head.
+///
+/// # Errors
+/// When a chain is broken (nothing is anchored then), without a signing key, or when the
+/// file cannot be written.
+pub async fn anchor(settings: &Settings, out: Option<&Path>) -> anyhow::Result<()> {
+    let keys = load_keys(settings)?;
+    anyhow::ensure!(
+        keys.encoding_key().is_some(),
+        "no signing key is configured: set PEERBRO_JWT_PRIVATE_KEY_FILE"
+    );
+    let db = Database::connect(&settings.database_url, 2).await?;
+    let services = services(&db, settings, &master_key(settings)?);
+    let mut heads = Vec::new();
+    for tenant in tenants(&services, None).await? {
+        let ctx = RequestContext::system(tenant.id);
+        let entries = match services.people.verify_audit(&ctx).await? {
+            ChainReport::Intact { entries } => entries,
+            ChainReport::Broken { seq, reason } => anyhow::bail!(
+                "{}: the chain is broken at entry {seq} ({reason}); nothing was anchored",
+                tenant.slug.as_str()
+            ),
+        };
+        let hash = if entries == 0 {
+            String::new()
+        } else {
+            services
+                .people
+                .audit_hash_at(&ctx, entries)
+                .await?
+                .context("the newest entry vanished while anchoring")?
+        };
+        heads.push(Head {
+            tenant: tenant.id.as_uuid(),
+            slug: tenant.slug.as_str().to_owned(),
+            seq: entries,
+            hash,
+        });
+    }
+    db.close().await;
+    heads.sort_by(|a, b| a.slug.cmp(&b.slug));
+    let jws = sign(
+        &keys,
+        &Anchor {
+            iat: chrono::Utc::now().timestamp(),
+            heads,
+        },
+    )?;
+    match out {
+        Some(path) => std::fs::write(path, format!("{jws}\n"))
+            .with_context(|| format!("cannot write {}", path.display()))?,
+        None => println!("{jws}"),
+    }
+    Ok(())
+}
