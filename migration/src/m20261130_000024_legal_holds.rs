@@ -3,7 +3,7 @@
 
 use sea_orm_migration::prelude::*;
 
-use crate::ddl::{col, fk, pk};
+use crate::ddl::{col, fk, index, pk};
 use crate::postgres::protect_tenant_table;
 
 #[derive(DeriveMigrationName)]
@@ -32,6 +32,14 @@ impl MigrationTrait for Migration {
                     ))
                     .to_owned(),
             )
+            .await?;
+        manager
+            .create_index(index(
+                "legal_holds_placed_by",
+                table,
+                &["tenant_id", "placed_by"],
+                false,
+            ))
             .await?;
         if manager.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
             protect_tenant_table(manager, table).await?;
