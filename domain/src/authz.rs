@@ -38,6 +38,8 @@ pub enum PeopleAction {
     ManageCitizens,
     /// Erase a citizen (destroy their key).
     EraseCitizens,
+    /// Erase a peer worker who has left (destroy their key).
+    ErasePeers,
     /// Read the audit log and citizens' access histories.
     ReadAudit,
     /// Read peer workers' profiles (personal data), supervision and placements.
@@ -55,7 +57,9 @@ pub const fn people_roles_for(action: PeopleAction) -> &'static [Role] {
         | PeopleAction::ManageCitizens
         | PeopleAction::ReadPeers
         | PeopleAction::ManagePeers => &COORDINATING,
-        PeopleAction::EraseCitizens | PeopleAction::ReadAudit => &[Role::TenantAdmin],
+        PeopleAction::EraseCitizens | PeopleAction::ErasePeers | PeopleAction::ReadAudit => {
+            &[Role::TenantAdmin]
+        }
     }
 }
 

@@ -235,6 +235,9 @@ pub enum Conflict {
     /// The study is not collecting data today, so no one joins it.
     #[error("the study is not recruiting today")]
     StudyClosed,
+    /// Only a peer who has left (`ENDED`) is erased.
+    #[error("only a peer worker who has left (ENDED) can be erased")]
+    PeerNotEnded,
     /// A legal hold keeps the person's data: no erasure until it is released.
     #[error("a legal hold ({reason}) keeps this person's data until it is released")]
     LegalHold {
@@ -305,6 +308,7 @@ impl Conflict {
             Self::NotCurrentInstrument | Self::NotCurrentSheet => "NOT_CURRENT",
             Self::StudyClosed => "STUDY_CLOSED",
             Self::LegalHold { .. } => "LEGAL_HOLD",
+            Self::PeerNotEnded => "NOT_ENDED",
             Self::CourseNotOpen | Self::OfferClosed => "OFFER_CLOSED",
             Self::AlreadyEnrolled => "ALREADY_ENROLLED",
             Self::NotOpenAccess => "NOT_OPEN_ACCESS",

@@ -77,6 +77,14 @@ pub trait PeerRepository: Send + Sync {
         purpose: Purpose,
     ) -> DomainResult<PeerWorker>;
 
+    /// Destroys the peer's data key (name, contact and their own questionnaire answers become
+    /// unreadable here and in any copy), closes their login, audits `ERASE`; the row with its
+    /// pipeline history stays for the reports.
+    ///
+    /// # Errors
+    /// `NotFound`; `Conflict`: `ERASED` when erased already, `LEGAL_HOLD` under a hold.
+    async fn erase(&self, ctx: &RequestContext, id: PeerId) -> DomainResult<PeerWorker>;
+
     /// The peer whose login is `user` (nothing decrypted, nothing audited).
     ///
     /// # Errors

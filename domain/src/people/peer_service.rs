@@ -260,6 +260,21 @@ impl PeerService {
             .await
     }
 
+    /// Erases a peer worker who has left (tenant admins): their key is destroyed, so their
+    /// name, contact and own questionnaire answers become unreadable, and their login closes.
+    ///
+    /// # Errors
+    /// `Forbidden`; `NotFound`; `Conflict`: `NOT_ENDED` unless the peer's status is `ENDED`,
+    /// `ERASED`, `LEGAL_HOLD`.
+    pub async fn erase_peer(&self, ctx: &RequestContext, id: PeerId) -> DomainResult<PeerWorker> {
+        authorize_people(ctx, PeopleAction::ErasePeers)?;
+        let peer = self.peers.get(ctx, id, Purpose::Administration).await?;
+        if peer.status != PeerStatus::Ended {
+            return Err(DomainError::Conflict(crate::error::Conflict::PeerNotEnded));
+        }
+        self.peers.erase(ctx, id).await
+    }
+
     /// Moves a peer in the pipeline.
     ///
     /// # Errors

@@ -61,6 +61,18 @@ impl PeerRepository for World {
         Ok(found)
     }
 
+    async fn erase(&self, ctx: &RequestContext, id: PeerId) -> DomainResult<PeerWorker> {
+        let t = ctx.tenant_id()?;
+        let mut s = self.state();
+        let peer = s.peers.get_mut(&(t, id)).ok_or_else(not_found)?;
+        if peer.name.is_none() {
+            return Err(DomainError::Conflict(crate::error::Conflict::AlreadyErased));
+        }
+        peer.name = None;
+        peer.contact = None;
+        Ok(peer.clone())
+    }
+
     async fn peer_id_of_user(
         &self,
         ctx: &RequestContext,

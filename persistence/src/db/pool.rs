@@ -199,8 +199,17 @@ pub(super) fn connect_options(url: &str, settings: &PoolSettings, max: u32) -> C
         startup.push(("lock_timeout", ms));
         // A transaction left open by a stuck client releases its locks.
         startup.push(("idle_in_transaction_session_timeout", "60000".to_owned()));
-        options.map_sqlx_sqlite_opts(move |o| o.busy_timeout(statement));
     }
+    // SQLite: deleted and overwritten content is zeroed, not left in free space, so that an
+    // erasure leaves no old bytes in the file (issue 13).
+    options.map_sqlx_sqlite_opts(move |o| {
+        let o = o.pragma("secure_delete", "on");
+        if statement.is_zero() {
+            o
+        } else {
+            o.busy_timeout(statement)
+        }
+    });
     if settings.generic_plans {
         // Plan each prepared statement once per connection (ADR 0024): every statement is
         // scoped by tenant on indexes that lead with the tenant, and PostgreSQL's default

@@ -50,3 +50,21 @@ impl Database {
         )
     }
 }
+
+impl Database {
+    /// On SQLite, copies the write-ahead log into the database file and empties the log, so
+    /// that bytes an erasure overwrote are gone from the files too (a best effort: a reader
+    /// still holding an older snapshot keeps its frames until the next checkpoint). Nothing on
+    /// PostgreSQL, whose old row versions are reclaimed by vacuum.
+    pub(crate) async fn checkpoint(&self) {
+        use sea_orm::ConnectionTrait as _;
+        if self.conn.get_database_backend() == sea_orm::DatabaseBackend::Sqlite
+            && let Err(e) = self
+                .conn
+                .execute_unprepared("PRAGMA wal_checkpoint(TRUNCATE)")
+                .await
+        {
+            tracing::warn!(error = %e, "the checkpoint after an erasure did not run");
+        }
+    }
+}

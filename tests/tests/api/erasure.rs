@@ -162,7 +162,77 @@ async fn a_legal_hold_refuses_erasure_until_released(db: Db) {
     );
 }
 
+const ERASE_PEER: &str = "mutation($id: ID!) { erasePeerWorker(input: { peerId: $id }) { peerWorker { id name contact status } } }";
+
+async fn a_peer_who_has_left_is_erased_and_their_login_closed(db: Db) {
+    let app = TestApp::spawn(&db).await;
+    let admin = app.admin("helsingor").await;
+    let coordinator = app.token("helsingor", "coordinator@helsingor.demo").await;
+    let peer = app.token("helsingor", "peer@helsingor.demo").await;
+    let id = app
+        .gql_ok(Some(&peer), "{ myPeerProfile { id } }", json!({}))
+        .await["myPeerProfile"]["id"]
+        .clone();
+    // Still active: not erased.
+    let (_, body) = app.gql(Some(&admin), ERASE_PEER, json!({ "id": id })).await;
+    assert_eq!(
+        body["errors"][0]["extensions"]["reason"], "NOT_ENDED",
+        "{body}"
+    );
+    app.gql_ok(
+        Some(&coordinator),
+        "mutation($p: ID!) { changePeerStatus(input: { peerId: $p, action: END, reason: \"stopper som frivillig\" }) { peerWorker { status } } }",
+        json!({ "p": id }),
+    )
+    .await;
+    // Only tenant admins, only in their own partnership.
+    assert_eq!(
+        app.gql_code(Some(&coordinator), ERASE_PEER, json!({ "id": id }))
+            .await,
+        "FORBIDDEN"
+    );
+    assert_eq!(
+        app.gql_code(
+            Some(&app.admin("kobenhavn").await),
+            ERASE_PEER,
+            json!({ "id": id })
+        )
+        .await,
+        "NOT_FOUND"
+    );
+    let erased = app
+        .gql_ok(Some(&admin), ERASE_PEER, json!({ "id": id }))
+        .await;
+    let worker = &erased["erasePeerWorker"]["peerWorker"];
+    assert!(
+        worker["name"].is_null() && worker["contact"].is_null(),
+        "{erased}"
+    );
+    assert_eq!(worker["status"], "ENDED", "the pipeline history stays");
+    let (_, again) = app.gql(Some(&admin), ERASE_PEER, json!({ "id": id })).await;
+    assert_eq!(
+        again["errors"][0]["extensions"]["reason"], "ERASED",
+        "{again}"
+    );
+    // Their login is closed, and their e-mail is gone from the database.
+    let (status, _) = app.gql(Some(&peer), "{ me { email } }", json!({})).await;
+    assert_eq!(status, 401);
+    let dump = app.dump().await;
+    let needle = b"peer@helsingor.demo";
+    assert!(!dump.windows(needle.len()).any(|w| w == needle));
+    // Read back by a coordinator: the record is there, without the person.
+    let read = app
+        .gql_ok(
+            Some(&coordinator),
+            "query($id: ID!) { peerWorker(id: $id, purpose: COORDINATION) { name status } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert!(read["peerWorker"]["name"].is_null(), "{read}");
+}
+
 on_both!(
     erasing_a_self_registered_citizen_closes_their_account,
-    a_legal_hold_refuses_erasure_until_released
+    a_legal_hold_refuses_erasure_until_released,
+    a_peer_who_has_left_is_erased_and_their_login_closed
 );

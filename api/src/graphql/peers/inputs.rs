@@ -184,3 +184,10 @@ pub struct SupervisionLimitPayload {
     /// The limit now in force, in days.
     pub(crate) limit_days: i32,
 }
+
+/// A peer worker to erase.
+#[derive(InputObject)]
+pub struct ErasePeerWorkerInput {
+    /// The peer (status `ENDED`).
+    pub(crate) peer_id: ID,
+}

@@ -142,6 +142,24 @@ impl PeersMutation {
         })
     }
 
+    /// Erases a peer worker who has left (tenant admins; status `ENDED`, else `CONFLICT`
+    /// `NOT_ENDED`): their key is destroyed, so their name, contact and own questionnaire
+    /// answers become unreadable in the database from the moment this answers, and their login
+    /// is closed (e-mail, display name and identity-provider link scrubbed). Their pipeline
+    /// history stays, without them, for the reports. Refused under a legal hold
+    /// (`LEGAL_HOLD`). A backup taken before still holds them under the old key (ADR 0007).
+    async fn erase_peer_worker(
+        &self,
+        ctx: &Context<'_>,
+        input: ErasePeerWorkerInput,
+    ) -> async_graphql::Result<PeerWorkerPayload> {
+        let (svc, rc) = request(ctx)?;
+        let id = peer_id("peerId", &input.peer_id)?;
+        Ok(PeerWorkerPayload {
+            peer_worker: svc.erase_peer(rc, id).await.gql()?.into(),
+        })
+    }
+
     /// Records a screening interview held by the caller.
     async fn record_screening(
         &self,

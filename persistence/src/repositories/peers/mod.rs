@@ -200,6 +200,53 @@ impl PeerRepository for SeaPeerRepository {
         Ok(peer)
     }
 
+    #[tracing::instrument(skip_all, fields(peer = %id))]
+    async fn erase(&self, ctx: &RequestContext, id: PeerId) -> DomainResult<PeerWorker> {
+        let tenant = ctx.tenant_id()?;
+        let tx = self.db.begin(tenant).await?;
+        let row = find_row(&tx, tenant, id, true).await?;
+        let keys = self.vault.subject_keys(&tx, tenant, &[row.id]).await?;
+        if !keys.contains_key(&row.id) {
+            return Err(DomainError::Conflict(
+                peerbro_domain::Conflict::AlreadyErased,
+            ));
+        }
+        if let Some(reason) = crate::repositories::holds::held(&tx, tenant, row.id).await? {
+            return Err(DomainError::Conflict(peerbro_domain::Conflict::LegalHold {
+                reason: reason.as_str(),
+            }));
+        }
+        self.vault.destroy_subject_key(&tx, tenant, row.id).await?;
+        let account = row.user_id.map(UserId::from_uuid);
+        if let Some(user) = account {
+            crate::repositories::tenancy::close_account(&tx, tenant, user, chrono::Utc::now())
+                .await?;
+        }
+        append(
+            &tx,
+            ctx,
+            &[event(
+                AuditAction::Erase,
+                id.as_uuid(),
+                Purpose::Administration,
+            )],
+        )
+        .await?;
+        let erased =
+            self.load(&tx, tenant, vec![row])
+                .await?
+                .pop()
+                .ok_or(DomainError::NotFound {
+                    resource: "peer worker",
+                })?;
+        tx.commit().await?;
+        self.db.checkpoint().await;
+        if let Some(user) = account {
+            self.db.callers.forget(tenant, user);
+        }
+        Ok(erased)
+    }
+
     async fn needing_supervision(
         &self,
         ctx: &RequestContext,

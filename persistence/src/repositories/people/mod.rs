@@ -21,7 +21,6 @@ use crate::entities::privacy::{citizens, consents};
 use crate::errors::unexpected;
 use crate::repositories::keyset;
 
-mod holds;
 mod sealing;
 
 pub use self::sealing::SeaCitizenRepository;
@@ -179,7 +178,7 @@ impl CitizenRepository for SeaCitizenRepository {
                 peerbro_domain::Conflict::AlreadyErased,
             ));
         }
-        if let Some(reason) = holds::held(&tx, tenant, row.id).await? {
+        if let Some(reason) = crate::repositories::holds::held(&tx, tenant, row.id).await? {
             return Err(DomainError::Conflict(peerbro_domain::Conflict::LegalHold {
                 reason: reason.as_str(),
             }));
@@ -200,6 +199,7 @@ impl CitizenRepository for SeaCitizenRepository {
         )
         .await?;
         tx.commit().await?;
+        self.db.checkpoint().await;
         if let Some(user) = account {
             self.db.callers.forget(tenant, user);
         }
@@ -222,7 +222,7 @@ impl CitizenRepository for SeaCitizenRepository {
                 peerbro_domain::Conflict::AlreadyErased,
             ));
         }
-        holds::place(&tx, tenant, row.id, KIND.as_str(), hold).await?;
+        crate::repositories::holds::place(&tx, tenant, row.id, KIND.as_str(), hold).await?;
         tx.commit().await
     }
 
@@ -230,7 +230,7 @@ impl CitizenRepository for SeaCitizenRepository {
         let tenant = ctx.tenant_id()?;
         let tx = self.db.begin(tenant).await?;
         let row = find_row(&tx, tenant, id, true).await?;
-        let released = holds::release(&tx, tenant, row.id).await?;
+        let released = crate::repositories::holds::release(&tx, tenant, row.id).await?;
         tx.commit().await?;
         Ok(released)
     }

@@ -12,7 +12,7 @@ use crate::entities::legal_holds;
 use crate::errors::unexpected;
 
 /// The reason of the hold on `subject`, if one is placed.
-pub(super) async fn held(
+pub(crate) async fn held(
     tx: &Tx,
     tenant: TenantId,
     subject: Uuid,
@@ -28,7 +28,7 @@ pub(super) async fn held(
 }
 
 /// Places (or replaces) the hold on `subject`.
-pub(super) async fn place(
+pub(crate) async fn place(
     tx: &Tx,
     tenant: TenantId,
     subject: Uuid,
@@ -62,7 +62,7 @@ pub(super) async fn place(
 }
 
 /// Releases the hold on `subject`; whether there was one.
-pub(super) async fn release(tx: &Tx, tenant: TenantId, subject: Uuid) -> DomainResult<bool> {
+pub(crate) async fn release(tx: &Tx, tenant: TenantId, subject: Uuid) -> DomainResult<bool> {
     let done = legal_holds::Entity::delete_many()
         .filter(legal_holds::Column::TenantId.eq(tenant.as_uuid()))
         .filter(legal_holds::Column::SubjectId.eq(subject))
