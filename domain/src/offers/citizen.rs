@@ -14,12 +14,7 @@ impl OfferService {
     /// # Errors
     /// `Forbidden` without the citizen role; `Conflict` (`NOT_REGISTERED`) without a record.
     pub(super) async fn own_citizen(&self, ctx: &RequestContext) -> DomainResult<CitizenId> {
-        policy::require_member(ctx)?;
-        let user = policy::citizen_user(ctx).ok_or_else(policy::forbidden)?;
-        self.citizens
-            .citizen_id_of_user(ctx, user)
-            .await?
-            .ok_or(DomainError::Conflict(Conflict::NotRegisteredAsCitizen))
+        crate::people::own_citizen(self.citizens.as_ref(), ctx, policy::forbidden()).await
     }
 
     /// The caller's citizen record, or `None` for anyone without one (another role, or a

@@ -12,12 +12,12 @@ use crate::authz::{COORDINATING, require_any};
 use crate::context::RequestContext;
 use crate::error::{DomainError, DomainResult};
 use crate::ids::{CitizenId, InstrumentId, OfferId};
-use crate::outcomes::change::{PairSums, PairedChange};
 use crate::outcomes::instrument::{ChimeDimension, Scores};
 use crate::outcomes::ports::{ResponseFilter, StoredInstrument};
 use crate::outcomes::response::{OutcomeSettings, QuestionnaireResponse, SupportRef};
 use crate::outcomes::schedule::MeasurementPoint;
 use crate::outcomes::service::OutcomeService;
+use crate::outcomes::sums::{ChangeSummary, ChangeSums, Pairs, comparable};
 use crate::people::OfferType;
 use crate::privacy::Purpose;
 
@@ -34,66 +34,6 @@ pub struct ChangeQuery {
     pub offer_type: Option<OfferType>,
     /// Only pairs whose later point was answered in `[from, to)` (a report's period).
     pub answered: Option<(DateTime<Utc>, DateTime<Utc>)>,
-}
-
-/// A change over the tenant, suppressed below the threshold.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ChangeSummary {
-    /// The instrument key.
-    pub instrument_key: String,
-    /// The threshold applied.
-    pub threshold: u32,
-    /// Distinct persons with both points; `None` when fewer than the threshold.
-    pub persons: Option<usize>,
-    /// Over all items; `None` when suppressed or not computable.
-    pub overall: Option<PairedChange>,
-    /// Per dimension the instrument measures.
-    pub dimensions: Vec<(ChimeDimension, Option<PairedChange>)>,
-}
-
-/// The sums behind a change over a tenant, before disclosure control: additive, so that
-/// partnerships' sums combine into a national change (ADR 0034) without a pair leaving them.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ChangeSums {
-    /// The instrument key.
-    pub instrument_key: String,
-    /// Distinct persons with both points.
-    pub persons: usize,
-    /// Over all items.
-    pub overall: PairSums,
-    /// Per dimension the instrument measures (its newest version).
-    pub dimensions: Vec<(ChimeDimension, PairSums)>,
-}
-
-impl ChangeSums {
-    /// These sums and `other`'s (of the same instrument key) together.
-    #[must_use]
-    pub fn merged(mut self, other: &Self) -> Self {
-        self.persons += other.persons;
-        self.overall = self.overall.merged(other.overall);
-        for (dimension, sums) in &other.dimensions {
-            match self.dimensions.iter_mut().find(|(d, _)| d == dimension) {
-                Some((_, mine)) => *mine = mine.merged(*sums),
-                None => self.dimensions.push((*dimension, *sums)),
-            }
-        }
-        self.dimensions.sort_by_key(|(d, _)| *d);
-        self
-    }
-
-    /// The change as it may be published: statistics only over at least `threshold` persons.
-    #[must_use]
-    pub fn publish(&self, threshold: u32) -> ChangeSummary {
-        let shown = self.persons >= threshold as usize;
-        let stat = |sums: &PairSums| shown.then(|| PairedChange::from_sums(sums).ok()).flatten();
-        ChangeSummary {
-            instrument_key: self.instrument_key.clone(),
-            threshold,
-            persons: shown.then_some(self.persons),
-            overall: stat(&self.overall),
-            dimensions: self.dimensions.iter().map(|(d, s)| (*d, stat(s))).collect(),
-        }
-    }
 }
 
 /// One scored answer of a citizen.
@@ -217,11 +157,7 @@ impl OutcomeService {
             .trim()
             .to_owned();
         let versions = self.versions_of(ctx, &key).await?;
-        let newest = versions.last().map(|v| v.instrument.max_answer());
-        let usable: Vec<&StoredInstrument> = versions
-            .iter()
-            .filter(|v| Some(v.instrument.max_answer()) == newest)
-            .collect();
+        let usable = comparable(&versions);
         let responses = self
             .responses
             .responses(
@@ -238,8 +174,7 @@ impl OutcomeService {
         let lookup = usable.iter().map(|v| (v.id, *v)).collect();
         let scored = by_support(&responses, score_all(&responses, &lookup)?);
         let mut persons = HashSet::new();
-        let mut overall = Vec::new();
-        let mut per_dimension: BTreeMap<ChimeDimension, Vec<(f64, f64)>> = BTreeMap::new();
+        let mut pairs = Pairs::default();
         for points in scored.values() {
             let (Some((citizen, before, _)), Some((_, after, at))) = (
                 points.get(&MeasurementPoint::Baseline),
@@ -254,38 +189,23 @@ impl OutcomeService {
                 continue;
             }
             persons.insert(*citizen);
-            overall.push((before.overall, after.overall));
-            for (dimension, b) in &before.by_dimension {
-                if let Some(a) = after.by_dimension.get(dimension) {
-                    per_dimension.entry(*dimension).or_default().push((*b, *a));
-                }
-            }
+            pairs.push(before, after);
         }
-        let sums = |pairs: &[(f64, f64)]| {
-            PairSums::of(pairs).map_err(|e| DomainError::Unknown(anyhow::anyhow!("{e}")))
-        };
-        let mut dimensions = Vec::new();
-        for d in ChimeDimension::ALL.iter().copied() {
-            let measured = usable.last().is_some_and(|v| {
-                v.instrument
-                    .definition()
-                    .items
-                    .iter()
-                    .any(|i| i.dimension == d)
-            });
-            if measured {
-                dimensions.push((
-                    d,
-                    sums(per_dimension.get(&d).map_or(&[][..], Vec::as_slice))?,
-                ));
-            }
-        }
-        Ok(ChangeSums {
-            instrument_key: key,
-            persons: persons.len(),
-            overall: sums(&overall)?,
-            dimensions,
-        })
+        // Every dimension the newest version measures, paired or not.
+        let measured = ChimeDimension::ALL
+            .iter()
+            .copied()
+            .filter(|d| {
+                usable.last().is_some_and(|v| {
+                    v.instrument
+                        .definition()
+                        .items
+                        .iter()
+                        .any(|i| i.dimension == *d)
+                })
+            })
+            .collect();
+        pairs.sums(key, persons.len(), Some(measured))
     }
 
     /// One citizen's answers with their scores, and their change from baseline per support

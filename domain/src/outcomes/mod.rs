@@ -11,12 +11,11 @@ pub mod response;
 pub mod schedule;
 pub mod seeded;
 pub mod service;
+pub mod sums;
 
 pub use answering::DueList;
 pub use change::{ChangeError, PairSums, PairedChange};
-pub use evaluation::{
-    ChangeQuery, ChangeSummary, ChangeSums, CitizenChange, CitizenOutcomes, ScoredResponse,
-};
+pub use evaluation::{ChangeQuery, CitizenChange, CitizenOutcomes, ScoredResponse};
 pub use instrument::{
     ChimeDimension, Instrument, InstrumentDraft, Item, MAX_ITEMS, MAX_TEXT, Respondent, Scores,
 };
@@ -34,3 +33,4 @@ pub use schedule::{
     MeasurementPoint, PEER_ROUND_DAYS, Support,
 };
 pub use service::{OutcomePorts, OutcomeService};
+pub use sums::{ChangeSummary, ChangeSums};

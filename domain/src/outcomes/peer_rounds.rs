@@ -12,12 +12,11 @@ use crate::authz::{COORDINATING, require_actor, require_any};
 use crate::context::{RequestContext, Role};
 use crate::error::{Conflict, DomainError, DomainResult, Duplicate};
 use crate::ids::{InstrumentId, PeerId, PeerResponseId};
-use crate::outcomes::change::PairSums;
-use crate::outcomes::evaluation::{ChangeSummary, ChangeSums};
-use crate::outcomes::instrument::{ChimeDimension, Respondent, Scores};
+use crate::outcomes::instrument::{Respondent, Scores};
 use crate::outcomes::ports::{PeerResponse, StoredInstrument};
 use crate::outcomes::schedule::ANSWER_WINDOW_DAYS;
 use crate::outcomes::service::OutcomeService;
+use crate::outcomes::sums::{ChangeSummary, ChangeSums, Pairs, comparable};
 use crate::people::PeerStatus;
 use crate::privacy::Purpose;
 
@@ -178,10 +177,8 @@ impl OutcomeService {
         let settings = self.responses.settings(ctx).await?;
         let key = settings.peer_instrument_key.clone();
         let versions = self.instruments.versions(ctx, &key).await?;
-        let newest = versions.last().map(|v| v.instrument.max_answer());
-        let usable: HashMap<InstrumentId, &StoredInstrument> = versions
-            .iter()
-            .filter(|v| Some(v.instrument.max_answer()) == newest)
+        let usable: HashMap<InstrumentId, &StoredInstrument> = comparable(&versions)
+            .into_iter()
             .map(|v| (v.id, v))
             .collect();
         let ids: Vec<InstrumentId> = usable.keys().copied().collect();
@@ -211,8 +208,8 @@ fn pair_rounds(
     key: String,
     by_peer: &BTreeMap<PeerId, BTreeMap<u32, Scores>>,
 ) -> DomainResult<ChangeSums> {
-    let mut overall = Vec::new();
-    let mut per_dimension: BTreeMap<ChimeDimension, Vec<(f64, f64)>> = BTreeMap::new();
+    let mut pairs = Pairs::default();
+    let mut persons = 0;
     for rounds in by_peer.values() {
         let (Some(before), Some((_, after))) = (
             rounds.get(&0),
@@ -220,31 +217,16 @@ fn pair_rounds(
         ) else {
             continue;
         };
-        overall.push((before.overall, after.overall));
-        for (d, b) in &before.by_dimension {
-            if let Some(a) = after.by_dimension.get(d) {
-                per_dimension.entry(*d).or_default().push((*b, *a));
-            }
-        }
+        persons += 1;
+        pairs.push(before, after);
     }
-    let sums = |pairs: &[(f64, f64)]| {
-        PairSums::of(pairs).map_err(|e| DomainError::Unknown(anyhow::anyhow!("{e}")))
-    };
-    let mut dimensions = Vec::new();
-    for (d, pairs) in &per_dimension {
-        dimensions.push((*d, sums(pairs)?));
-    }
-    Ok(ChangeSums {
-        instrument_key: key,
-        persons: overall.len(),
-        overall: sums(&overall)?,
-        dimensions,
-    })
+    pairs.sums(key, persons, None)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::outcomes::instrument::ChimeDimension;
 
     fn day(y: i32, m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, d).unwrap()

@@ -3,6 +3,7 @@
 pub mod citizen;
 pub mod consent;
 mod legal_hold;
+mod own;
 pub mod peer;
 mod peer_lookup;
 pub mod peer_ports;
@@ -22,6 +23,7 @@ pub mod values;
 
 pub use citizen::*;
 pub use consent::*;
+pub use own::own_citizen;
 pub use peer::*;
 pub use peer_ports::*;
 pub use peer_profile::PeerProfileChange;

@@ -94,12 +94,7 @@ impl NationalReports {
         };
         let mut threshold = own.disclosure_threshold;
         let mut tally: Option<Tally> = None;
-        let mut change = ChangeSums {
-            instrument_key: own.citizen_instrument_key.clone(),
-            persons: 0,
-            overall: crate::outcomes::PairSums::default(),
-            dimensions: Vec::new(),
-        };
+        let mut change = ChangeSums::empty(own.citizen_instrument_key.clone());
         let mut partnerships = Vec::new();
         for tenant in self.tenants.all().await? {
             let as_it = RequestContext::system(tenant.id);

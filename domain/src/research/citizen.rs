@@ -2,8 +2,7 @@
 //! data now (and those they have a consent record for), whether they take part, and their own
 //! consent — given under the information sheet version they read — or its withdrawal.
 
-use crate::authz::require_actor;
-use crate::context::{RequestContext, Role};
+use crate::context::RequestContext;
 use crate::error::{Conflict, DomainError, DomainResult};
 use crate::ids::{CitizenId, StudyId};
 use crate::page::{Page, PageRequest};
@@ -26,16 +25,12 @@ pub struct CitizenStudy {
 
 impl ResearchService {
     async fn own_citizen(&self, ctx: &RequestContext) -> DomainResult<CitizenId> {
-        let actor = require_actor(ctx)?;
-        if !actor.has(Role::Citizen) {
-            return Err(DomainError::Forbidden(
-                "only citizens see and answer their own studies",
-            ));
-        }
-        self.citizens
-            .citizen_id_of_user(ctx, actor.user_id())
-            .await?
-            .ok_or(DomainError::Conflict(Conflict::NotRegisteredAsCitizen))
+        crate::people::own_citizen(
+            self.citizens.as_ref(),
+            ctx,
+            DomainError::Forbidden("only citizens see and answer their own studies"),
+        )
+        .await
     }
 
     /// The citizen's studies, oldest first: those collecting data today and those they have

@@ -1,7 +1,7 @@
 //! Adapters implementing the domain ports, one file per bounded context.
 
 mod api_clients;
-pub(crate) mod holds;
+pub(crate) mod erasure;
 mod instruments;
 mod offers;
 mod outcomes;

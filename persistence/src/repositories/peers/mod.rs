@@ -21,6 +21,7 @@ use sea_orm::{
 use crate::audit::{append, append_reads};
 use crate::entities::peers::{peer_employments, peer_workers};
 use crate::errors::{map_db, unexpected};
+use crate::repositories::erasure;
 use crate::repositories::keyset;
 
 mod placement_update;
@@ -211,17 +212,16 @@ impl PeerRepository for SeaPeerRepository {
                 peerbro_domain::Conflict::AlreadyErased,
             ));
         }
-        if let Some(reason) = crate::repositories::holds::held(&tx, tenant, row.id).await? {
-            return Err(DomainError::Conflict(peerbro_domain::Conflict::LegalHold {
-                reason: reason.as_str(),
-            }));
-        }
-        self.vault.destroy_subject_key(&tx, tenant, row.id).await?;
         let account = row.user_id.map(UserId::from_uuid);
-        if let Some(user) = account {
-            crate::repositories::tenancy::close_account(&tx, tenant, user, chrono::Utc::now())
-                .await?;
-        }
+        erasure::shred(
+            &self.vault,
+            &tx,
+            tenant,
+            row.id,
+            account,
+            chrono::Utc::now(),
+        )
+        .await?;
         append(
             &tx,
             ctx,
@@ -240,10 +240,7 @@ impl PeerRepository for SeaPeerRepository {
                     resource: "peer worker",
                 })?;
         tx.commit().await?;
-        self.db.checkpoint().await;
-        if let Some(user) = account {
-            self.db.callers.forget(tenant, user);
-        }
+        erasure::settle(&self.db, tenant, account).await;
         Ok(erased)
     }
 

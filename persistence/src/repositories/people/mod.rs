@@ -19,6 +19,7 @@ use sea_orm::{
 use crate::audit::{append, append_reads};
 use crate::entities::privacy::{citizens, consents};
 use crate::errors::unexpected;
+use crate::repositories::erasure;
 use crate::repositories::keyset;
 
 mod sealing;
@@ -178,17 +179,9 @@ impl CitizenRepository for SeaCitizenRepository {
                 peerbro_domain::Conflict::AlreadyErased,
             ));
         }
-        if let Some(reason) = crate::repositories::holds::held(&tx, tenant, row.id).await? {
-            return Err(DomainError::Conflict(peerbro_domain::Conflict::LegalHold {
-                reason: reason.as_str(),
-            }));
-        }
-        self.vault.destroy_subject_key(&tx, tenant, row.id).await?;
         let now = chrono::Utc::now();
         let account = row.user_id.map(UserId::from_uuid);
-        if let Some(user) = account {
-            crate::repositories::tenancy::close_account(&tx, tenant, user, now).await?;
-        }
+        erasure::shred(&self.vault, &tx, tenant, row.id, account, now).await?;
         let mut model = row.clone().into_active_model();
         model.erased_at = Set(Some(now));
         model.update(&tx).await.map_err(unexpected)?;
@@ -199,10 +192,7 @@ impl CitizenRepository for SeaCitizenRepository {
         )
         .await?;
         tx.commit().await?;
-        self.db.checkpoint().await;
-        if let Some(user) = account {
-            self.db.callers.forget(tenant, user);
-        }
+        erasure::settle(&self.db, tenant, account).await;
         let mut erased = self.decrypt(tenant, row, None)?;
         erased.erased_at = Some(now);
         Ok(erased)
@@ -222,7 +212,7 @@ impl CitizenRepository for SeaCitizenRepository {
                 peerbro_domain::Conflict::AlreadyErased,
             ));
         }
-        crate::repositories::holds::place(&tx, tenant, row.id, KIND.as_str(), hold).await?;
+        erasure::place(&tx, tenant, row.id, KIND.as_str(), hold).await?;
         tx.commit().await
     }
 
@@ -230,7 +220,7 @@ impl CitizenRepository for SeaCitizenRepository {
         let tenant = ctx.tenant_id()?;
         let tx = self.db.begin(tenant).await?;
         let row = find_row(&tx, tenant, id, true).await?;
-        let released = crate::repositories::holds::release(&tx, tenant, row.id).await?;
+        let released = erasure::release(&tx, tenant, row.id).await?;
         tx.commit().await?;
         Ok(released)
     }
