@@ -12,7 +12,7 @@ use actix_web::{App, HttpServer, guard, web};
 use anyhow::Context as _;
 use peerbro_domain::privacy::SecretKey;
 use peerbro_domain::webhooks::WebhookDispatcher;
-use peerbro_persistence::{AuditSealer, Database, PoolSettings};
+use peerbro_persistence::{AuditSealer, Database, PoolSettings, Vault, XChaCha};
 use tokio::sync::watch;
 
 use crate::config::Settings;
@@ -54,6 +54,16 @@ pub async fn prepare_database(
     let admin = Database::connect_with(settings.admin_url(), PoolSettings::admin(2)).await?;
     if migrate {
         admin.migrate().await?;
+        // Free text a migration could not seal (it holds no key): sealed before anything is
+        // served.
+        let vault = Vault::new(Arc::new(XChaCha), master.clone());
+        let sealed = peerbro_persistence::seal_clear_text(&admin, &vault).await?;
+        if sealed > 0 {
+            tracing::info!(
+                sealed,
+                "sealed free text stored in clear before migration 25"
+            );
+        }
     }
     if seed_demo {
         let report = seed::demo(&services(&admin, settings, master)).await?;

@@ -161,7 +161,8 @@ pub fn services(db: &Database, settings: &Settings, master: &SecretKey) -> Servi
         rand::rng().fill_bytes(&mut bytes);
         bytes
     });
-    let transactions: Arc<dyn Transactions> = Arc::new(SeaTransactions::new(db.clone()));
+    let transactions: Arc<dyn Transactions> =
+        Arc::new(SeaTransactions::new(db.clone(), vault.clone()));
     let referral_repository = Arc::new(SeaReferralRepository::new(db.clone(), vault.clone()));
     let offer_repository = Arc::new(SeaOfferRepository::new(db.clone()));
     let coordination = CoordinationService::new(
@@ -191,6 +192,7 @@ pub fn services(db: &Database, settings: &Settings, master: &SecretKey) -> Servi
     let citizen_repository: Arc<SeaCitizenRepository> = Arc::new(citizens);
     let people = PeopleService::new(
         citizen_repository.clone(),
+        transactions.clone(),
         Arc::new(SeaAuditLog::new(db.clone())),
         clock.clone(),
         random,

@@ -9,6 +9,7 @@ use async_trait::async_trait;
 use crate::context::RequestContext;
 use crate::error::DomainResult;
 use crate::offers::ports::{CourseStore, MeetingStore};
+use crate::people::ports::ConsentStore;
 use crate::referral::ports::{PeerPlaces, ReferralStore};
 
 /// A transaction in the context's tenant, seen through the stores of each context.
@@ -25,6 +26,9 @@ pub trait UnitOfWork: Send {
 
     /// Meetings of one-to-one matches.
     fn meetings(&mut self) -> &mut dyn MeetingStore;
+
+    /// Citizens' consents.
+    fn consents(&mut self) -> &mut dyn ConsentStore;
 
     /// Makes every change durable at once.
     ///

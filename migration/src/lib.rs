@@ -10,6 +10,7 @@
 pub use sea_orm_migration::prelude::*;
 
 mod ddl;
+pub mod inventory;
 mod m20261124_000001_tenancy;
 mod m20261124_000002_people_privacy;
 mod m20261124_000003_peers;
@@ -34,6 +35,7 @@ mod m20261130_000021_national_view;
 mod m20261130_000022_peer_responses;
 mod m20261130_000023_keyed_fingerprints;
 mod m20261130_000024_legal_holds;
+mod m20261130_000025_sealed_free_text;
 pub mod postgres;
 
 /// The PostgreSQL role the server connects as. It is created (without a password, `LOGIN`,
@@ -117,6 +119,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000022_peer_responses::Migration),
             Box::new(m20261130_000023_keyed_fingerprints::Migration),
             Box::new(m20261130_000024_legal_holds::Migration),
+            Box::new(m20261130_000025_sealed_free_text::Migration),
         ]
     }
 }

@@ -11,8 +11,10 @@ mod crypto;
 mod db;
 mod entities;
 mod errors;
+mod legacy;
 mod outbox;
 mod repositories;
+mod sealed_text;
 mod settings;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -22,6 +24,7 @@ mod vault;
 pub use audit::{AuditSealer, SeaAuditLog};
 pub use crypto::XChaCha;
 pub use db::{Backend, Batch, Database, PoolSettings, PoolStats, ReadScope, Readiness};
+pub use legacy::seal_clear_text;
 pub use outbox::OutboxHints;
 pub use repositories::{
     SeaApiClientRepository, SeaCitizenRepository, SeaInstrumentRepository, SeaOfferRepository,

@@ -5,23 +5,26 @@
 use async_trait::async_trait;
 use peerbro_domain::ids::TenantId;
 use peerbro_domain::offers::{CourseStore, MeetingStore};
+use peerbro_domain::people::ConsentStore;
 use peerbro_domain::referral::{PeerPlaces, ReferralStore};
 use peerbro_domain::unit_of_work::{Transactions, UnitOfWork};
 use peerbro_domain::{DomainResult, RequestContext};
 
 use crate::db::{Database, Tx};
+use crate::vault::Vault;
 
 /// Begins [`SeaUnit`]s on a database.
 #[derive(Clone, Debug)]
 pub struct SeaTransactions {
     db: Database,
+    vault: Vault,
 }
 
 impl SeaTransactions {
-    /// Over `db`.
+    /// Over `db`, sealing with `vault`.
     #[must_use]
-    pub const fn new(db: Database) -> Self {
-        Self { db }
+    pub const fn new(db: Database, vault: Vault) -> Self {
+        Self { db, vault }
     }
 }
 
@@ -30,7 +33,11 @@ impl Transactions for SeaTransactions {
     async fn begin(&self, ctx: &RequestContext) -> DomainResult<Box<dyn UnitOfWork>> {
         let tenant = ctx.tenant_id()?;
         let tx = self.db.begin_write(tenant).await?;
-        Ok(Box::new(SeaUnit { tx, tenant }))
+        Ok(Box::new(SeaUnit {
+            tx,
+            tenant,
+            vault: self.vault.clone(),
+        }))
     }
 }
 
@@ -38,6 +45,8 @@ impl Transactions for SeaTransactions {
 pub(crate) struct SeaUnit {
     pub(crate) tx: Tx,
     pub(crate) tenant: TenantId,
+    /// Seals and opens the free text a unit writes (a referral's feedback).
+    pub(crate) vault: Vault,
 }
 
 #[async_trait]
@@ -55,6 +64,10 @@ impl UnitOfWork for SeaUnit {
     }
 
     fn meetings(&mut self) -> &mut dyn MeetingStore {
+        self
+    }
+
+    fn consents(&mut self) -> &mut dyn ConsentStore {
         self
     }
 

@@ -20,6 +20,7 @@ pub mod service;
 mod service_tests;
 pub mod supervision;
 pub mod values;
+mod withdrawal;
 
 pub use citizen::*;
 pub use consent::*;

@@ -157,15 +157,20 @@ pub trait CitizenRepository: Send + Sync {
         ctx: &RequestContext,
         ids: &[CitizenId],
     ) -> DomainResult<std::collections::HashMap<CitizenId, Vec<ConsentRecord>>>;
+}
 
-    /// Appends a consent record; audits `CONSENT`.
+/// Consents inside a unit of work ([`crate::unit_of_work::UnitOfWork`]), so that a
+/// withdrawal and what it stops are one change.
+#[async_trait]
+pub trait ConsentStore: Send {
+    /// Appends `record` to the citizen's history; audits `CONSENT` for `purpose`.
     ///
     /// # Errors
-    /// `NotFound` when the citizen is not in the tenant.
-    async fn record_consent(
-        &self,
+    /// `NotFound` for a citizen not in the tenant.
+    async fn record(
+        &mut self,
         ctx: &RequestContext,
-        id: CitizenId,
+        citizen: CitizenId,
         record: &ConsentRecord,
         purpose: Purpose,
     ) -> DomainResult<()>;

@@ -17,11 +17,13 @@ use crate::people::consent::{ConsentEvidence, ConsentPurpose, ConsentRecord};
 use crate::people::policy;
 use crate::people::ports::{CitizenFilter, CitizenRepository};
 use crate::privacy::{AuditEntry, AuditFilter, AuditLog, ChainReport, Purpose};
+use crate::unit_of_work::Transactions;
 
 /// The people use cases.
 #[derive(Clone)]
 pub struct PeopleService {
     citizens: Arc<dyn CitizenRepository>,
+    pub(super) transactions: Arc<dyn Transactions>,
     audit: Arc<dyn AuditLog>,
     clock: Arc<dyn Clock>,
     random: PseudonymSource,
@@ -48,12 +50,14 @@ impl PeopleService {
     #[must_use]
     pub fn new(
         citizens: Arc<dyn CitizenRepository>,
+        transactions: Arc<dyn Transactions>,
         audit: Arc<dyn AuditLog>,
         clock: Arc<dyn Clock>,
         random: PseudonymSource,
     ) -> Self {
         Self {
             citizens,
+            transactions,
             audit,
             clock,
             random,
@@ -251,7 +255,8 @@ impl PeopleService {
     }
 
     /// Records a consent given or withdrawn. Coordinators and tenant admins record any
-    /// evidence; a citizen records their own, digitally.
+    /// evidence; a citizen records their own, digitally. A withdrawal stops what the consent
+    /// allowed in the same transaction ([`Self::record_and_apply`]).
     ///
     /// # Errors
     /// `Forbidden`; `NotFound`; `Validation` when a citizen claims non-digital evidence.
@@ -283,9 +288,7 @@ impl PeopleService {
             recorded_by: ctx.actor().map(|a| a.user_id()),
             evidence,
         };
-        self.citizens
-            .record_consent(ctx, id, &record, purpose)
-            .await?;
+        self.record_and_apply(ctx, id, &record, purpose).await?;
         self.citizens.consent_history(ctx, id).await
     }
 

@@ -30,6 +30,7 @@ fn fixture() -> Fixture {
         svc: PeopleService::new(
             Arc::new(world.clone()),
             Arc::new(world.clone()),
+            Arc::new(world.clone()),
             clock(),
             pseudonyms(),
         ),
@@ -237,6 +238,7 @@ async fn a_taken_pseudonym_is_drawn_again_and_a_broken_source_gives_up_typed() {
     let f = fixture();
     let svc = |script| {
         PeopleService::new(
+            Arc::new(f.world.clone()),
             Arc::new(f.world.clone()),
             Arc::new(f.world.clone()),
             clock(),

@@ -4,7 +4,7 @@
 
 mod dashboard;
 pub mod model;
-mod moves;
+pub(crate) mod moves;
 mod next_step;
 pub mod policy;
 pub mod ports;

@@ -65,6 +65,10 @@ stored_enum!(
         Withdraw = "WITHDRAW",
         /// Submitted or accepted → declined (with a reason code).
         Decline = "DECLINE",
+        /// Any open state, active support included → withdrawn, because the citizen withdrew
+        /// their consent to the processing of referrals. Made only by the platform, in the
+        /// same transaction as the withdrawal.
+        ConsentWithdrawn = "CONSENT_WITHDRAWN",
     }
 );
 
@@ -140,7 +144,11 @@ impl ReferralAction {
     pub const fn frees_course_place(self) -> bool {
         matches!(
             self,
-            Self::Reassign | Self::Withdraw | Self::EndEarly | Self::MarkNoContact
+            Self::Reassign
+                | Self::Withdraw
+                | Self::EndEarly
+                | Self::MarkNoContact
+                | Self::ConsentWithdrawn
         )
     }
 }
@@ -162,6 +170,10 @@ pub const fn next_state(from: ReferralState, action: ReferralAction) -> Option<R
             Some(S::Withdrawn)
         }
         (S::Submitted | S::Accepted, A::Decline) => Some(S::Declined),
+        (
+            S::Submitted | S::Accepted | S::Assigned | S::InContact | S::Active,
+            A::ConsentWithdrawn,
+        ) => Some(S::Withdrawn),
         _ => None,
     }
 }
@@ -290,6 +302,11 @@ mod tests {
         (S::InContact, A::Withdraw, S::Withdrawn),
         (S::Submitted, A::Decline, S::Declined),
         (S::Accepted, A::Decline, S::Declined),
+        (S::Submitted, A::ConsentWithdrawn, S::Withdrawn),
+        (S::Accepted, A::ConsentWithdrawn, S::Withdrawn),
+        (S::Assigned, A::ConsentWithdrawn, S::Withdrawn),
+        (S::InContact, A::ConsentWithdrawn, S::Withdrawn),
+        (S::Active, A::ConsentWithdrawn, S::Withdrawn),
     ];
 
     fn details_for(action: A) -> MoveDetails {

@@ -2,14 +2,17 @@
 //! referred withdraws. One unit of work: the referral, the peer's places or the course are
 //! locked, the aggregates decide, and what changed is stored with its events.
 
+use chrono::{DateTime, Utc};
+
 use crate::context::RequestContext;
 use crate::error::{DomainError, DomainResult};
-use crate::ids::ReferralId;
+use crate::ids::{OfferId, ReferralId};
 use crate::referral::model::{MoveDetails, ReferralAction};
 use crate::referral::policy::{self, Mover};
 use crate::referral::ports::AssignTarget;
 use crate::referral::referral::ReferrerView;
 use crate::referral::service::ReferralService;
+use crate::unit_of_work::UnitOfWork;
 
 impl ReferralService {
     /// Moves a referral ([`Self::move_referral`]) and answers it as the mover may see it
@@ -119,13 +122,8 @@ impl ReferralService {
             referral.assigned_offer_id = Some(course.offer_id);
         }
         referral.apply(action, details, me, now)?;
-        // The course place the referral gave up goes to the next on the waiting list.
         if let Some(offer) = held_course {
-            let mut held = uow.courses().lock(offer).await?;
-            if let Some(enrolment) = held.enrolment_of_referral(id) {
-                let withdrawal = held.withdraw(enrolment, now)?;
-                uow.courses().update(&withdrawal.changed()).await?;
-            }
+            release_course_place(uow.as_mut(), offer, id, now).await?;
         }
         if let Some(course) = &mut course {
             let enrolment = course.enrol(referral.citizen_id, Some(id), now)?;
@@ -137,4 +135,22 @@ impl ReferralService {
         uow.commit().await?;
         Ok(referral.id)
     }
+}
+
+/// The course place referral `id` gave up on `offer` goes to the next on the waiting list.
+///
+/// # Errors
+/// As the course store.
+pub(crate) async fn release_course_place(
+    uow: &mut dyn UnitOfWork,
+    offer: OfferId,
+    id: ReferralId,
+    now: DateTime<Utc>,
+) -> DomainResult<()> {
+    let mut held = uow.courses().lock(offer).await?;
+    if let Some(enrolment) = held.enrolment_of_referral(id) {
+        let withdrawal = held.withdraw(enrolment, now)?;
+        uow.courses().update(&withdrawal.changed()).await?;
+    }
+    Ok(())
 }

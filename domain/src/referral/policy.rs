@@ -134,6 +134,12 @@ pub enum Mover {
 /// # Errors
 /// `Unauthenticated`; `Forbidden`.
 pub fn mover(ctx: &RequestContext, action: ReferralAction) -> DomainResult<Mover> {
+    if action == ReferralAction::ConsentWithdrawn {
+        require_actor(ctx)?;
+        return Err(DomainError::Forbidden(
+            "CONSENT_WITHDRAWN is made only by the platform, when the citizen withdraws consent",
+        ));
+    }
     if coordinates(ctx) {
         return Ok(Mover::Coordinator);
     }

@@ -4,9 +4,10 @@ use async_trait::async_trait;
 
 use crate::context::RequestContext;
 use crate::error::DomainResult;
-use crate::ids::{OfferId, OrganisationId, PeerId, ReferralId};
+use crate::ids::{CitizenId, OfferId, OrganisationId, PeerId, ReferralId};
 use crate::page::{Page, PageRequest};
-use crate::people::{Citizen, ConsentRecord};
+use crate::people::citizen::Citizen;
+use crate::people::consent::ConsentRecord;
 use crate::privacy::Purpose;
 use crate::referral::model::{ReferralState, ReferralTransition};
 use crate::referral::referral::{PeerCapacity, Referral};
@@ -250,6 +251,12 @@ pub trait ReferralStore: Send {
     /// # Errors
     /// `NotFound` for a referral not in the tenant.
     async fn lock(&mut self, id: ReferralId) -> DomainResult<Referral>;
+
+    /// The citizen's referrals that are not in a final state, oldest first.
+    ///
+    /// # Errors
+    /// `Unknown` on storage failure.
+    async fn open_of_citizen(&mut self, citizen: CitizenId) -> DomainResult<Vec<ReferralId>>;
 
     /// Stores the referral's state and closed-loop fields, and `moves` — the transitions it
     /// made since it was loaded — each announced in the outbox.

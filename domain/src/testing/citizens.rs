@@ -228,20 +228,4 @@ impl CitizenRepository for World {
             .map(|id| (*id, s.consents.get(&(t, *id)).cloned().unwrap_or_default()))
             .collect())
     }
-
-    async fn record_consent(
-        &self,
-        ctx: &RequestContext,
-        id: CitizenId,
-        record: &ConsentRecord,
-        _purpose: Purpose,
-    ) -> DomainResult<()> {
-        let t = ctx.tenant_id()?;
-        let mut s = self.state();
-        if !s.citizens.contains_key(&(t, id)) {
-            return Err(not_found());
-        }
-        s.consents.entry((t, id)).or_default().push(record.clone());
-        Ok(())
-    }
 }

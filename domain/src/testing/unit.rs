@@ -9,6 +9,8 @@ use crate::context::RequestContext;
 use crate::error::{DomainError, DomainResult};
 use crate::ids::{CitizenId, EnrolmentId, OfferId, PeerId, ReferralId, TenantId};
 use crate::offers::{Course, CourseStore, Enrolment, Meeting, MeetingStore};
+use crate::people::{ConsentRecord, ConsentStore};
+use crate::privacy::Purpose;
 use crate::referral::{
     PeerCapacity, PeerPlaces, Referral, ReferralState, ReferralStore, ReferralTransition,
 };
@@ -51,6 +53,10 @@ impl UnitOfWork for FakeUnit {
         self
     }
 
+    fn consents(&mut self) -> &mut dyn ConsentStore {
+        self
+    }
+
     async fn commit(self: Box<Self>) -> DomainResult<()> {
         *self.shared.lock().unwrap_or_else(PoisonError::into_inner) = self.staged;
         Ok(())
@@ -58,7 +64,44 @@ impl UnitOfWork for FakeUnit {
 }
 
 #[async_trait]
+impl ConsentStore for FakeUnit {
+    async fn record(
+        &mut self,
+        _ctx: &RequestContext,
+        citizen: CitizenId,
+        record: &ConsentRecord,
+        _purpose: Purpose,
+    ) -> DomainResult<()> {
+        if !self.staged.citizens.contains_key(&(self.tenant, citizen)) {
+            return Err(DomainError::NotFound {
+                resource: "citizen",
+            });
+        }
+        self.staged
+            .consents
+            .entry((self.tenant, citizen))
+            .or_default()
+            .push(record.clone());
+        Ok(())
+    }
+}
+
+#[async_trait]
 impl ReferralStore for FakeUnit {
+    async fn open_of_citizen(&mut self, citizen: CitizenId) -> DomainResult<Vec<ReferralId>> {
+        let mut open: Vec<ReferralId> = self
+            .staged
+            .referrals
+            .iter()
+            .filter(|((t, _), r)| {
+                *t == self.tenant && r.citizen_id == citizen && !r.state.is_final()
+            })
+            .map(|((_, id), _)| *id)
+            .collect();
+        open.sort_by_key(|id| id.as_uuid());
+        Ok(open)
+    }
+
     async fn lock(&mut self, id: ReferralId) -> DomainResult<Referral> {
         let mut found = self
             .staged

@@ -113,7 +113,11 @@ pub mod peer_transitions {
         pub to_status: String,
         pub at: DateTimeUtc,
         pub actor_id: Option<Uuid>,
+        /// A value written before reasons were sealed; emptied at start-up
+        /// (`crate::legacy`), never written.
         pub reason: Option<String>,
+        /// The reason given, sealed with the peer's key.
+        pub reason_sealed: Option<Vec<u8>>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

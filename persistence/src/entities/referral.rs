@@ -24,11 +24,15 @@ pub mod referrals {
         pub assigned_peer_id: Option<Uuid>,
         pub outcome: Option<String>,
         pub decline_reason: Option<String>,
+        /// A value written before feedback was sealed; emptied at start-up
+        /// (`crate::legacy`), never written.
         pub feedback: Option<String>,
         pub case_reference: Option<String>,
         pub updated_at: DateTimeUtc,
         pub requested_offer_id: Option<Uuid>,
         pub assigned_offer_id: Option<Uuid>,
+        /// The latest feedback line, sealed with the citizen's key.
+        pub feedback_sealed: Option<Vec<u8>>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -56,7 +60,11 @@ pub mod referral_transitions {
         pub actor_id: Option<Uuid>,
         pub outcome: Option<String>,
         pub decline_reason: Option<String>,
+        /// A value written before feedback was sealed; emptied at start-up
+        /// (`crate::legacy`), never written.
         pub feedback: Option<String>,
+        /// The move's feedback line, sealed with the citizen's key.
+        pub feedback_sealed: Option<Vec<u8>>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -546,16 +546,15 @@ async fn a_taken_pseudonym_is_drawn_again_over_the_real_database(db: Db) {
     };
     use peerbro_domain::privacy::Purpose;
     use peerbro_domain::{Conflict, DomainError, RequestContext};
-    use peerbro_persistence::{SeaAuditLog, SeaCitizenRepository, Vault, XChaCha};
+    use peerbro_persistence::{SeaAuditLog, SeaCitizenRepository, SeaTransactions, Vault, XChaCha};
 
     let app = TestApp::spawn(&db).await;
     let tenant = app.tenant_id("helsingor").await;
     let database = app.app_database().await;
     let master = peerbro_api::wiring::master_key(&app.settings).unwrap();
-    let citizens = Arc::new(SeaCitizenRepository::new(
-        database.clone(),
-        Vault::new(Arc::new(XChaCha), master),
-    ));
+    let vault = Vault::new(Arc::new(XChaCha), master);
+    let citizens = Arc::new(SeaCitizenRepository::new(database.clone(), vault.clone()));
+    let transactions = Arc::new(SeaTransactions::new(database.clone(), vault));
     let taken = [11u8; PSEUDONYM_BYTES];
     let fresh = [12u8; PSEUDONYM_BYTES];
     let people = |script: Vec<[u8; PSEUDONYM_BYTES]>| {
@@ -563,6 +562,7 @@ async fn a_taken_pseudonym_is_drawn_again_over_the_real_database(db: Db) {
         let source: PseudonymSource = Arc::new(move || script.lock().unwrap().remove(0));
         PeopleService::new(
             citizens.clone(),
+            transactions.clone(),
             Arc::new(SeaAuditLog::new(database.clone())),
             Arc::new(SystemClock),
             source,

@@ -143,8 +143,9 @@ impl PeersMutation {
     }
 
     /// Erases a peer worker who has left (tenant admins; status `ENDED`, else `CONFLICT`
-    /// `NOT_ENDED`): their key is destroyed, so their name, contact and own questionnaire
-    /// answers become unreadable in the database from the moment this answers, and their login
+    /// `NOT_ENDED`): their key is destroyed, so their name, contact, the reasons given for
+    /// their changes of status and their own questionnaire answers become unreadable in the
+    /// database from the moment this answers, and their login
     /// is closed (e-mail, display name and identity-provider link scrubbed). Their pipeline
     /// history stays, without them, for the reports. Refused under a legal hold
     /// (`LEGAL_HOLD`). A backup taken before still holds them under the old key (ADR 0007).

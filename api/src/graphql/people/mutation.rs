@@ -95,7 +95,10 @@ impl PeopleMutation {
     }
 
     /// Records a consent given or withdrawn; returns the full history. Withdrawal takes
-    /// effect at once.
+    /// effect at once: withdrawing REFERRAL_PROCESSING ends every open referral of the
+    /// citizen in the same transaction (move `CONSENT_WITHDRAWN` to WITHDRAWN, with a feedback
+    /// line the referrer sees and a webhook event); the other purposes are checked at each
+    /// use.
     async fn record_consent(
         &self,
         ctx: &Context<'_>,
@@ -119,12 +122,12 @@ impl PeopleMutation {
     }
 
     /// Erases a citizen by destroying their key (tenant admins): their name, contact details,
-    /// referral reasons and questionnaire answers become unreadable in the database from the
-    /// moment this answers, and a self-registered citizen's own account is closed (e-mail,
-    /// display name and identity-provider link scrubbed, the login refused at once). A backup
-    /// taken before the erasure still holds them under the old key (ADR 0007); referral
-    /// feedback is not covered yet. Refused (`CONFLICT`, `LEGAL_HOLD`) while a legal hold is
-    /// placed (`placeLegalHold`).
+    /// referral reasons, referral feedback lines and questionnaire answers become unreadable
+    /// in the database from the moment this answers, and a self-registered citizen's own
+    /// account is closed (e-mail, display name and identity-provider link scrubbed, the login
+    /// refused at once). A backup taken before the erasure still holds them under the old key
+    /// (ADR 0007). Refused (`CONFLICT`, `LEGAL_HOLD`) while a legal hold is placed
+    /// (`placeLegalHold`).
     async fn erase_citizen(
         &self,
         ctx: &Context<'_>,

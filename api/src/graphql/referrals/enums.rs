@@ -51,6 +51,10 @@ wire_enum!(
         Withdraw,
         /// SUBMITTED or ACCEPTED → DECLINED (give `declineReason`).
         Decline,
+        /// Any open state, ACTIVE included → WITHDRAWN, because the citizen withdrew their
+        /// consent to the processing of referrals (REFERRAL_PROCESSING). Made only by the
+        /// platform; `moveReferral` refuses it with FORBIDDEN.
+        ConsentWithdrawn,
     }
 );
 wire_enum!(

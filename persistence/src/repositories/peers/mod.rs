@@ -73,7 +73,8 @@ impl PeerRepository for SeaPeerRepository {
             .await
             .map_err(|e| map_db(e, Duplicate::Employment))?;
         }
-        self.append_history(&tx, tenant, peer, (0, 0, 0, 0)).await?;
+        self.append_history(&tx, tenant, peer, &key, (0, 0, 0, 0))
+            .await?;
         append(
             &tx,
             ctx,
@@ -190,7 +191,7 @@ impl PeerRepository for SeaPeerRepository {
         let mut model = row.into_active_model();
         self.seal_profile(tenant, key, &peer, &mut model)?;
         model.update(&tx).await.map_err(unexpected)?;
-        self.append_history(&tx, tenant, &peer, known).await?;
+        self.append_history(&tx, tenant, &peer, key, known).await?;
         append(
             &tx,
             ctx,

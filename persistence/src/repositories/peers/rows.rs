@@ -23,6 +23,7 @@ use crate::entities::peers::{
 };
 use crate::errors::unexpected;
 use crate::repositories::rows::by_id;
+use crate::sealed_text::{self, PEER_MOVE_REASON};
 use crate::vault::{Vault, field_aad};
 
 pub(super) const KIND: SubjectKind = SubjectKind::PeerWorker;
@@ -198,7 +199,22 @@ impl SeaPeerRepository {
                                 to: t.to_status.parse().map_err(|_| corrupt("status"))?,
                                 at: t.at,
                                 actor: t.actor_id.map(UserId::from_uuid),
-                                reason: t.reason,
+                                reason: keys
+                                    .get(&id)
+                                    .zip(t.reason_sealed.as_deref())
+                                    .map(|(key, sealed)| {
+                                        self.vault.open(
+                                            key,
+                                            &field_aad(
+                                                tenant,
+                                                PEER_MOVE_REASON.0,
+                                                PEER_MOVE_REASON.1,
+                                                t.id,
+                                            ),
+                                            sealed,
+                                        )
+                                    })
+                                    .transpose()?,
                             })
                         })
                         .collect::<DomainResult<_>>()?,
@@ -261,6 +277,7 @@ impl SeaPeerRepository {
         tx: &Tx,
         tenant: TenantId,
         peer: &PeerWorker,
+        key: &SecretKey,
         known: (usize, usize, usize, usize),
     ) -> DomainResult<()> {
         let t = tenant.as_uuid();
@@ -304,15 +321,21 @@ impl SeaPeerRepository {
             .map_err(unexpected)?;
         }
         for tr in peer.transitions.iter().skip(known.3) {
+            let id = Uuid::now_v7();
             peer_transitions::ActiveModel {
                 tenant_id: Set(t),
-                id: Set(Uuid::now_v7()),
+                id: Set(id),
                 peer_id: Set(p),
                 from_status: Set(tr.from.as_str().to_owned()),
                 to_status: Set(tr.to.as_str().to_owned()),
                 at: Set(tr.at),
                 actor_id: Set(tr.actor.map(|a| a.as_uuid())),
-                reason: Set(tr.reason.clone()),
+                reason: Set(None),
+                reason_sealed: Set(tr
+                    .reason
+                    .as_deref()
+                    .map(|r| sealed_text::seal(&self.vault, key, tenant, PEER_MOVE_REASON, id, r))
+                    .transpose()?),
             }
             .insert(tx)
             .await

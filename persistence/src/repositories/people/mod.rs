@@ -23,10 +23,11 @@ use crate::repositories::erasure;
 use crate::repositories::keyset;
 
 mod sealing;
+mod store;
 
 pub use self::sealing::SeaCitizenRepository;
 use self::sealing::*;
-use crate::citizens::{KIND, consent_model, event, insert_citizen, seal_citizen};
+use crate::citizens::{KIND, event, insert_citizen, seal_citizen};
 
 #[async_trait]
 impl CitizenRepository for SeaCitizenRepository {
@@ -300,29 +301,5 @@ impl CitizenRepository for SeaCitizenRepository {
             out.entry(id).or_default().push(consent_from(row)?);
         }
         Ok(out)
-    }
-
-    #[tracing::instrument(skip_all, fields(citizen = %id))]
-    async fn record_consent(
-        &self,
-        ctx: &RequestContext,
-        id: CitizenId,
-        record: &ConsentRecord,
-        purpose: Purpose,
-    ) -> DomainResult<()> {
-        let tenant = ctx.tenant_id()?;
-        let tx = self.db.begin(tenant).await?;
-        find_row(&tx, tenant, id, false).await?;
-        consent_model(tenant, id, record)
-            .insert(&tx)
-            .await
-            .map_err(unexpected)?;
-        append(
-            &tx,
-            ctx,
-            &[event(AuditAction::Consent, id.as_uuid(), purpose)],
-        )
-        .await?;
-        tx.commit().await
     }
 }

@@ -1,5 +1,5 @@
 //! A page of referrals for a list: only the columns a list shows (never the sealed reason, the
-//! idempotency key or the fingerprint), optionally joined to the organisation that referred
+//! idempotency key or the fingerprint; the feedback line still sealed), optionally joined to the organisation that referred
 //! each, in one statement; cells decoded by position.
 //!
 //! Decoding by position through sqlx, instead of sea-orm's by-name `FromQueryResult`, matters
@@ -20,7 +20,7 @@ use sea_orm::{
 };
 
 use super::filtered;
-use super::rows::{corrupt, parse_opt};
+use super::rows::{Head, corrupt, parse_opt};
 use crate::db::Tx;
 use crate::entities::organisations;
 use crate::entities::privacy::citizens;
@@ -43,7 +43,7 @@ const HEAD: [referrals::Column; 15] = [
     referrals::Column::AssignedOfferId,
     referrals::Column::Outcome,
     referrals::Column::DeclineReason,
-    referrals::Column::Feedback,
+    referrals::Column::FeedbackSealed,
     referrals::Column::CaseReference,
 ];
 
@@ -82,9 +82,11 @@ type OrganisationCells = (
     chrono::DateTime<chrono::Utc>,
 );
 
-/// A list row as stored: the referral's head, and its organisation when `JOINED`.
+/// A list row as stored: the referral's head, its sealed feedback, and its organisation when
+/// `JOINED`.
 struct Row<const JOINED: bool> {
     referral: Referral,
+    feedback: Option<Vec<u8>>,
     organisation: Option<OrganisationCells>,
 }
 
@@ -110,7 +112,7 @@ impl<const JOINED: bool> FromQueryResult for Row<JOINED> {
             outcome: parse_opt(outcome.as_deref(), "outcome").map_err(|_| parse("outcome"))?,
             decline_reason: parse_opt(decline.as_deref(), "decline reason")
                 .map_err(|_| parse("decline reason"))?,
-            feedback: cell(res, 13)?,
+            feedback: None,
             case_reference: cell(res, 14)?,
             transitions: Vec::new(),
         };
@@ -127,6 +129,7 @@ impl<const JOINED: bool> FromQueryResult for Row<JOINED> {
         };
         Ok(Self {
             referral,
+            feedback: cell(res, 13)?,
             organisation,
         })
     }
@@ -143,15 +146,15 @@ fn referred_by() -> RelationDef {
         .into()
 }
 
-/// A page of `filter`'s referrals (heads: no reasons, no moves), with each one's organisation
-/// when `organisations`.
+/// A page of `filter`'s referrals (heads: no reasons, no moves, feedback sealed), with each
+/// one's organisation when `organisations`.
 pub(super) async fn page(
     tx: &Tx,
     tenant: TenantId,
     filter: &ReferralFilter,
     page: &PageRequest,
     organisations: bool,
-) -> DomainResult<Page<(Referral, Option<Organisation>)>> {
+) -> DomainResult<Page<(Head, Option<Organisation>)>> {
     let select = keyset(filtered(tenant, filter), referrals::Column::Id, page)
         .select_only()
         .columns(HEAD);
@@ -166,6 +169,7 @@ pub(super) async fn page(
             rows.into_iter()
                 .map(|r| Row {
                     referral: r.referral,
+                    feedback: r.feedback,
                     organisation: None,
                 })
                 .collect()
@@ -190,7 +194,7 @@ pub(super) async fn page(
                     })
                 })
                 .transpose()?;
-            Ok((row.referral, organisation))
+            Ok(((row.referral, row.feedback), organisation))
         })
         .collect::<DomainResult<Vec<_>>>()?;
     Ok(Page::from_probe(items, page))

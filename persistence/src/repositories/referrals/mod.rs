@@ -18,7 +18,7 @@ use peerbro_domain::tenancy::Organisation;
 use peerbro_domain::{DomainResult, RequestContext};
 use sea_orm::{ColumnTrait as _, EntityTrait as _, PaginatorTrait as _, QueryFilter as _};
 
-use self::rows::{corrupt, load, load_one, reason_aad};
+use self::rows::{Head, corrupt, load, load_one, reason_aad};
 use crate::audit::append_reads;
 use crate::db::Database;
 use crate::entities::referral::referrals;
@@ -61,20 +61,19 @@ fn filtered(
 }
 
 impl SeaReferralRepository {
-    /// `page` with each referral's moves, unless `filter` skips them.
+    /// `page` with feedback opened and each referral's moves, unless `filter` skips them.
     async fn with_moves(
         &self,
         tx: &crate::db::Tx,
         tenant: peerbro_domain::ids::TenantId,
         filter: &ReferralFilter,
-        page: Page<Referral>,
+        page: Page<Head>,
     ) -> DomainResult<Page<Referral>> {
-        if filter.skip_moves {
-            return Ok(page);
-        }
         Ok(Page {
-            items: load(tx, tenant, page.items).await?,
-            ..page
+            items: load(tx, tenant, &self.vault, page.items, !filter.skip_moves).await?,
+            has_next: page.has_next,
+            has_previous: page.has_previous,
+            total: page.total,
         })
     }
 }
@@ -168,7 +167,7 @@ impl ReferralRepository for SeaReferralRepository {
     ) -> DomainResult<Referral> {
         let tenant = ctx.tenant_id()?;
         let tx = self.db.begin(tenant).await?;
-        let (row, mut referral) = load_one(&tx, tenant, id).await?;
+        let (row, mut referral) = load_one(&tx, tenant, &self.vault, id).await?;
         let sealed = row.reason_sealed;
         if let (Some(purpose), Some(sealed)) = (reason_purpose, sealed) {
             referral.reason = self

@@ -17,7 +17,8 @@ use crate::db::Tx;
 use crate::entities::referral::{referral_transitions, referrals};
 use crate::errors::unexpected;
 use crate::repositories::rows::by_id;
-use crate::vault::field_aad;
+use crate::sealed_text::{self, MOVE_FEEDBACK, REFERRAL_FEEDBACK, SealedLine};
+use crate::vault::{Vault, field_aad};
 
 pub(super) fn corrupt(what: &str) -> DomainError {
     DomainError::Unknown(anyhow::anyhow!("stored referral {what} does not parse"))
@@ -47,8 +48,11 @@ pub(super) async fn find_row(
     by_id::<referrals::Entity>(tx, tenant, id.as_uuid(), lock, "referral").await
 }
 
-fn transition_from(t: referral_transitions::Model) -> DomainResult<ReferralTransition> {
-    Ok(ReferralTransition {
+/// A move as stored, its feedback line still sealed (`id`, the sealed bytes).
+type StoredMove = (ReferralTransition, Uuid, Option<Vec<u8>>);
+
+fn transition_from(t: referral_transitions::Model) -> DomainResult<StoredMove> {
+    let move_ = ReferralTransition {
         from: t.from_state.parse().map_err(|_| corrupt("state"))?,
         to: t.to_state.parse().map_err(|_| corrupt("state"))?,
         action: t.action.parse().map_err(|_| corrupt("action"))?,
@@ -57,9 +61,10 @@ fn transition_from(t: referral_transitions::Model) -> DomainResult<ReferralTrans
         details: MoveDetails {
             outcome: parse_opt(t.outcome.as_deref(), "outcome")?,
             decline_reason: parse_opt(t.decline_reason.as_deref(), "decline reason")?,
-            feedback: t.feedback,
+            feedback: None,
         },
-    })
+    };
+    Ok((move_, t.id, t.feedback_sealed))
 }
 
 pub(super) fn referral_from(
@@ -81,23 +86,29 @@ pub(super) fn referral_from(
         assigned_offer_id: r.assigned_offer_id.map(OfferId::from_uuid),
         outcome: parse_opt(r.outcome.as_deref(), "outcome")?,
         decline_reason: parse_opt(r.decline_reason.as_deref(), "decline reason")?,
-        feedback: r.feedback,
+        feedback: None,
         case_reference: r.case_reference,
         transitions,
     })
 }
 
-/// Referrals with their transitions filled in (reasons not decrypted): one more statement
-/// for every page, whatever its size.
+/// A referral as read, its latest feedback line still sealed.
+pub(crate) type Head = (Referral, Option<Vec<u8>>);
+
+/// Referrals with their feedback opened and, when `with_moves`, their transitions filled in
+/// (reasons not decrypted): one more statement for the moves of a page, whatever its size,
+/// and one for the citizens' keys when any feedback was written.
 pub(crate) async fn load(
     tx: &Tx,
     tenant: TenantId,
-    mut referrals: Vec<Referral>,
+    vault: &Vault,
+    heads: Vec<Head>,
+    with_moves: bool,
 ) -> DomainResult<Vec<Referral>> {
-    let ids: Vec<Uuid> = referrals.iter().map(|r| r.id.as_uuid()).collect();
-    let mut moves: std::collections::HashMap<Uuid, Vec<ReferralTransition>> =
+    let ids: Vec<Uuid> = heads.iter().map(|(r, _)| r.id.as_uuid()).collect();
+    let mut moves: std::collections::HashMap<Uuid, Vec<StoredMove>> =
         std::collections::HashMap::new();
-    if !ids.is_empty() {
+    if with_moves && !ids.is_empty() {
         for t in referral_transitions::Entity::find()
             .filter(referral_transitions::Column::TenantId.eq(tenant.as_uuid()))
             .filter(referral_transitions::Column::ReferralId.is_in(ids))
@@ -110,18 +121,56 @@ pub(crate) async fn load(
             moves.entry(referral).or_default().push(transition_from(t)?);
         }
     }
-    for referral in &mut referrals {
-        referral.transitions = moves.remove(&referral.id.as_uuid()).unwrap_or_default();
+    let mut referrals = Vec::with_capacity(heads.len());
+    for (mut referral, sealed) in heads {
+        let stored = moves.remove(&referral.id.as_uuid()).unwrap_or_default();
+        referral.transitions =
+            open_feedback(tx, tenant, vault, &mut referral, sealed, stored).await?;
+        referrals.push(referral);
     }
     Ok(referrals)
 }
 
+/// Opens the feedback of `referral` (its latest line, `sealed`) and of its `moves`, returning
+/// the moves. Opening needs the citizen's key, looked up only when there is a line to open.
+async fn open_feedback(
+    tx: &Tx,
+    tenant: TenantId,
+    vault: &Vault,
+    referral: &mut Referral,
+    sealed: Option<Vec<u8>>,
+    moves: Vec<StoredMove>,
+) -> DomainResult<Vec<ReferralTransition>> {
+    let citizen = referral.citizen_id.as_uuid();
+    let mut lines = vec![SealedLine::at(
+        tenant,
+        citizen,
+        REFERRAL_FEEDBACK,
+        referral.id.as_uuid(),
+        sealed,
+    )];
+    let mut transitions = Vec::with_capacity(moves.len());
+    for (move_, id, sealed) in moves {
+        lines.push(SealedLine::at(tenant, citizen, MOVE_FEEDBACK, id, sealed));
+        transitions.push(move_);
+    }
+    let mut opened = sealed_text::open(vault, tx, tenant, &lines)
+        .await?
+        .into_iter();
+    referral.feedback = opened.next().flatten();
+    for (move_, text) in transitions.iter_mut().zip(opened) {
+        move_.details.feedback = text;
+    }
+    Ok(transitions)
+}
+
 /// One referral with its transitions in one statement (the row left-joined to its moves,
-/// one result row per move): the read path of a point look-up. Returns the row too (its
-/// sealed reason).
+/// one result row per move), and its feedback opened: the read path of a point look-up.
+/// Returns the row too (its sealed reason).
 pub(crate) async fn load_one(
     tx: &Tx,
     tenant: TenantId,
+    vault: &Vault,
     id: ReferralId,
 ) -> DomainResult<(referrals::Model, Referral)> {
     let mut query = Query::select();
@@ -184,6 +233,15 @@ pub(crate) async fn load_one(
     let row = row.ok_or(DomainError::NotFound {
         resource: "referral",
     })?;
-    let referral = referral_from(row.clone(), transitions)?;
+    let mut referral = referral_from(row.clone(), Vec::new())?;
+    referral.transitions = open_feedback(
+        tx,
+        tenant,
+        vault,
+        &mut referral,
+        row.feedback_sealed.clone(),
+        transitions,
+    )
+    .await?;
     Ok((row, referral))
 }

@@ -177,6 +177,7 @@ impl SeaReferralRepository {
             outcome: Set(None),
             decline_reason: Set(None),
             feedback: Set(None),
+            feedback_sealed: Set(None),
             case_reference: Set(referral.case_reference.clone()),
             updated_at: Set(referral.submitted_at),
             requested_offer_id: Set(referral.requested_offer_id.map(|o| o.as_uuid())),
