@@ -37,6 +37,7 @@ macro_rules! wire_enum {
     };
 }
 
+pub mod access_page;
 pub mod audit_anchor;
 pub mod auth;
 pub mod cli;

@@ -11,6 +11,7 @@ use peerbro_domain::offers::OfferService;
 use peerbro_domain::outcomes::{OutcomePorts, OutcomeService};
 use peerbro_domain::people::{PSEUDONYM_BYTES, PeerService, PeopleService, PseudonymSource};
 use peerbro_domain::privacy::SecretKey;
+use peerbro_domain::privacy::access::AccessService;
 use peerbro_domain::referral::ReferralService;
 use peerbro_domain::reports::{NationalReports, ReportService};
 use peerbro_domain::research::ResearchService;
@@ -21,7 +22,7 @@ use peerbro_persistence::{
     Database, OutboxHints, SeaApiClientRepository, SeaAuditLog, SeaCitizenRepository,
     SeaInstrumentRepository, SeaOfferRepository, SeaOrganisationRepository, SeaPeerRepository,
     SeaPeerResponseRepository, SeaReferralRepository, SeaReportSource, SeaResponseRepository,
-    SeaStudyRepository, SeaTenantRepository, SeaTransactions, SeaUserRepository,
+    SeaStudyRepository, SeaSubjectExports, SeaTenantRepository, SeaTransactions, SeaUserRepository,
     SeaWebhookRepository, Vault, XChaCha,
 };
 use rand::RngCore as _;
@@ -72,6 +73,8 @@ pub struct Services {
     pub national: NationalReports,
     /// Research studies.
     pub research: ResearchService,
+    /// The right of access: a person's whole record (ADR 0041).
+    pub access: AccessService,
 }
 
 /// The address policy for webhook targets.
@@ -216,7 +219,14 @@ pub fn services(db: &Database, settings: &Settings, master: &SecretKey) -> Servi
         peers: peer_repository.clone(),
         clock: clock.clone(),
     });
+    let access = AccessService::new(
+        Arc::new(SeaSubjectExports::new(db.clone(), vault.clone())),
+        citizen_repository.clone(),
+        peer_repository.clone(),
+        clock.clone(),
+    );
     Services {
+        access,
         tenancy: tenancy_service(db),
         people,
         peers,

@@ -40,6 +40,8 @@ pub enum PeopleAction {
     EraseCitizens,
     /// Erase a peer worker who has left (destroy their key).
     ErasePeers,
+    /// Produce a person's whole record on their request (right of access, portability).
+    ExportSubjects,
     /// Read the audit log and citizens' access histories.
     ReadAudit,
     /// Read peer workers' profiles (personal data), supervision and placements.
@@ -56,7 +58,8 @@ pub const fn people_roles_for(action: PeopleAction) -> &'static [Role] {
         PeopleAction::ReadCitizens
         | PeopleAction::ManageCitizens
         | PeopleAction::ReadPeers
-        | PeopleAction::ManagePeers => &COORDINATING,
+        | PeopleAction::ManagePeers
+        | PeopleAction::ExportSubjects => &COORDINATING,
         PeopleAction::EraseCitizens | PeopleAction::ErasePeers | PeopleAction::ReadAudit => {
             &[Role::TenantAdmin]
         }
@@ -224,6 +227,8 @@ mod tests {
             (ReadAudit, &[TenantAdmin]),
             (ReadPeers, &[TenantAdmin, Coordinator]),
             (ManagePeers, &[TenantAdmin, Coordinator]),
+            (ExportSubjects, &[TenantAdmin, Coordinator]),
+            (ErasePeers, &[TenantAdmin]),
         ];
         for (action, allowed) in table {
             for role in Role::ALL {

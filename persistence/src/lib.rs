@@ -29,8 +29,8 @@ pub use outbox::OutboxHints;
 pub use repositories::{
     SeaApiClientRepository, SeaCitizenRepository, SeaInstrumentRepository, SeaOfferRepository,
     SeaOrganisationRepository, SeaPeerRepository, SeaPeerResponseRepository, SeaReferralRepository,
-    SeaReportSource, SeaResponseRepository, SeaStudyRepository, SeaTenantRepository,
-    SeaUserRepository, SeaWebhookRepository,
+    SeaReportSource, SeaResponseRepository, SeaStudyRepository, SeaSubjectExports,
+    SeaTenantRepository, SeaUserRepository, SeaWebhookRepository,
 };
 pub use unit_of_work::SeaTransactions;
 pub use vault::Vault;

@@ -1,6 +1,7 @@
 //! The REST API for partner systems, under `/api/v1`, described by an OpenAPI 3.1 document
 //! generated from these handlers at `/api/v1/openapi.json`.
 
+mod access;
 mod body;
 mod oauth;
 mod oauth_answers;
@@ -39,8 +40,15 @@ use utoipa::{Modify, OpenApi};
         offers::get,
         reports::get,
         reports::national,
+        access::citizen,
+        access::peer,
+        access::mine,
     ),
-    components(schemas(crate::http::problem::Problem, reports::ReportFormat)),
+    components(schemas(
+        crate::http::problem::Problem,
+        reports::ReportFormat,
+        access::ExportFormat
+    )),
     modifiers(&BearerAuth, &Overload),
     security(("bearer" = [])),
     tags(
@@ -48,6 +56,7 @@ use utoipa::{Modify, OpenApi};
         (name = "referrals", description = "Referrals submitted by the caller's organisation"),
         (name = "offers", description = "What the partnership offers (to refer to)"),
         (name = "reports", description = "The partnership's fixed reports, disclosure-controlled"),
+        (name = "access", description = "A person's whole record (right of access, portability)"),
         (name = "oauth", description = "Tokens for partner API clients (client credentials)")
     )
 )]
@@ -304,5 +313,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(offers::list)
         .service(offers::get)
         .service(reports::get)
-        .service(reports::national);
+        .service(reports::national)
+        .service(access::citizen)
+        .service(access::peer)
+        .service(access::mine);
 }

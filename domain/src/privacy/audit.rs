@@ -85,16 +85,19 @@ pub enum AuditAction {
     Consent,
     /// The subject's key was destroyed (crypto-shredding).
     Erase,
+    /// The subject's whole record was exported (right of access, portability).
+    Export,
 }
 
 impl AuditAction {
     /// Every action.
-    pub const ALL: [Self; 5] = [
+    pub const ALL: [Self; 6] = [
         Self::Read,
         Self::Create,
         Self::Update,
         Self::Consent,
         Self::Erase,
+        Self::Export,
     ];
 
     /// The stored name.
@@ -106,6 +109,7 @@ impl AuditAction {
             Self::Update => "UPDATE",
             Self::Consent => "CONSENT",
             Self::Erase => "ERASE",
+            Self::Export => "EXPORT",
         }
     }
 }

@@ -2,6 +2,7 @@
 
 mod api_clients;
 pub(crate) mod erasure;
+mod exports;
 mod instruments;
 mod offers;
 mod outcomes;
@@ -16,6 +17,7 @@ mod tenancy;
 mod webhooks;
 
 pub use api_clients::SeaApiClientRepository;
+pub use exports::SeaSubjectExports;
 pub use instruments::SeaInstrumentRepository;
 pub use offers::SeaOfferRepository;
 pub use outcomes::{SeaPeerResponseRepository, SeaResponseRepository};

@@ -2,6 +2,7 @@
 //! on SQLite and on PostgreSQL.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod access;
 mod admin_screens;
 mod api_clients;
 mod audit_sealing;

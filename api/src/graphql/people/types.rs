@@ -85,6 +85,8 @@ wire_enum!(
         Consent,
         /// Erased (key destroyed).
         Erase,
+        /// The whole record exported (right of access, portability).
+        Export,
     }
 );
 

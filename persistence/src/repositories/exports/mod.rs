@@ -1,0 +1,193 @@
+//! The right of access (issue 13): everything held about one citizen, read in one tenant
+//! transaction, decrypted with the citizen's key, the export itself audited (`EXPORT`) in the
+//! same transaction before the look-up history is read, so the document lists itself.
+//! Nothing of another person is read into it: a meeting names no peer, a move no actor.
+
+mod courses;
+mod look_ups;
+mod peer;
+mod referrals;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use peerbro_domain::ids::{CitizenId, PeerId, TenantId};
+use peerbro_domain::privacy::access::{
+    CitizenExport, ExportedCitizen, ExportedConsent, SubjectExports,
+};
+use peerbro_domain::privacy::peer_access::PeerExport;
+use peerbro_domain::privacy::{AuditAction, AuditEvent, Purpose, SecretKey, SubjectKind};
+use peerbro_domain::{DomainError, DomainResult, RequestContext};
+use sea_orm::{ColumnTrait as _, EntityTrait as _, QueryFilter as _, QueryOrder as _};
+use uuid::Uuid;
+
+use crate::audit::append;
+use crate::db::{Database, Tx};
+use crate::entities::peers::peer_workers;
+use crate::entities::privacy::{citizens, consents};
+use crate::entities::tenants;
+use crate::errors::unexpected;
+use crate::repositories::rows::by_id;
+use crate::vault::{Vault, field_aad};
+
+/// [`SubjectExports`] on sea-orm.
+#[derive(Clone, Debug)]
+pub struct SeaSubjectExports {
+    db: Database,
+    vault: Vault,
+}
+
+impl SeaSubjectExports {
+    /// Over `db`, opening with `vault`.
+    #[must_use]
+    pub const fn new(db: Database, vault: Vault) -> Self {
+        Self { db, vault }
+    }
+}
+
+/// Opens the subject's sealed fields; every field opens to `None` once they are erased.
+pub(super) struct Opener<'a> {
+    vault: &'a Vault,
+    tenant: TenantId,
+    key: Option<SecretKey>,
+}
+
+impl Opener<'_> {
+    /// The field `table`.`column` of row `row`, if sealed there and the key still exists.
+    pub(super) fn open(
+        &self,
+        (table, column): (&str, &str),
+        row: Uuid,
+        sealed: Option<&[u8]>,
+    ) -> DomainResult<Option<String>> {
+        match (&self.key, sealed) {
+            (Some(key), Some(sealed)) => self
+                .vault
+                .open(key, &field_aad(self.tenant, table, column, row), sealed)
+                .map(Some),
+            _ => Ok(None),
+        }
+    }
+}
+
+async fn consents_of(
+    tx: &Tx,
+    tenant: TenantId,
+    citizen: Uuid,
+) -> DomainResult<Vec<ExportedConsent>> {
+    Ok(consents::Entity::find()
+        .filter(consents::Column::TenantId.eq(tenant.as_uuid()))
+        .filter(consents::Column::CitizenId.eq(citizen))
+        .order_by_asc(consents::Column::At)
+        .order_by_asc(consents::Column::Id)
+        .all(tx)
+        .await
+        .map_err(unexpected)?
+        .into_iter()
+        .map(|c| ExportedConsent {
+            purpose: c.purpose,
+            given: c.given,
+            at: c.at,
+            evidence: c.evidence,
+        })
+        .collect())
+}
+
+pub(super) async fn partnership(tx: &Tx, tenant: TenantId) -> DomainResult<String> {
+    tenants::Entity::find_by_id(tenant.as_uuid())
+        .one(tx)
+        .await
+        .map_err(unexpected)?
+        .map(|t| t.name)
+        .ok_or(DomainError::NotFound { resource: "tenant" })
+}
+
+/// Audits the export of `subject`; done first, so the history the document carries ends with
+/// it.
+async fn audit_export(
+    tx: &Tx,
+    ctx: &RequestContext,
+    kind: SubjectKind,
+    subject: Uuid,
+) -> DomainResult<()> {
+    append(
+        tx,
+        ctx,
+        &[AuditEvent::new(
+            AuditAction::Export,
+            kind,
+            subject,
+            Purpose::CitizenRequest,
+        )],
+    )
+    .await
+}
+
+#[async_trait]
+impl SubjectExports for SeaSubjectExports {
+    #[tracing::instrument(skip_all, fields(citizen = %id))]
+    async fn citizen(
+        &self,
+        ctx: &RequestContext,
+        id: CitizenId,
+        at: DateTime<Utc>,
+    ) -> DomainResult<CitizenExport> {
+        let tenant = ctx.tenant_id()?;
+        let c = id.as_uuid();
+        let tx = self.db.begin(tenant).await?;
+        let row = by_id::<citizens::Entity>(&tx, tenant, c, false, "citizen").await?;
+        audit_export(&tx, ctx, SubjectKind::Citizen, c).await?;
+        let opener = Opener {
+            vault: &self.vault,
+            tenant,
+            key: self.vault.subject_keys(&tx, tenant, &[c]).await?.remove(&c),
+        };
+        let citizen = ExportedCitizen {
+            id: c.to_string(),
+            pseudonym: row.pseudonym,
+            name: opener.open(("citizens", "name"), c, Some(&row.name_sealed))?,
+            contact: opener.open(("citizens", "contact"), c, row.contact_sealed.as_deref())?,
+            birth_year: row.birth_year,
+            municipality: row.municipality,
+            origin: row.origin,
+            registered_at: row.created_at,
+        };
+        let (referrals, meetings) = referrals::of_citizen(&tx, tenant, c, &opener).await?;
+        let export = CitizenExport {
+            partnership: partnership(&tx, tenant).await?,
+            generated_at: at,
+            citizen,
+            consents: consents_of(&tx, tenant, c).await?,
+            referrals,
+            enrolments: courses::enrolments(&tx, tenant, c).await?,
+            attendance: courses::attendance(&tx, tenant, c).await?,
+            meetings,
+            questionnaires: courses::questionnaires(&tx, tenant, c, &opener).await?,
+            studies: courses::studies(&tx, tenant, c).await?,
+            look_ups: look_ups::of_subject(&tx, tenant, c).await?,
+        };
+        tx.commit().await?;
+        Ok(export)
+    }
+
+    #[tracing::instrument(skip_all, fields(peer = %id))]
+    async fn peer(
+        &self,
+        ctx: &RequestContext,
+        id: PeerId,
+        at: DateTime<Utc>,
+    ) -> DomainResult<PeerExport> {
+        let tenant = ctx.tenant_id()?;
+        let p = id.as_uuid();
+        let tx = self.db.begin(tenant).await?;
+        let row = by_id::<peer_workers::Entity>(&tx, tenant, p, false, "peer worker").await?;
+        audit_export(&tx, ctx, SubjectKind::PeerWorker, p).await?;
+        let opener = Opener {
+            vault: &self.vault,
+            tenant,
+            key: self.vault.subject_keys(&tx, tenant, &[p]).await?.remove(&p),
+        };
+        let export = peer::record(&tx, tenant, row, &opener, at).await?;
+        tx.commit().await?;
+        Ok(export)
+    }
+}
