@@ -68,6 +68,12 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Deletion on schedule (ADR 0042): closed referrals' free text and citizens inactive for
+    /// longer than each tenant's retention.
+    Retention {
+        #[command(subcommand)]
+        command: RetentionCommand,
+    },
     /// A partnership's fixed report for a period, disclosure-controlled, as HTML or CSV.
     Report {
         /// The tenant's slug (default: every tenant; then --out names a folder).
@@ -87,6 +93,19 @@ enum Command {
     Tenant {
         #[command(subcommand)]
         command: TenantCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum RetentionCommand {
+    /// Run retention in every tenant now and report what was done.
+    Run {
+        /// Change nothing; report what a run would do now.
+        #[arg(long)]
+        dry_run: bool,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -207,6 +226,12 @@ pub async fn run() -> anyhow::Result<()> {
         } => {
             existing_database(&settings)?;
             crate::audit_anchor::cli::anchor(&settings, out.as_deref()).await
+        }
+        Command::Retention {
+            command: RetentionCommand::Run { dry_run, json },
+        } => {
+            existing_database(&settings)?;
+            crate::retention::run(&settings, dry_run, json).await
         }
         Command::Report {
             tenant,

@@ -10,9 +10,8 @@ use actix_web::dev::{Server, ServerHandle};
 use actix_web::middleware::{Compress, from_fn};
 use actix_web::{App, HttpServer, guard, web};
 use anyhow::Context as _;
-use peerbro_domain::privacy::SecretKey;
 use peerbro_domain::webhooks::WebhookDispatcher;
-use peerbro_persistence::{AuditSealer, Database, PoolSettings, Vault, XChaCha};
+use peerbro_persistence::{AuditSealer, Database};
 use tokio::sync::watch;
 
 use crate::config::Settings;
@@ -29,7 +28,7 @@ use crate::webhooks::spawn_worker;
 /// behind (it died before sealing them); the first sweep runs at start.
 const SWEEP_EVERY: Duration = Duration::from_secs(300);
 use crate::wiring::{authenticator, master_key, services, webhook_dispatcher};
-use crate::{graphql, rest, seed};
+use crate::{graphql, rest};
 
 /// Installs ring as the process's rustls crypto provider (once; later calls do nothing). Every
 /// HTTP client in the process (webhooks, OTLP export) needs one, and ring is already what the
@@ -38,48 +37,7 @@ pub fn install_crypto_provider() {
     let _ = rustls::crypto::ring::default_provider().install_default();
 }
 
-/// Migrates (and seeds, when asked) through the admin URL, then closes that pool.
-///
-/// # Errors
-/// When the database cannot be reached or a migration or the seed fails.
-pub async fn prepare_database(
-    settings: &Settings,
-    master: &SecretKey,
-    migrate: bool,
-    seed_demo: bool,
-) -> anyhow::Result<()> {
-    if !migrate && !seed_demo {
-        return Ok(());
-    }
-    let admin = Database::connect_with(settings.admin_url(), PoolSettings::admin(2)).await?;
-    if migrate {
-        admin.migrate().await?;
-        // Free text a migration could not seal (it holds no key): sealed before anything is
-        // served.
-        let vault = Vault::new(Arc::new(XChaCha), master.clone());
-        let sealed = peerbro_persistence::seal_clear_text(&admin, &vault).await?;
-        if sealed > 0 {
-            tracing::info!(
-                sealed,
-                "sealed free text stored in clear before migration 25"
-            );
-        }
-    }
-    if seed_demo {
-        let report = seed::demo(&services(&admin, settings, master)).await?;
-        tracing::info!(
-            tenants = report.tenants,
-            organisations = report.organisations,
-            users = report.users,
-            citizens = report.citizens,
-            peers = report.peers,
-            offers = report.offers,
-            "demo seed applied"
-        );
-    }
-    admin.close().await;
-    Ok(())
-}
+pub use crate::prepare::prepare_database;
 
 /// How a server stopped.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -98,6 +56,7 @@ pub struct Application {
     state: AppState,
     dispatcher: Option<(WebhookDispatcher, Duration)>,
     sealer: (AuditSealer, Duration),
+    retention_every: Duration,
 }
 
 impl Application {
@@ -259,6 +218,9 @@ impl Application {
                 AuditSealer::new(db.clone()),
                 Duration::from_millis(settings.audit_seal_interval_ms),
             ),
+            retention_every: Duration::from_secs(
+                settings.retention_interval_hours.saturating_mul(3600),
+            ),
             db,
             state,
             dispatcher,
@@ -314,6 +276,13 @@ impl Application {
         let worker = self
             .dispatcher
             .map(|(dispatcher, interval)| spawn_worker(dispatcher, interval, shutdown));
+        let retention = (self.retention_every > Duration::ZERO).then(|| {
+            crate::retention::spawn(
+                self.state.services.retention.clone(),
+                self.retention_every,
+                stop_worker.subscribe(),
+            )
+        });
         let (sealer, seal_every) = self.sealer;
         let mut sealer_stop = stop_worker.subscribe();
         let sealer = tokio::spawn(sealer.run(seal_every, SWEEP_EVERY, async move {
@@ -325,6 +294,10 @@ impl Application {
         let _ = stop_worker.send(true);
         if let Some(worker) = worker {
             let _ = tokio::time::timeout(Duration::from_secs(5), worker).await;
+        }
+        if let Some(retention) = retention {
+            // A run cut off here committed what it finished, tenant by tenant.
+            let _ = tokio::time::timeout(Duration::from_secs(5), retention).await;
         }
         // The sealer seals what the last requests wrote before the pool closes.
         let _ = tokio::time::timeout(Duration::from_secs(5), sealer).await;

@@ -12,6 +12,7 @@ use peerbro_domain::outcomes::{OutcomePorts, OutcomeService};
 use peerbro_domain::people::{PSEUDONYM_BYTES, PeerService, PeopleService, PseudonymSource};
 use peerbro_domain::privacy::SecretKey;
 use peerbro_domain::privacy::access::AccessService;
+use peerbro_domain::privacy::retention::RetentionService;
 use peerbro_domain::referral::ReferralService;
 use peerbro_domain::reports::{NationalReports, ReportService};
 use peerbro_domain::research::ResearchService;
@@ -22,8 +23,8 @@ use peerbro_persistence::{
     Database, OutboxHints, SeaApiClientRepository, SeaAuditLog, SeaCitizenRepository,
     SeaInstrumentRepository, SeaOfferRepository, SeaOrganisationRepository, SeaPeerRepository,
     SeaPeerResponseRepository, SeaReferralRepository, SeaReportSource, SeaResponseRepository,
-    SeaStudyRepository, SeaSubjectExports, SeaTenantRepository, SeaTransactions, SeaUserRepository,
-    SeaWebhookRepository, Vault, XChaCha,
+    SeaRetentionStore, SeaStudyRepository, SeaSubjectExports, SeaTenantRepository, SeaTransactions,
+    SeaUserRepository, SeaWebhookRepository, Vault, XChaCha,
 };
 use rand::RngCore as _;
 
@@ -75,6 +76,8 @@ pub struct Services {
     pub research: ResearchService,
     /// The right of access: a person's whole record (ADR 0041).
     pub access: AccessService,
+    /// Deletion on schedule (ADR 0042).
+    pub retention: RetentionService,
 }
 
 /// The address policy for webhook targets.
@@ -225,8 +228,15 @@ pub fn services(db: &Database, settings: &Settings, master: &SecretKey) -> Servi
         peer_repository.clone(),
         clock.clone(),
     );
+    let retention = RetentionService::new(
+        Arc::new(SeaRetentionStore::new(db.clone())),
+        citizen_repository.clone(),
+        Arc::new(SeaTenantRepository::new(db.clone())),
+        clock.clone(),
+    );
     Services {
         access,
+        retention,
         tenancy: tenancy_service(db),
         people,
         peers,

@@ -36,6 +36,7 @@ mod m20261130_000022_peer_responses;
 mod m20261130_000023_keyed_fingerprints;
 mod m20261130_000024_legal_holds;
 mod m20261130_000025_sealed_free_text;
+mod m20261130_000026_retention;
 pub mod postgres;
 
 /// The PostgreSQL role the server connects as. It is created (without a password, `LOGIN`,
@@ -120,6 +121,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000023_keyed_fingerprints::Migration),
             Box::new(m20261130_000024_legal_holds::Migration),
             Box::new(m20261130_000025_sealed_free_text::Migration),
+            Box::new(m20261130_000026_retention::Migration),
         ]
     }
 }

@@ -29,8 +29,8 @@ pub use outbox::OutboxHints;
 pub use repositories::{
     SeaApiClientRepository, SeaCitizenRepository, SeaInstrumentRepository, SeaOfferRepository,
     SeaOrganisationRepository, SeaPeerRepository, SeaPeerResponseRepository, SeaReferralRepository,
-    SeaReportSource, SeaResponseRepository, SeaStudyRepository, SeaSubjectExports,
-    SeaTenantRepository, SeaUserRepository, SeaWebhookRepository,
+    SeaReportSource, SeaResponseRepository, SeaRetentionStore, SeaStudyRepository,
+    SeaSubjectExports, SeaTenantRepository, SeaUserRepository, SeaWebhookRepository,
 };
 pub use unit_of_work::SeaTransactions;
 pub use vault::Vault;

@@ -118,6 +118,8 @@ pub(crate) async fn write_outcomes(
         national_reporting: Set(s.national_reporting),
         peer_round_days: Set(Some(int(s.peer_round_days)?)),
         peer_instrument_key: Set(Some(s.peer_instrument_key.clone())),
+        closed_referral_days: Set(None),
+        inactive_citizen_days: Set(None),
     })
     .on_conflict(
         OnConflict::column(tenant_settings::Column::TenantId)
@@ -128,6 +130,38 @@ pub(crate) async fn write_outcomes(
                 tenant_settings::Column::NationalReporting,
                 tenant_settings::Column::PeerRoundDays,
                 tenant_settings::Column::PeerInstrumentKey,
+            ])
+            .to_owned(),
+    )
+    .exec_without_returning(&tx)
+    .await
+    .map_err(unexpected)?;
+    tx.commit().await?;
+    memo(db).remove(&tenant);
+    Ok(())
+}
+
+/// Sets the retention, creating the row (other settings at their defaults) if needed.
+pub(crate) async fn write_retention(
+    db: &Database,
+    tenant: TenantId,
+    closed_referral_days: i32,
+    inactive_citizen_days: i32,
+) -> DomainResult<()> {
+    let tx: Tx = db.begin(tenant).await?;
+    let default_supervision = i32::try_from(DEFAULT_SUPERVISION_LIMIT_DAYS).unwrap_or(i32::MAX);
+    tenant_settings::Entity::insert(tenant_settings::ActiveModel {
+        tenant_id: Set(tenant.as_uuid()),
+        supervision_limit_days: Set(default_supervision),
+        closed_referral_days: Set(Some(closed_referral_days)),
+        inactive_citizen_days: Set(Some(inactive_citizen_days)),
+        ..Default::default()
+    })
+    .on_conflict(
+        OnConflict::column(tenant_settings::Column::TenantId)
+            .update_columns([
+                tenant_settings::Column::ClosedReferralDays,
+                tenant_settings::Column::InactiveCitizenDays,
             ])
             .to_owned(),
     )

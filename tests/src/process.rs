@@ -115,6 +115,18 @@ fn command(env: &[(String, String)]) -> Command {
     cmd
 }
 
+/// Runs `peerbro ARGS` on the test database: whether it succeeded, its standard output and
+/// its standard error.
+#[must_use]
+pub fn cli(env: &[(String, String)], args: &[&str]) -> (bool, String, String) {
+    let out = command(env).args(args).output().unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
 /// Mints a token with `peerbro token`.
 #[must_use]
 pub fn token(env: &[(String, String)], tenant: &str, email: &str) -> String {

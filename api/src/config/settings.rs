@@ -153,6 +153,9 @@ pub struct Settings {
     /// `PEERBRO_AUDIT_SEAL_INTERVAL_MS`: how often look-up entries written by reads in this
     /// process are sealed into their tenant's audit chain (ADR 0019).
     pub audit_seal_interval_ms: u64,
+    /// `PEERBRO_RETENTION_INTERVAL_HOURS`: how often this process runs retention in every
+    /// tenant (ADR 0042); `0` leaves it to `peerbro retention run` (cron).
+    pub retention_interval_hours: u64,
     /// `PEERBRO_WEBHOOK_RETRY_BASE_MS`: the delay after a first failed attempt; it doubles
     /// with every further failure.
     pub webhook_retry_base_ms: u64,
@@ -227,6 +230,7 @@ impl Default for Settings {
             webhook_worker: true,
             webhook_poll_interval_ms: 1000,
             audit_seal_interval_ms: 1000,
+            retention_interval_hours: 24,
             webhook_retry_base_ms: 30_000,
             webhook_retry_max_delay_seconds: 6 * 3600,
             webhook_max_attempts: 12,

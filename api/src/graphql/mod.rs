@@ -35,6 +35,7 @@ pub struct Query(
     node::NodeQuery,
     tenancy::TenancyQuery,
     people::PeopleQuery,
+    people::RetentionQuery,
     peers::PeersQuery,
     referrals::ReferralsQuery,
     webhooks::WebhooksQuery,
@@ -53,6 +54,7 @@ pub struct Mutation(
     tenancy::TenancyMutation,
     people::PeopleMutation,
     people::LegalHoldMutation,
+    people::RetentionMutation,
     peers::PeersMutation,
     referrals::ReferralsMutation,
     webhooks::WebhooksMutation,
@@ -170,6 +172,7 @@ pub fn fill_request_data(data: &mut async_graphql::Data, services: &Services, ct
     data.insert(services.reports.clone());
     data.insert(services.national.clone());
     data.insert(services.research.clone());
+    data.insert(services.retention.clone());
     data.insert(services.offers.clone());
     data.insert(services.coordination.clone());
     data.insert(ctx);

@@ -9,6 +9,7 @@ pub mod legal_hold;
 pub mod peer_access;
 pub mod personal;
 pub mod records;
+pub mod retention;
 
 pub use audit::*;
 pub use cipher::*;

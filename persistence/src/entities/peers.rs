@@ -239,6 +239,8 @@ pub mod tenant_settings {
         pub national_reporting: bool,
         pub peer_round_days: Option<i32>,
         pub peer_instrument_key: Option<String>,
+        pub closed_referral_days: Option<i32>,
+        pub inactive_citizen_days: Option<i32>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -42,6 +42,7 @@ mod referral_lists;
 mod referrals;
 mod reports;
 mod research;
+mod retention;
 mod rls;
 mod schema;
 mod sealed_text;

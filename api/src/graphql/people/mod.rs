@@ -6,9 +6,11 @@ mod holds;
 mod inputs;
 mod mutation;
 mod query;
+mod retention;
 mod types;
 
 pub use holds::LegalHoldMutation;
 pub use mutation::*;
 pub use query::*;
+pub use retention::{RetentionMutation, RetentionQuery};
 pub use types::*;

@@ -1,0 +1,90 @@
+//! Retention settings in GraphQL (issue 13, ADR 0042): tenant admins read and set how long a
+//! closed referral keeps its free text and how long a citizen with nothing open may go without
+//! activity before they are erased. The runs themselves are `peerbro retention run` and the
+//! server's scheduled run.
+
+use async_graphql::{Context, InputObject, Object, SimpleObject};
+use peerbro_domain::privacy::retention::{RetentionPolicy, RetentionService};
+
+use crate::graphql::errors::{GqlResultExt as _, request_data};
+
+/// A tenant's retention.
+#[derive(SimpleObject)]
+pub struct RetentionSettings {
+    /// Days a closed referral keeps its reason, feedback lines and case reference (90–3650;
+    /// 730 unless set). Its state and dates stay for the reports.
+    pub(crate) closed_referral_days: u32,
+    /// Days without activity after which a citizen with nothing open is erased (365–3650;
+    /// 1825 unless set). A legal hold keeps them.
+    pub(crate) inactive_citizen_days: u32,
+}
+
+impl From<RetentionPolicy> for RetentionSettings {
+    fn from(p: RetentionPolicy) -> Self {
+        Self {
+            closed_referral_days: p.closed_referral_days,
+            inactive_citizen_days: p.inactive_citizen_days,
+        }
+    }
+}
+
+/// The retention to set (both at once).
+#[derive(InputObject)]
+pub struct SetRetentionSettingsInput {
+    /// Days a closed referral keeps its free text (90–3650).
+    pub(crate) closed_referral_days: i32,
+    /// Days without activity before a citizen with nothing open is erased (365–3650).
+    pub(crate) inactive_citizen_days: i32,
+}
+
+/// The retention after `setRetentionSettings`.
+#[derive(SimpleObject)]
+pub struct SetRetentionSettingsPayload {
+    /// The tenant's retention now.
+    pub(crate) settings: RetentionSettings,
+}
+
+/// Retention queries.
+#[derive(Default)]
+pub struct RetentionQuery;
+
+#[Object]
+impl RetentionQuery {
+    /// The tenant's retention (tenant admins).
+    async fn retention_settings(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<RetentionSettings> {
+        let (svc, rc) = request_data::<RetentionService>(ctx)?;
+        Ok(svc.policy(rc).await.gql()?.into())
+    }
+}
+
+/// Retention mutations.
+#[derive(Default)]
+pub struct RetentionMutation;
+
+fn days(field: &'static str, value: i32) -> async_graphql::Result<u32> {
+    u32::try_from(value)
+        .map_err(|_| peerbro_domain::DomainError::validation(field, "must be a number of days"))
+        .gql()
+}
+
+#[Object]
+impl RetentionMutation {
+    /// Sets the tenant's retention (tenant admins). Takes effect at the next run.
+    async fn set_retention_settings(
+        &self,
+        ctx: &Context<'_>,
+        input: SetRetentionSettingsInput,
+    ) -> async_graphql::Result<SetRetentionSettingsPayload> {
+        let (svc, rc) = request_data::<RetentionService>(ctx)?;
+        let policy = RetentionPolicy {
+            closed_referral_days: days("closedReferralDays", input.closed_referral_days)?,
+            inactive_citizen_days: days("inactiveCitizenDays", input.inactive_citizen_days)?,
+        };
+        Ok(SetRetentionSettingsPayload {
+            settings: svc.set_policy(rc, policy).await.gql()?.into(),
+        })
+    }
+}

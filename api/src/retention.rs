@@ -1,0 +1,88 @@
+//! Retention (ADR 0042): `peerbro retention run [--dry-run] [--json]`, and the server's
+//! scheduled run. Both run every tenant as the platform; the report has counts only, never
+//! anyone's data.
+#![allow(clippy::print_stdout)]
+
+use std::time::Duration;
+
+use indicatif::{ProgressBar, ProgressStyle};
+use peerbro_domain::privacy::retention::{RetentionService, TenantRetention};
+use peerbro_persistence::Database;
+use tokio::sync::watch;
+
+use crate::config::Settings;
+use crate::wiring::{master_key, services};
+
+fn print_table(report: &[TenantRetention], dry_run: bool) {
+    let verb = if dry_run { "would" } else { "did" };
+    println!("retention ({verb}):");
+    println!(
+        "{:<24} {:>18} {:>16} {:>14}",
+        "tenant", "closed referrals", "citizens erased", "kept by hold"
+    );
+    for t in report {
+        println!(
+            "{:<24} {:>18} {:>16} {:>14}",
+            t.tenant, t.closed_referrals, t.citizens_erased, t.citizens_held
+        );
+    }
+}
+
+/// `peerbro retention run`.
+///
+/// # Errors
+/// A database failure; what was done before it stays done.
+pub async fn run(settings: &Settings, dry_run: bool, json: bool) -> anyhow::Result<()> {
+    let db = Database::connect(&settings.database_url, 2).await?;
+    let services = services(&db, settings, &master_key(settings)?);
+    let bar = ProgressBar::new(0);
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} [{bar:30}] {pos}/{len} {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let progress = |tenant: &str, done: u64, due: u64| {
+        bar.set_length(due);
+        bar.set_position(done);
+        bar.set_message(tenant.to_owned());
+    };
+    let report = services.retention.run_all(dry_run, &progress).await?;
+    bar.finish_and_clear();
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print_table(&report, dry_run);
+    }
+    db.close().await;
+    Ok(())
+}
+
+/// Runs retention every `every` until `stop` turns true; the first run is one interval after
+/// start, so a restart loop never runs it more often than asked.
+pub fn spawn(
+    retention: RetentionService,
+    every: Duration,
+    mut stop: watch::Receiver<bool>,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            tokio::select! {
+                () = tokio::time::sleep(every) => {}
+                _ = stop.wait_for(|s| *s) => return,
+            }
+            match retention.run_all(false, &|_, _, _| {}).await {
+                Ok(report) => {
+                    for t in report {
+                        tracing::info!(
+                            tenant = %t.tenant,
+                            closed_referrals = t.closed_referrals,
+                            citizens_erased = t.citizens_erased,
+                            citizens_held = t.citizens_held,
+                            "retention run"
+                        );
+                    }
+                }
+                Err(err) => tracing::warn!(error = %err, "retention run failed; retried next time"),
+            }
+        }
+    })
+}

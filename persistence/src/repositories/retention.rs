@@ -1,0 +1,303 @@
+//! Retention (issue 13, ADR 0042): the tenant's policy in `tenant_settings`; closed referrals'
+//! free text removed; citizens with nothing open and no recent activity found (their erasure
+//! goes through the citizen repository, which honours legal holds).
+
+use std::collections::{HashMap, HashSet};
+
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+use peerbro_domain::ids::{CitizenId, TenantId};
+use peerbro_domain::privacy::retention::{
+    DEFAULT_CLOSED_REFERRAL_DAYS, DEFAULT_INACTIVE_CITIZEN_DAYS, RetentionPolicy, RetentionStore,
+};
+use peerbro_domain::referral::ReferralState;
+use peerbro_domain::{DomainError, DomainResult, RequestContext};
+use sea_orm::sea_query::{Condition, Expr};
+use sea_orm::{ColumnTrait as _, EntityTrait as _, QueryFilter as _, QuerySelect as _};
+use uuid::Uuid;
+
+use crate::db::{Database, Tx};
+use crate::entities::legal_holds;
+use crate::entities::offers::{course_sessions, enrolments, meetings};
+use crate::entities::outcomes as responses;
+use crate::entities::privacy::{citizens, consents};
+use crate::entities::referral::{referral_transitions, referrals};
+use crate::errors::unexpected;
+
+/// [`RetentionStore`] on sea-orm.
+#[derive(Clone, Debug)]
+pub struct SeaRetentionStore {
+    db: Database,
+}
+
+impl SeaRetentionStore {
+    /// Over `db`.
+    #[must_use]
+    pub const fn new(db: Database) -> Self {
+        Self { db }
+    }
+}
+
+fn days(value: Option<i32>, default: u32) -> u32 {
+    value.and_then(|d| u32::try_from(d).ok()).unwrap_or(default)
+}
+
+fn final_states() -> Vec<&'static str> {
+    ReferralState::ALL
+        .iter()
+        .filter(|s| s.is_final())
+        .map(|s| s.as_str())
+        .collect()
+}
+
+/// Ids of `column` in rows of `E` matching `condition` in the tenant.
+async fn ids<E: sea_orm::EntityTrait>(
+    tx: &Tx,
+    tenant_column: E::Column,
+    tenant: Uuid,
+    column: E::Column,
+    condition: Condition,
+) -> DomainResult<HashSet<Uuid>> {
+    Ok(E::find()
+        .select_only()
+        .column(column)
+        .filter(tenant_column.eq(tenant))
+        .filter(condition)
+        .into_tuple::<Uuid>()
+        .all(tx)
+        .await
+        .map_err(unexpected)?
+        .into_iter()
+        .collect())
+}
+
+/// Citizens with something open or some activity since `cutoff`.
+async fn active_since(tx: &Tx, t: Uuid, cutoff: DateTime<Utc>) -> DomainResult<HashSet<Uuid>> {
+    use sea_orm::ColumnTrait as C;
+    let mut active = ids::<referrals::Entity>(
+        tx,
+        referrals::Column::TenantId,
+        t,
+        referrals::Column::CitizenId,
+        Condition::any()
+            .add(C::is_not_in(&referrals::Column::State, final_states()))
+            .add(referrals::Column::UpdatedAt.gte(cutoff)),
+    )
+    .await?;
+    active.extend(
+        ids::<consents::Entity>(
+            tx,
+            consents::Column::TenantId,
+            t,
+            consents::Column::CitizenId,
+            Condition::all().add(consents::Column::At.gte(cutoff)),
+        )
+        .await?,
+    );
+    active.extend(
+        ids::<responses::Entity>(
+            tx,
+            responses::Column::TenantId,
+            t,
+            responses::Column::CitizenId,
+            Condition::all().add(responses::Column::AnsweredAt.gte(cutoff)),
+        )
+        .await?,
+    );
+    // Meetings logged since, through their referral.
+    let met = ids::<meetings::Entity>(
+        tx,
+        meetings::Column::TenantId,
+        t,
+        meetings::Column::ReferralId,
+        Condition::all().add(meetings::Column::LoggedAt.gte(cutoff)),
+    )
+    .await?;
+    if !met.is_empty() {
+        active.extend(
+            ids::<referrals::Entity>(
+                tx,
+                referrals::Column::TenantId,
+                t,
+                referrals::Column::CitizenId,
+                Condition::all().add(referrals::Column::Id.is_in(met)),
+            )
+            .await?,
+        );
+    }
+    // A place on a course is open while the course still meets after the cut-off; any change
+    // to an enrolment since is activity.
+    let places = enrolments::Entity::find()
+        .filter(enrolments::Column::TenantId.eq(t))
+        .all(tx)
+        .await
+        .map_err(unexpected)?;
+    let last_session: HashMap<Uuid, NaiveDate> = course_sessions::Entity::find()
+        .filter(course_sessions::Column::TenantId.eq(t))
+        .all(tx)
+        .await
+        .map_err(unexpected)?
+        .into_iter()
+        .fold(HashMap::new(), |mut last, s| {
+            let day = last.entry(s.offer_id).or_insert(s.date);
+            *day = (*day).max(s.date);
+            last
+        });
+    let cutoff_day = cutoff.date_naive();
+    for e in places {
+        let holds_place = e.status != "WITHDRAWN"
+            && last_session
+                .get(&e.offer_id)
+                .is_none_or(|day| *day >= cutoff_day);
+        if holds_place || e.updated_at >= cutoff {
+            active.insert(e.citizen_id);
+        }
+    }
+    Ok(active)
+}
+
+#[async_trait]
+impl RetentionStore for SeaRetentionStore {
+    async fn policy(&self, ctx: &RequestContext) -> DomainResult<RetentionPolicy> {
+        let row = crate::settings::read(&self.db, ctx.tenant_id()?).await?;
+        Ok(RetentionPolicy {
+            closed_referral_days: days(
+                row.as_ref().and_then(|r| r.closed_referral_days),
+                DEFAULT_CLOSED_REFERRAL_DAYS,
+            ),
+            inactive_citizen_days: days(
+                row.as_ref().and_then(|r| r.inactive_citizen_days),
+                DEFAULT_INACTIVE_CITIZEN_DAYS,
+            ),
+        })
+    }
+
+    async fn set_policy(&self, ctx: &RequestContext, policy: RetentionPolicy) -> DomainResult<()> {
+        let int =
+            |d: u32| i32::try_from(d).map_err(|_| DomainError::validation("days", "is too large"));
+        crate::settings::write_retention(
+            &self.db,
+            ctx.tenant_id()?,
+            int(policy.closed_referral_days)?,
+            int(policy.inactive_citizen_days)?,
+        )
+        .await
+    }
+
+    async fn closed_referral_text(
+        &self,
+        ctx: &RequestContext,
+        cutoff: DateTime<Utc>,
+        apply: bool,
+    ) -> DomainResult<u64> {
+        let tenant: TenantId = ctx.tenant_id()?;
+        let t = tenant.as_uuid();
+        let tx = self.db.begin_write(tenant).await?;
+        // A legal hold keeps everything of the person held.
+        let held = ids::<legal_holds::Entity>(
+            &tx,
+            legal_holds::Column::TenantId,
+            t,
+            legal_holds::Column::SubjectId,
+            Condition::all(),
+        )
+        .await?;
+        let due: Vec<Uuid> = referrals::Entity::find()
+            .select_only()
+            .column(referrals::Column::Id)
+            .filter(referrals::Column::TenantId.eq(t))
+            .filter(referrals::Column::State.is_in(final_states()))
+            .filter(referrals::Column::UpdatedAt.lt(cutoff))
+            .filter(
+                Condition::any()
+                    .add(referrals::Column::ReasonSealed.is_not_null())
+                    .add(referrals::Column::FeedbackSealed.is_not_null())
+                    .add(referrals::Column::CaseReference.is_not_null())
+                    .add(referrals::Column::IdempotencyKey.is_not_null())
+                    .add(referrals::Column::Fingerprint.is_not_null()),
+            )
+            .filter(referrals::Column::CitizenId.is_not_in(held))
+            .into_tuple()
+            .all(&tx)
+            .await
+            .map_err(unexpected)?;
+        if apply && !due.is_empty() {
+            for chunk in due.chunks(500) {
+                referrals::Entity::update_many()
+                    .col_expr(
+                        referrals::Column::ReasonSealed,
+                        Expr::value(Option::<Vec<u8>>::None),
+                    )
+                    .col_expr(
+                        referrals::Column::FeedbackSealed,
+                        Expr::value(Option::<Vec<u8>>::None),
+                    )
+                    .col_expr(
+                        referrals::Column::CaseReference,
+                        Expr::value(Option::<String>::None),
+                    )
+                    .col_expr(
+                        referrals::Column::IdempotencyKey,
+                        Expr::value(Option::<String>::None),
+                    )
+                    .col_expr(
+                        referrals::Column::Fingerprint,
+                        Expr::value(Option::<String>::None),
+                    )
+                    .filter(referrals::Column::TenantId.eq(t))
+                    .filter(referrals::Column::Id.is_in(chunk.iter().copied()))
+                    .exec(&tx)
+                    .await
+                    .map_err(unexpected)?;
+                referral_transitions::Entity::update_many()
+                    .col_expr(
+                        referral_transitions::Column::FeedbackSealed,
+                        Expr::value(Option::<Vec<u8>>::None),
+                    )
+                    .filter(referral_transitions::Column::TenantId.eq(t))
+                    .filter(referral_transitions::Column::ReferralId.is_in(chunk.iter().copied()))
+                    .exec(&tx)
+                    .await
+                    .map_err(unexpected)?;
+            }
+        }
+        tx.commit().await?;
+        Ok(u64::try_from(due.len()).unwrap_or(u64::MAX))
+    }
+
+    async fn inactive_citizens(
+        &self,
+        ctx: &RequestContext,
+        cutoff: DateTime<Utc>,
+    ) -> DomainResult<Vec<(CitizenId, bool)>> {
+        let tenant = ctx.tenant_id()?;
+        let t = tenant.as_uuid();
+        let tx = self.db.begin_read(tenant).await?;
+        let mut candidates: Vec<Uuid> = citizens::Entity::find()
+            .select_only()
+            .column(citizens::Column::Id)
+            .filter(citizens::Column::TenantId.eq(t))
+            .filter(citizens::Column::ErasedAt.is_null())
+            .filter(citizens::Column::CreatedAt.lt(cutoff))
+            .into_tuple()
+            .all(&tx)
+            .await
+            .map_err(unexpected)?;
+        let active = active_since(&tx, t, cutoff).await?;
+        candidates.retain(|c| !active.contains(c));
+        let held = ids::<legal_holds::Entity>(
+            &tx,
+            legal_holds::Column::TenantId,
+            t,
+            legal_holds::Column::SubjectId,
+            Condition::all(),
+        )
+        .await?;
+        tx.commit().await?;
+        candidates.sort_unstable();
+        Ok(candidates
+            .into_iter()
+            .map(|c| (CitizenId::from_uuid(c), held.contains(&c)))
+            .collect())
+    }
+}
