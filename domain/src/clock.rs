@@ -47,3 +47,14 @@ impl Clock for FixedClock {
 pub fn wire_instant(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
+
+/// Serialises an instant as [`wire_instant`] writes it (for documents the API hands out).
+///
+/// # Errors
+/// As the serializer.
+pub fn serialize_wire_instant<S: serde::Serializer>(
+    at: &DateTime<Utc>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(&wire_instant(*at))
+}

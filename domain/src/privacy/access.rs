@@ -35,6 +35,7 @@ pub struct ExportedConsent {
     /// Given or withdrawn.
     pub given: bool,
     /// When.
+    #[serde(serialize_with = "crate::clock::serialize_wire_instant")]
     pub at: DateTime<Utc>,
     /// How it was obtained.
     pub evidence: String,
@@ -49,6 +50,7 @@ pub struct ExportedMove {
     /// To which state.
     pub to: String,
     /// When.
+    #[serde(serialize_with = "crate::clock::serialize_wire_instant")]
     pub at: DateTime<Utc>,
     /// The feedback line it carried.
     pub feedback: Option<String>,
@@ -67,6 +69,7 @@ pub struct ExportedReferral {
     /// The organisation that referred.
     pub referred_by: String,
     /// When.
+    #[serde(serialize_with = "crate::clock::serialize_wire_instant")]
     pub submitted_at: DateTime<Utc>,
     /// Its state now.
     pub state: String,
@@ -91,6 +94,7 @@ pub struct ExportedEnrolment {
     /// `ENROLLED`, `WAITLISTED`, `WITHDRAWN`, …
     pub status: String,
     /// When it was made.
+    #[serde(serialize_with = "crate::clock::serialize_wire_instant")]
     pub since: DateTime<Utc>,
 }
 
@@ -135,6 +139,7 @@ pub struct ExportedStudyConsent {
     /// Given or withdrawn.
     pub given: bool,
     /// When.
+    #[serde(serialize_with = "crate::clock::serialize_wire_instant")]
     pub at: DateTime<Utc>,
 }
 
@@ -157,6 +162,7 @@ pub struct ExportedCitizen {
     /// How they came (`REFERRAL`, `SELF_REGISTERED`).
     pub origin: String,
     /// When registered.
+    #[serde(serialize_with = "crate::clock::serialize_wire_instant")]
     pub registered_at: DateTime<Utc>,
 }
 
@@ -167,6 +173,7 @@ pub struct CitizenExport {
     /// The partnership that holds it.
     pub partnership: String,
     /// When the document was made.
+    #[serde(serialize_with = "crate::clock::serialize_wire_instant")]
     pub generated_at: DateTime<Utc>,
     /// The profile.
     pub citizen: ExportedCitizen,

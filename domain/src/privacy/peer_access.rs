@@ -32,6 +32,7 @@ pub struct ExportedPeer {
     /// The organisation they belong to.
     pub organisation: String,
     /// When registered.
+    #[serde(serialize_with = "crate::clock::serialize_wire_instant")]
     pub registered_at: DateTime<Utc>,
 }
 
@@ -56,6 +57,7 @@ pub struct ExportedStatusMove {
     /// To.
     pub to: String,
     /// When.
+    #[serde(serialize_with = "crate::clock::serialize_wire_instant")]
     pub at: DateTime<Utc>,
     /// The reason given (decrypted).
     pub reason: Option<String>,
@@ -110,6 +112,7 @@ pub struct PeerExport {
     /// The partnership that holds it.
     pub partnership: String,
     /// When the document was made.
+    #[serde(serialize_with = "crate::clock::serialize_wire_instant")]
     pub generated_at: DateTime<Utc>,
     /// The profile.
     pub peer: ExportedPeer,

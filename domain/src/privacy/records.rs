@@ -9,6 +9,7 @@ use serde::Serialize;
 #[serde(rename_all = "camelCase")]
 pub struct LookUp {
     /// When.
+    #[serde(serialize_with = "crate::clock::serialize_wire_instant")]
     pub at: DateTime<Utc>,
     /// `READ`, `CREATE`, `UPDATE`, `CONSENT`, `ERASE`, `EXPORT`.
     pub action: String,
@@ -29,6 +30,7 @@ pub struct ExportedAnswers {
     /// The measuring point (`BASELINE`, `END`, `FOLLOW_UP`) or the peer's round.
     pub point: String,
     /// When.
+    #[serde(serialize_with = "crate::clock::serialize_wire_instant")]
     pub answered_at: DateTime<Utc>,
     /// The answers, item by item (none once erased).
     pub answers: Vec<u8>,
