@@ -174,4 +174,16 @@ pub trait ConsentStore: Send {
         record: &ConsentRecord,
         purpose: Purpose,
     ) -> DomainResult<()>;
+
+    /// Records a withdrawal (as of `record`'s time and recorder) of every study consent of the
+    /// citizen that is in force, under the information sheet it was given for; returns how
+    /// many.
+    ///
+    /// # Errors
+    /// `Unknown` on storage failure.
+    async fn withdraw_study_consents(
+        &mut self,
+        citizen: CitizenId,
+        record: &ConsentRecord,
+    ) -> DomainResult<u32>;
 }

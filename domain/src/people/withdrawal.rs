@@ -2,10 +2,11 @@
 //! Withdrawing `REFERRAL_PROCESSING` ends every open referral of the citizen at once — active
 //! support included — with the move `CONSENT_WITHDRAWN` and a feedback line the referrer sees
 //! in the closed loop and the webhook announces; a course place it held goes to the next on
-//! the waiting list. The other purposes are checked where they are used (contact before a
-//! match is proposed, outcome measurement before a questionnaire is offered or answered,
-//! sharing the outcome before the referrer sees it), so their withdrawal stops those uses from
-//! the next request on.
+//! the waiting list. Withdrawing `RESEARCH_PARTICIPATION` withdraws every study consent in
+//! force, so the citizen leaves every later export. The other purposes are checked where they
+//! are used (contact before a match is proposed, outcome measurement before a questionnaire is
+//! offered or answered, sharing the outcome before the referrer sees it), so their withdrawal
+//! stops those uses from the next request on.
 
 use crate::context::RequestContext;
 use crate::error::DomainResult;
@@ -57,6 +58,9 @@ impl PeopleService {
                     .save(&referral, &referral.transitions[known..])
                     .await?;
             }
+        }
+        if !record.given && record.purpose == ConsentPurpose::ResearchParticipation {
+            uow.consents().withdraw_study_consents(id, record).await?;
         }
         uow.commit().await
     }

@@ -84,6 +84,15 @@ impl ConsentStore for FakeUnit {
             .push(record.clone());
         Ok(())
     }
+
+    async fn withdraw_study_consents(
+        &mut self,
+        _citizen: CitizenId,
+        _record: &ConsentRecord,
+    ) -> DomainResult<u32> {
+        // The fake world keeps no study consents.
+        Ok(0)
+    }
 }
 
 #[async_trait]

@@ -229,3 +229,104 @@ async fn withdrawing_referral_consent_ends_open_referrals(db: Db) {
 }
 
 on_both!(withdrawing_referral_consent_ends_open_referrals);
+
+async fn studies_of(app: &TestApp, coordinator: &str, path: &str) -> Value {
+    app.get(path, Some(coordinator)).await.body["studies"].clone()
+}
+
+async fn withdrawing_research_participation_leaves_every_study(db: Db) {
+    let app = TestApp::spawn(&db).await;
+    let admin = app.admin("helsingor").await;
+    let referrer = app.token("helsingor", "caseworker@helsingor.demo").await;
+    let coordinator = app.token("helsingor", "coordinator@helsingor.demo").await;
+    let referral = app
+        .gql_ok(
+            Some(&referrer),
+            SUBMIT,
+            json!({ "i": { "newCitizen": { "name": "Frida Forskning", "municipality": "Helsingør" }, "consentEvidence": "WRITTEN" } }),
+        )
+        .await["submitReferral"]["referral"]["id"]
+        .clone();
+    let citizen = app
+        .gql_ok(Some(&coordinator), DETAIL, json!({ "id": referral }))
+        .await["referral"]["citizenId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut studies = Vec::new();
+    for title in ["Studie om fællesskab", "Studie om søvn"] {
+        let study = app
+            .gql_ok(
+                Some(&admin),
+                "mutation($i: CreateStudyInput!) { createStudy(input: $i) { study { id } } }",
+                json!({ "i": {
+                    "title": title, "startsOn": "2026-01-01", "endsOn": "2030-12-31",
+                    "protocolReference": "PROT-2026-09", "ethicsReference": "VEK H-26019999",
+                    "dataController": "Københavns Universitet", "informationSheetVersion": 1,
+                }}),
+            )
+            .await["createStudy"]["study"]["id"]
+            .clone();
+        app.gql_ok(
+            Some(&coordinator),
+            "mutation($s: ID!, $c: ID!) { recordStudyConsent(input: { studyId: $s, citizenId: $c, given: true }) { given } }",
+            json!({ "s": study, "c": citizen }),
+        )
+        .await;
+        studies.push(study);
+    }
+    // She already left the second study herself.
+    app.gql_ok(
+        Some(&coordinator),
+        "mutation($s: ID!, $c: ID!) { recordStudyConsent(input: { studyId: $s, citizenId: $c, given: false }) { given } }",
+        json!({ "s": studies[1], "c": citizen }),
+    )
+    .await;
+    let path = format!("/api/v1/citizens/{}/export", uuid_of(&citizen));
+    // Withdrawing another purpose leaves the studies alone.
+    app.gql_ok(
+        Some(&coordinator),
+        CONSENT,
+        json!({ "c": citizen, "p": "CONTACT", "g": false }),
+    )
+    .await;
+    assert_eq!(
+        studies_of(&app, &coordinator, &path)
+            .await
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
+
+    app.gql_ok(
+        Some(&coordinator),
+        CONSENT,
+        json!({ "c": citizen, "p": "RESEARCH_PARTICIPATION", "g": false }),
+    )
+    .await;
+    let after = studies_of(&app, &coordinator, &path).await;
+    let rows: Vec<(String, bool)> = after
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["study"].as_str().unwrap().to_owned(),
+                r["given"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ("Studie om fællesskab".to_owned(), true),
+            ("Studie om søvn".to_owned(), true),
+            ("Studie om søvn".to_owned(), false),
+            ("Studie om fællesskab".to_owned(), false),
+        ],
+        "only the consent in force is withdrawn, once"
+    );
+}
+
+on_both!(withdrawing_research_participation_leaves_every_study);
