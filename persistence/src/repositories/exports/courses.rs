@@ -3,18 +3,17 @@
 
 use std::collections::HashMap;
 
+use peerbro_domain::DomainResult;
 use peerbro_domain::ids::TenantId;
 use peerbro_domain::privacy::access::{
     ExportedAnswers, ExportedAttendance, ExportedEnrolment, ExportedStudyConsent,
 };
-use peerbro_domain::{DomainError, DomainResult};
 use sea_orm::{ColumnTrait as _, EntityTrait as _, QueryFilter as _, QueryOrder as _};
 use uuid::Uuid;
 
-use super::Opener;
 use super::referrals::offer_titles;
+use super::{Opener, instrument_titles};
 use crate::db::Tx;
-use crate::entities::instruments;
 use crate::entities::offers::{attendance, course_sessions, enrolments};
 use crate::entities::outcomes as responses;
 use crate::entities::research::{studies, study_consents};
@@ -97,27 +96,11 @@ pub(super) async fn questionnaires(
         .await
         .map_err(unexpected)?;
     let used: Vec<Uuid> = rows.iter().map(|r| r.instrument_id).collect();
-    let titles: HashMap<Uuid, String> = instruments::Entity::find()
-        .filter(instruments::Column::TenantId.eq(t))
-        .filter(instruments::Column::Id.is_in(used))
-        .all(tx)
-        .await
-        .map_err(unexpected)?
-        .into_iter()
-        .map(|i| (i.id, i.title))
-        .collect();
+    let titles = instrument_titles(tx, t, used).await?;
     rows.into_iter()
         .map(|r| {
-            let answers = opener
-                .open(
-                    ("questionnaire_responses", "answers_sealed"),
-                    r.id,
-                    r.answers_sealed.as_deref(),
-                )?
-                .map(|text| serde_json::from_str::<Vec<u8>>(&text))
-                .transpose()
-                .map_err(|_| DomainError::Unknown(anyhow::anyhow!("stored answers do not parse")))?
-                .unwrap_or_default();
+            let answers =
+                opener.answers("questionnaire_responses", r.id, r.answers_sealed.as_deref())?;
             Ok(ExportedAnswers {
                 instrument: titles.get(&r.instrument_id).cloned().unwrap_or_default(),
                 point: r.point,

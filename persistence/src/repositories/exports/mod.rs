@@ -69,6 +69,41 @@ impl Opener<'_> {
     }
 }
 
+impl Opener<'_> {
+    /// Answers sealed as JSON in `table`.`answers_sealed` of row `row` (none once erased).
+    pub(super) fn answers(
+        &self,
+        table: &str,
+        row: Uuid,
+        sealed: Option<&[u8]>,
+    ) -> DomainResult<Vec<u8>> {
+        Ok(self
+            .open((table, "answers_sealed"), row, sealed)?
+            .map(|text| serde_json::from_str::<Vec<u8>>(&text))
+            .transpose()
+            .map_err(|_| DomainError::Unknown(anyhow::anyhow!("stored answers do not parse")))?
+            .unwrap_or_default())
+    }
+}
+
+/// The titles of instruments `ids`.
+pub(super) async fn instrument_titles(
+    tx: &Tx,
+    tenant: Uuid,
+    ids: Vec<Uuid>,
+) -> DomainResult<std::collections::HashMap<Uuid, String>> {
+    use crate::entities::instruments;
+    Ok(instruments::Entity::find()
+        .filter(instruments::Column::TenantId.eq(tenant))
+        .filter(instruments::Column::Id.is_in(ids))
+        .all(tx)
+        .await
+        .map_err(unexpected)?
+        .into_iter()
+        .map(|i| (i.id, i.title))
+        .collect())
+}
+
 async fn consents_of(
     tx: &Tx,
     tenant: TenantId,

@@ -5,24 +5,24 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
+use peerbro_domain::DomainResult;
 use peerbro_domain::ids::TenantId;
 use peerbro_domain::privacy::access::ExportedAnswers;
 use peerbro_domain::privacy::peer_access::{
     ExportedEmployment, ExportedPeer, ExportedPlacement, ExportedStatusMove, ExportedSupervision,
     PeerExport, PipelineFact,
 };
-use peerbro_domain::{DomainError, DomainResult};
 use sea_orm::{ColumnTrait as _, EntityTrait as _, QueryFilter as _, QueryOrder as _};
 use uuid::Uuid;
 
-use super::{Opener, look_ups, partnership};
+use super::{Opener, instrument_titles, look_ups, partnership};
 use crate::db::Tx;
+use crate::entities::organisations;
 use crate::entities::peer_responses;
 use crate::entities::peers::{
     peer_certificates, peer_employments, peer_screenings, peer_trainings, peer_transitions,
     peer_workers, placements, supervision_attendees, supervision_sessions,
 };
-use crate::entities::{instruments, organisations};
 use crate::errors::unexpected;
 use crate::sealed_text::PEER_MOVE_REASON;
 
@@ -131,27 +131,10 @@ async fn rounds(
         .await
         .map_err(unexpected)?;
     let used: Vec<Uuid> = rows.iter().map(|r| r.instrument_id).collect();
-    let titles: HashMap<Uuid, String> = instruments::Entity::find()
-        .filter(instruments::Column::TenantId.eq(t))
-        .filter(instruments::Column::Id.is_in(used))
-        .all(tx)
-        .await
-        .map_err(unexpected)?
-        .into_iter()
-        .map(|i| (i.id, i.title))
-        .collect();
+    let titles = instrument_titles(tx, t, used).await?;
     rows.into_iter()
         .map(|r| {
-            let answers = opener
-                .open(
-                    ("peer_responses", "answers_sealed"),
-                    r.id,
-                    r.answers_sealed.as_deref(),
-                )?
-                .map(|text| serde_json::from_str::<Vec<u8>>(&text))
-                .transpose()
-                .map_err(|_| DomainError::Unknown(anyhow::anyhow!("stored answers do not parse")))?
-                .unwrap_or_default();
+            let answers = opener.answers("peer_responses", r.id, r.answers_sealed.as_deref())?;
             Ok(ExportedAnswers {
                 instrument: titles.get(&r.instrument_id).cloned().unwrap_or_default(),
                 point: format!("ROUND_{}", r.round),
