@@ -54,6 +54,7 @@ pub struct Mutation(
     tenancy::TenancyMutation,
     people::PeopleMutation,
     people::LegalHoldMutation,
+    people::PeerLegalHoldMutation,
     people::RetentionMutation,
     peers::PeersMutation,
     referrals::ReferralsMutation,

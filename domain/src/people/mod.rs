@@ -5,6 +5,7 @@ pub mod consent;
 mod legal_hold;
 mod own;
 pub mod peer;
+mod peer_holds;
 mod peer_lookup;
 pub mod peer_ports;
 mod peer_profile;

@@ -85,6 +85,23 @@ pub trait PeerRepository: Send + Sync {
     /// `NotFound`; `Conflict`: `ERASED` when erased already, `LEGAL_HOLD` under a hold.
     async fn erase(&self, ctx: &RequestContext, id: PeerId) -> DomainResult<PeerWorker>;
 
+    /// Places (or replaces) a legal hold on the peer, serialised with erasure.
+    ///
+    /// # Errors
+    /// `NotFound`; `Conflict` (`ERASED`) when erased already.
+    async fn place_hold(
+        &self,
+        ctx: &RequestContext,
+        id: PeerId,
+        hold: &crate::privacy::LegalHold,
+    ) -> DomainResult<()>;
+
+    /// Releases the peer's legal hold; whether there was one.
+    ///
+    /// # Errors
+    /// `NotFound` for a peer of another tenant.
+    async fn release_hold(&self, ctx: &RequestContext, id: PeerId) -> DomainResult<bool>;
+
     /// The peer whose login is `user` (nothing decrypted, nothing audited).
     ///
     /// # Errors

@@ -73,6 +73,23 @@ impl PeerRepository for World {
         Ok(peer.clone())
     }
 
+    async fn place_hold(
+        &self,
+        ctx: &RequestContext,
+        id: PeerId,
+        _hold: &crate::privacy::LegalHold,
+    ) -> DomainResult<()> {
+        let t = ctx.tenant_id()?;
+        self.state().peers.get(&(t, id)).ok_or_else(not_found)?;
+        Ok(())
+    }
+
+    async fn release_hold(&self, ctx: &RequestContext, id: PeerId) -> DomainResult<bool> {
+        let t = ctx.tenant_id()?;
+        self.state().peers.get(&(t, id)).ok_or_else(not_found)?;
+        Ok(false)
+    }
+
     async fn peer_id_of_user(
         &self,
         ctx: &RequestContext,

@@ -1,8 +1,8 @@
 //! Erasure (issue 13). Erasing a self-registered citizen closes and scrubs their own account too (issue 13): their
 //! token is refused at once, the e-mail, display name and identity-provider link are gone from
 //! the database, and the account cannot be reactivated into a working login under their name.
-//! A legal hold refuses erasure, with its reason, until released; only tenant admins place or
-//! release one, and only in their own partnership.
+//! A legal hold refuses erasure, with its reason, until released — on citizens and on peer
+//! workers; only tenant admins place or release one, and only in their own partnership.
 
 use peerbro_tests::{Db, TestApp, on_both};
 use serde_json::json;
@@ -200,6 +200,47 @@ async fn a_peer_who_has_left_is_erased_and_their_login_closed(db: Db) {
         .await,
         "NOT_FOUND"
     );
+    // A legal hold keeps them until released; only tenant admins of their partnership hold.
+    let hold = "mutation($id: ID!) { placePeerLegalHold(input: { peerId: $id, reason: AUTHORITY_REQUEST }) { peerId reason placedAt } }";
+    let release =
+        "mutation($id: ID!) { releasePeerLegalHold(input: { peerId: $id }) { peerId released } }";
+    assert_eq!(
+        app.gql_code(Some(&coordinator), hold, json!({ "id": id }))
+            .await,
+        "FORBIDDEN"
+    );
+    assert_eq!(
+        app.gql_code(
+            Some(&app.admin("kobenhavn").await),
+            hold,
+            json!({ "id": id })
+        )
+        .await,
+        "NOT_FOUND"
+    );
+    let held = app.gql_ok(Some(&admin), hold, json!({ "id": id })).await;
+    assert_eq!(held["placePeerLegalHold"]["reason"], "AUTHORITY_REQUEST");
+    let (_, body) = app.gql(Some(&admin), ERASE_PEER, json!({ "id": id })).await;
+    assert_eq!(
+        body["errors"][0]["extensions"]["reason"], "LEGAL_HOLD",
+        "{body}"
+    );
+    let read = app
+        .gql_ok(
+            Some(&coordinator),
+            "query($id: ID!) { peerWorker(id: $id, purpose: COORDINATION) { name } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert!(
+        read["peerWorker"]["name"].is_string(),
+        "kept under the hold"
+    );
+    let released = app.gql_ok(Some(&admin), release, json!({ "id": id })).await;
+    assert_eq!(released["releasePeerLegalHold"]["released"], true);
+    let again = app.gql_ok(Some(&admin), release, json!({ "id": id })).await;
+    assert_eq!(again["releasePeerLegalHold"]["released"], false);
+
     let erased = app
         .gql_ok(Some(&admin), ERASE_PEER, json!({ "id": id }))
         .await;
@@ -213,6 +254,12 @@ async fn a_peer_who_has_left_is_erased_and_their_login_closed(db: Db) {
     assert_eq!(
         again["errors"][0]["extensions"]["reason"], "ERASED",
         "{again}"
+    );
+    // An erased peer cannot be held any more.
+    let (_, late) = app.gql(Some(&admin), hold, json!({ "id": id })).await;
+    assert_eq!(
+        late["errors"][0]["extensions"]["reason"], "ERASED",
+        "{late}"
     );
     // Their login is closed, and their e-mail is gone from the database.
     let (status, _) = app.gql(Some(&peer), "{ me { email } }", json!({})).await;

@@ -97,3 +97,81 @@ impl LegalHoldMutation {
         })
     }
 }
+
+/// A hold to place on a peer worker's data.
+#[derive(InputObject)]
+pub struct PlacePeerLegalHoldInput {
+    /// The peer worker.
+    pub(crate) peer_id: ID,
+    /// Why (a code: no free text).
+    pub(crate) reason: LegalHoldReason,
+}
+
+/// A peer worker whose hold is to be released.
+#[derive(InputObject)]
+pub struct ReleasePeerLegalHoldInput {
+    /// The peer worker.
+    pub(crate) peer_id: ID,
+}
+
+/// A legal hold placed on a peer worker.
+#[derive(SimpleObject)]
+pub struct PlacePeerLegalHoldPayload {
+    /// The peer held.
+    pub(crate) peer_id: ID,
+    /// Why.
+    pub(crate) reason: LegalHoldReason,
+    /// When.
+    pub(crate) placed_at: Instant,
+}
+
+/// A peer worker's legal hold released.
+#[derive(SimpleObject)]
+pub struct ReleasePeerLegalHoldPayload {
+    /// The peer.
+    pub(crate) peer_id: ID,
+    /// Whether a hold was placed (and is now released).
+    pub(crate) released: bool,
+}
+
+/// Legal holds on peer workers.
+#[derive(Default)]
+pub struct PeerLegalHoldMutation;
+
+#[Object]
+impl PeerLegalHoldMutation {
+    /// Places (or replaces) a legal hold on a peer worker's data (tenant admins): until it is
+    /// released, `erasePeerWorker` is refused with `CONFLICT`/`LEGAL_HOLD`.
+    async fn place_peer_legal_hold(
+        &self,
+        ctx: &Context<'_>,
+        input: PlacePeerLegalHoldInput,
+    ) -> async_graphql::Result<PlacePeerLegalHoldPayload> {
+        let (svc, rc) = crate::graphql::peers::request(ctx)?;
+        let id = crate::graphql::peers::peer_id("peerId", &input.peer_id)?;
+        let hold = svc
+            .place_legal_hold(rc, id, input.reason.into())
+            .await
+            .gql()?;
+        Ok(PlacePeerLegalHoldPayload {
+            peer_id: crate::graphql::ids::gid(id),
+            reason: hold.reason.into(),
+            placed_at: hold.placed_at.into(),
+        })
+    }
+
+    /// Releases a peer worker's legal hold (tenant admins); erasure is possible again.
+    async fn release_peer_legal_hold(
+        &self,
+        ctx: &Context<'_>,
+        input: ReleasePeerLegalHoldInput,
+    ) -> async_graphql::Result<ReleasePeerLegalHoldPayload> {
+        let (svc, rc) = crate::graphql::peers::request(ctx)?;
+        let id = crate::graphql::peers::peer_id("peerId", &input.peer_id)?;
+        let released = svc.release_legal_hold(rc, id).await.gql()?;
+        Ok(ReleasePeerLegalHoldPayload {
+            peer_id: crate::graphql::ids::gid(id),
+            released,
+        })
+    }
+}

@@ -9,7 +9,7 @@ mod query;
 mod retention;
 mod types;
 
-pub use holds::LegalHoldMutation;
+pub use holds::{LegalHoldMutation, PeerLegalHoldMutation};
 pub use mutation::*;
 pub use query::*;
 pub use retention::{RetentionMutation, RetentionQuery};

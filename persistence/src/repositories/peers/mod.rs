@@ -203,6 +203,45 @@ impl PeerRepository for SeaPeerRepository {
     }
 
     #[tracing::instrument(skip_all, fields(peer = %id))]
+    async fn place_hold(
+        &self,
+        ctx: &RequestContext,
+        id: PeerId,
+        hold: &peerbro_domain::privacy::LegalHold,
+    ) -> DomainResult<()> {
+        let tenant = ctx.tenant_id()?;
+        let tx = self.db.begin(tenant).await?;
+        let row = find_row(&tx, tenant, id, true).await?;
+        if !self
+            .vault
+            .subject_keys(&tx, tenant, &[row.id])
+            .await?
+            .contains_key(&row.id)
+        {
+            return Err(DomainError::Conflict(
+                peerbro_domain::Conflict::AlreadyErased,
+            ));
+        }
+        erasure::place(
+            &tx,
+            tenant,
+            row.id,
+            peerbro_domain::privacy::SubjectKind::PeerWorker.as_str(),
+            hold,
+        )
+        .await?;
+        tx.commit().await
+    }
+
+    async fn release_hold(&self, ctx: &RequestContext, id: PeerId) -> DomainResult<bool> {
+        let tenant = ctx.tenant_id()?;
+        let tx = self.db.begin(tenant).await?;
+        let row = find_row(&tx, tenant, id, true).await?;
+        let released = erasure::release(&tx, tenant, row.id).await?;
+        tx.commit().await?;
+        Ok(released)
+    }
+
     async fn erase(&self, ctx: &RequestContext, id: PeerId) -> DomainResult<PeerWorker> {
         let tenant = ctx.tenant_id()?;
         let tx = self.db.begin(tenant).await?;
