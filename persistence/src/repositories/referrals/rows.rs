@@ -121,47 +121,53 @@ pub(crate) async fn load(
             moves.entry(referral).or_default().push(transition_from(t)?);
         }
     }
-    let mut referrals = Vec::with_capacity(heads.len());
-    for (mut referral, sealed) in heads {
-        let stored = moves.remove(&referral.id.as_uuid()).unwrap_or_default();
-        referral.transitions =
-            open_feedback(tx, tenant, vault, &mut referral, sealed, stored).await?;
-        referrals.push(referral);
-    }
-    Ok(referrals)
+    let items = heads
+        .into_iter()
+        .map(|(referral, sealed)| {
+            let stored = moves.remove(&referral.id.as_uuid()).unwrap_or_default();
+            (referral, sealed, stored)
+        })
+        .collect();
+    open_feedback(tx, tenant, vault, items).await
 }
 
-/// Opens the feedback of `referral` (its latest line, `sealed`) and of its `moves`, returning
-/// the moves. Opening needs the citizen's key, looked up only when there is a line to open.
+/// Fills in the referrals' moves and opens every feedback line — each referral's latest
+/// (`sealed`) and its moves' — with one key look-up for all of them, made only when there is
+/// a line to open.
 async fn open_feedback(
     tx: &Tx,
     tenant: TenantId,
     vault: &Vault,
-    referral: &mut Referral,
-    sealed: Option<Vec<u8>>,
-    moves: Vec<StoredMove>,
-) -> DomainResult<Vec<ReferralTransition>> {
-    let citizen = referral.citizen_id.as_uuid();
-    let mut lines = vec![SealedLine::at(
-        tenant,
-        citizen,
-        REFERRAL_FEEDBACK,
-        referral.id.as_uuid(),
-        sealed,
-    )];
-    let mut transitions = Vec::with_capacity(moves.len());
-    for (move_, id, sealed) in moves {
-        lines.push(SealedLine::at(tenant, citizen, MOVE_FEEDBACK, id, sealed));
-        transitions.push(move_);
+    items: Vec<(Referral, Option<Vec<u8>>, Vec<StoredMove>)>,
+) -> DomainResult<Vec<Referral>> {
+    let mut lines = Vec::new();
+    let mut referrals = Vec::with_capacity(items.len());
+    for (mut referral, sealed, moves) in items {
+        let citizen = referral.citizen_id.as_uuid();
+        let id = referral.id.as_uuid();
+        lines.push(SealedLine::at(
+            tenant,
+            citizen,
+            REFERRAL_FEEDBACK,
+            id,
+            sealed,
+        ));
+        for (move_, id, sealed) in moves {
+            lines.push(SealedLine::at(tenant, citizen, MOVE_FEEDBACK, id, sealed));
+            referral.transitions.push(move_);
+        }
+        referrals.push(referral);
     }
     let mut opened = sealed_text::open(vault, tx, tenant, &lines)
         .await?
         .into_iter();
-    referral.feedback = opened.next().flatten();
-    for (move_, text) in transitions.iter_mut().zip(opened) {
-        move_.details.feedback = text;
+    for referral in &mut referrals {
+        referral.feedback = opened.next().flatten();
+        for move_ in &mut referral.transitions {
+            move_.details.feedback = opened.next().flatten();
+        }
     }
-    Ok(transitions)
+    Ok(referrals)
 }
 
 /// One referral with its transitions in one statement (the row left-joined to its moves,
@@ -233,15 +239,11 @@ pub(crate) async fn load_one(
     let row = row.ok_or(DomainError::NotFound {
         resource: "referral",
     })?;
-    let mut referral = referral_from(row.clone(), Vec::new())?;
-    referral.transitions = open_feedback(
-        tx,
-        tenant,
-        vault,
-        &mut referral,
-        row.feedback_sealed.clone(),
-        transitions,
-    )
-    .await?;
+    let referral = referral_from(row.clone(), Vec::new())?;
+    let sealed = row.feedback_sealed.clone();
+    let referral = open_feedback(tx, tenant, vault, vec![(referral, sealed, transitions)])
+        .await?
+        .pop()
+        .ok_or_else(|| corrupt("referral"))?;
     Ok((row, referral))
 }
