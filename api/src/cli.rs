@@ -74,6 +74,11 @@ enum Command {
         #[command(subcommand)]
         command: RetentionCommand,
     },
+    /// Key epochs (ADR 0043): status, rotation, retirement past the backup window.
+    Keys {
+        #[command(subcommand)]
+        command: crate::keys::cli::KeysCommand,
+    },
     /// A partnership's fixed report for a period, disclosure-controlled, as HTML or CSV.
     Report {
         /// The tenant's slug (default: every tenant; then --out names a folder).
@@ -232,6 +237,10 @@ pub async fn run() -> anyhow::Result<()> {
         } => {
             existing_database(&settings)?;
             crate::retention::run(&settings, dry_run, json).await
+        }
+        Command::Keys { command } => {
+            existing_database(&settings)?;
+            crate::keys::cli::run(&settings, command).await
         }
         Command::Report {
             tenant,

@@ -45,6 +45,7 @@ pub mod config;
 pub mod events;
 pub mod graphql;
 pub mod http;
+pub mod keys;
 pub mod metrics;
 pub mod prepare;
 pub mod reports;

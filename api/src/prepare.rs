@@ -1,14 +1,12 @@
 //! Preparing the database before a server or a command uses it: migrations through the admin
 //! URL, the sealing of free text a migration could not seal, and the demo seed.
 
-use std::sync::Arc;
-
 use peerbro_domain::privacy::SecretKey;
-use peerbro_persistence::{Database, PoolSettings, Vault, XChaCha};
+use peerbro_persistence::{Database, PoolSettings};
 
 use crate::config::Settings;
 use crate::seed;
-use crate::wiring::services;
+use crate::wiring::{services, vault};
 
 /// Migrates (and seeds, when asked) through the admin URL, then closes that pool.
 ///
@@ -28,8 +26,7 @@ pub async fn prepare_database(
         admin.migrate().await?;
         // Free text a migration could not seal (it holds no key): sealed before anything is
         // served.
-        let vault = Vault::new(Arc::new(XChaCha), master.clone());
-        let sealed = peerbro_persistence::seal_clear_text(&admin, &vault).await?;
+        let sealed = peerbro_persistence::seal_clear_text(&admin, &vault(settings, master)).await?;
         if sealed > 0 {
             tracing::info!(
                 sealed,

@@ -57,6 +57,8 @@ pub struct Application {
     dispatcher: Option<(WebhookDispatcher, Duration)>,
     sealer: (AuditSealer, Duration),
     retention_every: Duration,
+    /// Key rotation every so many days and the backup window, when the server rotates.
+    key_rotation: Option<(chrono::Duration, chrono::Duration)>,
 }
 
 impl Application {
@@ -78,6 +80,7 @@ impl Application {
         let db = Database::connect_with(&settings.database_url, settings.pool()).await?;
         db.ensure_rls_cannot_be_bypassed().await?;
         let services = services(&db, settings, &master);
+        services.keys.check_opens().await?;
         let events = EventBus::new();
         let metrics = Arc::new(Metrics::new());
         let dispatcher = if settings.webhook_worker {
@@ -221,6 +224,12 @@ impl Application {
             retention_every: Duration::from_secs(
                 settings.retention_interval_hours.saturating_mul(3600),
             ),
+            key_rotation: (settings.key_rotation_days > 0).then(|| {
+                (
+                    chrono::Duration::days(i64::from(settings.key_rotation_days)),
+                    chrono::Duration::days(i64::from(settings.backup_retention_days)),
+                )
+            }),
             db,
             state,
             dispatcher,
@@ -283,6 +292,14 @@ impl Application {
                 stop_worker.subscribe(),
             )
         });
+        let keys = self.key_rotation.map(|(every, window)| {
+            crate::keys::cli::spawn(
+                self.state.services.keys.clone(),
+                every,
+                window,
+                stop_worker.subscribe(),
+            )
+        });
         let (sealer, seal_every) = self.sealer;
         let mut sealer_stop = stop_worker.subscribe();
         let sealer = tokio::spawn(sealer.run(seal_every, SWEEP_EVERY, async move {
@@ -294,6 +311,10 @@ impl Application {
         let _ = stop_worker.send(true);
         if let Some(worker) = worker {
             let _ = tokio::time::timeout(Duration::from_secs(5), worker).await;
+        }
+        if let Some(keys) = keys {
+            // A rotation cut off here rolled its tenant back and is resumed at the next check.
+            let _ = tokio::time::timeout(Duration::from_secs(5), keys).await;
         }
         if let Some(retention) = retention {
             // A run cut off here committed what it finished, tenant by tenant.

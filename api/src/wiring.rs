@@ -20,11 +20,11 @@ use peerbro_domain::tenancy::{ApiClientService, TenancyService};
 use peerbro_domain::unit_of_work::Transactions;
 use peerbro_domain::webhooks::{DispatchSettings, RetryPolicy, WebhookDispatcher, WebhookService};
 use peerbro_persistence::{
-    Database, OutboxHints, SeaApiClientRepository, SeaAuditLog, SeaCitizenRepository,
-    SeaInstrumentRepository, SeaOfferRepository, SeaOrganisationRepository, SeaPeerRepository,
-    SeaPeerResponseRepository, SeaReferralRepository, SeaReportSource, SeaResponseRepository,
-    SeaRetentionStore, SeaStudyRepository, SeaSubjectExports, SeaTenantRepository, SeaTransactions,
-    SeaUserRepository, SeaWebhookRepository, Vault, XChaCha,
+    Database, KeyRotation, Keyring, OutboxHints, SeaApiClientRepository, SeaAuditLog,
+    SeaCitizenRepository, SeaInstrumentRepository, SeaOfferRepository, SeaOrganisationRepository,
+    SeaPeerRepository, SeaPeerResponseRepository, SeaReferralRepository, SeaReportSource,
+    SeaResponseRepository, SeaRetentionStore, SeaStudyRepository, SeaSubjectExports,
+    SeaTenantRepository, SeaTransactions, SeaUserRepository, SeaWebhookRepository, Vault, XChaCha,
 };
 use rand::RngCore as _;
 
@@ -78,6 +78,8 @@ pub struct Services {
     pub access: AccessService,
     /// Deletion on schedule (ADR 0042).
     pub retention: RetentionService,
+    /// Key rotation and retirement (ADR 0043).
+    pub keys: crate::keys::service::KeyService,
 }
 
 /// The address policy for webhook targets.
@@ -104,7 +106,7 @@ pub fn webhook_dispatcher(
     bus: EventBus,
     metrics: Arc<Metrics>,
 ) -> anyhow::Result<WebhookDispatcher> {
-    let vault = Vault::new(Arc::new(XChaCha), master.clone());
+    let vault = vault(settings, master);
     let sender = HttpSender::new(
         webhook_guard(settings),
         Duration::from_secs(settings.webhook_timeout_seconds),
@@ -154,10 +156,22 @@ pub fn master_key(settings: &Settings) -> anyhow::Result<SecretKey> {
     Ok(SecretKey::from_bytes(load_or_create_key(&path)?))
 }
 
+/// The vault: tenant keys wrapped under the keyring's epochs (ADR 0043), the keyring sealed
+/// under `master`.
+#[must_use]
+pub fn vault(settings: &Settings, master: &SecretKey) -> Vault {
+    // `master_key` has already refused a configuration without a key file, the only case in
+    // which the keyring has no place of its own.
+    let path = settings
+        .keyring_path()
+        .unwrap_or_else(|_| std::path::PathBuf::from("peerbro.keyring"));
+    Vault::new(Keyring::at(path, Arc::new(XChaCha), master.clone()))
+}
+
 /// Every service over the sea-orm adapters of `db`, sealing with `master`.
 #[must_use]
 pub fn services(db: &Database, settings: &Settings, master: &SecretKey) -> Services {
-    let vault = Vault::new(Arc::new(XChaCha), master.clone());
+    let vault = vault(settings, master);
     let peer_repository = Arc::new(SeaPeerRepository::new(db.clone(), vault.clone()));
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let peers = PeerService::new(peer_repository.clone(), clock.clone());
@@ -234,9 +248,15 @@ pub fn services(db: &Database, settings: &Settings, master: &SecretKey) -> Servi
         Arc::new(SeaTenantRepository::new(db.clone())),
         clock.clone(),
     );
+    let keys = crate::keys::service::KeyService::new(
+        KeyRotation::new(db.clone(), vault.clone()),
+        vault.keyring().clone(),
+        Arc::new(SeaTenantRepository::new(db.clone())),
+    );
     Services {
         access,
         retention,
+        keys,
         tenancy: tenancy_service(db),
         people,
         peers,

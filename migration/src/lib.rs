@@ -37,6 +37,7 @@ mod m20261130_000023_keyed_fingerprints;
 mod m20261130_000024_legal_holds;
 mod m20261130_000025_sealed_free_text;
 mod m20261130_000026_retention;
+mod m20261201_000027_key_epochs;
 pub mod postgres;
 
 /// The PostgreSQL role the server connects as. It is created (without a password, `LOGIN`,
@@ -122,6 +123,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000024_legal_holds::Migration),
             Box::new(m20261130_000025_sealed_free_text::Migration),
             Box::new(m20261130_000026_retention::Migration),
+            Box::new(m20261201_000027_key_epochs::Migration),
         ]
     }
 }

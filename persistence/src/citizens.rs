@@ -14,7 +14,7 @@ use crate::audit::append;
 use crate::db::Tx;
 use crate::entities::privacy::{citizens, consents};
 use crate::errors::{map_unique, unexpected};
-use crate::vault::{Vault, field_aad};
+use crate::vault::{BLIND_INDEX, Vault, field_aad};
 
 pub(crate) const KIND: SubjectKind = SubjectKind::Citizen;
 
@@ -52,7 +52,11 @@ pub(crate) async fn insert_citizen(
 ) -> DomainResult<()> {
     let tenant = ctx.tenant_id()?;
     let id = citizen.id.as_uuid();
-    let key = vault.create_subject_key(tx, tenant, id).await?;
+    // Read once for both the new subject key and the name index.
+    let tenant_key = vault.tenant_key_to_seal(tx, tenant).await?;
+    let key = vault
+        .create_subject_key_under(tx, tenant, &tenant_key, id)
+        .await?;
     let mut model = citizens::ActiveModel {
         tenant_id: Set(tenant.as_uuid()),
         id: Set(id),
@@ -65,7 +69,11 @@ pub(crate) async fn insert_citizen(
         erased_at: Set(None),
         ..Default::default()
     };
-    seal_citizen(vault, tx, tenant, &key, citizen, &mut model).await?;
+    let keys = CitizenKeys {
+        subject: &key,
+        tenant: &tenant_key,
+    };
+    seal_citizen(vault, tenant, &keys, citizen, &mut model)?;
     model.insert(tx).await.map_err(|e| {
         // `citizens_tenant_pseudonym_key` on PostgreSQL, `citizens.pseudonym` on SQLite.
         map_unique(
@@ -105,15 +113,22 @@ pub(crate) async fn insert_consents(
     Ok(())
 }
 
+/// The keys a citizen's row is sealed with: theirs, and the tenant key (from
+/// `Vault::tenant_key_to_seal`) for the name index.
+pub(crate) struct CitizenKeys<'a> {
+    pub(crate) subject: &'a SecretKey,
+    pub(crate) tenant: &'a SecretKey,
+}
+
 /// Seals the personal fields of `citizen` into `model`.
-pub(crate) async fn seal_citizen(
+pub(crate) fn seal_citizen(
     vault: &Vault,
-    tx: &Tx,
     tenant: TenantId,
-    key: &SecretKey,
+    keys: &CitizenKeys<'_>,
     citizen: &Citizen,
     model: &mut citizens::ActiveModel,
 ) -> DomainResult<()> {
+    let key = keys.subject;
     let id = citizen.id.as_uuid();
     let name = citizen
         .name
@@ -124,7 +139,7 @@ pub(crate) async fn seal_citizen(
         &field_aad(tenant, "citizens", "name", id),
         name.expose(),
     )?);
-    model.name_index = Set(vault.blind_index(tx, tenant, &name.normalised()).await?);
+    model.name_index = Set(vault.digest_under(keys.tenant, BLIND_INDEX, &name.normalised())?);
     model.contact_sealed = Set(citizen
         .contact
         .as_ref()

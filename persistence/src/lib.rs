@@ -11,6 +11,7 @@ mod crypto;
 mod db;
 mod entities;
 mod errors;
+mod keyring;
 mod legacy;
 mod outbox;
 mod repositories;
@@ -24,13 +25,15 @@ mod vault;
 pub use audit::{AuditSealer, SeaAuditLog};
 pub use crypto::XChaCha;
 pub use db::{Backend, Batch, Database, PoolSettings, PoolStats, ReadScope, Readiness};
+pub use keyring::{EpochStatus, KeptEpoch, Keyring, plan_retirement};
 pub use legacy::seal_clear_text;
 pub use outbox::OutboxHints;
 pub use repositories::{
-    SeaApiClientRepository, SeaCitizenRepository, SeaInstrumentRepository, SeaOfferRepository,
-    SeaOrganisationRepository, SeaPeerRepository, SeaPeerResponseRepository, SeaReferralRepository,
-    SeaReportSource, SeaResponseRepository, SeaRetentionStore, SeaStudyRepository,
-    SeaSubjectExports, SeaTenantRepository, SeaUserRepository, SeaWebhookRepository,
+    KeyRotation, SeaApiClientRepository, SeaCitizenRepository, SeaInstrumentRepository,
+    SeaOfferRepository, SeaOrganisationRepository, SeaPeerRepository, SeaPeerResponseRepository,
+    SeaReferralRepository, SeaReportSource, SeaResponseRepository, SeaRetentionStore,
+    SeaStudyRepository, SeaSubjectExports, SeaTenantRepository, SeaUserRepository,
+    SeaWebhookRepository, TenantKeyState, TenantRotation,
 };
 pub use unit_of_work::SeaTransactions;
 pub use vault::Vault;

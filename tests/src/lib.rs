@@ -274,20 +274,7 @@ impl TestApp {
                 .expect("server task")
                 .expect("server stopped cleanly");
         }
-        if let (Some(admin), Ok(base)) = (
-            &self.settings.database_admin_url,
-            std::env::var("PEERBRO_TEST_DATABASE_URL"),
-        ) {
-            let name = admin.rsplit('/').next().unwrap_or_default();
-            let name = name.split('?').next().unwrap_or_default();
-            if name.starts_with("peerbro_test_") {
-                let conn = sea_orm::Database::connect(base.as_str()).await.unwrap();
-                conn.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                    .await
-                    .unwrap();
-                conn.close().await.ok();
-            }
-        }
+        drop_test_database(&self.settings).await;
         if let Some(dir) = self
             .settings
             .jwt_dev_key_file
@@ -542,6 +529,62 @@ impl TestApp {
         bytes
     }
 
+    /// A backup of the whole database as an operator takes one — `pg_dump` restored with
+    /// `pg_restore` into a new database, or SQLite's `VACUUM INTO` a new file — and the
+    /// settings that serve it with this server's master key and keyring (no migration, no
+    /// seed). Drop it with [`drop_test_database`].
+    pub async fn backup_copy(&self) -> Settings {
+        let mut settings = self.settings.clone();
+        settings.auto_migrate = false;
+        settings.demo_seed = Some(false);
+        if let Some(admin) = &self.settings.database_admin_url {
+            let pg_dump = pg_dump_binary().expect("pg_dump is installed beside PostgreSQL");
+            let file = std::env::temp_dir().join(format!(
+                "peerbro-backup-{}.dump",
+                uuid::Uuid::new_v4().simple()
+            ));
+            let run = |cmd: &mut std::process::Command| {
+                let out = cmd.output().unwrap();
+                assert!(
+                    out.status.success(),
+                    "{}",
+                    String::from_utf8_lossy(&out.stderr)
+                );
+            };
+            run(std::process::Command::new(&pg_dump)
+                .args(["--format=custom", "--file"])
+                .arg(&file)
+                .arg(admin));
+            let base = std::env::var("PEERBRO_TEST_DATABASE_URL").unwrap();
+            let name = format!("peerbro_test_{}", uuid::Uuid::new_v4().simple());
+            let conn = sea_orm::Database::connect(base.as_str()).await.unwrap();
+            conn.execute_unprepared(&format!("CREATE DATABASE {name}"))
+                .await
+                .unwrap();
+            conn.close().await.ok();
+            let restored = pg_url(&base, &name, None);
+            run(
+                std::process::Command::new(pg_dump.with_file_name("pg_restore"))
+                    .args(["--no-owner", "--exit-on-error", "--dbname", &restored])
+                    .arg(&file),
+            );
+            std::fs::remove_file(&file).ok();
+            settings.database_url = pg_url(
+                &base,
+                &name,
+                Some((peerbro_migration::APP_ROLE, APP_PASSWORD)),
+            );
+            settings.database_admin_url = Some(restored);
+        } else {
+            let file = self.settings.sqlite_file().unwrap();
+            let copy = file.with_file_name(format!("backup-{}.db", uuid::Uuid::new_v4().simple()));
+            self.owner_execute(&format!("VACUUM INTO '{}'", copy.display()))
+                .await;
+            settings.database_url = format!("sqlite://{}?mode=rwc", copy.display());
+        }
+        settings
+    }
+
     /// `GET /metrics`: the OpenMetrics text (asserting the status and the content type).
     pub async fn scrape_metrics(&self) -> String {
         let res = self
@@ -564,6 +607,25 @@ impl TestApp {
         Database::connect(&self.settings.database_url, 2)
             .await
             .unwrap()
+    }
+}
+
+/// Drops the test database of `settings` (on a configured PostgreSQL; a SQLite file goes with
+/// its folder).
+pub async fn drop_test_database(settings: &Settings) {
+    if let (Some(admin), Ok(base)) = (
+        &settings.database_admin_url,
+        std::env::var("PEERBRO_TEST_DATABASE_URL"),
+    ) {
+        let name = admin.rsplit('/').next().unwrap_or_default();
+        let name = name.split('?').next().unwrap_or_default();
+        if name.starts_with("peerbro_test_") {
+            let conn = sea_orm::Database::connect(base.as_str()).await.unwrap();
+            conn.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .await
+                .unwrap();
+            conn.close().await.ok();
+        }
     }
 }
 

@@ -132,6 +132,16 @@ impl Settings {
                     .to_owned(),
             ));
         }
+        if self.backup_retention_days == 0 || self.backup_retention_days > 3650 {
+            return Err(ConfigError(
+                "PEERBRO_BACKUP_RETENTION_DAYS must be from 1 to 3650".to_owned(),
+            ));
+        }
+        if self.key_rotation_days > 3650 {
+            return Err(ConfigError(
+                "PEERBRO_KEY_ROTATION_DAYS must be from 0 (off) to 3650".to_owned(),
+            ));
+        }
         if self.jwt_issuer.is_empty() || self.jwt_audience.is_empty() {
             return Err(ConfigError(
                 "PEERBRO_JWT_ISSUER and PEERBRO_JWT_AUDIENCE must not be empty".to_owned(),
@@ -227,6 +237,19 @@ impl Settings {
                         .to_owned(),
                 )
             })
+    }
+
+    /// The keyring file: `PEERBRO_KEYRING_FILE`, else beside the master key file.
+    ///
+    /// # Errors
+    /// When neither it nor the master key file is configured (PostgreSQL).
+    pub fn keyring_path(&self) -> Result<PathBuf, ConfigError> {
+        if let Some(path) = &self.keyring_file {
+            return Ok(path.clone());
+        }
+        let mut name = self.master_key_path()?.into_os_string();
+        name.push(".keyring");
+        Ok(PathBuf::from(name))
     }
 
     /// The SQLite database file, if the database is a SQLite file.

@@ -156,6 +156,17 @@ pub struct Settings {
     /// `PEERBRO_RETENTION_INTERVAL_HOURS`: how often this process runs retention in every
     /// tenant (ADR 0042); `0` leaves it to `peerbro retention run` (cron).
     pub retention_interval_hours: u64,
+    /// `PEERBRO_KEYRING_FILE`: the keyring of key-encryption keys by epoch (ADR 0043), kept
+    /// outside the database and its backups. Default: beside the master key file, with
+    /// `.keyring` added to its name; made on first use.
+    pub keyring_file: Option<PathBuf>,
+    /// `PEERBRO_KEY_ROTATION_DAYS`: how often this process rotates every tenant key to a new
+    /// epoch (ADR 0043); `0` leaves it to `peerbro keys rotate` (cron).
+    pub key_rotation_days: u32,
+    /// `PEERBRO_BACKUP_RETENTION_DAYS`: how long database backups are kept. An epoch's key is
+    /// destroyed once a later rotation is this old, so no backup that is deleted on time
+    /// could still open anything erased since.
+    pub backup_retention_days: u32,
     /// `PEERBRO_WEBHOOK_RETRY_BASE_MS`: the delay after a first failed attempt; it doubles
     /// with every further failure.
     pub webhook_retry_base_ms: u64,
@@ -231,6 +242,9 @@ impl Default for Settings {
             webhook_poll_interval_ms: 1000,
             audit_seal_interval_ms: 1000,
             retention_interval_hours: 24,
+            keyring_file: None,
+            key_rotation_days: 30,
+            backup_retention_days: 30,
             webhook_retry_base_ms: 30_000,
             webhook_retry_max_delay_seconds: 6 * 3600,
             webhook_max_attempts: 12,

@@ -11,6 +11,10 @@ pub mod tenant_keys {
         pub tenant_id: Uuid,
         pub wrapped_key: Vec<u8>,
         pub created_at: DateTimeUtc,
+        /// The keyring epoch whose key wraps this key; null: the master key (before any
+        /// rotation).
+        pub epoch: Option<i32>,
+        pub rotated_at: Option<DateTimeUtc>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -7,6 +7,7 @@ mod admin_screens;
 mod api_clients;
 mod audit_sealing;
 mod auth;
+mod backups;
 mod bad_input;
 mod callers;
 mod citizen_app;

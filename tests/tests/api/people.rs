@@ -546,13 +546,13 @@ async fn a_taken_pseudonym_is_drawn_again_over_the_real_database(db: Db) {
     };
     use peerbro_domain::privacy::Purpose;
     use peerbro_domain::{Conflict, DomainError, RequestContext};
-    use peerbro_persistence::{SeaAuditLog, SeaCitizenRepository, SeaTransactions, Vault, XChaCha};
+    use peerbro_persistence::{SeaAuditLog, SeaCitizenRepository, SeaTransactions};
 
     let app = TestApp::spawn(&db).await;
     let tenant = app.tenant_id("helsingor").await;
     let database = app.app_database().await;
     let master = peerbro_api::wiring::master_key(&app.settings).unwrap();
-    let vault = Vault::new(Arc::new(XChaCha), master);
+    let vault = peerbro_api::wiring::vault(&app.settings, &master);
     let citizens = Arc::new(SeaCitizenRepository::new(database.clone(), vault.clone()));
     let transactions = Arc::new(SeaTransactions::new(database.clone(), vault));
     let taken = [11u8; PSEUDONYM_BYTES];

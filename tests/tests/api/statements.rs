@@ -199,7 +199,10 @@ const CEILING_AUDITED: ((u64, u64), (u64, u64)) = ((1, 8), (1, 7));
 /// statement); with moves, one statement more.
 const CEILING_LIST: ((u64, u64), (u64, u64)) = ((1, 4), (1, 3));
 const CEILING_LIST_WITH_MOVES: ((u64, u64), (u64, u64)) = ((1, 5), (1, 4));
-const CEILING_SUBMIT: ((u64, u64), (u64, u64)) = ((4, 19), (3, 17));
+/// A new citizen's registration reads the tenant key row (share-locked) in its transaction
+/// since 2026-12-01: once for the subject key and the name index together, so that a key
+/// rotation in another process is never missed (ADR 0043). One round trip more than before.
+const CEILING_SUBMIT: ((u64, u64), (u64, u64)) = ((4, 20), (3, 18));
 
 /// The server's pool plans each prepared statement once per connection on PostgreSQL
 /// (`plan_cache_mode = force_generic_plan`, ADR 0024) unless `PEERBRO_DATABASE_GENERIC_PLANS`

@@ -148,7 +148,9 @@ impl PeersMutation {
     /// database from the moment this answers, and their login
     /// is closed (e-mail, display name and identity-provider link scrubbed). Their pipeline
     /// history stays, without them, for the reports. Refused under a legal hold
-    /// (`LEGAL_HOLD`). A backup taken before still holds them under the old key (ADR 0007).
+    /// (`LEGAL_HOLD`). A backup taken before still opens them until the key epoch it was
+    /// taken under is destroyed: at the latest `PEERBRO_KEY_ROTATION_DAYS` plus
+    /// `PEERBRO_BACKUP_RETENTION_DAYS` after the erasure (ADR 0043).
     async fn erase_peer_worker(
         &self,
         ctx: &Context<'_>,

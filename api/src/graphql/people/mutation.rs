@@ -123,11 +123,13 @@ impl PeopleMutation {
 
     /// Erases a citizen by destroying their key (tenant admins): their name, contact details,
     /// referral reasons, referral feedback lines and questionnaire answers become unreadable
-    /// in the database from the moment this answers, and a self-registered citizen's own
-    /// account is closed (e-mail, display name and identity-provider link scrubbed, the login
-    /// refused at once). A backup taken before the erasure still holds them under the old key
-    /// (ADR 0007). Refused (`CONFLICT`, `LEGAL_HOLD`) while a legal hold is placed
-    /// (`placeLegalHold`).
+    /// in the database from the moment this answers (the name's search digest is replaced),
+    /// and a self-registered citizen's own account is closed (e-mail, display name and
+    /// identity-provider link scrubbed, the login refused at once). A backup taken before the
+    /// erasure still opens them until the key epoch it was taken under is destroyed: at the
+    /// latest `PEERBRO_KEY_ROTATION_DAYS` plus `PEERBRO_BACKUP_RETENTION_DAYS` after the
+    /// erasure, no backup opens them with any key the operator still holds (ADR 0043).
+    /// Refused (`CONFLICT`, `LEGAL_HOLD`) while a legal hold is placed (`placeLegalHold`).
     async fn erase_citizen(
         &self,
         ctx: &Context<'_>,

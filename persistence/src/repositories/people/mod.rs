@@ -27,7 +27,7 @@ mod store;
 
 pub use self::sealing::SeaCitizenRepository;
 use self::sealing::*;
-use crate::citizens::{KIND, event, insert_citizen, seal_citizen};
+use crate::citizens::{CitizenKeys, KIND, event, insert_citizen, seal_citizen};
 
 #[async_trait]
 impl CitizenRepository for SeaCitizenRepository {
@@ -153,7 +153,13 @@ impl CitizenRepository for SeaCitizenRepository {
         let key =
             key.ok_or_else(|| DomainError::Conflict(peerbro_domain::Conflict::CitizenErased))?;
         let mut model = row.into_active_model();
-        seal_citizen(&self.vault, &tx, tenant, &key, &citizen, &mut model).await?;
+        // After the citizen's row lock, as a rotation takes them (ADR 0043).
+        let tenant_key = self.vault.tenant_key_to_seal(&tx, tenant).await?;
+        let keys = CitizenKeys {
+            subject: &key,
+            tenant: &tenant_key,
+        };
+        seal_citizen(&self.vault, tenant, &keys, &citizen, &mut model)?;
         model.update(&tx).await.map_err(unexpected)?;
         append(
             &tx,
@@ -185,6 +191,9 @@ impl CitizenRepository for SeaCitizenRepository {
         erasure::shred(&self.vault, &tx, tenant, row.id, account, now).await?;
         let mut model = row.clone().into_active_model();
         model.erased_at = Set(Some(now));
+        // The name's keyed digest would still confirm a guessed name to anyone holding the
+        // tenant key: replaced by random bytes that match nothing.
+        model.name_index = Set(super::rotation::unmatchable_index());
         model.update(&tx).await.map_err(unexpected)?;
         append(
             &tx,

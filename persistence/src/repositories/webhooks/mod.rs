@@ -23,6 +23,7 @@ mod queue;
 mod rows;
 
 pub use self::rows::SeaWebhookRepository;
+pub(crate) use self::rows::secret_aad;
 use self::rows::*;
 
 #[async_trait]
@@ -35,7 +36,7 @@ impl WebhookRepository for SeaWebhookRepository {
     ) -> DomainResult<()> {
         let tenant = ctx.tenant_id()?;
         let tx = self.db.begin(tenant).await?;
-        let key = self.vault.tenant_key(&tx, tenant).await?;
+        let key = self.vault.tenant_key_to_seal(&tx, tenant).await?;
         let id = endpoint.id.as_uuid();
         let sealed = self
             .vault
@@ -146,7 +147,7 @@ impl WebhookRepository for SeaWebhookRepository {
         let tenant = ctx.tenant_id()?;
         let tx = self.db.begin(tenant).await?;
         let row = Self::endpoint_row(&tx, tenant, id, true).await?;
-        let key = self.vault.tenant_key(&tx, tenant).await?;
+        let key = self.vault.tenant_key_to_seal(&tx, tenant).await?;
         let sealed = self
             .vault
             .seal(&key, &secret_aad(tenant, row.id), secret.expose())?;

@@ -25,7 +25,7 @@ pub(super) fn corrupt(what: &str) -> DomainError {
     DomainError::Unknown(anyhow::anyhow!("stored webhook {what} does not parse"))
 }
 
-pub(super) fn secret_aad(tenant: TenantId, endpoint: Uuid) -> Vec<u8> {
+pub(crate) fn secret_aad(tenant: TenantId, endpoint: Uuid) -> Vec<u8> {
     field_aad(tenant, "webhook_endpoints", "secret", endpoint)
 }
 
