@@ -59,6 +59,8 @@ pub struct Application {
     retention_every: Duration,
     /// Key rotation every so many days and the backup window, when the server rotates.
     key_rotation: Option<(chrono::Duration, chrono::Duration)>,
+    /// Where and how often the server writes audit anchors, with the signing key.
+    anchoring: Option<crate::audit_anchor::schedule::Anchoring>,
 }
 
 impl Application {
@@ -92,6 +94,7 @@ impl Application {
             None
         };
         let auth = Arc::new(authenticator(settings, &services, &master)?);
+        let anchoring = crate::audit_anchor::schedule::configured(settings)?;
         drop(master);
         let (http_schema, socket_schema) = graphql::build_schema(settings.graphql_limits())?;
         let (http_schema, socket_schema) =
@@ -224,6 +227,7 @@ impl Application {
             retention_every: Duration::from_secs(
                 settings.retention_interval_hours.saturating_mul(3600),
             ),
+            anchoring,
             key_rotation: (settings.key_rotation_days > 0).then(|| {
                 (
                     chrono::Duration::days(i64::from(settings.key_rotation_days)),
@@ -300,6 +304,13 @@ impl Application {
                 stop_worker.subscribe(),
             )
         });
+        let anchors = self.anchoring.map(|anchoring| {
+            crate::audit_anchor::schedule::spawn(
+                self.state.services.clone(),
+                anchoring,
+                stop_worker.subscribe(),
+            )
+        });
         let (sealer, seal_every) = self.sealer;
         let mut sealer_stop = stop_worker.subscribe();
         let sealer = tokio::spawn(sealer.run(seal_every, SWEEP_EVERY, async move {
@@ -312,9 +323,10 @@ impl Application {
         if let Some(worker) = worker {
             let _ = tokio::time::timeout(Duration::from_secs(5), worker).await;
         }
-        if let Some(keys) = keys {
-            // A rotation cut off here rolled its tenant back and is resumed at the next check.
-            let _ = tokio::time::timeout(Duration::from_secs(5), keys).await;
+        // A rotation cut off here rolled its tenant back and is resumed at the next check; an
+        // anchor cut off left no file (it is renamed into place whole).
+        for task in [anchors, keys].into_iter().flatten() {
+            let _ = tokio::time::timeout(Duration::from_secs(5), task).await;
         }
         if let Some(retention) = retention {
             // A run cut off here committed what it finished, tenant by tenant.

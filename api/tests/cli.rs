@@ -585,3 +585,95 @@ fn the_harnesses_own_variables_do_not_stop_a_command() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// The server anchors the audit chains itself when `PEERBRO_AUDIT_ANCHOR_DIR` is set: a signed
+/// file at start and then every interval, which `audit verify --anchor` holds a truncated tail
+/// to. Without a signing key the setting stops start-up, naming what is missing.
+#[tokio::test]
+async fn the_server_writes_anchors_on_schedule() {
+    use sea_orm::ConnectionTrait as _;
+    let dir = workdir();
+    let anchors = dir.join("anchors");
+    let mut server = Command::new(env!("CARGO_BIN_EXE_peerbro"))
+        .current_dir(&dir)
+        .arg("serve")
+        .env_remove("PEERBRO_DATABASE_URL")
+        .env("PEERBRO_LISTEN", "127.0.0.1:0")
+        .env("PEERBRO_AUDIT_ANCHOR_DIR", &anchors)
+        .env("PEERBRO_AUDIT_ANCHOR_INTERVAL_SECONDS", "1")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let written = |at_least: usize| {
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        loop {
+            let mut files: Vec<PathBuf> = std::fs::read_dir(&anchors)
+                .into_iter()
+                .flatten()
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|x| x == "jws"))
+                .collect();
+            files.sort();
+            if files.len() >= at_least {
+                return files;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no anchors written: {files:?}"
+            );
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    };
+    // One at start, and more every second.
+    let files = written(3);
+    server.kill().unwrap();
+    server.wait().unwrap();
+    let newest = files.last().unwrap().display().to_string();
+    let out = peerbro(&dir, &["audit", "verify", "--anchor", &newest], &[]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let url = format!("sqlite://{}?mode=rw", dir.join("peerbro.db").display());
+    let conn = sea_orm::Database::connect(url).await.unwrap();
+    let gone = conn
+        .execute_unprepared(
+            "DELETE FROM audit_entries WHERE tenant_id = (SELECT id FROM tenants WHERE slug = \
+             'helsingor') AND seq = (SELECT MAX(seq) FROM audit_entries WHERE tenant_id = \
+             (SELECT id FROM tenants WHERE slug = 'helsingor'))",
+        )
+        .await
+        .unwrap();
+    assert_eq!(gone.rows_affected(), 1);
+    conn.close().await.unwrap();
+    let out = peerbro(&dir, &["audit", "verify", "--anchor", &newest], &[]);
+    assert!(
+        !out.status.success(),
+        "the scheduled anchor shows the truncation"
+    );
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(stdout.contains("helsingor: TRUNCATED"), "{stdout}");
+
+    // On PostgreSQL-like production settings without a private key, the setting refuses.
+    let out = peerbro(
+        &dir,
+        &["serve"],
+        &[
+            ("PEERBRO_AUDIT_ANCHOR_DIR", "anchors"),
+            ("PEERBRO_JWT_ALGORITHM", "EdDSA"),
+            (
+                "PEERBRO_JWT_PUBLIC_KEY_FILE",
+                &fixture("ed25519-public.pem"),
+            ),
+        ],
+    );
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("PEERBRO_AUDIT_ANCHOR_DIR needs a signing key"),
+        "{stderr}"
+    );
+}

@@ -9,7 +9,8 @@ use peerbro_domain::privacy::ChainReport;
 use peerbro_domain::tenancy::TenantSlug;
 use peerbro_persistence::Database;
 
-use super::{Against, Anchor, Head, compare, open, sign};
+use super::heads::signed_heads;
+use super::{Against, compare, open};
 use crate::auth::load_keys;
 use crate::config::Settings;
 use crate::wiring::{Services, master_key, services};
@@ -111,41 +112,9 @@ pub async fn anchor(settings: &Settings, out: Option<&Path>) -> anyhow::Result<(
     );
     let db = Database::connect(&settings.database_url, 2).await?;
     let services = services(&db, settings, &master_key(settings)?);
-    let mut heads = Vec::new();
-    for tenant in tenants(&services, None).await? {
-        let ctx = RequestContext::system(tenant.id);
-        let entries = match services.people.verify_audit(&ctx).await? {
-            ChainReport::Intact { entries } => entries,
-            ChainReport::Broken { seq, reason } => anyhow::bail!(
-                "{}: the chain is broken at entry {seq} ({reason}); nothing was anchored",
-                tenant.slug.as_str()
-            ),
-        };
-        let hash = if entries == 0 {
-            String::new()
-        } else {
-            services
-                .people
-                .audit_hash_at(&ctx, entries)
-                .await?
-                .context("the newest entry vanished while anchoring")?
-        };
-        heads.push(Head {
-            tenant: tenant.id.as_uuid(),
-            slug: tenant.slug.as_str().to_owned(),
-            seq: entries,
-            hash,
-        });
-    }
+    let jws = signed_heads(&services, &keys).await;
     db.close().await;
-    heads.sort_by(|a, b| a.slug.cmp(&b.slug));
-    let jws = sign(
-        &keys,
-        &Anchor {
-            iat: chrono::Utc::now().timestamp(),
-            heads,
-        },
-    )?;
+    let jws = jws?;
     match out {
         Some(path) => std::fs::write(path, format!("{jws}\n"))
             .with_context(|| format!("cannot write {}", path.display()))?,

@@ -8,6 +8,8 @@
 //! never pass as one, and its header names its own type.
 
 pub mod cli;
+pub mod heads;
+pub mod schedule;
 
 use anyhow::Context as _;
 use jsonwebtoken::{Header, Validation};

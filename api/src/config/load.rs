@@ -132,6 +132,11 @@ impl Settings {
                     .to_owned(),
             ));
         }
+        if self.audit_anchor_interval_seconds == 0 {
+            return Err(ConfigError(
+                "PEERBRO_AUDIT_ANCHOR_INTERVAL_SECONDS must be at least 1".to_owned(),
+            ));
+        }
         if self.backup_retention_days == 0 || self.backup_retention_days > 3650 {
             return Err(ConfigError(
                 "PEERBRO_BACKUP_RETENTION_DAYS must be from 1 to 3650".to_owned(),

@@ -156,6 +156,12 @@ pub struct Settings {
     /// `PEERBRO_RETENTION_INTERVAL_HOURS`: how often this process runs retention in every
     /// tenant (ADR 0042); `0` leaves it to `peerbro retention run` (cron).
     pub retention_interval_hours: u64,
+    /// `PEERBRO_AUDIT_ANCHOR_DIR`: a folder outside the database where the server writes a
+    /// signed anchor of every audit chain's head at start and then every interval (ADR 0037);
+    /// needs a signing key. Unset: anchors only from `peerbro audit anchor` (cron).
+    pub audit_anchor_dir: Option<PathBuf>,
+    /// `PEERBRO_AUDIT_ANCHOR_INTERVAL_SECONDS`: how often the server writes an anchor.
+    pub audit_anchor_interval_seconds: u64,
     /// `PEERBRO_KEYRING_FILE`: the keyring of key-encryption keys by epoch (ADR 0043), kept
     /// outside the database and its backups. Default: beside the master key file, with
     /// `.keyring` added to its name; made on first use.
@@ -242,6 +248,8 @@ impl Default for Settings {
             webhook_poll_interval_ms: 1000,
             audit_seal_interval_ms: 1000,
             retention_interval_hours: 24,
+            audit_anchor_dir: None,
+            audit_anchor_interval_seconds: 3600,
             keyring_file: None,
             key_rotation_days: 30,
             backup_retention_days: 30,
