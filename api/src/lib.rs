@@ -48,6 +48,7 @@ pub mod http;
 pub mod keys;
 pub mod metrics;
 pub mod prepare;
+pub mod progress;
 pub mod reports;
 pub mod rest;
 pub mod retention;

@@ -5,7 +5,6 @@
 
 use std::time::Duration;
 
-use indicatif::{ProgressBar, ProgressStyle};
 use peerbro_domain::privacy::retention::{RetentionService, TenantRetention};
 use peerbro_persistence::Database;
 use tokio::sync::watch;
@@ -35,18 +34,10 @@ fn print_table(report: &[TenantRetention], dry_run: bool) {
 pub async fn run(settings: &Settings, dry_run: bool, json: bool) -> anyhow::Result<()> {
     let db = Database::connect(&settings.database_url, 2).await?;
     let services = services(&db, settings, &master_key(settings)?);
-    let bar = ProgressBar::new(0);
-    bar.set_style(
-        ProgressStyle::with_template("{spinner} [{bar:30}] {pos}/{len} {msg}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
-    let progress = |tenant: &str, done: u64, due: u64| {
-        bar.set_length(due);
-        bar.set_position(done);
-        bar.set_message(tenant.to_owned());
-    };
+    let bar = crate::progress::Progress::new();
+    let progress = |tenant: &str, done: u64, due: u64| bar.step(tenant, done, due);
     let report = services.retention.run_all(dry_run, &progress).await?;
-    bar.finish_and_clear();
+    bar.finish();
     if json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {

@@ -172,12 +172,29 @@ async fn audit_verify_reports_each_tenant_and_fails_on_a_tampered_entry() {
     assert!(out.status.success());
 }
 
+/// Deletes the newest audit entry of the tenant `slug` in the SQLite database of `dir`, as an
+/// attacker with the database would.
+async fn drop_newest_audit_entry(dir: &Path, slug: &str) {
+    use sea_orm::ConnectionTrait as _;
+    let url = format!("sqlite://{}?mode=rw", dir.join("peerbro.db").display());
+    let conn = sea_orm::Database::connect(url).await.unwrap();
+    let tenant = format!("(SELECT id FROM tenants WHERE slug = '{slug}')");
+    let gone = conn
+        .execute_unprepared(&format!(
+            "DELETE FROM audit_entries WHERE tenant_id = {tenant} AND seq = \
+             (SELECT MAX(seq) FROM audit_entries WHERE tenant_id = {tenant})"
+        ))
+        .await
+        .unwrap();
+    assert_eq!(gone.rows_affected(), 1);
+    conn.close().await.unwrap();
+}
+
 /// The newest entries cannot vanish unnoticed: a signed anchor of every chain's head, taken
 /// before, shows the truncation that the chain alone cannot (what is left still links up); an
 /// altered anchor is refused.
 #[tokio::test]
 async fn an_anchor_detects_a_truncated_audit_tail() {
-    use sea_orm::ConnectionTrait as _;
     let dir = workdir();
     assert!(peerbro(&dir, &["migrate"], &[]).status.success());
     assert!(peerbro(&dir, &["seed", "--demo"], &[]).status.success());
@@ -202,18 +219,7 @@ async fn an_anchor_detects_a_truncated_audit_tail() {
     );
 
     // The newest entry of one tenant is deleted: the chain alone still verifies.
-    let url = format!("sqlite://{}?mode=rw", dir.join("peerbro.db").display());
-    let conn = sea_orm::Database::connect(url).await.unwrap();
-    let gone = conn
-        .execute_unprepared(
-            "DELETE FROM audit_entries WHERE tenant_id = (SELECT id FROM tenants WHERE slug = \
-             'kobenhavn') AND seq = (SELECT MAX(seq) FROM audit_entries WHERE tenant_id = \
-             (SELECT id FROM tenants WHERE slug = 'kobenhavn'))",
-        )
-        .await
-        .unwrap();
-    assert_eq!(gone.rows_affected(), 1);
-    conn.close().await.unwrap();
+    drop_newest_audit_entry(&dir, "kobenhavn").await;
     let out = peerbro(&dir, &["audit", "verify"], &[]);
     assert!(
         out.status.success(),
@@ -591,7 +597,6 @@ fn the_harnesses_own_variables_do_not_stop_a_command() {
 /// to. Without a signing key the setting stops start-up, naming what is missing.
 #[tokio::test]
 async fn the_server_writes_anchors_on_schedule() {
-    use sea_orm::ConnectionTrait as _;
     let dir = workdir();
     let anchors = dir.join("anchors");
     let mut server = Command::new(env!("CARGO_BIN_EXE_peerbro"))
@@ -637,18 +642,7 @@ async fn the_server_writes_anchors_on_schedule() {
         "{}",
         String::from_utf8_lossy(&out.stdout)
     );
-    let url = format!("sqlite://{}?mode=rw", dir.join("peerbro.db").display());
-    let conn = sea_orm::Database::connect(url).await.unwrap();
-    let gone = conn
-        .execute_unprepared(
-            "DELETE FROM audit_entries WHERE tenant_id = (SELECT id FROM tenants WHERE slug = \
-             'helsingor') AND seq = (SELECT MAX(seq) FROM audit_entries WHERE tenant_id = \
-             (SELECT id FROM tenants WHERE slug = 'helsingor'))",
-        )
-        .await
-        .unwrap();
-    assert_eq!(gone.rows_affected(), 1);
-    conn.close().await.unwrap();
+    drop_newest_audit_entry(&dir, "helsingor").await;
     let out = peerbro(&dir, &["audit", "verify", "--anchor", &newest], &[]);
     assert!(
         !out.status.success(),

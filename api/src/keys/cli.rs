@@ -6,7 +6,6 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use clap::Subcommand;
-use indicatif::{ProgressBar, ProgressStyle};
 use peerbro_persistence::Database;
 use tokio::sync::watch;
 
@@ -90,18 +89,10 @@ pub async fn run(settings: &Settings, command: KeysCommand) -> anyhow::Result<()
             )
         }
         KeysCommand::Rotate { json } => {
-            let bar = ProgressBar::new(0);
-            bar.set_style(
-                ProgressStyle::with_template("{spinner} [{bar:30}] {pos}/{len} {msg}")
-                    .unwrap_or_else(|_| ProgressStyle::default_bar()),
-            );
-            let progress = |tenant: &str, done: u64, due: u64| {
-                bar.set_length(due);
-                bar.set_position(done);
-                bar.set_message(tenant.to_owned());
-            };
+            let bar = crate::progress::Progress::new();
+            let progress = |tenant: &str, done: u64, due: u64| bar.step(tenant, done, due);
             let report = keys.rotate(now, &progress).await?;
-            bar.finish_and_clear();
+            bar.finish();
             let mut text = format!("every tenant key is under epoch {}\n", report.epoch);
             for t in &report.tenants {
                 text.push_str(&format!(

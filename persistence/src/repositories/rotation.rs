@@ -15,9 +15,7 @@ use peerbro_domain::privacy::SecretKey;
 use peerbro_domain::privacy::personal::Personal;
 use rand::RngCore as _;
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ColumnTrait as _, EntityTrait as _, QueryFilter as _, QueryOrder as _, QuerySelect as _,
-};
+use sea_orm::{ColumnTrait as _, EntityTrait, QueryFilter as _, QueryOrder as _, QuerySelect as _};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -167,14 +165,7 @@ impl KeyRotation {
         let mut after = Uuid::nil();
         let mut done = 0;
         loop {
-            let page = citizens::Entity::find()
-                .filter(citizens::Column::TenantId.eq(tenant.as_uuid()))
-                .filter(citizens::Column::Id.gt(after))
-                .order_by_asc(citizens::Column::Id)
-                .limit(PAGE)
-                .all(tx)
-                .await
-                .map_err(unexpected)?;
+            let page = page_after::<citizens::Entity>(tx, CITIZEN, tenant, after).await?;
             let Some(last) = page.last() else {
                 return Ok(done);
             };
@@ -194,13 +185,8 @@ impl KeyRotation {
                     }
                     _ => unmatchable_index(),
                 };
-                citizens::Entity::update_many()
-                    .col_expr(citizens::Column::NameIndex, Expr::value(index))
-                    .filter(citizens::Column::TenantId.eq(tenant.as_uuid()))
-                    .filter(citizens::Column::Id.eq(citizen.id))
-                    .exec(tx)
-                    .await
-                    .map_err(unexpected)?;
+                let index = (citizens::Column::NameIndex, index.into());
+                set_on::<citizens::Entity>(tx, CITIZEN, tenant, citizen.id, [index]).await?;
                 done += 1;
             }
         }
@@ -218,14 +204,7 @@ impl KeyRotation {
         let mut after = Uuid::nil();
         let mut done = 0;
         loop {
-            let page = subject_keys::Entity::find()
-                .filter(subject_keys::Column::TenantId.eq(tenant.as_uuid()))
-                .filter(subject_keys::Column::SubjectId.gt(after))
-                .order_by_asc(subject_keys::Column::SubjectId)
-                .limit(PAGE)
-                .all(tx)
-                .await
-                .map_err(unexpected)?;
+            let page = page_after::<subject_keys::Entity>(tx, SUBJECT_KEY, tenant, after).await?;
             let Some(last) = page.last() else {
                 return Ok(done);
             };
@@ -234,13 +213,9 @@ impl KeyRotation {
                 let aad = subject_key_aad(tenant, row.subject_id);
                 let key = self.vault.unwrap_key(old, &aad, &row.wrapped_key)?;
                 let wrapped = cipher.seal(new, &aad, key.bytes())?;
-                subject_keys::Entity::update_many()
-                    .col_expr(subject_keys::Column::WrappedKey, Expr::value(wrapped))
-                    .filter(subject_keys::Column::TenantId.eq(tenant.as_uuid()))
-                    .filter(subject_keys::Column::SubjectId.eq(row.subject_id))
-                    .exec(tx)
-                    .await
-                    .map_err(unexpected)?;
+                let wrapped = (subject_keys::Column::WrappedKey, wrapped.into());
+                set_on::<subject_keys::Entity>(tx, SUBJECT_KEY, tenant, row.subject_id, [wrapped])
+                    .await?;
                 done += 1;
             }
         }
@@ -272,37 +247,86 @@ impl KeyRotation {
                 .as_deref()
                 .map(|sealed| reseal(&aad, sealed))
                 .transpose()?;
-            webhook_endpoints::Entity::update_many()
-                .col_expr(webhook_endpoints::Column::SecretSealed, Expr::value(secret))
-                .col_expr(
+            let sealed = [
+                (webhook_endpoints::Column::SecretSealed, secret.into()),
+                (
                     webhook_endpoints::Column::PreviousSecretSealed,
-                    Expr::value(previous),
-                )
-                .filter(webhook_endpoints::Column::TenantId.eq(tenant.as_uuid()))
-                .filter(webhook_endpoints::Column::Id.eq(endpoint.id))
-                .exec(tx)
-                .await
-                .map_err(unexpected)?;
+                    previous.into(),
+                ),
+            ];
+            set_on::<webhook_endpoints::Entity>(tx, ENDPOINT, tenant, endpoint.id, sealed).await?;
         }
         Ok(count)
     }
 }
 
-/// Locks the rows a sealing writer locks before the tenant key row (PostgreSQL).
-async fn lock_sealers(tx: &Tx, tenant: TenantId) -> DomainResult<()> {
-    citizens::Entity::find()
-        .select_only()
-        .column(citizens::Column::Id)
-        .filter(citizens::Column::TenantId.eq(tenant.as_uuid()))
-        .lock_exclusive()
-        .into_tuple::<Uuid>()
+/// A table's tenant column and the id its rows are paged and updated by.
+type Keyed<E> = (<E as EntityTrait>::Column, <E as EntityTrait>::Column);
+
+const CITIZEN: Keyed<citizens::Entity> = (citizens::Column::TenantId, citizens::Column::Id);
+const SUBJECT_KEY: Keyed<subject_keys::Entity> = (
+    subject_keys::Column::TenantId,
+    subject_keys::Column::SubjectId,
+);
+const ENDPOINT: Keyed<webhook_endpoints::Entity> = (
+    webhook_endpoints::Column::TenantId,
+    webhook_endpoints::Column::Id,
+);
+
+/// The next page of the tenant's rows after `after`, in id order.
+async fn page_after<E: EntityTrait>(
+    tx: &Tx,
+    (tenant_col, id): Keyed<E>,
+    tenant: TenantId,
+    after: Uuid,
+) -> DomainResult<Vec<E::Model>> {
+    E::find()
+        .filter(tenant_col.eq(tenant.as_uuid()))
+        .filter(id.gt(after))
+        .order_by_asc(id)
+        .limit(PAGE)
         .all(tx)
         .await
+        .map_err(unexpected)
+}
+
+/// Sets `values` on one row of the tenant's.
+async fn set_on<E: EntityTrait>(
+    tx: &Tx,
+    (tenant_col, id): Keyed<E>,
+    tenant: TenantId,
+    row: Uuid,
+    values: impl IntoIterator<Item = (E::Column, sea_orm::Value)>,
+) -> DomainResult<()> {
+    let mut update = E::update_many();
+    for (column, value) in values {
+        update = update.col_expr(column, Expr::value(value));
+    }
+    update
+        .filter(tenant_col.eq(tenant.as_uuid()))
+        .filter(id.eq(row))
+        .exec(tx)
+        .await
         .map_err(unexpected)?;
-    webhook_endpoints::Entity::find()
+    Ok(())
+}
+
+/// Locks the rows a sealing writer locks before the tenant key row (PostgreSQL).
+async fn lock_sealers(tx: &Tx, tenant: TenantId) -> DomainResult<()> {
+    lock_rows::<citizens::Entity>(tx, CITIZEN, tenant).await?;
+    lock_rows::<webhook_endpoints::Entity>(tx, ENDPOINT, tenant).await
+}
+
+/// Locks every row of the tenant's in `E` (`FOR UPDATE`), reading only their ids.
+async fn lock_rows<E: EntityTrait>(
+    tx: &Tx,
+    (tenant_col, id): Keyed<E>,
+    tenant: TenantId,
+) -> DomainResult<()> {
+    E::find()
         .select_only()
-        .column(webhook_endpoints::Column::Id)
-        .filter(webhook_endpoints::Column::TenantId.eq(tenant.as_uuid()))
+        .column(id)
+        .filter(tenant_col.eq(tenant.as_uuid()))
         .lock_exclusive()
         .into_tuple::<Uuid>()
         .all(tx)
