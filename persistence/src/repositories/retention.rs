@@ -126,31 +126,44 @@ async fn active_since(tx: &Tx, t: Uuid, cutoff: DateTime<Utc>) -> DomainResult<H
         );
     }
     // A place on a course is open while the course still meets after the cut-off; any change
-    // to an enrolment since is activity.
-    let places = enrolments::Entity::find()
+    // to an enrolment since is activity. Only the enrolments that can count are read (not
+    // withdrawn, or changed since), and of each course only its last day.
+    let places: Vec<(Uuid, Uuid, String, DateTime<Utc>)> = enrolments::Entity::find()
+        .select_only()
+        .column(enrolments::Column::CitizenId)
+        .column(enrolments::Column::OfferId)
+        .column(enrolments::Column::Status)
+        .column(enrolments::Column::UpdatedAt)
         .filter(enrolments::Column::TenantId.eq(t))
+        .filter(
+            Condition::any()
+                .add(enrolments::Column::Status.ne("WITHDRAWN"))
+                .add(enrolments::Column::UpdatedAt.gte(cutoff)),
+        )
+        .into_tuple()
         .all(tx)
         .await
         .map_err(unexpected)?;
     let last_session: HashMap<Uuid, NaiveDate> = course_sessions::Entity::find()
+        .select_only()
+        .column(course_sessions::Column::OfferId)
+        .column_as(course_sessions::Column::Date.max(), "last_day")
         .filter(course_sessions::Column::TenantId.eq(t))
+        .group_by(course_sessions::Column::OfferId)
+        .into_tuple::<(Uuid, NaiveDate)>()
         .all(tx)
         .await
         .map_err(unexpected)?
         .into_iter()
-        .fold(HashMap::new(), |mut last, s| {
-            let day = last.entry(s.offer_id).or_insert(s.date);
-            *day = (*day).max(s.date);
-            last
-        });
+        .collect();
     let cutoff_day = cutoff.date_naive();
-    for e in places {
-        let holds_place = e.status != "WITHDRAWN"
+    for (citizen, offer, status, updated_at) in places {
+        let holds_place = status != "WITHDRAWN"
             && last_session
-                .get(&e.offer_id)
+                .get(&offer)
                 .is_none_or(|day| *day >= cutoff_day);
-        if holds_place || e.updated_at >= cutoff {
-            active.insert(e.citizen_id);
+        if holds_place || updated_at >= cutoff {
+            active.insert(citizen);
         }
     }
     Ok(active)
