@@ -21,10 +21,11 @@ use peerbro_domain::unit_of_work::Transactions;
 use peerbro_domain::webhooks::{DispatchSettings, RetryPolicy, WebhookDispatcher, WebhookService};
 use peerbro_persistence::{
     Database, KeyRotation, Keyring, OutboxHints, SeaApiClientRepository, SeaAuditLog,
-    SeaCitizenRepository, SeaInstrumentRepository, SeaOfferRepository, SeaOrganisationRepository,
-    SeaPeerRepository, SeaPeerResponseRepository, SeaReferralRepository, SeaReportSource,
-    SeaResponseRepository, SeaRetentionStore, SeaStudyRepository, SeaSubjectExports,
-    SeaTenantRepository, SeaTransactions, SeaUserRepository, SeaWebhookRepository, Vault, XChaCha,
+    SeaCitizenRepository, SeaConsentTexts, SeaInstrumentRepository, SeaOfferRepository,
+    SeaOrganisationRepository, SeaPeerRepository, SeaPeerResponseRepository, SeaReferralRepository,
+    SeaReportSource, SeaResponseRepository, SeaRetentionStore, SeaStudyRepository,
+    SeaSubjectExports, SeaTenantRepository, SeaTransactions, SeaUserRepository,
+    SeaWebhookRepository, Vault, XChaCha,
 };
 use rand::RngCore as _;
 
@@ -78,6 +79,8 @@ pub struct Services {
     pub access: AccessService,
     /// Deletion on schedule (ADR 0042).
     pub retention: RetentionService,
+    /// Consent text versions (ADR 0044).
+    pub consent_texts: peerbro_domain::people::consent_texts::ConsentTextService,
     /// Key rotation and retirement (ADR 0043).
     pub keys: crate::keys::service::KeyService,
 }
@@ -253,10 +256,15 @@ pub fn services(db: &Database, settings: &Settings, master: &SecretKey) -> Servi
         vault.keyring().clone(),
         Arc::new(SeaTenantRepository::new(db.clone())),
     );
+    let consent_texts = peerbro_domain::people::consent_texts::ConsentTextService::new(
+        Arc::new(SeaConsentTexts::new(db.clone())),
+        clock.clone(),
+    );
     Services {
         access,
         retention,
         keys,
+        consent_texts,
         tenancy: tenancy_service(db),
         people,
         peers,

@@ -48,6 +48,8 @@ pub const TEXT_COLUMNS: &[(&str, &str, Holds)] = &[
     ("citizens", "municipality", Holds::Code),
     ("citizens", "origin", Holds::Code),
     ("citizens", "pseudonym", Holds::Reference),
+    ("consent_texts", "body", Holds::Organisational),
+    ("consent_texts", "purpose", Holds::Code),
     ("consents", "evidence", Holds::Code),
     ("consents", "purpose", Holds::Code),
     ("enrolments", "status", Holds::Code),

@@ -38,6 +38,7 @@ mod m20261130_000024_legal_holds;
 mod m20261130_000025_sealed_free_text;
 mod m20261130_000026_retention;
 mod m20261201_000027_key_epochs;
+mod m20261201_000028_consent_texts;
 pub mod postgres;
 
 /// The PostgreSQL role the server connects as. It is created (without a password, `LOGIN`,
@@ -87,6 +88,7 @@ pub const TENANT_TABLES: &[&str] = &[
     "study_consents",
     "peer_responses",
     "legal_holds",
+    "consent_texts",
 ];
 
 /// Applies the migrations in order.
@@ -124,6 +126,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000025_sealed_free_text::Migration),
             Box::new(m20261130_000026_retention::Migration),
             Box::new(m20261201_000027_key_epochs::Migration),
+            Box::new(m20261201_000028_consent_texts::Migration),
         ]
     }
 }

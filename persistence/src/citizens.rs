@@ -7,12 +7,12 @@ use peerbro_domain::ids::{CitizenId, TenantId};
 use peerbro_domain::people::{BirthYear, Citizen, ConsentRecord};
 use peerbro_domain::privacy::{AuditAction, AuditEvent, Purpose, SecretKey, SubjectKind};
 use peerbro_domain::{Conflict, DomainError, DomainResult, Duplicate, RequestContext};
-use sea_orm::{ActiveModelTrait as _, ActiveValue::Set, EntityTrait as _};
+use sea_orm::{ActiveModelTrait as _, ActiveValue::Set};
 use uuid::Uuid;
 
 use crate::audit::append;
 use crate::db::Tx;
-use crate::entities::privacy::{citizens, consents};
+use crate::entities::privacy::{citizens, consent_texts, consents};
 use crate::errors::{map_unique, unexpected};
 use crate::vault::{BLIND_INDEX, Vault, field_aad};
 
@@ -22,21 +22,55 @@ pub(crate) fn event(action: AuditAction, id: Uuid, purpose: Purpose) -> AuditEve
     AuditEvent::new(action, KIND, id, purpose)
 }
 
-pub(crate) fn consent_model(
+/// Inserts consent records, each naming the version of its purpose's text in force — read by
+/// the insert itself (ADR 0044), so recording a consent costs no extra round trip.
+pub(crate) async fn insert_consent_rows(
+    tx: &Tx,
     tenant: TenantId,
     citizen: CitizenId,
-    record: &ConsentRecord,
-) -> consents::ActiveModel {
-    consents::ActiveModel {
-        tenant_id: Set(tenant.as_uuid()),
-        id: Set(Uuid::now_v7()),
-        citizen_id: Set(citizen.as_uuid()),
-        purpose: Set(record.purpose.as_str().to_owned()),
-        given: Set(record.given),
-        at: Set(record.at),
-        recorded_by: Set(record.recorded_by.map(|u| u.as_uuid())),
-        evidence: Set(record.evidence.as_str().to_owned()),
+    records: &[ConsentRecord],
+) -> DomainResult<()> {
+    use consents::Column as C;
+    use sea_orm::ColumnTrait as _;
+    use sea_orm::ConnectionTrait as _;
+    use sea_orm::sea_query::{Expr, Query, QueryStatementBuilder as _};
+    if records.is_empty() {
+        return Ok(());
     }
+    let mut insert = Query::insert();
+    insert.into_table(consents::Entity).columns([
+        C::TenantId,
+        C::Id,
+        C::CitizenId,
+        C::Purpose,
+        C::Given,
+        C::At,
+        C::RecordedBy,
+        C::Evidence,
+        C::TextVersion,
+    ]);
+    for record in records {
+        let in_force = Query::select()
+            .expr(consent_texts::Column::Version.max())
+            .from(consent_texts::Entity)
+            .and_where(consent_texts::Column::TenantId.eq(tenant.as_uuid()))
+            .and_where(consent_texts::Column::Purpose.eq(record.purpose.as_str()))
+            .to_owned();
+        insert.values_panic([
+            tenant.as_uuid().into(),
+            Uuid::now_v7().into(),
+            citizen.as_uuid().into(),
+            record.purpose.as_str().into(),
+            record.given.into(),
+            record.at.into(),
+            record.recorded_by.map(|u| u.as_uuid()).into(),
+            record.evidence.as_str().into(),
+            Expr::SubQuery(None, Box::new(in_force.into_sub_query_statement())),
+        ]);
+    }
+    let statement = tx.get_database_backend().build(&insert);
+    tx.execute_raw(statement).await.map_err(unexpected)?;
+    Ok(())
 }
 
 /// Registers `citizen` inside `tx`: a new data key, the sealed row, the consents and their
@@ -101,10 +135,7 @@ pub(crate) async fn insert_consents(
     if consents.is_empty() {
         return Ok(());
     }
-    consents::Entity::insert_many(consents.iter().map(|r| consent_model(tenant, citizen, r)))
-        .exec_without_returning(tx)
-        .await
-        .map_err(unexpected)?;
+    insert_consent_rows(tx, tenant, citizen, consents).await?;
     events.extend(
         consents
             .iter()

@@ -36,6 +36,7 @@ pub struct Query(
     tenancy::TenancyQuery,
     people::PeopleQuery,
     people::RetentionQuery,
+    people::ConsentTextsQuery,
     peers::PeersQuery,
     referrals::ReferralsQuery,
     webhooks::WebhooksQuery,
@@ -56,6 +57,7 @@ pub struct Mutation(
     people::LegalHoldMutation,
     people::PeerLegalHoldMutation,
     people::RetentionMutation,
+    people::ConsentTextsMutation,
     peers::PeersMutation,
     referrals::ReferralsMutation,
     webhooks::WebhooksMutation,
@@ -174,6 +176,7 @@ pub fn fill_request_data(data: &mut async_graphql::Data, services: &Services, ct
     data.insert(services.national.clone());
     data.insert(services.research.clone());
     data.insert(services.retention.clone());
+    data.insert(services.consent_texts.clone());
     data.insert(services.offers.clone());
     data.insert(services.coordination.clone());
     data.insert(ctx);

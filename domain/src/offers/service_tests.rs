@@ -74,6 +74,7 @@ impl Fixture {
                     at: noon(),
                     recorded_by: None,
                     evidence: ConsentEvidence::Written,
+                    text_version: None,
                 })
                 .collect(),
         );

@@ -105,6 +105,9 @@ pub struct ConsentRecord {
     pub recorded_by: Option<UserId>,
     /// How it was obtained.
     pub evidence: ConsentEvidence,
+    /// The version of the purpose's text in force when it was recorded (ADR 0044); set by
+    /// the store, `None` before versions were kept or while none is published.
+    pub text_version: Option<u32>,
 }
 
 /// The current state of each purpose, from a history in time order.
@@ -139,6 +142,7 @@ mod tests {
             at: chrono::TimeZone::with_ymd_and_hms(&Utc, 2026, 1, 1, 10, minute, 0).unwrap(),
             recorded_by: None,
             evidence: ConsentEvidence::Written,
+            text_version: None,
         }
     }
 

@@ -2,6 +2,7 @@
 
 pub mod citizen;
 pub mod consent;
+pub mod consent_texts;
 mod legal_hold;
 mod own;
 pub mod peer;

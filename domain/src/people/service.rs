@@ -132,6 +132,7 @@ impl PeopleService {
                 at: now,
                 recorded_by: ctx.actor().map(|a| a.user_id()),
                 evidence,
+                text_version: None,
             })
             .collect();
         self.create_with_pseudonym(ctx, citizen, &records, purpose)
@@ -287,6 +288,7 @@ impl PeopleService {
             at: self.clock.now(),
             recorded_by: ctx.actor().map(|a| a.user_id()),
             evidence,
+            text_version: None,
         };
         self.record_and_apply(ctx, id, &record, purpose).await?;
         self.citizens.consent_history(ctx, id).await

@@ -80,6 +80,7 @@ impl ReferralService {
                     at: now,
                     recorded_by: Some(user),
                     evidence: ConsentEvidence::Digital,
+                    text_version: None,
                 });
             }
         }

@@ -575,6 +575,7 @@ async fn a_known_citizen_is_referred_only_by_their_organisation_and_with_consent
         at: noon(),
         recorded_by: None,
         evidence: ConsentEvidence::Written,
+        text_version: None,
     };
     f.world
         .state()

@@ -134,6 +134,7 @@ impl ReferralService {
             at: now,
             recorded_by: me,
             evidence: new.consent_evidence,
+            text_version: None,
         };
         // Consents are recorded with a referral only for a citizen it registers; a known
         // citizen's consents are theirs and their coordinator's to change, never a referrer's.

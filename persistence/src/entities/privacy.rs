@@ -91,6 +91,32 @@ pub mod consents {
         pub at: DateTimeUtc,
         pub recorded_by: Option<Uuid>,
         pub evidence: String,
+        /// The version of the purpose's text in force when this was recorded (ADR 0044).
+        pub text_version: Option<i32>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod consent_texts {
+    //! The partnership's wording of each consent purpose, by version (append-only).
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "consent_texts")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub tenant_id: Uuid,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub purpose: String,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub version: i32,
+        pub body: String,
+        pub published_at: DateTimeUtc,
+        pub published_by: Option<Uuid>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -25,7 +25,7 @@ pub use offers::SeaOfferRepository;
 pub use outcomes::{SeaPeerResponseRepository, SeaResponseRepository};
 pub(crate) use page::{keyset, total_of};
 pub use peers::SeaPeerRepository;
-pub use people::SeaCitizenRepository;
+pub use people::{SeaCitizenRepository, SeaConsentTexts};
 pub use referrals::SeaReferralRepository;
 pub use reports::SeaReportSource;
 pub use research::SeaStudyRepository;

@@ -13,6 +13,7 @@ mod callers;
 mod citizen_app;
 mod consent_binds;
 mod consent_proxy;
+mod consent_texts;
 mod coordination;
 mod erasure;
 mod failure;

@@ -114,6 +114,9 @@ pub struct ConsentRecord {
     pub(crate) recorded_by: Option<ID>,
     /// How it was obtained.
     pub(crate) evidence: ConsentEvidence,
+    /// The version of the purpose's consent text in force when it was recorded
+    /// (`consentTexts`); null before versions were kept, or while none was published.
+    pub(crate) text_version: Option<u32>,
     #[graphql(skip)]
     pub(crate) recorder_key: Option<peerbro_domain::ids::UserId>,
 }
@@ -138,6 +141,7 @@ impl From<domain::ConsentRecord> for ConsentRecord {
             at: r.at.into(),
             recorded_by: r.recorded_by.map(crate::graphql::ids::gid),
             evidence: r.evidence.into(),
+            text_version: r.text_version,
             recorder_key: r.recorded_by,
         }
     }

@@ -24,9 +24,11 @@ use crate::repositories::keyset;
 
 mod sealing;
 mod store;
+mod texts;
 
 pub use self::sealing::SeaCitizenRepository;
 use self::sealing::*;
+pub use self::texts::SeaConsentTexts;
 use crate::citizens::{CitizenKeys, KIND, event, insert_citizen, seal_citizen};
 
 #[async_trait]

@@ -123,5 +123,6 @@ pub(super) fn consent_from(r: consents::Model) -> DomainResult<ConsentRecord> {
             .evidence
             .parse()
             .map_err(|_| corrupt("consent evidence"))?,
+        text_version: r.text_version.and_then(|v| u32::try_from(v).ok()),
     })
 }

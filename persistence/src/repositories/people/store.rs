@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 use super::sealing::find_row;
 use crate::audit::append;
-use crate::citizens::{consent_model, event};
+use crate::citizens::{event, insert_consent_rows};
 use crate::entities::research::study_consents;
 use crate::errors::unexpected;
 use crate::unit_of_work::SeaUnit;
@@ -32,10 +32,7 @@ impl ConsentStore for SeaUnit {
         purpose: Purpose,
     ) -> DomainResult<()> {
         find_row(&self.tx, self.tenant, citizen, false).await?;
-        consent_model(self.tenant, citizen, record)
-            .insert(&self.tx)
-            .await
-            .map_err(unexpected)?;
+        insert_consent_rows(&self.tx, self.tenant, citizen, std::slice::from_ref(record)).await?;
         append(
             &self.tx,
             ctx,
