@@ -11,7 +11,7 @@
 
 use std::collections::BTreeMap;
 use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
@@ -92,12 +92,6 @@ impl Keyring {
 
     pub(crate) fn master(&self) -> SecretKey {
         (*self.master).clone()
-    }
-
-    /// Where the keyring is kept.
-    #[must_use]
-    pub fn path(&self) -> &Path {
-        &self.path
     }
 
     fn read(&self) -> DomainResult<StoredFile> {

@@ -1,5 +1,7 @@
 //! The keyring file.
 
+use std::path::Path;
+
 use super::*;
 use crate::crypto::XChaCha;
 
