@@ -235,6 +235,18 @@ pub enum Conflict {
     /// The study is not collecting data today, so no one joins it.
     #[error("the study is not recruiting today")]
     StudyClosed,
+    /// The client showed a consent text that is no longer the purpose's current one (or none
+    /// is published): nobody is recorded as agreeing to a wording they did not see.
+    #[error(
+        "the consent text for {purpose} has changed: show the current version ({}) and ask again",
+        current.map_or_else(|| "none published".to_owned(), |v| v.to_string())
+    )]
+    ConsentTextChanged {
+        /// The purpose's wire name.
+        purpose: &'static str,
+        /// The version in force, if any.
+        current: Option<u32>,
+    },
     /// Only a peer who has left (`ENDED`) is erased.
     #[error("only a peer worker who has left (ENDED) can be erased")]
     PeerNotEnded,
@@ -307,6 +319,7 @@ impl Conflict {
             Self::QuestionnaireNotDue => "NOT_DUE",
             Self::NotCurrentInstrument | Self::NotCurrentSheet => "NOT_CURRENT",
             Self::StudyClosed => "STUDY_CLOSED",
+            Self::ConsentTextChanged { .. } => "CONSENT_TEXT_CHANGED",
             Self::LegalHold { .. } => "LEGAL_HOLD",
             Self::PeerNotEnded => "NOT_ENDED",
             Self::CourseNotOpen | Self::OfferClosed => "OFFER_CLOSED",

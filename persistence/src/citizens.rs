@@ -23,7 +23,58 @@ pub(crate) fn event(action: AuditAction, id: Uuid, purpose: Purpose) -> AuditEve
 }
 
 /// Inserts consent records, each naming the version of its purpose's text in force — read by
-/// the insert itself (ADR 0044), so recording a consent costs no extra round trip.
+/// the insert itself (ADR 0044), so recording a consent costs no extra round trip. A record
+/// that names the version its client showed is checked first against the current one, in the
+/// same transaction (one more statement, only then), and stored with that version.
+///
+/// # Errors
+/// `Conflict::ConsentTextChanged` when a named version is not current; nothing is inserted.
+/// Refuses records whose named text version is not the purpose's current one.
+async fn check_named_versions(
+    tx: &Tx,
+    tenant: TenantId,
+    records: &[ConsentRecord],
+) -> DomainResult<()> {
+    use sea_orm::{ColumnTrait as _, EntityTrait as _, QueryFilter as _, QuerySelect as _};
+    let named: Vec<&str> = records
+        .iter()
+        .filter(|r| r.text_version.is_some())
+        .map(|r| r.purpose.as_str())
+        .collect();
+    if named.is_empty() {
+        return Ok(());
+    }
+    let current: std::collections::HashMap<String, i32> = consent_texts::Entity::find()
+        .select_only()
+        .column(consent_texts::Column::Purpose)
+        .column_as(consent_texts::Column::Version.max(), "current")
+        .filter(consent_texts::Column::TenantId.eq(tenant.as_uuid()))
+        .filter(consent_texts::Column::Purpose.is_in(named))
+        .group_by(consent_texts::Column::Purpose)
+        .into_tuple::<(String, i32)>()
+        .all(tx)
+        .await
+        .map_err(unexpected)?
+        .into_iter()
+        .collect();
+    for record in records {
+        let Some(shown) = record.text_version else {
+            continue;
+        };
+        let now = current
+            .get(record.purpose.as_str())
+            .and_then(|v| u32::try_from(*v).ok());
+        if now != Some(shown) {
+            return Err(Conflict::ConsentTextChanged {
+                purpose: record.purpose.as_str(),
+                current: now,
+            }
+            .into());
+        }
+    }
+    Ok(())
+}
+
 pub(crate) async fn insert_consent_rows(
     tx: &Tx,
     tenant: TenantId,
@@ -37,6 +88,7 @@ pub(crate) async fn insert_consent_rows(
     if records.is_empty() {
         return Ok(());
     }
+    check_named_versions(tx, tenant, records).await?;
     let mut insert = Query::insert();
     insert.into_table(consents::Entity).columns([
         C::TenantId,
@@ -65,7 +117,10 @@ pub(crate) async fn insert_consent_rows(
             record.at.into(),
             record.recorded_by.map(|u| u.as_uuid()).into(),
             record.evidence.as_str().into(),
-            Expr::SubQuery(None, Box::new(in_force.into_sub_query_statement())),
+            record.text_version.map_or_else(
+                || Expr::SubQuery(None, Box::new(in_force.into_sub_query_statement())),
+                |named| Expr::value(i64::from(named)),
+            ),
         ]);
     }
     let statement = tx.get_database_backend().build(&insert);

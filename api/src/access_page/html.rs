@@ -96,7 +96,7 @@ const STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:52rem;margi
 padding:0 1rem;color:#111}h1{font-size:1.6rem}h2{font-size:1.2rem;margin-top:2rem;\
 border-bottom:1px solid #999}table{border-collapse:collapse;width:100%;margin:.5rem 0}\
 th,td{text-align:left;border:1px solid #ccc;padding:.25rem .5rem;vertical-align:top}\
-th{background:#f2f2f2}p.none{color:#555;font-style:italic}@media print{body{margin:0}\
+th{background:#f2f2f2}p{overflow-wrap:anywhere}p.none{color:#555;font-style:italic}@media print{body{margin:0}\
 h2{break-after:avoid}tr{break-inside:avoid}}";
 
 /// Writes a table with `head` and `rows` (cells already escaped), or a line saying there is
@@ -120,6 +120,16 @@ pub(crate) fn table(out: &mut String, title: &str, head: &[&str], rows: &[Vec<St
         out.push_str("</tr>");
     }
     out.push_str("</tbody></table></section>");
+}
+
+/// Writes a text as it was written: escaped, its line breaks kept.
+pub(crate) fn passage(out: &mut String, title: &str, text: &str) {
+    let _ = write!(
+        out,
+        "<section><h2>{}</h2><p>{}</p></section>",
+        escape(title),
+        escape(text).replace('\n', "<br>")
+    );
 }
 
 /// The page's head and opening.

@@ -7,7 +7,7 @@ mod peer;
 
 use peerbro_domain::privacy::access::CitizenExport;
 
-use self::html::{close_page, escape, label, open_page, or_dash, table, when};
+use self::html::{close_page, escape, label, open_page, or_dash, passage, table, when};
 pub use self::peer::peer_page;
 
 /// The page.
@@ -39,15 +39,29 @@ pub fn citizen_page(export: &CitizenExport) -> String {
                 label(&k.purpose),
                 if k.given { "givet" } else { "trukket tilbage" }.to_owned(),
                 label(&k.evidence),
+                k.text_version
+                    .map_or_else(|| "–".to_owned(), |v| format!("version {v}")),
             ]
         })
         .collect();
     table(
         &mut out,
         "Samtykker",
-        &["Hvornår", "Til", "", "Hvordan"],
+        &["Hvornår", "Til", "", "Hvordan", "Tekst"],
         &consents,
     );
+    for text in &export.consent_texts {
+        passage(
+            &mut out,
+            &format!(
+                "Samtykketekst: {}, version {} (fra {})",
+                label(&text.purpose),
+                text.version,
+                when(text.published_at)
+            ),
+            &text.text,
+        );
+    }
     for r in &export.referrals {
         let moves: Vec<Vec<String>> = r
             .moves

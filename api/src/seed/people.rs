@@ -4,7 +4,8 @@
 use peerbro_domain::context::Role;
 use peerbro_domain::page::PageRequest;
 use peerbro_domain::people::{
-    BirthYear, CitizenFilter, ConsentEvidence, ConsentPurpose, Contact, NewCitizen, PersonName,
+    BirthYear, CitizenFilter, ConsentEvidence, ConsentGiven, ConsentPurpose, Contact, NewCitizen,
+    PersonName,
 };
 use peerbro_domain::privacy::{Personal, Purpose};
 use peerbro_domain::tenancy::Email;
@@ -47,11 +48,14 @@ pub(super) async fn seed_citizens(
             continue;
         }
         let mut consents = vec![
-            (ConsentPurpose::ReferralProcessing, ConsentEvidence::Written),
-            (ConsentPurpose::Contact, ConsentEvidence::Written),
+            ConsentGiven::new(ConsentPurpose::ReferralProcessing, ConsentEvidence::Written),
+            ConsentGiven::new(ConsentPurpose::Contact, ConsentEvidence::Written),
         ];
         if i % 2 == 0 {
-            consents.push((ConsentPurpose::OutcomeMeasurement, ConsentEvidence::Written));
+            consents.push(ConsentGiven::new(
+                ConsentPurpose::OutcomeMeasurement,
+                ConsentEvidence::Written,
+            ));
         }
         services
             .people

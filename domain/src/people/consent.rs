@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::error::DomainError;
+use crate::error::{DomainError, DomainResult};
 use crate::ids::UserId;
 
 /// What a consent is for.
@@ -105,9 +105,49 @@ pub struct ConsentRecord {
     pub recorded_by: Option<UserId>,
     /// How it was obtained.
     pub evidence: ConsentEvidence,
-    /// The version of the purpose's text in force when it was recorded (ADR 0044); set by
-    /// the store, `None` before versions were kept or while none is published.
+    /// The version of the purpose's text (ADR 0044). `None` going in: the store records the
+    /// version in force. `Some` going in: the version the client showed, which the store
+    /// checks is the current one (`Conflict::ConsentTextChanged` otherwise). Coming out, `None`
+    /// means recorded before versions were kept or while none was published.
     pub text_version: Option<u32>,
+}
+
+/// A consent obtained before a citizen is registered, as a coordinator enters it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ConsentGiven {
+    /// For what.
+    pub purpose: ConsentPurpose,
+    /// How it was obtained.
+    pub evidence: ConsentEvidence,
+    /// The version of the purpose's text the citizen was shown, when the client knows it
+    /// (checked against the current one by the store).
+    pub text_version: Option<u32>,
+}
+
+impl ConsentGiven {
+    /// A consent without a named text version (the store records the one in force).
+    #[must_use]
+    pub const fn new(purpose: ConsentPurpose, evidence: ConsentEvidence) -> Self {
+        Self {
+            purpose,
+            evidence,
+            text_version: None,
+        }
+    }
+}
+
+/// A version a client names is a published version's number: 1 or more.
+///
+/// # Errors
+/// `Validation` on `textVersion` for 0.
+pub fn check_text_version(version: Option<u32>) -> DomainResult<()> {
+    if version == Some(0) {
+        return Err(DomainError::validation(
+            "textVersion",
+            "versions are numbered from 1",
+        ));
+    }
+    Ok(())
 }
 
 /// The current state of each purpose, from a history in time order.

@@ -13,7 +13,9 @@ use crate::people::citizen::PseudonymSource;
 use crate::people::citizen::{
     Citizen, CitizenOrigin, CitizenPatch, NewCitizen, Pseudonym, with_free_pseudonym,
 };
-use crate::people::consent::{ConsentEvidence, ConsentPurpose, ConsentRecord};
+use crate::people::consent::{
+    ConsentEvidence, ConsentGiven, ConsentPurpose, ConsentRecord, check_text_version,
+};
 use crate::people::policy;
 use crate::people::ports::{CitizenFilter, CitizenRepository};
 use crate::privacy::{AuditEntry, AuditFilter, AuditLog, ChainReport, Purpose};
@@ -112,27 +114,31 @@ impl PeopleService {
     /// Registers a citizen (coordinators and tenant admins), with consents already obtained.
     ///
     /// # Errors
-    /// `Forbidden` for other roles.
+    /// `Forbidden` for other roles; `Validation` for version 0; `Conflict`
+    /// (`ConsentTextChanged`) when a consent names a version that is not current.
     #[tracing::instrument(skip_all, fields(request_id = ctx.request_id()))]
     pub async fn register_citizen(
         &self,
         ctx: &RequestContext,
         details: NewCitizen,
-        consents: Vec<(ConsentPurpose, ConsentEvidence)>,
+        consents: Vec<ConsentGiven>,
         purpose: Purpose,
     ) -> DomainResult<Citizen> {
         authorize_people(ctx, PeopleAction::ManageCitizens)?;
+        for given in &consents {
+            check_text_version(given.text_version)?;
+        }
         let citizen = self.new_citizen(ctx, details, CitizenOrigin::Coordinator, None);
         let now = self.clock.now();
         let records: Vec<ConsentRecord> = consents
             .into_iter()
-            .map(|(purpose, evidence)| ConsentRecord {
-                purpose,
+            .map(|given| ConsentRecord {
+                purpose: given.purpose,
                 given: true,
                 at: now,
                 recorded_by: ctx.actor().map(|a| a.user_id()),
-                evidence,
-                text_version: None,
+                evidence: given.evidence,
+                text_version: given.text_version,
             })
             .collect();
         self.create_with_pseudonym(ctx, citizen, &records, purpose)
@@ -260,7 +266,9 @@ impl PeopleService {
     /// allowed in the same transaction ([`Self::record_and_apply`]).
     ///
     /// # Errors
-    /// `Forbidden`; `NotFound`; `Validation` when a citizen claims non-digital evidence.
+    /// `Forbidden`; `NotFound`; `Validation` when a citizen claims non-digital evidence or
+    /// names version 0; `Conflict` (`ConsentTextChanged`) when the named version is not the
+    /// purpose's current text.
     #[tracing::instrument(skip_all, fields(request_id = ctx.request_id(), purpose = consent.as_str()))]
     pub async fn record_consent(
         &self,
@@ -269,7 +277,9 @@ impl PeopleService {
         consent: ConsentPurpose,
         given: bool,
         evidence: ConsentEvidence,
+        text_version: Option<u32>,
     ) -> DomainResult<Vec<ConsentRecord>> {
+        check_text_version(text_version)?;
         let purpose = if authorize_people(ctx, PeopleAction::ManageCitizens).is_ok() {
             Purpose::Coordination
         } else {
@@ -288,7 +298,7 @@ impl PeopleService {
             at: self.clock.now(),
             recorded_by: ctx.actor().map(|a| a.user_id()),
             evidence,
-            text_version: None,
+            text_version,
         };
         self.record_and_apply(ctx, id, &record, purpose).await?;
         self.citizens.consent_history(ctx, id).await

@@ -7,8 +7,8 @@ use crate::error::{Conflict, DomainError, Duplicate};
 use crate::ids::{CitizenId, TenantId};
 use crate::page::PageRequest;
 use crate::people::{
-    CitizenFilter, CitizenInput, CitizenOrigin, CitizenPatch, ConsentEvidence, ConsentPurpose,
-    NewCitizen, PeopleService, has_consent,
+    CitizenFilter, CitizenInput, CitizenOrigin, CitizenPatch, ConsentEvidence, ConsentGiven,
+    ConsentPurpose, NewCitizen, PeopleService, has_consent,
 };
 use crate::privacy::{ChainReport, Purpose};
 use crate::testing::{World, clock, member, noon, pseudonyms, scripted_pseudonyms};
@@ -62,7 +62,10 @@ async fn a_coordinator_registers_a_citizen_with_the_consents_given() {
         .register_citizen(
             &f.coordinator,
             details("Carla Citizen"),
-            vec![(ConsentPurpose::ReferralProcessing, ConsentEvidence::Written)],
+            vec![ConsentGiven::new(
+                ConsentPurpose::ReferralProcessing,
+                ConsentEvidence::Written,
+            )],
             Purpose::Coordination,
         )
         .await
@@ -154,7 +157,14 @@ async fn a_citizen_registers_once_and_reads_and_corrects_only_their_own_record()
     // Consent: digitally by the citizen themself, any evidence by a coordinator.
     assert!(matches!(
         f.svc
-            .record_consent(&me, mine.id, ConsentPurpose::Contact, true, ConsentEvidence::Written)
+            .record_consent(
+                &me,
+                mine.id,
+                ConsentPurpose::Contact,
+                true,
+                ConsentEvidence::Written,
+                None,
+            )
             .await,
         Err(DomainError::Validation { ref field, .. }) if field == "evidence"
     ));
@@ -166,6 +176,7 @@ async fn a_citizen_registers_once_and_reads_and_corrects_only_their_own_record()
             ConsentPurpose::Contact,
             true,
             ConsentEvidence::Digital,
+            None,
         )
         .await
         .unwrap();

@@ -39,6 +39,24 @@ pub struct ExportedConsent {
     pub at: DateTime<Utc>,
     /// How it was obtained.
     pub evidence: String,
+    /// The version of the purpose's text it was given or withdrawn under (ADR 0044); its
+    /// wording is in [`CitizenExport::consent_texts`]. `None` before versions were kept.
+    pub text_version: Option<u32>,
+}
+
+/// A consent text the citizen's consents name, word for word.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExportedConsentText {
+    /// For what.
+    pub purpose: String,
+    /// Its version.
+    pub version: u32,
+    /// The wording.
+    pub text: String,
+    /// When it was published.
+    #[serde(serialize_with = "crate::clock::serialize_wire_instant")]
+    pub published_at: DateTime<Utc>,
 }
 
 /// One move of a referral.
@@ -179,6 +197,8 @@ pub struct CitizenExport {
     pub citizen: ExportedCitizen,
     /// Consents with their history, oldest first.
     pub consents: Vec<ExportedConsent>,
+    /// The wording of each consent text version named in `consents`, by purpose and version.
+    pub consent_texts: Vec<ExportedConsentText>,
     /// Referrals with their moves.
     pub referrals: Vec<ExportedReferral>,
     /// Places on courses.

@@ -2,9 +2,11 @@
 //! purpose as numbered versions; each consent record names the version in force when it was
 //! recorded; citizens whose consent stands under an older version (or none) are listed to be
 //! asked again, until they consent again or withdraw. Coordinators read; only tenant admins
-//! publish; another partnership sees nothing of it.
+//! publish; another partnership sees nothing of it. A client that names the version it showed
+//! is refused (`CONSENT_TEXT_CHANGED`) unless it is the current one, and the right-of-access
+//! record holds each version a consent names, word for word.
 
-use peerbro_tests::{Db, TestApp, on_both};
+use peerbro_tests::{Db, TestApp, on_both, uuid_of};
 use serde_json::{Value, json};
 
 const PUBLISH: &str = "mutation($p: ConsentPurpose!, $b: String!) { publishConsentText(input: { purpose: $p, body: $b }) { text { purpose version body publishedBy } } }";
@@ -201,3 +203,166 @@ async fn consent_texts_are_versioned_and_the_list_says_whom_to_ask_again(db: Db)
 }
 
 on_both!(consent_texts_are_versioned_and_the_list_says_whom_to_ask_again);
+
+const NAMED: &str = "mutation($id: ID!, $p: ConsentPurpose!, $v: Int) { recordConsent(input: { citizenId: $id, purpose: $p, given: true, evidence: WRITTEN, textVersion: $v }) { history { purpose textVersion } } }";
+const REGISTER_NAMED: &str = "mutation($n: String!, $v: Int) { registerCitizen(input: { name: $n, municipality: \"Helsingør\", consents: [{ purpose: CONTACT, evidence: WRITTEN, textVersion: $v }] }) { citizen { id consents { purpose textVersion } } } }";
+
+async fn conflict_reason(app: &TestApp, token: &str, query: &str, variables: Value) -> Value {
+    let (_, body) = app.gql(Some(token), query, variables).await;
+    let ext = &body["errors"][0]["extensions"];
+    assert_eq!(ext["code"], "CONFLICT", "{body}");
+    ext["reason"].clone()
+}
+
+async fn history_len(app: &TestApp, token: &str, id: &str) -> usize {
+    app.gql_ok(
+        Some(token),
+        "query($id: ID!) { citizen(id: $id, purpose: COORDINATION) { consentHistory { given } } }",
+        json!({ "id": id }),
+    )
+    .await["citizen"]["consentHistory"]
+        .as_array()
+        .unwrap()
+        .len()
+}
+
+async fn a_named_version_must_be_current_and_the_access_record_holds_its_wording(db: Db) {
+    let app = TestApp::spawn(&db).await;
+    let admin = app.admin("helsingor").await;
+    let coordinator = app.token("helsingor", "coordinator@helsingor.demo").await;
+    // Registered under version 1; version 2 is published after.
+    app.gql_ok(
+        Some(&admin),
+        PUBLISH,
+        json!({ "p": "CONTACT", "b": "Kontakt, første ordlyd." }),
+    )
+    .await;
+    let (id, _) = register(&app, &coordinator, "Navngiven Version").await;
+    app.gql_ok(
+        Some(&admin),
+        PUBLISH,
+        json!({ "p": "CONTACT", "b": "Kontakt <andet> & sidste ordlyd.\nLinje to." }),
+    )
+    .await;
+    let before = history_len(&app, &coordinator, &id).await;
+
+    // The current version is accepted and recorded as named.
+    let ok = app
+        .gql_ok(
+            Some(&coordinator),
+            NAMED,
+            json!({ "id": id, "p": "CONTACT", "v": 2 }),
+        )
+        .await;
+    let history = ok["recordConsent"]["history"].as_array().unwrap();
+    assert_eq!(history.last().unwrap()["textVersion"], 2, "{ok}");
+
+    // An older version, a version never published, and a purpose with no text are refused,
+    // and nothing is recorded; version 0 is invalid.
+    for (purpose, version) in [("CONTACT", 1), ("CONTACT", 3), ("OUTCOME_MEASUREMENT", 1)] {
+        let reason = conflict_reason(
+            &app,
+            &coordinator,
+            NAMED,
+            json!({ "id": id, "p": purpose, "v": version }),
+        )
+        .await;
+        assert_eq!(reason, "CONSENT_TEXT_CHANGED", "{purpose} v{version}");
+    }
+    assert_eq!(
+        app.gql_code(
+            Some(&coordinator),
+            NAMED,
+            json!({ "id": id, "p": "CONTACT", "v": 0 })
+        )
+        .await,
+        "VALIDATION"
+    );
+    assert_eq!(history_len(&app, &coordinator, &id).await, before + 1);
+
+    // Registration with an old version registers nobody; with the current one it records it.
+    let count = || async {
+        app.owner_texts("SELECT CAST(count(*) AS TEXT) AS v FROM citizens")
+            .await
+            .remove(0)
+    };
+    let citizens = count().await;
+    let reason = conflict_reason(
+        &app,
+        &coordinator,
+        REGISTER_NAMED,
+        json!({ "n": "Gammel Tekst", "v": 1 }),
+    )
+    .await;
+    assert_eq!(reason, "CONSENT_TEXT_CHANGED");
+    assert_eq!(count().await, citizens, "nobody was registered");
+    let fresh = app
+        .gql_ok(
+            Some(&coordinator),
+            REGISTER_NAMED,
+            json!({ "n": "Ny Tekst", "v": 2 }),
+        )
+        .await;
+    assert_eq!(
+        fresh["registerCitizen"]["citizen"]["consents"][0]["textVersion"], 2,
+        "{fresh}"
+    );
+
+    // The access record names each consent's version and holds the wording of each version
+    // named (1 at registration, 2 since), and no other.
+    let path = format!("/api/v1/citizens/{}/export", uuid_of(&id));
+    let record = app.get(&path, Some(&coordinator)).await;
+    assert_eq!(record.status, 200, "{}", record.body);
+    let versions: Vec<Value> = record.body["consents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["textVersion"].clone())
+        .collect();
+    assert_eq!(versions, [json!(1), json!(2)], "{}", record.body);
+    let texts: Vec<(Value, Value)> = record.body["consentTexts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| (t["version"].clone(), t["text"].clone()))
+        .collect();
+    assert_eq!(
+        texts,
+        [
+            (json!(1), json!("Kontakt, første ordlyd.")),
+            (
+                json!(2),
+                json!("Kontakt <andet> & sidste ordlyd.\nLinje to.")
+            ),
+        ]
+    );
+    let page = app
+        .request(reqwest::Method::GET, &format!("{path}?format=html"))
+        .bearer_auth(&coordinator)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("version 2"), "{page}");
+    assert!(
+        page.contains("Kontakt &lt;andet&gt; &amp; sidste ordlyd.<br>Linje to."),
+        "the wording is on the page, escaped, its line break kept"
+    );
+
+    // Another partnership's coordinator cannot name a version for this citizen: not found.
+    let theirs = app.token("kobenhavn", "coordinator@kobenhavn.demo").await;
+    assert_eq!(
+        app.gql_code(
+            Some(&theirs),
+            NAMED,
+            json!({ "id": id, "p": "CONTACT", "v": 2 })
+        )
+        .await,
+        "NOT_FOUND"
+    );
+    app.stop().await;
+}
+
+on_both!(a_named_version_must_be_current_and_the_access_record_holds_its_wording);

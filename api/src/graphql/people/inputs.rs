@@ -11,6 +11,11 @@ pub struct ConsentInput {
     pub(crate) purpose: ConsentPurpose,
     /// How it was obtained.
     pub(crate) evidence: ConsentEvidence,
+    /// The version of the purpose's consent text the citizen was shown (`consentTexts`).
+    /// When given, it must be the current version, or the registration is refused with
+    /// `CONFLICT`/`CONSENT_TEXT_CHANGED` and nothing is recorded. Without it, the version in
+    /// force is recorded.
+    pub(crate) text_version: Option<u32>,
 }
 
 /// A citizen to register.
@@ -72,6 +77,11 @@ pub struct RecordConsentInput {
     pub(crate) given: bool,
     /// How it was obtained.
     pub(crate) evidence: ConsentEvidence,
+    /// The version of the purpose's consent text the citizen was shown (`consentTexts`).
+    /// When given, it must be the current version, or nothing is recorded and the answer is
+    /// `CONFLICT`/`CONSENT_TEXT_CHANGED` (ask again with the current text). Without it, the
+    /// version in force is recorded.
+    pub(crate) text_version: Option<u32>,
 }
 
 /// `eraseCitizen`'s input.

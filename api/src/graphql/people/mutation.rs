@@ -1,7 +1,7 @@
 //! Mutations of this context's GraphQL API.
 
 use async_graphql::{Context, Object};
-use peerbro_domain::people::{BirthYear, CitizenPatch, Contact, PersonName};
+use peerbro_domain::people::{BirthYear, CitizenPatch, ConsentGiven, Contact, PersonName};
 use peerbro_domain::privacy::Personal;
 
 use super::inputs::*;
@@ -31,7 +31,11 @@ impl PeopleMutation {
         let consents = input
             .consents
             .into_iter()
-            .map(|c| (c.purpose.into(), c.evidence.into()))
+            .map(|c| ConsentGiven {
+                purpose: c.purpose.into(),
+                evidence: c.evidence.into(),
+                text_version: c.text_version,
+            })
             .collect();
         let citizen = svc
             .register_citizen(rc, new, consents, input.purpose.into())
@@ -113,6 +117,7 @@ impl PeopleMutation {
                 input.purpose.into(),
                 input.given,
                 input.evidence.into(),
+                input.text_version,
             )
             .await
             .gql()?;

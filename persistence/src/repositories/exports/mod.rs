@@ -12,7 +12,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use peerbro_domain::ids::{CitizenId, PeerId, TenantId};
 use peerbro_domain::privacy::access::{
-    CitizenExport, ExportedCitizen, ExportedConsent, SubjectExports,
+    CitizenExport, ExportedCitizen, ExportedConsent, ExportedConsentText, SubjectExports,
 };
 use peerbro_domain::privacy::peer_access::PeerExport;
 use peerbro_domain::privacy::{AuditAction, AuditEvent, Purpose, SecretKey, SubjectKind};
@@ -23,7 +23,7 @@ use uuid::Uuid;
 use crate::audit::append;
 use crate::db::{Database, Tx};
 use crate::entities::peers::peer_workers;
-use crate::entities::privacy::{citizens, consents};
+use crate::entities::privacy::{citizens, consent_texts, consents};
 use crate::entities::tenants;
 use crate::errors::unexpected;
 use crate::repositories::rows::by_id;
@@ -123,6 +123,44 @@ async fn consents_of(
             given: c.given,
             at: c.at,
             evidence: c.evidence,
+            text_version: c.text_version.and_then(|v| u32::try_from(v).ok()),
+        })
+        .collect())
+}
+
+/// The wording of every text version `consents` name.
+async fn texts_of(
+    tx: &Tx,
+    tenant: TenantId,
+    consents: &[ExportedConsent],
+) -> DomainResult<Vec<ExportedConsentText>> {
+    let named: std::collections::BTreeSet<(&str, u32)> = consents
+        .iter()
+        .filter_map(|c| c.text_version.map(|v| (c.purpose.as_str(), v)))
+        .collect();
+    if named.is_empty() {
+        return Ok(Vec::new());
+    }
+    let purposes: std::collections::BTreeSet<&str> = named.iter().map(|(p, _)| *p).collect();
+    Ok(consent_texts::Entity::find()
+        .filter(consent_texts::Column::TenantId.eq(tenant.as_uuid()))
+        .filter(consent_texts::Column::Purpose.is_in(purposes))
+        .order_by_asc(consent_texts::Column::Purpose)
+        .order_by_asc(consent_texts::Column::Version)
+        .all(tx)
+        .await
+        .map_err(unexpected)?
+        .into_iter()
+        .filter_map(|t| {
+            let version = u32::try_from(t.version).ok()?;
+            named
+                .contains(&(t.purpose.as_str(), version))
+                .then_some(ExportedConsentText {
+                    purpose: t.purpose,
+                    version,
+                    text: t.body,
+                    published_at: t.published_at,
+                })
         })
         .collect())
 }
@@ -187,11 +225,13 @@ impl SubjectExports for SeaSubjectExports {
             registered_at: row.created_at,
         };
         let (referrals, meetings) = referrals::of_citizen(&tx, tenant, c, &opener).await?;
+        let consents = consents_of(&tx, tenant, c).await?;
         let export = CitizenExport {
             partnership: partnership(&tx, tenant).await?,
             generated_at: at,
             citizen,
-            consents: consents_of(&tx, tenant, c).await?,
+            consent_texts: texts_of(&tx, tenant, &consents).await?,
+            consents,
             referrals,
             enrolments: courses::enrolments(&tx, tenant, c).await?,
             attendance: courses::attendance(&tx, tenant, c).await?,
