@@ -16,13 +16,25 @@ fn print_table(report: &[TenantRetention], dry_run: bool) {
     let verb = if dry_run { "would" } else { "did" };
     println!("retention ({verb}):");
     println!(
-        "{:<24} {:>18} {:>16} {:>14}",
-        "tenant", "closed referrals", "citizens erased", "kept by hold"
+        "{:<24} {:>18} {:>16} {:>14} {:>18} {:>10} {:>10}",
+        "tenant",
+        "closed referrals",
+        "citizens erased",
+        "kept by hold",
+        "attendance marks",
+        "meetings",
+        "answers"
     );
     for t in report {
         println!(
-            "{:<24} {:>18} {:>16} {:>14}",
-            t.tenant, t.closed_referrals, t.citizens_erased, t.citizens_held
+            "{:<24} {:>18} {:>16} {:>14} {:>18} {:>10} {:>10}",
+            t.tenant,
+            t.closed_referrals,
+            t.citizens_erased,
+            t.citizens_held,
+            t.attendance_marks,
+            t.meetings,
+            t.answers
         );
     }
 }
@@ -68,6 +80,9 @@ pub fn spawn(
                             closed_referrals = t.closed_referrals,
                             citizens_erased = t.citizens_erased,
                             citizens_held = t.citizens_held,
+                            attendance_marks = t.attendance_marks,
+                            meetings = t.meetings,
+                            answers = t.answers,
                             "retention run"
                         );
                     }

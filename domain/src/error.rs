@@ -173,6 +173,12 @@ pub enum Conflict {
     /// A session cancelled, or past, is not cancelled again.
     #[error("the session is cancelled already, or has taken place")]
     SessionNotUpcoming,
+    /// The session's marks were removed by retention: only its counts are kept, and no mark
+    /// is recorded any more.
+    #[error(
+        "the session's attendance is past the partnership's retention: only its counts are kept"
+    )]
+    AttendanceRetired,
     /// Only a planned meeting is held or cancelled.
     #[error("the meeting is not planned: only a planned meeting is held or cancelled")]
     MeetingNotPlanned,
@@ -334,6 +340,7 @@ impl Conflict {
             Self::MeetingNotPlanned => "NOT_PLANNED",
             Self::SessionNotUpcoming => "NOT_UPCOMING",
             Self::SessionCancelled => "SESSION_CANCELLED",
+            Self::AttendanceRetired => "RETENTION_PASSED",
             Self::PeerAtCapacity { .. } | Self::HoursExceeded { .. } | Self::PlacesTaken { .. } => {
                 "CAPACITY"
             }

@@ -39,6 +39,7 @@ mod m20261130_000025_sealed_free_text;
 mod m20261130_000026_retention;
 mod m20261201_000027_key_epochs;
 mod m20261201_000028_consent_texts;
+mod m20261201_000029_retention_categories;
 pub mod postgres;
 
 /// The PostgreSQL role the server connects as. It is created (without a password, `LOGIN`,
@@ -127,6 +128,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000026_retention::Migration),
             Box::new(m20261201_000027_key_epochs::Migration),
             Box::new(m20261201_000028_consent_texts::Migration),
+            Box::new(m20261201_000029_retention_categories::Migration),
         ]
     }
 }

@@ -2,10 +2,11 @@
 
 use std::time::{Duration, Instant};
 
-use peerbro_domain::DomainResult;
 use peerbro_domain::ids::TenantId;
 use peerbro_domain::outcomes::OutcomeSettings;
 use peerbro_domain::people::DEFAULT_SUPERVISION_LIMIT_DAYS;
+use peerbro_domain::privacy::retention::RetentionPolicy;
+use peerbro_domain::{DomainError, DomainResult};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{ActiveValue::Set, EntityTrait as _};
 
@@ -120,6 +121,8 @@ pub(crate) async fn write_outcomes(
         peer_instrument_key: Set(Some(s.peer_instrument_key.clone())),
         closed_referral_days: Set(None),
         inactive_citizen_days: Set(None),
+        attendance_days: Set(None),
+        answers_days: Set(None),
     })
     .on_conflict(
         OnConflict::column(tenant_settings::Column::TenantId)
@@ -145,16 +148,19 @@ pub(crate) async fn write_outcomes(
 pub(crate) async fn write_retention(
     db: &Database,
     tenant: TenantId,
-    closed_referral_days: i32,
-    inactive_citizen_days: i32,
+    policy: &RetentionPolicy,
 ) -> DomainResult<()> {
+    let int =
+        |d: u32| i32::try_from(d).map_err(|_| DomainError::validation("days", "is too large"));
     let tx: Tx = db.begin(tenant).await?;
     let default_supervision = i32::try_from(DEFAULT_SUPERVISION_LIMIT_DAYS).unwrap_or(i32::MAX);
     tenant_settings::Entity::insert(tenant_settings::ActiveModel {
         tenant_id: Set(tenant.as_uuid()),
         supervision_limit_days: Set(default_supervision),
-        closed_referral_days: Set(Some(closed_referral_days)),
-        inactive_citizen_days: Set(Some(inactive_citizen_days)),
+        closed_referral_days: Set(Some(int(policy.closed_referral_days)?)),
+        inactive_citizen_days: Set(Some(int(policy.inactive_citizen_days)?)),
+        attendance_days: Set(Some(int(policy.attendance_days)?)),
+        answers_days: Set(Some(int(policy.answers_days)?)),
         ..Default::default()
     })
     .on_conflict(
@@ -162,6 +168,8 @@ pub(crate) async fn write_retention(
             .update_columns([
                 tenant_settings::Column::ClosedReferralDays,
                 tenant_settings::Column::InactiveCitizenDays,
+                tenant_settings::Column::AttendanceDays,
+                tenant_settings::Column::AnswersDays,
             ])
             .to_owned(),
     )

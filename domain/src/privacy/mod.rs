@@ -10,6 +10,8 @@ pub mod peer_access;
 pub mod personal;
 pub mod records;
 pub mod retention;
+#[cfg(test)]
+mod retention_tests;
 
 pub use audit::*;
 pub use cipher::*;

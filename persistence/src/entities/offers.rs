@@ -71,6 +71,12 @@ pub mod course_sessions {
         pub start_time: Time,
         pub minutes: i32,
         pub cancelled_at: Option<DateTimeUtc>,
+        /// Marks present, counted before the marks were removed by retention.
+        pub present_tally: i32,
+        /// Marks absent, counted before the marks were removed by retention.
+        pub absent_tally: i32,
+        /// When retention first removed the session's marks (none are recorded after).
+        pub attendance_folded_at: Option<DateTimeUtc>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

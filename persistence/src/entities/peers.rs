@@ -241,6 +241,8 @@ pub mod tenant_settings {
         pub peer_instrument_key: Option<String>,
         pub closed_referral_days: Option<i32>,
         pub inactive_citizen_days: Option<i32>,
+        pub attendance_days: Option<i32>,
+        pub answers_days: Option<i32>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -132,14 +132,24 @@ async fn course_counts(
             .and_where(course_sessions::Column::CancelledAt.is_null())
             .to_owned()
     };
-    counts.sessions_held = sea_orm::PaginatorTrait::count(
-        course_sessions::Entity::find()
-            .filter(course_sessions::Column::TenantId.eq(tenant))
-            .filter(course_sessions::Column::Id.in_subquery(held())),
-        tx,
-    )
-    .await
-    .map_err(unexpected)?;
+    // Each session held, with the marks retention has folded into it (ADR 0042).
+    let tallies: Vec<(i32, i32)> = course_sessions::Entity::find()
+        .select_only()
+        .column(course_sessions::Column::PresentTally)
+        .column(course_sessions::Column::AbsentTally)
+        .filter(course_sessions::Column::TenantId.eq(tenant))
+        .filter(course_sessions::Column::Id.in_subquery(held()))
+        .into_tuple()
+        .all(tx)
+        .await
+        .map_err(unexpected)?;
+    counts.sessions_held = tallies.len() as u64;
+    let folded = |pick: fn(&(i32, i32)) -> i32| -> u64 {
+        tallies
+            .iter()
+            .map(|t| u64::try_from(pick(t)).unwrap_or(0))
+            .sum()
+    };
     let marks: Vec<bool> = attendance::Entity::find()
         .select_only()
         .column(attendance::Column::Present)
@@ -150,7 +160,10 @@ async fn course_counts(
         .await
         .map_err(unexpected)?;
     let present = marks.iter().filter(|p| **p).count() as u64;
-    counts.attendance = (present, marks.len() as u64 - present);
+    counts.attendance = (
+        present + folded(|t| t.0),
+        marks.len() as u64 - present + folded(|t| t.1),
+    );
     let visits: Vec<i32> = cafe_visits::Entity::find()
         .select_only()
         .column(cafe_visits::Column::Headcount)

@@ -13,7 +13,7 @@ use crate::outcomes::{ANSWER, answers, cast, consent, instrument, matched};
 const COURSE: &str = "Adgangskurset om hverdagen";
 
 /// A course starting next week with `COURSE` as title, run by two active peers; its id.
-async fn course(app: &TestApp, coordinator: &str) -> String {
+pub(crate) async fn course(app: &TestApp, coordinator: &str) -> String {
     let peers = app
         .gql_ok(
             Some(coordinator),

@@ -45,6 +45,7 @@ mod referrals;
 mod reports;
 mod research;
 mod retention;
+mod retention_records;
 mod rls;
 mod schema;
 mod sealed_text;

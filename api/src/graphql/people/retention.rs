@@ -1,6 +1,7 @@
 //! Retention settings in GraphQL (issue 13, ADR 0042): tenant admins read and set how long a
-//! closed referral keeps its free text and how long a citizen with nothing open may go without
-//! activity before they are erased. The runs themselves are `peerbro retention run` and the
+//! closed referral keeps its free text, how long a citizen with nothing open may go without
+//! activity before they are erased, how long attendance marks and meetings are kept, and how
+//! long questionnaire answers are. The runs themselves are `peerbro retention run` and the
 //! server's scheduled run.
 
 use async_graphql::{Context, InputObject, Object, SimpleObject};
@@ -17,6 +18,14 @@ pub struct RetentionSettings {
     /// Days without activity after which a citizen with nothing open is erased (365–3650;
     /// 1825 unless set). A legal hold keeps them.
     pub(crate) inactive_citizen_days: u32,
+    /// Days after a course session that its attendance marks are kept, and after a meeting of
+    /// an ended referral that the meeting is kept (90–3650; 730 unless set). A session keeps
+    /// how many were present and absent, so the reports' attendance counts do not change.
+    pub(crate) attendance_days: u32,
+    /// Days that questionnaire answers (citizens' and peer workers') are kept (365–3650; 1825
+    /// unless set). The answered questionnaire stays, without its answers: counts of answered
+    /// questionnaires survive, CHIME change for older periods counts fewer people.
+    pub(crate) answers_days: u32,
 }
 
 impl From<RetentionPolicy> for RetentionSettings {
@@ -24,17 +33,24 @@ impl From<RetentionPolicy> for RetentionSettings {
         Self {
             closed_referral_days: p.closed_referral_days,
             inactive_citizen_days: p.inactive_citizen_days,
+            attendance_days: p.attendance_days,
+            answers_days: p.answers_days,
         }
     }
 }
 
-/// The retention to set (both at once).
+/// The retention to set. The first two are always given; a category left out keeps its current
+/// retention.
 #[derive(InputObject)]
 pub struct SetRetentionSettingsInput {
     /// Days a closed referral keeps its free text (90–3650).
     pub(crate) closed_referral_days: i32,
     /// Days without activity before a citizen with nothing open is erased (365–3650).
     pub(crate) inactive_citizen_days: i32,
+    /// Days attendance marks and meetings of ended referrals are kept (90–3650).
+    pub(crate) attendance_days: Option<i32>,
+    /// Days questionnaire answers are kept (365–3650).
+    pub(crate) answers_days: Option<i32>,
 }
 
 /// The retention after `setRetentionSettings`.
@@ -79,9 +95,16 @@ impl RetentionMutation {
         input: SetRetentionSettingsInput,
     ) -> async_graphql::Result<SetRetentionSettingsPayload> {
         let (svc, rc) = request_data::<RetentionService>(ctx)?;
+        let current = svc.policy(rc).await.gql()?;
         let policy = RetentionPolicy {
             closed_referral_days: days("closedReferralDays", input.closed_referral_days)?,
             inactive_citizen_days: days("inactiveCitizenDays", input.inactive_citizen_days)?,
+            attendance_days: input
+                .attendance_days
+                .map_or(Ok(current.attendance_days), |d| days("attendanceDays", d))?,
+            answers_days: input
+                .answers_days
+                .map_or(Ok(current.answers_days), |d| days("answersDays", d))?,
         };
         Ok(SetRetentionSettingsPayload {
             settings: svc.set_policy(rc, policy).await.gql()?.into(),

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use chrono::NaiveDate;
 use peerbro_domain::ids::{CitizenId, CourseSessionId, OfferId};
 use peerbro_domain::offers::{Attendance, CafeVisit, EnrolmentStatus, check_attendance};
-use peerbro_domain::{DomainResult, RequestContext};
+use peerbro_domain::{Conflict, DomainResult, RequestContext};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait as _, EntityTrait as _, QueryFilter as _, QueryOrder as _,
@@ -131,9 +131,13 @@ impl SeaOfferRepository {
     ) -> DomainResult<Vec<Attendance>> {
         let tenant = ctx.tenant_id()?;
         let tx = self.db.begin(tenant).await?;
-        let row =
-            by_id::<course_sessions::Entity>(&tx, tenant, session.as_uuid(), false, "session")
-                .await?;
+        // Locked, so that retention folding this session's marks (ADR 0042) either waits for
+        // these marks and counts them, or has folded it and they are refused.
+        let row = by_id::<course_sessions::Entity>(&tx, tenant, session.as_uuid(), true, "session")
+            .await?;
+        if row.attendance_folded_at.is_some() {
+            return Err(Conflict::AttendanceRetired.into());
+        }
         let enrolled: HashSet<Uuid> = enrolments::Entity::find()
             .filter(enrolments::Column::TenantId.eq(tenant.as_uuid()))
             .filter(enrolments::Column::OfferId.eq(row.offer_id))

@@ -1,7 +1,6 @@
-//! Offers and their course sessions (here); enrolment through the unit of work, where the
-//! domain's [`peerbro_domain::offers::Course`] decides places and the waiting list
-//! (`store.rs`); attendance and café headcounts (`activity.rs`); one-to-one matches and their
-//! meetings (`matches.rs`).
+//! Offers and their course sessions (here); enrolment through the unit of work, where the domain's
+//! [`peerbro_domain::offers::Course`] decides places and the waiting list (`store.rs`); attendance
+//! and café headcounts (`activity.rs`); one-to-one matches and their meetings (`matches.rs`).
 
 mod activity;
 mod matches;
@@ -126,6 +125,7 @@ impl OfferRepository for SeaOfferRepository {
                     start_time: Set(session.start_time),
                     minutes: Set(to_i32(session.minutes)),
                     cancelled_at: Set(session.cancelled_at),
+                    ..Default::default()
                 }
             }))
             .exec_without_returning(&tx)

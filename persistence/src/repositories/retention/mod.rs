@@ -1,6 +1,9 @@
 //! Retention (issue 13, ADR 0042): the tenant's policy in `tenant_settings`; closed referrals'
-//! free text removed; citizens with nothing open and no recent activity found (their erasure
-//! goes through the citizen repository, which honours legal holds).
+//! free text removed; attendance, meetings and answers past their retention ([`records`]);
+//! citizens with nothing open and no recent activity found (their erasure goes through the
+//! citizen repository, which honours legal holds).
+
+mod records;
 
 use std::collections::{HashMap, HashSet};
 
@@ -8,10 +11,11 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use peerbro_domain::ids::{CitizenId, TenantId};
 use peerbro_domain::privacy::retention::{
-    DEFAULT_CLOSED_REFERRAL_DAYS, DEFAULT_INACTIVE_CITIZEN_DAYS, RetentionPolicy, RetentionStore,
+    DEFAULT_ANSWERS_DAYS, DEFAULT_ATTENDANCE_DAYS, DEFAULT_CLOSED_REFERRAL_DAYS,
+    DEFAULT_INACTIVE_CITIZEN_DAYS, RetentionPolicy, RetentionStore,
 };
 use peerbro_domain::referral::ReferralState;
-use peerbro_domain::{DomainError, DomainResult, RequestContext};
+use peerbro_domain::{DomainResult, RequestContext};
 use sea_orm::sea_query::{Condition, Expr};
 use sea_orm::{ColumnTrait as _, EntityTrait as _, QueryFilter as _, QuerySelect as _};
 use uuid::Uuid;
@@ -69,6 +73,18 @@ async fn ids<E: sea_orm::EntityTrait>(
         .map_err(unexpected)?
         .into_iter()
         .collect())
+}
+
+/// Everyone in the tenant a legal hold keeps (citizens and peer workers).
+async fn held(tx: &Tx, t: Uuid) -> DomainResult<HashSet<Uuid>> {
+    ids::<legal_holds::Entity>(
+        tx,
+        legal_holds::Column::TenantId,
+        t,
+        legal_holds::Column::SubjectId,
+        Condition::all(),
+    )
+    .await
 }
 
 /// Citizens with something open or some activity since `cutoff`.
@@ -182,19 +198,51 @@ impl RetentionStore for SeaRetentionStore {
                 row.as_ref().and_then(|r| r.inactive_citizen_days),
                 DEFAULT_INACTIVE_CITIZEN_DAYS,
             ),
+            attendance_days: days(
+                row.as_ref().and_then(|r| r.attendance_days),
+                DEFAULT_ATTENDANCE_DAYS,
+            ),
+            answers_days: days(
+                row.as_ref().and_then(|r| r.answers_days),
+                DEFAULT_ANSWERS_DAYS,
+            ),
         })
     }
 
     async fn set_policy(&self, ctx: &RequestContext, policy: RetentionPolicy) -> DomainResult<()> {
-        let int =
-            |d: u32| i32::try_from(d).map_err(|_| DomainError::validation("days", "is too large"));
-        crate::settings::write_retention(
-            &self.db,
-            ctx.tenant_id()?,
-            int(policy.closed_referral_days)?,
-            int(policy.inactive_citizen_days)?,
-        )
-        .await
+        crate::settings::write_retention(&self.db, ctx.tenant_id()?, &policy).await
+    }
+
+    async fn attendance_and_meetings(
+        &self,
+        ctx: &RequestContext,
+        now: DateTime<Utc>,
+        cutoff: DateTime<Utc>,
+        apply: bool,
+    ) -> DomainResult<(u64, u64)> {
+        let tenant = ctx.tenant_id()?;
+        let t = tenant.as_uuid();
+        let tx = self.db.begin_write(tenant).await?;
+        let held = held(&tx, t).await?;
+        let marks = records::attendance(&tx, t, &held, (now, cutoff), apply).await?;
+        let met = records::meetings(&tx, t, &held, cutoff, apply).await?;
+        tx.commit().await?;
+        Ok((marks, met))
+    }
+
+    async fn answers(
+        &self,
+        ctx: &RequestContext,
+        cutoff: DateTime<Utc>,
+        apply: bool,
+    ) -> DomainResult<u64> {
+        let tenant = ctx.tenant_id()?;
+        let t = tenant.as_uuid();
+        let tx = self.db.begin_write(tenant).await?;
+        let held = held(&tx, t).await?;
+        let shredded = records::answers(&tx, t, &held, cutoff, apply).await?;
+        tx.commit().await?;
+        Ok(shredded)
     }
 
     async fn closed_referral_text(
@@ -207,14 +255,7 @@ impl RetentionStore for SeaRetentionStore {
         let t = tenant.as_uuid();
         let tx = self.db.begin_write(tenant).await?;
         // A legal hold keeps everything of the person held.
-        let held = ids::<legal_holds::Entity>(
-            &tx,
-            legal_holds::Column::TenantId,
-            t,
-            legal_holds::Column::SubjectId,
-            Condition::all(),
-        )
-        .await?;
+        let held = held(&tx, t).await?;
         let due: Vec<Uuid> = referrals::Entity::find()
             .select_only()
             .column(referrals::Column::Id)
@@ -298,14 +339,7 @@ impl RetentionStore for SeaRetentionStore {
             .map_err(unexpected)?;
         let active = active_since(&tx, t, cutoff).await?;
         candidates.retain(|c| !active.contains(c));
-        let held = ids::<legal_holds::Entity>(
-            &tx,
-            legal_holds::Column::TenantId,
-            t,
-            legal_holds::Column::SubjectId,
-            Condition::all(),
-        )
-        .await?;
+        let held = held(&tx, t).await?;
         tx.commit().await?;
         candidates.sort_unstable();
         Ok(candidates

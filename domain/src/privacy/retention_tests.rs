@@ -1,0 +1,57 @@
+//! The retention limits, at each limit and one past it.
+
+use crate::error::{DomainError, DomainResult};
+use crate::privacy::retention::RetentionPolicy;
+
+fn policy(closed: u32, inactive: u32) -> DomainResult<RetentionPolicy> {
+    RetentionPolicy {
+        closed_referral_days: closed,
+        inactive_citizen_days: inactive,
+        ..RetentionPolicy::default()
+    }
+    .check()
+}
+
+fn field(result: DomainResult<RetentionPolicy>) -> Option<String> {
+    match result {
+        Err(DomainError::Validation { field, .. }) => Some(field),
+        _ => None,
+    }
+}
+
+#[test]
+fn each_limit_holds_at_the_limit_and_refuses_one_past() {
+    assert!(policy(90, 365).is_ok());
+    assert!(policy(3650, 3650).is_ok());
+    assert_eq!(
+        field(policy(89, 365)),
+        Some("closedReferralDays".to_owned())
+    );
+    assert_eq!(
+        field(policy(3651, 365)),
+        Some("closedReferralDays".to_owned())
+    );
+    assert_eq!(
+        field(policy(90, 364)),
+        Some("inactiveCitizenDays".to_owned())
+    );
+    assert_eq!(
+        field(policy(90, 3651)),
+        Some("inactiveCitizenDays".to_owned())
+    );
+    let with = |attendance: u32, answers: u32| {
+        RetentionPolicy {
+            attendance_days: attendance,
+            answers_days: answers,
+            ..RetentionPolicy::default()
+        }
+        .check()
+    };
+    assert!(with(90, 365).is_ok());
+    assert!(with(3650, 3650).is_ok());
+    assert_eq!(field(with(89, 365)), Some("attendanceDays".to_owned()));
+    assert_eq!(field(with(3651, 365)), Some("attendanceDays".to_owned()));
+    assert_eq!(field(with(90, 364)), Some("answersDays".to_owned()));
+    assert_eq!(field(with(90, 3651)), Some("answersDays".to_owned()));
+    assert!(RetentionPolicy::default().check().is_ok());
+}
