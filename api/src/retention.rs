@@ -16,25 +16,27 @@ fn print_table(report: &[TenantRetention], dry_run: bool) {
     let verb = if dry_run { "would" } else { "did" };
     println!("retention ({verb}):");
     println!(
-        "{:<24} {:>18} {:>16} {:>14} {:>18} {:>10} {:>10}",
+        "{:<24} {:>18} {:>16} {:>14} {:>18} {:>10} {:>10} {:>14}",
         "tenant",
         "closed referrals",
         "citizens erased",
         "kept by hold",
         "attendance marks",
         "meetings",
-        "answers"
+        "answers",
+        "audit entries"
     );
     for t in report {
         println!(
-            "{:<24} {:>18} {:>16} {:>14} {:>18} {:>10} {:>10}",
+            "{:<24} {:>18} {:>16} {:>14} {:>18} {:>10} {:>10} {:>14}",
             t.tenant,
             t.closed_referrals,
             t.citizens_erased,
             t.citizens_held,
             t.attendance_marks,
             t.meetings,
-            t.answers
+            t.answers,
+            t.audit_entries
         );
     }
 }
@@ -83,6 +85,7 @@ pub fn spawn(
                             attendance_marks = t.attendance_marks,
                             meetings = t.meetings,
                             answers = t.answers,
+                            audit_entries = t.audit_entries,
                             "retention run"
                         );
                     }

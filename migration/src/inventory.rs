@@ -35,6 +35,7 @@ pub const TEXT_COLUMNS: &[(&str, &str, Holds)] = &[
     ("api_clients", "name", Holds::Organisational),
     ("api_clients", "previous_secret_hash", Holds::Digest),
     ("api_clients", "secret_hash", Holds::Digest),
+    ("audit_checkpoints", "hash", Holds::Digest),
     ("audit_entries", "action", Holds::Code),
     ("audit_entries", "actor_roles", Holds::Code),
     ("audit_entries", "hash", Holds::Digest),

@@ -40,6 +40,7 @@ mod m20261130_000026_retention;
 mod m20261201_000027_key_epochs;
 mod m20261201_000028_consent_texts;
 mod m20261201_000029_retention_categories;
+mod m20261201_000030_audit_checkpoints;
 pub mod postgres;
 
 /// The PostgreSQL role the server connects as. It is created (without a password, `LOGIN`,
@@ -90,6 +91,7 @@ pub const TENANT_TABLES: &[&str] = &[
     "peer_responses",
     "legal_holds",
     "consent_texts",
+    "audit_checkpoints",
 ];
 
 /// Applies the migrations in order.
@@ -129,6 +131,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000027_key_epochs::Migration),
             Box::new(m20261201_000028_consent_texts::Migration),
             Box::new(m20261201_000029_retention_categories::Migration),
+            Box::new(m20261201_000030_audit_checkpoints::Migration),
         ]
     }
 }

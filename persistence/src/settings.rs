@@ -123,6 +123,7 @@ pub(crate) async fn write_outcomes(
         inactive_citizen_days: Set(None),
         attendance_days: Set(None),
         answers_days: Set(None),
+        audit_days: Set(None),
     })
     .on_conflict(
         OnConflict::column(tenant_settings::Column::TenantId)
@@ -161,6 +162,7 @@ pub(crate) async fn write_retention(
         inactive_citizen_days: Set(Some(int(policy.inactive_citizen_days)?)),
         attendance_days: Set(Some(int(policy.attendance_days)?)),
         answers_days: Set(Some(int(policy.answers_days)?)),
+        audit_days: Set(Some(int(policy.audit_days)?)),
         ..Default::default()
     })
     .on_conflict(
@@ -170,6 +172,7 @@ pub(crate) async fn write_retention(
                 tenant_settings::Column::InactiveCitizenDays,
                 tenant_settings::Column::AttendanceDays,
                 tenant_settings::Column::AnswersDays,
+                tenant_settings::Column::AuditDays,
             ])
             .to_owned(),
     )

@@ -71,7 +71,16 @@ pub async fn verify(
             continue;
         };
         let hash = services.people.audit_hash_at(&ctx, head.seq).await?;
-        match compare(head, entries, hash.as_deref()) {
+        let pruned = services.people.audit_pruned_through(&ctx).await?;
+        match compare(head, entries, pruned, hash.as_deref()) {
+            Against::Pruned { through } => {
+                println!(
+                    "{slug}: intact ({entries} entries); the anchor's entry {} was removed by \
+                     retention (the chain starts after {through}), so the anchor can no longer \
+                     be compared: use a newer one",
+                    head.seq
+                );
+            }
             Against::Holds => {
                 println!(
                     "{slug}: intact ({entries} entries; the anchor's {} still there)",

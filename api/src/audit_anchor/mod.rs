@@ -93,11 +93,24 @@ pub enum Against {
     },
     /// The anchored entry is there but differs.
     Differs,
+    /// Retention has removed the anchored entry (ADR 0045): the chain now starts after
+    /// `through`, so the anchor can no longer be compared. Not a sign of tampering: only the
+    /// oldest entries, at least 183 days old, are ever removed.
+    Pruned {
+        /// The last entry removed.
+        through: i64,
+    },
 }
 
-/// Compares an anchored head with the chain's length now and its hash at the anchored entry.
+/// Compares an anchored head with the chain's length now, the last entry retention removed
+/// (0 for none), and the chain's hash at the anchored entry.
 #[must_use]
-pub fn compare(head: &Head, entries_now: i64, hash_now: Option<&str>) -> Against {
+pub fn compare(
+    head: &Head,
+    entries_now: i64,
+    pruned_through: i64,
+    hash_now: Option<&str>,
+) -> Against {
     if head.seq == 0 {
         return Against::Holds;
     }
@@ -105,6 +118,11 @@ pub fn compare(head: &Head, entries_now: i64, hash_now: Option<&str>) -> Against
         return Against::Truncated {
             anchored: head.seq,
             left: entries_now,
+        };
+    }
+    if head.seq < pruned_through {
+        return Against::Pruned {
+            through: pruned_through,
         };
     }
     if hash_now == Some(head.hash.as_str()) {
@@ -129,16 +147,35 @@ mod tests {
 
     #[test]
     fn a_shorter_chain_is_truncated_and_another_hash_differs() {
-        assert_eq!(compare(&head(5), 5, Some("h")), Against::Holds);
-        assert_eq!(compare(&head(5), 9, Some("h")), Against::Holds);
+        assert_eq!(compare(&head(5), 5, 0, Some("h")), Against::Holds);
+        assert_eq!(compare(&head(5), 9, 0, Some("h")), Against::Holds);
         assert_eq!(
-            compare(&head(5), 4, None),
+            compare(&head(5), 4, 0, None),
             Against::Truncated {
                 anchored: 5,
                 left: 4
             }
         );
-        assert_eq!(compare(&head(5), 5, Some("x")), Against::Differs);
-        assert_eq!(compare(&head(0), 0, None), Against::Holds);
+        assert_eq!(compare(&head(5), 5, 0, Some("x")), Against::Differs);
+        assert_eq!(compare(&head(0), 0, 0, None), Against::Holds);
+    }
+
+    #[test]
+    fn an_anchor_older_than_the_retention_checkpoint_is_pruned_not_broken() {
+        // The checkpoint entry itself is still compared (by its kept hash).
+        assert_eq!(compare(&head(5), 9, 5, Some("h")), Against::Holds);
+        assert_eq!(compare(&head(5), 9, 5, Some("x")), Against::Differs);
+        assert_eq!(
+            compare(&head(5), 9, 6, None),
+            Against::Pruned { through: 6 }
+        );
+        // A truncated tail is still found after a prune.
+        assert_eq!(
+            compare(&head(9), 8, 6, None),
+            Against::Truncated {
+                anchored: 9,
+                left: 8
+            }
+        );
     }
 }

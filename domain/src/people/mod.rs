@@ -1,5 +1,6 @@
 //! People: citizens and their consents (peer workers follow).
 
+mod audit_chain;
 pub mod citizen;
 pub mod consent;
 pub mod consent_texts;

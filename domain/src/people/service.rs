@@ -18,7 +18,7 @@ use crate::people::consent::{
 };
 use crate::people::policy;
 use crate::people::ports::{CitizenFilter, CitizenRepository};
-use crate::privacy::{AuditEntry, AuditFilter, AuditLog, ChainReport, Purpose};
+use crate::privacy::{AuditEntry, AuditFilter, AuditLog, Purpose};
 use crate::unit_of_work::Transactions;
 
 /// The people use cases.
@@ -26,7 +26,7 @@ use crate::unit_of_work::Transactions;
 pub struct PeopleService {
     citizens: Arc<dyn CitizenRepository>,
     pub(super) transactions: Arc<dyn Transactions>,
-    audit: Arc<dyn AuditLog>,
+    pub(super) audit: Arc<dyn AuditLog>,
     clock: Arc<dyn Clock>,
     random: PseudonymSource,
 }
@@ -372,28 +372,5 @@ impl PeopleService {
             ..AuditFilter::default()
         };
         self.audit.list(ctx, filter, page).await
-    }
-
-    /// Verifies the tenant's audit chain (tenant admins and the system).
-    ///
-    /// # Errors
-    /// `Forbidden` for other roles.
-    pub async fn verify_audit(&self, ctx: &RequestContext) -> DomainResult<ChainReport> {
-        authorize_people(ctx, PeopleAction::ReadAudit)?;
-        self.audit.verify(ctx).await
-    }
-
-    /// The hash of the tenant's audit entry `seq`, to compare with an anchor (tenant admins
-    /// and the system).
-    ///
-    /// # Errors
-    /// `Forbidden` for other roles.
-    pub async fn audit_hash_at(
-        &self,
-        ctx: &RequestContext,
-        seq: i64,
-    ) -> DomainResult<Option<String>> {
-        authorize_people(ctx, PeopleAction::ReadAudit)?;
-        self.audit.hash_at(ctx, seq).await
     }
 }

@@ -234,7 +234,8 @@ pub struct AuditFilter {
 pub enum ChainReport {
     /// Every entry is in place and unchanged.
     Intact {
-        /// How many entries were checked.
+        /// The newest entry's number: the chain's length. Entries up to a retention
+        /// checkpoint (ADR 0045) have been removed; the rest were checked from it.
         entries: i64,
     },
     /// The first entry that is missing, out of order or altered.
@@ -297,4 +298,10 @@ pub trait AuditLog: Send + Sync {
     /// # Errors
     /// `Unknown` on storage failure.
     async fn hash_at(&self, ctx: &crate::RequestContext, seq: i64) -> DomainResult<Option<String>>;
+
+    /// The number of the last entry retention removed (ADR 0045); 0 when none was.
+    ///
+    /// # Errors
+    /// `Unknown` on storage failure.
+    async fn pruned_through(&self, ctx: &crate::RequestContext) -> DomainResult<i64>;
 }

@@ -19,6 +19,9 @@
 //!   answered which questionnaire at which point, when) stays, so counts of answered
 //!   questionnaires survive; CHIME change for periods older than the retention then counts
 //!   fewer people, as after an erasure. A legal hold keeps the held person's.
+//! - `AUDIT_LOG`: entries older than `auditDays` (at least 183, about six months, as Danish
+//!   data-processor agreements require) are removed from the start of the chain, which then
+//!   starts at a checkpoint (ADR 0045); removal stops at the first entry about a held person.
 //!
 //! A run is per tenant, as the system; `dry_run` counts what a real run would do at the same
 //! moment, and a real run reports what it did — the two agree.
@@ -54,6 +57,11 @@ pub const DEFAULT_ANSWERS_DAYS: u32 = 1825;
 /// The shortest and longest retention a tenant may set for questionnaire answers (at least a
 /// year, so that a year's CHIME change can be reported).
 pub const ANSWERS_DAYS: std::ops::RangeInclusive<u32> = 365..=3650;
+/// Audit entries are kept this long unless the tenant says otherwise.
+pub const DEFAULT_AUDIT_DAYS: u32 = 1825;
+/// The shortest and longest retention a tenant may set for the audit log (at least six months;
+/// the database refuses younger entries whatever is set).
+pub const AUDIT_DAYS: std::ops::RangeInclusive<u32> = 183..=3650;
 
 /// A tenant's retention.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -68,6 +76,8 @@ pub struct RetentionPolicy {
     pub attendance_days: u32,
     /// Days after they were given that questionnaire answers are kept.
     pub answers_days: u32,
+    /// Days audit entries are kept.
+    pub audit_days: u32,
 }
 
 impl Default for RetentionPolicy {
@@ -77,6 +87,7 @@ impl Default for RetentionPolicy {
             inactive_citizen_days: DEFAULT_INACTIVE_CITIZEN_DAYS,
             attendance_days: DEFAULT_ATTENDANCE_DAYS,
             answers_days: DEFAULT_ANSWERS_DAYS,
+            audit_days: DEFAULT_AUDIT_DAYS,
         }
     }
 }
@@ -100,6 +111,7 @@ impl RetentionPolicy {
             ),
             ("attendanceDays", self.attendance_days, ATTENDANCE_DAYS),
             ("answersDays", self.answers_days, ANSWERS_DAYS),
+            ("auditDays", self.audit_days, AUDIT_DAYS),
         ] {
             if !range.contains(&value) {
                 return Err(DomainError::validation(
@@ -130,6 +142,8 @@ pub struct TenantRetention {
     pub meetings: u64,
     /// Answered questionnaires whose answers were (would be) shredded.
     pub answers: u64,
+    /// Audit entries removed (to be removed) from the start of the chain.
+    pub audit_entries: u64,
 }
 
 /// The adapter a run needs.
@@ -184,6 +198,20 @@ pub trait RetentionStore: Send + Sync {
     async fn answers(
         &self,
         ctx: &RequestContext,
+        cutoff: DateTime<Utc>,
+        apply: bool,
+    ) -> DomainResult<u64>;
+
+    /// The audit entries before `cutoff`, from the start of the chain up to the first entry
+    /// about a held person; with `apply` they are removed and the chain's checkpoint moved
+    /// (at `now`), in one transaction. Returns how many.
+    ///
+    /// # Errors
+    /// `Unavailable` when the database is gone.
+    async fn audit(
+        &self,
+        ctx: &RequestContext,
+        now: DateTime<Utc>,
         cutoff: DateTime<Utc>,
         apply: bool,
     ) -> DomainResult<u64>;
@@ -315,6 +343,10 @@ impl RetentionService {
             .store
             .answers(&ctx, days_before(now, policy.answers_days), !dry_run)
             .await?;
+        let audit_entries = self
+            .store
+            .audit(&ctx, now, days_before(now, policy.audit_days), !dry_run)
+            .await?;
         let due = self
             .store
             .inactive_citizens(&ctx, days_before(now, policy.inactive_citizen_days))
@@ -351,6 +383,7 @@ impl RetentionService {
             attendance_marks,
             meetings,
             answers,
+            audit_entries,
         })
     }
 }

@@ -53,5 +53,15 @@ fn each_limit_holds_at_the_limit_and_refuses_one_past() {
     assert_eq!(field(with(3651, 365)), Some("attendanceDays".to_owned()));
     assert_eq!(field(with(90, 364)), Some("answersDays".to_owned()));
     assert_eq!(field(with(90, 3651)), Some("answersDays".to_owned()));
+    let audit = |days: u32| {
+        RetentionPolicy {
+            audit_days: days,
+            ..RetentionPolicy::default()
+        }
+        .check()
+    };
+    assert!(audit(183).is_ok() && audit(3650).is_ok());
+    assert_eq!(field(audit(182)), Some("auditDays".to_owned()));
+    assert_eq!(field(audit(3651)), Some("auditDays".to_owned()));
     assert!(RetentionPolicy::default().check().is_ok());
 }

@@ -14,7 +14,7 @@ use sha2::{Digest as _, Sha256};
 use uuid::Uuid;
 
 use crate::db::Tx;
-use crate::entities::privacy::audit_entries;
+use crate::entities::privacy::{audit_checkpoints, audit_entries};
 use crate::errors::unexpected;
 
 /// The hash before the first entry.
@@ -84,6 +84,17 @@ pub(crate) async fn lock_chain(tx: &Tx, tenant: TenantId) -> DomainResult<()> {
     Ok(())
 }
 
+/// Where the tenant's chain starts: the checkpoint's number and hash, or 0 and the genesis
+/// hash when nothing was ever removed.
+/// (Retention's checkpoint: ADR 0045.)
+pub(crate) async fn start(tx: &Tx, tenant: TenantId) -> DomainResult<(i64, String)> {
+    Ok(audit_checkpoints::Entity::find_by_id(tenant.as_uuid())
+        .one(tx)
+        .await
+        .map_err(unexpected)?
+        .map_or_else(|| (0, GENESIS.to_owned()), |c| (c.through_seq, c.hash)))
+}
+
 /// Extends the tenant's chain with `entries`, in order; the chain must be locked.
 pub(crate) async fn extend_chain(
     tx: &Tx,
@@ -100,7 +111,11 @@ pub(crate) async fn extend_chain(
         .one(tx)
         .await
         .map_err(unexpected)?;
-    let (mut seq, mut prev) = last.map_or((0, GENESIS.to_owned()), |e| (e.seq, e.hash));
+    // After retention removed every entry, the chain goes on from its checkpoint.
+    let (mut seq, mut prev) = match last {
+        Some(e) => (e.seq, e.hash),
+        None => start(tx, tenant).await?,
+    };
     let mut rows = Vec::with_capacity(entries.len());
     for entry in entries {
         seq += 1;

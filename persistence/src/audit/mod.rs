@@ -22,11 +22,12 @@ use sea_orm::{
 use uuid::Uuid;
 
 mod chain;
+pub(crate) mod checkpoint;
 mod seal;
 
 pub use seal::AuditSealer;
 
-use self::chain::{GENESIS, corrupt, extend_chain, hash_of, lock_chain, unsealed};
+use self::chain::{corrupt, extend_chain, hash_of, lock_chain, unsealed};
 use crate::db::{Database, Tx};
 use crate::entities::privacy::audit_entries;
 use crate::errors::unexpected;
@@ -141,8 +142,10 @@ impl AuditLog for SeaAuditLog {
         let tenant = ctx.tenant_id()?;
         let tx = self.db.begin(tenant).await?;
         seal::seal(&tx, tenant).await?;
-        let mut expected_seq = 0i64;
-        let mut prev = GENESIS.to_owned();
+        // From the checkpoint retention left (ADR 0045), under the chain lock so that a prune
+        // cannot move it meanwhile.
+        lock_chain(&tx, tenant).await?;
+        let (mut expected_seq, mut prev) = chain::start(&tx, tenant).await?;
         // In batches, so that a long chain does not have to fit in memory.
         loop {
             let batch = audit_entries::Entity::find()
@@ -204,7 +207,23 @@ impl AuditLog for SeaAuditLog {
             .one(&tx)
             .await
             .map_err(unexpected)?;
+        // The last entry retention removed is still known by its checkpoint.
+        let hash = match row {
+            Some(r) => Some(r.hash),
+            None => {
+                let (through, hash) = chain::start(&tx, tenant).await?;
+                (through == seq && seq > 0).then_some(hash)
+            }
+        };
         tx.commit().await?;
-        Ok(row.map(|r| r.hash))
+        Ok(hash)
+    }
+
+    async fn pruned_through(&self, ctx: &RequestContext) -> DomainResult<i64> {
+        let tenant = ctx.tenant_id()?;
+        let tx = self.db.begin(tenant).await?;
+        let (through, _) = chain::start(&tx, tenant).await?;
+        tx.commit().await?;
+        Ok(through)
     }
 }

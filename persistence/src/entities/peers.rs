@@ -243,6 +243,7 @@ pub mod tenant_settings {
         pub inactive_citizen_days: Option<i32>,
         pub attendance_days: Option<i32>,
         pub answers_days: Option<i32>,
+        pub audit_days: Option<i32>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

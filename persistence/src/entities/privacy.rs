@@ -154,6 +154,26 @@ pub mod audit_entries {
     impl ActiveModelBehavior for ActiveModel {}
 }
 
+pub mod audit_checkpoints {
+    //! Where a tenant's audit chain now starts: the last entry retention removed.
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "audit_checkpoints")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub tenant_id: Uuid,
+        pub through_seq: i64,
+        pub hash: String,
+        pub pruned_at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
 pub mod audit_pending {
     //! Look-up entries written by reads, waiting to be sealed into the chain.
     use sea_orm::entity::prelude::*;

@@ -5,6 +5,7 @@
 mod access;
 mod admin_screens;
 mod api_clients;
+mod audit_retention;
 mod audit_sealing;
 mod auth;
 mod backups;

@@ -26,6 +26,10 @@ pub struct RetentionSettings {
     /// unless set). The answered questionnaire stays, without its answers: counts of answered
     /// questionnaires survive, CHIME change for older periods counts fewer people.
     pub(crate) answers_days: u32,
+    /// Days audit entries are kept (183–3650; 1825 unless set). Older entries are removed from
+    /// the start of the chain, which then verifies from a checkpoint; entries about a person
+    /// under a legal hold, and everything after them, stay.
+    pub(crate) audit_days: u32,
 }
 
 impl From<RetentionPolicy> for RetentionSettings {
@@ -35,6 +39,7 @@ impl From<RetentionPolicy> for RetentionSettings {
             inactive_citizen_days: p.inactive_citizen_days,
             attendance_days: p.attendance_days,
             answers_days: p.answers_days,
+            audit_days: p.audit_days,
         }
     }
 }
@@ -51,6 +56,8 @@ pub struct SetRetentionSettingsInput {
     pub(crate) attendance_days: Option<i32>,
     /// Days questionnaire answers are kept (365–3650).
     pub(crate) answers_days: Option<i32>,
+    /// Days audit entries are kept (183–3650).
+    pub(crate) audit_days: Option<i32>,
 }
 
 /// The retention after `setRetentionSettings`.
@@ -105,6 +112,9 @@ impl RetentionMutation {
             answers_days: input
                 .answers_days
                 .map_or(Ok(current.answers_days), |d| days("answersDays", d))?,
+            audit_days: input
+                .audit_days
+                .map_or(Ok(current.audit_days), |d| days("auditDays", d))?,
         };
         Ok(SetRetentionSettingsPayload {
             settings: svc.set_policy(rc, policy).await.gql()?.into(),

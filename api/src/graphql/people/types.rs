@@ -322,7 +322,8 @@ impl From<privacy::AuditEntry> for AuditEntry {
 pub struct AuditChainReport {
     /// Every entry is in place and unchanged.
     pub(crate) intact: bool,
-    /// Entries checked (when intact).
+    /// The newest entry's number, the chain's length (when intact). Entries up to a retention
+    /// checkpoint were removed (ADR 0045); the rest were checked from it.
     pub(crate) entries: Option<i64>,
     /// The first entry missing or altered (when broken).
     pub(crate) broken_at: Option<i64>,

@@ -11,8 +11,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use peerbro_domain::ids::{CitizenId, TenantId};
 use peerbro_domain::privacy::retention::{
-    DEFAULT_ANSWERS_DAYS, DEFAULT_ATTENDANCE_DAYS, DEFAULT_CLOSED_REFERRAL_DAYS,
-    DEFAULT_INACTIVE_CITIZEN_DAYS, RetentionPolicy, RetentionStore,
+    DEFAULT_ANSWERS_DAYS, DEFAULT_ATTENDANCE_DAYS, DEFAULT_AUDIT_DAYS,
+    DEFAULT_CLOSED_REFERRAL_DAYS, DEFAULT_INACTIVE_CITIZEN_DAYS, RetentionPolicy, RetentionStore,
 };
 use peerbro_domain::referral::ReferralState;
 use peerbro_domain::{DomainResult, RequestContext};
@@ -206,6 +206,7 @@ impl RetentionStore for SeaRetentionStore {
                 row.as_ref().and_then(|r| r.answers_days),
                 DEFAULT_ANSWERS_DAYS,
             ),
+            audit_days: days(row.as_ref().and_then(|r| r.audit_days), DEFAULT_AUDIT_DAYS),
         })
     }
 
@@ -228,6 +229,22 @@ impl RetentionStore for SeaRetentionStore {
         let met = records::meetings(&tx, t, &held, cutoff, apply).await?;
         tx.commit().await?;
         Ok((marks, met))
+    }
+
+    async fn audit(
+        &self,
+        ctx: &RequestContext,
+        now: DateTime<Utc>,
+        cutoff: DateTime<Utc>,
+        apply: bool,
+    ) -> DomainResult<u64> {
+        let tenant = ctx.tenant_id()?;
+        let tx = self.db.begin_write(tenant).await?;
+        let held = held(&tx, tenant.as_uuid()).await?;
+        let removed =
+            crate::audit::checkpoint::prune(&tx, tenant, (now, cutoff), &held, apply).await?;
+        tx.commit().await?;
+        Ok(removed)
     }
 
     async fn answers(
