@@ -11,29 +11,14 @@ use peerbro_tests::process::{cli, environment};
 use peerbro_tests::{Db, TestApp, on_both};
 use serde_json::{Value, json};
 
+use crate::retention::{of, report as run};
+
 const SET: &str = "mutation($d: Int) { setRetentionSettings(input: { closedReferralDays: 730, inactiveCitizenDays: 1825, auditDays: $d }) { settings { auditDays } } }";
 const CHAIN: &str = "{ auditChain { intact entries brokenAt reason } }";
 const REGISTER: &str = "mutation($n: String!) { registerCitizen(input: { name: $n, municipality: \"Helsingør\" }) { citizen { id pseudonym } } }";
 
-fn run(env: &[(String, String)], dry: bool) -> Value {
-    let mut args = vec!["retention", "run", "--json"];
-    if dry {
-        args.push("--dry-run");
-    }
-    let (ok, out, err) = cli(env, &args);
-    assert!(ok, "{err}");
-    serde_json::from_str(&out).unwrap_or_else(|_| panic!("not JSON: {out}"))
-}
-
 fn audit_of(report: &Value, tenant: &str) -> u64 {
-    report
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|t| t["tenant"] == tenant)
-        .unwrap()["auditEntries"]
-        .as_u64()
-        .unwrap()
+    of(report, tenant)["auditEntries"].as_u64().unwrap()
 }
 
 async fn number(app: &TestApp, sql: &str) -> u64 {

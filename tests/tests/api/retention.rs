@@ -79,7 +79,8 @@ async fn age(app: &TestApp, pseudonym: &str, days: i64) {
     }
 }
 
-fn report(env: &[(String, String)], dry: bool) -> Value {
+/// `peerbro retention run --json`, dry or not: the report of every tenant.
+pub(crate) fn report(env: &[(String, String)], dry: bool) -> Value {
     let mut args = vec!["retention", "run", "--json"];
     if dry {
         args.push("--dry-run");
@@ -89,7 +90,8 @@ fn report(env: &[(String, String)], dry: bool) -> Value {
     serde_json::from_str(&out).unwrap_or_else(|_| panic!("not JSON: {out}"))
 }
 
-fn of<'a>(report: &'a Value, tenant: &str) -> &'a Value {
+/// One tenant's line of a report.
+pub(crate) fn of<'a>(report: &'a Value, tenant: &str) -> &'a Value {
     report
         .as_array()
         .unwrap()

@@ -7,35 +7,17 @@
 //! folded session is refused. Time passes by moving the rows' dates back.
 
 use chrono::{Datelike as _, Duration, Utc};
-use peerbro_tests::process::{cli, environment};
+use peerbro_tests::process::environment;
 use peerbro_tests::{Db, TestApp, on_both, uuid_of};
 use serde_json::{Value, json};
 
 use crate::access::course;
 use crate::outcomes::{ANSWER, answers, cast, complete, consent, instrument, matched};
+use crate::retention::{of, report};
 
 const SET: &str = "mutation($a: Int, $q: Int) { setRetentionSettings(input: { closedReferralDays: 730, inactiveCitizenDays: 1825, attendanceDays: $a, answersDays: $q }) { settings { attendanceDays answersDays } } }";
 const REPORT: &str = "query($y: Int!, $n: Int) { report(granularity: MONTH, year: $y, number: $n) { tables { key cells { value suppressed } total { value suppressed } } } }";
 const MARK: &str = "mutation($s: ID!, $c: ID!, $p: Boolean!) { recordAttendance(input: { sessionId: $s, marks: [{ citizenId: $c, present: $p }] }) { marks { present } } }";
-
-fn report(env: &[(String, String)], dry: bool) -> Value {
-    let mut args = vec!["retention", "run", "--json"];
-    if dry {
-        args.push("--dry-run");
-    }
-    let (ok, out, err) = cli(env, &args);
-    assert!(ok, "{err}");
-    serde_json::from_str(&out).unwrap_or_else(|_| panic!("not JSON: {out}"))
-}
-
-fn of<'a>(report: &'a Value, tenant: &str) -> &'a Value {
-    report
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|t| t["tenant"] == tenant)
-        .unwrap()
-}
 
 /// The course-attendance table of the month `day` falls in.
 async fn attendance_table(app: &TestApp, token: &str, day: chrono::NaiveDate) -> Value {

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashSet};
 use chrono::{DateTime, Utc};
 use peerbro_domain::DomainResult;
 use sea_orm::sea_query::{Expr, ExprTrait as _, Func, Query};
-use sea_orm::{ColumnTrait as _, EntityTrait as _, QueryFilter as _, QuerySelect as _};
+use sea_orm::{ColumnTrait as _, EntityTrait, QueryFilter as _, QuerySelect as _};
 use uuid::Uuid;
 
 use super::final_states;
@@ -161,6 +161,49 @@ pub(super) async fn meetings(
     Ok(count(due.len()))
 }
 
+/// The columns of a table of sealed answers: tenant, id, whose, when, the sealed answers.
+struct AnswerColumns<E: EntityTrait> {
+    tenant: E::Column,
+    id: E::Column,
+    whose: E::Column,
+    at: E::Column,
+    sealed: E::Column,
+}
+
+/// In one table of answers: those given before `cutoff`, still held, not of a held person;
+/// with `apply` their answers are removed. Returns how many.
+async fn shred<E: EntityTrait>(
+    tx: &Tx,
+    (t, held): (Uuid, &HashSet<Uuid>),
+    c: AnswerColumns<E>,
+    cutoff: DateTime<Utc>,
+    apply: bool,
+) -> DomainResult<usize> {
+    let due: Vec<Uuid> = E::find()
+        .select_only()
+        .column(c.id)
+        .filter(c.tenant.eq(t))
+        .filter(c.at.lt(cutoff))
+        .filter(c.sealed.is_not_null())
+        .filter(c.whose.is_not_in(held.iter().copied()))
+        .into_tuple()
+        .all(tx)
+        .await
+        .map_err(unexpected)?;
+    if apply {
+        for chunk in due.chunks(CHUNK) {
+            E::update_many()
+                .col_expr(c.sealed, Expr::value(Option::<Vec<u8>>::None))
+                .filter(c.tenant.eq(t))
+                .filter(c.id.is_in(chunk.iter().copied()))
+                .exec(tx)
+                .await
+                .map_err(unexpected)?;
+        }
+    }
+    Ok(due.len())
+}
+
 /// Answers given before `cutoff` that are still held, citizens' and peer workers', not of a
 /// held person; with `apply` they are removed (the rows stay). Returns how many.
 pub(super) async fn answers(
@@ -170,48 +213,23 @@ pub(super) async fn answers(
     cutoff: DateTime<Utc>,
     apply: bool,
 ) -> DomainResult<u64> {
-    let citizens: Vec<Uuid> = responses::Entity::find()
-        .select_only()
-        .column(responses::Column::Id)
-        .filter(responses::Column::TenantId.eq(t))
-        .filter(responses::Column::AnsweredAt.lt(cutoff))
-        .filter(responses::Column::AnswersSealed.is_not_null())
-        .filter(responses::Column::CitizenId.is_not_in(held.iter().copied()))
-        .into_tuple()
-        .all(tx)
-        .await
-        .map_err(unexpected)?;
-    let peers: Vec<Uuid> = peer_responses::Entity::find()
-        .select_only()
-        .column(peer_responses::Column::Id)
-        .filter(peer_responses::Column::TenantId.eq(t))
-        .filter(peer_responses::Column::AnsweredAt.lt(cutoff))
-        .filter(peer_responses::Column::AnswersSealed.is_not_null())
-        .filter(peer_responses::Column::PeerId.is_not_in(held.iter().copied()))
-        .into_tuple()
-        .all(tx)
-        .await
-        .map_err(unexpected)?;
-    if apply {
-        let none = || Expr::value(Option::<Vec<u8>>::None);
-        for chunk in citizens.chunks(CHUNK) {
-            responses::Entity::update_many()
-                .col_expr(responses::Column::AnswersSealed, none())
-                .filter(responses::Column::TenantId.eq(t))
-                .filter(responses::Column::Id.is_in(chunk.iter().copied()))
-                .exec(tx)
-                .await
-                .map_err(unexpected)?;
-        }
-        for chunk in peers.chunks(CHUNK) {
-            peer_responses::Entity::update_many()
-                .col_expr(peer_responses::Column::AnswersSealed, none())
-                .filter(peer_responses::Column::TenantId.eq(t))
-                .filter(peer_responses::Column::Id.is_in(chunk.iter().copied()))
-                .exec(tx)
-                .await
-                .map_err(unexpected)?;
-        }
-    }
-    Ok(count(citizens.len() + peers.len()))
+    use peer_responses::Column as P;
+    use responses::Column as R;
+    let citizens = AnswerColumns::<responses::Entity> {
+        tenant: R::TenantId,
+        id: R::Id,
+        whose: R::CitizenId,
+        at: R::AnsweredAt,
+        sealed: R::AnswersSealed,
+    };
+    let peers = AnswerColumns::<peer_responses::Entity> {
+        tenant: P::TenantId,
+        id: P::Id,
+        whose: P::PeerId,
+        at: P::AnsweredAt,
+        sealed: P::AnswersSealed,
+    };
+    let shredded = shred(tx, (t, held), citizens, cutoff, apply).await?
+        + shred(tx, (t, held), peers, cutoff, apply).await?;
+    Ok(count(shredded))
 }
