@@ -69,7 +69,8 @@ pub(crate) fn label(code: &str) -> String {
         "RESEARCH" => "forskning",
         // Origins.
         "REFERRAL" => "henvist",
-        "SELF_REGISTERED" => "selv tilmeldt",
+        "SELF_REGISTRATION" => "selv tilmeldt",
+        "COORDINATOR" => "registreret af en koordinator",
         // Peers.
         "VOLUNTEER" => "frivillig",
         "PAID" => "lønnet",

@@ -177,7 +177,7 @@ pub struct ExportedCitizen {
     pub birth_year: Option<i32>,
     /// Municipality.
     pub municipality: String,
-    /// How they came (`REFERRAL`, `SELF_REGISTERED`).
+    /// How they came (`REFERRAL`, `COORDINATOR`, `SELF_REGISTRATION`).
     pub origin: String,
     /// When registered.
     #[serde(serialize_with = "crate::clock::serialize_wire_instant")]

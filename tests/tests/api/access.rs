@@ -224,6 +224,8 @@ async fn a_citizen_gets_everything_held_about_them_and_nothing_else(db: Db) {
         "Agnete Adgang",
         COURSE,
         "Hvem har set eller ændret",
+        // Her origin in Danish, not as a code.
+        "selv tilmeldt",
     ] {
         assert!(html.contains(shown), "the page shows {shown}");
     }
