@@ -2,7 +2,8 @@
 //! limits; `peerbro retention run --dry-run` reports exactly what the real run then does; a
 //! closed referral past its retention loses its free text but is still counted; a citizen with
 //! nothing open and no activity past theirs is erased, unless a legal hold keeps them; open
-//! work, recent work and other partnerships are untouched; a second run finds nothing. Time
+//! work (a referral waiting, a place on a course that still meets), recent work and other
+//! partnerships are untouched; a second run finds nothing. Time
 //! passes by moving the rows' instants back, as the server writes them.
 
 use chrono::{Duration, Utc};
@@ -198,6 +199,35 @@ async fn retention_deletes_on_schedule_and_the_dry_run_says_so(db: Db) {
     .await;
     decline(&app, &coordinator, &bo_ref).await;
     age(&app, &bo_p, 30).await;
+    // Karin: registered 400 days ago, her place on a course taken as long ago — but the course
+    // meets next week, so her place is open and she is kept.
+    let karin = app
+        .gql_ok(
+            Some(&coordinator),
+            "mutation { registerCitizen(input: { name: \"Karin Kursus\", municipality: \"Helsingør\" }) { citizen { id pseudonym } } }",
+            json!({}),
+        )
+        .await["registerCitizen"]["citizen"]
+        .clone();
+    let offer = crate::access::course(&app, &coordinator).await;
+    app.gql_ok(
+        Some(&coordinator),
+        "mutation($o: ID!, $c: ID!) { enrolCitizen(input: { offerId: $o, citizenId: $c }) { enrolment { status } } }",
+        json!({ "o": offer, "c": karin["id"] }),
+    )
+    .await;
+    let karin_p = karin["pseudonym"].as_str().unwrap();
+    age(&app, karin_p, 400).await;
+    let long_ago =
+        (Utc::now() - Duration::days(400)).to_rfc3339_opts(chrono::SecondsFormat::Secs, false);
+    assert_eq!(
+        app.owner_execute(&format!(
+            "UPDATE enrolments SET created_at = '{long_ago}', updated_at = '{long_ago}' WHERE \
+             citizen_id = (SELECT id FROM citizens WHERE pseudonym = '{karin_p}')"
+        ))
+        .await,
+        1
+    );
 
     let counts_before = app.gql_ok(Some(&coordinator), COUNTS, json!({})).await;
     let env = environment(&app.settings);
@@ -249,6 +279,18 @@ async fn retention_deletes_on_schedule_and_the_dry_run_says_so(db: Db) {
             .await;
         assert_eq!(detail["referral"]["reason"], reason);
     }
+    // Karin's open place kept her.
+    let kept = app
+        .gql_ok(
+            Some(&coordinator),
+            "query($id: ID!) { citizen(id: $id, purpose: COORDINATION) { name erasedAt } }",
+            json!({ "id": karin["id"] }),
+        )
+        .await;
+    assert_eq!(
+        kept["citizen"],
+        json!({ "name": "Karin Kursus", "erasedAt": null })
+    );
     // Counts survive.
     assert_eq!(
         app.gql_ok(Some(&coordinator), COUNTS, json!({})).await,
