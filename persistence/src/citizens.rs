@@ -4,7 +4,7 @@
 //! other.
 
 use peerbro_domain::ids::{CitizenId, TenantId};
-use peerbro_domain::people::{BirthYear, Citizen, ConsentRecord};
+use peerbro_domain::people::{BirthYear, Citizen, ConsentRecord, check_shown_versions};
 use peerbro_domain::privacy::{AuditAction, AuditEvent, Purpose, SecretKey, SubjectKind};
 use peerbro_domain::{Conflict, DomainError, DomainResult, Duplicate, RequestContext};
 use sea_orm::{ActiveModelTrait as _, ActiveValue::Set};
@@ -22,14 +22,9 @@ pub(crate) fn event(action: AuditAction, id: Uuid, purpose: Purpose) -> AuditEve
     AuditEvent::new(action, KIND, id, purpose)
 }
 
-/// Inserts consent records, each naming the version of its purpose's text in force — read by
-/// the insert itself (ADR 0044), so recording a consent costs no extra round trip. A record
-/// that names the version its client showed is checked first against the current one, in the
-/// same transaction (one more statement, only then), and stored with that version.
-///
-/// # Errors
-/// `Conflict::ConsentTextChanged` when a named version is not current; nothing is inserted.
-/// Refuses records whose named text version is not the purpose's current one.
+/// Reads the current text versions of the purposes `records` name a version for (one
+/// statement, only when one is named) and lets the domain judge them
+/// ([`check_shown_versions`]).
 async fn check_named_versions(
     tx: &Tx,
     tenant: TenantId,
@@ -57,24 +52,20 @@ async fn check_named_versions(
         .map_err(unexpected)?
         .into_iter()
         .collect();
-    for record in records {
-        let Some(shown) = record.text_version else {
-            continue;
-        };
-        let now = current
-            .get(record.purpose.as_str())
-            .and_then(|v| u32::try_from(*v).ok());
-        if now != Some(shown) {
-            return Err(Conflict::ConsentTextChanged {
-                purpose: record.purpose.as_str(),
-                current: now,
-            }
-            .into());
-        }
-    }
-    Ok(())
+    check_shown_versions(records, |purpose| {
+        current
+            .get(purpose.as_str())
+            .and_then(|v| u32::try_from(*v).ok())
+    })
 }
 
+/// Inserts consent records, each naming the version of its purpose's text in force — read by
+/// the insert itself (ADR 0044), so recording a consent costs no extra round trip. A record
+/// that names the version its client showed is checked first against the current one, in the
+/// same transaction (one more statement, only then), and stored with that version.
+///
+/// # Errors
+/// `Conflict::ConsentTextChanged` when a named version is not current; nothing is inserted.
 pub(crate) async fn insert_consent_rows(
     tx: &Tx,
     tenant: TenantId,

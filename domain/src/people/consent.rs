@@ -150,6 +150,33 @@ pub fn check_text_version(version: Option<u32>) -> DomainResult<()> {
     Ok(())
 }
 
+/// A record that names the text version its client showed must name the purpose's current
+/// version (`current`), so that nobody is recorded as agreeing to a wording they did not see;
+/// records naming none are not judged (the version in force is recorded).
+///
+/// # Errors
+/// `Conflict::ConsentTextChanged` for the first record whose version is not current (or whose
+/// purpose has no text).
+pub fn check_shown_versions(
+    records: &[ConsentRecord],
+    current: impl Fn(ConsentPurpose) -> Option<u32>,
+) -> DomainResult<()> {
+    for record in records {
+        let Some(shown) = record.text_version else {
+            continue;
+        };
+        let now = current(record.purpose);
+        if now != Some(shown) {
+            return Err(crate::error::Conflict::ConsentTextChanged {
+                purpose: record.purpose.as_str(),
+                current: now,
+            }
+            .into());
+        }
+    }
+    Ok(())
+}
+
 /// The current state of each purpose, from a history in time order.
 #[must_use]
 pub fn current_consents(history: &[ConsentRecord]) -> Vec<ConsentRecord> {

@@ -38,17 +38,22 @@ async fn referred(
         .as_str()
         .unwrap()
         .to_owned();
-    let pseudonym = app
-        .gql_ok(
-            Some(coordinator),
-            "query($id: ID!) { citizen(id: $id, purpose: COORDINATION) { pseudonym } }",
-            json!({ "id": citizen }),
-        )
-        .await["citizen"]["pseudonym"]
+    let pseudonym = pseudonym_of(app, coordinator, &citizen).await;
+    (referral, citizen, pseudonym)
+}
+
+/// The citizen's pseudonym: tests find rows by it, as ids are stored differently on the two
+/// databases.
+pub(crate) async fn pseudonym_of(app: &TestApp, coordinator: &str, citizen: &str) -> String {
+    app.gql_ok(
+        Some(coordinator),
+        "query($id: ID!) { citizen(id: $id, purpose: COORDINATION) { pseudonym } }",
+        json!({ "id": citizen }),
+    )
+    .await["citizen"]["pseudonym"]
         .as_str()
         .unwrap()
-        .to_owned();
-    (referral, citizen, pseudonym)
+        .to_owned()
 }
 
 async fn decline(app: &TestApp, coordinator: &str, referral: &str) {

@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 
 use crate::access::course;
 use crate::outcomes::{ANSWER, answers, cast, complete, consent, instrument, matched};
-use crate::retention::{of, report};
+use crate::retention::{of, pseudonym_of, report};
 
 const SET: &str = "mutation($a: Int, $q: Int) { setRetentionSettings(input: { closedReferralDays: 730, inactiveCitizenDays: 1825, attendanceDays: $a, answersDays: $q }) { settings { attendanceDays answersDays } } }";
 const REPORT: &str = "query($y: Int!, $n: Int) { report(granularity: MONTH, year: $y, number: $n) { tables { key cells { value suppressed } total { value suppressed } } } }";
@@ -183,16 +183,7 @@ async fn attendance_meetings_and_answers_are_kept_as_long_as_the_partnership_say
     let old =
         (Utc::now() - Duration::days(400)).to_rfc3339_opts(chrono::SecondsFormat::Secs, false);
     for (_, citizen, _) in [&people[0], &people[1], &people[3]] {
-        let pseudonym = app
-            .gql_ok(
-                Some(&coordinator),
-                "query($id: ID!) { citizen(id: $id, purpose: COORDINATION) { pseudonym } }",
-                json!({ "id": citizen }),
-            )
-            .await["citizen"]["pseudonym"]
-            .as_str()
-            .unwrap()
-            .to_owned();
+        let pseudonym = pseudonym_of(&app, &coordinator, citizen).await;
         let who = format!("(SELECT id FROM citizens WHERE pseudonym = '{pseudonym}')");
         let met = app
             .owner_execute(&format!(
