@@ -273,7 +273,8 @@ pub async fn run() -> anyhow::Result<()> {
                 tenant.national = true;
             }
             let db = Database::connect(settings.admin_url(), 2).await?;
-            tenancy_service(&db).create_tenant(&tenant).await?;
+            let vault = crate::wiring::vault(&settings, &master_key(&settings)?);
+            tenancy_service(&db, &vault).create_tenant(&tenant).await?;
             db.close().await;
             println!("{}", tenant.id);
             Ok(())

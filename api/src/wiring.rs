@@ -40,11 +40,11 @@ use crate::webhooks::{
 
 /// The tenancy service over the sea-orm adapters.
 #[must_use]
-pub fn tenancy_service(db: &Database) -> TenancyService {
+pub fn tenancy_service(db: &Database, vault: &Vault) -> TenancyService {
     TenancyService::new(
         Arc::new(SeaTenantRepository::new(db.clone())),
         Arc::new(SeaOrganisationRepository::new(db.clone())),
-        Arc::new(SeaUserRepository::new(db.clone())),
+        Arc::new(SeaUserRepository::new(db.clone(), vault.clone())),
     )
 }
 
@@ -207,7 +207,7 @@ pub fn services(db: &Database, settings: &Settings, master: &SecretKey) -> Servi
         clock.clone(),
     );
     let api_clients = ApiClientService::new(
-        Arc::new(SeaApiClientRepository::new(db.clone())),
+        Arc::new(SeaApiClientRepository::new(db.clone(), vault.clone())),
         Arc::new(SeaOrganisationRepository::new(db.clone())),
         Arc::new(crate::auth::new_client_secret),
         Arc::new(crate::auth::hash_client_secret),
@@ -265,7 +265,7 @@ pub fn services(db: &Database, settings: &Settings, master: &SecretKey) -> Servi
         retention,
         keys,
         consent_texts,
-        tenancy: tenancy_service(db),
+        tenancy: tenancy_service(db, &vault),
         people,
         peers,
         referrals,

@@ -16,17 +16,19 @@ pub enum Holds {
     /// About the partnership, not about a person: names of tenants, organisations, offers,
     /// studies, instruments, wards; a webhook's address; an API client's name.
     Organisational,
-    /// Staff members' and users' login data: display name, e-mail, identity-provider subject,
-    /// a ward's contact (ADR 0038: staff addresses in clear, justified; citizens' and peers'
-    /// login e-mails are to be sealed).
+    /// Kept in clear by decision (ADR 0038): a ward's contact at the hospital (the ward's own
+    /// published work contact). Users' e-mail addresses, display names and identity-provider
+    /// subjects are sealed (`users.*_sealed`).
     Staff,
     /// A digest or a hash (API client secrets, the audit chain).
     Digest,
     /// A document the platform writes from ids, codes and times only (outbox and webhook
     /// payloads, a delivery's transport error).
     Payload,
-    /// Free text written in clear before migration 25; emptied at start-up and never written
-    /// again (`peerbro_persistence::seal_clear_text`).
+    /// Written in clear before a migration added its sealed column — free text before
+    /// migration 25, users' login data (address, name, identity-provider subject) before
+    /// migration 31; sealed and
+    /// emptied at start-up and never written again (`peerbro_persistence::seal_clear_text`).
     Emptied,
 }
 
@@ -117,9 +119,9 @@ pub const TEXT_COLUMNS: &[(&str, &str, Holds)] = &[
     ("tenants", "municipality", Holds::Code),
     ("tenants", "name", Holds::Organisational),
     ("tenants", "slug", Holds::Code),
-    ("users", "display_name", Holds::Staff),
-    ("users", "email", Holds::Staff),
-    ("users", "idp_subject", Holds::Staff),
+    ("users", "display_name", Holds::Emptied),
+    ("users", "email", Holds::Emptied),
+    ("users", "idp_subject", Holds::Emptied),
     ("webhook_attempts", "error", Holds::Payload),
     ("webhook_deliveries", "event_type", Holds::Code),
     ("webhook_deliveries", "last_error", Holds::Payload),
@@ -136,7 +138,9 @@ pub enum Binary {
     /// Personal data sealed with its subject's key (AEAD, bound to tenant, table, column and
     /// row): unreadable once the subject is erased.
     SealedWithSubjectKey,
-    /// A secret sealed with the tenant's key (a webhook signing secret).
+    /// Sealed with the tenant's key: a webhook signing secret; a user's e-mail address,
+    /// display name and identity-provider subject (a user row exists before anyone knows whose subject key would fit it,
+    /// ADR 0038).
     SealedWithTenantKey,
     /// A keyed digest under the tenant's key (a blind index).
     KeyedDigest,
@@ -179,6 +183,11 @@ pub const BINARY_COLUMNS: &[(&str, &str, Binary)] = &[
     ("referrals", "reason_sealed", Binary::SealedWithSubjectKey),
     ("subject_keys", "wrapped_key", Binary::WrappedKey),
     ("tenant_keys", "wrapped_key", Binary::WrappedKey),
+    ("users", "display_name_sealed", Binary::SealedWithTenantKey),
+    ("users", "email_index", Binary::KeyedDigest),
+    ("users", "email_sealed", Binary::SealedWithTenantKey),
+    ("users", "idp_subject_index", Binary::KeyedDigest),
+    ("users", "idp_subject_sealed", Binary::SealedWithTenantKey),
     (
         "webhook_endpoints",
         "previous_secret_sealed",

@@ -41,6 +41,7 @@ mod m20261201_000027_key_epochs;
 mod m20261201_000028_consent_texts;
 mod m20261201_000029_retention_categories;
 mod m20261201_000030_audit_checkpoints;
+mod m20261201_000031_sealed_logins;
 pub mod postgres;
 
 /// The PostgreSQL role the server connects as. It is created (without a password, `LOGIN`,
@@ -132,6 +133,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000028_consent_texts::Migration),
             Box::new(m20261201_000029_retention_categories::Migration),
             Box::new(m20261201_000030_audit_checkpoints::Migration),
+            Box::new(m20261201_000031_sealed_logins::Migration),
         ]
     }
 }

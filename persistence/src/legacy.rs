@@ -1,9 +1,10 @@
 //! Start-up steps that finish what a migration cannot do without keys.
 //!
 //! Migration 25 added sealed columns for the free text about a person that had been stored in
-//! clear (a referral's feedback, the reason for a peer's change of status). [`seal_clear_text`]
-//! seals every value still in a clear column with its subject's key and empties the clear
-//! column, tenant by tenant, each in one transaction. It runs after the migrations, so a
+//! clear (a referral's feedback, the reason for a peer's change of status), migration 31 for
+//! users' e-mail addresses and display names. [`seal_clear_text`] seals every value still in a
+//! clear column (free text with its subject's key, logins with the tenant's key) and empties
+//! the clear column, tenant by tenant, each in one transaction. It runs after the migrations, so a
 //! database is never served with such text in clear; run again, it finds nothing to do.
 
 use std::collections::HashMap;
@@ -24,8 +25,8 @@ use crate::errors::unexpected;
 use crate::sealed_text::{self, MOVE_FEEDBACK, PEER_MOVE_REASON, REFERRAL_FEEDBACK};
 use crate::vault::Vault;
 
-/// Seals the clear free text left from before migration 25; returns how many values it
-/// sealed (values whose subject was erased are emptied, not sealed, and not counted).
+/// Seals the clear free text left from before migration 25 and the clear logins left from
+/// before migration 31; returns how many values (a login counts once) it sealed (values whose subject was erased are emptied, not sealed, and not counted).
 ///
 /// # Errors
 /// When the database cannot be read or written.
@@ -45,6 +46,8 @@ pub async fn seal_clear_text(db: &Database, vault: &Vault) -> anyhow::Result<u64
         let tx = db.begin_write(tenant).await?;
         sealed += referral_feedback(&tx, vault, tenant).await?;
         sealed += peer_reasons(&tx, vault, tenant).await?;
+        sealed +=
+            crate::repositories::tenancy::logins::sealing::seal_clear(vault, &tx, tenant).await?;
         tx.commit().await?;
     }
     Ok(sealed)

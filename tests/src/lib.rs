@@ -331,6 +331,13 @@ impl TestApp {
             .unwrap()
     }
 
+    /// A valid token for the user `user` of tenant `slug`, found by id, not by address (for a
+    /// database whose addresses this server cannot open).
+    pub async fn token_for(&self, slug: &str, user: UserId) -> String {
+        let tenant = self.tenant_id(slug).await;
+        self.state.auth.mint(tenant, user, None, None, 600).unwrap()
+    }
+
     /// A valid token for `email` in tenant `slug` naming the person by `identity`, whatever
     /// their membership is linked to.
     pub async fn token_naming(&self, slug: &str, email: &str, identity: Option<&str>) -> String {
@@ -491,6 +498,17 @@ impl TestApp {
         let result = conn.execute_unprepared(sql).await.unwrap();
         conn.close().await.ok();
         result.rows_affected()
+    }
+
+    /// The UUID `id` as an SQL literal its database compares an id column with (PostgreSQL's
+    /// text form; SQLite stores UUIDs as 16-byte blobs).
+    #[must_use]
+    pub fn id_sql(&self, id: &str) -> String {
+        if self.settings.database_admin_url.is_some() {
+            format!("'{id}'")
+        } else {
+            format!("X'{}'", id.replace('-', ""))
+        }
     }
 
     /// The rows of `sql` (a `SELECT` returning one text column `v`), read as the schema owner.

@@ -96,11 +96,13 @@ pub async fn run(settings: &Settings, command: KeysCommand) -> anyhow::Result<()
             let mut text = format!("every tenant key is under epoch {}\n", report.epoch);
             for t in &report.tenants {
                 text.push_str(&format!(
-                    "tenant {:<24} rotated {:<5} subject keys {:>7} citizens {:>7} webhooks {:>3}\n",
+                    "tenant {:<24} rotated {:<5} subject keys {:>7} citizens {:>7} users {:>5} \
+                     webhooks {:>3}\n",
                     t.tenant,
                     t.rotation.rotated,
                     t.rotation.subject_keys,
                     t.rotation.citizens,
+                    t.rotation.users,
                     t.rotation.webhook_endpoints
                 ));
             }

@@ -1,4 +1,6 @@
-//! Users (members) of a tenant.
+//! Users (members) of a tenant. The e-mail address, display name and identity-provider subject
+//! are sealed under the tenant's key (ADR 0038); `email`, `display_name` and `idp_subject` are
+//! the clear columns of before migration 31, empty once the start-up step has sealed them.
 
 use sea_orm::entity::prelude::*;
 
@@ -15,6 +17,11 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub deactivated_at: Option<DateTimeUtc>,
     pub idp_subject: Option<String>,
+    pub email_sealed: Option<Vec<u8>>,
+    pub email_index: Option<Vec<u8>>,
+    pub display_name_sealed: Option<Vec<u8>>,
+    pub idp_subject_sealed: Option<Vec<u8>>,
+    pub idp_subject_index: Option<Vec<u8>>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

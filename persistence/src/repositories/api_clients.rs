@@ -16,11 +16,13 @@ use super::rows::by_id;
 use crate::db::{Database, Tx};
 use crate::entities::{api_clients, users};
 use crate::errors::unexpected;
+use crate::vault::Vault;
 
 /// [`ApiClientRepository`] on sea-orm.
 #[derive(Clone, Debug)]
 pub struct SeaApiClientRepository {
     db: Database,
+    vault: Vault,
 }
 
 fn client_from(m: &api_clients::Model) -> ApiClient {
@@ -37,10 +39,10 @@ fn client_from(m: &api_clients::Model) -> ApiClient {
 }
 
 impl SeaApiClientRepository {
-    /// Over `db`.
+    /// Over `db`, sealing service users' logins with `vault`.
     #[must_use]
-    pub const fn new(db: Database) -> Self {
-        Self { db }
+    pub const fn new(db: Database, vault: Vault) -> Self {
+        Self { db, vault }
     }
 
     async fn row(
@@ -64,16 +66,10 @@ impl ApiClientRepository for SeaApiClientRepository {
     ) -> DomainResult<()> {
         let tenant = ctx.tenant_id()?;
         let tx = self.db.begin(tenant).await?;
-        users::Entity::insert(users::ActiveModel {
-            tenant_id: Set(tenant.as_uuid()),
-            id: Set(service_user.id.as_uuid()),
-            email: Set(service_user.email.as_str().to_owned()),
-            display_name: Set(service_user.display_name.as_str().to_owned()),
-            organisation_id: Set(service_user.organisation_id.map(|o| o.as_uuid())),
-            created_at: Set(service_user.created_at),
-            deactivated_at: Set(None),
-            idp_subject: Set(None),
-        })
+        users::Entity::insert(
+            super::tenancy::logins::sealing::new_row(&self.vault, &tx, tenant, service_user)
+                .await?,
+        )
         .exec_without_returning(&tx)
         .await
         .map_err(unexpected)?;

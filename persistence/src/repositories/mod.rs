@@ -15,7 +15,7 @@ mod research;
 mod retention;
 mod rotation;
 mod rows;
-mod tenancy;
+pub(crate) mod tenancy;
 mod webhooks;
 
 pub use api_clients::SeaApiClientRepository;

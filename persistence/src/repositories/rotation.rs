@@ -1,10 +1,10 @@
 //! Rotating a tenant's key (ADR 0043): a new tenant key wrapped under the keyring's newest
-//! epoch, every live subject key re-wrapped under it, the webhook secrets re-sealed and the
-//! citizens' name index recomputed — in one transaction, so a cut-off rotation leaves the
+//! epoch, every live subject key re-wrapped under it, the webhook secrets and users' logins
+//! re-sealed and the citizens' name and users' address indexes recomputed — in one transaction, so a cut-off rotation leaves the
 //! tenant as it was. An erased subject has no key left, so nothing of theirs is carried over;
 //! once the old epoch is destroyed, a backup that still holds their key opens nothing.
 //!
-//! Lock order on PostgreSQL: the tenant's citizen and webhook rows first, then the tenant key
+//! Lock order on PostgreSQL: the tenant's citizen, user and webhook rows first, then the tenant key
 //! row — the order in which a writer that seals (`Vault::tenant_key_to_seal`) takes them, so
 //! that a rotation and a writer wait for each other instead of deadlocking.
 
@@ -13,31 +13,26 @@ use peerbro_domain::DomainResult;
 use peerbro_domain::ids::TenantId;
 use peerbro_domain::privacy::SecretKey;
 use peerbro_domain::privacy::personal::Personal;
-use rand::RngCore as _;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait as _, EntityTrait, QueryFilter as _, QueryOrder as _, QuerySelect as _};
 use serde::Serialize;
 use uuid::Uuid;
 
 use super::rows::for_update;
+use super::tenancy::logins;
 use super::webhooks::secret_aad;
 use crate::db::{Database, Tx};
 use crate::entities::privacy::{citizens, subject_keys, tenant_keys};
+use crate::entities::users;
 use crate::entities::webhooks::webhook_endpoints;
 use crate::errors::unexpected;
+use crate::vault::digests::unmatchable_index;
 use crate::vault::{
     BLIND_INDEX, StoredTenantKey, Vault, field_aad, subject_key_aad, tenant_key_aad,
 };
 
 /// Rows handled per statement while re-wrapping.
 const PAGE: u64 = 500;
-
-/// Random bytes in place of an erased citizen's name index: they match no name under any key.
-pub(crate) fn unmatchable_index() -> Vec<u8> {
-    let mut bytes = vec![0u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
-    bytes
-}
 
 /// What one tenant's rotation did (counts only).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
@@ -51,6 +46,8 @@ pub struct TenantRotation {
     pub citizens: u64,
     /// Webhook endpoints whose secrets were re-sealed.
     pub webhook_endpoints: u64,
+    /// Users whose e-mail address and display name were re-sealed and re-indexed.
+    pub users: u64,
 }
 
 /// A tenant key as found in the database.
@@ -136,6 +133,7 @@ impl KeyRotation {
         let citizens = self.reindex(&tx, tenant, &new).await?;
         let subject_keys = self.rewrap(&tx, tenant, &old, &new).await?;
         let webhook_endpoints = self.reseal_webhooks(&tx, tenant, &old, &new).await?;
+        let users = logins::sealing::reseal(&self.vault, &tx, tenant, &old, &new).await?;
         let kek = self.vault.keyring().key(epoch)?;
         let wrapped =
             self.vault
@@ -156,6 +154,7 @@ impl KeyRotation {
             subject_keys,
             citizens,
             webhook_endpoints,
+            users,
         })
     }
 
@@ -268,6 +267,7 @@ const SUBJECT_KEY: Keyed<subject_keys::Entity> = (
     subject_keys::Column::TenantId,
     subject_keys::Column::SubjectId,
 );
+const USER: Keyed<users::Entity> = (users::Column::TenantId, users::Column::Id);
 const ENDPOINT: Keyed<webhook_endpoints::Entity> = (
     webhook_endpoints::Column::TenantId,
     webhook_endpoints::Column::Id,
@@ -314,6 +314,7 @@ async fn set_on<E: EntityTrait>(
 /// Locks the rows a sealing writer locks before the tenant key row (PostgreSQL).
 async fn lock_sealers(tx: &Tx, tenant: TenantId) -> DomainResult<()> {
     lock_rows::<citizens::Entity>(tx, CITIZEN, tenant).await?;
+    lock_rows::<users::Entity>(tx, USER, tenant).await?;
     lock_rows::<webhook_endpoints::Entity>(tx, ENDPOINT, tenant).await
 }
 

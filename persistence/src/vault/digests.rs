@@ -5,8 +5,13 @@ use peerbro_domain::ids::TenantId;
 use peerbro_domain::privacy::SecretKey;
 use peerbro_domain::{DomainError, DomainResult};
 
-use super::{BLIND_INDEX, Vault};
+use rand::RngCore as _;
+use sea_orm::EntityTrait as _;
+
+use super::{BLIND_INDEX, StoredTenantKey, Vault};
 use crate::db::Tx;
+use crate::entities::privacy::tenant_keys;
+use crate::errors::unexpected;
 
 impl Vault {
     /// The blind index of `normalised` under the tenant's index key, to search by.
@@ -34,6 +39,28 @@ impl Vault {
         self.digest_under(&tenant_key, purpose, text)
     }
 
+    /// The keyed digest of `text` for `purpose`, or `None` when the tenant has no key yet (so
+    /// nothing indexed under it): for look-ups, which must not create a key.
+    pub(crate) async fn existing_digest(
+        &self,
+        tx: &Tx,
+        tenant: TenantId,
+        purpose: &[u8],
+        text: &str,
+    ) -> DomainResult<Option<Vec<u8>>> {
+        let row = tenant_keys::Entity::find_by_id(tenant.as_uuid())
+            .one(tx)
+            .await
+            .map_err(unexpected)?;
+        let Some(row) = row else { return Ok(None) };
+        let stored = StoredTenantKey {
+            wrapped: row.wrapped_key,
+            epoch: row.epoch,
+        };
+        let tenant_key = self.open_tenant_key(tenant, &stored)?;
+        self.digest_under(&tenant_key, purpose, text).map(Some)
+    }
+
     /// The keyed digest of `text` for `purpose` under `tenant_key`.
     pub(crate) fn digest_under(
         &self,
@@ -49,4 +76,12 @@ impl Vault {
             .cipher
             .blind_index(&SecretKey::from_bytes(derived), text.as_bytes()))
     }
+}
+
+/// Random bytes in place of an erased person's index (a citizen's name, a closed account's
+/// address): they match nothing under any key.
+pub(crate) fn unmatchable_index() -> Vec<u8> {
+    let mut bytes = vec![0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    bytes
 }

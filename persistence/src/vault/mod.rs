@@ -372,6 +372,6 @@ impl Vault {
     }
 }
 
-mod digests;
+pub(crate) mod digests;
 #[cfg(test)]
 mod tests;

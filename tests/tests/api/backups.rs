@@ -130,7 +130,10 @@ async fn erasure_reaches_backups_once_the_window_has_passed(db: Db) {
     assert_eq!(helsingor["rotated"], true);
     assert!(helsingor["subject_keys"].as_u64().unwrap() >= 1);
     assert_eq!(helsingor["webhook_endpoints"], 1);
-    // The webhook secret was re-sealed: an event after the rotation is signed with it.
+    assert!(helsingor["users"].as_u64().unwrap() >= 4, "{helsingor}");
+    // The webhook secret was re-sealed: an event after the rotation is signed with it. The
+    // users' logins were re-sealed and their address index recomputed: the referrer is found
+    // by address.
     let referrer = app.token("helsingor", "caseworker@helsingor.demo").await;
     app.gql_ok(
         Some(&referrer),
@@ -196,7 +199,9 @@ async fn erasure_reaches_backups_once_the_window_has_passed(db: Db) {
     // wrapped under it. Planted into the backup, it lets the server start — and read no one.
     transplant_tenant_keys(&app, &backup).await;
     let restored = TestApp::spawn_with(backup.clone()).await;
-    let restored_admin = restored.admin("helsingor").await;
+    // Found by id: the backup's addresses are sealed and indexed under its old tenant key.
+    let admin_id = app.user_id("helsingor", "admin@helsingor.demo").await;
+    let restored_admin = restored.token_for("helsingor", admin_id).await;
     for (who, name) in [(&erased, &erased_name), (&kept, &kept_name)] {
         let (_, body) = restored
             .gql(Some(&restored_admin), NAME, json!({ "id": who }))

@@ -27,6 +27,7 @@ mod instruments;
 mod inventory;
 mod isolation;
 mod links;
+mod logins;
 mod metrics;
 mod national;
 mod node;

@@ -12,11 +12,13 @@ use uuid::Uuid;
 
 use crate::db::Tx;
 use crate::entities::privacy::{audit_entries, audit_pending};
-use crate::entities::users;
 use crate::errors::unexpected;
+use crate::repositories::tenancy::logins::display_names;
+use crate::vault::Vault;
 
 /// Every audit entry about `subject`, sealed or pending.
 pub(super) async fn of_subject(
+    vault: &Vault,
     tx: &Tx,
     tenant: TenantId,
     subject: Uuid,
@@ -45,15 +47,7 @@ pub(super) async fn of_subject(
     );
     rows.sort_by_key(|r| r.0);
     let actors: Vec<Uuid> = rows.iter().filter_map(|r| r.3).collect();
-    let names: HashMap<Uuid, String> = users::Entity::find()
-        .filter(users::Column::TenantId.eq(t))
-        .filter(users::Column::Id.is_in(actors))
-        .all(tx)
-        .await
-        .map_err(unexpected)?
-        .into_iter()
-        .map(|u| (u.id, u.display_name))
-        .collect();
+    let names: HashMap<Uuid, String> = display_names(vault, tx, tenant, actors).await?;
     Ok(rows
         .into_iter()
         .map(|(at, action, purpose, actor, roles)| LookUp {

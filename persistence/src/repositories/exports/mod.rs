@@ -238,7 +238,7 @@ impl SubjectExports for SeaSubjectExports {
             meetings,
             questionnaires: courses::questionnaires(&tx, tenant, c, &opener).await?,
             studies: courses::studies(&tx, tenant, c).await?,
-            look_ups: look_ups::of_subject(&tx, tenant, c).await?,
+            look_ups: look_ups::of_subject(&self.vault, &tx, tenant, c).await?,
         };
         tx.commit().await?;
         Ok(export)

@@ -228,6 +228,6 @@ pub(super) async fn record(
             .collect(),
         supervision: supervision(tx, t, p).await?,
         questionnaires: rounds(tx, t, p, opener).await?,
-        look_ups: look_ups::of_subject(tx, tenant, p).await?,
+        look_ups: look_ups::of_subject(opener.vault, tx, tenant, p).await?,
     })
 }

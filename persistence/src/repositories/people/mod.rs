@@ -195,7 +195,7 @@ impl CitizenRepository for SeaCitizenRepository {
         model.erased_at = Set(Some(now));
         // The name's keyed digest would still confirm a guessed name to anyone holding the
         // tenant key: replaced by random bytes that match nothing.
-        model.name_index = Set(super::rotation::unmatchable_index());
+        model.name_index = Set(crate::vault::digests::unmatchable_index());
         model.update(&tx).await.map_err(unexpected)?;
         append(
             &tx,

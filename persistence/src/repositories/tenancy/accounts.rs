@@ -9,7 +9,8 @@ use crate::entities::users;
 use crate::errors::unexpected;
 
 /// Closes and scrubs `user`'s account in `tx` (an erased citizen's own login, issue 13): the
-/// e-mail and display name are replaced, the identity-provider subject removed and the user
+/// sealed e-mail and display name are removed and the address index made unmatchable (the
+/// account then shows `erased-…@erased.invalid` and "Slettet"), the identity-provider subject removed and the user
 /// deactivated, so that no token of theirs is accepted again; every process forgets the caller
 /// as `tx` commits (the caller must also `forget` it in this process after the commit).
 ///
@@ -23,8 +24,7 @@ pub(crate) async fn close_account(
 ) -> peerbro_domain::DomainResult<()> {
     let row = find_user(tx, tenant, user).await?;
     let mut closed: users::ActiveModel = row.clone().into();
-    closed.email = Set(format!("erased-{}@erased.invalid", user.as_uuid().simple()));
-    closed.display_name = Set("Slettet".to_owned());
+    super::logins::sealing::scrub(&mut closed);
     closed.idp_subject = Set(None);
     closed.deactivated_at = Set(Some(row.deactivated_at.unwrap_or(now)));
     closed.update(tx).await.map_err(unexpected)?;

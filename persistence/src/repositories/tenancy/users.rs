@@ -1,139 +1,37 @@
 //! A tenant's users and their roles.
 
-use std::collections::{BTreeMap, BTreeSet};
-
 use async_trait::async_trait;
 use peerbro_domain::context::{RequestContext, Role};
-use peerbro_domain::ids::{OrganisationId, TenantId, UserId};
+use peerbro_domain::ids::{TenantId, UserId};
 use peerbro_domain::page::{Page, PageRequest};
-use peerbro_domain::tenancy::{DisplayName, Email, IdpSubject, RoleChange, User, UserRepository};
+use peerbro_domain::tenancy::{Email, IdpSubject, RoleChange, User, UserRepository};
 use peerbro_domain::{DomainError, DomainResult, Duplicate};
-use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait as _, JoinType, Query};
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait as _, EntityTrait,
-    FromQueryResult as _, Iterable as _, QueryFilter,
-};
-use uuid::Uuid;
+use sea_orm::sea_query::Expr;
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait as _, EntityTrait, QueryFilter};
 
 use crate::db::{Database, Tx};
 use crate::entities::{memberships, users};
 use crate::errors::{map_unique, unexpected};
 use crate::repositories::page::keyset;
 use crate::repositories::rows::for_update;
+use crate::vault::Vault;
 
-use super::tenants::corrupt;
+use super::logins::{self, UserRow};
+use super::user_rows::{find_row, user_with_roles, users_with_roles};
 
 /// [`UserRepository`] on sea-orm.
 #[derive(Clone, Debug)]
 pub struct SeaUserRepository {
     db: Database,
+    vault: Vault,
 }
 
 impl SeaUserRepository {
-    /// Over `db`.
+    /// Over `db`, sealing logins with `vault`.
     #[must_use]
-    pub const fn new(db: Database) -> Self {
-        Self { db }
+    pub const fn new(db: Database, vault: Vault) -> Self {
+        Self { db, vault }
     }
-}
-
-fn user_from(m: users::Model, roles: BTreeSet<Role>) -> DomainResult<User> {
-    Ok(User {
-        id: UserId::from_uuid(m.id),
-        email: Email::parse(&m.email).map_err(|_| corrupt("e-mail"))?,
-        display_name: DisplayName::parse(&m.display_name).map_err(|_| corrupt("display name"))?,
-        organisation_id: m.organisation_id.map(OrganisationId::from_uuid),
-        roles,
-        created_at: m.created_at,
-        deactivated_at: m.deactivated_at,
-        idp_subject: m
-            .idp_subject
-            .as_deref()
-            .map(IdpSubject::parse)
-            .transpose()
-            .map_err(|_| corrupt("identity-provider subject"))?,
-    })
-}
-
-/// The roles of `user_ids`, in one query.
-async fn roles_of(
-    tx: &Tx,
-    tenant: TenantId,
-    user_ids: &[Uuid],
-) -> DomainResult<BTreeMap<Uuid, BTreeSet<Role>>> {
-    let rows = memberships::Entity::find()
-        .filter(memberships::Column::TenantId.eq(tenant.as_uuid()))
-        .filter(memberships::Column::UserId.is_in(user_ids.iter().copied()))
-        .all(tx)
-        .await
-        .map_err(unexpected)?;
-    let mut by_user: BTreeMap<Uuid, BTreeSet<Role>> = BTreeMap::new();
-    for row in rows {
-        let role = row.role.parse::<Role>().map_err(|_| corrupt("role"))?;
-        by_user.entry(row.user_id).or_default().insert(role);
-    }
-    Ok(by_user)
-}
-
-async fn users_with_roles(
-    tx: &Tx,
-    tenant: TenantId,
-    rows: Vec<users::Model>,
-) -> DomainResult<Vec<User>> {
-    let ids: Vec<Uuid> = rows.iter().map(|u| u.id).collect();
-    let mut roles = roles_of(tx, tenant, &ids).await?;
-    rows.into_iter()
-        .map(|m| {
-            let r = roles.remove(&m.id).unwrap_or_default();
-            user_from(m, r)
-        })
-        .collect()
-}
-
-/// One user with their roles, in one statement (every authenticated request resolves its
-/// caller this way): the user's row left-joined to their memberships.
-async fn user_with_roles(tx: &Tx, tenant: TenantId, id: UserId) -> DomainResult<User> {
-    let mut query = Query::select();
-    for column in users::Column::iter() {
-        query.column((users::Entity, column));
-    }
-    query
-        .expr_as(
-            Expr::col((memberships::Entity, memberships::Column::Role)),
-            Alias::new("member_role"),
-        )
-        .from(users::Entity)
-        .join(
-            JoinType::LeftJoin,
-            memberships::Entity,
-            Condition::all()
-                .add(
-                    Expr::col((memberships::Entity, memberships::Column::TenantId))
-                        .equals((users::Entity, users::Column::TenantId)),
-                )
-                .add(
-                    Expr::col((memberships::Entity, memberships::Column::UserId))
-                        .equals((users::Entity, users::Column::Id)),
-                ),
-        )
-        .and_where(Expr::col((users::Entity, users::Column::TenantId)).eq(tenant.as_uuid()))
-        .and_where(Expr::col((users::Entity, users::Column::Id)).eq(id.as_uuid()));
-    let rows = tx.query_all(&query).await.map_err(unexpected)?;
-    let mut roles = BTreeSet::new();
-    let mut model = None;
-    for row in rows {
-        if let Some(role) = row
-            .try_get::<Option<String>>("", "member_role")
-            .map_err(unexpected)?
-        {
-            roles.insert(role.parse::<Role>().map_err(|_| corrupt("role"))?);
-        }
-        if model.is_none() {
-            model = Some(users::Model::from_query_result(&row, "").map_err(unexpected)?);
-        }
-    }
-    let model = model.ok_or(DomainError::NotFound { resource: "user" })?;
-    user_from(model, roles)
 }
 
 fn membership(tenant: TenantId, user: UserId, role: Role) -> memberships::ActiveModel {
@@ -186,7 +84,7 @@ impl UserRepository for SeaUserRepository {
     async fn get(&self, ctx: &RequestContext, id: UserId) -> DomainResult<User> {
         let tenant = ctx.tenant_id()?;
         let tx = self.db.begin(tenant).await?;
-        let user = user_with_roles(&tx, tenant, id).await?;
+        let user = user_with_roles(&tx, &self.vault, tenant, id).await?;
         tx.commit().await?;
         Ok(user)
     }
@@ -210,14 +108,18 @@ impl UserRepository for SeaUserRepository {
         subject: &IdpSubject,
     ) -> DomainResult<Option<User>> {
         let tx = self.db.begin_read(tenant).await?;
-        let row = users::Entity::find()
-            .filter(users::Column::TenantId.eq(tenant.as_uuid()))
-            .filter(users::Column::IdpSubject.eq(subject.as_str()))
-            .one(&tx)
-            .await
-            .map_err(unexpected)?;
+        let row = logins::find_by(
+            &self.vault,
+            &tx,
+            tenant,
+            logins::IDP_SUBJECT_INDEX,
+            subject.as_str(),
+        )
+        .await?;
         let user = match row {
-            Some(row) => users_with_roles(&tx, tenant, vec![row]).await?.pop(),
+            Some(row) => users_with_roles(&tx, &self.vault, tenant, vec![row])
+                .await?
+                .pop(),
             None => None,
         };
         tx.commit().await?;
@@ -231,13 +133,13 @@ impl UserRepository for SeaUserRepository {
         }
         let tenant = ctx.tenant_id()?;
         let tx = self.db.begin(tenant).await?;
-        let rows = users::Entity::find()
-            .filter(users::Column::TenantId.eq(tenant.as_uuid()))
+        let rows = logins::select(tenant)
             .filter(users::Column::Id.is_in(ids.iter().map(UserId::as_uuid)))
+            .into_model::<UserRow>()
             .all(&tx)
             .await
             .map_err(unexpected)?;
-        let users = users_with_roles(&tx, tenant, rows).await?;
+        let users = users_with_roles(&tx, &self.vault, tenant, rows).await?;
         tx.commit().await?;
         Ok(users)
     }
@@ -247,11 +149,12 @@ impl UserRepository for SeaUserRepository {
         let tx = self.db.begin(tenant).await?;
         let query = users::Entity::find().filter(users::Column::TenantId.eq(tenant.as_uuid()));
         let total = crate::repositories::total_of(&tx, &query, page).await?;
-        let rows = keyset(query, users::Column::Id, page)
+        let rows = keyset(logins::with_tenant_key(query), users::Column::Id, page)
+            .into_model::<UserRow>()
             .all(&tx)
             .await
             .map_err(unexpected)?;
-        let users = users_with_roles(&tx, tenant, rows).await?;
+        let users = users_with_roles(&tx, &self.vault, tenant, rows).await?;
         tx.commit().await?;
         Ok(Page::from_probe(users, page).with_total(total))
     }
@@ -263,14 +166,18 @@ impl UserRepository for SeaUserRepository {
     ) -> DomainResult<Option<User>> {
         let tenant = ctx.tenant_id()?;
         let tx = self.db.begin(tenant).await?;
-        let row = users::Entity::find()
-            .filter(users::Column::TenantId.eq(tenant.as_uuid()))
-            .filter(users::Column::Email.eq(email.as_str()))
-            .one(&tx)
-            .await
-            .map_err(unexpected)?;
+        let row = logins::find_by(
+            &self.vault,
+            &tx,
+            tenant,
+            logins::EMAIL_INDEX,
+            email.as_str(),
+        )
+        .await?;
         let user = match row {
-            Some(row) => users_with_roles(&tx, tenant, vec![row]).await?.pop(),
+            Some(row) => users_with_roles(&tx, &self.vault, tenant, vec![row])
+                .await?
+                .pop(),
             None => None,
         };
         tx.commit().await?;
@@ -281,26 +188,17 @@ impl UserRepository for SeaUserRepository {
     async fn create(&self, ctx: &RequestContext, user: &User) -> DomainResult<()> {
         let tenant = ctx.tenant_id()?;
         let tx = self.db.begin(tenant).await?;
-        users::ActiveModel {
-            tenant_id: Set(tenant.as_uuid()),
-            id: Set(user.id.as_uuid()),
-            email: Set(user.email.as_str().to_owned()),
-            display_name: Set(user.display_name.as_str().to_owned()),
-            organisation_id: Set(user.organisation_id.map(|o| o.as_uuid())),
-            created_at: Set(user.created_at),
-            deactivated_at: Set(user.deactivated_at),
-            idp_subject: Set(user.idp_subject.as_ref().map(|s| s.as_str().to_owned())),
-        }
-        .insert(&tx)
-        .await
-        .map_err(|e| {
-            map_unique(
-                e,
-                "idp_subject",
-                Duplicate::MemberIdentity,
-                Duplicate::MemberEmail,
-            )
-        })?;
+        users::Entity::insert(logins::sealing::new_row(&self.vault, &tx, tenant, user).await?)
+            .exec_without_returning(&tx)
+            .await
+            .map_err(|e| {
+                map_unique(
+                    e,
+                    "idp_subject",
+                    Duplicate::MemberIdentity,
+                    Duplicate::MemberEmail,
+                )
+            })?;
         if !user.roles.is_empty() {
             memberships::Entity::insert_many(
                 user.roles.iter().map(|r| membership(tenant, user.id, *r)),
@@ -331,8 +229,8 @@ impl UserRepository for SeaUserRepository {
             .await
             .map_err(unexpected)?
             .len();
-        let row = find_user(&tx, tenant, id).await?;
-        let mut user = users_with_roles(&tx, tenant, vec![row])
+        let row = find_row(&tx, tenant, id).await?;
+        let mut user = users_with_roles(&tx, &self.vault, tenant, vec![row])
             .await?
             .pop()
             .ok_or(DomainError::NotFound { resource: "user" })?;
@@ -375,11 +273,16 @@ impl UserRepository for SeaUserRepository {
     ) -> DomainResult<User> {
         let tenant = ctx.tenant_id()?;
         let tx = self.db.begin(tenant).await?;
-        let row = find_user(&tx, tenant, id).await?;
-        let mut active: users::ActiveModel = row.into();
-        active.deactivated_at = Set(at);
-        let row = active.update(&tx).await.map_err(unexpected)?;
-        let user = users_with_roles(&tx, tenant, vec![row])
+        let mut row = find_row(&tx, tenant, id).await?;
+        users::Entity::update_many()
+            .col_expr(users::Column::DeactivatedAt, Expr::value(at))
+            .filter(users::Column::TenantId.eq(tenant.as_uuid()))
+            .filter(users::Column::Id.eq(id.as_uuid()))
+            .exec(&tx)
+            .await
+            .map_err(unexpected)?;
+        row.model.deactivated_at = at;
+        let user = users_with_roles(&tx, &self.vault, tenant, vec![row])
             .await?
             .pop()
             .ok_or(DomainError::NotFound { resource: "user" })?;
