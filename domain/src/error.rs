@@ -262,6 +262,30 @@ pub enum Conflict {
         /// Why the data is held: the stored name of the hold's reason.
         reason: &'static str,
     },
+    /// The chat offer is not open now (or no longer offered).
+    #[error(
+        "the chat is closed{}",
+        opens.map_or_else(String::new, |at| format!(": it opens again at {}", at.to_rfc3339()))
+    )]
+    ChatClosed {
+        /// When it opens next, if it will.
+        opens: Option<chrono::DateTime<chrono::Utc>>,
+    },
+    /// A conversation is handed only to a peer on duty for its offer.
+    #[error("the other peer is not on duty for this chat offer")]
+    NotOnDuty,
+    /// A message was sealed under keys a hand-over replaced.
+    #[error("the conversation's keys changed (key epoch {current}): seal the message again")]
+    StaleChatKey {
+        /// The current key epoch.
+        current: u32,
+    },
+    /// A chat conversation accepts messages only while a citizen and a peer are in it.
+    #[error("the conversation is {state}: it accepts messages only while ACTIVE")]
+    ChatNotActive {
+        /// The conversation's state.
+        state: &'static str,
+    },
 }
 
 /// What already exists.
@@ -328,6 +352,10 @@ impl Conflict {
             Self::ConsentTextChanged { .. } => "CONSENT_TEXT_CHANGED",
             Self::LegalHold { .. } => "LEGAL_HOLD",
             Self::PeerNotEnded => "NOT_ENDED",
+            Self::ChatNotActive { .. } => "CHAT_NOT_ACTIVE",
+            Self::ChatClosed { .. } => "CHAT_CLOSED",
+            Self::NotOnDuty => "NOT_ON_DUTY",
+            Self::StaleChatKey { .. } => "STALE_KEY",
             Self::CourseNotOpen | Self::OfferClosed => "OFFER_CLOSED",
             Self::AlreadyEnrolled => "ALREADY_ENROLLED",
             Self::NotOpenAccess => "NOT_OPEN_ACCESS",

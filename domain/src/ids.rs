@@ -127,3 +127,8 @@ id_type!(
     /// A logged meeting of a one-to-one match.
     MeetingId
 );
+id_type!(
+    /// An anonymous chat conversation (issue 14): one citizen's session with the peers who
+    /// take it.
+    ConversationId
+);

@@ -39,6 +39,7 @@ macro_rules! stored_enum {
 }
 
 pub mod authz;
+pub mod chat;
 pub mod clock;
 pub mod context;
 pub mod coordination;

@@ -3,6 +3,7 @@
 //! writes it back only when committed, so a refused use case can be shown to change nothing.
 
 mod audit;
+pub(crate) mod chat;
 mod citizens;
 mod meetings;
 mod offers;

@@ -1,0 +1,151 @@
+//! The citizen's side of the chat: no account, only the session given when the conversation
+//! started.
+
+use super::conversation::{ChatKey, ChatState, Conversation, Participant, check_ciphertext};
+use super::ports::ChatMessage;
+use super::service::{ChatService, MAX_READ, NOT_FOUND};
+use super::session::{ChatSession, same};
+use crate::error::{Conflict, DomainError, DomainResult};
+use crate::ids::{OfferId, TenantId, UserId};
+
+impl ChatService {
+    /// A citizen starts a conversation with the public key their browser made.
+    ///
+    /// # Errors
+    /// `NOT_FOUND` unless it is a chat offer; `CONFLICT`/`CHAT_CLOSED` (with the next opening)
+    /// when it is not open now or no longer offered.
+    pub async fn start(
+        &self,
+        tenant: TenantId,
+        offer: OfferId,
+        citizen_key: ChatKey,
+    ) -> DomainResult<(Conversation, ChatSession)> {
+        let now = self.clock.now();
+        let found = self.offer(tenant, offer).await?;
+        if !found.active || !found.hours.is_open(now) {
+            let opens = found
+                .active
+                .then(|| found.hours.next_opening(now))
+                .flatten();
+            return Err(DomainError::Conflict(Conflict::ChatClosed { opens }));
+        }
+        let conversation = Conversation::open(offer, citizen_key, now);
+        let secret = (self.secrets)();
+        self.store
+            .open(tenant, &conversation, &(self.digest)(&secret))
+            .await?;
+        let session = ChatSession {
+            tenant,
+            conversation: conversation.id,
+            secret,
+        };
+        Ok((conversation, session))
+    }
+
+    /// The citizen's conversation, when the session's secret is right.
+    ///
+    /// # Errors
+    /// `NOT_FOUND` for an unknown conversation or a wrong secret (the same answer).
+    pub async fn citizen_view(&self, session: &ChatSession) -> DomainResult<Conversation> {
+        let (conversation, digest) = self
+            .store
+            .get(session.tenant, session.conversation)
+            .await?
+            .ok_or(NOT_FOUND)?;
+        if same(&digest, &(self.digest)(&session.secret)) {
+            Ok(conversation)
+        } else {
+            Err(NOT_FOUND)
+        }
+    }
+
+    /// The citizen's place in the queue (1: next), while waiting.
+    ///
+    /// # Errors
+    /// As [`Self::citizen_view`].
+    pub async fn citizen_position(&self, session: &ChatSession) -> DomainResult<Option<u32>> {
+        let conversation = self.citizen_view(session).await?;
+        if conversation.state != ChatState::Waiting {
+            return Ok(None);
+        }
+        // The queue as a peer who is handed nothing sees it.
+        let queue = self
+            .store
+            .queue(
+                session.tenant,
+                conversation.offer_id,
+                UserId::from_uuid(uuid::Uuid::nil()),
+            )
+            .await?;
+        Ok(queue
+            .iter()
+            .find(|w| w.conversation.id == conversation.id)
+            .map(|w| w.position))
+    }
+
+    /// The citizen writes.
+    ///
+    /// # Errors
+    /// As [`Self::citizen_view`]; `VALIDATION` for an empty or too long ciphertext;
+    /// `CONFLICT`/`CHAT_NOT_ACTIVE` unless a peer is in the conversation.
+    pub async fn citizen_send(
+        &self,
+        session: &ChatSession,
+        epoch: u32,
+        signal: bool,
+        ciphertext: Vec<u8>,
+    ) -> DomainResult<ChatMessage> {
+        check_ciphertext(&ciphertext)?;
+        self.citizen_view(session).await?;
+        self.append(
+            session.tenant,
+            session.conversation,
+            Participant::Citizen,
+            epoch,
+            signal,
+            ciphertext,
+        )
+        .await
+    }
+
+    /// The citizen leaves (and, with `delete`, deletes what was written at once).
+    ///
+    /// # Errors
+    /// As [`Self::citizen_view`]; `CONFLICT` when it has ended and nothing is to be deleted.
+    pub async fn citizen_end(
+        &self,
+        session: &ChatSession,
+        delete: bool,
+    ) -> DomainResult<Conversation> {
+        let conversation = self.citizen_view(session).await?;
+        self.finish(
+            session.tenant,
+            conversation,
+            Participant::Citizen,
+            false,
+            delete,
+        )
+        .await
+    }
+
+    /// Messages after `after` in the citizen's conversation.
+    ///
+    /// # Errors
+    /// As [`Self::citizen_view`].
+    pub async fn citizen_messages(
+        &self,
+        session: &ChatSession,
+        after: i64,
+        limit: u32,
+    ) -> DomainResult<Vec<ChatMessage>> {
+        self.citizen_view(session).await?;
+        self.store
+            .messages_after(
+                session.tenant,
+                session.conversation,
+                after,
+                limit.min(MAX_READ),
+            )
+            .await
+    }
+}
