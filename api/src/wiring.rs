@@ -83,6 +83,8 @@ pub struct Services {
     pub consent_texts: peerbro_domain::people::consent_texts::ConsentTextService,
     /// Key rotation and retirement (ADR 0043).
     pub keys: crate::keys::service::KeyService,
+    /// The anonymous chat (ADR 0046).
+    pub chat: peerbro_domain::chat::ChatService,
 }
 
 /// The address policy for webhook targets.
@@ -260,7 +262,14 @@ pub fn services(db: &Database, settings: &Settings, master: &SecretKey) -> Servi
         Arc::new(SeaConsentTexts::new(db.clone())),
         clock.clone(),
     );
+    let chat = peerbro_domain::chat::ChatService::new(
+        Arc::new(peerbro_persistence::SeaChatStore::new(db.clone())),
+        clock.clone(),
+        Arc::new(crate::graphql::chat_session::new_secret),
+        Arc::new(crate::graphql::chat_session::digest),
+    );
     Services {
+        chat,
         access,
         retention,
         keys,

@@ -48,6 +48,10 @@ pub const TEXT_COLUMNS: &[(&str, &str, Holds)] = &[
     ("audit_pending", "actor_roles", Holds::Code),
     ("audit_pending", "purpose", Holds::Code),
     ("audit_pending", "subject_kind", Holds::Code),
+    ("chat_contacts", "end_reason", Holds::Code),
+    ("chat_conversations", "end_reason", Holds::Code),
+    ("chat_conversations", "state", Holds::Code),
+    ("chat_messages", "side", Holds::Code),
     ("citizens", "municipality", Holds::Code),
     ("citizens", "origin", Holds::Code),
     ("citizens", "pseudonym", Holds::Reference),
@@ -146,10 +150,20 @@ pub enum Binary {
     KeyedDigest,
     /// A key wrapped by the key above it.
     WrappedKey,
+    /// The digest (SHA-256) of a random secret the server gave out once (a chat session's).
+    SecretDigest,
+    /// A public key made in a browser for one conversation (ADR 0046): not secret.
+    PublicKey,
+    /// Sealed in a browser with keys the server never holds (ADR 0046): a chat message.
+    EndToEnd,
 }
 
 /// Every binary column: (table, column, what it holds).
 pub const BINARY_COLUMNS: &[(&str, &str, Binary)] = &[
+    ("chat_conversations", "citizen_key", Binary::PublicKey),
+    ("chat_conversations", "peer_key", Binary::PublicKey),
+    ("chat_conversations", "secret_digest", Binary::SecretDigest),
+    ("chat_messages", "ciphertext", Binary::EndToEnd),
     ("citizens", "contact_sealed", Binary::SealedWithSubjectKey),
     ("citizens", "name_index", Binary::KeyedDigest),
     ("citizens", "name_sealed", Binary::SealedWithSubjectKey),

@@ -42,6 +42,7 @@ mod m20261201_000028_consent_texts;
 mod m20261201_000029_retention_categories;
 mod m20261201_000030_audit_checkpoints;
 mod m20261201_000031_sealed_logins;
+mod m20261201_000032_chat;
 pub mod postgres;
 
 /// The PostgreSQL role the server connects as. It is created (without a password, `LOGIN`,
@@ -134,6 +135,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000029_retention_categories::Migration),
             Box::new(m20261201_000030_audit_checkpoints::Migration),
             Box::new(m20261201_000031_sealed_logins::Migration),
+            Box::new(m20261201_000032_chat::Migration),
         ]
     }
 }

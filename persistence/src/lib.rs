@@ -29,11 +29,12 @@ pub use keyring::{EpochStatus, KeptEpoch, Keyring, plan_retirement};
 pub use legacy::seal_clear_text;
 pub use outbox::OutboxHints;
 pub use repositories::{
-    KeyRotation, SeaApiClientRepository, SeaCitizenRepository, SeaConsentTexts,
-    SeaInstrumentRepository, SeaOfferRepository, SeaOrganisationRepository, SeaPeerRepository,
-    SeaPeerResponseRepository, SeaReferralRepository, SeaReportSource, SeaResponseRepository,
-    SeaRetentionStore, SeaStudyRepository, SeaSubjectExports, SeaTenantRepository,
-    SeaUserRepository, SeaWebhookRepository, TenantKeyState, TenantRotation,
+    CHAT_CHANNEL, KeyRotation, SeaApiClientRepository, SeaChatStore, SeaCitizenRepository,
+    SeaConsentTexts, SeaInstrumentRepository, SeaOfferRepository, SeaOrganisationRepository,
+    SeaPeerRepository, SeaPeerResponseRepository, SeaReferralRepository, SeaReportSource,
+    SeaResponseRepository, SeaRetentionStore, SeaStudyRepository, SeaSubjectExports,
+    SeaTenantRepository, SeaUserRepository, SeaWebhookRepository, TenantKeyState, TenantRotation,
+    chat_payload,
 };
 pub use unit_of_work::SeaTransactions;
 pub use vault::Vault;

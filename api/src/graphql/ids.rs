@@ -8,8 +8,8 @@
 use async_graphql::ID;
 use base64::Engine as _;
 use peerbro_domain::ids::{
-    ApiClientId, CitizenId, CourseSessionId, EnrolmentId, InstrumentId, MeetingId, OfferId,
-    OrganisationId, PeerId, PeerResponseId, PlacementId, ReferralId, ResponseId, StudyId,
+    ApiClientId, CitizenId, ConversationId, CourseSessionId, EnrolmentId, InstrumentId, MeetingId,
+    OfferId, OrganisationId, PeerId, PeerResponseId, PlacementId, ReferralId, ResponseId, StudyId,
     SupervisionId, TenantId, UserId, WebhookDeliveryId, WebhookEndpointId,
 };
 use peerbro_domain::{DomainError, DomainResult};
@@ -66,6 +66,7 @@ global! {
     CourseSessionId => "CourseSession";
     EnrolmentId => "Enrolment";
     MeetingId => "Meeting";
+    ConversationId => "ChatConversation";
 }
 
 /// The global id of `id`, shown as its own type.

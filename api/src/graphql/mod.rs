@@ -2,6 +2,7 @@
 //! from the binary so that it works offline.
 
 mod api_clients;
+mod chat;
 mod coordination;
 pub mod cost;
 mod errors;
@@ -26,6 +27,7 @@ use peerbro_domain::RequestContext;
 
 use crate::wiring::Services;
 
+pub use chat::session as chat_session;
 pub use errors::{GqlResultExt, to_gql, with_codes};
 pub use subscriptions::SubscriberToken;
 
@@ -47,6 +49,7 @@ pub struct Query(
     outcomes::ReportsQuery,
     outcomes::PeerRoundsQuery,
     research::ResearchQuery,
+    chat::ChatQuery,
 );
 
 /// All mutations.
@@ -66,6 +69,7 @@ pub struct Mutation(
     outcomes::OutcomesMutation,
     outcomes::PeerRoundsMutation,
     research::ResearchMutation,
+    chat::ChatMutation,
 );
 
 /// The schema type.
@@ -179,6 +183,7 @@ pub fn fill_request_data(data: &mut async_graphql::Data, services: &Services, ct
     data.insert(services.consent_texts.clone());
     data.insert(services.offers.clone());
     data.insert(services.coordination.clone());
+    data.insert(services.chat.clone());
     data.insert(ctx);
     data.insert(organisations);
     data.insert(offers);

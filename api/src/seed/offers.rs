@@ -4,8 +4,22 @@ use peerbro_domain::RequestContext;
 use peerbro_domain::page::PageRequest;
 use peerbro_domain::privacy::Purpose;
 
+/// Every evening 18:00–22:00 on the Danish clock: the demo chat's hours.
+fn evenings() -> anyhow::Result<peerbro_domain::chat::OpeningHours> {
+    let at = |h| chrono::NaiveTime::from_hms_opt(h, 0, 0).unwrap_or_default();
+    let slots = (0u8..7)
+        .filter_map(|d| chrono::Weekday::try_from(d).ok())
+        .map(|weekday| peerbro_domain::chat::Slot {
+            weekday,
+            opens: at(18),
+            closes: at(22),
+        })
+        .collect();
+    Ok(peerbro_domain::chat::OpeningHours::new(slots)?)
+}
+
 /// Offers of every kind, run by the NGO: an open-access course facilitated by two active
-/// peers starting next week, a recovery café, one-to-one accompaniment and an online chat.
+/// peers starting next week, a recovery café, one-to-one accompaniment and an online chat open every evening.
 pub(super) async fn seed_offers(
     services: &crate::wiring::Services,
     system: &RequestContext,
@@ -86,7 +100,13 @@ pub(super) async fn seed_offers(
         ),
         plain(OfferType::AnonymousChat, "Anonym chat om aftenen", None),
     ] {
-        offers.create(system, new).await?;
+        let offer = offers.create(system, new).await?;
+        if offer.offer_type == OfferType::AnonymousChat {
+            services
+                .chat
+                .set_hours(system, offer.id, evenings()?)
+                .await?;
+        }
         created += 1;
     }
     Ok(created)

@@ -1,7 +1,9 @@
 //! A chat offer's opening hours: weekly slots on the partnership's clock (Europe/Copenhagen),
 //! so that "Tuesday 19:00–22:00" means the same wall-clock time in summer and in winter.
 
-use chrono::{DateTime, Datelike as _, Days, NaiveTime, TimeZone as _, Utc, Weekday};
+use chrono::{
+    DateTime, Datelike as _, Days, NaiveTime, TimeZone as _, Timelike as _, Utc, Weekday,
+};
 use chrono_tz::Europe::Copenhagen;
 
 use crate::error::{DomainError, DomainResult};
@@ -9,15 +11,34 @@ use crate::error::{DomainError, DomainResult};
 /// At most this many slots a week.
 pub const MAX_SLOTS: usize = 28;
 
-/// One weekly slot: open on `weekday` from `opens` until `closes` (local time, same day).
+/// One weekly slot: open on `weekday` from `opens` until `closes` (local time, same day;
+/// `closes` 00:00 means until midnight, so 00:00–00:00 is the whole day).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Slot {
     /// The weekday.
     pub weekday: Weekday,
     /// Local opening time.
     pub opens: NaiveTime,
-    /// Local closing time (after `opens`).
+    /// Local closing time (after `opens`; 00:00: midnight, the end of the day).
     pub closes: NaiveTime,
+}
+
+impl Slot {
+    /// Minutes after midnight it opens and closes (1440: midnight at its end).
+    fn span(&self) -> (u32, u32) {
+        let minutes = |t: NaiveTime| t.hour() * 60 + t.minute();
+        let closes = match minutes(self.closes) {
+            0 => 24 * 60,
+            m => m,
+        };
+        (minutes(self.opens), closes)
+    }
+
+    fn contains(&self, time: NaiveTime) -> bool {
+        let (opens, closes) = self.span();
+        let now = time.hour() * 60 + time.minute();
+        opens <= now && now < closes
+    }
 }
 
 /// The weekly opening hours of a chat offer. Empty: never open.
@@ -39,16 +60,19 @@ impl OpeningHours {
                 format!("at most {MAX_SLOTS} slots a week"),
             ));
         }
-        if slots.iter().any(|s| s.closes <= s.opens) {
+        if slots.iter().any(|s| {
+            let (opens, closes) = s.span();
+            closes <= opens || s.opens.second() != 0 || s.closes.second() != 0
+        }) {
             return Err(DomainError::validation(
                 "hours",
-                "a slot must close after it opens, on the same day",
+                "a slot must close after it opens, on the same day (00:00: at midnight), on whole minutes",
             ));
         }
         slots.sort_by_key(|s| (s.weekday.num_days_from_monday(), s.opens));
         if slots
             .windows(2)
-            .any(|w| w[0].weekday == w[1].weekday && w[1].opens < w[0].closes)
+            .any(|w| w[0].weekday == w[1].weekday && w[1].span().0 < w[0].span().1)
         {
             return Err(DomainError::validation("hours", "two slots overlap"));
         }
@@ -68,7 +92,7 @@ impl OpeningHours {
         let (day, time) = (local.weekday(), local.time());
         self.slots
             .iter()
-            .any(|s| s.weekday == day && s.opens <= time && time < s.closes)
+            .any(|s| s.weekday == day && s.contains(time))
     }
 
     /// The next moment the offer opens after `at` (`None`: never; `at` itself when open).
@@ -94,6 +118,13 @@ impl OpeningHours {
             .map(|local| local.with_timezone(&Utc))
             .find(|opening| *opening > at)
     }
+}
+
+/// The first day of the month `at` falls in on the Danish clock (the statistics' month).
+#[must_use]
+pub fn danish_month(at: DateTime<Utc>) -> chrono::NaiveDate {
+    let local = at.with_timezone(&Copenhagen).date_naive();
+    local.with_day(1).unwrap_or(local)
 }
 
 #[cfg(test)]
@@ -151,9 +182,41 @@ mod tests {
     }
 
     #[test]
+    fn a_month_is_the_danish_one() {
+        assert_eq!(
+            danish_month(utc("2026-11-30T23:30:00Z")).to_string(),
+            "2026-12-01"
+        );
+        assert_eq!(
+            danish_month(utc("2026-11-30T22:30:00Z")).to_string(),
+            "2026-11-01"
+        );
+    }
+
+    #[test]
     fn bad_hours_are_refused() {
         assert!(OpeningHours::new(vec![slot(Weekday::Mon, "12:00", "12:00")]).is_err());
         assert!(OpeningHours::new(vec![slot(Weekday::Mon, "22:00", "02:00")]).is_err());
+        // Until midnight, and the whole day.
+        let evening = OpeningHours::new(vec![slot(Weekday::Tue, "22:00", "00:00")]).unwrap();
+        assert!(
+            evening.is_open(utc("2026-12-01T22:59:00Z")),
+            "23:59 in Copenhagen"
+        );
+        assert!(
+            !evening.is_open(utc("2026-12-01T23:00:00Z")),
+            "Wednesday 00:00"
+        );
+        let whole = OpeningHours::new(vec![slot(Weekday::Tue, "00:00", "00:00")]).unwrap();
+        assert!(whole.is_open(utc("2026-11-30T23:00:00Z")), "Tuesday 00:00");
+        assert!(
+            OpeningHours::new(vec![
+                slot(Weekday::Mon, "20:00", "00:00"),
+                slot(Weekday::Mon, "23:00", "23:30"),
+            ])
+            .is_err(),
+            "overlaps the slot running to midnight"
+        );
         assert!(
             OpeningHours::new(vec![
                 slot(Weekday::Mon, "10:00", "12:00"),

@@ -14,7 +14,7 @@ pub use conversation::{
     ChatEnd, ChatKey, ChatSide, ChatState, Conversation, MAX_CIPHERTEXT_BYTES, Participant,
     check_ciphertext,
 };
-pub use hours::{OpeningHours, Slot};
+pub use hours::{OpeningHours, Slot, danish_month};
 pub use ports::{ChatContact, ChatMessage, ChatOffer, ChatStore, NewMessage, Waiting};
 pub use service::ChatService;
 pub use session::{ChatSession, SecretDigest, SecretSource};

@@ -53,6 +53,12 @@ impl ChatService {
         }
     }
 
+    /// Now, on the service's clock (for the API's times and waiting seconds).
+    #[must_use]
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.now()
+    }
+
     /// The chat offer `offer` of `tenant` (for its page: title, hours, open now).
     ///
     /// # Errors

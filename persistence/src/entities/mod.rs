@@ -1,6 +1,7 @@
 //! sea-orm entities. Never exposed outside this crate: repositories map them to domain types.
 
 pub mod api_clients;
+pub mod chat;
 pub mod instruments;
 pub mod legal_holds;
 pub mod memberships;

@@ -1,6 +1,7 @@
 //! Adapters implementing the domain ports, one file per bounded context.
 
 mod api_clients;
+mod chat;
 pub(crate) mod erasure;
 mod exports;
 mod instruments;
@@ -19,6 +20,7 @@ pub(crate) mod tenancy;
 mod webhooks;
 
 pub use api_clients::SeaApiClientRepository;
+pub use chat::{CHAT_CHANNEL, SeaChatStore, chat_payload};
 pub use exports::SeaSubjectExports;
 pub use instruments::SeaInstrumentRepository;
 pub use offers::SeaOfferRepository;

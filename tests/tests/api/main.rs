@@ -11,6 +11,7 @@ mod auth;
 mod backups;
 mod bad_input;
 mod callers;
+mod chat;
 mod citizen_app;
 mod consent_binds;
 mod consent_proxy;

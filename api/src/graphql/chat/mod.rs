@@ -1,0 +1,7 @@
+//! Anonymous end-to-end encrypted chat in GraphQL (issue 14, ADR 0046).
+
+mod schema;
+pub mod session;
+mod types;
+
+pub use schema::*;
