@@ -106,6 +106,7 @@ impl Application {
             auth,
             db: db.clone(),
             max_body_bytes: settings.max_body_bytes,
+            chat_poll_seconds: settings.chat_poll_seconds,
             graphiql: settings.graphiql,
             limits: Arc::new(RateLimits::new(settings, metrics.clone())?),
             lifecycle: Arc::new(Lifecycle::new(
@@ -267,6 +268,8 @@ impl Application {
         let handle = self.server.handle();
         // Callers are answered from memory only while this follows their changes.
         let callers = self.db.start_caller_listener();
+        // The chat's live updates from other processes (ADR 0046).
+        let chat = self.db.start_chat_listener();
         // The server future must be spawned before stop() is awaited, or stop hangs.
         let server = tokio::spawn(self.server);
         let metrics_handle = self.metrics_server.map(|s| {
@@ -275,7 +278,10 @@ impl Application {
             handle
         });
         if signals {
-            tokio::spawn(stop_on_signal(handle, self.state.lifecycle.clone()));
+            tokio::spawn(lifecycle::stop_on_signal(
+                handle,
+                self.state.lifecycle.clone(),
+            ));
         }
         let limits = self.state.limits.clone();
         let forget = tokio::spawn(async move {
@@ -340,8 +346,8 @@ impl Application {
         }
         served??;
         self.state.lifecycle.drained(Duration::from_secs(2)).await;
-        if let Some(callers) = callers {
-            callers.abort();
+        for listener in [chat, callers].into_iter().flatten() {
+            listener.abort();
         }
         tokio::time::timeout(Duration::from_secs(10), self.db.close())
             .await
@@ -373,28 +379,4 @@ impl std::fmt::Debug for Application {
             .field("port", &self.port)
             .finish_non_exhaustive()
     }
-}
-
-async fn stop_on_signal(handle: ServerHandle, lifecycle: Arc<Lifecycle>) {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        let (Ok(mut term), Ok(mut int)) = (
-            signal(SignalKind::terminate()),
-            signal(SignalKind::interrupt()),
-        ) else {
-            tracing::error!("cannot listen for signals");
-            return;
-        };
-        tokio::select! {
-            _ = term.recv() => tracing::info!("SIGTERM: finishing in-flight requests"),
-            _ = int.recv() => tracing::info!("SIGINT: finishing in-flight requests"),
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
-    }
-    lifecycle.stopping();
-    handle.stop(true).await;
 }

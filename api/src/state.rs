@@ -27,6 +27,8 @@ pub struct AppState {
     pub db: Database,
     /// The largest body accepted.
     pub max_body_bytes: usize,
+    /// How often a chat subscriber reads without a wake-up, in seconds (ADR 0046).
+    pub chat_poll_seconds: u64,
     /// Whether GraphiQL is served.
     pub graphiql: bool,
     /// Rate limits.

@@ -94,6 +94,11 @@ pub const TENANT_TABLES: &[&str] = &[
     "legal_holds",
     "consent_texts",
     "audit_checkpoints",
+    "chat_hours",
+    "chat_duty",
+    "chat_conversations",
+    "chat_messages",
+    "chat_contacts",
 ];
 
 /// Applies the migrations in order.

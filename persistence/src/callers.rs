@@ -19,7 +19,7 @@
 //!   generation count), so a read that raced a change cannot be stored after that change's
 //!   notification was handled.
 //! - An entry is kept at most [`TTL`], and the listener probes its connection every
-//!   [`PROBE_EVERY`]: a connection that died silently bounds how long a missed notification
+//!   [`crate::pg_channel::PROBE_EVERY`]: a connection that died silently bounds how long a missed notification
 //!   can matter.
 //! - At most [`CAPACITY`] entries; when full, the cache is emptied.
 //!
@@ -38,10 +38,6 @@ use peerbro_domain::tenancy::User;
 pub(crate) const CHANNEL: &str = "peerbro_callers";
 /// How long an entry is kept at most.
 pub const TTL: Duration = Duration::from_secs(30);
-/// How often the listener checks its connection when no notification arrives.
-pub const PROBE_EVERY: Duration = Duration::from_secs(10);
-/// How long the probe may take before the connection counts as lost.
-const PROBE_TIMEOUT: Duration = Duration::from_secs(5);
 /// How many callers are kept at most.
 pub const CAPACITY: usize = 10_000;
 
@@ -141,72 +137,23 @@ pub(crate) fn parse_payload(payload: &str) -> Option<(TenantId, UserId)> {
     ))
 }
 
-/// Follows `peerbro_callers` for the caller cache while the pool is open: connects, listens,
-/// and answers from the cache only while connected ([`CallerCache`]); reconnects a second
-/// after a failure.
-pub(crate) async fn listen(pool: sqlx::PgPool, cache: std::sync::Arc<CallerCache>) {
-    use sqlx::postgres::PgListener;
-    loop {
-        if pool.is_closed() {
-            cache.pause();
-            return;
-        }
-        // A connection of its own, outside the pool, so that it is never counted as a
-        // request's nor takes one's place; the pool's options (server, role, TLS).
-        let own = sqlx::postgres::PgPoolOptions::new()
-            .max_connections(1)
-            .min_connections(0)
-            .connect_lazy_with((*pool.connect_options()).clone());
-        let connected = async {
-            let mut listener = PgListener::connect_with(&own).await?;
-            listener.eager_reconnect(false);
-            listener.listen(CHANNEL).await?;
-            Ok::<_, sqlx::Error>(listener)
-        }
-        .await;
-        match connected {
-            Ok(mut listener) => {
-                cache.resume();
-                tracing::debug!("listening for changes to callers");
-                follow(&mut listener, &cache).await;
-                cache.pause();
-                if pool.is_closed() {
-                    return;
-                }
-                tracing::warn!(
-                    "the listener for changes to callers lost its connection: callers are read \
-                     from the database until it is back"
-                );
-            }
-            Err(err) => {
-                cache.pause();
-                if pool.is_closed() {
-                    return;
-                }
-                tracing::warn!(error = %err, "cannot listen for changes to callers: callers are read from the database");
-            }
-        }
-        tokio::time::sleep(Duration::from_secs(1)).await;
-    }
-}
+impl crate::pg_channel::Follower for CallerCache {
+    const CHANNEL: &'static str = CHANNEL;
+    const MEANWHILE: &'static str = "callers are read from the database";
 
-/// Handles notifications until the connection fails or stops answering a probe.
-async fn follow(listener: &mut sqlx::postgres::PgListener, cache: &CallerCache) {
-    loop {
-        // `try_recv` may be cancelled (sqlx 0.8.2 and later, sqlx#3467).
-        match tokio::time::timeout(PROBE_EVERY, listener.try_recv()).await {
-            Ok(Ok(Some(notification))) => match parse_payload(notification.payload()) {
-                Some((tenant, user)) => cache.forget(tenant, user),
-                // Not ours to read: drop everything rather than guess.
-                None => cache.resume(),
-            },
-            Ok(Ok(None) | Err(_)) => return,
-            Err(_quiet) => {
-                let probe = sqlx::query("SELECT 1").execute(&mut *listener);
-                if !matches!(tokio::time::timeout(PROBE_TIMEOUT, probe).await, Ok(Ok(_))) {
-                    return;
-                }
-            }
+    fn connected(&self) {
+        self.resume();
+    }
+
+    fn lost(&self) {
+        self.pause();
+    }
+
+    fn notified(&self, payload: &str) {
+        match parse_payload(payload) {
+            Some((tenant, user)) => self.forget(tenant, user),
+            // Not ours to read: drop everything rather than guess.
+            None => self.resume(),
         }
     }
 }

@@ -6,6 +6,7 @@
 
 mod audit;
 mod callers;
+mod chat_wakeups;
 mod citizens;
 mod crypto;
 mod db;
@@ -14,6 +15,7 @@ mod errors;
 mod keyring;
 mod legacy;
 mod outbox;
+mod pg_channel;
 mod repositories;
 mod sealed_text;
 mod settings;
@@ -23,18 +25,18 @@ mod unit_of_work;
 mod vault;
 
 pub use audit::{AuditSealer, SeaAuditLog};
+pub use chat_wakeups::{CHAT_CHANNEL, ChatWake, ChatWakeups};
 pub use crypto::XChaCha;
 pub use db::{Backend, Batch, Database, PoolSettings, PoolStats, ReadScope, Readiness};
 pub use keyring::{EpochStatus, KeptEpoch, Keyring, plan_retirement};
 pub use legacy::seal_clear_text;
 pub use outbox::OutboxHints;
 pub use repositories::{
-    CHAT_CHANNEL, KeyRotation, SeaApiClientRepository, SeaChatStore, SeaCitizenRepository,
-    SeaConsentTexts, SeaInstrumentRepository, SeaOfferRepository, SeaOrganisationRepository,
-    SeaPeerRepository, SeaPeerResponseRepository, SeaReferralRepository, SeaReportSource,
-    SeaResponseRepository, SeaRetentionStore, SeaStudyRepository, SeaSubjectExports,
-    SeaTenantRepository, SeaUserRepository, SeaWebhookRepository, TenantKeyState, TenantRotation,
-    chat_payload,
+    KeyRotation, SeaApiClientRepository, SeaChatStore, SeaCitizenRepository, SeaConsentTexts,
+    SeaInstrumentRepository, SeaOfferRepository, SeaOrganisationRepository, SeaPeerRepository,
+    SeaPeerResponseRepository, SeaReferralRepository, SeaReportSource, SeaResponseRepository,
+    SeaRetentionStore, SeaStudyRepository, SeaSubjectExports, SeaTenantRepository,
+    SeaUserRepository, SeaWebhookRepository, TenantKeyState, TenantRotation,
 };
 pub use unit_of_work::SeaTransactions;
 pub use vault::Vault;

@@ -117,6 +117,11 @@ impl Settings {
                     .to_owned(),
             ));
         }
+        if self.chat_poll_seconds == 0 {
+            return Err(ConfigError(
+                "PEERBRO_CHAT_POLL_SECONDS must be at least 1".to_owned(),
+            ));
+        }
         if self.audit_seal_interval_ms == 0 {
             return Err(ConfigError(
                 "PEERBRO_AUDIT_SEAL_INTERVAL_MS must be at least 1".to_owned(),

@@ -22,11 +22,12 @@ pub(crate) mod time;
 mod webhooks;
 
 use async_graphql::dataloader::DataLoader;
-use async_graphql::{MergedObject, Schema};
+use async_graphql::{MergedObject, MergedSubscription, Schema};
 use peerbro_domain::RequestContext;
 
 use crate::wiring::Services;
 
+pub use chat::ChatPoll;
 pub use chat::session as chat_session;
 pub use errors::{GqlResultExt, to_gql, with_codes};
 pub use subscriptions::SubscriberToken;
@@ -72,14 +73,18 @@ pub struct Mutation(
     chat::ChatMutation,
 );
 
-/// The schema type.
-pub type PeerbroSchema = Schema<Query, Mutation, subscriptions::Subscription>;
+/// All subscriptions.
+#[derive(MergedSubscription, Default)]
+pub struct Subscription(subscriptions::ReferralSubscription, chat::ChatSubscription);
 
-fn bare_schema() -> async_graphql::SchemaBuilder<Query, Mutation, subscriptions::Subscription> {
+/// The schema type.
+pub type PeerbroSchema = Schema<Query, Mutation, Subscription>;
+
+fn bare_schema() -> async_graphql::SchemaBuilder<Query, Mutation, Subscription> {
     Schema::build(
         Query::default(),
         Mutation::default(),
-        subscriptions::Subscription,
+        Subscription::default(),
     )
 }
 

@@ -52,7 +52,7 @@ pub struct ReferralSubmission {
 
 /// All subscriptions.
 #[derive(Default)]
-pub struct Subscription;
+pub struct ReferralSubscription;
 
 /// A subscriber's view of the bus: the events of one type in their tenant (and of one
 /// referral, when narrowed), each with the subscriber's context checked again.
@@ -179,7 +179,7 @@ fn follow(
 }
 
 #[Subscription]
-impl Subscription {
+impl ReferralSubscription {
     /// Every change of a referral the caller may follow: referrers their organisation's
     /// referrals (status, dates, feedback and, with the citizen's consent, the outcome),
     /// coordinators and tenant admins every referral of the tenant. `referralId` narrows it to

@@ -271,6 +271,29 @@ fn token_from(payload: &serde_json::Value) -> Option<String> {
         })
 }
 
+/// A connection without a token for the anonymous chat: `connection_init` carries
+/// `{"chatSession": …}`, a session of a conversation that exists; anything else is refused.
+async fn chat_connection(
+    payload: &serde_json::Value,
+    services: &crate::wiring::Services,
+) -> async_graphql::Result<Data> {
+    let session = payload
+        .get("chatSession")
+        .and_then(|v| v.as_str())
+        .ok_or_else(|| to_gql(DomainError::Unauthenticated))?;
+    let session = crate::graphql::chat_session::decode(session)
+        .map_err(|_| to_gql(DomainError::Unauthenticated))?;
+    services
+        .chat
+        .citizen_view(&session)
+        .await
+        .map_err(|_| to_gql(DomainError::Unauthenticated))?;
+    let mut data = Data::default();
+    let ctx = peerbro_domain::RequestContext::anonymous(format!("ws-{}", uuid::Uuid::now_v7()));
+    fill_request_data(&mut data, services, ctx);
+    Ok(data)
+}
+
 /// `GET /graphql` with `Upgrade: websocket`.
 ///
 /// # Errors
@@ -284,6 +307,10 @@ pub async fn websocket(
     let mut data = Data::default();
     data.insert(state.events.clone());
     data.insert(state.auth.clone());
+    data.insert(state.db.chat_wakeups());
+    data.insert(crate::graphql::ChatPoll(std::time::Duration::from_secs(
+        state.chat_poll_seconds,
+    )));
     let services = state.services.clone();
     let header = req
         .headers()
@@ -293,9 +320,10 @@ pub async fn websocket(
     let auth = state.auth.clone();
     let limits = state.limits.clone();
     let on_init = move |payload: serde_json::Value| async move {
-        let token = token_from(&payload)
-            .or(header)
-            .ok_or_else(|| to_gql(DomainError::Unauthenticated))?;
+        let Some(token) = token_from(&payload).or(header) else {
+            // No token: only a chat citizen's connection, with a live session (ADR 0046).
+            return chat_connection(&payload, &services).await;
+        };
         let request_id = format!("ws-{}", uuid::Uuid::now_v7());
         let verified = auth
             .verify_header(&token)

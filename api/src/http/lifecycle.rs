@@ -177,3 +177,31 @@ pub async fn middleware(
         .request(&route, &method, res.status().as_u16(), seconds);
     Ok(res)
 }
+
+/// Stops the server gracefully on SIGTERM or SIGINT (in-flight requests finish).
+pub(crate) async fn stop_on_signal(
+    handle: actix_web::dev::ServerHandle,
+    lifecycle: std::sync::Arc<Lifecycle>,
+) {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let (Ok(mut term), Ok(mut int)) = (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::interrupt()),
+        ) else {
+            tracing::error!("cannot listen for signals");
+            return;
+        };
+        tokio::select! {
+            _ = term.recv() => tracing::info!("SIGTERM: finishing in-flight requests"),
+            _ = int.recv() => tracing::info!("SIGINT: finishing in-flight requests"),
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+    lifecycle.stopping();
+    handle.stop(true).await;
+}

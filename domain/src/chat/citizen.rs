@@ -59,14 +59,18 @@ impl ChatService {
         }
     }
 
-    /// The citizen's place in the queue (1: next), while waiting.
+    /// The citizen's conversation and, while it waits, its place in the queue (1: next),
+    /// read consistently: a conversation taken between the two reads is shown as taken.
     ///
     /// # Errors
     /// As [`Self::citizen_view`].
-    pub async fn citizen_position(&self, session: &ChatSession) -> DomainResult<Option<u32>> {
+    pub async fn citizen_status(
+        &self,
+        session: &ChatSession,
+    ) -> DomainResult<(Conversation, Option<u32>)> {
         let conversation = self.citizen_view(session).await?;
         if conversation.state != ChatState::Waiting {
-            return Ok(None);
+            return Ok((conversation, None));
         }
         // The queue as a peer who is handed nothing sees it.
         let queue = self
@@ -77,10 +81,14 @@ impl ChatService {
                 UserId::from_uuid(uuid::Uuid::nil()),
             )
             .await?;
-        Ok(queue
-            .iter()
+        match queue
+            .into_iter()
             .find(|w| w.conversation.id == conversation.id)
-            .map(|w| w.position))
+        {
+            Some(w) => Ok((w.conversation, Some(w.position))),
+            // Taken (or ended) meanwhile.
+            None => Ok((self.citizen_view(session).await?, None)),
+        }
     }
 
     /// The citizen writes.
@@ -106,6 +114,18 @@ impl ChatService {
             ciphertext,
         )
         .await
+    }
+
+    /// The citizen tells the peer, live, that they are typing.
+    ///
+    /// # Errors
+    /// As [`Self::citizen_view`]; `CONFLICT` unless a peer is in the conversation.
+    pub async fn citizen_typing(&self, session: &ChatSession) -> DomainResult<()> {
+        let conversation = self.citizen_view(session).await?;
+        let side = conversation.sender(Participant::Citizen)?;
+        self.store
+            .typing(session.tenant, session.conversation, side)
+            .await
     }
 
     /// The citizen leaves (and, with `delete`, deletes what was written at once).

@@ -151,6 +151,14 @@ pub trait ChatStore: Send + Sync {
         at: DateTime<Utc>,
     ) -> DomainResult<()>;
 
+    /// Tells the other side, live, that `side` is typing (nothing is stored).
+    async fn typing(
+        &self,
+        tenant: TenantId,
+        id: ConversationId,
+        side: ChatSide,
+    ) -> DomainResult<()>;
+
     /// The peers on duty for the offer.
     async fn on_duty(&self, tenant: TenantId, offer: OfferId) -> DomainResult<Vec<UserId>>;
 }

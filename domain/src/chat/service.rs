@@ -213,6 +213,16 @@ impl ChatService {
         .await
     }
 
+    /// The peer on a conversation tells the citizen, live, that they are typing.
+    ///
+    /// # Errors
+    /// `NOT_FOUND`; `FORBIDDEN` unless on it; `CONFLICT` unless active.
+    pub async fn typing(&self, ctx: &RequestContext, id: ConversationId) -> DomainResult<()> {
+        let conversation = self.peer_sees(ctx, id, true).await?;
+        let side = conversation.sender(Participant::Peer(peer_of(ctx)?))?;
+        self.store.typing(ctx.tenant_id()?, id, side).await
+    }
+
     /// The peer on a conversation ends it (`block`: as blocked; `delete`: deleting what was
     /// written at once).
     ///

@@ -64,7 +64,7 @@ async fn a_whole_conversation_queue_take_messages_hand_over_end() {
     let (b, b_id) = member(f.tenant, &[Role::Peer], None);
     let (conversation, session) = f.chat.start(f.tenant, f.offer, key(1)).await.unwrap();
     assert_eq!(conversation.state, ChatState::Waiting);
-    assert_eq!(f.chat.citizen_position(&session).await.unwrap(), Some(1));
+    assert_eq!(f.chat.citizen_status(&session).await.unwrap().1, Some(1));
 
     // A peer not on duty sees no queue and takes nothing.
     assert_eq!(code(f.chat.queue(&a, f.offer).await), "FORBIDDEN");
@@ -81,7 +81,7 @@ async fn a_whole_conversation_queue_take_messages_hand_over_end() {
     f.clock.set(noon() + Duration::seconds(45));
     let taken = f.chat.take(&a, conversation.id, key(2)).await.unwrap();
     assert_eq!((taken.state, taken.key_epoch), (ChatState::Active, 1));
-    assert_eq!(f.chat.citizen_position(&session).await.unwrap(), None);
+    assert_eq!(f.chat.citizen_status(&session).await.unwrap().1, None);
     assert_eq!(
         code(f.chat.take(&b, conversation.id, key(3)).await),
         "CONFLICT"
@@ -109,6 +109,18 @@ async fn a_whole_conversation_queue_take_messages_hand_over_end() {
     );
     let read = f.chat.citizen_messages(&session, 1, 10).await.unwrap();
     assert_eq!(read.iter().map(|m| m.seq).collect::<Vec<_>>(), [2]);
+
+    // Typing is relayed live, only by those who may write.
+    f.chat.citizen_typing(&session).await.unwrap();
+    f.chat.typing(&a, conversation.id).await.unwrap();
+    assert_eq!(code(f.chat.typing(&b, conversation.id).await), "FORBIDDEN");
+    assert_eq!(
+        f.store.typed(),
+        [
+            super::super::ChatSide::Citizen,
+            super::super::ChatSide::Peer
+        ]
+    );
 
     // Handed over: only a peer on duty; the new peer takes it with a new key.
     let (c, c_id) = member(f.tenant, &[Role::Peer], None);

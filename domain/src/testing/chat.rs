@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 
 use crate::chat::ports::{ChatChange, SenderCheck};
 use crate::chat::{
-    ChatContact, ChatMessage, ChatOffer, ChatState, ChatStore, Conversation, NewMessage,
+    ChatContact, ChatMessage, ChatOffer, ChatSide, ChatState, ChatStore, Conversation, NewMessage,
     OpeningHours, Waiting,
 };
 use crate::error::{DomainError, DomainResult};
@@ -21,6 +21,7 @@ struct Chats {
     messages: Vec<(TenantId, ChatMessage)>,
     duty: Vec<(TenantId, OfferId, UserId)>,
     contacts: Vec<(TenantId, ChatContact)>,
+    typing: Vec<(TenantId, ConversationId, ChatSide)>,
 }
 
 /// The chat store in memory.
@@ -53,6 +54,11 @@ impl MemoryChat {
             .filter(|(t, _)| *t == tenant)
             .map(|(_, c)| c.clone())
             .collect()
+    }
+
+    /// The typing signals sent.
+    pub(crate) fn typed(&self) -> Vec<ChatSide> {
+        self.chats().typing.iter().map(|(_, _, s)| *s).collect()
     }
 
     /// How many messages the tenant's conversation `id` holds.
@@ -243,6 +249,16 @@ impl ChatStore for MemoryChat {
         if on {
             chats.duty.push((tenant, offer, peer));
         }
+        Ok(())
+    }
+
+    async fn typing(
+        &self,
+        tenant: TenantId,
+        id: ConversationId,
+        side: ChatSide,
+    ) -> DomainResult<()> {
+        self.chats().typing.push((tenant, id, side));
         Ok(())
     }
 

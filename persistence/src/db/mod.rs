@@ -76,6 +76,8 @@ pub struct Database {
     pub(crate) settings_memo: Arc<std::sync::Mutex<SettingsMemo>>,
     /// Callers resolved recently (`crate::callers`).
     pub(crate) callers: Arc<crate::callers::CallerCache>,
+    /// The chat's wake-ups (`crate::chat_wakeups`).
+    pub(crate) chat: Arc<crate::chat_wakeups::ChatWakeups>,
 }
 
 /// Tenant settings rows as last read, with when they were read.
@@ -138,6 +140,7 @@ impl Database {
             notes: Arc::default(),
             locals: Arc::default(),
             callers: Arc::default(),
+            chat: Arc::default(),
         })
     }
 
@@ -147,16 +150,6 @@ impl Database {
         if let Some(main) = &self.pg {
             let share = self.settings.max_connections.div_ceil(workers.max(1));
             self.locals.attach(main, share);
-        }
-    }
-
-    /// The backend.
-    #[must_use]
-    pub fn backend(&self) -> Backend {
-        if self.pg.is_some() {
-            Backend::Postgres
-        } else {
-            Backend::Sqlite
         }
     }
 

@@ -5,8 +5,8 @@ use std::sync::atomic::Ordering;
 
 use sea_orm::DbBackend;
 
-use super::Database;
 use super::pool::PoolStats;
+use super::{Backend, Database};
 
 impl Database {
     /// What the pool is doing now.
@@ -38,6 +38,33 @@ impl Database {
         }
     }
 
+    /// The backend.
+    #[must_use]
+    pub fn backend(&self) -> Backend {
+        if self.pg.is_some() {
+            Backend::Postgres
+        } else {
+            Backend::Sqlite
+        }
+    }
+
+    /// Starts following the chat's changes on PostgreSQL (`crate::chat_wakeups`); returns the
+    /// task, to be aborted before the pool closes. On SQLite the store wakes subscribers itself.
+    #[must_use]
+    pub fn start_chat_listener(&self) -> Option<tokio::task::JoinHandle<()>> {
+        let pool = self.pg.clone()?;
+        Some(
+            self.runtime
+                .spawn(crate::pg_channel::follow(pool, self.chat.clone())),
+        )
+    }
+
+    /// The chat's wake-ups in this process.
+    #[must_use]
+    pub fn chat_wakeups(&self) -> std::sync::Arc<crate::chat_wakeups::ChatWakeups> {
+        self.chat.clone()
+    }
+
     /// Starts following changes to callers on PostgreSQL, so that the callers of requests can
     /// be answered from memory (`crate::callers`, ADR 0022); until it runs, and on SQLite,
     /// every request reads its caller. Returns the task, to be aborted before the pool closes.
@@ -46,7 +73,7 @@ impl Database {
         let pool = self.pg.clone()?;
         Some(
             self.runtime
-                .spawn(crate::callers::listen(pool, self.callers.clone())),
+                .spawn(crate::pg_channel::follow(pool, self.callers.clone())),
         )
     }
 }

@@ -20,7 +20,7 @@ pub(crate) mod tenancy;
 mod webhooks;
 
 pub use api_clients::SeaApiClientRepository;
-pub use chat::{CHAT_CHANNEL, SeaChatStore, chat_payload};
+pub use chat::SeaChatStore;
 pub use exports::SeaSubjectExports;
 pub use instruments::SeaInstrumentRepository;
 pub use offers::SeaOfferRepository;

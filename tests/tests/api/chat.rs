@@ -8,26 +8,28 @@ use base64::Engine as _;
 use peerbro_tests::{Db, TestApp, on_both, uuid_of};
 use serde_json::{Value, json};
 
-const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+pub(crate) const B64: base64::engine::GeneralPurpose =
+    base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
-const OFFERS: &str = "{ offers(kind: ANONYMOUS_CHAT, first: 10) { edges { node { id } } } }";
-const HOURS: &str = "mutation($o: ID!, $h: [ChatSlotInput!]!) { setChatHours(input: { offerId: $o, slots: $h }) { offer { openNow nextOpensAt slots { weekday opens closes } } } }";
-const OFFER: &str = "query($t: String!, $o: ID!) { chatOffer(tenant: $t, offerId: $o) { title openNow nextOpensAt } }";
-const START: &str = "mutation($t: String!, $o: ID!, $k: String!) { startChat(input: { tenant: $t, offerId: $o, citizenKey: $k }) { session conversation { id state position keyEpoch citizenKey } } }";
-const DUTY: &str = "mutation($o: ID!, $on: Boolean!) { setChatDuty(input: { offerId: $o, onDuty: $on }) { onDuty } }";
-const QUEUE: &str = "query($o: ID!) { chatQueue(offerId: $o) { conversationId position waitingSeconds handedToYou } }";
-const TAKE: &str = "mutation($c: ID!, $k: String!) { takeChat(input: { conversationId: $c, peerKey: $k }) { conversation { state keyEpoch peerKey } } }";
-const SEND: &str = "mutation($c: ChatRef!, $e: Int!, $x: String!) { sendChatMessage(input: { conversation: $c, keyEpoch: $e, ciphertext: $x }) { message { seq side keyEpoch } } }";
-const READ: &str = "query($c: ChatRef!, $a: Int!) { chatMessages(conversation: $c, after: $a) { seq side ciphertext keyEpoch } }";
-const VIEW: &str = "query($c: ChatRef!) { chatConversation(conversation: $c) { state peerKey keyEpoch end position } }";
-const HAND: &str = "mutation($c: ID!, $p: ID!) { handOverChat(input: { conversationId: $c, toPeer: $p }) { conversation { state } } }";
-const END: &str = "mutation($c: ChatRef!, $b: Boolean!, $d: Boolean!) { endChat(input: { conversation: $c, block: $b, delete: $d }) { conversation { state end } } }";
+pub(crate) const OFFERS: &str =
+    "{ offers(kind: ANONYMOUS_CHAT, first: 10) { edges { node { id } } } }";
+pub(crate) const HOURS: &str = "mutation($o: ID!, $h: [ChatSlotInput!]!) { setChatHours(input: { offerId: $o, slots: $h }) { offer { openNow nextOpensAt slots { weekday opens closes } } } }";
+pub(crate) const OFFER: &str = "query($t: String!, $o: ID!) { chatOffer(tenant: $t, offerId: $o) { title openNow nextOpensAt } }";
+pub(crate) const START: &str = "mutation($t: String!, $o: ID!, $k: String!) { startChat(input: { tenant: $t, offerId: $o, citizenKey: $k }) { session conversation { id state position keyEpoch citizenKey } } }";
+pub(crate) const DUTY: &str = "mutation($o: ID!, $on: Boolean!) { setChatDuty(input: { offerId: $o, onDuty: $on }) { onDuty } }";
+pub(crate) const QUEUE: &str = "query($o: ID!) { chatQueue(offerId: $o) { conversationId position waitingSeconds handedToYou } }";
+pub(crate) const TAKE: &str = "mutation($c: ID!, $k: String!) { takeChat(input: { conversationId: $c, peerKey: $k }) { conversation { state keyEpoch peerKey } } }";
+pub(crate) const SEND: &str = "mutation($c: ChatRef!, $e: Int!, $x: String!) { sendChatMessage(input: { conversation: $c, keyEpoch: $e, ciphertext: $x }) { message { seq side keyEpoch } } }";
+pub(crate) const READ: &str = "query($c: ChatRef!, $a: Int!) { chatMessages(conversation: $c, after: $a) { seq side ciphertext keyEpoch } }";
+pub(crate) const VIEW: &str = "query($c: ChatRef!) { chatConversation(conversation: $c) { state peerKey keyEpoch end position } }";
+pub(crate) const HAND: &str = "mutation($c: ID!, $p: ID!) { handOverChat(input: { conversationId: $c, toPeer: $p }) { conversation { state } } }";
+pub(crate) const END: &str = "mutation($c: ChatRef!, $b: Boolean!, $d: Boolean!) { endChat(input: { conversation: $c, block: $b, delete: $d }) { conversation { state end } } }";
 
-fn key(byte: u8) -> String {
+pub(crate) fn key(byte: u8) -> String {
     B64.encode([byte; 32])
 }
 
-fn every_day() -> Value {
+pub(crate) fn every_day() -> Value {
     json!(
         [
             "MONDAY",
@@ -52,7 +54,7 @@ fn code_of(body: &Value) -> (String, String) {
     )
 }
 
-async fn chat_offer(app: &TestApp, admin: &str) -> String {
+pub(crate) async fn chat_offer(app: &TestApp, admin: &str) -> String {
     let data = app.gql_ok(Some(admin), OFFERS, json!({})).await;
     data["offers"]["edges"][0]["node"]["id"]
         .as_str()
@@ -60,7 +62,7 @@ async fn chat_offer(app: &TestApp, admin: &str) -> String {
         .to_owned()
 }
 
-async fn invite_peer(app: &TestApp, admin: &str, email: &str) -> (String, String) {
+pub(crate) async fn invite_peer(app: &TestApp, admin: &str, email: &str) -> (String, String) {
     let id = app
         .gql_ok(
             Some(admin),

@@ -32,12 +32,12 @@ enum Frame {
 /// A client connection whose messages a task of its own reads as they come, answering the
 /// server's pings at once as a real client does (the server drops a client silent for 10 s,
 /// and a test may spend that long on HTTP requests on a loaded machine).
-struct Socket {
+pub(crate) struct Socket {
     sink: Arc<Mutex<futures_util::stream::SplitSink<Ws, Message>>>,
     rx: mpsc::UnboundedReceiver<Frame>,
 }
 
-async fn open(app: &TestApp) -> Socket {
+pub(crate) async fn open(app: &TestApp) -> Socket {
     let url = format!("{}/graphql", app.address.replace("http://", "ws://"));
     let mut request = url.into_client_request().unwrap();
     request.headers_mut().insert(
@@ -81,7 +81,7 @@ async fn open(app: &TestApp) -> Socket {
     Socket { sink, rx }
 }
 
-async fn send(ws: &mut Socket, message: Value) {
+pub(crate) async fn send(ws: &mut Socket, message: Value) {
     ws.sink
         .lock()
         .await
@@ -92,7 +92,7 @@ async fn send(ws: &mut Socket, message: Value) {
 
 /// The next protocol message (pings are answered by the reader), or `None` when the server
 /// closes the connection or nothing comes within `wait`.
-async fn next(ws: &mut Socket, wait: Duration) -> Option<Value> {
+pub(crate) async fn next(ws: &mut Socket, wait: Duration) -> Option<Value> {
     match tokio::time::timeout(wait, ws.rx.recv()).await.ok()?? {
         Frame::Text(message) => Some(message),
         Frame::Closed(_) => None,
@@ -241,7 +241,7 @@ on_both!(following_a_referral_the_caller_cannot_see_is_refused);
 
 /// The close frame the server ends the connection with (other messages skipped), or `None`
 /// when it ends without one or not within `wait`.
-async fn close_frame(ws: &mut Socket, wait: Duration) -> Option<(u16, String)> {
+pub(crate) async fn close_frame(ws: &mut Socket, wait: Duration) -> Option<(u16, String)> {
     let deadline = tokio::time::Instant::now() + wait;
     loop {
         match tokio::time::timeout_at(deadline, ws.rx.recv())
@@ -332,10 +332,21 @@ const SUBMITTED: &str = "subscription { referralSubmitted { at referral { id sta
 
 /// Connects with `token` and starts `query`; panics unless the connection is acknowledged.
 async fn start(app: &TestApp, token: &str, query: &str, variables: Value) -> Socket {
+    let init = json!({ "Authorization": format!("Bearer {token}") });
+    start_with(app, init, query, variables).await
+}
+
+/// Connects with the `connection_init` payload `init` and subscribes to `query`.
+pub(crate) async fn start_with(
+    app: &TestApp,
+    init: Value,
+    query: &str,
+    variables: Value,
+) -> Socket {
     let mut ws = open(app).await;
     send(
         &mut ws,
-        json!({ "type": "connection_init", "payload": { "Authorization": format!("Bearer {token}") } }),
+        json!({ "type": "connection_init", "payload": init }),
     )
     .await;
     let ack = next(&mut ws, Duration::from_secs(10)).await;

@@ -1,7 +1,10 @@
 //! Anonymous end-to-end encrypted chat in GraphQL (issue 14, ADR 0046).
 
+mod inputs;
+mod live;
 mod schema;
 pub mod session;
 mod types;
 
+pub use live::{ChatPoll, ChatSubscription};
 pub use schema::*;

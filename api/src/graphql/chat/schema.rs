@@ -2,16 +2,22 @@
 //! `startChat` name the partnership by its slug, and everything after names the conversation
 //! by the session `startChat` gave. Peers use their token.
 
-use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
+use async_graphql::{Context, ID, Object};
 use peerbro_domain::chat::{ChatService, ChatSession, OpeningHours};
 use peerbro_domain::ids::{ConversationId, OfferId, TenantId, UserId};
 use peerbro_domain::tenancy::{TenancyService, TenantSlug};
 use peerbro_domain::{DomainError, DomainResult, RequestContext};
 
+use super::inputs::{
+    ChatTypingInput, ChatTypingPayload, EndChatInput, EndChatPayload, HandOverChatInput,
+    HandOverChatPayload, SendChatMessageInput, SendChatMessagePayload, SetChatDutyInput,
+    SetChatDutyPayload, SetChatHoursInput, SetChatHoursPayload, StartChatInput, TakeChatInput,
+    TakeChatPayload,
+};
 use super::session;
 use super::types::{
-    ChatConversation, ChatMessage, ChatOfferInfo, ChatQueueEntry, ChatRef, ChatSlot,
-    StartChatPayload, from_b64, key,
+    ChatConversation, ChatMessage, ChatOfferInfo, ChatQueueEntry, ChatRef, StartChatPayload,
+    from_b64, key, queue_entries,
 };
 use crate::graphql::errors::{GqlResultExt as _, request_data};
 use crate::graphql::ids::{gid, parse};
@@ -32,12 +38,12 @@ async fn tenant_of(ctx: &Context<'_>, slug: &str) -> async_graphql::Result<Tenan
 }
 
 /// Whose conversation a reference names: the citizen's session, or an id for the peer.
-enum Party {
+pub(super) enum Party {
     Citizen(ChatSession),
     Peer(ConversationId),
 }
 
-fn party(reference: &ChatRef) -> DomainResult<Party> {
+pub(super) fn party(reference: &ChatRef) -> DomainResult<Party> {
     match reference {
         ChatRef::Session(s) => session::decode(s).map(Party::Citizen),
         ChatRef::Id(id) => parse::<ConversationId>("conversation", id).map(Party::Peer),
@@ -53,8 +59,7 @@ async fn view(
     let now = chat.now();
     match party(reference)? {
         Party::Citizen(s) => {
-            let c = chat.citizen_view(&s).await?;
-            let position = chat.citizen_position(&s).await?;
+            let (c, position) = chat.citizen_status(&s).await?;
             Ok(ChatConversation::of(&c, now, position))
         }
         Party::Peer(id) => Ok(ChatConversation::of(
@@ -122,17 +127,8 @@ impl ChatQuery {
     ) -> async_graphql::Result<Vec<ChatQueueEntry>> {
         let (chat, rc) = request_data::<ChatService>(ctx)?;
         let offer = parse::<OfferId>("offerId", &offer_id).gql()?;
-        let now = chat.now();
         let queue = chat.queue(rc, offer).await.gql()?;
-        Ok(queue
-            .into_iter()
-            .map(|w| ChatQueueEntry {
-                conversation_id: gid(w.conversation.id),
-                position: w.position,
-                waiting_seconds: (now - w.conversation.opened_at).num_seconds().max(0),
-                handed_to_you: w.conversation.state == peerbro_domain::chat::ChatState::HandingOver,
-            })
-            .collect())
+        Ok(queue_entries(queue, chat.now()))
     }
 
     /// The users on duty for the offer, to hand a conversation to (a peer on duty).
@@ -155,123 +151,6 @@ impl ChatQuery {
     }
 }
 
-/// A citizen starts a conversation.
-#[derive(InputObject)]
-pub struct StartChatInput {
-    /// The partnership's slug (the chat page's address names it).
-    pub(crate) tenant: String,
-    /// The chat offer.
-    pub(crate) offer_id: ID,
-    /// The public key the citizen's browser made for this conversation (X25519, base64url).
-    pub(crate) citizen_key: String,
-}
-
-/// A message (or call signal) to relay.
-#[derive(InputObject)]
-pub struct SendChatMessageInput {
-    /// The conversation.
-    pub(crate) conversation: ChatRef,
-    /// The key epoch the message was sealed under (`ChatConversation.keyEpoch`).
-    pub(crate) key_epoch: u32,
-    /// The ciphertext (base64url), at most 8192 bytes.
-    pub(crate) ciphertext: String,
-    /// Call signalling rather than a message.
-    #[graphql(default = false)]
-    pub(crate) signal: bool,
-}
-
-/// Ending a conversation.
-#[derive(InputObject)]
-pub struct EndChatInput {
-    /// The conversation.
-    pub(crate) conversation: ChatRef,
-    /// End it as blocked: the session can write nothing more (peers only).
-    #[graphql(default = false)]
-    pub(crate) block: bool,
-    /// Delete what was written at once (either side; also after the end).
-    #[graphql(default = false)]
-    pub(crate) delete: bool,
-}
-
-/// A peer takes a conversation.
-#[derive(InputObject)]
-pub struct TakeChatInput {
-    /// The conversation (waiting, or handed to the caller).
-    pub(crate) conversation_id: ID,
-    /// The public key the peer's browser made for it (X25519, base64url).
-    pub(crate) peer_key: String,
-}
-
-/// A peer hands a conversation to another peer on duty.
-#[derive(InputObject)]
-pub struct HandOverChatInput {
-    /// The conversation.
-    pub(crate) conversation_id: ID,
-    /// The peer (user) to hand it to.
-    pub(crate) to_peer: ID,
-}
-
-/// A peer goes on or off duty.
-#[derive(InputObject)]
-pub struct SetChatDutyInput {
-    /// The chat offer.
-    pub(crate) offer_id: ID,
-    /// On duty (true) or off.
-    pub(crate) on_duty: bool,
-}
-
-/// A chat offer's opening hours.
-#[derive(InputObject)]
-pub struct SetChatHoursInput {
-    /// The chat offer.
-    pub(crate) offer_id: ID,
-    /// The weekly slots (at most 28; none: closed).
-    pub(crate) slots: Vec<ChatSlot>,
-}
-
-/// The message relayed.
-#[derive(SimpleObject)]
-pub struct SendChatMessagePayload {
-    /// The message, numbered.
-    pub(crate) message: ChatMessage,
-}
-
-macro_rules! conversation_payload {
-    ($($(#[$meta:meta])* $name:ident;)*) => {$(
-        $(#[$meta])*
-        #[derive(SimpleObject)]
-        pub struct $name {
-            /// The conversation after the change.
-            pub(crate) conversation: ChatConversation,
-        }
-    )*};
-}
-
-conversation_payload! {
-    /// The conversation ended (or deleted).
-    EndChatPayload;
-    /// The conversation taken.
-    TakeChatPayload;
-    /// The conversation handed over.
-    HandOverChatPayload;
-}
-
-/// The offer after its hours were set.
-#[derive(SimpleObject)]
-pub struct SetChatHoursPayload {
-    /// The offer as its page shows it.
-    pub(crate) offer: ChatOfferInfo,
-}
-
-/// A peer's duty.
-#[derive(SimpleObject)]
-pub struct SetChatDutyPayload {
-    /// The chat offer.
-    pub(crate) offer_id: ID,
-    /// Whether the caller is on duty for it now.
-    pub(crate) on_duty: bool,
-}
-
 /// The chat's mutations.
 #[derive(Default)]
 pub struct ChatMutation;
@@ -289,8 +168,8 @@ impl ChatMutation {
         let (chat, _) = request_data::<ChatService>(ctx)?;
         let offer = parse::<OfferId>("offerId", &input.offer_id).gql()?;
         let citizen_key = key("citizenKey", &input.citizen_key).gql()?;
-        let (conversation, started) = chat.start(tenant, offer, citizen_key).await.gql()?;
-        let position = chat.citizen_position(&started).await.gql()?;
+        let (_, started) = chat.start(tenant, offer, citizen_key).await.gql()?;
+        let (conversation, position) = chat.citizen_status(&started).await.gql()?;
         Ok(StartChatPayload {
             conversation: ChatConversation::of(&conversation, chat.now(), position),
             session: session::encode(&started),
@@ -314,6 +193,22 @@ impl ChatMutation {
         Ok(SendChatMessagePayload {
             message: sent.into(),
         })
+    }
+
+    /// Tells the other side, live, that the caller is typing (the citizen, or the peer on
+    /// it; nothing is stored).
+    async fn chat_typing(
+        &self,
+        ctx: &Context<'_>,
+        input: ChatTypingInput,
+    ) -> async_graphql::Result<ChatTypingPayload> {
+        let (chat, rc) = request_data::<ChatService>(ctx)?;
+        match party(&input.conversation).gql()? {
+            Party::Citizen(s) => chat.citizen_typing(&s).await,
+            Party::Peer(id) => chat.typing(rc, id).await,
+        }
+        .gql()?;
+        Ok(ChatTypingPayload { relayed: true })
     }
 
     /// Ends a conversation (the citizen, or the peer on it); `block` (peers) and `delete`.

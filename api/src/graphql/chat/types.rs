@@ -258,6 +258,22 @@ pub struct ChatQueueEntry {
     pub(crate) handed_to_you: bool,
 }
 
+/// The queue as a peer on duty sees it at `now`.
+pub(crate) fn queue_entries(
+    queue: Vec<peerbro_domain::chat::Waiting>,
+    now: DateTime<Utc>,
+) -> Vec<ChatQueueEntry> {
+    queue
+        .into_iter()
+        .map(|w| ChatQueueEntry {
+            conversation_id: gid(w.conversation.id),
+            position: w.position,
+            waiting_seconds: (now - w.conversation.opened_at).num_seconds().max(0),
+            handed_to_you: w.conversation.state == domain::ChatState::HandingOver,
+        })
+        .collect()
+}
+
 /// What `startChat` gives the citizen.
 #[derive(SimpleObject)]
 pub struct StartChatPayload {

@@ -1,7 +1,7 @@
 //! [`ChatStore`] on sea-orm (ADR 0046). A change to a conversation locks its row, lets the
-//! domain decide, writes, and — on PostgreSQL — notifies `peerbro_chat` in the same
-//! transaction, so that every server process wakes the conversation's subscribers when (and
-//! only when) the change commits. Messages are numbered from the conversation row's
+//! domain decide, writes, and wakes the conversation's subscribers when (and only when) the
+//! change commits (`crate::chat_wakeups`: on PostgreSQL a notification on `peerbro_chat` in
+//! the same transaction, for every server process). Messages are numbered from the conversation row's
 //! `last_seq` under that lock: without gaps, each number once.
 
 mod rows;
@@ -11,7 +11,8 @@ use chrono::{DateTime, Utc};
 use peerbro_domain::DomainResult;
 use peerbro_domain::chat::ports::{ChatChange, SenderCheck};
 use peerbro_domain::chat::{
-    ChatMessage, ChatOffer, ChatState, ChatStore, Conversation, NewMessage, OpeningHours, Waiting,
+    ChatMessage, ChatOffer, ChatSide, ChatState, ChatStore, Conversation, NewMessage, OpeningHours,
+    Waiting,
 };
 use peerbro_domain::ids::{ConversationId, OfferId, TenantId, UserId};
 use sea_orm::sea_query::{Expr, OnConflict};
@@ -21,21 +22,15 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use self::rows::{contact_row, conversation_from, conversation_row, hours_of, message_from};
+use self::rows::{
+    chat_contacts_insert, conversation_from, conversation_row, hours_of, message_from,
+};
+use crate::chat_wakeups::{CHAT_CHANNEL, ChatWake};
 use crate::db::{Database, Tx};
 use crate::entities::chat::{chat_conversations, chat_duty, chat_hours, chat_messages};
 use crate::entities::offers::offers;
 use crate::errors::unexpected;
 use crate::repositories::rows::by_id;
-
-/// The channel every change to a conversation is notified on (PostgreSQL).
-pub const CHAT_CHANNEL: &str = "peerbro_chat";
-
-/// The notification's payload: `<tenant> <conversation>`, ids only.
-#[must_use]
-pub fn chat_payload(tenant: TenantId, conversation: ConversationId) -> String {
-    format!("{} {}", tenant.as_uuid(), conversation.as_uuid())
-}
 
 /// [`ChatStore`] on sea-orm.
 #[derive(Clone, Debug)]
@@ -61,19 +56,39 @@ async fn locked(
     by_id::<chat_conversations::Entity>(tx, tenant, id.as_uuid(), true, "conversation").await
 }
 
-/// Wakes every process's subscribers of the conversation when `tx` commits (PostgreSQL).
-async fn notify(tx: &Tx, tenant: TenantId, id: ConversationId) -> DomainResult<()> {
+fn wake_of(tenant: TenantId, id: ConversationId) -> ChatWake {
+    ChatWake {
+        tenant,
+        conversation: id,
+        typing: None,
+    }
+}
+
+/// Wakes every process's subscribers when `tx` commits (PostgreSQL: a notification in `tx`).
+async fn notify(tx: &Tx, wake: ChatWake) -> DomainResult<()> {
     if tx.get_database_backend() != sea_orm::DatabaseBackend::Postgres {
         return Ok(());
     }
     tx.execute_raw(sea_orm::Statement::from_sql_and_values(
         sea_orm::DatabaseBackend::Postgres,
         "SELECT pg_notify($1, $2)",
-        [CHAT_CHANNEL.into(), chat_payload(tenant, id).into()],
+        [CHAT_CHANNEL.into(), wake.payload().into()],
     ))
     .await
     .map(|_| ())
     .map_err(unexpected)
+}
+
+impl SeaChatStore {
+    /// Commits `tx` and, on SQLite, wakes this process's subscribers (PostgreSQL delivers the
+    /// notification made in `tx` to every process as it commits).
+    async fn commit_and_wake(&self, tx: Tx, wake: ChatWake) -> DomainResult<()> {
+        tx.commit().await?;
+        if self.db.backend() == crate::db::Backend::Sqlite {
+            self.db.chat.wake(wake);
+        }
+        Ok(())
+    }
 }
 
 #[async_trait]
@@ -144,8 +159,9 @@ impl ChatStore for SeaChatStore {
             .exec_without_returning(&tx)
             .await
             .map_err(unexpected)?;
-        notify(&tx, tenant, conversation.id).await?;
-        tx.commit().await
+        let wake = wake_of(tenant, conversation.id);
+        notify(&tx, wake).await?;
+        self.commit_and_wake(tx, wake).await
     }
 
     async fn get(
@@ -189,8 +205,9 @@ impl ChatStore for SeaChatStore {
         if before.state != ChatState::Ended && after.state == ChatState::Ended {
             chat_contacts_insert(&tx, tenant, &after).await?;
         }
-        notify(&tx, tenant, id).await?;
-        tx.commit().await?;
+        let wake = wake_of(tenant, id);
+        notify(&tx, wake).await?;
+        self.commit_and_wake(tx, wake).await?;
         Ok(after)
     }
 
@@ -225,8 +242,9 @@ impl ChatStore for SeaChatStore {
             .exec_without_returning(&tx)
             .await
             .map_err(unexpected)?;
-        notify(&tx, tenant, id).await?;
-        tx.commit().await?;
+        let wake = wake_of(tenant, id);
+        notify(&tx, wake).await?;
+        self.commit_and_wake(tx, wake).await?;
         Ok(stored)
     }
 
@@ -260,8 +278,9 @@ impl ChatStore for SeaChatStore {
             .await
             .map_err(unexpected)?
             .rows_affected;
-        notify(&tx, tenant, id).await?;
-        tx.commit().await?;
+        let wake = wake_of(tenant, id);
+        notify(&tx, wake).await?;
+        self.commit_and_wake(tx, wake).await?;
         Ok(deleted)
     }
 
@@ -344,6 +363,22 @@ impl ChatStore for SeaChatStore {
         tx.commit().await
     }
 
+    async fn typing(
+        &self,
+        tenant: TenantId,
+        id: ConversationId,
+        side: ChatSide,
+    ) -> DomainResult<()> {
+        let wake = ChatWake {
+            tenant,
+            conversation: id,
+            typing: Some(side),
+        };
+        let tx = self.db.begin_write(tenant).await?;
+        notify(&tx, wake).await?;
+        self.commit_and_wake(tx, wake).await
+    }
+
     async fn on_duty(&self, tenant: TenantId, offer: OfferId) -> DomainResult<Vec<UserId>> {
         let tx = self.db.begin_read(tenant).await?;
         let peers: Vec<Uuid> = chat_duty::Entity::find()
@@ -359,14 +394,4 @@ impl ChatStore for SeaChatStore {
         tx.commit().await?;
         Ok(peers.into_iter().map(UserId::from_uuid).collect())
     }
-}
-
-/// Records the ended conversation's contact for the statistics.
-async fn chat_contacts_insert(tx: &Tx, tenant: TenantId, ended: &Conversation) -> DomainResult<()> {
-    let month = peerbro_domain::chat::danish_month(ended.opened_at);
-    crate::entities::chat::chat_contacts::Entity::insert(contact_row(tenant, ended, month))
-        .exec_without_returning(tx)
-        .await
-        .map_err(unexpected)?;
-    Ok(())
 }

@@ -7,8 +7,11 @@ use peerbro_domain::chat::{
 use peerbro_domain::ids::{ConversationId, OfferId, TenantId, UserId};
 use peerbro_domain::{DomainError, DomainResult};
 use sea_orm::ActiveValue::Set;
+use sea_orm::EntityTrait as _;
 
+use crate::db::Tx;
 use crate::entities::chat::{chat_contacts, chat_conversations, chat_hours, chat_messages};
+use crate::errors::unexpected;
 
 fn corrupt(what: &str) -> DomainError {
     DomainError::Unknown(anyhow::anyhow!("a stored chat {what} does not read back"))
@@ -129,7 +132,7 @@ pub(super) fn message_from(row: chat_messages::Model) -> DomainResult<ChatMessag
     })
 }
 
-pub(super) fn contact_row(
+fn contact_row(
     tenant: TenantId,
     ended: &Conversation,
     month: NaiveDate,
@@ -144,4 +147,18 @@ pub(super) fn contact_row(
         talked_seconds: Set(ended.taken_at.map(|t| (end - t).num_seconds())),
         end_reason: Set(ended.end.map_or("", |e| e.as_str()).to_owned()),
     }
+}
+
+/// Records the ended conversation's contact for the statistics.
+pub(super) async fn chat_contacts_insert(
+    tx: &Tx,
+    tenant: TenantId,
+    ended: &Conversation,
+) -> DomainResult<()> {
+    let month = peerbro_domain::chat::danish_month(ended.opened_at);
+    chat_contacts::Entity::insert(contact_row(tenant, ended, month))
+        .exec_without_returning(tx)
+        .await
+        .map_err(unexpected)?;
+    Ok(())
 }
