@@ -131,10 +131,12 @@ impl ChatService {
     /// The citizen leaves (and, with `delete`, deletes what was written at once).
     ///
     /// # Errors
-    /// As [`Self::citizen_view`]; `CONFLICT` when it has ended and nothing is to be deleted.
+    /// As [`Self::citizen_view`]; `FORBIDDEN` with `block` (only peers block); `CONFLICT`
+    /// when it has ended and nothing is to be deleted.
     pub async fn citizen_end(
         &self,
         session: &ChatSession,
+        block: bool,
         delete: bool,
     ) -> DomainResult<Conversation> {
         let conversation = self.citizen_view(session).await?;
@@ -142,7 +144,7 @@ impl ChatService {
             session.tenant,
             conversation,
             Participant::Citizen,
-            false,
+            block,
             delete,
         )
         .await

@@ -191,27 +191,32 @@ impl Conversation {
     /// `who` ends the conversation (`block`: a peer ends it as blocked).
     ///
     /// # Errors
-    /// `CONFLICT` when it has ended; `FORBIDDEN` when a peer who is not on it ends it, or the
-    /// citizen tries to block.
+    /// `CONFLICT` when it has ended; otherwise as [`Self::end_by`].
     pub fn end(&mut self, who: Participant, block: bool, now: DateTime<Utc>) -> DomainResult<()> {
         if self.state == ChatState::Ended {
             return Err(illegal("END", self.state));
         }
-        let end = match who {
-            Participant::Citizen if block => {
-                return Err(DomainError::Forbidden("only a peer blocks a session"));
-            }
-            Participant::Citizen => ChatEnd::CitizenLeft,
-            Participant::Peer(peer) if self.peer != Some(peer) => {
-                return Err(DomainError::Forbidden(
-                    "only the peer on a conversation ends it",
-                ));
-            }
-            Participant::Peer(_) if block => ChatEnd::Blocked,
-            Participant::Peer(_) => ChatEnd::PeerEnded,
-        };
+        let end = self.end_by(who, block)?;
         self.close(end, now);
         Ok(())
+    }
+
+    /// How `who` may end the conversation (`block`: as blocked), whatever its state.
+    ///
+    /// # Errors
+    /// `FORBIDDEN` when a peer who is not on it ends it, or the citizen tries to block.
+    pub fn end_by(&self, who: Participant, block: bool) -> DomainResult<ChatEnd> {
+        match who {
+            Participant::Citizen if block => {
+                Err(DomainError::Forbidden("only a peer blocks a session"))
+            }
+            Participant::Citizen => Ok(ChatEnd::CitizenLeft),
+            Participant::Peer(peer) if self.peer != Some(peer) => Err(DomainError::Forbidden(
+                "only the peer on a conversation ends it",
+            )),
+            Participant::Peer(_) if block => Ok(ChatEnd::Blocked),
+            Participant::Peer(_) => Ok(ChatEnd::PeerEnded),
+        }
     }
 
     /// Ends a conversation nobody took (the offer closed) or everybody left idle.

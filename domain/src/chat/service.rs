@@ -367,6 +367,8 @@ impl ChatService {
     ) -> DomainResult<Conversation> {
         let id = conversation.id;
         let ended = if conversation.state == super::ChatState::Ended && delete {
+            // Deleting after the end: the same rule about who may end it.
+            conversation.end_by(who, block)?;
             conversation
         } else {
             let now = self.clock.now();

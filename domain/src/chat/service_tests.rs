@@ -243,7 +243,7 @@ async fn either_side_deletes_the_conversation_and_only_peers_block() {
         .unwrap();
     f.chat.send(&peer, c.id, 1, true, vec![2]).await.unwrap();
     assert_eq!(f.store.stored(f.tenant, c.id), 2);
-    let ended = f.chat.citizen_end(&session, true).await.unwrap();
+    let ended = f.chat.citizen_end(&session, false, true).await.unwrap();
     assert_eq!(ended.end, Some(ChatEnd::CitizenLeft));
     assert_eq!(f.store.stored(f.tenant, c.id), 0, "deleted at once");
 

@@ -219,10 +219,7 @@ impl ChatMutation {
     ) -> async_graphql::Result<EndChatPayload> {
         let (chat, rc) = request_data::<ChatService>(ctx)?;
         let ended = match party(&input.conversation).gql()? {
-            Party::Citizen(_) if input.block => {
-                Err(DomainError::Forbidden("only a peer blocks a session"))
-            }
-            Party::Citizen(s) => chat.citizen_end(&s, input.delete).await,
+            Party::Citizen(s) => chat.citizen_end(&s, input.block, input.delete).await,
             Party::Peer(id) => chat.end(rc, id, input.block, input.delete).await,
         }
         .gql()?;

@@ -25,7 +25,6 @@ pub(crate) async fn close_account(
     let row = find_user(tx, tenant, user).await?;
     let mut closed: users::ActiveModel = row.clone().into();
     super::logins::sealing::scrub(&mut closed);
-    closed.idp_subject = Set(None);
     closed.deactivated_at = Set(Some(row.deactivated_at.unwrap_or(now)));
     closed.update(tx).await.map_err(unexpected)?;
     notify_callers(tx, tenant, user).await

@@ -112,7 +112,7 @@ impl UserRepository for SeaUserRepository {
             &self.vault,
             &tx,
             tenant,
-            logins::IDP_SUBJECT_INDEX,
+            logins::BY_IDP_SUBJECT,
             subject.as_str(),
         )
         .await?;
@@ -166,14 +166,8 @@ impl UserRepository for SeaUserRepository {
     ) -> DomainResult<Option<User>> {
         let tenant = ctx.tenant_id()?;
         let tx = self.db.begin(tenant).await?;
-        let row = logins::find_by(
-            &self.vault,
-            &tx,
-            tenant,
-            logins::EMAIL_INDEX,
-            email.as_str(),
-        )
-        .await?;
+        let row =
+            logins::find_by(&self.vault, &tx, tenant, logins::BY_EMAIL, email.as_str()).await?;
         let user = match row {
             Some(row) => users_with_roles(&tx, &self.vault, tenant, vec![row])
                 .await?

@@ -196,22 +196,23 @@ pub(crate) async fn display_names(
         .collect())
 }
 
-/// The user of `tenant` whose `purpose` index ([`EMAIL_INDEX`] or [`IDP_SUBJECT_INDEX`])
-/// matches `value`, with the tenant key's wrapping.
+/// A look-up by keyed index: the index's purpose and its column.
+pub(crate) type IndexedBy = (&'static [u8], users::Column);
+/// By e-mail address.
+pub(crate) const BY_EMAIL: IndexedBy = (EMAIL_INDEX, users::Column::EmailIndex);
+/// By identity-provider subject.
+pub(crate) const BY_IDP_SUBJECT: IndexedBy = (IDP_SUBJECT_INDEX, users::Column::IdpSubjectIndex);
+
+/// The user of `tenant` whose index `by` matches `value`, with the tenant key's wrapping.
 pub(crate) async fn find_by(
     vault: &Vault,
     tx: &Tx,
     tenant: TenantId,
-    purpose: &[u8],
+    (purpose, column): IndexedBy,
     value: &str,
 ) -> DomainResult<Option<UserRow>> {
     let Some(index) = vault.existing_digest(tx, tenant, purpose, value).await? else {
         return Ok(None);
-    };
-    let column = if purpose == EMAIL_INDEX {
-        users::Column::EmailIndex
-    } else {
-        users::Column::IdpSubjectIndex
     };
     select(tenant)
         .filter(column.eq(index))
