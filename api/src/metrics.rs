@@ -353,6 +353,10 @@ pub enum Limit {
     Anonymous,
     /// The token endpoint's, per client id or per address.
     Token,
+    /// Anonymous chat starts, per address.
+    ChatStart,
+    /// A citizen's chat session's messages and typing.
+    ChatSession,
 }
 
 impl Limit {
@@ -363,6 +367,8 @@ impl Limit {
             Self::Caller => "caller",
             Self::Anonymous => "anonymous",
             Self::Token => "token",
+            Self::ChatStart => "chat_start",
+            Self::ChatSession => "chat_session",
         }
     }
 }

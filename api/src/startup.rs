@@ -19,7 +19,7 @@ use crate::events::EventBus;
 use crate::http::graphql as graphql_http;
 use crate::http::lifecycle::{self, Lifecycle};
 use crate::http::rate_limit::RateLimits;
-use crate::http::{health, problem, read_scope, request_id};
+use crate::http::{chat_pages, health, problem, read_scope, request_id};
 use crate::metrics::Metrics;
 use crate::state::AppState;
 use crate::webhooks::spawn_worker;
@@ -183,6 +183,9 @@ impl Application {
                         .route(web::get().to(graphql_http::graphiql)),
                 )
                 .route("/graphql/assets/{file}", web::get().to(graphql_http::asset))
+                .route("/chat/peer", web::get().to(chat_pages::peer))
+                .route("/chat/assets/{path:.*}", web::get().to(chat_pages::asset))
+                .route("/chat/{tenant}/{offer}", web::get().to(chat_pages::citizen))
                 .service(
                     web::scope("/api/v1")
                         .wrap(from_fn(read_scope::middleware))

@@ -207,6 +207,8 @@ pub async fn test_settings(db: &Db) -> Settings {
         rate_limit_anonymous_per_second: 10_000,
         rate_limit_anonymous_burst: 10_000,
         rate_limit_token_per_minute: 10_000,
+        chat_starts_per_hour: 10_000,
+        chat_session_per_minute: 10_000,
         ..Settings::default()
     }
 }

@@ -131,6 +131,12 @@ pub struct Settings {
     /// `PEERBRO_RATE_LIMIT_TOKEN_PER_MINUTE`: token requests per minute for one API client id,
     /// and (three times as many) for one address; 0 turns it off.
     pub rate_limit_token_per_minute: u32,
+    /// `PEERBRO_CHAT_STARTS_PER_HOUR`: anonymous chat conversations one address may start in an
+    /// hour (all at once, then one every 60/n minutes); 0 turns it off (ADR 0046).
+    pub chat_starts_per_hour: u32,
+    /// `PEERBRO_CHAT_SESSION_PER_MINUTE`: messages and typing signals one citizen's chat
+    /// session may send in a minute; 0 turns it off.
+    pub chat_session_per_minute: u32,
     /// `PEERBRO_TRUSTED_PROXIES`: comma-separated addresses or CIDR ranges of reverse proxies
     /// whose `X-Forwarded-For` is believed; the client's address is the last one in that header
     /// that is not such a proxy. Without it the connection's address is used.
@@ -242,6 +248,8 @@ impl Default for Settings {
             rate_limit_anonymous_per_second: 5,
             rate_limit_anonymous_burst: 20,
             rate_limit_token_per_minute: 10,
+            chat_starts_per_hour: 6,
+            chat_session_per_minute: 60,
             trusted_proxies: Vec::new(),
             metrics: true,
             metrics_listen: None,

@@ -27,8 +27,8 @@ use peerbro_domain::RequestContext;
 
 use crate::wiring::Services;
 
-pub use chat::ChatPoll;
 pub use chat::session as chat_session;
+pub use chat::{ChatCaller, ChatPoll};
 pub use errors::{GqlResultExt, to_gql, with_codes};
 pub use subscriptions::SubscriberToken;
 

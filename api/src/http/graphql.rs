@@ -14,6 +14,7 @@ use peerbro_persistence::ReadScope;
 use serde_json::json;
 
 use crate::auth::AuthError;
+use crate::graphql::ChatCaller;
 use crate::graphql::{
     GqlResultExt as _, HttpSchema, PeerbroSchema, SubscriberToken, fill_request_data, to_gql,
     with_codes, with_request_data,
@@ -178,7 +179,10 @@ async fn execute(
             ));
         }
     };
-    let request = with_request_data(request, &state.services, ctx);
+    let request = with_request_data(request, &state.services, ctx).data(ChatCaller {
+        limits: state.limits.clone(),
+        address: state.limits.client_address(req),
+    });
     Ok((schema.schema.execute(request).await, operation))
 }
 
@@ -305,6 +309,10 @@ pub async fn websocket(
     schema: web::Data<PeerbroSchema>,
 ) -> actix_web::Result<HttpResponse> {
     let mut data = Data::default();
+    data.insert(ChatCaller {
+        limits: state.limits.clone(),
+        address: state.limits.client_address(&req),
+    });
     data.insert(state.events.clone());
     data.insert(state.auth.clone());
     data.insert(state.db.chat_wakeups());

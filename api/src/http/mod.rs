@@ -3,6 +3,7 @@
 //! endpoints, and GraphQL's HTTP and WebSocket transport.
 
 pub mod auth;
+pub mod chat_pages;
 pub mod graphql;
 pub mod graphql_ws;
 pub mod health;

@@ -8,6 +8,11 @@
 //! - The token endpoint is limited per client id and per address, so that guessing secrets is
 //!   slow whichever of the two an attacker varies.
 //!
+//! - The anonymous chat (ADR 0046): starts per address, and a citizen's messages and typing
+//!   per session (the conversation), so that one visitor cannot fill the queue or flood a
+//!   peer. Both live in this process's memory only, like the others: nothing about a visitor
+//!   is written anywhere.
+//!
 //! A refusal is `RATE_LIMITED` (HTTP 429) with `Retry-After`. Limiters forget idle keys
 //! ([`RateLimits::forget_idle`], run every minute), so memory stays bounded by recent callers.
 
@@ -61,6 +66,8 @@ pub struct RateLimits {
     anonymous: Option<Keyed<IpAddr>>,
     token_clients: Option<Keyed<String>>,
     token_addresses: Option<Keyed<IpAddr>>,
+    chat_starts: Option<Keyed<IpAddr>>,
+    chat_sessions: Option<Keyed<[u8; 16]>>,
     trusted: Vec<IpNet>,
     clock: DefaultClock,
     metrics: Arc<Metrics>,
@@ -114,6 +121,9 @@ impl RateLimits {
             .map(RateLimiter::keyed),
             token_clients: per_minute(settings.rate_limit_token_per_minute).map(RateLimiter::keyed),
             token_addresses: per_minute(token_per_address).map(RateLimiter::keyed),
+            chat_starts: NonZeroU32::new(settings.chat_starts_per_hour)
+                .map(|n| RateLimiter::keyed(Quota::per_hour(n).allow_burst(n))),
+            chat_sessions: per_minute(settings.chat_session_per_minute).map(RateLimiter::keyed),
             trusted: settings.trusted_proxy_nets()?,
             clock: DefaultClock::default(),
             metrics,
@@ -174,6 +184,25 @@ impl RateLimits {
             .inspect_err(|_| self.metrics.rate_limited(Limit::Token))
     }
 
+    /// An anonymous chat start from `address`.
+    ///
+    /// # Errors
+    /// `RateLimited`.
+    pub fn chat_start(&self, address: IpAddr) -> Result<(), DomainError> {
+        self.check(self.chat_starts.as_ref(), &address_key(address))
+            .map_err(|retry_after_seconds| self.refused(Limit::ChatStart, retry_after_seconds))
+    }
+
+    /// A message or typing signal from a citizen's chat session, named by `session` (a digest
+    /// of its secret: a forged session gets a key of its own, and cannot use up another's).
+    ///
+    /// # Errors
+    /// `RateLimited`.
+    pub fn chat_session(&self, session: [u8; 16]) -> Result<(), DomainError> {
+        self.check(self.chat_sessions.as_ref(), &session)
+            .map_err(|retry_after_seconds| self.refused(Limit::ChatSession, retry_after_seconds))
+    }
+
     /// The address of the client that sent `req`: the connection's peer, or, when the peer is
     /// a trusted proxy, the last address in `X-Forwarded-For` that is not a trusted proxy.
     #[must_use]
@@ -212,6 +241,8 @@ impl RateLimits {
         forget(self.anonymous.as_ref());
         forget(self.token_clients.as_ref());
         forget(self.token_addresses.as_ref());
+        forget(self.chat_starts.as_ref());
+        forget(self.chat_sessions.as_ref());
     }
 }
 

@@ -14,6 +14,7 @@ impl ChatService {
     /// # Errors
     /// `NOT_FOUND` unless it is a chat offer; `CONFLICT`/`CHAT_CLOSED` (with the next opening)
     /// when it is not open now or no longer offered.
+    #[tracing::instrument(name = "chat.start", skip_all, fields(tenant = %tenant, offer = %offer))]
     pub async fn start(
         &self,
         tenant: TenantId,
@@ -96,6 +97,7 @@ impl ChatService {
     /// # Errors
     /// As [`Self::citizen_view`]; `VALIDATION` for an empty or too long ciphertext;
     /// `CONFLICT`/`CHAT_NOT_ACTIVE` unless a peer is in the conversation.
+    #[tracing::instrument(name = "chat.citizen_send", skip_all, fields(conversation = %session.conversation, bytes = ciphertext.len()))]
     pub async fn citizen_send(
         &self,
         session: &ChatSession,
@@ -133,6 +135,7 @@ impl ChatService {
     /// # Errors
     /// As [`Self::citizen_view`]; `FORBIDDEN` with `block` (only peers block); `CONFLICT`
     /// when it has ended and nothing is to be deleted.
+    #[tracing::instrument(name = "chat.citizen_end", skip_all, fields(conversation = %session.conversation))]
     pub async fn citizen_end(
         &self,
         session: &ChatSession,

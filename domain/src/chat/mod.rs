@@ -5,6 +5,7 @@
 
 pub mod citizen;
 pub mod conversation;
+pub mod duty;
 pub mod hours;
 pub mod ports;
 pub mod service;

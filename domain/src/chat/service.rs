@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use super::conversation::{ChatKey, Conversation, Participant, check_ciphertext};
 use super::hours::OpeningHours;
-use super::ports::{ChatMessage, ChatOffer, ChatStore, NewMessage, Waiting};
+use super::ports::{ChatMessage, ChatOffer, ChatStore, NewMessage};
 use super::session::{SecretDigest, SecretSource};
 use crate::authz::{COORDINATING, require_actor, require_any};
 use crate::clock::Clock;
@@ -91,60 +91,11 @@ impl ChatService {
         self.offer(tenant, offer).await
     }
 
-    /// Puts the calling peer on duty for a chat offer, or takes them off.
-    ///
-    /// # Errors
-    /// `FORBIDDEN` unless the caller is a peer; `NOT_FOUND` unless it is a chat offer.
-    pub async fn set_duty(
-        &self,
-        ctx: &RequestContext,
-        offer: OfferId,
-        on: bool,
-    ) -> DomainResult<()> {
-        let peer = peer_of(ctx)?;
-        let tenant = ctx.tenant_id()?;
-        self.offer(tenant, offer).await?;
-        self.store
-            .set_duty(tenant, offer, peer, on, self.clock.now())
-            .await
-    }
-
-    /// Whether the calling peer is on duty for the offer.
-    ///
-    /// # Errors
-    /// `FORBIDDEN` unless the caller is a peer.
-    pub async fn is_on_duty(&self, ctx: &RequestContext, offer: OfferId) -> DomainResult<bool> {
-        let peer = peer_of(ctx)?;
-        let tenant = ctx.tenant_id()?;
-        Ok(self.store.on_duty(tenant, offer).await?.contains(&peer))
-    }
-
-    /// The offer's queue, for a peer on duty for it: positions and times, no content.
-    ///
-    /// # Errors
-    /// `FORBIDDEN` unless the caller is a peer on duty for the offer.
-    pub async fn queue(&self, ctx: &RequestContext, offer: OfferId) -> DomainResult<Vec<Waiting>> {
-        let peer = self.on_duty_for(ctx, offer).await?;
-        self.store.queue(ctx.tenant_id()?, offer, peer).await
-    }
-
-    /// The peers on duty for the offer (for a peer on duty, to hand over to).
-    ///
-    /// # Errors
-    /// `FORBIDDEN` unless the caller is a peer on duty for it.
-    pub async fn peers_on_duty(
-        &self,
-        ctx: &RequestContext,
-        offer: OfferId,
-    ) -> DomainResult<Vec<UserId>> {
-        self.on_duty_for(ctx, offer).await?;
-        self.store.on_duty(ctx.tenant_id()?, offer).await
-    }
-
     /// A peer on duty takes a waiting conversation, or one handed to them, with their key.
     ///
     /// # Errors
     /// `NOT_FOUND`; `FORBIDDEN` unless on duty for its offer; `CONFLICT` when it is taken.
+    #[tracing::instrument(name = "chat.take", skip_all, fields(request_id = ctx.request_id(), conversation = %id))]
     pub async fn take(
         &self,
         ctx: &RequestContext,
@@ -165,6 +116,7 @@ impl ChatService {
     /// # Errors
     /// `NOT_FOUND`; `FORBIDDEN` unless the caller is on it; `CONFLICT`/`NOT_ON_DUTY` when the
     /// other peer is not on duty.
+    #[tracing::instrument(name = "chat.hand_over", skip_all, fields(request_id = ctx.request_id(), conversation = %id))]
     pub async fn hand_over(
         &self,
         ctx: &RequestContext,
@@ -191,6 +143,7 @@ impl ChatService {
     ///
     /// # Errors
     /// `NOT_FOUND`; `FORBIDDEN` unless on it; `VALIDATION`; `CONFLICT`/`CHAT_NOT_ACTIVE`.
+    #[tracing::instrument(name = "chat.send", skip_all, fields(request_id = ctx.request_id(), conversation = %id, bytes = ciphertext.len()))]
     pub async fn send(
         &self,
         ctx: &RequestContext,
@@ -228,6 +181,7 @@ impl ChatService {
     ///
     /// # Errors
     /// `NOT_FOUND`; `FORBIDDEN` unless on it; `CONFLICT` when ended and nothing to delete.
+    #[tracing::instrument(name = "chat.end", skip_all, fields(request_id = ctx.request_id(), conversation = %id))]
     pub async fn end(
         &self,
         ctx: &RequestContext,
@@ -308,22 +262,6 @@ impl ChatService {
         Ok(conversation)
     }
 
-    async fn on_duty_for(&self, ctx: &RequestContext, offer: OfferId) -> DomainResult<UserId> {
-        let peer = peer_of(ctx)?;
-        if self
-            .store
-            .on_duty(ctx.tenant_id()?, offer)
-            .await?
-            .contains(&peer)
-        {
-            Ok(peer)
-        } else {
-            Err(DomainError::Forbidden(
-                "go on duty for this chat offer to see and take its conversations",
-            ))
-        }
-    }
-
     pub(super) async fn append(
         &self,
         tenant: TenantId,
@@ -384,7 +322,7 @@ impl ChatService {
 }
 
 /// The calling peer.
-fn peer_of(ctx: &RequestContext) -> DomainResult<UserId> {
+pub(super) fn peer_of(ctx: &RequestContext) -> DomainResult<UserId> {
     let actor = require_actor(ctx)?;
     if actor.has(Role::Peer) {
         Ok(actor.user_id())

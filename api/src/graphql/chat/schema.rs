@@ -43,6 +43,15 @@ pub(super) enum Party {
     Peer(ConversationId),
 }
 
+/// A citizen's message or typing, counted against their session's limit.
+fn citizen_limit(ctx: &Context<'_>, session: &ChatSession) -> async_graphql::Result<()> {
+    let caller = ctx.data::<super::caller::ChatCaller>()?;
+    let digest = super::session::digest(&session.secret);
+    let mut key = [0u8; 16];
+    key.copy_from_slice(&digest[..16]);
+    caller.limits.chat_session(key).gql()
+}
+
 pub(super) fn party(reference: &ChatRef) -> DomainResult<Party> {
     match reference {
         ChatRef::Session(s) => session::decode(s).map(Party::Citizen),
@@ -164,6 +173,8 @@ impl ChatMutation {
         ctx: &Context<'_>,
         input: StartChatInput,
     ) -> async_graphql::Result<StartChatPayload> {
+        let caller = ctx.data::<super::caller::ChatCaller>()?;
+        caller.limits.chat_start(caller.address).gql()?;
         let tenant = tenant_of(ctx, &input.tenant).await?;
         let (chat, _) = request_data::<ChatService>(ctx)?;
         let offer = parse::<OfferId>("offerId", &input.offer_id).gql()?;
@@ -186,7 +197,10 @@ impl ChatMutation {
         let ciphertext = from_b64("ciphertext", &input.ciphertext).gql()?;
         let (epoch, signal) = (input.key_epoch, input.signal);
         let sent = match party(&input.conversation).gql()? {
-            Party::Citizen(s) => chat.citizen_send(&s, epoch, signal, ciphertext).await,
+            Party::Citizen(s) => {
+                citizen_limit(ctx, &s)?;
+                chat.citizen_send(&s, epoch, signal, ciphertext).await
+            }
             Party::Peer(id) => chat.send(rc, id, epoch, signal, ciphertext).await,
         }
         .gql()?;
@@ -204,7 +218,10 @@ impl ChatMutation {
     ) -> async_graphql::Result<ChatTypingPayload> {
         let (chat, rc) = request_data::<ChatService>(ctx)?;
         match party(&input.conversation).gql()? {
-            Party::Citizen(s) => chat.citizen_typing(&s).await,
+            Party::Citizen(s) => {
+                citizen_limit(ctx, &s)?;
+                chat.citizen_typing(&s).await
+            }
             Party::Peer(id) => chat.typing(rc, id).await,
         }
         .gql()?;
