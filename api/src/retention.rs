@@ -16,7 +16,7 @@ fn print_table(report: &[TenantRetention], dry_run: bool) {
     let verb = if dry_run { "would" } else { "did" };
     println!("retention ({verb}):");
     println!(
-        "{:<24} {:>18} {:>16} {:>14} {:>18} {:>10} {:>10} {:>14}",
+        "{:<24} {:>18} {:>16} {:>14} {:>18} {:>10} {:>10} {:>14} {:>18}",
         "tenant",
         "closed referrals",
         "citizens erased",
@@ -24,11 +24,12 @@ fn print_table(report: &[TenantRetention], dry_run: bool) {
         "attendance marks",
         "meetings",
         "answers",
-        "audit entries"
+        "audit entries",
+        "chat conversations"
     );
     for t in report {
         println!(
-            "{:<24} {:>18} {:>16} {:>14} {:>18} {:>10} {:>10} {:>14}",
+            "{:<24} {:>18} {:>16} {:>14} {:>18} {:>10} {:>10} {:>14} {:>18}",
             t.tenant,
             t.closed_referrals,
             t.citizens_erased,
@@ -36,7 +37,8 @@ fn print_table(report: &[TenantRetention], dry_run: bool) {
             t.attendance_marks,
             t.meetings,
             t.answers,
-            t.audit_entries
+            t.audit_entries,
+            t.chat_conversations
         );
     }
 }

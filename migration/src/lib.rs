@@ -43,6 +43,7 @@ mod m20261201_000029_retention_categories;
 mod m20261201_000030_audit_checkpoints;
 mod m20261201_000031_sealed_logins;
 mod m20261201_000032_chat;
+mod m20261201_000033_chat_retention;
 pub mod postgres;
 
 /// The PostgreSQL role the server connects as. It is created (without a password, `LOGIN`,
@@ -141,6 +142,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000030_audit_checkpoints::Migration),
             Box::new(m20261201_000031_sealed_logins::Migration),
             Box::new(m20261201_000032_chat::Migration),
+            Box::new(m20261201_000033_chat_retention::Migration),
         ]
     }
 }

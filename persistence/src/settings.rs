@@ -124,6 +124,7 @@ pub(crate) async fn write_outcomes(
         attendance_days: Set(None),
         answers_days: Set(None),
         audit_days: Set(None),
+        chat_days: Set(None),
     })
     .on_conflict(
         OnConflict::column(tenant_settings::Column::TenantId)
@@ -163,6 +164,7 @@ pub(crate) async fn write_retention(
         attendance_days: Set(Some(int(policy.attendance_days)?)),
         answers_days: Set(Some(int(policy.answers_days)?)),
         audit_days: Set(Some(int(policy.audit_days)?)),
+        chat_days: Set(Some(int(policy.chat_days)?)),
         ..Default::default()
     })
     .on_conflict(
@@ -173,6 +175,7 @@ pub(crate) async fn write_retention(
                 tenant_settings::Column::AttendanceDays,
                 tenant_settings::Column::AnswersDays,
                 tenant_settings::Column::AuditDays,
+                tenant_settings::Column::ChatDays,
             ])
             .to_owned(),
     )

@@ -10,6 +10,7 @@ pub mod peer_access;
 pub mod personal;
 pub mod records;
 pub mod retention;
+mod retention_policy;
 #[cfg(test)]
 mod retention_tests;
 

@@ -22,6 +22,9 @@
 //! - `AUDIT_LOG`: entries older than `auditDays` (at least 183, about six months, as Danish
 //!   data-processor agreements require) are removed from the start of the chain, which then
 //!   starts at a checkpoint (ADR 0045); removal stops at the first entry about a held person.
+//! - `CHAT`: anonymous chat conversations that ended more than `chatDays` ago (30 unless the
+//!   partnership says otherwise) are deleted with their ciphertext and keys (ADR 0046); the
+//!   contacts the statistics count have no link to them and stay.
 //!
 //! A run is per tenant, as the system; `dry_run` counts what a real run would do at the same
 //! moment, and a real run reports what it did — the two agree.
@@ -40,89 +43,7 @@ use crate::people::ports::CitizenRepository;
 use crate::privacy::Purpose;
 use crate::tenancy::TenantRepository;
 
-/// Closed referrals keep their free text this long unless the tenant says otherwise.
-pub const DEFAULT_CLOSED_REFERRAL_DAYS: u32 = 730;
-/// Inactive citizens are kept this long unless the tenant says otherwise.
-pub const DEFAULT_INACTIVE_CITIZEN_DAYS: u32 = 1825;
-/// The shortest and longest retention a tenant may set for closed referrals' free text.
-pub const CLOSED_REFERRAL_DAYS: std::ops::RangeInclusive<u32> = 90..=3650;
-/// The shortest and longest retention a tenant may set for inactive citizens.
-pub const INACTIVE_CITIZEN_DAYS: std::ops::RangeInclusive<u32> = 365..=3650;
-/// Attendance marks and meetings are kept this long unless the tenant says otherwise.
-pub const DEFAULT_ATTENDANCE_DAYS: u32 = 730;
-/// The shortest and longest retention a tenant may set for attendance marks and meetings.
-pub const ATTENDANCE_DAYS: std::ops::RangeInclusive<u32> = 90..=3650;
-/// Questionnaire answers are kept this long unless the tenant says otherwise.
-pub const DEFAULT_ANSWERS_DAYS: u32 = 1825;
-/// The shortest and longest retention a tenant may set for questionnaire answers (at least a
-/// year, so that a year's CHIME change can be reported).
-pub const ANSWERS_DAYS: std::ops::RangeInclusive<u32> = 365..=3650;
-/// Audit entries are kept this long unless the tenant says otherwise.
-pub const DEFAULT_AUDIT_DAYS: u32 = 1825;
-/// The shortest and longest retention a tenant may set for the audit log (at least six months;
-/// the database refuses younger entries whatever is set).
-pub const AUDIT_DAYS: std::ops::RangeInclusive<u32> = 183..=3650;
-
-/// A tenant's retention.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct RetentionPolicy {
-    /// Days a closed referral keeps its free text.
-    pub closed_referral_days: u32,
-    /// Days without activity after which a citizen with nothing open is erased.
-    pub inactive_citizen_days: u32,
-    /// Days after a course session or a meeting that its attendance marks or the meeting are
-    /// kept.
-    pub attendance_days: u32,
-    /// Days after they were given that questionnaire answers are kept.
-    pub answers_days: u32,
-    /// Days audit entries are kept.
-    pub audit_days: u32,
-}
-
-impl Default for RetentionPolicy {
-    fn default() -> Self {
-        Self {
-            closed_referral_days: DEFAULT_CLOSED_REFERRAL_DAYS,
-            inactive_citizen_days: DEFAULT_INACTIVE_CITIZEN_DAYS,
-            attendance_days: DEFAULT_ATTENDANCE_DAYS,
-            answers_days: DEFAULT_ANSWERS_DAYS,
-            audit_days: DEFAULT_AUDIT_DAYS,
-        }
-    }
-}
-
-impl RetentionPolicy {
-    /// Checks every limit.
-    ///
-    /// # Errors
-    /// `Validation` naming the first field out of range.
-    pub fn check(self) -> DomainResult<Self> {
-        for (field, value, range) in [
-            (
-                "closedReferralDays",
-                self.closed_referral_days,
-                CLOSED_REFERRAL_DAYS,
-            ),
-            (
-                "inactiveCitizenDays",
-                self.inactive_citizen_days,
-                INACTIVE_CITIZEN_DAYS,
-            ),
-            ("attendanceDays", self.attendance_days, ATTENDANCE_DAYS),
-            ("answersDays", self.answers_days, ANSWERS_DAYS),
-            ("auditDays", self.audit_days, AUDIT_DAYS),
-        ] {
-            if !range.contains(&value) {
-                return Err(DomainError::validation(
-                    field,
-                    format!("must be {}-{} days", range.start(), range.end()),
-                ));
-            }
-        }
-        Ok(self)
-    }
-}
+pub use super::retention_policy::*;
 
 /// What a run did (or, dry, would do) in one tenant.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
@@ -144,6 +65,8 @@ pub struct TenantRetention {
     pub answers: u64,
     /// Audit entries removed (to be removed) from the start of the chain.
     pub audit_entries: u64,
+    /// Ended chat conversations deleted (to be deleted) with their ciphertext.
+    pub chat_conversations: u64,
 }
 
 /// The adapter a run needs.
@@ -212,6 +135,18 @@ pub trait RetentionStore: Send + Sync {
         &self,
         ctx: &RequestContext,
         now: DateTime<Utc>,
+        cutoff: DateTime<Utc>,
+        apply: bool,
+    ) -> DomainResult<u64>;
+
+    /// Chat conversations that ended before `cutoff`; with `apply` they are deleted with
+    /// their messages, in one transaction. Returns how many.
+    ///
+    /// # Errors
+    /// `Unavailable` when the database is gone.
+    async fn chat(
+        &self,
+        ctx: &RequestContext,
         cutoff: DateTime<Utc>,
         apply: bool,
     ) -> DomainResult<u64>;
@@ -347,6 +282,10 @@ impl RetentionService {
             .store
             .audit(&ctx, now, days_before(now, policy.audit_days), !dry_run)
             .await?;
+        let chat_conversations = self
+            .store
+            .chat(&ctx, days_before(now, policy.chat_days), !dry_run)
+            .await?;
         let due = self
             .store
             .inactive_citizens(&ctx, days_before(now, policy.inactive_citizen_days))
@@ -384,6 +323,7 @@ impl RetentionService {
             meetings,
             answers,
             audit_entries,
+            chat_conversations,
         })
     }
 }

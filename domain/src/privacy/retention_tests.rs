@@ -63,5 +63,16 @@ fn each_limit_holds_at_the_limit_and_refuses_one_past() {
     assert!(audit(183).is_ok() && audit(3650).is_ok());
     assert_eq!(field(audit(182)), Some("auditDays".to_owned()));
     assert_eq!(field(audit(3651)), Some("auditDays".to_owned()));
+    let chat = |days: u32| {
+        RetentionPolicy {
+            chat_days: days,
+            ..RetentionPolicy::default()
+        }
+        .check()
+    };
+    assert!(chat(1).is_ok() && chat(365).is_ok());
+    assert_eq!(field(chat(0)), Some("chatDays".to_owned()));
+    assert_eq!(field(chat(366)), Some("chatDays".to_owned()));
+    assert_eq!(RetentionPolicy::default().chat_days, 30);
     assert!(RetentionPolicy::default().check().is_ok());
 }

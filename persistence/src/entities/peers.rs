@@ -244,6 +244,7 @@ pub mod tenant_settings {
         pub attendance_days: Option<i32>,
         pub answers_days: Option<i32>,
         pub audit_days: Option<i32>,
+        pub chat_days: Option<i32>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

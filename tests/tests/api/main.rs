@@ -14,6 +14,7 @@ mod callers;
 mod chat;
 mod chat_limits;
 mod chat_live;
+mod chat_retention;
 mod citizen_app;
 mod consent_binds;
 mod consent_proxy;

@@ -240,7 +240,8 @@ async fn retention_deletes_on_schedule_and_the_dry_run_says_so(db: Db) {
     assert_eq!(
         of(&dry, "helsingor"),
         &json!({ "tenant": "helsingor", "closedReferrals": 1, "citizensErased": 1, "citizensHeld": 1,
-            "attendanceMarks": 0, "meetings": 0, "answers": 0, "auditEntries": 0 })
+            "attendanceMarks": 0, "meetings": 0, "answers": 0, "auditEntries": 0,
+            "chatConversations": 0 })
     );
     for t in ["kobenhavn", "danmark"] {
         assert_eq!(of(&dry, t)["closedReferrals"], 0);
@@ -314,7 +315,8 @@ async fn retention_deletes_on_schedule_and_the_dry_run_says_so(db: Db) {
     assert_eq!(
         of(&again, "helsingor"),
         &json!({ "tenant": "helsingor", "closedReferrals": 0, "citizensErased": 0, "citizensHeld": 1,
-            "attendanceMarks": 0, "meetings": 0, "answers": 0, "auditEntries": 0 })
+            "attendanceMarks": 0, "meetings": 0, "answers": 0, "auditEntries": 0,
+            "chatConversations": 0 })
     );
     // The human-readable report says the same.
     let (ok, out, _) = cli(&env, &["retention", "run", "--dry-run"]);

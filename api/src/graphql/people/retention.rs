@@ -30,6 +30,10 @@ pub struct RetentionSettings {
     /// the start of the chain, which then verifies from a checkpoint; entries about a person
     /// under a legal hold, and everything after them, stay.
     pub(crate) audit_days: u32,
+    /// Days an ended anonymous chat conversation is kept (1–365; 30 unless set): then it is
+    /// deleted with its ciphertext and keys. The statistics' contacts have no link to it and
+    /// stay.
+    pub(crate) chat_days: u32,
 }
 
 impl From<RetentionPolicy> for RetentionSettings {
@@ -40,6 +44,7 @@ impl From<RetentionPolicy> for RetentionSettings {
             attendance_days: p.attendance_days,
             answers_days: p.answers_days,
             audit_days: p.audit_days,
+            chat_days: p.chat_days,
         }
     }
 }
@@ -58,6 +63,8 @@ pub struct SetRetentionSettingsInput {
     pub(crate) answers_days: Option<i32>,
     /// Days audit entries are kept (183–3650).
     pub(crate) audit_days: Option<i32>,
+    /// Days ended chat conversations are kept (1–365).
+    pub(crate) chat_days: Option<i32>,
 }
 
 /// The retention after `setRetentionSettings`.
@@ -115,6 +122,9 @@ impl RetentionMutation {
             audit_days: input
                 .audit_days
                 .map_or(Ok(current.audit_days), |d| days("auditDays", d))?,
+            chat_days: input
+                .chat_days
+                .map_or(Ok(current.chat_days), |d| days("chatDays", d))?,
         };
         Ok(SetRetentionSettingsPayload {
             settings: svc.set_policy(rc, policy).await.gql()?.into(),

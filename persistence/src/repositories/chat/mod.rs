@@ -4,6 +4,7 @@
 //! the same transaction, for every server process). Messages are numbered from the conversation row's
 //! `last_seq` under that lock: without gaps, each number once.
 
+pub mod retention;
 mod rows;
 
 use async_trait::async_trait;

@@ -11,7 +11,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use peerbro_domain::ids::{CitizenId, TenantId};
 use peerbro_domain::privacy::retention::{
-    DEFAULT_ANSWERS_DAYS, DEFAULT_ATTENDANCE_DAYS, DEFAULT_AUDIT_DAYS,
+    DEFAULT_ANSWERS_DAYS, DEFAULT_ATTENDANCE_DAYS, DEFAULT_AUDIT_DAYS, DEFAULT_CHAT_DAYS,
     DEFAULT_CLOSED_REFERRAL_DAYS, DEFAULT_INACTIVE_CITIZEN_DAYS, RetentionPolicy, RetentionStore,
 };
 use peerbro_domain::referral::ReferralState;
@@ -207,6 +207,7 @@ impl RetentionStore for SeaRetentionStore {
                 DEFAULT_ANSWERS_DAYS,
             ),
             audit_days: days(row.as_ref().and_then(|r| r.audit_days), DEFAULT_AUDIT_DAYS),
+            chat_days: days(row.as_ref().and_then(|r| r.chat_days), DEFAULT_CHAT_DAYS),
         })
     }
 
@@ -260,6 +261,25 @@ impl RetentionStore for SeaRetentionStore {
         let shredded = records::answers(&tx, t, &held, cutoff, apply).await?;
         tx.commit().await?;
         Ok(shredded)
+    }
+
+    async fn chat(
+        &self,
+        ctx: &RequestContext,
+        cutoff: DateTime<Utc>,
+        apply: bool,
+    ) -> DomainResult<u64> {
+        let tenant = ctx.tenant_id()?;
+        let tx = self.db.begin_write(tenant).await?;
+        let deleted = crate::repositories::chat::retention::ended_before(
+            &tx,
+            tenant.as_uuid(),
+            cutoff,
+            apply,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(deleted)
     }
 
     async fn closed_referral_text(
