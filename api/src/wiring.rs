@@ -85,6 +85,8 @@ pub struct Services {
     pub keys: crate::keys::service::KeyService,
     /// The anonymous chat (ADR 0046).
     pub chat: peerbro_domain::chat::ChatService,
+    /// The chat's statistics without identity.
+    pub chat_statistics: peerbro_domain::chat::ChatStatistics,
 }
 
 /// The address policy for webhook targets.
@@ -262,14 +264,17 @@ pub fn services(db: &Database, settings: &Settings, master: &SecretKey) -> Servi
         Arc::new(SeaConsentTexts::new(db.clone())),
         clock.clone(),
     );
+    let chat_store = Arc::new(peerbro_persistence::SeaChatStore::new(db.clone()));
+    let chat_statistics = peerbro_domain::chat::ChatStatistics::new(chat_store.clone());
     let chat = peerbro_domain::chat::ChatService::new(
-        Arc::new(peerbro_persistence::SeaChatStore::new(db.clone())),
+        chat_store,
         clock.clone(),
         Arc::new(crate::graphql::chat_session::new_secret),
         Arc::new(crate::graphql::chat_session::digest),
     );
     Services {
         chat,
+        chat_statistics,
         access,
         retention,
         keys,

@@ -44,6 +44,7 @@ mod m20261201_000030_audit_checkpoints;
 mod m20261201_000031_sealed_logins;
 mod m20261201_000032_chat;
 mod m20261201_000033_chat_retention;
+mod m20261201_000034_chat_duty_periods;
 pub mod postgres;
 
 /// The PostgreSQL role the server connects as. It is created (without a password, `LOGIN`,
@@ -100,6 +101,7 @@ pub const TENANT_TABLES: &[&str] = &[
     "chat_conversations",
     "chat_messages",
     "chat_contacts",
+    "chat_duty_periods",
 ];
 
 /// Applies the migrations in order.
@@ -143,6 +145,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000031_sealed_logins::Migration),
             Box::new(m20261201_000032_chat::Migration),
             Box::new(m20261201_000033_chat_retention::Migration),
+            Box::new(m20261201_000034_chat_duty_periods::Migration),
         ]
     }
 }

@@ -51,6 +51,7 @@ pub struct Query(
     outcomes::PeerRoundsQuery,
     research::ResearchQuery,
     chat::ChatQuery,
+    chat::ChatStatisticsQuery,
 );
 
 /// All mutations.
@@ -189,6 +190,7 @@ pub fn fill_request_data(data: &mut async_graphql::Data, services: &Services, ct
     data.insert(services.offers.clone());
     data.insert(services.coordination.clone());
     data.insert(services.chat.clone());
+    data.insert(services.chat_statistics.clone());
     data.insert(ctx);
     data.insert(organisations);
     data.insert(offers);

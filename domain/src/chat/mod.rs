@@ -10,6 +10,7 @@ pub mod hours;
 pub mod ports;
 pub mod service;
 pub mod session;
+pub mod statistics;
 
 pub use conversation::{
     ChatEnd, ChatKey, ChatSide, ChatState, Conversation, MAX_CIPHERTEXT_BYTES, Participant,
@@ -19,3 +20,4 @@ pub use hours::{OpeningHours, Slot, danish_month};
 pub use ports::{ChatContact, ChatMessage, ChatOffer, ChatStore, NewMessage, Waiting};
 pub use service::ChatService;
 pub use session::{ChatSession, SecretDigest, SecretSource};
+pub use statistics::{ChatMonth, ChatStatistics, ChatStatisticsStore};

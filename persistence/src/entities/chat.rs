@@ -126,3 +126,26 @@ pub mod chat_contacts {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+pub mod chat_duty_periods {
+    //! How long a peer was on duty for a chat offer, for the statistics.
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "chat_duty_periods")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub tenant_id: Uuid,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub offer_id: Uuid,
+        pub user_id: Uuid,
+        pub month: Date,
+        pub seconds: i64,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

@@ -15,6 +15,7 @@ mod chat;
 mod chat_limits;
 mod chat_live;
 mod chat_retention;
+mod chat_statistics;
 mod citizen_app;
 mod consent_binds;
 mod consent_proxy;

@@ -5,8 +5,10 @@ mod inputs;
 mod live;
 mod schema;
 pub mod session;
+mod statistics;
 mod types;
 
 pub use caller::ChatCaller;
 pub use live::{ChatPoll, ChatSubscription};
 pub use schema::*;
+pub use statistics::ChatStatisticsQuery;

@@ -4,8 +4,10 @@
 //! the same transaction, for every server process). Messages are numbered from the conversation row's
 //! `last_seq` under that lock: without gaps, each number once.
 
+mod duty;
 pub mod retention;
 mod rows;
+mod statistics;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -16,7 +18,7 @@ use peerbro_domain::chat::{
     Waiting,
 };
 use peerbro_domain::ids::{ConversationId, OfferId, TenantId, UserId};
-use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait as _, ConnectionTrait as _, EntityTrait as _, QueryFilter as _,
     QueryOrder as _, QuerySelect as _,
@@ -332,36 +334,7 @@ impl ChatStore for SeaChatStore {
         on: bool,
         at: DateTime<Utc>,
     ) -> DomainResult<()> {
-        let tx = self.db.begin_write(tenant).await?;
-        if on {
-            chat_duty::Entity::insert(chat_duty::ActiveModel {
-                tenant_id: Set(tenant.as_uuid()),
-                offer_id: Set(offer.as_uuid()),
-                user_id: Set(peer.as_uuid()),
-                since: Set(at),
-            })
-            .on_conflict(
-                OnConflict::columns([
-                    chat_duty::Column::TenantId,
-                    chat_duty::Column::OfferId,
-                    chat_duty::Column::UserId,
-                ])
-                .do_nothing()
-                .to_owned(),
-            )
-            .exec_without_returning(&tx)
-            .await
-            .map_err(unexpected)?;
-        } else {
-            chat_duty::Entity::delete_many()
-                .filter(chat_duty::Column::TenantId.eq(tenant.as_uuid()))
-                .filter(chat_duty::Column::OfferId.eq(offer.as_uuid()))
-                .filter(chat_duty::Column::UserId.eq(peer.as_uuid()))
-                .exec(&tx)
-                .await
-                .map_err(unexpected)?;
-        }
-        tx.commit().await
+        duty::set(&self.db, tenant, offer, peer, on, at).await
     }
 
     async fn typing(
