@@ -40,6 +40,7 @@ macro_rules! wire_enum {
 pub mod access_page;
 pub mod audit_anchor;
 pub mod auth;
+pub mod chat_upkeep;
 pub mod cli;
 pub mod config;
 pub mod events;

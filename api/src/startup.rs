@@ -57,6 +57,7 @@ pub struct Application {
     dispatcher: Option<(WebhookDispatcher, Duration)>,
     sealer: (AuditSealer, Duration),
     retention_every: Duration,
+    chat_expiry_every: Duration,
     /// Key rotation every so many days and the backup window, when the server rotates.
     key_rotation: Option<(chrono::Duration, chrono::Duration)>,
     /// Where and how often the server writes audit anchors, with the signing key.
@@ -231,6 +232,7 @@ impl Application {
             retention_every: Duration::from_secs(
                 settings.retention_interval_hours.saturating_mul(3600),
             ),
+            chat_expiry_every: Duration::from_secs(settings.chat_expiry_seconds),
             anchoring,
             key_rotation: (settings.key_rotation_days > 0).then(|| {
                 (
@@ -305,6 +307,10 @@ impl Application {
                 stop_worker.subscribe(),
             )
         });
+        let chat_expiry = (self.chat_expiry_every > Duration::ZERO).then(|| {
+            let expiry = self.state.services.chat_expiry.clone();
+            crate::chat_upkeep::spawn(expiry, self.chat_expiry_every, stop_worker.subscribe())
+        });
         let keys = self.key_rotation.map(|(every, window)| {
             crate::keys::cli::spawn(
                 self.state.services.keys.clone(),
@@ -334,7 +340,7 @@ impl Application {
         }
         // A rotation cut off here rolled its tenant back and is resumed at the next check; an
         // anchor cut off left no file (it is renamed into place whole).
-        for task in [anchors, keys].into_iter().flatten() {
+        for task in [anchors, keys, chat_expiry].into_iter().flatten() {
             let _ = tokio::time::timeout(Duration::from_secs(5), task).await;
         }
         if let Some(retention) = retention {

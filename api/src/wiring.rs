@@ -87,6 +87,8 @@ pub struct Services {
     pub chat: peerbro_domain::chat::ChatService,
     /// The chat's statistics without identity.
     pub chat_statistics: peerbro_domain::chat::ChatStatistics,
+    /// Ends chat conversations left waiting after closing or idle.
+    pub chat_expiry: peerbro_domain::chat::ChatExpiry,
 }
 
 /// The address policy for webhook targets.
@@ -266,6 +268,12 @@ pub fn services(db: &Database, settings: &Settings, master: &SecretKey) -> Servi
     );
     let chat_store = Arc::new(peerbro_persistence::SeaChatStore::new(db.clone()));
     let chat_statistics = peerbro_domain::chat::ChatStatistics::new(chat_store.clone());
+    let chat_expiry = peerbro_domain::chat::ChatExpiry::new(
+        chat_store.clone(),
+        chat_store.clone(),
+        Arc::new(SeaTenantRepository::new(db.clone())),
+        clock.clone(),
+    );
     let chat = peerbro_domain::chat::ChatService::new(
         chat_store,
         clock.clone(),
@@ -275,6 +283,7 @@ pub fn services(db: &Database, settings: &Settings, master: &SecretKey) -> Servi
     Services {
         chat,
         chat_statistics,
+        chat_expiry,
         access,
         retention,
         keys,

@@ -209,6 +209,8 @@ pub async fn test_settings(db: &Db) -> Settings {
         rate_limit_token_per_minute: 10_000,
         chat_starts_per_hour: 10_000,
         chat_session_per_minute: 10_000,
+        // No background chat expiry unless a test asks for it (chat_expiry.rs).
+        chat_expiry_seconds: 0,
         ..Settings::default()
     }
 }

@@ -39,8 +39,12 @@ function status(conversation) {
       : 'Du er i køen.',
     ACTIVE: 'Du taler med en peer-medarbejder.',
     HANDING_OVER: 'Du bliver sat videre til en anden peer-medarbejder …',
-    ENDED: conversation.end === 'BLOCKED' ? 'Samtalen er afsluttet af peer-medarbejderen.'
-      : 'Samtalen er slut. Tak fordi du skrev.',
+    ENDED: {
+      BLOCKED: 'Samtalen er afsluttet af peer-medarbejderen.',
+      EXPIRED: conversation.takenAt
+        ? 'Samtalen er lukket efter lang tids stilhed.'
+        : 'Chatten er lukket, og ingen nåede at tage din samtale. Prøv igen, når chatten åbner.',
+    }[conversation.end] ?? 'Samtalen er slut. Tak fordi du skrev.',
   }[conversation.state];
   $('status').textContent = text;
 }

@@ -159,6 +159,9 @@ pub struct Settings {
     /// `PEERBRO_CHAT_POLL_SECONDS`: how often a chat subscriber reads its conversation even
     /// without a wake-up (a missed notification is caught up within it; ADR 0046).
     pub chat_poll_seconds: u64,
+    /// `PEERBRO_CHAT_EXPIRY_SECONDS`: how often this process ends chat conversations still
+    /// waiting after their offer closed, or idle for two hours; `0` turns it off.
+    pub chat_expiry_seconds: u64,
     /// `PEERBRO_AUDIT_SEAL_INTERVAL_MS`: how often look-up entries written by reads in this
     /// process are sealed into their tenant's audit chain (ADR 0019).
     pub audit_seal_interval_ms: u64,
@@ -258,6 +261,7 @@ impl Default for Settings {
             webhook_worker: true,
             webhook_poll_interval_ms: 1000,
             chat_poll_seconds: 5,
+            chat_expiry_seconds: 60,
             audit_seal_interval_ms: 1000,
             retention_interval_hours: 24,
             audit_anchor_dir: None,

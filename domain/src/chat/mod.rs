@@ -6,6 +6,7 @@
 pub mod citizen;
 pub mod conversation;
 pub mod duty;
+pub mod expiry;
 pub mod hours;
 pub mod ports;
 pub mod service;
@@ -16,6 +17,7 @@ pub use conversation::{
     ChatEnd, ChatKey, ChatSide, ChatState, Conversation, MAX_CIPHERTEXT_BYTES, Participant,
     check_ciphertext,
 };
+pub use expiry::{ChatExpiry, ChatExpiryStore, Unended};
 pub use hours::{OpeningHours, Slot, danish_month};
 pub use ports::{ChatContact, ChatMessage, ChatOffer, ChatStore, NewMessage, Waiting};
 pub use service::ChatService;

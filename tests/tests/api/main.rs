@@ -12,6 +12,7 @@ mod backups;
 mod bad_input;
 mod callers;
 mod chat;
+mod chat_expiry;
 mod chat_limits;
 mod chat_live;
 mod chat_retention;

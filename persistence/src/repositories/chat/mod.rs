@@ -5,6 +5,7 @@
 //! `last_seq` under that lock: without gaps, each number once.
 
 mod duty;
+mod expiry;
 pub mod retention;
 mod rows;
 mod statistics;
