@@ -37,14 +37,18 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        manager
-            .create_index(index(
-                "chat_duty_periods_month",
-                "chat_duty_periods",
-                &["tenant_id", "month"],
-                false,
-            ))
-            .await?;
+        for (name, cols) in [
+            ("chat_duty_periods_month", &["tenant_id", "month"][..]),
+            (
+                "chat_duty_periods_offer",
+                &["tenant_id", "offer_id", "month"][..],
+            ),
+            ("chat_duty_periods_user", &["tenant_id", "user_id"][..]),
+        ] {
+            manager
+                .create_index(index(name, "chat_duty_periods", cols, false))
+                .await?;
+        }
         if manager.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
             protect_tenant_table(manager, "chat_duty_periods").await?;
         }
