@@ -108,6 +108,7 @@ impl Application {
             db: db.clone(),
             max_body_bytes: settings.max_body_bytes,
             chat_poll_seconds: settings.chat_poll_seconds,
+            chat_ice_servers: settings.chat_ice_servers.as_str().into(),
             graphiql: settings.graphiql,
             limits: Arc::new(RateLimits::new(settings, metrics.clone())?),
             lifecycle: Arc::new(Lifecycle::new(
@@ -185,6 +186,7 @@ impl Application {
                 )
                 .route("/graphql/assets/{file}", web::get().to(graphql_http::asset))
                 .route("/chat/peer", web::get().to(chat_pages::peer))
+                .route("/chat/ice-servers", web::get().to(chat_pages::ice_servers))
                 .route("/chat/assets/{path:.*}", web::get().to(chat_pages::asset))
                 .route("/chat/{tenant}/{offer}", web::get().to(chat_pages::citizen))
                 .service(

@@ -29,6 +29,8 @@ pub struct AppState {
     pub max_body_bytes: usize,
     /// How often a chat subscriber reads without a wake-up, in seconds (ADR 0046).
     pub chat_poll_seconds: u64,
+    /// The chat pages' STUN/TURN servers (a JSON array, checked at start).
+    pub chat_ice_servers: Arc<str>,
     /// Whether GraphiQL is served.
     pub graphiql: bool,
     /// Rate limits.

@@ -20,7 +20,9 @@ const step = async (name, action) => {
   }
 };
 const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  // A camera and a microphone that exist without hardware, allowed without a prompt.
+  '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'];
 const WAIT = { timeout: 20000 };
 
 async function open(browser, url, problems, who) {
@@ -92,6 +94,19 @@ async function send(page, message) {
     await citizen.fill('#text', 'skriver');
     await peerA.locator('#typing').waitFor({ state: 'visible', ...WAIT });
     await citizen.fill('#text', '');
+  });
+  await step('peer A calls by video; the citizen accepts; media flows both ways', async () => {
+    await peerA.click('#call-start');
+    await citizen.locator('#call-accept').waitFor({ state: 'visible', ...WAIT });
+    await citizen.click('#call-accept');
+    for (const page of [peerA, citizen]) {
+      await page.waitForFunction(() => document.getElementById('call').dataset.state === 'connected', null, WAIT);
+      await page.waitForFunction(() => document.getElementById('video-remote').videoWidth > 0, null, WAIT);
+    }
+  });
+  await step("peer A hangs up; the citizen's call ends too", async () => {
+    await peerA.click('#call-hangup');
+    await citizen.waitForFunction(() => document.getElementById('call').dataset.state === 'ended', null, WAIT);
   });
   await step('peer A hands the conversation to peer B', async () => {
     await peerA.focus('#colleague');

@@ -248,7 +248,7 @@ export class Talk {
     }
     this.sealer.attach(event.conversation);
     let unreadable = 0;
-    for (const message of later) if (!this.receive(message)) unreadable += 1;
+    for (const message of later) if (!this.receive(message) && !message.signal) unreadable += 1;
     if (unreadable) {
       show(this.list, '', `${unreadable} ${unreadable === 1 ? 'besked' : 'beskeder'} fra før samtalen blev givet videre kan ikke læses her.`, 'note');
     }
@@ -262,7 +262,11 @@ export class Talk {
     const content = this.sealer.open(message);
     if (!content) return false;
     this.seen.add(message.seq);
-    if (message.signal || content.type !== 'text') return true;
+    if (message.signal || content.type === 'signal') {
+      if (message.side !== this.side) this.onSignal?.(content);
+      return true;
+    }
+    if (content.type !== 'text') return true;
     const mine = message.side === this.side;
     show(this.list, mine ? this.names.mine : this.names.other, content.text, mine ? 'mine' : 'theirs');
     return true;
@@ -276,6 +280,16 @@ export class Talk {
       i: { conversation: this.ref, keyEpoch: this.sealer.epoch, ciphertext },
     }, this.token);
     this.receive(data.sendChatMessage.message);
+  }
+
+  /** Seals and relays a call signal (WebRTC offer, answer, candidate, hang-up). */
+  async signal(content) {
+    const ciphertext = this.sealer.seal({ type: 'signal', ...content });
+    if (!ciphertext) throw new ApiError('TOO_LONG', 'Signalet er for langt.');
+    const data = await gql(SEND, {
+      i: { conversation: this.ref, keyEpoch: this.sealer.epoch, ciphertext, signal: true },
+    }, this.token);
+    this.seen.add(data.sendChatMessage.message.seq);
   }
 
   /** Tells the other side this one is typing (at most every three seconds). */

@@ -3,6 +3,7 @@
 import {
   ready, gql, connect, follow, Sealer, Talk, EVENTS, CONVERSATION, danish, alertLine,
 } from './chat.js';
+import { wireCall } from './call.js';
 
 const $ = (id) => document.getElementById(id);
 const [, , tenant, offerId] = location.pathname.split('/').map(decodeURIComponent);
@@ -67,6 +68,7 @@ async function start() {
   const ref = { session: started.session };
   let typingTimer;
   let stream;
+  let call = null;
   const talk = new Talk({
     side: 'CITIZEN', sealer, list: $('messages'), ref,
     names: { mine: 'Dig', other: 'Peer-medarbejder' },
@@ -82,6 +84,8 @@ async function start() {
       $('send').disabled = !active;
       $('safety').hidden = !active;
       if (active) $('safety-code').textContent = sealer.code;
+      $('call').hidden = !active;
+      if (!active && call?.pc) call.stop(false);
       if (conversation.state === 'ENDED') {
         $('leave').disabled = true;
         $('typing').hidden = true;
@@ -91,6 +95,7 @@ async function start() {
       }
     },
   });
+  call = wireCall(talk, $);
   status(started.conversation);
   const client = connect({ chatSession: started.session });
   stream = follow(client, EVENTS, () => ({ c: ref, after: talk.streamed }),

@@ -4,6 +4,7 @@
 import {
   ready, gql, connect, follow, Sealer, Talk, EVENTS, CONVERSATION, alertLine,
 } from './chat.js';
+import { wireCall } from './call.js';
 
 const $ = (id) => document.getElementById(id);
 const error = (e) => alertLine($('error'), e);
@@ -97,6 +98,7 @@ function status(conversation) {
 
 async function takeChat(id) {
   const sealer = new Sealer('PEER');
+  let call = null;
   const taken = (await gql(`mutation($i: TakeChatInput!) {
     takeChat(input: $i) { conversation { ${CONVERSATION} } }
   }`, { i: { conversationId: id, peerKey: sealer.publicKey() } }, token)).takeChat.conversation;
@@ -121,13 +123,16 @@ async function takeChat(id) {
       $('hand-over-button').disabled = !mine;
       $('safety').hidden = !mine;
       if (mine) $('safety-code').textContent = sealer.code;
+      $('call').hidden = !mine;
+      if (!mine && call?.pc) call.stop(false);
       if (!mine && conversation.state !== 'WAITING') leave(conversation);
     },
   });
+  call = wireCall(talk, $);
   talk.sealer.attach(taken);
   const stream = follow(client, EVENTS, () => ({ c: { id }, after: talk.streamed }),
     (data) => talk.apply(data.chatEvents), error);
-  current = { talk, stream };
+  current = { talk, stream, call };
   talk.onConversation(taken);
   await colleagues();
 }
@@ -136,6 +141,7 @@ async function takeChat(id) {
 function leave(conversation) {
   if (!current) return;
   current.stream.stop();
+  if (current.call?.pc) current.call.stop();
   current.talk.sealer.forget();
   lastEnded = conversation.state === 'ENDED' ? current.talk : null;
   current = null;

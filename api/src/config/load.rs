@@ -117,6 +117,13 @@ impl Settings {
                     .to_owned(),
             ));
         }
+        let ice: Result<Vec<serde_json::Map<String, serde_json::Value>>, _> =
+            serde_json::from_str(&self.chat_ice_servers);
+        if !ice.is_ok_and(|servers| servers.iter().all(|s| s.contains_key("urls"))) {
+            return Err(ConfigError(
+                "PEERBRO_CHAT_ICE_SERVERS must be a JSON array of objects with \"urls\"".to_owned(),
+            ));
+        }
         if self.chat_poll_seconds == 0 {
             return Err(ConfigError(
                 "PEERBRO_CHAT_POLL_SECONDS must be at least 1".to_owned(),

@@ -162,6 +162,10 @@ pub struct Settings {
     /// `PEERBRO_CHAT_EXPIRY_SECONDS`: how often this process ends chat conversations still
     /// waiting after their offer closed, or idle for two hours; `0` turns it off.
     pub chat_expiry_seconds: u64,
+    /// `PEERBRO_CHAT_ICE_SERVERS`: the STUN/TURN servers the chat pages' video calls use, as
+    /// a JSON array of WebRTC `RTCIceServer` objects (`[{"urls": "stun:stun.example.dk"}]`);
+    /// `[]` (the default) finds routes only between hosts that reach each other directly.
+    pub chat_ice_servers: String,
     /// `PEERBRO_AUDIT_SEAL_INTERVAL_MS`: how often look-up entries written by reads in this
     /// process are sealed into their tenant's audit chain (ADR 0019).
     pub audit_seal_interval_ms: u64,
@@ -262,6 +266,7 @@ impl Default for Settings {
             webhook_poll_interval_ms: 1000,
             chat_poll_seconds: 5,
             chat_expiry_seconds: 60,
+            chat_ice_servers: "[]".to_owned(),
             audit_seal_interval_ms: 1000,
             retention_interval_hours: 24,
             audit_anchor_dir: None,

@@ -24,3 +24,32 @@ fn a_public_key_without_an_algorithm_is_refused() {
     let err = s.validate().unwrap_err().to_string();
     assert!(err.contains("PEERBRO_JWT_ALGORITHM"), "{err}");
 }
+
+#[test]
+fn ice_servers_must_be_webrtc_ice_servers() {
+    for good in [
+        "[]",
+        r#"[{"urls": "stun:stun.example.dk"}]"#,
+        r#"[{"urls": ["turn:t.example.dk"], "username": "u", "credential": "c"}]"#,
+    ] {
+        let s = Settings {
+            chat_ice_servers: good.to_owned(),
+            ..Settings::default()
+        };
+        assert!(s.validate().is_ok(), "{good}");
+    }
+    for bad in [
+        "",
+        "{}",
+        r#"{"urls": "stun:x"}"#,
+        r#"[{"url": "stun:x"}]"#,
+        r#"["stun:x"]"#,
+    ] {
+        let s = Settings {
+            chat_ice_servers: bad.to_owned(),
+            ..Settings::default()
+        };
+        let err = s.validate().unwrap_err().to_string();
+        assert!(err.contains("PEERBRO_CHAT_ICE_SERVERS"), "{bad}: {err}");
+    }
+}

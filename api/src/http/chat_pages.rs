@@ -13,6 +13,7 @@ use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 
 use crate::http::problem;
+use crate::state::AppState;
 
 /// The policy every chat page and asset is served with.
 pub const POLICY: &str = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; \
@@ -52,11 +53,21 @@ pub async fn peer() -> HttpResponse {
     page(PEER)
 }
 
+/// `GET /chat/ice-servers`: the STUN/TURN servers the pages' video calls use
+/// (`PEERBRO_CHAT_ICE_SERVERS`), as the JSON array `RTCPeerConnection` takes.
+pub async fn ice_servers(state: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "application/json"))
+        .insert_header((header::CACHE_CONTROL, "no-cache"))
+        .body(state.chat_ice_servers.to_string())
+}
+
 /// The bytes and media type of an asset, by its path under `/chat/assets/`.
 fn asset_body(path: &str) -> Option<(&'static [u8], &'static str)> {
     const JS: &str = "text/javascript; charset=utf-8";
     Some(match path {
         "chat.js" => (include_bytes!("../../assets/chat/chat.js"), JS),
+        "call.js" => (include_bytes!("../../assets/chat/call.js"), JS),
         "citizen.js" => (include_bytes!("../../assets/chat/citizen.js"), JS),
         "peer.js" => (include_bytes!("../../assets/chat/peer.js"), JS),
         "chat.css" => (
@@ -111,7 +122,7 @@ mod tests {
                 assert!(asset_body(name).is_some(), "{name} is not served");
             }
         }
-        for script in ["chat.js", "citizen.js", "peer.js"] {
+        for script in ["chat.js", "call.js", "citizen.js", "peer.js"] {
             let text = std::str::from_utf8(asset_body(script).unwrap().0).unwrap();
             for line in text.lines().filter(|l| l.contains(" from './")) {
                 let name = line
