@@ -62,6 +62,23 @@ pub(crate) async fn chat_offer(app: &TestApp, admin: &str) -> String {
         .to_owned()
 }
 
+/// A citizen starts a conversation on `offer` in Helsingør with the key `key(byte)`: its
+/// session and id.
+pub(crate) async fn start_chat(app: &TestApp, offer: &str, byte: u8) -> (String, String) {
+    let started = app
+        .gql_ok(
+            None,
+            START,
+            json!({ "t": "helsingor", "o": offer, "k": key(byte) }),
+        )
+        .await;
+    let text = |v: &Value| v.as_str().unwrap().to_owned();
+    (
+        text(&started["startChat"]["session"]),
+        text(&started["startChat"]["conversation"]["id"]),
+    )
+}
+
 pub(crate) async fn invite_peer(app: &TestApp, admin: &str, email: &str) -> (String, String) {
     let id = app
         .gql_ok(

@@ -6,24 +6,7 @@
 use peerbro_tests::{Db, TestApp, on_both, test_settings, uuid_of};
 use serde_json::{Value, json};
 
-use crate::chat::{DUTY, HOURS, START, TAKE, VIEW, chat_offer, every_day, key};
-
-async fn start(app: &TestApp, offer: &str, byte: u8) -> (String, String) {
-    let started = app
-        .gql_ok(
-            None,
-            START,
-            json!({ "t": "helsingor", "o": offer, "k": key(byte) }),
-        )
-        .await;
-    (
-        started["startChat"]["session"].as_str().unwrap().to_owned(),
-        started["startChat"]["conversation"]["id"]
-            .as_str()
-            .unwrap()
-            .to_owned(),
-    )
-}
+use crate::chat::{DUTY, HOURS, TAKE, VIEW, chat_offer, every_day, key, start_chat};
 
 /// The conversation as its citizen sees it (a peer sees only the ones they are on).
 async fn view(app: &TestApp, session: &str) -> Value {
@@ -55,9 +38,9 @@ async fn waiting_after_closing_and_idle_conversations_expire(db: Db) {
     let peer = app.token("helsingor", "peer@helsingor.demo").await;
     app.gql_ok(Some(&peer), DUTY, json!({ "o": offer, "on": true }))
         .await;
-    let (waiting, _) = start(&app, &offer, 1).await;
-    let (active_session, active) = start(&app, &offer, 2).await;
-    let (idle_session, idle) = start(&app, &offer, 3).await;
+    let (waiting, _) = start_chat(&app, &offer, 1).await;
+    let (active_session, active) = start_chat(&app, &offer, 2).await;
+    let (idle_session, idle) = start_chat(&app, &offer, 3).await;
     for id in [&active, &idle] {
         app.gql_ok(Some(&peer), TAKE, json!({ "c": id, "k": key(9) }))
             .await;

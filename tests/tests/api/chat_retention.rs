@@ -11,7 +11,9 @@ use peerbro_tests::process::environment;
 use peerbro_tests::{Db, TestApp, on_both, uuid_of};
 use serde_json::{Value, json};
 
-use crate::chat::{B64, DUTY, END, HOURS, READ, SEND, START, TAKE, chat_offer, every_day, key};
+use crate::chat::{
+    B64, DUTY, END, HOURS, READ, SEND, TAKE, chat_offer, every_day, key, start_chat,
+};
 use crate::retention::{of, report};
 
 const SET: &str = "mutation($d: Int) { setRetentionSettings(input: { closedReferralDays: 730, inactiveCitizenDays: 1825, chatDays: $d }) { settings { chatDays auditDays } } }";
@@ -53,18 +55,7 @@ async fn ended_chats_are_deleted_after_the_partnerships_days(db: Db) {
     let cipher = B64.encode([5u8; 48]);
     let mut chats = Vec::new();
     for n in 1..=3u8 {
-        let started = app
-            .gql_ok(
-                None,
-                START,
-                json!({ "t": "helsingor", "o": offer, "k": key(n) }),
-            )
-            .await;
-        let session = started["startChat"]["session"].as_str().unwrap().to_owned();
-        let id = started["startChat"]["conversation"]["id"]
-            .as_str()
-            .unwrap()
-            .to_owned();
+        let (session, id) = start_chat(&app, &offer, n).await;
         app.gql_ok(Some(&peer), TAKE, json!({ "c": id, "k": key(9) }))
             .await;
         for (token, side) in [

@@ -10,7 +10,7 @@ use peerbro_tests::{Db, TestApp, on_both};
 use serde_json::{Value, json};
 
 use crate::chat::{
-    B64, DUTY, END, HOURS, SEND, START, TAKE, chat_offer, every_day, invite_peer, key,
+    B64, DUTY, END, HOURS, SEND, TAKE, chat_offer, every_day, invite_peer, key, start_chat,
 };
 
 const STATS: &str = "query($f: String!, $t: String!, $o: ID) { chatStatistics(fromMonth: $f, toMonth: $t, offerId: $o) { month offerId contacts taken notTaken blocked medianWaitSeconds p90WaitSeconds durationBands { fromMinutes toMinutes conversations } peersOnDuty dutyHours } }";
@@ -50,18 +50,7 @@ async fn conversation(
     byte: u8,
     take: bool,
 ) -> (String, String) {
-    let started = app
-        .gql_ok(
-            None,
-            START,
-            json!({ "t": "helsingor", "o": offer, "k": key(byte) }),
-        )
-        .await;
-    let session = started["startChat"]["session"].as_str().unwrap().to_owned();
-    let id = started["startChat"]["conversation"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let (session, id) = start_chat(app, offer, byte).await;
     if take {
         app.gql_ok(Some(peer), TAKE, json!({ "c": id, "k": key(9) }))
             .await;
