@@ -52,7 +52,7 @@ pub struct DutyPeriod {
 /// What the statistics read.
 #[async_trait]
 pub trait ChatStatisticsStore: Send + Sync {
-    /// The tenant's contacts of the months `from..=to` (first days).
+    /// The tenant's contacts of the months `from..=to` (first days), of `offer` if given.
     ///
     /// # Errors
     /// `Unavailable` when the database is gone.
@@ -61,9 +61,10 @@ pub trait ChatStatisticsStore: Send + Sync {
         tenant: TenantId,
         from: NaiveDate,
         to: NaiveDate,
+        offer: Option<OfferId>,
     ) -> DomainResult<Vec<Contact>>;
 
-    /// The tenant's duty periods of the months `from..=to` (first days).
+    /// The tenant's duty periods of the months `from..=to` (first days), of `offer` if given.
     ///
     /// # Errors
     /// `Unavailable` when the database is gone.
@@ -72,6 +73,7 @@ pub trait ChatStatisticsStore: Send + Sync {
         tenant: TenantId,
         from: NaiveDate,
         to: NaiveDate,
+        offer: Option<OfferId>,
     ) -> DomainResult<Vec<DutyPeriod>>;
 }
 
@@ -232,12 +234,8 @@ impl ChatStatistics {
             ));
         }
         let tenant = ctx.tenant_id()?;
-        let mut contacts = self.store.contacts(tenant, from, to).await?;
-        let mut periods = self.store.duty_periods(tenant, from, to).await?;
-        if let Some(offer) = offer {
-            contacts.retain(|c| c.offer == offer);
-            periods.retain(|p| p.offer == offer);
-        }
+        let contacts = self.store.contacts(tenant, from, to, offer).await?;
+        let periods = self.store.duty_periods(tenant, from, to, offer).await?;
         Ok(summarise(&contacts, &periods))
     }
 }

@@ -128,6 +128,7 @@ impl ChatStatisticsStore for Fixed {
         _: TenantId,
         from: NaiveDate,
         to: NaiveDate,
+        _: Option<OfferId>,
     ) -> DomainResult<Vec<Contact>> {
         Ok(self
             .0
@@ -141,6 +142,7 @@ impl ChatStatisticsStore for Fixed {
         _: TenantId,
         _: NaiveDate,
         _: NaiveDate,
+        _: Option<OfferId>,
     ) -> DomainResult<Vec<DutyPeriod>> {
         Ok(Vec::new())
     }

@@ -8,7 +8,7 @@ use peerbro_domain::chat::ChatEnd;
 use peerbro_domain::chat::statistics::{ChatStatisticsStore, Contact, DutyPeriod};
 use peerbro_domain::ids::{OfferId, TenantId, UserId};
 use peerbro_domain::{DomainError, DomainResult};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryTrait};
 
 use super::SeaChatStore;
 use crate::entities::chat::{chat_contacts, chat_duty_periods};
@@ -21,12 +21,14 @@ impl ChatStatisticsStore for SeaChatStore {
         tenant: TenantId,
         from: NaiveDate,
         to: NaiveDate,
+        offer: Option<OfferId>,
     ) -> DomainResult<Vec<Contact>> {
         use chat_contacts::Column as C;
         let tx = self.db.begin_read(tenant).await?;
         let rows = chat_contacts::Entity::find()
             .filter(C::TenantId.eq(tenant.as_uuid()))
             .filter(C::Month.between(from, to))
+            .apply_if(offer, |q, o| q.filter(C::OfferId.eq(o.as_uuid())))
             .all(&tx)
             .await
             .map_err(unexpected)?;
@@ -51,12 +53,14 @@ impl ChatStatisticsStore for SeaChatStore {
         tenant: TenantId,
         from: NaiveDate,
         to: NaiveDate,
+        offer: Option<OfferId>,
     ) -> DomainResult<Vec<DutyPeriod>> {
         use chat_duty_periods::Column as C;
         let tx = self.db.begin_read(tenant).await?;
         let rows = chat_duty_periods::Entity::find()
             .filter(C::TenantId.eq(tenant.as_uuid()))
             .filter(C::Month.between(from, to))
+            .apply_if(offer, |q, o| q.filter(C::OfferId.eq(o.as_uuid())))
             .all(&tx)
             .await
             .map_err(unexpected)?;
